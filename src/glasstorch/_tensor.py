@@ -1,0 +1,402 @@
+"""Tensor: a NumPy array plus what autograd needs to know about it.
+
+A ``Tensor`` holds
+
+- ``_data``: the ``numpy.ndarray`` with the values (views share memory as in torch);
+- ``_rg``: whether it requires grad; ``_grad_fn``: the ``Node`` that made it (None for a leaf);
+- ``_grad``: the accumulated gradient of a leaf; ``_vc``: a one-element list, the version counter
+  shared by a tensor and its views and bumped by every in-place change;
+- ``_base``: the tensor it is a view of, if any.
+
+Nothing numeric lives here: operators and methods hand off to the functions in ``glasstorch.ops``,
+which bind themselves onto this class when imported.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from . import _dtype
+from .autograd import grad_mode
+
+_new = object.__new__
+
+
+def _wrap(arr: np.ndarray) -> Tensor:
+    """Wrap an array the ops made (no copy, no checks): the fast constructor for results."""
+    t = _new(Tensor)
+    t._data = arr
+    t._rg = False
+    t._grad_fn = None
+    t._grad = None
+    t._vc = [0]
+    t._base = None
+    t._acc = None
+    return t
+
+
+class Tensor:
+    """A multi-dimensional array with autograd, behaving as ``torch.Tensor``.
+
+    ``torch.Tensor(data)`` copies ``data`` as float32 (the default dtype);
+    ``torch.Tensor(2, 3)`` makes an uninitialised 2×3 float32 tensor. Use ``torch.tensor`` to keep
+    the data's own dtype.
+    """
+
+    __slots__ = ("_data", "_rg", "_grad_fn", "_grad", "_vc", "_base", "_acc", "__weakref__", "__dict__")
+
+    def __new__(cls, *args, **kwargs):
+        from ._creation import _legacy_new
+
+        return _legacy_new(cls, *args, **kwargs)
+
+    # ---- autograd state -------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Start (or stop) recording operations on this leaf so that ``.grad`` gets filled."""
+        if self._grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._rg = bool(requires_grad)
+        return self
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._grad_fn is None
+
+    @property
+    def grad(self):
+        if self._grad_fn is not None and self._grad is None and not self.__dict__.get("_retains"):
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed want "
+                "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
+                "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access "
+                "the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more "
+                "informations.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: expected {list(self._data.shape)}"
+                    f", got {list(value._data.shape)}"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @property
+    def retains_grad(self) -> bool:
+        return bool(self.__dict__.get("_retains"))
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor too (leaves keep theirs anyway)."""
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self.__dict__.get("_retains"):
+            return
+        import weakref
+
+        self._grad_fn._retain = weakref.ref(self)
+        self.__dict__["_retains"] = True
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it.
+
+        Returns a handle whose ``remove()`` unregisters the hook.
+        """
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .autograd.graph import _RemovableHandle, edge
+
+        node = edge(self)[0]
+        if node._pre_hooks is None:
+            node._pre_hooks = []
+        node._pre_hooks.append(hook)
+        return _RemovableHandle(node._pre_hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        """Compute the gradient of this tensor with respect to the graph's leaves, into ``.grad``.
+
+        ``gradient`` is required unless this tensor has one element (it is then 1).
+        ``retain_graph`` (default: ``create_graph``) keeps the graph for another backward;
+        ``create_graph`` records the backward itself, for higher-order gradients;
+        ``inputs`` limits accumulation to those tensors.
+        """
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this one's data (and version counter) but outside the graph."""
+        out = _wrap(self._data)
+        out._vc = self._vc
+        out._base = self
+        return out
+
+    def detach_(self) -> Tensor:
+        """Make this tensor a leaf that does not require grad, in place."""
+        self._grad_fn = None
+        self._rg = False
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        """The values as a tensor outside the graph; writes to it are not seen by autograd."""
+        out = _wrap(self._data)
+        out._base = self
+        return out
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data = value._data
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    # ---- metadata ---------------------------------------------------------------------------
+    @property
+    def dtype(self):
+        return _dtype._from_np[self._data.dtype]
+
+    @property
+    def shape(self):
+        from ._size import Size
+
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape as a ``torch.Size``, or the length of dimension ``dim``."""
+        if dim is None:
+            from ._size import Size
+
+            return Size(self._data.shape)
+        return self._data.shape[_dim(dim, self._data.ndim, "size")]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    @property
+    def device(self):
+        from ._device import cpu
+
+        return cpu
+
+    is_cuda = False
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+    layout = "torch.strided"
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self._data.dtype.kind == "c"
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return self._data.flags.c_contiguous
+
+    def stride(self, dim: int | None = None):
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_dim(dim, self._data.ndim, "stride")]
+
+    def storage_offset(self) -> int:
+        return 0
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    def untyped_storage(self):
+        return self._data.base if self._data.base is not None else self._data
+
+    def get_device(self) -> int:
+        return -1
+
+    # ---- conversion to Python and NumPy -----------------------------------------------------
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The values as a NumPy array sharing memory with this tensor (no copy)."""
+        if self._rg and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._rg:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        arr = self._data
+        if dtype is not None and dtype != arr.dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
+    def item(self):
+        """The single value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        """The values as (nested) Python lists of numbers; a 0-d tensor gives a number."""
+        return self._data.tolist()
+
+    def _one_value(self, kind: str):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def __float__(self) -> float:
+        return float(self._one_value("float"))
+
+    def __int__(self) -> int:
+        return int(self._one_value("int"))
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError(
+                "only integer tensors of a single element can be converted to an index"
+            )
+        return int(self._data.reshape(()).item())
+
+    def __complex__(self) -> complex:
+        return complex(self._one_value("complex"))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous"
+                if self._data.size > 1
+                else "Boolean value of Tensor with no values is ambiguous"
+            )
+        return bool(self._data.reshape(()).item())
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0 and type(self) is Tensor:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self) -> str:
+        from ._printing import tensor_repr
+
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, proto):
+        from ._creation import tensor
+
+        return (tensor, (self._data.copy(),), None)
+
+    def __deepcopy__(self, memo):
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment."
+            )
+        new = _wrap(self._data.copy())
+        new._rg = self._rg
+        if type(self) is not Tensor:
+            new = type(self)(new, self._rg)
+        if self._grad is not None:
+            new._grad = _wrap(self._grad._data.copy())
+        memo[id(self)] = new
+        return new
+
+    # ---- device and dtype moves (CPU only) --------------------------------------------------
+    def cpu(self, memory_format=None) -> Tensor:
+        return self
+
+    def cuda(self, *args, **kwargs):
+        from ._device import _no_cuda
+
+        _no_cuda()
+
+    __array_priority__ = 1000
+
+
+def _dim(d: int, ndim: int, op: str = "") -> int:
+    """Wrap a possibly negative dimension, raising torch's IndexError when out of range."""
+    n = max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
+        )
+    return d % n if ndim else 0
+
+
+_ = grad_mode  # re-exported for ops that import it from here

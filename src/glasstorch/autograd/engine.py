@@ -1,0 +1,215 @@
+"""The engine: run the backward steps of a graph once each, in dependency order.
+
+``run_backward`` is what ``Tensor.backward`` and ``autograd.grad`` call. It
+
+1. walks the graph from the roots with an explicit stack (no recursion, so a graph thousands of ops
+   deep is fine) and counts, for every node, how many edges point at it;
+2. runs a node only when every node that feeds it a gradient has run, so each node runs once with
+   the sum of its incoming gradients (a tensor used twice gets both contributions);
+3. hands the gradients that reach a leaf to its ``AccumulateGrad``, which adds them into ``.grad``
+   (or, for ``autograd.grad``, returns them instead of touching ``.grad``);
+4. frees each node's saved tensors after it ran, unless ``retain_graph=True``.
+
+Backward formulas run with grad mode off, unless ``create_graph=True`` asks for a graph of the
+backward itself (for higher-order gradients).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import grad_mode
+from .graph import AccumulateGrad, edge
+
+
+def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, accumulate=True):
+    """Backpropagate ``grad_roots`` from ``roots``; returns the gradients of ``inputs`` if given.
+
+    ``accumulate=True`` (``Tensor.backward``) adds into ``.grad`` of the leaves, only of ``inputs``
+    when given. ``accumulate=False`` (``autograd.grad``) leaves ``.grad`` alone and returns, for
+    each of ``inputs``, the gradient that reached it (None if none did).
+    """
+    starts = []
+    for t, g in zip(roots, grad_roots):
+        fn, _ = edge(t)
+        if fn is None:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn"
+            )
+        starts.append((fn, g))
+
+    capture = None
+    if inputs is not None:
+        capture = {}
+        for i, t in enumerate(inputs):
+            fn, _ = edge(t)
+            if fn is None:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            capture.setdefault(fn, []).append(i)
+
+    deps, order_children = _count_dependencies([fn for fn, _ in starts])
+    needed = _needed(order_children, capture) if capture is not None else None
+
+    buffers: dict = {}
+    shared: set = set()  # ids of gradients that more than one place holds: never stolen
+    for fn, g in starts:
+        shared.add(id(g._data))
+        _add_to(buffers, fn, g)
+
+    results = [None] * len(inputs) if inputs is not None else None
+    ready = [fn for fn, _ in starts if deps.get(fn, 0) == 0]
+    ready = list(dict.fromkeys(ready))
+    prev = grad_mode.state.enabled
+    grad_mode.state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grad = buffers.pop(node, None)
+            if needed is not None and node not in needed:
+                grad = None
+            if grad is not None:
+                grad = _run_pre_hooks(node, grad, shared)
+            if capture is not None and node in capture and grad is not None:
+                for i in capture[node]:
+                    results[i] = grad
+            if isinstance(node, AccumulateGrad):
+                if grad is not None and accumulate and (capture is None or node in capture):
+                    _accumulate(node, grad, create_graph, shared)
+                continue
+            grads = None
+            if grad is not None and (
+                needed is None or any(k in needed for k in order_children[node])
+            ):
+                grads = node.backward(grad)
+                if type(grads) is not tuple:
+                    grads = (grads,)
+                if grad_mode.state.anomaly:
+                    _check_anomaly(node, grads)
+                post = node.__dict__.get("_post_hooks")
+                if post:
+                    for h in post:
+                        h(grads, (grad,))
+                if not retain_graph:
+                    node.release()
+            seen_ids = set()
+            for (nxt, _), g in zip(node.next_functions, grads or (None,) * len(node.next_functions)):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    gid = id(g._data)
+                    if gid in seen_ids:
+                        shared.add(gid)
+                    seen_ids.add(gid)
+                    _add_to(buffers, nxt, g)
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    ready.append(nxt)
+    finally:
+        grad_mode.state.enabled = prev
+    return results
+
+
+def _count_dependencies(starts):
+    deps: dict = {}
+    children: dict = {}
+    seen = set(starts)
+    stack = list(starts)
+    while stack:
+        node = stack.pop()
+        kids = [fn for fn, _ in node.next_functions if fn is not None]
+        children[node] = kids
+        for nxt in kids:
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps, children
+
+
+def _needed(children, capture):
+    """Nodes from which some captured node can be reached: only these need to run."""
+    needed = set(capture)
+    parents: dict = {}
+    for node, kids in children.items():
+        for k in kids:
+            parents.setdefault(k, []).append(node)
+    stack = list(capture)
+    while stack:
+        node = stack.pop()
+        for p in parents.get(node, ()):
+            if p not in needed:
+                needed.add(p)
+                stack.append(p)
+    return needed
+
+
+def _add_to(buffers, node, g):
+    prev = buffers.get(node)
+    buffers[node] = g if prev is None else prev + g
+
+
+def _run_pre_hooks(node, grad, shared):
+    hooks = node._pre_hooks
+    if hooks:
+        shared.add(id(grad._data))
+        for h in list(hooks):
+            new = h(grad)
+            if new is not None:
+                grad = new
+                shared.add(id(grad._data))
+    ref = node._retain
+    if ref is not None:
+        t = ref()
+        if t is not None:
+            g = grad.detach() if not grad_mode.state.enabled else grad
+            if t._grad is None:
+                from .._tensor import _wrap
+
+                t._grad = _wrap(g._data.copy()) if not grad_mode.state.enabled else g
+            else:
+                t._grad = t._grad + g
+    return grad
+
+
+def _accumulate(node, grad, create_graph, shared):
+    """Add ``grad`` into the leaf's ``.grad``: taken over without a copy when nothing else holds it,
+    added in place into an existing ``.grad`` (keeping its identity) unless building a graph."""
+    leaf = node.variable
+    if leaf is None:
+        return
+    data = grad._data
+    if data.dtype != leaf._data.dtype:
+        data = data.astype(leaf._data.dtype)
+    if data.shape != leaf._data.shape:
+        data = np.broadcast_to(data, leaf._data.shape)
+    old = leaf._grad
+    if old is None:
+        if create_graph and grad._grad_fn is not None:
+            leaf._grad = grad
+            return
+        from .._tensor import _wrap
+
+        if id(grad._data) in shared or data.base is not None or not data.flags.c_contiguous:
+            data = np.array(data, order="C")
+        leaf._grad = _wrap(data)
+    elif create_graph or old._rg:
+        leaf._grad = old + grad
+    else:
+        np.add(old._data, data, out=old._data)
+        old._vc[0] += 1
+
+
+def _check_anomaly(node, grads):
+    for i, g in enumerate(grads):
+        if g is not None and g._data.dtype.kind in "fc" and np.isnan(g._data).any():
+            if node._trace:
+                import warnings
+
+                warnings.warn(
+                    "Error detected in " + node.name() + ". Traceback of forward call that "
+                    "caused the error:\n" + "".join(node._trace),
+                    stacklevel=2,
+                )
+            raise RuntimeError(
+                f"Function '{node.name()}' returned nan values in its {i}th output."
+            )

@@ -1,0 +1,177 @@
+"""Node: the backward step of one op, linked to the nodes of its inputs.
+
+Each differentiable op that runs while grad mode is on and some input requires grad creates one
+``Node`` subclass instance (named as torch names it: ``MulBackward0``) and sets it as the output's
+``grad_fn``. The node keeps
+
+- ``next_functions``: one ``(node, 0)`` pair per input — the input's own ``grad_fn``, the
+  ``AccumulateGrad`` of a leaf that requires grad, or ``(None, 0)`` for an input that needs no grad;
+- the tensors its backward needs (``save``), each with the version it had, so that backward can tell
+  whether something modified it in place since;
+- ``backward(grad)``: given the gradient of the output (a Tensor), the gradient of each input.
+
+Backward formulas are written with glasstorch ops, so with ``create_graph=True`` they record a graph
+of their own and higher-order gradients come for free.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from . import grad_mode
+
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+def edge(t):
+    """The node a gradient for tensor ``t`` flows into: its grad_fn, its AccumulateGrad, or None."""
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, 0)
+    if t._rg:
+        acc = t._acc
+        if acc is None:
+            acc = t._acc = AccumulateGrad(t)
+        return (acc, 0)
+    return (None, 0)
+
+
+class Node:
+    """The backward step of one op (see the module docstring)."""
+
+    _saved = ()
+    _saved_out = None
+    _pre_hooks = None
+    _retain = None
+    _trace = None
+
+    def __init__(self, *inputs):
+        self.next_functions = tuple([edge(t) for t in inputs])
+        if grad_mode.state.anomaly:
+            import traceback
+
+            self._trace = traceback.format_stack()[:-2]
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        return tuple(fn is not None for fn, _ in self.next_functions)
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    # ---- saved tensors -------------------------------------------------------------------
+    def save(self, *tensors):
+        """Keep input tensors for backward, with their versions (checked when unpacked)."""
+        self._saved = tuple((t, t._vc[0]) if t is not None else (None, 0) for t in tensors)
+        return self
+
+    def save_output(self, out):
+        """Keep this node's own output for backward without a reference cycle: its array and
+        version counter are stored, and a tensor with this node as grad_fn is rebuilt on unpack."""
+        self._saved_out = (out._data, out._vc, out._vc[0], out._base)
+        return self
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED)
+        for t, v in saved:
+            if t is not None and t._vc[0] != v:
+                _raise_modified(self, t, v)
+        return tuple(t for t, _ in saved)
+
+    @property
+    def saved_output(self):
+        s = self._saved_out
+        if s is None:
+            raise RuntimeError(_FREED)
+        data, vc, v, base = s
+        if vc[0] != v:
+            from .._tensor import _wrap
+
+            _raise_modified(self, _wrap(data), v, vc[0])
+        from .._tensor import _wrap
+
+        out = _wrap(data)
+        out._vc = vc
+        out._rg = True
+        out._grad_fn = self
+        return out
+
+    def release(self):
+        """Free what backward kept (called after backward unless retain_graph=True)."""
+        if self._saved:
+            self._saved = None
+        if self._saved_out is not None:
+            self._saved_out = None
+            self._saved = None
+
+    # ---- the step itself -----------------------------------------------------------------
+    def backward(self, grad):  # pragma: no cover - every subclass defines it
+        raise NotImplementedError(type(self).__name__)
+
+    def register_hook(self, fn):
+        """A hook called as ``fn(grad_inputs, grad_outputs)`` after this node runs (torch's API)."""
+        hooks = self.__dict__.setdefault("_post_hooks", [])
+        hooks.append(fn)
+        return _RemovableHandle(hooks, fn)
+
+    def register_prehook(self, fn):
+        """A hook called as ``fn(grad_outputs)`` before this node runs; may return new grads."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        self._pre_hooks.append(lambda g: _first(fn((g,))))
+        return _RemovableHandle(self._pre_hooks, self._pre_hooks[-1])
+
+
+def _first(res):
+    return None if res is None else res[0]
+
+
+def _raise_modified(node, t, expected, actual=None):
+    actual = t._vc[0] if actual is None else actual
+    shape = list(t._data.shape)
+    kind = {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}.get(
+        t.dtype.name, t.dtype.name.capitalize()
+    )
+    producer = t._grad_fn
+    where = f", which is output 0 of {producer.name()}," if producer is not None else ""
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{kind}Tensor {shape}]{where} is at version {actual}; expected version "
+        f"{expected} instead. Hint: the backtrace further above can point at the operation that "
+        "failed to compute its gradient. The variable in question was changed in there or "
+        "anywhere later. Good luck!"
+    )
+
+
+class AccumulateGrad(Node):
+    """The end of the graph at a leaf: adds the incoming gradient into ``leaf.grad``."""
+
+    def __init__(self, leaf):
+        self.next_functions = ()
+        self._leaf = weakref.ref(leaf)
+
+    @property
+    def variable(self):
+        return self._leaf()
+
+
+class _RemovableHandle:
+    """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook."""
+
+    def __init__(self, hooks: list, fn):
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self) -> None:
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)

@@ -1,0 +1,94 @@
+"""In-place ops: same object, new values, and a version bump autograd can check.
+
+``x.add_(y)`` (and ``x += y``) keeps ``x``'s identity, as the learners' ``id()`` checks expect.
+With no graph to record, the NumPy ufunc writes straight into ``x``'s array. When the graph is
+being recorded, the op runs out of place on an alias of ``x``'s old value and the result is
+copied back in: ``x`` then takes the new ``grad_fn``, so backward sees the op.
+
+Every path bumps the version counter ``x._vc`` (shared with ``x``'s views), which is what lets
+backward refuse to use a saved tensor that changed after it was saved.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from ..autograd import grad_mode
+
+_LEAF = (
+    "a leaf Variable that requires grad is being used in an in-place operation."
+)
+
+
+def recording(t: Tensor, other=None) -> bool:
+    """Whether an in-place op on ``t`` (with ``other``) must be recorded in the graph."""
+    if not grad_mode.state.enabled:
+        return False
+    if t._rg:
+        if t._grad_fn is None:
+            raise RuntimeError(_LEAF)
+        return True
+    return isinstance(other, Tensor) and other._rg
+
+
+def old_value(t: Tensor) -> Tensor:
+    """A tensor holding a copy of ``t``'s current values and its place in the graph."""
+    alias = _wrap(t._data.copy())
+    alias._rg = t._rg
+    alias._grad_fn = t._grad_fn
+    alias._acc = t._acc
+    return alias
+
+
+def commit(t: Tensor, result: Tensor, op: str) -> Tensor:
+    """Write ``result`` (computed out of place) into ``t``; ``t`` takes its grad_fn."""
+    write(t, result._data, op)
+    if result._grad_fn is not None:
+        t._grad_fn = result._grad_fn
+        t._rg = True
+    return t
+
+
+def write(t: Tensor, values, op: str) -> None:
+    """Copy ``values`` into ``t``'s array (broadcasting as torch does) and bump its version."""
+    try:
+        np.copyto(t._data, values, casting="same_kind")
+    except TypeError:
+        raise RuntimeError(
+            f"result type {_dtype_name(values)} can't be cast to the desired output type "
+            f"{_dtype_name(t._data)}"
+        ) from None
+    except ValueError:
+        raise RuntimeError(
+            f"{op}: output with shape {list(t._data.shape)} doesn't match the broadcast shape "
+            f"{list(np.broadcast_shapes(t._data.shape, np.shape(values)))}"
+        ) from None
+    t._vc[0] += 1
+
+
+def apply_ufunc(t: Tensor, ufunc, y, op: str) -> Tensor:
+    """``t = ufunc(t, y)`` written into ``t``'s own array (the no-graph path)."""
+    try:
+        ufunc(t._data, y, out=t._data, casting="same_kind")
+    except TypeError:
+        raise RuntimeError(
+            f"result type {_dtype_name(np.result_type(t._data, y))} can't be cast to the desired "
+            f"output type {_dtype_name(t._data)}"
+        ) from None
+    except ValueError:
+        raise RuntimeError(
+            f"{op}: output with shape {list(t._data.shape)} doesn't match the broadcast shape "
+            f"{list(np.broadcast_shapes(t._data.shape, np.shape(y)))}"
+        ) from None
+    t._vc[0] += 1
+    return t
+
+
+def _dtype_name(v) -> str:
+    from .. import _dtype
+
+    d = _dtype._from_np.get(np.asarray(v).dtype if not isinstance(v, np.dtype) else v)
+    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+    return names.get(d.name, d.name) if d is not None else str(v)

@@ -1,0 +1,404 @@
+"""Arithmetic: + - * / // % ** and negation, their reflected and in-place forms.
+
+Each op is a function over tensors and Python numbers, followed by its backward ``Node``. Operands
+are promoted as torch does (``_promote.operands``); a gradient flowing to a broadcast operand is
+summed back to its shape (``unbroadcast``). The in-place forms (``add_``, ``+=``) keep the tensor's
+identity (see ``_inplace``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+from . import _inplace
+from ._broadcast import unbroadcast
+from ._promote import float_operands, operands
+
+
+def _rg(a, b) -> bool:
+    """Whether a binary op on ``a`` and ``b`` must record a node (some tensor requires grad)."""
+    return (
+        (isinstance(a, Tensor) and a._rg) or (isinstance(b, Tensor) and b._rg)
+    ) and grad_mode.state.enabled
+
+
+def _shape(v) -> tuple:
+    return v._data.shape if isinstance(v, Tensor) else ()
+
+
+def _as_input(v):
+    """A Python number as a 0-d tensor that needs no grad (so a node can link to it)."""
+    return v if isinstance(v, Tensor) else _wrap(np.asarray(v))
+
+
+# ---- add / sub ------------------------------------------------------------------------------
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other``, broadcasting. ``alpha`` scales ``other`` (default 1)."""
+    x, y = operands(input, other)
+    if alpha != 1:
+        y = y * alpha
+    res = _wrap(np.add(x, y))
+    if _rg(input, other):
+        res._rg = True
+        res._grad_fn = AddBackward0(input, other, alpha)
+    return _out(res, out)
+
+
+class AddBackward0(Node):
+    def __init__(self, a, b, alpha=1):
+        super().__init__(_as_input(a), _as_input(b))
+        self.shapes = (_shape(a), _shape(b))
+        self.alpha = alpha
+
+    def backward(self, grad):
+        ga, gb = self.needs_input_grad
+        sa, sb = self.shapes
+        return (
+            unbroadcast(grad, sa) if ga else None,
+            unbroadcast(grad if self.alpha == 1 else grad * self.alpha, sb) if gb else None,
+        )
+
+
+def sub(input, other, *, alpha=1, out=None):
+    """``input - alpha * other``, broadcasting."""
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_ and (
+        not isinstance(other, Tensor) or other._data.dtype == np.bool_
+    ):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+            "`logical_xor()` operator instead."
+        )
+    x, y = operands(input, other)
+    if alpha != 1:
+        y = y * alpha
+    res = _wrap(np.subtract(x, y))
+    if _rg(input, other):
+        res._rg = True
+        res._grad_fn = (SubBackward0 if isinstance(input, Tensor) else RsubBackward1)(
+            input, other, alpha
+        )
+    return _out(res, out)
+
+
+class SubBackward0(Node):
+    def __init__(self, a, b, alpha=1):
+        super().__init__(_as_input(a), _as_input(b))
+        self.shapes = (_shape(a), _shape(b))
+        self.alpha = alpha
+
+    def backward(self, grad):
+        ga, gb = self.needs_input_grad
+        sa, sb = self.shapes
+        return (
+            unbroadcast(grad, sa) if ga else None,
+            unbroadcast(-grad if self.alpha == 1 else grad * -self.alpha, sb) if gb else None,
+        )
+
+
+class RsubBackward1(SubBackward0):
+    """``number - tensor``: torch names this node after its reversed subtraction."""
+
+
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input``."""
+    return sub(other, mul(input, alpha) if alpha != 1 else input)
+
+
+# ---- mul / div ------------------------------------------------------------------------------
+def mul(input, other, *, out=None):
+    """Elementwise product, broadcasting."""
+    x, y = operands(input, other)
+    res = _wrap(np.multiply(x, y))
+    if _rg(input, other):
+        res._rg = True
+        res._grad_fn = MulBackward0(input, other)
+    return _out(res, out)
+
+
+class MulBackward0(Node):
+    def __init__(self, a, b):
+        a, b = _as_input(a), _as_input(b)
+        super().__init__(a, b)
+        self.save(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        ga, gb = self.needs_input_grad
+        return (
+            unbroadcast(grad * b, a._data.shape) if ga else None,
+            unbroadcast(grad * a, b._data.shape) if gb else None,
+        )
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """``input / other``; integers divide to the default float. ``rounding_mode`` 'trunc' or
+    'floor' rounds the quotient (and keeps integer dtypes), as ``torch.div``."""
+    if rounding_mode is not None:
+        if rounding_mode == "floor":
+            return floor_divide(input, other, out=out)
+        if rounding_mode == "trunc":
+            x, y = operands(input, other)
+            q = np.trunc(np.true_divide(x, y)) if np.result_type(x, y).kind == "f" else _int_div(
+                x, y, np.trunc
+            )
+            return _out(_wrap(np.asarray(q, dtype=np.result_type(x, y))), out)
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    x, y = float_operands(input, other)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = _wrap(np.true_divide(x, y))
+    if _rg(input, other):
+        res._rg = True
+        res._grad_fn = DivBackward0(input, other)
+    return _out(res, out)
+
+
+class DivBackward0(Node):
+    def __init__(self, a, b):
+        a, b = _as_input(a), _as_input(b)
+        super().__init__(a, b)
+        self.save(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        ga, gb = self.needs_input_grad
+        return (
+            unbroadcast(grad / b, a._data.shape) if ga else None,
+            unbroadcast(-grad * a / (b * b), b._data.shape) if gb else None,
+        )
+
+
+def _int_div(x, y, rounding):
+    if np.any(np.asarray(y) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    return rounding(np.true_divide(x, y))
+
+
+def floor_divide(input, other, *, out=None):
+    """``input // other``: the quotient rounded down (integers stay integers). Not differentiable."""
+    x, y = operands(input, other)
+    if np.result_type(x, y).kind in "iub" and np.any(np.asarray(y) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _out(_wrap(np.floor_divide(x, y)), out)
+
+
+def remainder(input, other, *, out=None):
+    """``input % other`` with the sign of ``other`` (Python's rule)."""
+    x, y = operands(input, other)
+    if np.result_type(x, y).kind in "iub" and np.any(np.asarray(y) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = _wrap(np.remainder(x, y))
+    if _rg(input, other):
+        res._rg = True
+        res._grad_fn = RemainderBackward0(input, other)
+    return _out(res, out)
+
+
+class RemainderBackward0(Node):
+    """d(a % b)/da = 1; d(a % b)/db = -floor(a / b)."""
+
+    def __init__(self, a, b):
+        a, b = _as_input(a), _as_input(b)
+        super().__init__(a, b)
+        self.save(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        ga, gb = self.needs_input_grad
+        return (
+            unbroadcast(grad, a._data.shape) if ga else None,
+            unbroadcast(-grad * floor_divide(a, b), b._data.shape) if gb else None,
+        )
+
+
+def fmod(input, other, *, out=None):
+    """Remainder with the sign of ``input`` (C's rule)."""
+    x, y = operands(input, other)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _out(_wrap(np.fmod(x, y)), out)
+
+
+# ---- neg / pow ------------------------------------------------------------------------------
+def neg(input, *, out=None):
+    """``-input``."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    res = _wrap(np.negative(input._data))
+    if input._rg and grad_mode.state.enabled:
+        res._rg = True
+        res._grad_fn = NegBackward0(input)
+    return _out(res, out)
+
+
+class NegBackward0(Node):
+    def backward(self, grad):
+        return -grad
+
+
+def pow(input, exponent, *, out=None):
+    """``input ** exponent``; either may be a tensor or a number, broadcasting."""
+    x, y = operands(input, exponent)
+    if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) < 0):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        res = _wrap(np.power(x, y))
+    if _rg(input, exponent):
+        res._rg = True
+        if not isinstance(exponent, Tensor):
+            res._grad_fn = PowBackward0(input, exponent)
+        elif not isinstance(input, Tensor):
+            res._grad_fn = PowBackward2(input, exponent).save_output(res)
+        else:
+            res._grad_fn = PowBackward1(input, exponent).save_output(res)
+    return _out(res, out)
+
+
+class PowBackward0(Node):
+    """``tensor ** number``: d/dx x^p = p x^(p-1)."""
+
+    def __init__(self, a, p):
+        super().__init__(a)
+        self.save(a)
+        self.p = p
+
+    def backward(self, grad):
+        (a,) = self.saved_tensors
+        p = self.p
+        if p == 0:
+            return grad * 0
+        return grad * (p * a ** (p - 1)) if p != 2 else grad * (2 * a)
+
+
+class PowBackward1(Node):
+    """``tensor ** tensor``: the base gets p x^(p-1), the exponent gets x^p log x (0 where x = 0)."""
+
+    def __init__(self, a, b):
+        super().__init__(a, b)
+        self.save(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        ga, gb = self.needs_input_grad
+        out = self.saved_output
+        grad_a = grad_b = None
+        if ga:
+            grad_a = unbroadcast(grad * b * a ** (b - 1), a._data.shape)
+        if gb:
+            grad_b = unbroadcast(grad * _xlogy_base(out, a), b._data.shape)
+        return grad_a, grad_b
+
+
+class PowBackward2(Node):
+    """``number ** tensor``: d/dy c^y = c^y log c."""
+
+    def __init__(self, c, b):
+        super().__init__(b)
+        self.c = c
+
+    def backward(self, grad):
+        return grad * self.saved_output * float(np.log(self.c))
+
+
+def _xlogy_base(out, a):
+    """``out * log(a)``, with 0 where ``a`` is 0 (torch's convention for the exponent gradient)."""
+    from .pointwise import log, where
+
+    safe = where(a == 0, 1.0, a)
+    return where(a == 0, 0.0, out * log(safe))
+
+
+def _out(res: Tensor, out):
+    """Honour an ``out=`` argument: copy the result into it (same object returned)."""
+    if out is None:
+        return res
+    if out._data.shape != res._data.shape:
+        out._data = np.empty_like(out._data, shape=res._data.shape)
+    _inplace.write(out, res._data, "out")
+    return out
+
+
+# ---- in place -------------------------------------------------------------------------------
+def _inplace_binary(fn, ufunc, name):
+    def method(self, other, **kwargs):
+        if _inplace.recording(self, other):
+            _inplace.commit(self, fn(_inplace.old_value(self), other, **kwargs), name)
+            return self
+        if kwargs or not isinstance(other, (Tensor, float, int, bool)):
+            _inplace.write(self, fn(self, other, **kwargs)._data, name)
+            return self
+        y = other._data if isinstance(other, Tensor) else other
+        return _inplace.apply_ufunc(self, ufunc, y, name)
+
+    method.__name__ = name
+    method.__doc__ = f"In-place ``{fn.__name__}``: writes the result into this tensor (same object)."
+    return method
+
+
+add_ = _inplace_binary(add, np.add, "add_")
+sub_ = _inplace_binary(sub, np.subtract, "sub_")
+mul_ = _inplace_binary(mul, np.multiply, "mul_")
+div_ = _inplace_binary(div, np.true_divide, "div_")
+pow_ = _inplace_binary(pow, np.power, "pow_")
+floor_divide_ = _inplace_binary(floor_divide, np.floor_divide, "floor_divide_")
+remainder_ = _inplace_binary(remainder, np.remainder, "remainder_")
+
+
+def neg_(self):
+    """In-place negation."""
+    if _inplace.recording(self):
+        return _inplace.commit(self, neg(_inplace.old_value(self)), "neg_")
+    np.negative(self._data, out=self._data)
+    self._vc[0] += 1
+    return self
+
+
+def _reflected(fn):
+    def method(self, other):
+        return fn(other, self)
+
+    method.__name__ = "__r" + fn.__name__ + "__"
+    return method
+
+
+def _matmul_op(self, other):
+    from .linalg import matmul
+
+    return matmul(self, other)
+
+
+subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
+
+Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.neg, Tensor.pow = add, sub, mul, div, neg, pow
+Tensor.subtract, Tensor.multiply, Tensor.divide, Tensor.true_divide = sub, mul, div, div
+Tensor.negative, Tensor.floor_divide, Tensor.remainder, Tensor.fmod = neg, floor_divide, remainder, fmod
+Tensor.add_, Tensor.sub_, Tensor.mul_, Tensor.div_, Tensor.pow_, Tensor.neg_ = add_, sub_, mul_, div_, pow_, neg_
+Tensor.subtract_, Tensor.multiply_, Tensor.divide_, Tensor.true_divide_ = sub_, mul_, div_, div_
+Tensor.floor_divide_, Tensor.remainder_ = floor_divide_, remainder_
+Tensor.__add__ = Tensor.__radd__ = add
+Tensor.__sub__, Tensor.__rsub__ = sub, _reflected(sub)
+Tensor.__mul__ = Tensor.__rmul__ = mul
+Tensor.__truediv__, Tensor.__rtruediv__ = div, _reflected(div)
+Tensor.__floordiv__, Tensor.__rfloordiv__ = floor_divide, _reflected(floor_divide)
+Tensor.__mod__, Tensor.__rmod__ = remainder, _reflected(remainder)
+Tensor.__pow__, Tensor.__rpow__ = pow, _reflected(pow)
+Tensor.__neg__ = neg
+Tensor.__iadd__, Tensor.__isub__, Tensor.__imul__ = add_, sub_, mul_
+Tensor.__itruediv__, Tensor.__ipow__ = div_, pow_
+Tensor.__ifloordiv__, Tensor.__imod__ = floor_divide_, remainder_
+Tensor.__matmul__ = _matmul_op
+Tensor.__rmatmul__ = lambda self, other: _matmul_op(other, self)
+
+__all__ = [
+    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
+    "remainder", "fmod", "neg", "negative", "pow", "rsub",
+]

@@ -1,0 +1,101 @@
+"""Random numbers: one default generator, reseeded by ``manual_seed``, and ``Generator`` objects.
+
+Every random function (``rand``, ``randn``, ``normal``, ``randperm``, dropout, init, shuffling)
+draws from a ``Generator``: the one passed as ``generator=``, else the default. Each wraps a NumPy
+``PCG64`` bit generator, so a seed gives the same stream on every run and machine. The streams are
+not PyTorch's (torch's Mersenne Twister transforms are its own), so seeded values differ from torch's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_DEFAULT_SEED = 67280421310721
+
+
+class Generator:
+    """A source of random numbers with its own state (``torch.Generator``)."""
+
+    def __init__(self, device="cpu"):
+        self.device = device
+        self._seed = _DEFAULT_SEED
+        self._np = np.random.Generator(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Reset the generator to the stream of ``seed``; returns the generator."""
+        seed = int(seed)
+        if seed < 0:
+            seed += 1 << 64
+        if not 0 <= seed < 1 << 64:
+            raise RuntimeError(f"Overflow when unpacking long long: seed {seed} is out of range")
+        self._seed = seed
+        self._np = np.random.Generator(np.random.PCG64(seed))
+        return self
+
+    def seed(self) -> int:
+        """Seed from the operating system's entropy; returns the new seed."""
+        s = int(np.random.SeedSequence().entropy) % (1 << 63)
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self):
+        from ._creation import tensor
+
+        state = self._np.bit_generator.state
+        words = [state["state"]["state"], state["state"]["inc"], state["has_uint32"],
+                 state["uinteger"], self._seed]
+        raw = b"".join(int(w).to_bytes(16, "little") for w in words)
+        return tensor(list(raw), dtype=_uint8())
+
+    def set_state(self, new_state) -> Generator:
+        raw = bytes(new_state.tolist())
+        if len(raw) != 80:
+            raise RuntimeError("Expected a state of 80 bytes from Generator.get_state()")
+        w = [int.from_bytes(raw[i : i + 16], "little") for i in range(0, 80, 16)]
+        self._np.bit_generator.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": w[0], "inc": w[1]},
+            "has_uint32": w[2],
+            "uinteger": w[3],
+        }
+        self._seed = w[4]
+        return self
+
+
+def _uint8():
+    from ._dtype import uint8
+
+    return uint8
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Seed the default generator: every later random call repeats from here."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    """Seed the default generator from the operating system; returns the seed used."""
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state) -> None:
+    default_generator.set_state(new_state)
+
+
+def numpy_rng(generator: Generator | None) -> np.random.Generator:
+    """The NumPy generator behind ``generator`` (or the default one)."""
+    return (generator or default_generator)._np
