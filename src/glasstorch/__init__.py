@@ -38,10 +38,10 @@ from .autograd.grad_mode import (
     set_grad_enabled,
 )
 from .ops import *  # noqa: F401,F403  (binds Tensor methods; exports the op functions)
-from ._creation import tensor, zeros, ones, randn  # noqa: F401
+from ._creation import *  # noqa: F401,F403
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .random import get_rng_state, set_rng_state
-from . import autograd, cuda, random  # noqa: E402
+from . import autograd, cuda, distributions, linalg, nn, optim, random, utils  # noqa: E402,F401
 
 float = float32
 double = float64

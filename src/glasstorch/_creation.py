@@ -165,3 +165,5 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     npd = _float_dtype(dtype)
     arr = numpy_rng(generator).standard_normal(_shape_arg(size), dtype=np.float32 if npd == np.float32 else np.float64)
     return _finish(arr.astype(npd, copy=False), requires_grad, device)
+
+__all__ = ["tensor", "zeros", "ones", "randn"]

@@ -1,0 +1,1 @@
+"""torch.distributions (being written)."""

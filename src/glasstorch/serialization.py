@@ -1,0 +1,1 @@
+"""save and load (being written)."""
