@@ -42,7 +42,9 @@ def assert_same(ours, theirs, rtol=None, atol=None, check_dtype=True, msg=""):
     if torch is not None and isinstance(theirs, torch.Tensor):
         assert isinstance(ours, gt.Tensor), f"{msg}: expected a Tensor, got {type(ours).__name__}"
         t = theirs.detach()
-        assert tuple(ours.shape) == tuple(t.shape), f"{msg}: shape {tuple(ours.shape)} != {tuple(t.shape)}"
+        assert tuple(ours.shape) == tuple(t.shape), (
+            f"{msg}: shape {tuple(ours.shape)} != {tuple(t.shape)}"
+        )
         if check_dtype:
             assert str(ours.dtype) == str(t.dtype), f"{msg}: dtype {ours.dtype} != {t.dtype}"
         a = ours.detach().numpy()
@@ -50,8 +52,12 @@ def assert_same(ours, theirs, rtol=None, atol=None, check_dtype=True, msg=""):
         if a.dtype.kind in "fc":
             r, at = TOLERANCES.get(str(t.dtype).replace("torch.", ""), (1e-5, 1e-8))
             np.testing.assert_allclose(
-                a, b, rtol=rtol if rtol is not None else r, atol=atol if atol is not None else at,
-                equal_nan=True, err_msg=msg,
+                a,
+                b,
+                rtol=rtol if rtol is not None else r,
+                atol=atol if atol is not None else at,
+                equal_nan=True,
+                err_msg=msg,
             )
         else:
             np.testing.assert_array_equal(a, b, err_msg=msg)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from catalogue import all_specs
-from oracle import assert_same, needs_torch, torch
 
 import glasstorch as gt
+from catalogue import all_specs
+from oracle import assert_same, needs_torch, torch
 
 OPS, ERRORS = all_specs()
 
@@ -78,8 +78,13 @@ def test_gradients_match_torch(spec):
     for i in idx:
         assert (ours_in[i].grad is None) == (theirs_in[i].grad is None), f"{spec.name}: input {i}"
         if theirs_in[i].grad is not None:
-            assert_same(ours_in[i].grad, theirs_in[i].grad, spec.rtol, spec.atol,
-                        msg=f"{spec.name}: grad of input {i}")
+            assert_same(
+                ours_in[i].grad,
+                theirs_in[i].grad,
+                spec.rtol,
+                spec.atol,
+                msg=f"{spec.name}: grad of input {i}",
+            )
 
 
 _GC = [s for s in OPS if s.grad and s.gradcheck]
@@ -93,8 +98,10 @@ def test_gradcheck_float64(spec):
 
     def f(*xs):
         out = spec.fn(gt, *xs)
-        return out if not isinstance(out, (tuple, list)) else tuple(
-            o for o in out if isinstance(o, gt.Tensor) and o.requires_grad
+        return (
+            out
+            if not isinstance(out, (tuple, list))
+            else tuple(o for o in out if isinstance(o, gt.Tensor) and o.requires_grad)
         )
 
     assert gt.autograd.gradcheck(f, tuple(inputs), eps=1e-6, atol=1e-5, rtol=1e-3)

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from . import _dtype
+from . import _dtype, autograd, cuda, distributions, linalg, nn, optim, random, utils  # noqa: E402,F401
+from ._creation import *  # noqa: F401,F403
+from ._device import device
 from ._dtype import (
     bool_ as bool,
+)
+from ._dtype import (
     complex64,
     complex128,
     dtype,
@@ -23,11 +27,12 @@ from ._dtype import (
     int32,
     int64,
     promote_types,
-    result_type as _result_type,
     set_default_dtype,
     uint8,
 )
-from ._device import device
+from ._dtype import (
+    result_type as _result_type,
+)
 from ._size import Size
 from ._tensor import Tensor
 from .autograd.grad_mode import (
@@ -38,10 +43,15 @@ from .autograd.grad_mode import (
     set_grad_enabled,
 )
 from .ops import *  # noqa: F401,F403  (binds Tensor methods; exports the op functions)
-from ._creation import *  # noqa: F401,F403
-from .random import Generator, default_generator, initial_seed, manual_seed, seed
-from .random import get_rng_state, set_rng_state
-from . import autograd, cuda, distributions, linalg, nn, optim, random, utils  # noqa: E402,F401
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 
 float = float32
 double = float64

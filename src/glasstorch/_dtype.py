@@ -68,16 +68,14 @@ _default = _DefaultDtype()
 
 
 def get_default_dtype() -> dtype:
-    """The dtype Python floats and float factories (``zeros``, ``rand``) produce: float32 unless set."""
+    """The dtype of Python floats and float factories (``zeros``, ``rand``): float32 unless set."""
     return _default.float
 
 
 def set_default_dtype(d: dtype) -> None:
-    """Make ``d`` (float32 or float64) the default floating dtype, as ``torch.set_default_dtype``."""
+    """Make ``d`` (float32 or float64) the default floating dtype (``torch.set_default_dtype``)."""
     if not isinstance(d, dtype) or not d.is_floating_point or d is float16:
-        raise TypeError(
-            f"only floating-point types are supported as the default type, got {d!r}"
-        )
+        raise TypeError(f"only floating-point types are supported as the default type, got {d!r}")
     _default.float = d
 
 

@@ -45,7 +45,17 @@ class Tensor:
     the data's own dtype.
     """
 
-    __slots__ = ("_data", "_rg", "_grad_fn", "_grad", "_vc", "_base", "_acc", "__weakref__", "__dict__")
+    __slots__ = (
+        "_data",
+        "_rg",
+        "_grad_fn",
+        "_grad",
+        "_vc",
+        "_base",
+        "_acc",
+        "__weakref__",
+        "__dict__",
+    )
 
     def __new__(cls, *args, **kwargs):
         from ._creation import _legacy_new
@@ -72,7 +82,9 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         self._rg = bool(requires_grad)
         return self
 
@@ -91,7 +103,8 @@ class Tensor:
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
                 ".grad attribute won't be populated during autograd.backward(). If you indeed want "
                 "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
-                "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access "
+                "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you "
+                "access "
                 "the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more "
                 "informations.",
                 UserWarning,
@@ -132,7 +145,8 @@ class Tensor:
         self.__dict__["_retains"] = True
 
     def register_hook(self, hook):
-        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it.
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces
+        it.
 
         Returns a handle whose ``remove()`` unregisters the hook.
         """
@@ -315,9 +329,7 @@ class Tensor:
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
-            raise TypeError(
-                "only integer tensors of a single element can be converted to an index"
-            )
+            raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self._data.reshape(()).item())
 
     def __complex__(self) -> complex:
@@ -326,7 +338,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
                 if self._data.size > 1
                 else "Boolean value of Tensor with no values is ambiguous"
             )

@@ -1,4 +1,4 @@
-"""``torch.cuda`` on a machine without a GPU: nothing is available, and asking for it is an error."""
+"""``torch.cuda`` without a GPU: nothing is available, and asking for it is an error."""
 
 from __future__ import annotations
 

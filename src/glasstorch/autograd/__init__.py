@@ -16,8 +16,9 @@ def _tensors(x) -> tuple:
 
 
 def _root_grads(outputs, grad_outputs, create_graph):
-    from .._tensor import Tensor, _wrap
     import numpy as np
+
+    from .._tensor import Tensor, _wrap
 
     grads = []
     if grad_outputs is None:
@@ -60,11 +61,21 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` is untouched)."""
-    from .._tensor import _wrap
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    only_inputs=True,
+    allow_unused=None,
+    is_grads_batched=False,
+    materialize_grads=False,
+):
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` untouched)."""
     import numpy as np
+
+    from .._tensor import _wrap
 
     outputs = _tensors(outputs)
     inputs_t = _tensors(inputs)
@@ -73,7 +84,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if allow_unused is None:
         allow_unused = materialize_grads
     grads = _root_grads(outputs, grad_outputs, create_graph)
-    res = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs_t, accumulate=False)
+    res = run_backward(
+        outputs, grads, retain_graph, create_graph, inputs=inputs_t, accumulate=False
+    )
     out = []
     for t, g in zip(inputs_t, res):
         if g is None:
@@ -118,8 +131,15 @@ def is_anomaly_enabled() -> bool:
 
 
 __all__ = [
-    "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-    "is_grad_enabled", "detect_anomaly", "set_detect_anomaly",
+    "backward",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "set_detect_anomaly",
 ]
 
 from .function import Function, FunctionCtx  # noqa: E402

@@ -92,7 +92,9 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
                 if not retain_graph:
                     node.release()
             seen_ids = set()
-            for (nxt, _), g in zip(node.next_functions, grads or (None,) * len(node.next_functions)):
+            for (nxt, _), g in zip(
+                node.next_functions, grads or (None,) * len(node.next_functions)
+            ):
                 if nxt is None:
                     continue
                 if g is not None:
@@ -210,6 +212,4 @@ def _check_anomaly(node, grads):
                     "caused the error:\n" + "".join(node._trace),
                     stacklevel=2,
                 )
-            raise RuntimeError(
-                f"Function '{node.name()}' returned nan values in its {i}th output."
-            )
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")

@@ -51,9 +51,7 @@ class BackwardCFunction(Node, FunctionCtx):
         self._tensor_idx = tensor_idx
         self._n_inputs = len(inputs)
         self._is_tensor = [isinstance(x, Tensor) for x in inputs]
-        self.needs_input_grad = tuple(
-            isinstance(x, Tensor) and x.requires_grad for x in inputs
-        )
+        self.needs_input_grad = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
 
     needs_input_grad = None  # set per instance (shadows Node's computed property)
 
@@ -82,11 +80,16 @@ class Function:
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
-        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
 
     @staticmethod
     def backward(ctx, *grad_outputs):
-        raise NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.")
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD."
+        )
 
     @classmethod
     def apply(cls, *args, **kwargs):

@@ -1,7 +1,7 @@
 """Grad mode: whether ops record the graph. Thread-local, as in torch.
 
-``no_grad``, ``enable_grad``, ``set_grad_enabled`` and ``inference_mode`` work as context managers and
-as decorators. Every op asks ``state.enabled`` (after checking that an input requires grad at all).
+``no_grad``, ``enable_grad``, ``set_grad_enabled`` and ``inference_mode`` work as context managers
+and as decorators. Every op asks ``state.enabled`` (after checking that an input requires grad at all).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class enable_grad(_GradModeContext):
 
 
 class inference_mode(_GradModeContext):
-    """Like ``no_grad`` (glasstorch has no separate inference tensors); ``mode=False`` is a no-op."""
+    """Like ``no_grad`` (glasstorch has no separate inference tensors); ``mode=False``: no-op."""
 
     def __init__(self, mode: bool = True):
         self._flag = mode
@@ -79,7 +79,7 @@ class inference_mode(_GradModeContext):
 
 
 class set_grad_enabled(_GradModeContext):
-    """Set grad mode on or off; takes effect at once, and as a context manager restores it on exit."""
+    """Set grad mode on or off at once; as a context manager, restore it on exit."""
 
     def __init__(self, mode: bool):
         self._prev = state.enabled

@@ -21,8 +21,16 @@ def _outputs(fn, inputs):
     return (out,) if isinstance(out, Tensor) else tuple(out)
 
 
-def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, **_ignored) -> bool:
+def gradcheck(
+    func,
+    inputs,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    **_ignored,
+) -> bool:
     """True when ``func``'s autograd gradients match central finite differences at ``inputs``."""
     from .._tensor import Tensor, _wrap
     from . import grad as autograd_grad
@@ -78,8 +86,17 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  raise_exception=True, **_ignored) -> bool:
+def gradgradcheck(
+    func,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    raise_exception=True,
+    **_ignored,
+) -> bool:
     """gradcheck of the first derivative (checks second-order gradients via create_graph)."""
     from .._tensor import Tensor, _wrap
     from . import grad as autograd_grad
@@ -94,9 +111,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     def first_derivative(*xs):
         res = _outputs(func, xs)
-        gs = autograd_grad(res, [xs[inputs.index(t)] for t in diff], gos, create_graph=True,
-                           allow_unused=True)
+        gs = autograd_grad(
+            res, [xs[inputs.index(t)] for t in diff], gos, create_graph=True, allow_unused=True
+        )
         return tuple(g for g in gs if g is not None)
 
-    return gradcheck(first_derivative, inputs, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+    return gradcheck(
+        first_derivative, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception
+    )

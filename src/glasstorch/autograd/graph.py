@@ -16,6 +16,7 @@ of their own and higher-order gradients come for free.
 
 from __future__ import annotations
 
+import re
 import weakref
 
 from . import grad_mode
@@ -70,7 +71,9 @@ class Node:
     # ---- saved tensors -------------------------------------------------------------------
     def save(self, *tensors):
         """Keep input tensors for backward, with their versions (checked when unpacked)."""
-        self._saved = tuple((t, t._vc[0]) if t is not None else (None, 0) for t in tensors)
+        self._saved = tuple(
+            (t, t._vc[0], t._grad_fn) if t is not None else (None, 0, None) for t in tensors
+        )
         return self
 
     def save_output(self, out):
@@ -84,10 +87,10 @@ class Node:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED)
-        for t, v in saved:
+        for t, v, producer in saved:
             if t is not None and t._vc[0] != v:
-                _raise_modified(self, t, v)
-        return tuple(t for t, _ in saved)
+                _raise_modified(t, v, t._vc[0], producer)
+        return tuple(t for t, _, _ in saved)
 
     @property
     def saved_output(self):
@@ -95,11 +98,10 @@ class Node:
         if s is None:
             raise RuntimeError(_FREED)
         data, vc, v, base = s
-        if vc[0] != v:
-            from .._tensor import _wrap
-
-            _raise_modified(self, _wrap(data), v, vc[0])
         from .._tensor import _wrap
+
+        if vc[0] != v:
+            _raise_modified(_wrap(data), v, vc[0], self)
 
         out = _wrap(data)
         out._vc = vc
@@ -137,20 +139,34 @@ def _first(res):
     return None if res is None else res[0]
 
 
-def _raise_modified(node, t, expected, actual=None):
-    actual = t._vc[0] if actual is None else actual
+def _raise_modified(t, expected, actual, producer):
+    """torch's error for a saved tensor changed in place after it was saved for backward."""
     shape = list(t._data.shape)
-    kind = {"float32": "Float", "float64": "Double", "int64": "Long", "bool": "Bool"}.get(
-        t.dtype.name, t.dtype.name.capitalize()
-    )
-    producer = t._grad_fn
-    where = f", which is output 0 of {producer.name()}," if producer is not None else ""
+    kind = {
+        "float32": "Float",
+        "float64": "Double",
+        "float16": "Half",
+        "int64": "Long",
+        "bool": "Bool",
+    }.get(t.dtype.name, t.dtype.name.capitalize())
+    where = ""
+    if producer is not None:
+        where = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', producer.name())},"
+    if grad_mode.state.anomaly:
+        hint = (
+            "Hint: the backtrace further above can point at the operation that failed to "
+            "compute its gradient. The variable in question was changed in there or anywhere "
+            "later. Good luck!"
+        )
+    else:
+        hint = (
+            "Hint: enable anomaly detection to find the operation that failed to compute its "
+            "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        )
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{kind}Tensor {shape}]{where} is at version {actual}; expected version "
-        f"{expected} instead. Hint: the backtrace further above can point at the operation that "
-        "failed to compute its gradient. The variable in question was changed in there or "
-        "anywhere later. Good luck!"
+        f"{expected} instead. {hint}"
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 
 def unbroadcast(grad, shape: tuple):
-    """Sum ``grad`` (a Tensor) down to ``shape``; returns ``grad`` itself when already that shape."""
+    """Sum ``grad`` (a Tensor) down to ``shape``; ``grad`` itself when already that shape."""
     gshape = grad._data.shape
     if gshape == shape:
         return grad

@@ -16,9 +16,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 
-_LEAF = (
-    "a leaf Variable that requires grad is being used in an in-place operation."
-)
+_LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 
 
 def recording(t: Tensor, other=None) -> bool:
@@ -89,6 +87,15 @@ def _dtype_name(v) -> str:
     from .. import _dtype
 
     d = _dtype._from_np.get(np.asarray(v).dtype if not isinstance(v, np.dtype) else v)
-    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+    names = {
+        "float32": "Float",
+        "float64": "Double",
+        "float16": "Half",
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }
     return names.get(d.name, d.name) if d is not None else str(v)

@@ -64,8 +64,10 @@ class AddBackward0(Node):
 
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``, broadcasting."""
-    if isinstance(input, Tensor) and input._data.dtype == np.bool_ and (
-        not isinstance(other, Tensor) or other._data.dtype == np.bool_
+    if (
+        isinstance(input, Tensor)
+        and input._data.dtype == np.bool_
+        and (not isinstance(other, Tensor) or other._data.dtype == np.bool_)
     ):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
@@ -141,8 +143,10 @@ def div(input, other, *, rounding_mode=None, out=None):
             return floor_divide(input, other, out=out)
         if rounding_mode == "trunc":
             x, y = operands(input, other)
-            q = np.trunc(np.true_divide(x, y)) if np.result_type(x, y).kind == "f" else _int_div(
-                x, y, np.trunc
+            q = (
+                np.trunc(np.true_divide(x, y))
+                if np.result_type(x, y).kind == "f"
+                else _int_div(x, y, np.trunc)
             )
             return _out(_wrap(np.asarray(q, dtype=np.result_type(x, y))), out)
         raise RuntimeError(
@@ -180,7 +184,7 @@ def _int_div(x, y, rounding):
 
 
 def floor_divide(input, other, *, out=None):
-    """``input // other``: the quotient rounded down (integers stay integers). Not differentiable."""
+    """``input // other``: the quotient rounded down (ints stay ints). Not differentiable."""
     x, y = operands(input, other)
     if np.result_type(x, y).kind in "iub" and np.any(np.asarray(y) == 0):
         raise RuntimeError("ZeroDivisionError")
@@ -280,7 +284,7 @@ class PowBackward0(Node):
 
 
 class PowBackward1(Node):
-    """``tensor ** tensor``: the base gets p x^(p-1), the exponent gets x^p log x (0 where x = 0)."""
+    """``tensor ** tensor``: base gets p x^(p-1), exponent gets x^p log x (0 where x = 0)."""
 
     def __init__(self, a, b):
         super().__init__(a, b)
@@ -340,7 +344,9 @@ def _inplace_binary(fn, ufunc, name):
         return _inplace.apply_ufunc(self, ufunc, y, name)
 
     method.__name__ = name
-    method.__doc__ = f"In-place ``{fn.__name__}``: writes the result into this tensor (same object)."
+    method.__doc__ = (
+        f"In-place ``{fn.__name__}``: writes the result into this tensor (same object)."
+    )
     return method
 
 
@@ -378,10 +384,29 @@ def _matmul_op(self, other):
 
 subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
 
-Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.neg, Tensor.pow = add, sub, mul, div, neg, pow
+Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.neg, Tensor.pow = (
+    add,
+    sub,
+    mul,
+    div,
+    neg,
+    pow,
+)
 Tensor.subtract, Tensor.multiply, Tensor.divide, Tensor.true_divide = sub, mul, div, div
-Tensor.negative, Tensor.floor_divide, Tensor.remainder, Tensor.fmod = neg, floor_divide, remainder, fmod
-Tensor.add_, Tensor.sub_, Tensor.mul_, Tensor.div_, Tensor.pow_, Tensor.neg_ = add_, sub_, mul_, div_, pow_, neg_
+Tensor.negative, Tensor.floor_divide, Tensor.remainder, Tensor.fmod = (
+    neg,
+    floor_divide,
+    remainder,
+    fmod,
+)
+Tensor.add_, Tensor.sub_, Tensor.mul_, Tensor.div_, Tensor.pow_, Tensor.neg_ = (
+    add_,
+    sub_,
+    mul_,
+    div_,
+    pow_,
+    neg_,
+)
 Tensor.subtract_, Tensor.multiply_, Tensor.divide_, Tensor.true_divide_ = sub_, mul_, div_, div_
 Tensor.floor_divide_, Tensor.remainder_ = floor_divide_, remainder_
 Tensor.__add__ = Tensor.__radd__ = add
@@ -399,6 +424,19 @@ Tensor.__matmul__ = _matmul_op
 Tensor.__rmatmul__ = lambda self, other: _matmul_op(other, self)
 
 __all__ = [
-    "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "floor_divide",
-    "remainder", "fmod", "neg", "negative", "pow", "rsub",
+    "add",
+    "sub",
+    "subtract",
+    "mul",
+    "multiply",
+    "div",
+    "divide",
+    "true_divide",
+    "floor_divide",
+    "remainder",
+    "fmod",
+    "neg",
+    "negative",
+    "pow",
+    "rsub",
 ]

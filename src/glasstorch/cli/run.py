@@ -1,0 +1,108 @@
+"""``glasstorch run SCRIPT``: run a learner's PyTorch script unchanged on glasstorch.
+
+An import hook (a finder placed first on ``sys.meta_path``) resolves ``torch`` and every
+``torch.<sub>`` to ``glasstorch`` and ``glasstorch.<sub>``: the very same module objects, so
+``isinstance(m, torch.nn.Linear)`` holds whichever name the script used. This works whether or not
+the real PyTorch is installed. The script then runs as ``python SCRIPT ARGS`` would run it: as
+``__main__``, with ``sys.argv`` set, its folder first on ``sys.path``, its exit status returned, and
+tracebacks that start at the script's own lines.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import os
+import runpy
+import sys
+import traceback
+
+# Module name prefixes a script imports → the glasstorch modules that stand in for them.
+ALIASES = {"torch": "glasstorch"}
+
+
+def _target(fullname: str) -> str | None:
+    for alias, real in ALIASES.items():
+        if fullname == alias or fullname.startswith(alias + "."):
+            return real + fullname[len(alias) :]
+    return None
+
+
+class _AliasLoader(importlib.abc.Loader):
+    def __init__(self, module):
+        self.module = module
+
+    def create_module(self, spec):
+        return self.module
+
+    def exec_module(self, module):
+        return None
+
+
+class AliasFinder(importlib.abc.MetaPathFinder):
+    """Finds ``torch.*`` imports and answers with the matching ``glasstorch.*`` module."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        real = _target(fullname)
+        if real is None:
+            return None
+        try:
+            module = importlib.import_module(real)
+        except ModuleNotFoundError as e:
+            if e.name == real or (e.name and real.startswith(e.name + ".")):
+                raise ModuleNotFoundError(
+                    f"No module named '{fullname}': glasstorch has no '{real}' yet "
+                    f"(it stands in for '{fullname}' under `glasstorch run`)",
+                    name=fullname,
+                ) from None
+            raise
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(module))
+
+
+def install() -> None:
+    """Put the alias finder first on ``sys.meta_path`` and alias modules already imported."""
+    if not any(isinstance(f, AliasFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, AliasFinder())
+    for alias, real in ALIASES.items():
+        for name in [m for m in list(sys.modules) if m == alias or m.startswith(alias + ".")]:
+            del sys.modules[name]
+        importlib.import_module(real)
+        for name, mod in list(sys.modules.items()):
+            if name == real or name.startswith(real + "."):
+                sys.modules.setdefault(alias + name[len(real) :], mod)
+
+
+def run_script(path: str, args: list[str]) -> int:
+    """Run ``path`` as ``__main__`` with ``args``; returns the exit status ``python`` would give."""
+    if not os.path.exists(path):
+        print(
+            f"glasstorch run: can't open file '{path}': No such file or directory", file=sys.stderr
+        )
+        return 2
+    install()
+    script = os.path.abspath(path)
+    sys.argv = [path, *args]
+    sys.path.insert(0, os.path.dirname(script))
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit as e:
+        code = e.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        print(code, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        traceback.print_exc()
+        return 130
+    except BaseException as e:  # noqa: BLE001 - report like the interpreter, from the script on
+        tb = e.__traceback__
+        while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != script:
+            tb = tb.tb_next
+        traceback.print_exception(type(e), e, tb or e.__traceback__)
+        return 1
+    finally:
+        sys.stdout.flush()
+    return 0
