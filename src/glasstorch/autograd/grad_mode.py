@@ -1,7 +1,8 @@
 """Grad mode: whether ops record the graph. Thread-local, as in torch.
 
 ``no_grad``, ``enable_grad``, ``set_grad_enabled`` and ``inference_mode`` work as context managers
-and as decorators. Every op asks ``state.enabled`` (after checking that an input requires grad at all).
+and as decorators. Every op asks ``state.enabled`` (after checking that an input requires
+grad at all).
 """
 
 from __future__ import annotations
