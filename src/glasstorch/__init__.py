@@ -1,20 +1,20 @@
 """glasstorch: PyTorch's API on NumPy, small enough to read.
 
-``import glasstorch as torch`` and write PyTorch code: tensors with autograd (``_tensor``,
-``autograd/``), the op families (``ops/``), and later ``nn``, ``optim`` and ``utils.data``.
+``import glasstorch as torch`` and write PyTorch code. Where things live: ``Tensor`` in
+``_tensor.py``; dtypes and promotion in ``_dtype.py``; the graph and ``backward()`` in
+``autograd/``; each op family, forward and backward side by side, in ``ops/``; creation and random
+functions in ``_creation.py`` and ``random.py``; then ``nn``, ``optim``, ``utils.data``.
 """
+# ruff: noqa: E402, F401, F403, I001  (the import order below is deliberate)
 
 from __future__ import annotations
 
+import builtins as _builtins
+
 __version__ = "0.1.0"
 
-from . import _dtype, autograd, cuda, distributions, linalg, nn, optim, random, utils  # noqa: E402,F401
-from ._creation import *  # noqa: F401,F403
-from ._device import device
 from ._dtype import (
     bool_ as bool,
-)
-from ._dtype import (
     complex64,
     complex128,
     dtype,
@@ -30,9 +30,7 @@ from ._dtype import (
     set_default_dtype,
     uint8,
 )
-from ._dtype import (
-    result_type as _result_type,
-)
+from ._device import device
 from ._size import Size
 from ._tensor import Tensor
 from .autograd.grad_mode import (
@@ -42,7 +40,10 @@ from .autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from .ops import *  # noqa: F401,F403  (binds Tensor methods; exports the op functions)
+
+# The op families bind their methods onto Tensor as they are imported: before anything else.
+from .ops import *
+from ._creation import *
 from .random import (
     Generator,
     default_generator,
@@ -52,6 +53,8 @@ from .random import (
     seed,
     set_rng_state,
 )
+from . import _dtype, autograd, cuda, distributions, linalg, random
+from . import nn, optim, utils
 
 float = float32
 double = float64
@@ -63,11 +66,21 @@ cfloat = complex64
 cdouble = complex128
 
 
-def is_tensor(obj):
+def is_tensor(obj) -> _builtins.bool:
     """True if ``obj`` is a glasstorch tensor."""
     return isinstance(obj, Tensor)
 
 
-def result_type(tensor1, tensor2):
+def is_floating_point(input: Tensor) -> _builtins.bool:
+    """True if ``input`` has a floating dtype."""
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> _builtins.int:
+    """The number of elements of ``input``."""
+    return input.numel()
+
+
+def result_type(tensor1, tensor2) -> dtype:
     """The dtype torch's promotion gives an op on these two operands."""
-    return _result_type(tensor1, tensor2)
+    return _dtype.result_type(tensor1, tensor2)
