@@ -5,7 +5,8 @@ An import hook (a finder placed first on ``sys.meta_path``) resolves ``torch`` a
 ``isinstance(m, torch.nn.Linear)`` holds whichever name the script used. This works whether or not
 the real PyTorch is installed. The script then runs as ``python SCRIPT ARGS`` would run it: as
 ``__main__``, with ``sys.argv`` set, its folder first on ``sys.path``, its exit status returned, and
-tracebacks that start at the script's own lines.
+tracebacks that start at the script's own lines. Without IPython installed, ``IPython.display``
+is provided by ``ipython_shim`` so notebook-style plotting code runs in a terminal.
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ def run_script(path: str, args: list[str]) -> int:
         )
         return 2
     install()
+    from .ipython_shim import install as install_ipython_shim
+
+    install_ipython_shim()
     script = os.path.abspath(path)
     sys.argv = [path, *args]
     sys.path.insert(0, os.path.dirname(script))

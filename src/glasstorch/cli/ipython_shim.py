@@ -1,0 +1,57 @@
+"""A stand-in for ``IPython.display`` when IPython is not installed (``glasstorch run`` only).
+
+Learners' notebook code calls ``display.clear_output(wait=True)`` and ``display.display(fig)``
+between plots. In a terminal there is no cell to clear, so ``clear_output`` does nothing, and
+``display`` of a matplotlib figure saves it as a PNG in the run's figure folder (printed once);
+anything else is printed, as a notebook would show its repr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import types
+
+_state = {"folder": None, "count": 0}
+
+
+def figure_folder() -> str:
+    """The folder this run saves figures into (made on first use, announced once)."""
+    if _state["folder"] is None:
+        _state["folder"] = tempfile.mkdtemp(prefix="glasstorch-figures-")
+        print(f"[glasstorch] figures are saved in {_state['folder']}", file=sys.stderr)
+    return _state["folder"]
+
+
+def display(*objs, **kwargs) -> None:
+    for obj in objs:
+        if hasattr(obj, "savefig"):
+            _state["count"] += 1
+            obj.savefig(os.path.join(figure_folder(), f"figure-{_state['count']:03d}.png"))
+        else:
+            print(repr(obj))
+
+
+def clear_output(wait: bool = False) -> None:
+    """Nothing to clear in a terminal."""
+
+
+def install() -> None:
+    """Make ``import IPython`` / ``from IPython import display`` work without IPython."""
+    try:
+        import IPython  # noqa: F401
+
+        return
+    except ImportError:
+        pass
+    pkg = types.ModuleType("IPython")
+    pkg.__path__ = []
+    mod = types.ModuleType("IPython.display")
+    mod.display, mod.clear_output = display, clear_output
+    mod.set_matplotlib_formats = lambda *a, **k: None
+    mod.SVG = mod.HTML = mod.Image = lambda *a, **k: None
+    pkg.display = mod
+    pkg.get_ipython = lambda: None
+    sys.modules["IPython"] = pkg
+    sys.modules["IPython.display"] = mod
