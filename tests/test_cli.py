@@ -1,0 +1,85 @@
+"""``python -m glasstorch run``: scripts run unchanged, as ``python SCRIPT`` would run them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+
+def run(tmp_path, code: str, *args: str):
+    script = tmp_path / "learner.py"
+    script.write_text(textwrap.dedent(code))
+    return subprocess.run(
+        [sys.executable, "-m", "glasstorch", "run", str(script), *args],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+
+
+def test_torch_resolves_to_glasstorch_modules(tmp_path):
+    res = run(tmp_path, """
+        import torch, torch.autograd
+        from torch import autograd
+        import glasstorch
+        assert torch is glasstorch and autograd is glasstorch.autograd
+        assert torch.autograd.grad_mode is glasstorch.autograd.grad_mode
+        x = torch.ones(2, requires_grad=True)
+        assert isinstance(x, glasstorch.Tensor)
+        print("ok")
+    """)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "ok"
+
+
+def test_argv_name_and_exit_status(tmp_path):
+    res = run(tmp_path, """
+        import sys
+        print(__name__, sys.argv[1:])
+        sys.exit(3)
+    """, "a", "--b")
+    assert res.returncode == 3
+    assert res.stdout.strip() == "__main__ ['a', '--b']"
+
+
+def test_traceback_starts_at_the_script(tmp_path):
+    res = run(tmp_path, """
+        import torch
+        def f():
+            raise ValueError("boom")
+        f()
+    """)
+    assert res.returncode == 1
+    lines = res.stderr.strip().splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert "learner.py" in lines[1] and "runpy" not in res.stderr
+    assert lines[-1] == "ValueError: boom"
+
+
+def test_missing_torch_submodule_names_it(tmp_path):
+    res = run(tmp_path, "import torch.no_such_module\n")
+    assert res.returncode == 1
+    assert "No module named 'torch.no_such_module'" in res.stderr
+
+
+def test_missing_script(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "glasstorch", "run", str(tmp_path / "nope.py")],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and "can't open file" in res.stderr
+
+
+def test_ipython_display_is_available(tmp_path):
+    res = run(tmp_path, """
+        from IPython import display
+        display.clear_output(wait=True)
+        print("ok")
+    """)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "ok"
+
+
+def test_demo_trains_linear_regression():
+    res = subprocess.run([sys.executable, "-m", "glasstorch", "demo", "--epochs", "3"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    last_loss = [ln for ln in res.stdout.splitlines() if ln.startswith("epoch 3")][0]
+    assert float(last_loss.split("loss")[1]) < 1e-3
