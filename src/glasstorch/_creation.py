@@ -1,12 +1,18 @@
 """Creating tensors: from data (``tensor``, ``as_tensor``, ``from_numpy``) and from shapes.
 
-Data keeps its dtype where torch keeps it (a float64 ndarray stays float64) and takes torch's
-defaults where it has none (Python floats → float32, ints → int64). ``tensor`` always copies;
-``as_tensor`` and ``from_numpy`` share memory with an ndarray.
+Data keeps its dtype where torch keeps it (a float64 ndarray stays float64, a list of ``np.int32``
+scalars is int32) and takes torch's defaults where it has none (Python floats → the default float,
+float32; ints → int64; bools → bool). ``tensor`` always copies; ``as_tensor``, ``asarray`` and
+``from_numpy`` share memory with an ndarray of the same dtype.
+
+Shape factories (``zeros``, ``ones``, ``full``, ``empty``, ``eye``, ``arange``, ``linspace``) take
+the size as varargs (``zeros(2, 3)``) or one sequence (``zeros((2, 3))``). The random factories
+(``rand``, ``normal``, …) live in ``_sampling``; the ``*_like`` ones below copy shape and dtype.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -15,40 +21,91 @@ from . import _dtype
 from ._device import check_device
 from ._tensor import Tensor, _wrap
 
+_SCALARS = (bool, int, float, complex)
 
-def _infer_np_dtype(data):
-    """The NumPy dtype torch would choose for nested Python data."""
-    kinds = set()
+
+# ---- dtype inference for nested Python data -------------------------------------------------
+def _item_dtype(v) -> _dtype.dtype:
+    """The dtype torch gives one leaf of nested data (a Python or NumPy scalar, a 0-d tensor)."""
+    if isinstance(v, Tensor):
+        if v._data.ndim:
+            raise TypeError(
+                "only integer tensors of a single element can be converted to an index (torch."
+                "tensor got a list of tensors with several elements; use torch.stack(tensors))"
+            )
+        return _dtype._from_np[v._data.dtype]
+    if isinstance(v, (np.ndarray, np.generic)):
+        return _dtype.from_numpy_dtype(v.dtype)
+    if isinstance(v, str):
+        raise TypeError(f"new(): invalid data type '{type(v).__name__}'")
+    try:
+        return _dtype.scalar_dtype(v)
+    except TypeError:
+        raise RuntimeError(f"Could not infer dtype of {type(v).__name__}") from None
+
+
+def _infer_dtype(data) -> _dtype.dtype:
+    """torch's rule for nested sequences: promote_types over the dtype of every leaf.
+
+    A Python float counts as the default float, an int as int64, so ``[np.float16(1), 2]`` is
+    float16 and ``[1, 2.5]`` float32. An empty sequence is the default float.
+    """
+    found = None
     stack = [data]
+    promote = _dtype.promote_types
     while stack:
         v = stack.pop()
         if isinstance(v, (list, tuple)):
+            kinds = set(map(type, v))
+            if kinds <= {float, int, bool} and v:
+                d = (_dtype._default.float if float in kinds
+                     else _dtype.int64 if int in kinds else _dtype.bool_)
+                found = d if found is None else promote(found, d)
+            else:
+                stack.extend(v)
+        elif isinstance(v, np.ndarray) and v.ndim:
+            d = _dtype.from_numpy_dtype(v.dtype)
+            found = d if found is None else promote(found, d)
+        elif isinstance(v, range):
             stack.extend(v)
-        elif isinstance(v, Tensor):
-            kinds.add(v._data.dtype.kind + str(v._data.dtype.itemsize))
-        elif isinstance(v, bool) or isinstance(v, np.bool_):
-            kinds.add("b")
-        elif isinstance(v, (int, np.integer)):
-            kinds.add("i")
-        elif isinstance(v, (float, np.floating)):
-            kinds.add("f")
-        elif isinstance(v, complex):
-            kinds.add("c")
-        elif isinstance(v, np.ndarray):
-            kinds.add(v.dtype.kind + str(v.dtype.itemsize))
         else:
-            raise TypeError(
-                f"new(): invalid data type '{type(v).__name__}'"
+            d = _item_dtype(v)
+            found = d if found is None else promote(found, d)
+    return found if found is not None else _dtype.get_default_dtype()
+
+
+def _ragged_error(data) -> Exception:
+    """torch's message for nested lists whose lengths disagree, naming the dimension."""
+    shape, v = [], data
+    while isinstance(v, (list, tuple)):
+        shape.append(len(v))
+        if not v:
+            break
+        v = v[0]
+
+    def walk(v, dim):
+        if dim == len(shape):
+            if isinstance(v, (list, tuple)):
+                return ValueError(
+                    f"expected a number at dim {dim} but found a sequence of length {len(v)}"
+                )
+            return None
+        if not isinstance(v, (list, tuple)):
+            return TypeError(
+                f"not a sequence (torch.tensor expected a list of length {shape[dim]} at dim "
+                f"{dim} but found a {type(v).__name__}; every row must have the same length)"
             )
-    if any(k.startswith("c") for k in kinds):
-        return _dtype.to_dtype(complex).np
-    if any(k.startswith("f") for k in kinds):
-        return _dtype.get_default_dtype().np
-    if any(k.startswith(("i", "u")) for k in kinds):
-        return np.dtype(np.int64)
-    if kinds:
-        return np.dtype(np.bool_)
-    return _dtype.get_default_dtype().np
+        if len(v) != shape[dim]:
+            return ValueError(
+                f"expected sequence of length {shape[dim]} at dim {dim} (got {len(v)})"
+            )
+        for item in v:
+            err = walk(item, dim + 1)
+            if err is not None:
+                return err
+        return None
+
+    return walk(data, 0) or ValueError("torch.tensor: could not build a tensor from this data")
 
 
 def _to_array(data, dtype=None) -> np.ndarray:
@@ -60,110 +117,417 @@ def _to_array(data, dtype=None) -> np.ndarray:
         _dtype.from_numpy_dtype(data.dtype)
         return np.array(data, dtype=npd)
     if isinstance(data, np.generic):
-        return np.array(data, dtype=npd or _dtype.to_dtype(data.dtype).np)
-    if npd is None:
-        npd = _infer_np_dtype(data)
-    if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in data):
-        data = [_to_array(v) if isinstance(v, Tensor) else v for v in data]
+        return np.array(data, dtype=npd or _dtype.from_numpy_dtype(data.dtype).np)
+    if isinstance(data, range):
+        data = list(data)
+    inferred = _infer_dtype(data).np
+    if isinstance(data, (list, tuple)):
+        data = _unwrap_tensors(data)
+    elif not isinstance(data, _SCALARS):
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     try:
-        return np.array(data, dtype=npd)
-    except ValueError as e:
-        raise ValueError(f"expected sequence of equal-length lists: {e}") from None
-    except TypeError as e:
-        raise TypeError(f"new(): invalid data: {e}") from None
+        arr = np.array(data, dtype=inferred)
+    except OverflowError:
+        raise ValueError("Overflow when unpacking long long") from None
+    except (ValueError, TypeError):
+        raise _ragged_error(data) from None
+    if arr.dtype == object:
+        raise _ragged_error(data)
+    return arr if npd is None or npd == arr.dtype else arr.astype(npd)
 
 
-def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
+def _unwrap_tensors(data):
+    """Replace 0-d tensors (at any depth) by their arrays so NumPy can read the nesting."""
+    if not any(isinstance(v, (Tensor, list, tuple)) for v in data):
+        return data
+    return [v._data if isinstance(v, Tensor) else _unwrap_tensors(v)
+            if isinstance(v, (list, tuple)) else v for v in data]
+
+
+def _grad_flag(t: Tensor, requires_grad: bool) -> Tensor:
+    if requires_grad:
+        if t._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
+        t._rg = True
+    return t
+
+
+# ---- from data ------------------------------------------------------------------------------
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (numbers, nested lists, an ndarray or a tensor).
 
-    >>> torch.tensor([[1, 2], [3, 4.]])
+    >>> torch.tensor([[1, 2], [3, 4.]])          # one float makes the whole tensor float32
     tensor([[1., 2.],
             [3., 4.]])
+    >>> torch.tensor(np.zeros(2)).dtype          # ndarrays keep their dtype
+    torch.float64
     """
     check_device(device)
     if isinstance(data, Tensor):
         warnings.warn(
-            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
-            "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
+            "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
             "torch.tensor(sourceTensor).",
             UserWarning,
             stacklevel=2,
         )
-    t = _wrap(_to_array(data, dtype))
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    return _grad_flag(_wrap(_to_array(data, dtype)), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """``data`` as a tensor, sharing memory when it can (a tensor or ndarray of the same dtype)."""
+    check_device(device)
+    if isinstance(data, Tensor):
+        if dtype is None or _dtype.to_dtype(dtype).np == data._data.dtype:
+            return data
+        from .ops.conversion import to
+
+        return to(data, dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or _dtype.to_dtype(dtype).np == data.dtype):
+        return from_numpy(data)
+    return _wrap(_to_array(data, dtype))
+
+
+def asarray(obj, *, dtype=None, device=None, copy: bool | None = None,
+            requires_grad: bool = False) -> Tensor:
+    """``obj`` as a tensor: shares memory with a tensor or ndarray unless a copy is needed.
+
+    ``copy=True`` always copies; ``copy=False`` raises instead of copying.
+    """
+    check_device(device)
+    want = _dtype.to_dtype(dtype) if dtype is not None else None
+    if isinstance(obj, (Tensor, np.ndarray)):
+        arr = obj._data if isinstance(obj, Tensor) else obj
+        same = want is None or want.np == arr.dtype
+        if copy is False and not same:
+            have = _dtype.from_numpy_dtype(arr.dtype)
+            raise ValueError(
+                f"can't alias tensor with dtype '{_legacy_name(have)}' into dtype "
+                f"'{_legacy_name(want)}'."
+            )
+        if copy or not same:
+            out = _wrap(arr.astype(want.np if want is not None else arr.dtype))
+        elif isinstance(obj, Tensor):
+            out = obj
+        else:
+            out = from_numpy(obj)
+        return _grad_flag(out, requires_grad) if requires_grad else out
+    return _grad_flag(_wrap(_to_array(obj, dtype)), requires_grad)
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``ndarray``: writes to either show in the other."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    if ndarray.dtype.kind in "OUSV":
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{ndarray.dtype.type.__name__}. The only "
+            "supported types are: float64, float32, float16, complex64, complex128, int64, int32, "
+            "int16, int8, uint8, and bool."
+        )
+    _dtype.from_numpy_dtype(ndarray.dtype)
+    return _wrap(ndarray)
+
+
+_LEGACY = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+           "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+           "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _legacy_name(d: _dtype.dtype) -> str:
+    return _LEGACY[d.name]
 
 
 def _legacy_new(cls, *args, **kwargs):
-    """``torch.Tensor(...)``: float32 data from a sequence, or uninitialised values from sizes."""
+    """``torch.Tensor(...)``: default-float data from a sequence, or a tensor of given sizes."""
     if cls is not Tensor:
         return object.__new__(cls)
-    device = kwargs.pop("device", None)
-    check_device(device)
+    return _typed_new("Tensor", _dtype.get_default_dtype(), args, kwargs)
+
+
+def _typed_new(name: str, dt: _dtype.dtype, args, kwargs) -> Tensor:
+    """Shared body of ``torch.Tensor(...)`` and the typed constructors (``torch.LongTensor``)."""
+    check_device(kwargs.pop("device", None))
     if kwargs:
-        raise TypeError(f"new() received an invalid combination of arguments: {sorted(kwargs)}")
-    if len(args) == 1 and not isinstance(args[0], int):
+        raise TypeError(f"{name}() got unexpected keyword arguments {sorted(kwargs)}")
+    if not args:
+        return _wrap(np.empty((0,), dt.np))
+    if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
         data = args[0]
         if isinstance(data, Tensor):
-            return data
-        return _wrap(_to_array(data, _dtype.float32 if _dtype.get_default_dtype() is _dtype.float32 else None).astype(_dtype.get_default_dtype().np, copy=False))
-    shape = _shape_arg(args)
-    return _wrap(np.zeros(shape, dtype=_dtype.get_default_dtype().np))
+            if name == "Tensor" or data._data.dtype == dt.np:
+                return data
+            raise TypeError(
+                f"expected {_legacy_name(dt)} data (got {_legacy_name(data.dtype)}): use "
+                f"tensor.to(torch.{dt.name}) to convert a tensor"
+            )
+        if isinstance(data, (float, complex, bool)):
+            raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+        if isinstance(data, (tuple, list, np.ndarray)) or type(data).__name__ == "Size":
+            return _wrap(_to_array(data).astype(dt.np, copy=False))
+    return _wrap(np.zeros(_shape_arg(args, name), dtype=dt.np))
 
 
-def _shape_arg(size) -> tuple:
+class _LegacyTypeMeta(type):
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor) and obj._data.dtype == cls._dt.np
+
+    def __call__(cls, *args, **kwargs) -> Tensor:
+        return _typed_new(cls.__name__, cls._dt, args, kwargs)
+
+    def __repr__(cls) -> str:
+        return f"<class 'torch.{cls.__name__}'>"
+
+
+def _legacy_type(dt: _dtype.dtype):
+    name = _legacy_name(dt) + "Tensor"
+    doc = (f"``torch.{name}(data)`` or ``torch.{name}(*sizes)``: a {dt!r} tensor "
+           f"(``isinstance(t, torch.{name})`` checks the dtype).")
+    return _LegacyTypeMeta(name, (), {"_dt": dt, "__doc__": doc})
+
+
+FloatTensor = _legacy_type(_dtype.float32)
+DoubleTensor = _legacy_type(_dtype.float64)
+HalfTensor = _legacy_type(_dtype.float16)
+LongTensor = _legacy_type(_dtype.int64)
+IntTensor = _legacy_type(_dtype.int32)
+ShortTensor = _legacy_type(_dtype.int16)
+CharTensor = _legacy_type(_dtype.int8)
+ByteTensor = _legacy_type(_dtype.uint8)
+BoolTensor = _legacy_type(_dtype.bool_)
+
+
+# ---- from shapes ----------------------------------------------------------------------------
+def _shape_arg(size, op: str = "new") -> tuple:
     """Sizes given as varargs ``(2, 3)`` or one sequence ``((2, 3),)`` → a tuple of ints."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)) or (
-        len(size) == 1 and type(size[0]).__name__ == "Size"
-    ):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     out = []
     for s in size:
-        if isinstance(s, Tensor):
+        if isinstance(s, Tensor) and s._data.dtype.kind in "iu" and s._data.size == 1:
             s = int(s)
         if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
             raise TypeError(
-                f"expected a sequence of integers or a single integer as the size, got "
+                f"{op}(): argument 'size' (position 1) must be tuple of ints, not "
                 f"{type(s).__name__}"
             )
         if s < 0:
+            if op == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(
-                f"Trying to create tensor with negative dimension {s}: {list(size)}"
+                f"Trying to create tensor with negative dimension {s}: {[int(v) for v in size]}"
             )
         out.append(int(s))
     return tuple(out)
 
 
-def _finish(arr: np.ndarray, requires_grad: bool, device=None) -> Tensor:
+def _dtype_or(dtype, default: _dtype.dtype) -> np.dtype:
+    return default.np if dtype is None else _dtype.to_dtype(dtype).np
+
+
+def _result(arr: np.ndarray, requires_grad: bool, device=None, out=None, op: str = "") -> Tensor:
+    """Finish a factory: check the device, honour ``out=`` (resized and written), flag grad."""
     check_device(device)
+    if out is not None:
+        return _into_out(arr, out, op)
     t = _wrap(arr)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    return _grad_flag(t, requires_grad) if requires_grad else t
 
 
-def _float_dtype(dtype) -> np.dtype:
-    return (_dtype.to_dtype(dtype) if dtype is not None else _dtype.get_default_dtype()).np
+def _into_out(arr: np.ndarray, out: Tensor, op: str) -> Tensor:
+    if arr.dtype != out._data.dtype:
+        raise RuntimeError(
+            f"dtype {_legacy_name(_dtype._from_np[arr.dtype])} does not match dtype of out "
+            f"parameter ({_legacy_name(out.dtype)})"
+        )
+    if out._data.shape != arr.shape:
+        out._data = np.empty_like(out._data, shape=arr.shape)
+    out._data[...] = arr
+    out._vc[0] += 1
+    return out
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
-    """A tensor of zeros of the given shape (default dtype float32)."""
-    return _finish(np.zeros(_shape_arg(size), _float_dtype(dtype)), requires_grad, device)
+def _factory_dtype(dtype, out, default: _dtype.dtype) -> np.dtype:
+    """``dtype=`` if given, else the ``out=`` tensor's dtype, else ``default``."""
+    if dtype is None and out is not None:
+        return out._data.dtype
+    return _dtype_or(dtype, default)
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
-    """A tensor of ones of the given shape (default dtype float32)."""
-    return _finish(np.ones(_shape_arg(size), _float_dtype(dtype)), requires_grad, device)
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None) -> Tensor:
+    """A tensor of zeros, shape ``size`` (``zeros(2, 3)`` or ``zeros((2, 3))``), default float."""
+    npd = _factory_dtype(dtype, out, _dtype._default.float)
+    return _result(np.zeros(_shape_arg(size, "zeros"), npd), requires_grad, device, out, "zeros")
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-          requires_grad=False) -> Tensor:
-    """Samples of the standard normal distribution, of the given shape."""
-    from .random import numpy_rng
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False, memory_format=None) -> Tensor:
+    """A tensor of ones, shape ``size``, default float."""
+    npd = _factory_dtype(dtype, out, _dtype._default.float)
+    return _result(np.ones(_shape_arg(size, "ones"), npd), requires_grad, device, out, "ones")
 
-    npd = _float_dtype(dtype)
-    arr = numpy_rng(generator).standard_normal(_shape_arg(size), dtype=np.float32 if npd == np.float32 else np.float64)
-    return _finish(arr.astype(npd, copy=False), requires_grad, device)
 
-__all__ = ["tensor", "zeros", "ones", "randn"]
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None) -> Tensor:
+    """A tensor of shape ``size`` whose values are whatever memory held: fill it before reading."""
+    npd = _factory_dtype(dtype, out, _dtype._default.float)
+    return _result(np.empty(_shape_arg(size, "empty"), npd), requires_grad, device, out, "empty")
+
+
+def _fill_dtype(fill_value) -> _dtype.dtype:
+    if isinstance(fill_value, Tensor):
+        return _dtype._from_np[fill_value._data.dtype]
+    return _dtype.scalar_dtype(fill_value)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False) -> Tensor:
+    """A tensor of shape ``size`` (a tuple) filled with ``fill_value``.
+
+    The dtype follows the value: bool → bool, int → int64, float → the default float.
+    """
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"
+        )
+    npd = _factory_dtype(dtype, out, _fill_dtype(fill_value))
+    value = fill_value._data if isinstance(fill_value, Tensor) else fill_value
+    return _result(np.full(_shape_arg((size,), "full"), value, npd), requires_grad, device, out)
+
+
+def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
+        requires_grad=False, pin_memory=False) -> Tensor:
+    """The ``n × m`` identity matrix (``m`` defaults to ``n``): ones on the diagonal."""
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    npd = _factory_dtype(dtype, out, _dtype._default.float)
+    return _result(np.eye(n, n if m is None else m, dtype=npd), requires_grad, device, out)
+
+
+def _number(v, op: str):
+    if isinstance(v, Tensor):
+        return v.item()
+    if isinstance(v, np.generic):
+        return v.item()
+    if not isinstance(v, (int, float)):
+        raise TypeError(f"{op}() received an invalid argument: expected a number, got "
+                        f"{type(v).__name__}")
+    return v
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False) -> Tensor:
+    """``[start, start + step, …]`` stopping before ``end``; ``arange(n)`` is ``0 … n-1``.
+
+    All-integer arguments give int64, any float gives the default float. The length is
+    ``ceil((end - start) / step)``, computed in double precision as torch does.
+    """
+    if end is None:
+        start, end = 0, start
+    start, end, step = (_number(v, "arange") for v in (start, end, step))
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    for v in (start, end):
+        if not math.isfinite(v):
+            raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    floats = any(isinstance(v, float) for v in (start, end, step))
+    default = _dtype._default.float if floats else _dtype.int64
+    npd = _factory_dtype(dtype, out, default)
+    if floats or npd.kind == "f":
+        n = math.ceil((end - start) / step)
+        arr = (start + np.arange(n, dtype=np.float64) * step).astype(npd, copy=False)
+    else:
+        arr = np.arange(start, end, step, dtype=npd)
+    return _result(arr, requires_grad, device, out)
+
+
+def _linear_steps(start: float, end: float, steps: int) -> np.ndarray:
+    """``steps`` evenly spaced values, computed from both ends (torch's symmetric formula)."""
+    if steps == 1:
+        return np.array([start], dtype=np.float64)
+    step = (end - start) / (steps - 1)
+    i = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    return np.where(i < half, start + i * step, end - (steps - 1 - i) * step)
+
+
+def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (default float)."""
+    start, end = _number(start, "linspace"), _number(end, "linspace")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    npd = _factory_dtype(dtype, out, _dtype._default.float)
+    vals = _linear_steps(start, end, steps)
+    if npd.kind in "iub":
+        vals = np.trunc(vals)
+    return _result(vals.astype(npd), requires_grad, device, out)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None,
+             device=None, requires_grad=False) -> Tensor:
+    """``base ** linspace(start, end, steps)``: values evenly spaced on a log scale."""
+    start, end = _number(start, "logspace"), _number(end, "logspace")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    npd = _factory_dtype(dtype, out, _dtype._default.float)
+    vals = np.power(float(base), _linear_steps(start, end, steps))
+    return _result(vals.astype(npd), requires_grad, device, out)
+
+
+# ---- *_like: the shape (and by default the dtype) of another tensor -------------------------
+def _like(input, op: str, dtype) -> tuple:
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+    return input._data.shape, _dtype_or(dtype, _dtype._from_np[input._data.dtype])
+
+
+def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
+    """Zeros with the shape and dtype of ``input``."""
+    shape, npd = _like(input, "zeros_like", dtype)
+    return _result(np.zeros(shape, npd), requires_grad, device)
+
+
+def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
+    """Ones with the shape and dtype of ``input``."""
+    shape, npd = _like(input, "ones_like", dtype)
+    return _result(np.ones(shape, npd), requires_grad, device)
+
+
+def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
+    """An uninitialised tensor with the shape and dtype of ``input``."""
+    shape, npd = _like(input, "empty_like", dtype)
+    return _result(np.empty(shape, npd), requires_grad, device)
+
+
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
+    """``fill_value`` everywhere, with the shape and dtype of ``input`` (2.5 in int64 is 2)."""
+    shape, npd = _like(input, "full_like", dtype)
+    value = fill_value._data if isinstance(fill_value, Tensor) else fill_value
+    return _result(np.full(shape, value, npd), requires_grad, device)
+
+
+from ._printing import get_printoptions, printoptions, set_printoptions  # noqa: E402,F401
+from ._sampling import *  # noqa: E402,F401,F403  (random factories, also exported from here)
+from ._sampling import __all__ as _sampling_all  # noqa: E402
+
+__all__ = [
+    "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "eye",
+    "arange", "linspace", "logspace", "zeros_like", "ones_like", "empty_like", "full_like",
+    "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
+    "CharTensor", "ByteTensor", "BoolTensor", "set_printoptions", "get_printoptions",
+    "printoptions",
+] + _sampling_all
