@@ -1,3 +1,455 @@
-"""linalg ops (being written)."""
+"""Matrix products: matmul (``@``), mm, bmm, mv, dot, vdot, outer, addmm, tensordot, and
+``torch.norm``.
 
-__all__: list = []
+NumPy's ``np.matmul`` does the arithmetic (BLAS for float32/float64). The gradients of a product
+are products too: for ``C = A @ B`` with ``G = dL/dC``,
+
+    dL/dA = G @ B^T        dL/dB = A^T @ G
+
+(for a batch, the same per matrix, then summed over the dimensions broadcasting added). Transposes
+are views, so no data is copied before BLAS runs.
+
+``matmul`` dispatches on the dimensions as torch does: 1-D·1-D is a dot product (0-d result);
+2-D·2-D a matrix product; a 1-D left operand acts as a row ``(1, k)`` and a 1-D right operand as a
+column ``(k, 1)``, the added dimension being dropped from the result; anything higher is a batch of
+matrices whose leading dimensions broadcast: ``(2, 1, 3, 4) @ (5, 4, 2)`` is ``(2, 5, 3, 2)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+from ._broadcast import unbroadcast
+
+_WORD = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+         "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+         "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+_CTYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+          "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+          "bool": "bool", "complex64": "c10::complex<float>",
+          "complex128": "c10::complex<double>"}
+
+
+def _word(x: np.ndarray) -> str:
+    return _WORD.get(x.dtype.name, x.dtype.name)
+
+
+def _dims(a: np.ndarray) -> str:
+    return "x".join(str(n) for n in a.shape)
+
+
+def _grad_on(*ts) -> bool:
+    return grad_mode.state.enabled and (ts[0]._rg or ts[1]._rg or (len(ts) > 2 and ts[2]._rg))
+
+
+def _no_bool(a: np.ndarray, kernel: str) -> None:
+    if a.dtype == np.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
+def _mT(t: Tensor) -> Tensor:
+    """The last two dimensions swapped (a view)."""
+    return t.transpose(-2, -1)
+
+
+# ---- matmul -----------------------------------------------------------------------------------
+def matmul(input, other, *, out=None):
+    """Matrix product with torch's dispatch on dimensions (see the module docstring).
+
+    ``(n, k) @ (k, m)`` → ``(n, m)``; ``(k,) @ (k,)`` → 0-d; ``(b, n, k) @ (k, m)`` → ``(b, n, m)``.
+    Both operands must have the same dtype (no promotion, as torch).
+    """
+    a, b = input._data, other._data
+    na, nb = a.ndim, b.ndim
+    if a.dtype is not b.dtype or na == 0 or nb == 0 or a.dtype == np.bool_:
+        _matmul_check(a, b)
+    try:
+        arr = np.matmul(a, b)
+    except ValueError:
+        _matmul_shape_error(a, b)
+    if na == 1 and nb == 1:
+        arr = np.asarray(arr)
+    res = _wrap(arr)
+    if (input._rg or other._rg) and grad_mode.state.enabled:
+        if na == 2 and nb == 2:
+            node = MmBackward0(input, other)
+        elif na == 1 and nb == 1:
+            node = DotBackward0(input, other)
+        elif na == 2 and nb == 1:
+            node = MvBackward0(input, other)
+        elif na == 1 and nb == 2:
+            node = SqueezeBackward4(input, other)
+        elif na == 2:
+            node = CloneBackward0(input, other)
+        else:
+            node = UnsafeViewBackward0(input, other)
+        res._rg = True
+        res._grad_fn = node.save(input, other)
+    return _out(res, out)
+
+
+def _matmul_check(a: np.ndarray, b: np.ndarray) -> None:
+    na, nb = a.ndim, b.ndim
+    if na == 0 or nb == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D"
+        )
+    if a.dtype != b.dtype:
+        if na == 1 and nb == 1:
+            raise RuntimeError(
+                f"dot : expected both vectors to have same dtype, but found {_word(a)} and "
+                f"{_word(b)}"
+            )
+        if nb == 1:
+            raise RuntimeError(
+                f"addmv input tensors must have the same dtype, but got {_word(b)}, {_word(a)}, "
+                f"and {_word(b)}"
+            )
+        if nb == 2:
+            raise RuntimeError(
+                f"expected m1 and m2 to have the same dtype, but got: {_CTYPE[a.dtype.name]} != "
+                f"{_CTYPE[b.dtype.name]}"
+            )
+        raise RuntimeError(f"expected scalar type {_word(a)} but found {_word(b)}")
+    _no_bool(a, "dot" if na == nb == 1 else "addmm_impl_cpu_")
+
+
+def _matmul_shape_error(a: np.ndarray, b: np.ndarray):
+    """Raise torch's message for operands whose inner sizes (or batch sizes) do not agree."""
+    na, nb = a.ndim, b.ndim
+    k = a.shape[-1]
+    if na == 1 and nb == 1:
+        _size_mismatch_1d(a, b)
+    if nb == 1:
+        rows = int(np.prod(a.shape[:-1]))
+        raise RuntimeError(
+            f"size mismatch, got input ({rows}), mat ({rows}x{k}), vec ({b.shape[0]})"
+        )
+    if nb == 2:
+        rows = int(np.prod(a.shape[:-1]))
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {_dims(b)})"
+        )
+    batch_a, batch_b = a.shape[:-2], b.shape[:-2]
+    try:
+        batch = np.broadcast_shapes(batch_a, batch_b)
+    except ValueError:
+        for i in range(1, min(len(batch_a), len(batch_b)) + 1):
+            if batch_a[-i] != batch_b[-i] and 1 not in (batch_a[-i], batch_b[-i]):
+                pos = max(len(batch_a), len(batch_b)) - i
+                raise RuntimeError(
+                    f"The size of tensor a ({batch_a[-i]}) must match the size of tensor b "
+                    f"({batch_b[-i]}) at non-singleton dimension {pos}"
+                ) from None
+        raise
+    n = int(np.prod(batch))
+    raise RuntimeError(
+        f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k}] but got: "
+        f"[{n}, {b.shape[-2]}]."
+    )
+
+
+def _size_mismatch_1d(a: np.ndarray, b: np.ndarray):
+    raise RuntimeError(
+        f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have "
+        f"the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
+    )
+
+
+class MmBackward0(Node):
+    """``C = A @ B`` for matrices: dA = G @ B^T, dB = A^T @ G."""
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        ga, gb = self.needs_input_grad
+        return (matmul(grad, _mT(b)) if ga else None, matmul(_mT(a), grad) if gb else None)
+
+
+class DotBackward0(Node):
+    """``c = a · b`` for vectors: da = c̄ b, db = c̄ a."""
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        ga, gb = self.needs_input_grad
+        return (grad * b if ga else None, grad * a if gb else None)
+
+
+class VdotBackward0(DotBackward0):
+    """``vdot`` of real vectors is ``dot``."""
+
+
+class MvBackward0(Node):
+    """``y = A @ x`` (matrix · vector): dA = outer(ȳ, x), dx = ȳ @ A (= A^T ȳ, no transpose)."""
+
+    def backward(self, grad):
+        a, x = self.saved_tensors
+        ga, gx = self.needs_input_grad
+        return (
+            grad.reshape(-1, 1) * x if ga else None,
+            matmul(grad, a) if gx else None,
+        )
+
+
+class SqueezeBackward4(Node):
+    """``y = x @ B`` (vector · matrix; torch names it after the squeeze that drops the added
+    row): dx = B @ ȳ, dB = outer(x, ȳ)."""
+
+    def backward(self, grad):
+        x, b = self.saved_tensors
+        gx, gb = self.needs_input_grad
+        return (matmul(b, grad) if gx else None, x.reshape(-1, 1) * grad if gb else None)
+
+
+class UnsafeViewBackward0(Node):
+    """A batched product: 1-D operands are lifted to matrices (a row on the left, a column on
+    the right), each matrix gradient is taken as in ``MmBackward0``, and the sums over the batch
+    dimensions broadcasting added come from ``unbroadcast``.
+
+    When the right operand is a single matrix (``(b, n, k) @ (k, m)``, the Linear-layer case), its
+    gradient folds the batch into the rows instead: ``A.reshape(-1, k)^T @ G.reshape(-1, m)``, one
+    BLAS call and no batch of partial products.
+    """
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        ga, gb = self.needs_input_grad
+        sa, sb = a._data.shape, b._data.shape
+        A = a if len(sa) > 1 else a.reshape(1, -1)
+        B = b if len(sb) > 1 else b.reshape(-1, 1)
+        G = grad.reshape(np.broadcast_shapes(A._data.shape[:-2], B._data.shape[:-2])
+                         + (A._data.shape[-2], B._data.shape[-1]))
+        grad_a = grad_b = None
+        if ga:
+            grad_a = unbroadcast(matmul(G, _mT(B)), A._data.shape).reshape(sa)
+        if gb:
+            if B._data.ndim == 2:  # fold the batch into rows: one BLAS call
+                k, m = B._data.shape
+                grad_b = matmul(_mT(A.reshape(-1, k)), G.reshape(-1, m)).reshape(sb)
+            else:
+                grad_b = unbroadcast(matmul(_mT(A), G), B._data.shape).reshape(sb)
+        return grad_a, grad_b
+
+
+class CloneBackward0(UnsafeViewBackward0):
+    """``(n, k) @ (..., k, m)``: torch names this form's node after the copy it makes."""
+
+
+# ---- the fixed-shape products -----------------------------------------------------------------
+def mm(input, mat2, *, out=None):
+    """Matrix product of two 2-D tensors: ``(n, k) @ (k, m)`` → ``(n, m)``. No broadcasting."""
+    if input._data.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if mat2._data.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(input, mat2, out=out)
+
+
+def bmm(input, mat2, *, out=None):
+    """Batched matrix product: ``(b, n, k) @ (b, k, m)`` → ``(b, n, m)``; no broadcasting."""
+    a, b = input._data, mat2._data
+    if a.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if b.shape[:2] != (a.shape[0], a.shape[2]):
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
+            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
+        )
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_word(a)} but found {_word(b)}")
+    _no_bool(a, "bmm")
+    res = _wrap(np.matmul(a, b))
+    if _grad_on(input, mat2):
+        res._rg = True
+        res._grad_fn = BmmBackward0(input, mat2).save(input, mat2)
+    return _out(res, out)
+
+
+class BmmBackward0(MmBackward0):
+    """Per matrix of the batch, as ``MmBackward0``."""
+
+
+def mv(input, vec, *, out=None):
+    """Matrix · vector: ``(n, k) @ (k,)`` → ``(n,)``."""
+    a, v = input._data, vec._data
+    if a.ndim != 2 or v.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
+    if a.shape[1] != v.shape[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({a.shape[0]}), mat ({_dims(a)}), vec ({v.shape[0]})"
+        )
+    return matmul(input, vec, out=out)
+
+
+def dot(input, tensor, *, out=None):
+    """Dot product of two 1-D tensors of the same length and dtype → 0-d."""
+    _check_vectors(input._data, tensor._data)
+    return matmul(input, tensor, out=out)
+
+
+def vdot(input, other, *, out=None):
+    """Dot product conjugating the first vector (the same as ``dot`` for real tensors)."""
+    x, y = input._data, other._data
+    _check_vectors(x, y)
+    res = _wrap(np.asarray(np.vdot(x, y)))
+    if _grad_on(input, other):
+        res._rg = True
+        res._grad_fn = VdotBackward0(input, other).save(input, other)
+    return _out(res, out)
+
+
+def _check_vectors(x: np.ndarray, y: np.ndarray) -> None:
+    if x.ndim != 1 or y.ndim != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors"
+        )
+    if x.shape[0] != y.shape[0]:
+        _size_mismatch_1d(x, y)
+    if x.dtype != y.dtype:
+        raise RuntimeError(
+            f"dot : expected both vectors to have same dtype, but found {_word(x)} and {_word(y)}"
+        )
+    _no_bool(x, "dot")
+
+
+def outer(input, vec2, *, out=None):
+    """Outer product of two vectors: ``(n,) ⊗ (m,)`` → ``(n, m)``, ``out[i, j] = x[i] * y[j]``.
+    Promotes dtypes like ``*`` (it is ``x.reshape(-1, 1) * y``, so its grad_fn is MulBackward0)."""
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    res = input.reshape(-1, 1) * vec2
+    return _out(res, out)
+
+
+ger = outer
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """``beta * input + alpha * (mat1 @ mat2)``, ``input`` broadcast to ``(n, m)``: the affine
+    map of a Linear layer in one op."""
+    m1, m2 = mat1._data, mat2._data
+    if m1.ndim != 2:
+        raise RuntimeError(f"mat1 must be a matrix, got {m1.ndim}-D tensor")
+    if m2.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix, got {m2.ndim}-D tensor")
+    if m1.shape[1] != m2.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({_dims(m1)} and {_dims(m2)})"
+        )
+    if m1.dtype != m2.dtype or input._data.dtype != m1.dtype:
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {_CTYPE[m1.dtype.name]} != "
+            f"{_CTYPE[(m2 if m2.dtype != m1.dtype else input._data).dtype.name]}"
+        )
+    _no_bool(m1, "addmm_impl_cpu_")
+    prod = np.matmul(m1, m2)
+    if alpha != 1:
+        prod *= alpha
+    bias = input._data if beta == 1 else (input._data * beta if beta != 0 else 0)
+    try:
+        arr = np.add(prod, bias, out=prod) if np.broadcast_shapes(np.shape(bias), prod.shape) \
+            == prod.shape else None
+    except ValueError:
+        arr = None
+    if arr is None:
+        raise RuntimeError(
+            f"The expanded size of the tensor ({prod.shape[-1]}) must match the existing size "
+            f"({input._data.shape[-1]}) at non-singleton dimension 1.  Target sizes: "
+            f"{list(prod.shape)}.  Tensor sizes: {list(input._data.shape)}"
+        )
+    res = _wrap(arr)
+    if _grad_on(input, mat1, mat2):
+        node = AddmmBackward0(input, mat1, mat2).save(mat1, mat2)
+        node.alpha, node.beta, node.shape = alpha, beta, input._data.shape
+        res._rg = True
+        res._grad_fn = node
+    return _out(res, out)
+
+
+class AddmmBackward0(Node):
+    """d input = beta * G summed to input's shape; d mat1 = alpha G B^T; d mat2 = alpha A^T G."""
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        gi, ga, gb = self.needs_input_grad
+        g = grad if self.alpha == 1 else grad * self.alpha
+        return (
+            unbroadcast(grad if self.beta == 1 else grad * self.beta, self.shape) if gi else None,
+            matmul(g, _mT(b)) if ga else None,
+            matmul(_mT(a), g) if gb else None,
+        )
+
+
+# ---- tensordot ----------------------------------------------------------------------------------
+def tensordot(a, b, dims=2, out=None):
+    """Contract dimensions of ``a`` with dimensions of ``b``: ``dims=n`` pairs the last ``n`` of
+    ``a`` with the first ``n`` of ``b``; ``dims=([1, 0], [0, 1])`` names them. Built as
+    permute → reshape to matrices → matmul → reshape, so autograd flows through those ops.
+
+    ``(2, 3, 4)`` ⋅ ``(3, 4, 5)`` with ``dims=2`` → ``(2, 5)``.
+    """
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        da = list(range(a._data.ndim - dims, a._data.ndim))
+        db = list(range(dims))
+    else:
+        da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
+        if len(da) != len(db):
+            raise RuntimeError("both dimension lists should have same length")
+    da = [d % a._data.ndim for d in da]
+    db = [d % b._data.ndim for d in db]
+    for x, y in zip(da, db):
+        if a._data.shape[x] != b._data.shape[y]:
+            raise RuntimeError(
+                f"contracted dimensions need to match, but first has size {a._data.shape[x]} in "
+                f"dim {x} and second has size {b._data.shape[y]} in dim {y}"
+            )
+    free_a = [d for d in range(a._data.ndim) if d not in da]
+    free_b = [d for d in range(b._data.ndim) if d not in db]
+    k = int(np.prod([a._data.shape[d] for d in da]))
+    left = a.permute(*free_a, *da).reshape(-1, k)
+    right = b.permute(*db, *free_b).reshape(k, -1)
+    shape = [a._data.shape[d] for d in free_a] + [b._data.shape[d] for d in free_b]
+    return _out(matmul(left, right).reshape(shape), out)
+
+
+# ---- torch.norm -------------------------------------------------------------------------------
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """The norm of ``input`` (``torch.norm``): ``p`` = 'fro' or a number is a vector norm of the
+    elements over ``dim`` (all by default); 'nuc' is the matrix nuclear norm over two dims.
+    See ``glasstorch.linalg.vector_norm``/``matrix_norm``."""
+    from .. import linalg
+
+    if isinstance(dim, int):
+        dim = (dim,)
+    if p == "nuc":
+        return linalg.matrix_norm(input, "nuc", dim if dim is not None else (-2, -1), keepdim,
+                                  dtype=dtype)
+    if p == "fro" or p is None:
+        if dim is not None and len(dim) > 2:
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {len(dim)}")
+        p = 2
+    return linalg.vector_norm(input, p, dim, keepdim, dtype=dtype)
+
+
+def _out(res: Tensor, out):
+    if out is None:
+        return res
+    from .arithmetic import _out as write_out
+
+    return write_out(res, out)
+
+
+Tensor.matmul, Tensor.mm, Tensor.bmm, Tensor.mv = matmul, mm, bmm, mv
+Tensor.dot, Tensor.vdot, Tensor.outer, Tensor.ger = dot, vdot, outer, ger
+Tensor.addmm, Tensor.norm = addmm, norm
+
+__all__ = [
+    "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "tensordot", "norm",
+]

@@ -1,10 +1,21 @@
-"""Reductions: sum and mean over all elements or over ``dim`` (an int, list or tuple).
+"""Reductions: sum, mean, prod, all/any, count_nonzero, cumsum/cumprod, logsumexp, var/std.
 
-``dim``/``axis`` and ``keepdim``/``keepdims`` are accepted under both names, as in torch. Backward
-spreads the gradient back over the reduced dimensions (``expand`` of a keepdim-shaped gradient).
+A reduction folds the dimensions named by ``dim`` (an int, a list or tuple of ints, or None for
+all of them) into one value each: a ``(2, 3, 4)`` tensor summed over ``dim=(0, 2)`` gives shape
+``(3,)``, or ``(1, 3, 1)`` with ``keepdim=True``. ``dim``/``axis`` and ``keepdim``/``keepdims``
+are accepted under both names, as in torch.
+
+Backward of a reduction spreads the output gradient back over the folded dimensions: the gradient
+is reshaped to its keepdim form and broadcast (``expand``) to the input's shape (``_expand_back``),
+then multiplied by whatever the reduction's derivative is for each element.
+
+max/min/amax/amin/argmax/argmin/median live in ``reduction_minmax``.
 """
 
 from __future__ import annotations
+
+import builtins
+import warnings
 
 import numpy as np
 
@@ -14,8 +25,10 @@ from ..autograd import grad_mode
 from ..autograd.graph import Node
 
 
+# ---- shared helpers -------------------------------------------------------------------------
 def dims_arg(dim, ndim: int):
-    """Normalise ``dim`` (None, int, list or tuple; negatives allowed) to a sorted tuple or None."""
+    """Normalise ``dim`` (None, int, list or tuple; negatives allowed) to a sorted tuple, or None
+    for "every dimension". A 0-d tensor accepts dim 0 or -1 and reduces nothing: ``()``."""
     if dim is None:
         return None
     if isinstance(dim, (list, tuple)):
@@ -24,49 +37,76 @@ def dims_arg(dim, ndim: int):
         out = tuple(sorted(_dim(int(d), ndim) for d in dim))
         if len(set(out)) != len(out):
             raise RuntimeError(f"dim {out[0]} appears multiple times in the list of dims")
-        return out
-    return (_dim(int(dim), ndim),)
+        return out if ndim else ()
+    d = _dim(int(dim), ndim)
+    return (d,) if ndim else ()
 
 
 def _dim_kw(dim, kwargs):
+    """Accept NumPy's spellings ``axis=`` and ``keepdims=`` as torch does."""
     if "axis" in kwargs:
         dim = kwargs.pop("axis")
     keepdim = kwargs.pop("keepdims", kwargs.pop("keepdim", False))
+    if kwargs:
+        raise TypeError(f"got an unexpected keyword argument '{next(iter(kwargs))}'")
     return dim, keepdim
+
+
+def keep_shape(shape: tuple, dims) -> tuple:
+    """The keepdim shape of reducing ``shape`` over ``dims`` (None: all dimensions)."""
+    if dims is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
 
 
 def _expand_back(grad, shape, dims, keepdim):
     """Reshape a reduced gradient to keepdim form and broadcast it to the input's ``shape``."""
-    if dims is not None and not keepdim:
-        kshape = list(shape)
-        for d in dims:
-            kshape[d] = 1
-        grad = grad.reshape(tuple(kshape))
-    elif dims is None and grad._data.ndim != len(shape):
-        grad = grad.reshape((1,) * len(shape))
+    if not keepdim and grad._data.ndim != len(shape):
+        grad = grad.reshape(keep_shape(shape, dims))
     return grad.expand(shape)
 
 
+def _record(res: Tensor, node: Node) -> Tensor:
+    res._rg = True
+    res._grad_fn = node
+    return res
+
+
+def _int_to_long(x: np.ndarray, dtype):
+    """The NumPy accumulation dtype: ``dtype=`` if given, int64 for bool/integers (torch's rule)."""
+    if dtype is not None:
+        return _dtype.to_dtype(dtype).np
+    return np.int64 if x.dtype.kind in "biu" else None
+
+
+class _ReductionNode(Node):
+    """Remembers the input's shape and the reduced dims, which every reduction backward needs."""
+
+    def __init__(self, x, dims, keepdim):
+        super().__init__(x)
+        self.shape, self.dims, self.keepdim = x._data.shape, dims, keepdim
+
+
+# ---- sum / mean -----------------------------------------------------------------------------
 def sum(input, dim=None, keepdim=False, *, dtype=None, **kwargs):
-    """Sum of all elements, or over ``dim``. Integer and bool inputs sum to int64."""
+    """Sum of all elements, or over ``dim``. Integer and bool inputs sum to int64.
+
+    ``x`` of shape ``(2, 3)``: ``x.sum()`` is 0-d, ``x.sum(0)`` is ``(3,)``, ``x.sum(1, True)``
+    is ``(2, 1)``.
+    """
     if kwargs:
         dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
     x = input._data
     dims = dims_arg(dim, x.ndim)
-    npd = _dtype.to_dtype(dtype).np if dtype is not None else (
-        np.int64 if x.dtype.kind in "biu" else None
-    )
+    npd = _int_to_long(x, dtype)
     res = _wrap(np.asarray(np.sum(x, axis=dims, dtype=npd, keepdims=keepdim)))
     if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = (SumBackward0 if dims is None else SumBackward1)(input, dims, keepdim)
+        _record(res, (SumBackward0 if dim is None else SumBackward1)(input, dims, keepdim))
     return res
 
 
-class SumBackward0(Node):
-    def __init__(self, x, dims, keepdim):
-        super().__init__(x)
-        self.shape, self.dims, self.keepdim = x._data.shape, dims, keepdim
+class SumBackward0(_ReductionNode):
+    """Each input element contributed once: its gradient is the output's, broadcast back."""
 
     def backward(self, grad):
         return _expand_back(grad, self.shape, self.dims, self.keepdim)
@@ -82,36 +122,345 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, **kwargs):
         dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
     x = input._data
     if dtype is not None:
-        x = x.astype(_dtype.to_dtype(dtype).np)
+        dt = _dtype.to_dtype(dtype)
+        if not (dt.is_floating_point or dt.is_complex):
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Optional dtype must be either a floating "
+                f"point or complex dtype. Got: {_dtype_word(dt.np)}"
+            )
+        x = x.astype(dt.np)
     elif x.dtype.kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {input.dtype.name.capitalize()}"
+            f"complex dtype. Got: {_dtype_word(x.dtype)}"
         )
     dims = dims_arg(dim, x.ndim)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # mean of nothing is nan, as torch
         res = _wrap(np.asarray(np.mean(x, axis=dims, keepdims=keepdim), dtype=x.dtype))
     if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = (MeanBackward0 if dims is None else MeanBackward1)(input, dims, keepdim)
+        _record(res, (MeanBackward0 if dim is None else MeanBackward1)(input, dims, keepdim))
     return res
 
 
-class MeanBackward0(SumBackward0):
-    def backward(self, grad):
-        n = self._count()
-        return _expand_back(grad / n if n else grad * np.nan, self.shape, self.dims, self.keepdim)
+class MeanBackward0(_ReductionNode):
+    """Each element contributed 1/n of the mean: the gradient is the output's divided by n."""
 
-    def _count(self) -> int:
-        if self.dims is None:
-            return int(np.prod(self.shape))
-        return int(np.prod([self.shape[d] for d in self.dims]))
+    def backward(self, grad):
+        n = _count(self.shape, self.dims)
+        return _expand_back(grad / n if n else grad * np.nan, self.shape, self.dims, self.keepdim)
 
 
 class MeanBackward1(MeanBackward0):
     """Mean over given dimensions."""
 
 
-Tensor.sum, Tensor.mean = sum, mean
+def _count(shape, dims) -> int:
+    """How many elements each output of a reduction over ``dims`` folded."""
+    if dims is None:
+        return int(np.prod(shape))
+    return int(np.prod([shape[d] for d in dims]))
 
-__all__ = ["sum", "mean"]
+
+def _dtype_word(npd) -> str:
+    """torch's capitalised scalar-type word for error messages (``Float``, ``Long``...)."""
+    words = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+    return words.get(np.dtype(npd).name, np.dtype(npd).name)
+
+
+# ---- prod -----------------------------------------------------------------------------------
+def prod(input, dim=None, keepdim=False, *, dtype=None, **kwargs):
+    """Product of all elements, or along one dimension ``dim`` (an int: torch takes no tuple).
+
+    Integer and bool inputs multiply in int64. ``(2, 3).prod(1)`` is ``(2,)``.
+    """
+    if kwargs:
+        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(
+            "prod() received an invalid combination of arguments - got (tuple), but expected one "
+            "of: (*, torch.dtype dtype = None) or (int dim, bool keepdim = False, *, torch.dtype "
+            "dtype = None). prod reduces one dimension at a time: call it once per dimension."
+        )
+    x = input._data
+    dims = dims_arg(dim, x.ndim)
+    res = _wrap(np.asarray(np.prod(x, axis=dims, dtype=_int_to_long(x, dtype), keepdims=keepdim)))
+    if input._rg and grad_mode.state.enabled:
+        node = (ProdBackward0 if dim is None else ProdBackward1)(input, dims, keepdim)
+        _record(res, node.save(input).save_output(res))
+    return res
+
+
+class ProdBackward0(_ReductionNode):
+    """d(prod)/dx_i is the product of the other elements.
+
+    Without zeros that is ``out / x_i``. With zeros, let ``p`` be the product of the non-zero
+    elements of a slice: a slice with one zero sends ``p`` to that zero's place and 0 elsewhere; a
+    slice with two or more zeros has zero gradient everywhere. Written with tensor ops only
+    (``x + is_zero`` is ``x`` with zeros made ones), so it stays differentiable.
+    """
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        if x._data.ndim == 0:
+            return grad
+        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
+        is_zero = x._data == 0
+        if not is_zero.any():
+            out = _expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
+            return g * out / x
+        axes = self.dims
+        zeros_per_slice = np.sum(is_zero, axis=axes, keepdims=True)
+        no_zero = np.broadcast_to(zeros_per_slice == 0, x._data.shape)
+        lone_zero = is_zero & (zeros_per_slice == 1)
+        nonzero_x = x + _wrap(is_zero.astype(x._data.dtype))
+        p = nonzero_x.prod() if axes is None else nonzero_x.prod(axes[0], keepdim=True)
+        pick = _wrap(no_zero.astype(x._data.dtype)) / nonzero_x + _wrap(
+            lone_zero.astype(x._data.dtype)
+        )
+        return g * p * pick
+
+
+class ProdBackward1(ProdBackward0):
+    """Product along one dimension."""
+
+
+# ---- all / any / count_nonzero ---------------------------------------------------------------
+def _logical_reduce(ufunc, name):
+    def reduce(input, dim=None, keepdim=False, **kwargs):
+        if kwargs:
+            dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+        x = input._data
+        out = ufunc.reduce(x != 0, axis=dims_arg(dim, x.ndim), keepdims=keepdim)
+        return _wrap(np.asarray(out, dtype=np.uint8 if x.dtype == np.uint8 else np.bool_))
+
+    reduce.__name__ = name
+    reduce.__doc__ = (
+        f"True where {'every' if name == 'all' else 'some'} element over ``dim`` (default: all "
+        "of them) is non-zero. Returns bool (uint8 for uint8 input, as torch); not differentiable."
+    )
+    return reduce
+
+
+all = _logical_reduce(np.logical_and, "all")
+any = _logical_reduce(np.logical_or, "any")
+
+
+def count_nonzero(input, dim=None) -> Tensor:
+    """How many elements over ``dim`` (int or tuple; default all) are non-zero, as int64."""
+    x = input._data
+    return _wrap(np.asarray(np.count_nonzero(x, axis=dims_arg(dim, x.ndim)), dtype=np.int64))
+
+
+# ---- cumsum / cumprod -----------------------------------------------------------------------
+def _scan_dim(input, dim, name):
+    if dim is None:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+    return _dim(int(dim), input._data.ndim)
+
+
+def cumsum(input, dim=None, *, dtype=None, **kwargs):
+    """Running sum along ``dim``: ``out[i] = x[0] + ... + x[i]``. Same shape as ``input``;
+    integer and bool inputs accumulate in int64."""
+    dim = _scan_dim(input, kwargs.pop("axis", dim), "cumsum")
+    x = input._data
+    res = _wrap(np.cumsum(x, axis=dim if x.ndim else None, dtype=_int_to_long(x, dtype)).reshape(
+        x.shape))
+    if input._rg and grad_mode.state.enabled:
+        node = CumsumBackward0(input)
+        node.dim = dim
+        _record(res, node)
+    return res
+
+
+def _reverse_cumsum(g, dim):
+    """``out[i] = g[i] + g[i+1] + ... + g[n-1]`` along ``dim``, with differentiable ops."""
+    if g._data.ndim == 0:
+        return g
+    return g.sum(dim, keepdim=True) - g.cumsum(dim) + g
+
+
+class CumsumBackward0(Node):
+    """x[i] feeds every out[j] with j >= i: its gradient is the reversed running sum of grad."""
+
+    def backward(self, grad):
+        return _reverse_cumsum(grad, self.dim)
+
+
+def cumprod(input, dim=None, *, dtype=None, **kwargs):
+    """Running product along ``dim``: ``out[i] = x[0] * ... * x[i]``. Same shape as ``input``."""
+    dim = _scan_dim(input, kwargs.pop("axis", dim), "cumprod")
+    x = input._data
+    res = _wrap(np.cumprod(x, axis=dim if x.ndim else None, dtype=_int_to_long(x, dtype)).reshape(
+        x.shape))
+    if input._rg and grad_mode.state.enabled:
+        node = CumprodBackward0(input).save(input).save_output(res)
+        node.dim = dim
+        _record(res, node)
+    return res
+
+
+class CumprodBackward0(Node):
+    """d out[j] / d x[i] = out[j] / x[i] for j >= i, so without zeros the gradient is
+    ``reverse_cumsum(grad * out) / x``. Slices holding a zero are handled in NumPy (first-order
+    exact; a second derivative through a zero is not recorded)."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        if x._data.ndim == 0:
+            return grad
+        if not (x._data == 0).any():
+            return _reverse_cumsum(grad * self.saved_output, self.dim) / x
+        return _wrap(_cumprod_grad_with_zeros(x._data, grad._data, self.dim))
+
+
+def _cumprod_grad_with_zeros(x, g, dim):
+    xs, gs = np.moveaxis(x, dim, -1), np.moveaxis(g, dim, -1)
+    out = np.zeros(np.broadcast_shapes(xs.shape, gs.shape), dtype=np.result_type(x, g))
+    gs = np.broadcast_to(gs, out.shape)
+    for idx in np.ndindex(*out.shape[:-1]):
+        xv, gv = xs[idx], gs[idx]
+        zeros = np.flatnonzero(xv == 0)
+        z = zeros[0] if zeros.size else xv.size
+        cp = np.cumprod(xv)
+        if z > 0:  # before the first zero, out[j] / x[i] is exact (out[j] is 0 past the zero)
+            rc = np.cumsum((gv * cp)[::-1])[::-1]
+            out[idx][:z] = rc[:z] / xv[:z]
+        if z < xv.size:  # at the first zero: prefix product times the products after it
+            prefix = cp[z - 1] if z > 0 else 1.0
+            after = np.cumprod(np.concatenate(([1.0], xv[z + 1:])))
+            out[idx][z] = prefix * np.sum(gv[z:] * after)
+    return np.moveaxis(out, -1, dim)
+
+
+# ---- logsumexp ------------------------------------------------------------------------------
+def logsumexp(input, dim, keepdim=False):
+    """``log(sum(exp(x)))`` over ``dim``, computed stably: the max is taken out first so nothing
+    overflows (``logsumexp([1000., 1000.])`` is ``1000.6931``). Integers give the default float."""
+    x = input._data
+    if x.dtype.kind not in "fc":
+        x = x.astype(_dtype.get_default_dtype().np)
+    dims = dims_arg(dim, x.ndim)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        if x.size:
+            m = np.amax(x, axis=dims, keepdims=True)
+            m = np.where(np.isfinite(m), m, 0).astype(x.dtype)
+        else:
+            m = np.zeros(keep_shape(x.shape, dims), dtype=x.dtype)
+        s = np.sum(np.exp(x - m), axis=dims, keepdims=True)
+        out = np.log(s) + m
+    if not keepdim:
+        out = out.reshape(tuple(n for i, n in enumerate(x.shape) if dims is not None
+                                and i not in dims))
+    res = _wrap(np.asarray(out, dtype=x.dtype))
+    if input._rg and grad_mode.state.enabled:
+        _record(res, LogsumexpBackward0(input, dims, keepdim).save(input).save_output(res))
+    return res
+
+
+class LogsumexpBackward0(_ReductionNode):
+    """d logsumexp / dx_i = exp(x_i - out): the softmax of the slice."""
+
+    def backward(self, grad):
+        from .pointwise import exp
+
+        (x,) = self.saved_tensors
+        out = _expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
+        return _expand_back(grad, self.shape, self.dims, self.keepdim) * exp(x - out)
+
+
+# ---- var / std ------------------------------------------------------------------------------
+def _var_args(name, input, dim, unbiased, keepdim, correction, kwargs):
+    """Sort out torch's overloads: ``var(dim, unbiased, keepdim)``, ``var(unbiased)`` and
+    ``var(dim, *, correction, keepdim)``. Returns ``(dims, correction, keepdim)``."""
+    if kwargs:
+        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+    if isinstance(dim, bool):  # var(True): the bool is `unbiased`
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise RuntimeError(f"{name}: Cannot pass both correction and unbiased arguments")
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    return dims_arg(dim, input._data.ndim), correction, keepdim
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kwargs):
+    """Variance over ``dim``: ``sum((x - mean)**2) / (N - correction)``. ``correction=1`` (the
+    default, Bessel's) is the unbiased sample variance; ``unbiased=False`` means correction 0."""
+    dims, c, keepdim = _var_args("var", input, dim, unbiased, keepdim, correction, kwargs)
+    res = _wrap(_var_np(input._data, dims, c, keepdim, "var"))
+    if input._rg and grad_mode.state.enabled:
+        node = VarBackward0(input, dims, keepdim).save(input)
+        node.correction = c
+        _record(res, node)
+    return res
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kwargs):
+    """Standard deviation over ``dim``: the square root of ``var`` (same arguments)."""
+    dims, c, keepdim = _var_args("std", input, dim, unbiased, keepdim, correction, kwargs)
+    res = _wrap(np.sqrt(_var_np(input._data, dims, c, keepdim, "std")))
+    if input._rg and grad_mode.state.enabled:
+        node = StdBackward0(input, dims, keepdim).save(input).save_output(res)
+        node.correction = c
+        _record(res, node)
+    return res
+
+
+def _var_np(x, dims, correction, keepdim, name):
+    n = _count(x.shape, dims)
+    dof = n - correction
+    if dof <= 0:
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=3,
+        )
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mu = np.mean(x, axis=dims, keepdims=True)
+        sq = np.sum(np.square(np.abs(x - mu)), axis=dims, keepdims=keepdim)
+        return np.asarray(sq / builtins.max(dof, 0), dtype=x.dtype)
+
+
+class VarBackward0(_ReductionNode):
+    """d var / dx_i = 2 (x_i - mean) / (N - correction)."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        dof = _count(self.shape, self.dims) - self.correction
+        centred = x - x.mean(self.dims, keepdim=True)
+        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
+        return g * centred * (2.0 / dof if dof > 0 else np.inf)
+
+
+class StdBackward0(_ReductionNode):
+    """d std / dx_i = (x_i - mean) / ((N - correction) * std)."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        dof = _count(self.shape, self.dims) - self.correction
+        centred = x - x.mean(self.dims, keepdim=True)
+        out = _expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
+        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
+        return g * centred / (out * (dof if dof > 0 else 0.0))
+
+
+Tensor.sum, Tensor.mean, Tensor.prod = sum, mean, prod
+Tensor.all, Tensor.any, Tensor.count_nonzero = all, any, count_nonzero
+Tensor.cumsum, Tensor.cumprod, Tensor.logsumexp = cumsum, cumprod, logsumexp
+Tensor.var, Tensor.std = var, std
+
+__all__ = [
+    "sum", "mean", "prod", "all", "any", "count_nonzero", "cumsum", "cumprod", "logsumexp",
+    "var", "std",
+]
+
+from .reduction_minmax import *  # noqa: E402,F401,F403  (max/min family; binds its methods)
+from .reduction_minmax import __all__ as _minmax_all  # noqa: E402
+
+__all__ += _minmax_all

@@ -1,0 +1,322 @@
+"""Selecting reductions: max/min, amax/amin, argmax/argmin, aminmax and median.
+
+Three ways to ask for the largest element, as in torch:
+
+- ``x.max()`` — the largest value of the whole tensor (0-d). Its gradient is split evenly
+  between the elements that tie for the maximum.
+- ``x.max(dim)`` — a named tuple ``(values, indices)`` along ``dim``. The gradient goes only to
+  the element at ``indices`` (the first of any ties).
+- ``x.amax(dim)`` — values only, ``dim`` may be a tuple; ties share the gradient evenly per slice.
+
+``torch.max(x, y)`` with two tensors is the elementwise ``maximum`` (in ``pointwise``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _dim, _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+from .reduction import _dim_kw, _expand_back, _record, dims_arg, keep_shape
+
+
+# ---- named tuples: torch.return_types.* ---------------------------------------------------------
+class _ReturnType(tuple):
+    """A tuple whose items also have names (``r.values``, ``r.indices``), printed as torch does."""
+
+    __slots__ = ()
+    _fields: tuple = ()
+
+    def __new__(cls, *items):
+        return tuple.__new__(cls, items)
+
+    def __repr__(self) -> str:
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
+        return f"torch.return_types.{type(self).__name__}(\n{body})"
+
+    def __reduce__(self):
+        return (type(self), tuple(self))
+
+
+def _return_type(name: str, fields: tuple) -> type:
+    ns = {"__slots__": (), "_fields": fields, "n_fields": len(fields),
+          "n_sequence_fields": len(fields), "__module__": "glasstorch.return_types"}
+    for i, f in enumerate(fields):
+        ns[f] = property(lambda self, i=i: self[i])
+    return type(name, (_ReturnType,), ns)
+
+
+return_types = {n: _return_type(n, ("values", "indices")) for n in ("max", "min", "median")}
+return_types["aminmax"] = _return_type("aminmax", ("min", "max"))
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+def _empty_check(x: np.ndarray, name: str, dim=None) -> None:
+    """torch refuses to pick an element out of nothing; say which reduction and what to do."""
+    if dim is None:
+        if x.size == 0:
+            exc = IndexError if name.startswith("arg") else RuntimeError
+            fix = "" if exc is IndexError else (
+                " Specify the reduction dim with the 'dim' argument.")
+            raise exc(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0.{fix}"
+            )
+    elif x.ndim and x.shape[dim] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+
+
+def _tie_weights(x: np.ndarray, out: np.ndarray, dims) -> np.ndarray:
+    """1/k at each of the k elements equal to the (keepdim-shaped) extreme ``out``, else 0.
+    A NaN extreme (NaN propagates through max/min) marks the NaNs."""
+    hit = (x == out) | (np.isnan(out) & np.isnan(x)) if x.dtype.kind in "fc" else x == out
+    w = hit.astype(x.dtype)
+    return w / np.sum(w, axis=dims, keepdims=True)
+
+
+# ---- max / min ----------------------------------------------------------------------------------
+def _extreme(name, np_red, np_arg, whole_node, dim_node, pointwise_name):
+    def op(input, dim=None, keepdim=False, *, out=None, **kwargs):
+        if kwargs:
+            dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+        if isinstance(dim, Tensor):  # torch.max(x, y): elementwise
+            from . import pointwise
+
+            return getattr(pointwise, pointwise_name)(input, dim, out=out)
+        x = input._data
+        if dim is None:
+            _empty_check(x, name)
+            res = _wrap(np.asarray(np_red(x)))
+            if input._rg and grad_mode.state.enabled:
+                _record(res, whole_node(input).save(input).save_output(res))
+            return res
+        if not isinstance(keepdim, (bool, np.bool_)):
+            raise TypeError(
+                f"{name}(): argument 'keepdim' (position 2) must be bool, not "
+                f"{type(keepdim).__name__}"
+            )
+        d = _dim(int(dim), x.ndim)
+        _empty_check(x, name, d)
+        if x.ndim == 0:
+            values, idx = _wrap(x.copy()), _wrap(np.zeros((), np.int64))
+        else:
+            idx_k = np.expand_dims(np_arg(x, axis=d), d)
+            vals = np.take_along_axis(x, idx_k, axis=d)
+            if not keepdim:
+                idx_k, vals = idx_k.squeeze(d), vals.squeeze(d)
+            values, idx = _wrap(vals), _wrap(idx_k.astype(np.int64, copy=False))
+        if input._rg and grad_mode.state.enabled:
+            node = dim_node(input, (d,) if x.ndim else (), keepdim)
+            node.indices = idx._data
+            _record(values, node)
+        return return_types[name](values, idx)
+
+    op.__name__ = name
+    op.__doc__ = (
+        f"The {name}imum: of the whole tensor (0-d) with no ``dim``; with ``dim`` a named tuple "
+        f"``(values, indices)`` along it (``keepdim`` keeps it as size 1); with a tensor as second "
+        f"argument the elementwise ``{pointwise_name}``.\n\n"
+        f"``x`` of shape ``(2, 3)``: ``x.{name}(1)`` gives values and indices of shape ``(2,)``."
+    )
+    return op
+
+
+class _WholeBackward(Node):
+    """Gradient of ``x.max()``: split evenly between the elements that tie for the extreme."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        w = _tie_weights(x._data, self.saved_output._data, None)
+        return grad * _wrap(w)
+
+
+class MaxBackward1(_WholeBackward):
+    pass
+
+
+class MinBackward1(_WholeBackward):
+    pass
+
+
+class _IndexBackward(Node):
+    """Gradient of ``x.max(dim)``: all of it to the element at the returned index."""
+
+    def __init__(self, x, dims, keepdim):
+        super().__init__(x)
+        self.shape, self.dims, self.keepdim = x._data.shape, dims, keepdim
+
+    def backward(self, grad):
+        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
+        if not self.dims:
+            return g
+        d = self.dims[0]
+        onehot = np.zeros(self.shape, dtype=grad._data.dtype)
+        idx = self.indices if self.keepdim else np.expand_dims(self.indices, d)
+        np.put_along_axis(onehot, idx, 1, axis=d)
+        return g * _wrap(onehot)
+
+
+class MaxBackward0(_IndexBackward):
+    pass
+
+
+class MinBackward0(_IndexBackward):
+    pass
+
+
+class MedianBackward1(_IndexBackward):
+    pass
+
+
+max = _extreme("max", np.max, np.argmax, MaxBackward1, MaxBackward0, "maximum")
+min = _extreme("min", np.min, np.argmin, MinBackward1, MinBackward0, "minimum")
+
+
+# ---- amax / amin --------------------------------------------------------------------------------
+def _a_extreme(name, np_red):
+    def op(input, dim=(), keepdim=False, *, out=None, **kwargs):
+        if kwargs:
+            dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+        x = input._data
+        dims = dims_arg(dim, x.ndim)
+        if dims is None:
+            _empty_check(x, name)
+        else:
+            for d in dims:
+                _empty_check(x, name, d)
+        res = _wrap(np.asarray(np_red(x, axis=dims, keepdims=keepdim)))
+        if input._rg and grad_mode.state.enabled:
+            node = (AmaxBackward0 if name == "amax" else AminBackward0)(input)
+            node.dims, node.keepdim = dims, keepdim
+            _record(res, node.save(input).save_output(res))
+        return res
+
+    op.__name__ = name
+    op.__doc__ = (
+        f"The {name[1:]}imum values over ``dim`` (int or tuple; default all dims), without "
+        "indices. Ties share the gradient evenly. ``(2, 3, 4)`` over ``(0, 2)`` gives ``(3,)``."
+    )
+    return op
+
+
+class AmaxBackward0(Node):
+    """Gradient of ``amax``: split evenly between the tying elements of each slice."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        shape, dims = x._data.shape, self.dims
+        out = self.saved_output._data
+        if not self.keepdim:
+            out = out.reshape(keep_shape(shape, dims))
+        w = _tie_weights(x._data, out, dims)
+        return _expand_back(grad, shape, dims, self.keepdim) * _wrap(w)
+
+
+class AminBackward0(AmaxBackward0):
+    pass
+
+
+amax = _a_extreme("amax", np.amax)
+amin = _a_extreme("amin", np.amin)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """``(min, max)`` in one call, as the named tuple ``torch.return_types.aminmax``."""
+    d = () if dim is None else dim
+    return return_types["aminmax"](amin(input, d, keepdim), amax(input, d, keepdim))
+
+
+# ---- argmax / argmin ----------------------------------------------------------------------------
+def _arg_extreme(name, np_arg):
+    def op(input, dim=None, keepdim=False, **kwargs):
+        if kwargs:
+            dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+        x = input._data
+        if dim is None:
+            _empty_check(x, name)
+            i = np.asarray(np_arg(x), dtype=np.int64)
+            return _wrap(i.reshape((1,) * x.ndim) if keepdim else i)
+        d = _dim(int(dim), x.ndim)
+        _empty_check(x, name, d)
+        if x.ndim == 0:
+            return _wrap(np.zeros((), np.int64))
+        return _wrap(np.asarray(np_arg(x, axis=d, keepdims=keepdim), dtype=np.int64))
+
+    op.__name__ = name
+    op.__doc__ = (
+        f"Index of the {name[3:]}imum (the first one on ties), as int64: over the flattened "
+        "tensor without ``dim``, else along ``dim``. Not differentiable."
+    )
+    return op
+
+
+argmax = _arg_extreme("argmax", np.argmax)
+argmin = _arg_extreme("argmin", np.argmin)
+
+
+# ---- median -------------------------------------------------------------------------------------
+def median(input, dim=None, keepdim=False, **kwargs):
+    """The lower median (the middle element of the sorted values, the smaller of the two middle
+    ones for an even count; NaN if any is NaN). With ``dim``, the named tuple ``(values,
+    indices)``; gradient flows to the element at the index."""
+    if kwargs:
+        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+    x = input._data
+    if dim is None:
+        flat = x.reshape(-1)
+        if flat.size == 0:
+            return _wrap(np.asarray(np.nan, dtype=x.dtype))
+        i = _median_index(flat, 0)
+        res = _wrap(np.asarray(flat[i]))
+        if input._rg and grad_mode.state.enabled:
+            node = MedianBackward0(input)
+            node.flat_index = int(i)
+            _record(res, node)
+        return res
+    d = _dim(int(dim), x.ndim)
+    _empty_check(x, "median", d)
+    if x.ndim == 0:
+        values, idx = _wrap(x.copy()), _wrap(np.zeros((), np.int64))
+    else:
+        idx_k = np.expand_dims(_median_index(x, d), d)
+        vals = np.take_along_axis(x, idx_k, axis=d)
+        if not keepdim:
+            idx_k, vals = idx_k.squeeze(d), vals.squeeze(d)
+        values, idx = _wrap(vals), _wrap(idx_k)
+    if input._rg and grad_mode.state.enabled:
+        node = MedianBackward1(input, (d,) if x.ndim else (), keepdim)
+        node.indices = idx._data
+        _record(values, node)
+    return return_types["median"](values, idx)
+
+
+def _median_index(x: np.ndarray, axis: int) -> np.ndarray:
+    """Index of the lower median along ``axis`` (of the first NaN, if any: NaN propagates)."""
+    order = np.argsort(x, axis=axis, kind="stable")  # NaNs sort last
+    k = (x.shape[axis] - 1) // 2
+    pick = np.take(order, k, axis=axis)
+    if x.dtype.kind in "fc":
+        nan = np.isnan(x)
+        has_nan = nan.any(axis=axis)
+        if has_nan.any():
+            pick = np.where(has_nan, np.argmax(nan, axis=axis), pick)
+    return pick.astype(np.int64)
+
+
+class MedianBackward0(Node):
+    """Gradient of the whole-tensor median: all of it to the median element."""
+
+    def __init__(self, x):
+        super().__init__(x)
+        self.shape = x._data.shape
+
+    def backward(self, grad):
+        onehot = np.zeros(int(np.prod(self.shape)), dtype=grad._data.dtype)
+        onehot[self.flat_index] = 1
+        return grad * _wrap(onehot.reshape(self.shape))
+
+
+Tensor.max, Tensor.min, Tensor.amax, Tensor.amin, Tensor.aminmax = max, min, amax, amin, aminmax
+Tensor.argmax, Tensor.argmin, Tensor.median = argmax, argmin, median
+
+__all__ = ["max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "median"]
