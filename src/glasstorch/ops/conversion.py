@@ -1,3 +1,253 @@
-"""conversion ops (being written)."""
+"""Conversion: changing a tensor's dtype or device (``to``, ``float()``, ``long()``, ``type``),
+and the in-place writers ``copy_``, ``fill_`` and ``zero_``.
+
+A conversion to the dtype (and device) a tensor already has returns the tensor itself; anything
+else makes a copy. Casting between floating (or complex) dtypes is differentiable
+(``ToCopyBackward0`` casts the gradient back); casting to an integer or bool dtype cuts the graph.
+glasstorch computes on the CPU only: ``to('cpu')`` is a no-op and ``to('cuda')`` raises.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype
+from .._device import check_device, device
+from .._tensor import Tensor, _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+from . import _inplace
+from ._broadcast import unbroadcast
+
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+               "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+_BY_TYPE_NAME = {f"torch.{v}Tensor": _dtype._names[k] for k, v in _TYPE_NAMES.items()}
+
+
+def _cast(input: Tensor, dt: _dtype.dtype, copy: bool = False) -> Tensor:
+    """``input`` in dtype ``dt``: itself when nothing changes (unless ``copy``), else a copy that
+    stays in the graph when both dtypes are floating or complex."""
+    arr = input._data
+    if arr.dtype == dt.np and not copy:
+        return input
+    res = _wrap(arr.astype(dt.np))
+    if input._rg and dt.np.kind in "fc" and grad_mode.state.enabled:
+        res._rg = True
+        res._grad_fn = ToCopyBackward0(input)
+    return res
+
+
+class ToCopyBackward0(Node):
+    """The gradient of a cast is the incoming gradient cast back to the input's dtype."""
+
+    def __init__(self, input):
+        super().__init__(input)
+        self.dtype = input.dtype
+
+    def backward(self, grad):
+        if grad._data.dtype == self.dtype.np:
+            return grad
+        return _cast(grad, self.dtype)
+
+
+def _parse_to(args, kwargs):
+    """Read ``to``'s overloads: ``(dtype)``, ``(device, dtype)``, ``(tensor)`` and keywords."""
+    dt = kwargs.pop("dtype", None)
+    dev = kwargs.pop("device", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() received an invalid keyword argument: {sorted(kwargs)[0]!r}")
+    rest = list(args)
+    if rest and isinstance(rest[0], Tensor):
+        other = rest.pop(0)
+        dt = other.dtype
+    elif rest and isinstance(rest[0], (str, device, int)) and not isinstance(rest[0], bool):
+        dev = rest.pop(0)
+    if rest and (isinstance(rest[0], _dtype.dtype) or rest[0] in (float, int, bool, complex)):
+        dt = rest.pop(0)
+    if rest and isinstance(rest[0], bool):  # positional non_blocking, then copy
+        rest.pop(0)
+        if rest and isinstance(rest[0], bool):
+            copy = rest.pop(0)
+    if rest:
+        raise TypeError(
+            f"to() received an invalid combination of arguments - got {tuple(args)!r}: expected "
+            "to(dtype), to(device), to(device, dtype) or to(other_tensor)"
+        )
+    return dt, dev, copy
+
+
+def to(self, *args, **kwargs) -> Tensor:
+    """This tensor with another dtype and/or device: ``t.to(torch.float64)``, ``t.to('cpu')``,
+    ``t.to('cpu', torch.int64)``, ``t.to(other)`` (other's dtype). Returns ``self`` when nothing
+    changes, unless ``copy=True``. ``non_blocking`` is accepted (the CPU is always synchronous).
+    """
+    dt, dev, copy = _parse_to(args, kwargs)
+    if dev is not None:
+        check_device(dev)
+    if dt is None:
+        return _cast(self, self.dtype, True) if copy else self
+    return _cast(self, _dtype.to_dtype(dt), copy)
+
+
+def _caster(dt: _dtype.dtype, name: str):
+    def method(self, memory_format=None) -> Tensor:
+        return _cast(self, dt)
+
+    method.__name__ = name
+    method.__doc__ = f"``self.to({dt!r})``: this tensor as {dt.name} (itself if it already is)."
+    return method
+
+
+float_ = _caster(_dtype.float32, "float")
+double = _caster(_dtype.float64, "double")
+half = _caster(_dtype.float16, "half")
+long = _caster(_dtype.int64, "long")
+int_ = _caster(_dtype.int32, "int")
+short = _caster(_dtype.int16, "short")
+char = _caster(_dtype.int8, "char")
+byte = _caster(_dtype.uint8, "byte")
+bool_ = _caster(_dtype.bool_, "bool")
+cfloat = _caster(_dtype.complex64, "cfloat")
+cdouble = _caster(_dtype.complex128, "cdouble")
+
+
+def type_(self, dtype=None, non_blocking: bool = False, **kwargs):
+    """With no argument, the type name (``'torch.FloatTensor'``); with a dtype, a type name or a
+    legacy type (``torch.DoubleTensor``), this tensor converted to it."""
+    if dtype is None:
+        return f"torch.{_TYPE_NAMES[self.dtype.name]}Tensor"
+    if isinstance(dtype, str):
+        if dtype not in _BY_TYPE_NAME:
+            raise ValueError(f"invalid type: '{dtype}'")
+        return _cast(self, _BY_TYPE_NAME[dtype])
+    legacy = getattr(dtype, "_dt", None)
+    return _cast(self, legacy if legacy is not None else _dtype.to_dtype(dtype))
+
+
+def type_as(self, other: Tensor) -> Tensor:
+    """This tensor in ``other``'s dtype."""
+    return _cast(self, other.dtype)
+
+
+# ---- in-place writers -----------------------------------------------------------------------
+def copy_(self, src, non_blocking: bool = False) -> Tensor:
+    """Write ``src``'s values into this tensor (same object), broadcasting ``src`` to this shape
+    and casting to this dtype. Recorded in the graph (``CopyBackwards``) when ``src`` requires
+    grad: the gradient flows to ``src``, none to the overwritten values."""
+    if not isinstance(src, Tensor):
+        raise TypeError(
+            f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}"
+        )
+    record = _inplace.recording(self, src)
+    try:
+        values = np.broadcast_to(src._data, self._data.shape)
+    except ValueError:
+        from .._sampling import _mismatch
+
+        raise RuntimeError(_mismatch(self._data.shape, src._data.shape)) from None
+    node = CopyBackwards(_inplace.old_value(self), src) if record else None
+    self._data[...] = values
+    self._vc[0] += 1
+    if node is not None and self._data.dtype.kind in "fc":
+        self._grad_fn = node
+        self._rg = True
+    return self
+
+
+class CopyBackwards(Node):
+    """``dst.copy_(src)``: ``src`` gets the gradient summed back to its shape, in its dtype;
+    the overwritten values of ``dst`` get zero."""
+
+    def __init__(self, old, src):
+        super().__init__(old, src)
+        self.old_shape, self.old_dtype = old._data.shape, old._data.dtype
+        self.src_shape, self.src_dtype = src._data.shape, src.dtype
+
+    def backward(self, grad):
+        g_old, g_src = self.needs_input_grad
+        gs = None
+        if g_src:
+            gs = unbroadcast(grad, self.src_shape)
+            if gs._data.dtype != self.src_dtype.np:
+                gs = _cast(gs, self.src_dtype)
+        return (_wrap(np.zeros(self.old_shape, self.old_dtype)) if g_old else None), gs
+
+
+def fill_(self, value) -> Tensor:
+    """Set every element to ``value`` (a number or a 0-d tensor), in place."""
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value._data.ndim} dimensions."
+            )
+        record = _inplace.recording(self, value)
+        node = FillBackward3(_inplace.old_value(self), value) if record else None
+        fill = value._data
+    elif isinstance(value, (bool, int, float, complex, np.generic)):
+        record = _inplace.recording(self)
+        node = FillBackward2(_inplace.old_value(self)) if record else None
+        fill = value
+    else:
+        raise TypeError(
+            f"fill_() received an invalid combination of arguments - got "
+            f"({type(value).__name__}): expected a number or a 0-dimension Tensor value"
+        )
+    self._data[...] = fill
+    self._vc[0] += 1
+    if node is not None:
+        self._grad_fn = node
+        self._rg = True
+    return self
+
+
+class FillBackward2(Node):
+    """``fill_(number)``: the old values get zero gradient."""
+
+    def __init__(self, old):
+        super().__init__(old)
+        self.shape, self.np_dtype = old._data.shape, old._data.dtype
+
+    def backward(self, grad):
+        return _wrap(np.zeros(self.shape, self.np_dtype))
+
+
+class FillBackward3(FillBackward2):
+    """``fill_(0-d tensor)``: the value was copied everywhere, so its gradient is the sum."""
+
+    def __init__(self, old, value):
+        Node.__init__(self, old, value)
+        self.shape, self.np_dtype = old._data.shape, old._data.dtype
+
+    def backward(self, grad):
+        g_old, g_value = self.needs_input_grad
+        return (_wrap(np.zeros(self.shape, self.np_dtype)) if g_old else None,
+                grad.sum() if g_value else None)
+
+
+def zero_(self) -> Tensor:
+    """Set every element to zero, in place (same object)."""
+    node = ZeroBackward0(_inplace.old_value(self)) if _inplace.recording(self) else None
+    self._data[...] = 0
+    self._vc[0] += 1
+    if node is not None:
+        self._grad_fn = node
+        self._rg = True
+    return self
+
+
+class ZeroBackward0(FillBackward2):
+    """``zero_()``: the old values get zero gradient."""
+
+
+Tensor.to, Tensor.type, Tensor.type_as = to, type_, type_as
+Tensor.float, Tensor.double, Tensor.half, Tensor.long, Tensor.int = float_, double, half, long, int_
+Tensor.short, Tensor.char, Tensor.byte, Tensor.bool = short, char, byte, bool_
+Tensor.cfloat, Tensor.cdouble = cfloat, cdouble
+Tensor.copy_, Tensor.fill_, Tensor.zero_ = copy_, fill_, zero_
 
 __all__: list = []
