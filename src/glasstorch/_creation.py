@@ -245,59 +245,9 @@ def _legacy_new(cls, *args, **kwargs):
     """``torch.Tensor(...)``: default-float data from a sequence, or a tensor of given sizes."""
     if cls is not Tensor:
         return object.__new__(cls)
+    from ._legacy import _typed_new
+
     return _typed_new("Tensor", _dtype.get_default_dtype(), args, kwargs)
-
-
-def _typed_new(name: str, dt: _dtype.dtype, args, kwargs) -> Tensor:
-    """Shared body of ``torch.Tensor(...)`` and the typed constructors (``torch.LongTensor``)."""
-    check_device(kwargs.pop("device", None))
-    if kwargs:
-        raise TypeError(f"{name}() got unexpected keyword arguments {sorted(kwargs)}")
-    if not args:
-        return _wrap(np.empty((0,), dt.np))
-    if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
-        data = args[0]
-        if isinstance(data, Tensor):
-            if name == "Tensor" or data._data.dtype == dt.np:
-                return data
-            raise TypeError(
-                f"expected {_legacy_name(dt)} data (got {_legacy_name(data.dtype)}): use "
-                f"tensor.to(torch.{dt.name}) to convert a tensor"
-            )
-        if isinstance(data, (float, complex, bool)):
-            raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
-        if isinstance(data, (tuple, list, np.ndarray)) or type(data).__name__ == "Size":
-            return _wrap(_to_array(data).astype(dt.np, copy=False))
-    return _wrap(np.zeros(_shape_arg(args, name), dtype=dt.np))
-
-
-class _LegacyTypeMeta(type):
-    def __instancecheck__(cls, obj) -> bool:
-        return isinstance(obj, Tensor) and obj._data.dtype == cls._dt.np
-
-    def __call__(cls, *args, **kwargs) -> Tensor:
-        return _typed_new(cls.__name__, cls._dt, args, kwargs)
-
-    def __repr__(cls) -> str:
-        return f"<class 'torch.{cls.__name__}'>"
-
-
-def _legacy_type(dt: _dtype.dtype):
-    name = _legacy_name(dt) + "Tensor"
-    doc = (f"``torch.{name}(data)`` or ``torch.{name}(*sizes)``: a {dt!r} tensor "
-           f"(``isinstance(t, torch.{name})`` checks the dtype).")
-    return _LegacyTypeMeta(name, (), {"_dt": dt, "__doc__": doc})
-
-
-FloatTensor = _legacy_type(_dtype.float32)
-DoubleTensor = _legacy_type(_dtype.float64)
-HalfTensor = _legacy_type(_dtype.float16)
-LongTensor = _legacy_type(_dtype.int64)
-IntTensor = _legacy_type(_dtype.int32)
-ShortTensor = _legacy_type(_dtype.int16)
-CharTensor = _legacy_type(_dtype.int8)
-ByteTensor = _legacy_type(_dtype.uint8)
-BoolTensor = _legacy_type(_dtype.bool_)
 
 
 # ---- from shapes ----------------------------------------------------------------------------
@@ -520,6 +470,10 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     return _result(np.full(shape, value, npd), requires_grad, device)
 
 
+from ._legacy import *  # noqa: E402,F401,F403  (FloatTensor, LongTensor, ...)
+from ._legacy import __all__ as _legacy_all  # noqa: E402
+from ._matrices import *  # noqa: E402,F401,F403  (tril, triu, diag)
+from ._matrices import __all__ as _matrices_all  # noqa: E402
 from ._printing import get_printoptions, printoptions, set_printoptions  # noqa: E402,F401
 from ._sampling import *  # noqa: E402,F401,F403  (random factories, also exported from here)
 from ._sampling import __all__ as _sampling_all  # noqa: E402
@@ -527,7 +481,5 @@ from ._sampling import __all__ as _sampling_all  # noqa: E402
 __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "eye",
     "arange", "linspace", "logspace", "zeros_like", "ones_like", "empty_like", "full_like",
-    "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
-    "CharTensor", "ByteTensor", "BoolTensor", "set_printoptions", "get_printoptions",
-    "printoptions",
-] + _sampling_all
+    "set_printoptions", "get_printoptions", "printoptions",
+] + _sampling_all + _legacy_all + _matrices_all
