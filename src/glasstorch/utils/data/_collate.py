@@ -55,7 +55,7 @@ def _array_to_tensor(arr) -> Tensor:
 def _stack(batch: list) -> Tensor:
     """Stack same-shape tensors along a new first dimension (the dtype torch's ``stack`` gives)."""
     if grad_mode.state.enabled and any(t._rg for t in batch):
-        from ...ops.join import stack  # keeps the graph: grad_fn=<StackBackward0>
+        from ...ops import stack  # keeps the graph: grad_fn=<StackBackward0>
 
         return stack(batch)
     arrays = [t._data for t in batch]
@@ -126,12 +126,12 @@ def default_collate(batch):
     if isinstance(elem, collections.abc.Mapping):
         return _rebuild(elem, {key: default_collate([d[key] for d in batch]) for key in elem})
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return type(elem)(*(default_collate(list(field)) for field in zip(*batch)))
+        return type(elem)(*(default_collate(field) for field in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
         size = len(elem)
         if any(len(sample) != size for sample in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        columns = [default_collate(list(col)) for col in zip(*batch)]
+        columns = [default_collate(col) for col in zip(*batch)]
         if isinstance(elem, tuple):
             return columns  # tuples become lists, as in torch
         return _rebuild(elem, columns)
