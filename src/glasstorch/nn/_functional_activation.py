@@ -1,0 +1,509 @@
+"""Activation functions of ``torch.nn.functional``: each one NumPy pass forward and one node back.
+
+Every activation here is a *fused* op: the forward runs on the raw array (``x._data``) and records a
+single backward ``Node`` named as torch names it (``ReluBackward0``, ``GeluBackward0``,
+``SoftmaxBackward0``...). A node's backward multiplies the incoming gradient by the local
+derivative, computed from what the forward saved:
+
+- on the ordinary path (``loss.backward()``: grad mode is off while backward runs) the derivative
+  is a NumPy array and the gradient is one multiplication, no graph;
+- with ``create_graph=True`` grad mode is on during backward, and the derivative is built from
+  glasstorch ops so that the gradient itself can be differentiated again. For the piecewise-linear
+  activations (relu, leaky_relu, hardtanh, relu6) the derivative is a constant 0/1/slope mask, so
+  the array is already exact.
+
+``sigmoid``, ``tanh`` and ``softsign`` are not fused: torch's functional forms call the tensor ops
+(``input.sigmoid()``), and so do we.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .._tensor import Tensor, _dim, _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+from ..ops import _inplace
+
+_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+          "bool": "Bool", "float16": "Half", "complex64": "ComplexFloat",
+          "complex128": "ComplexDouble"}
+
+
+def _need_float(input: Tensor, kernel: str) -> np.ndarray:
+    """The input's array, or torch's NotImplementedError when the kernel has no integer version."""
+    x = input._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(
+            f'"{kernel}" not implemented for \'{_NAMES.get(x.dtype.name, x.dtype.name)}\''
+        )
+    return x
+
+
+def _record(input: Tensor, out: np.ndarray, node_cls, *args) -> Tensor:
+    """Wrap ``out``; when ``input`` requires grad, attach ``node_cls(input, *args)`` as grad_fn."""
+    res = _wrap(out)
+    if input._rg and grad_mode.state.enabled:
+        res._rg = True
+        res._grad_fn = node_cls(input, *args).save_output(res)
+    return res
+
+
+def _apply_inplace(input: Tensor, out_of_place, name: str) -> Tensor:
+    """Run an activation in place: same tensor object, new values, version bumped.
+
+    When the graph is recorded, the op runs on an alias of the old value (so the saved input is not
+    the tensor being overwritten) and ``input`` takes the op's grad_fn.
+    """
+    if _inplace.recording(input):
+        return _inplace.commit(input, out_of_place(_inplace.old_value(input)), name)
+    _inplace.write(input, out_of_place(input)._data, name)
+    return input
+
+
+class _Activation(Node):
+    """Base of the activation nodes: gradient = incoming gradient x derivative.
+
+    Subclasses define ``derivative()`` (a NumPy array from the saved input ``self.x`` / output
+    ``self.saved_output``) and, for curved activations, ``derivative_graph(x)`` (the same, built
+    from glasstorch ops so ``create_graph=True`` can differentiate it again).
+    """
+
+    def __init__(self, input, *params):
+        super().__init__(input)
+        self.save(input)
+        self.params = params
+
+    @property
+    def x(self) -> np.ndarray:
+        return self.saved_tensors[0]._data
+
+    def backward(self, grad):
+        if grad_mode.state.enabled:
+            return grad * self.derivative_graph(self.saved_tensors[0])
+        return _wrap(grad._data * self.derivative())
+
+    def derivative_graph(self, x: Tensor) -> Tensor:
+        return _wrap(self.derivative())
+
+
+# ---- ReLU family (piecewise linear) -------------------------------------------------------------
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(0, x) elementwise. Shape kept. Gradient: 1 where the output is positive, else 0."""
+    if inplace:
+        return relu_(input)
+    x = input._data
+    if x.dtype.kind == "b":
+        raise RuntimeError("clamp is not supported for boolean tensors")
+    return _record(input, np.maximum(x, 0, dtype=x.dtype), ReluBackward0)
+
+
+def relu_(input: Tensor) -> Tensor:
+    """In-place ``relu``: overwrites ``input`` and returns it."""
+    return _apply_inplace(input, relu, "relu_")
+
+
+class ReluBackward0(Node):
+    """The output's positive entries are the mask: the gradient passes there, 0 elsewhere."""
+
+    def __init__(self, input):
+        super().__init__(input)
+
+    def backward(self, grad):
+        mask = self.saved_output._data > 0
+        if grad_mode.state.enabled:
+            return grad * _wrap(mask.astype(grad._data.dtype))
+        return _wrap(grad._data * mask)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x where x > 0, ``negative_slope * x`` elsewhere."""
+    if inplace:
+        return _apply_inplace(input, lambda t: leaky_relu(t, negative_slope), "leaky_relu_")
+    x = _need_float(input, "leaky_relu_cpu")
+    out = np.where(x > 0, x, x * np.asarray(negative_slope, x.dtype))
+    return _record(input, out, LeakyReluBackward0, negative_slope)
+
+
+class LeakyReluBackward0(_Activation):
+    def derivative(self):
+        x = self.x
+        return np.where(x > 0, np.ones((), x.dtype), np.asarray(self.params[0], x.dtype))
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """x clipped to ``[min_val, max_val]``; gradient 1 strictly inside, 0 outside."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return _apply_inplace(input, lambda t: hardtanh(t, min_val, max_val), "hardtanh_")
+    x = input._data
+    out = np.clip(x, min_val, max_val).astype(x.dtype, copy=False)
+    return _record(input, out, HardtanhBackward0, min_val, max_val)
+
+
+class HardtanhBackward0(_Activation):
+    def derivative(self):
+        x = self.x
+        lo, hi = self.params
+        return ((x > lo) & (x < hi)).astype(x.dtype)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(0, x), 6): ``hardtanh(x, 0, 6)`` (and torch names its node HardtanhBackward0)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > ``threshold``, else ``value``."""
+    if inplace:
+        return _apply_inplace(input, lambda t: globals()["threshold"](t, threshold, value),
+                              "threshold_")
+    x = input._data
+    out = np.where(x > threshold, x, np.asarray(value, x.dtype))
+    return _record(input, out, ThresholdBackward0, threshold)
+
+
+class ThresholdBackward0(_Activation):
+    def derivative(self):
+        return (self.x > self.params[0]).astype(self.x.dtype)
+
+
+# ---- exponential family -------------------------------------------------------------------------
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, ``alpha * (exp(x) - 1)`` otherwise."""
+    if inplace:
+        return _apply_inplace(input, lambda t: elu(t, alpha), "elu_")
+    return _elu(input, alpha, 1.0, 1.0, EluBackward0)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``scale * elu(x, alpha)``, self-normalising constants alpha≈1.6733, scale≈1.0507."""
+    if inplace:
+        return _apply_inplace(input, selu, "selu_")
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, EluBackward0)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, ``alpha * (exp(x / alpha) - 1)`` otherwise."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    if inplace:
+        return _apply_inplace(input, lambda t: celu(t, alpha), "celu_")
+    return _elu(input, alpha, 1.0, 1.0 / alpha, CeluBackward0)
+
+
+def _elu(input, alpha, scale, input_scale, node):
+    x = _need_float(input, "elu_cpu")
+    dt = x.dtype
+    with np.errstate(over="ignore"):
+        neg = dt.type(alpha * scale) * np.expm1(np.minimum(x, 0) * dt.type(input_scale))
+    out = np.where(x > 0, x * np.asarray(scale, dt), neg)
+    return _record(input, out, node, alpha, scale, input_scale)
+
+
+class EluBackward0(_Activation):
+    """d/dx: ``scale`` for x > 0, ``scale * alpha * input_scale * exp(x * input_scale)`` else."""
+
+    def derivative(self):
+        x = self.x
+        alpha, scale, iscale = self.params
+        dt = x.dtype
+        with np.errstate(over="ignore"):
+            neg = dt.type(scale * alpha * iscale) * np.exp(np.minimum(x, 0) * dt.type(iscale))
+        return np.where(x > 0, dt.type(scale), neg)
+
+    def derivative_graph(self, x):
+        from ..ops.pointwise import where
+
+        alpha, scale, iscale = self.params
+        neg = (x.clamp(max=0) * iscale).exp() * (scale * alpha * iscale)
+        return where(x > 0, scale, neg)
+
+
+class CeluBackward0(EluBackward0):
+    """celu is elu with ``input_scale = 1/alpha``; torch gives it its own node name."""
+
+
+# ---- smooth gates -------------------------------------------------------------------------------
+def _sigmoid_np(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x) without overflow warnings (e^-x may be inf: the result is then 0)."""
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-x))
+
+
+def _erf_np(z: np.ndarray) -> np.ndarray:
+    """The error function: exact (math.erf per element) in float64; in float32 Abramowitz &
+    Stegun's rational approximation 7.1.26 (absolute error < 1.5e-7, below float32's resolution)."""
+    if z.dtype == np.float64:
+        return np.frompyfunc(math.erf, 1, 1)(z).astype(np.float64)
+    a = np.abs(z)
+    t = 1 / (1 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
+                                                                          + t * 1.061405429))))
+    r = 1 - poly * np.exp(-a * a)
+    return np.copysign(r, z).astype(z.dtype, copy=False)
+
+
+_SQRT_HALF = 0.7071067811865476
+_TANH_K = math.sqrt(2 / math.pi)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """``x * Φ(x)``, Φ the standard normal CDF (via erf). ``approximate='tanh'`` uses
+    ``0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`` instead."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    x = _need_float(input, "GeluKernelImpl")
+    if approximate == "none":
+        out = x * (0.5 * (1 + _erf_np(x * _SQRT_HALF)))
+    else:
+        out = 0.5 * x * (1 + np.tanh(_TANH_K * (x + 0.044715 * x * x * x)))
+    return _record(input, out.astype(x.dtype, copy=False), GeluBackward0, approximate)
+
+
+class GeluBackward0(_Activation):
+    """erf form: Φ(x) + x φ(x). tanh form: the product rule through the tanh."""
+
+    def derivative(self):
+        x = self.x
+        if self.params[0] == "none":
+            d = 0.5 * (1 + _erf_np(x * _SQRT_HALF)) + x * (_INV_SQRT_2PI * np.exp(-0.5 * x * x))
+        else:
+            inner = _TANH_K * (x + 0.044715 * x * x * x)
+            th = np.tanh(inner)
+            d = 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * _TANH_K * (1 + 3 * 0.044715 * x * x)
+        return d.astype(x.dtype, copy=False)
+
+    def derivative_graph(self, x):
+        if self.params[0] == "none":
+            return 0.5 * (1 + (x * _SQRT_HALF).erf()) + x * ((x * x * -0.5).exp() * _INV_SQRT_2PI)
+        th = ((x + 0.044715 * x * x * x) * _TANH_K).tanh()
+        return 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * _TANH_K * (1 + 3 * 0.044715 * x * x)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * sigmoid(x)`` (also called swish)."""
+    if inplace:
+        return _apply_inplace(input, silu, "silu_")
+    x = _need_float(input, "silu_cpu")
+    return _record(input, x * _sigmoid_np(x), SiluBackward0)
+
+
+class SiluBackward0(_Activation):
+    """d/dx x σ(x) = σ(x) (1 + x (1 - σ(x)))."""
+
+    def derivative(self):
+        x = self.x
+        s = _sigmoid_np(x)
+        return s * (1 + x * (1 - s))
+
+    def derivative_graph(self, x):
+        s = x.sigmoid()
+        return s * (1 + x * (1 - s))
+
+
+def _softplus_np(x: np.ndarray) -> np.ndarray:
+    """log(1 + e^x), computed as max(x, 0) + log1p(e^-|x|) so it never overflows."""
+    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """``x * tanh(softplus(x))``."""
+    if inplace:
+        return _apply_inplace(input, mish, "mish_")
+    x = _need_float(input, "mish_cpu")
+    return _record(input, x * np.tanh(_softplus_np(x)), MishBackward0)
+
+
+class MishBackward0(_Activation):
+    """d/dx = tanh(sp) + x σ(x) (1 - tanh(sp)²), sp = softplus(x)."""
+
+    def derivative(self):
+        x = self.x
+        t = np.tanh(_softplus_np(x))
+        return t + x * _sigmoid_np(x) * (1 - t * t)
+
+    def derivative_graph(self, x):
+        t = softplus(x).tanh()
+        return t + x * x.sigmoid() * (1 - t * t)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta x)) / beta``; where ``beta x > threshold`` it is just x (no overflow)."""
+    x = _need_float(input, "softplus_cpu")
+    bx = x * x.dtype.type(beta)
+    out = np.where(bx > threshold, x, _softplus_np(bx) / x.dtype.type(beta))
+    return _record(input, out, SoftplusBackward0, beta, threshold)
+
+
+class SoftplusBackward0(_Activation):
+    """d/dx = sigmoid(beta x), or 1 above the threshold."""
+
+    def derivative(self):
+        x = self.x
+        beta, thr = self.params
+        bx = x * x.dtype.type(beta)
+        return np.where(bx > thr, x.dtype.type(1), _sigmoid_np(bx))
+
+    def derivative_graph(self, x):
+        from ..ops.pointwise import where
+
+        beta, thr = self.params
+        bx = x * beta
+        return where(bx > thr, 1.0, bx.sigmoid())
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
+    x = _need_float(input, "log_sigmoid_forward")
+    return _record(input, -_softplus_np(-x), LogSigmoidBackward0)
+
+
+class LogSigmoidBackward0(_Activation):
+    """d/dx log σ(x) = 1 - σ(x) = σ(-x)."""
+
+    def derivative(self):
+        return _sigmoid_np(-self.x)
+
+    def derivative_graph(self, x):
+        return (-x).sigmoid()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x)): the tensor op ``input.sigmoid()`` (SigmoidBackward0)."""
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent: the tensor op ``input.tanh()`` (TanhBackward0)."""
+    return input.tanh()
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|), composed of tensor ops as in torch (its grad_fn is DivBackward0)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x), composed of tensor ops."""
+    return input - input.tanh()
+
+
+# ---- softmax family -----------------------------------------------------------------------------
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    """torch's choice when ``dim`` is omitted (deprecated, so warn): 0 for 0-, 1- and 3-D input."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _prepare(input: Tensor, dim, dtype, name: str, stacklevel: int):
+    if dim is None:
+        dim = _softmax_dim(name, input._data.ndim, stacklevel + 1)
+    if dtype is not None:
+        input = input.to(dtype)
+    x = input._data
+    d = _dim(dim, x.ndim)
+    if x.dtype.kind != "f":
+        last = "lastdim_" if d == x.ndim - 1 or x.ndim == 0 else ""
+        _need_float(input, f"{name}_{last}kernel_impl")
+    return input, x, d
+
+
+def _shifted(x: np.ndarray, d: int) -> np.ndarray:
+    """x minus its max along ``d``: exp of it cannot overflow (the max row entry becomes 0)."""
+    if x.size == 0 or x.ndim == 0:
+        return x - x
+    m = x.max(axis=d, keepdims=True)
+    m[~np.isfinite(m)] = 0  # a row of -inf (or with +inf) keeps its inf/nan, as in torch
+    return x - m
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim``: each slice becomes a probability distribution.
+
+    Stable: the max along ``dim`` is subtracted first. ``dtype`` casts the input before.
+    Shape kept, e.g. logits (N, C) with dim=1 → probabilities (N, C) whose rows sum to 1.
+    """
+    input, x, d = _prepare(input, dim, dtype, "softmax", _stacklevel)
+    e = np.exp(_shifted(x, d))
+    e /= e.sum(axis=d, keepdims=True)
+    return _record_dim(input, e, SoftmaxBackward0, d)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """log(softmax(x)) along ``dim``, computed as ``x - max - log(sum(exp(x - max)))``: no
+    overflow for large logits and no log(0) for small ones. Shape kept."""
+    input, x, d = _prepare(input, dim, dtype, "log_softmax", _stacklevel)
+    z = _shifted(x, d)
+    out = z - np.log(np.exp(z).sum(axis=d, keepdims=True))
+    return _record_dim(input, out, LogSoftmaxBackward0, d)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """softmax of ``-x``: the smallest entries get the most weight."""
+    if dim is None:
+        dim = _softmax_dim("softmin", input._data.ndim, _stacklevel)
+    if dtype is not None:
+        input = input.to(dtype)
+    return softmax(-input, dim)
+
+
+def _record_dim(input, out, node_cls, d):
+    res = _wrap(out)
+    if input._rg and grad_mode.state.enabled:
+        res._rg = True
+        res._grad_fn = node_cls(input, d).save_output(res)
+    return res
+
+
+class SoftmaxBackward0(Node):
+    """y = softmax(x): dx = y * (g - sum(g * y)) along dim (the Jacobian-vector product)."""
+
+    def __init__(self, input, dim):
+        super().__init__(input)
+        self.dim = dim
+
+    def backward(self, grad):
+        y = self.saved_output
+        if grad_mode.state.enabled:
+            return y * (grad - (grad * y).sum(self.dim, keepdim=True))
+        g, yd = grad._data, y._data
+        gy = g * yd
+        return _wrap(gy - yd * gy.sum(axis=self.dim, keepdims=True))
+
+
+class LogSoftmaxBackward0(Node):
+    """y = log_softmax(x): dx = g - exp(y) * sum(g) along dim."""
+
+    def __init__(self, input, dim):
+        super().__init__(input)
+        self.dim = dim
+
+    def backward(self, grad):
+        y = self.saved_output
+        if grad_mode.state.enabled:
+            return grad - y.exp() * grad.sum(self.dim, keepdim=True)
+        g = grad._data
+        return _wrap(g - np.exp(y._data) * g.sum(axis=self.dim, keepdims=True))
+
+
+__all__ = [
+    "relu", "relu_", "relu6", "leaky_relu", "hardtanh", "threshold", "elu", "selu", "celu",
+    "gelu", "silu", "mish", "softplus", "logsigmoid", "sigmoid", "tanh", "softsign",
+    "tanhshrink", "softmax", "log_softmax", "softmin",
+]

@@ -1,0 +1,342 @@
+"""Classification losses: ``cross_entropy`` and ``nll_loss``, each one fused node.
+
+Cross-entropy over class scores ``x`` (logits) with target class ``y``::
+
+    loss_i = -w[y_i] * log_softmax(x_i)[y_i] = w[y_i] * (logsumexp(x_i) - x_i[y_i])
+
+computed stably (the row max is subtracted before ``exp``). Its gradient with respect to the
+logits is the famous one-step formula ``(softmax(x_i) - onehot(y_i)) * w[y_i] * scale``: one
+multiplication of the saved softmax by a per-row coefficient, then a fancy-index subtraction at
+the target columns. No per-class loop, no one-hot matrix.
+
+Shapes: ``input`` (N, C) with ``target`` (N,) of class indices; or (N, C, d1, d2, ...) with
+target (N, d1, d2, ...) (a class per pixel); or unbatched (C,) with a 0-d target. A floating
+``target`` of the same shape as ``input`` holds class *probabilities* instead.
+
+torch records two nodes for ``cross_entropy`` (NllLossBackward0 on top of LogSoftmaxBackward0);
+glasstorch records a single node, ``CrossEntropyLossBackward0``, that does both steps at once.
+``nll_loss`` (input already log-probabilities) records ``NllLossBackward0`` as torch does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+from ._functional_activation import _need_float, log_softmax, softmax
+from ._functional_loss import _reduction
+
+_KIND = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
+         "int16": "Short", "int8": "Char", "bool": "Bool", "int64": "Long", "uint8": "Byte"}
+
+
+def _class_dim(x: np.ndarray) -> int:
+    return 0 if x.ndim == 1 else 1
+
+
+def _check_weight(weight, x: np.ndarray, n_classes: int):
+    """The class weights as an array of ``x``'s dtype (shape (C,)), or None."""
+    if weight is None:
+        return None
+    w = weight._data
+    if w.shape != (n_classes,):
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {n_classes} classes or no classes but "
+            f"got weight tensor of shape: {list(w.shape)}"
+        )
+    if w.dtype != x.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_KIND[x.dtype.name]} but found {_KIND[w.dtype.name]}"
+        )
+    return w
+
+
+def _rows(input: Tensor, target: Tensor, weight, ignore_index: int):
+    """Flatten the class-index problem to rows. Returns ``x2`` (M, C); the targets ``t`` (M,)
+    with ignored entries replaced by 0; ``valid`` (M,), False where ignored; the per-row weights
+    ``wt`` (M,), 0 where ignored; the class weights ``w`` (C,) or None; and the output shape of
+    reduction='none'."""
+    x, t = input._data, target._data
+    if x.ndim == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+    if t.dtype != np.int64 and t.dtype != np.uint8:
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {_KIND.get(t.dtype.name, t.dtype)}"
+        )
+    if x.ndim == 1:
+        if t.ndim > 1 or (t.ndim == 1 and t.shape[0] != 1):
+            raise ValueError(
+                f"For 1D input, 1D target must have size 1, but got target size: {t.shape[0]}"
+            )
+        out_shape, x2 = t.shape, x.reshape(1, -1)
+    else:
+        if t.ndim == 0 or t.shape[0] != x.shape[0]:
+            tb = t.shape[0] if t.ndim else 1
+            if t.ndim or x.ndim > 2:
+                raise ValueError(
+                    f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({tb})."
+                )
+        if x.ndim == 2:
+            if t.ndim != 1:
+                raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+            x2 = x
+        else:
+            want = (x.shape[0],) + x.shape[2:]
+            if t.shape != want:
+                raise RuntimeError(f"Expected target size {list(want)}, got {list(t.shape)}")
+            x2 = np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+        out_shape = t.shape
+    n_classes = x2.shape[1]
+    w = _check_weight(weight, x, n_classes)
+    t = t.reshape(-1).astype(np.int64, copy=False)
+    valid = t != ignore_index
+    bad = valid & ((t < 0) | (t >= n_classes))
+    if bad.any():
+        raise IndexError(f"Target {t[np.argmax(bad)]} is out of bounds.")
+    if not valid.all():
+        t = np.where(valid, t, 0)
+    wt = (w[t] * valid) if w is not None else valid.astype(x.dtype)
+    return x2, t, valid, wt, w, out_shape
+
+
+def _reduce(per_row: np.ndarray, wt: np.ndarray, reduction: str, out_shape):
+    """Apply the reduction; 'mean' divides by the total weight of the non-ignored targets."""
+    if reduction == "none":
+        return per_row.reshape(out_shape), None
+    total = per_row.sum()
+    if reduction == "sum":
+        return np.asarray(total), None
+    denom = wt.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(total / denom, dtype=per_row.dtype), denom
+
+
+def _to_layout(rows: np.ndarray, shape: tuple) -> np.ndarray:
+    """(M, C) rows back to the input's layout: (C,), (N, C) or (N, C, d1, ...)."""
+    if len(shape) <= 2:
+        return rows.reshape(shape)
+    n, c = shape[0], shape[1]
+    return np.moveaxis(rows.reshape((n,) + shape[2:] + (c,)), -1, 1)
+
+
+def _row_grad(grad, reduction: str, denom, m: int) -> np.ndarray:
+    """The incoming gradient as one scale per row (M,) (or a scalar for 'mean'/'sum')."""
+    g = grad._data
+    if reduction == "none":
+        return g.reshape(m)
+    return g / denom if reduction == "mean" else g
+
+
+def _graph_grad(grad, reduction: str, denom, shape: tuple, class_dim: int):
+    """The incoming gradient as a tensor broadcastable against the input (create_graph path)."""
+    if reduction == "none":
+        lead = list(shape)
+        lead[class_dim] = 1
+        return grad.reshape(tuple(lead))
+    return grad / float(denom) if reduction == "mean" else grad
+
+
+# ---- cross_entropy -------------------------------------------------------------------------------
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy between logits ``input`` and ``target`` (class indices or probabilities).
+
+    ``weight`` (C,) rescales each class; targets equal to ``ignore_index`` contribute nothing (and
+    do not count in the 'mean'); ``label_smoothing`` ε mixes the target with the uniform
+    distribution: ``(1-ε) onehot + ε/C``. Returns a scalar for 'mean'/'sum', else shape (N, ...).
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    x = _need_float(input, "log_softmax_lastdim_kernel_impl")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if x.shape == target._data.shape:
+        if target._data.dtype.kind != "f":
+            raise RuntimeError(
+                "Expected floating point type for target with class probabilities, got "
+                f"{_KIND.get(target._data.dtype.name, target._data.dtype.name)}"
+            )
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
+    x2, t, valid, wt, w, out_shape = _rows(input, target, weight, ignore_index)
+    m, n_classes = x2.shape
+    z = x2 - x2.max(axis=1, keepdims=True) if x2.size else x2
+    e = np.exp(z)
+    s = e.sum(axis=1)
+    nll = (np.log(s) - z[np.arange(m), t]) * wt
+    eps = label_smoothing
+    if eps > 0:
+        logp = z - np.log(s)[:, None]
+        smooth = -(logp @ w if w is not None else logp.sum(axis=1)) * valid
+        per_row = (1 - eps) * nll + (eps / n_classes) * smooth
+    else:
+        per_row = nll
+    out, denom = _reduce(per_row.astype(x.dtype, copy=False), wt, reduction, out_shape)
+    res = _wrap(out)
+    if input._rg and grad_mode.state.enabled:
+        res._rg = True
+        node = CrossEntropyLossBackward0(input)
+        node.save(input)
+        node.probs = e / s[:, None]
+        node.t, node.valid, node.wt, node.w, node.eps = t, valid, wt, w, eps
+        node.reduction, node.denom, node.shape = reduction, denom, x.shape
+        res._grad_fn = node
+    return res
+
+
+class CrossEntropyLossBackward0(Node):
+    """The gradient of cross-entropy with respect to the logits, in one step.
+
+    For a row with softmax ``p``, target ``y`` and coefficient ``a`` (the incoming gradient times
+    the class weight, over the 'mean' denominator): ``grad = a * (p - onehot(y))``. With label
+    smoothing ε the target is ``(1-ε) onehot(y) + ε w / C``, and ``grad = p * sum(target) - target``
+    scaled the same way. (torch records this as NllLossBackward0 over LogSoftmaxBackward0: one
+    node here, named for what it differentiates.)
+    """
+
+    def backward(self, grad):
+        if grad_mode.state.enabled:
+            return self._graph(grad)
+        p, t, m = self.probs, self.t, self.probs.shape[0]
+        g = _row_grad(grad, self.reduction, self.denom, m)
+        a = (g * self.wt).astype(p.dtype, copy=False)
+        rows = np.arange(m)
+        if self.eps == 0:
+            out = p * a[:, None]
+            out[rows, t] -= a
+            return _wrap(_to_layout(out, self.shape))
+        eps, n_classes, w = self.eps, p.shape[1], self.w
+        a1 = a * (1 - eps)
+        b = (g * self.valid * (eps / n_classes)).astype(p.dtype, copy=False)
+        total_w = w.sum() if w is not None else n_classes
+        out = p * (a1 + b * total_w)[:, None]
+        out[rows, t] -= a1
+        out -= b[:, None] * w if w is not None else b[:, None]
+        return _wrap(_to_layout(out, self.shape))
+
+    def _graph(self, grad):
+        """create_graph=True: ``(softmax(x) * rowsum(A) - A) * g`` with glasstorch ops, A the
+        constant target mixture, so the result is differentiable in both x and g."""
+        (x,) = self.saved_tensors
+        m, n_classes = self.probs.shape
+        cd = 0 if len(self.shape) == 1 else 1
+        mix = np.zeros((m, n_classes), self.probs.dtype)
+        mix[np.arange(m), self.t] = self.wt * (1 - self.eps)
+        if self.eps:
+            per_class = self.w if self.w is not None else np.ones(n_classes, mix.dtype)
+            mix += np.outer(self.valid * (self.eps / n_classes), per_class)
+        rowsum = np.repeat(mix.sum(1, keepdims=True), n_classes, 1)
+        rowsum = _wrap(np.ascontiguousarray(_to_layout(rowsum, self.shape)))
+        mix = _wrap(np.ascontiguousarray(_to_layout(mix, self.shape)))
+        g = _graph_grad(grad, self.reduction, self.denom, self.shape, cd)
+        return (softmax(x, cd) * rowsum - mix) * g
+
+
+def _cross_entropy_probs(input, target, weight, reduction, eps):
+    """Cross-entropy against class probabilities: ``-sum_c w_c q_c log p_c`` per sample, with
+    q = ``target`` (smoothed toward uniform by ε). 'mean' divides by the number of samples."""
+    x, cd = input._data, _class_dim(input._data)
+    n_classes = x.shape[cd]
+    w = _check_weight(weight, x, n_classes)
+    wshape = [1] * x.ndim
+    wshape[cd] = n_classes
+    wb = w.reshape(wshape) if w is not None else None
+    q = target._data
+    if eps:
+        q = q * (1 - eps) + eps / n_classes
+    logp = log_softmax(input.detach(), cd)._data
+    qw = q * wb if wb is not None else q
+    per = -(logp * qw).sum(axis=cd)
+    n = x.size // n_classes if n_classes else 0
+    if reduction == "none":
+        out = per
+    elif reduction == "sum":
+        out = np.asarray(per.sum())
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.asarray(per.sum() / n, dtype=per.dtype)
+    res = _wrap(out.astype(x.dtype, copy=False))
+    if (input._rg or target._rg) and grad_mode.state.enabled:
+        res._rg = True
+        node = CrossEntropyLossBackward1(input, target)
+        node.save(input, target)
+        node.logp, node.qw, node.wb, node.eps, node.cd = logp, qw, wb, eps, cd
+        node.reduction, node.n = reduction, n
+        res._grad_fn = node
+    return res
+
+
+class CrossEntropyLossBackward1(Node):
+    """Probability targets: d/dx = p * sum_c(a_c) - a with a = q w g; d/dq = -(1-ε) w log p g."""
+
+    def backward(self, grad):
+        gx_need, gt_need = self.needs_input_grad
+        cd = self.cd
+        if grad_mode.state.enabled:
+            x, t = self.saved_tensors
+            g = _graph_grad(grad, self.reduction, self.n, tuple(x.shape), cd)
+            wb = _wrap(self.wb) if self.wb is not None else 1.0
+            q = t * (1 - self.eps) + self.eps / x.shape[cd] if self.eps else t
+            qw = q * wb
+            gx = (softmax(x, cd) * qw.sum(cd, keepdim=True) - qw) * g if gx_need else None
+            gt = log_softmax(x, cd) * wb * (-(1 - self.eps)) * g if gt_need else None
+            return gx, gt
+        g = grad._data
+        if self.reduction == "none":
+            g = np.expand_dims(g, cd)
+        elif self.reduction == "mean":
+            g = g / self.n
+        gx = gt = None
+        if gx_need:
+            a = self.qw * g
+            p = np.exp(self.logp)
+            gx = _wrap((p * a.sum(axis=cd, keepdims=True) - a).astype(p.dtype, copy=False))
+        if gt_need:
+            wlp = self.logp * self.wb if self.wb is not None else self.logp
+            gt = _wrap((wlp * (-(1 - self.eps) * g)).astype(self.logp.dtype, copy=False))
+        return gx, gt
+
+
+# ---- nll_loss ------------------------------------------------------------------------------------
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood: ``-w[y_i] * input[i, y_i]`` for log-probabilities ``input``.
+
+    Same shapes as ``cross_entropy`` with class indices; pair it with ``log_softmax`` (that pair
+    is exactly ``cross_entropy``). 'mean' divides by the total weight of the counted targets.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    x2, t, _, wt, w, out_shape = _rows(input, target, weight, ignore_index)
+    m = x2.shape[0]
+    per_row = -x2[np.arange(m), t] * wt
+    out, denom = _reduce(per_row, wt, reduction, out_shape)
+    res = _wrap(out)
+    if input._rg and grad_mode.state.enabled:
+        res._rg = True
+        node = NllLossBackward0(input)
+        node.t, node.wt, node.shape, node.dtype = t, wt, input._data.shape, x2.dtype
+        node.reduction, node.denom, node.n_classes = reduction, denom, x2.shape[1]
+        res._grad_fn = node
+    return res
+
+
+class NllLossBackward0(Node):
+    """d/dinput is ``-w[y_i] * g`` at each target entry and 0 elsewhere (linear in g only)."""
+
+    def backward(self, grad):
+        m = self.t.shape[0]
+        unit = np.zeros((m, self.n_classes), self.dtype)
+        if grad_mode.state.enabled:
+            unit[np.arange(m), self.t] = -self.wt
+            cd = 0 if len(self.shape) == 1 else 1
+            g = _graph_grad(grad, self.reduction, self.denom, self.shape, cd)
+            return _wrap(np.ascontiguousarray(_to_layout(unit, self.shape))) * g
+        g = _row_grad(grad, self.reduction, self.denom, m)
+        unit[np.arange(m), self.t] = -(self.wt * g)
+        return _wrap(_to_layout(unit, self.shape))
+
+
+__all__ = ["cross_entropy", "nll_loss"]

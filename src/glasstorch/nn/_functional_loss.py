@@ -1,0 +1,411 @@
+"""Regression and binary losses of ``torch.nn.functional``, each one fused node.
+
+Every loss compares ``input`` with ``target`` elementwise and then reduces:
+``reduction='none'`` keeps the per-element losses (the broadcast shape), ``'mean'`` (the default)
+averages them, ``'sum'`` adds them. The legacy ``size_average``/``reduce`` flags still work and
+warn, as in torch.
+
+The forward runs on the raw arrays; the backward node multiplies the incoming gradient by the
+elementwise derivative (NumPy on the ordinary path; glasstorch ops under ``create_graph=True`` so
+the gradient can be differentiated again). Targets get gradients too, as in torch.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+from ..ops._broadcast import unbroadcast
+from ..ops._promote import operands
+from ._functional_activation import _need_float, _sigmoid_np, _softplus_np, logsigmoid
+
+
+def _legacy_reduction(size_average, reduce) -> str:
+    """What the deprecated ``size_average``/``reduce`` flags mean as a ``reduction`` string."""
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = ("mean" if size_average else "sum") if reduce else "none"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
+        "instead.",
+        UserWarning,
+        stacklevel=4,
+    )
+    return reduction
+
+
+def _reduction(reduction: str, size_average=None, reduce=None) -> str:
+    """Validate ``reduction`` (torch's ValueError for anything but 'none', 'mean', 'sum')."""
+    if size_average is not None or reduce is not None:
+        return _legacy_reduction(size_average, reduce)
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _broadcast_pair(input: Tensor, target: Tensor, stacklevel: int = 4):
+    """The two arrays in their common dtype and the broadcast shape; warn (as torch does) when the
+    shapes differ, and raise torch's RuntimeError when they cannot broadcast."""
+    x, t = operands(input, target)
+    xs, ts = np.shape(x), np.shape(t)
+    if xs == ts:
+        return x, t, xs
+    warnings.warn(
+        f"Using a target size (torch.Size({list(ts)})) that is different to the input size "
+        f"(torch.Size({list(xs)})). This will likely lead to incorrect results due to "
+        "broadcasting. Please ensure they have the same size.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
+    try:
+        shape = np.broadcast_shapes(xs, ts)
+    except ValueError:
+        n = max(len(xs), len(ts))
+        a, b = (1,) * (n - len(xs)) + xs, (1,) * (n - len(ts)) + ts
+        d = max(i for i in range(n) if a[i] != b[i] and 1 not in (a[i], b[i]))
+        raise RuntimeError(
+            f"The size of tensor a ({a[d]}) must match the size of tensor b ({b[d]}) at "
+            f"non-singleton dimension {d}"
+        ) from None
+    return x, t, shape
+
+
+def _reduce(elem: np.ndarray, reduction: str, dtype) -> np.ndarray:
+    if reduction == "none":
+        return elem
+    if reduction == "sum":
+        return np.asarray(elem.sum(), dtype=dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(elem.mean() if elem.size else np.nan, dtype=dtype)
+
+
+def _scale(grad, reduction: str, n: int):
+    """The incoming gradient per element: itself ('none' / 'sum') or divided by n ('mean')."""
+    if reduction == "mean":
+        return grad / n if n else grad * np.nan
+    return grad
+
+
+class _LossNode(Node):
+    """Base of the elementwise loss nodes: inputs (input, target); the subclass gives
+    ``d_input(x, t)``, the derivative of one element's loss with respect to the input (as NumPy,
+    and with glasstorch ops when ``graph`` is True); the target gets ``-d_input`` unless it
+    defines ``d_target``."""
+
+    def __init__(self, input, target, reduction, shape, *params):
+        super().__init__(input, target)
+        self.save(input, target)
+        self.reduction, self.shape, self.params = reduction, shape, params
+
+    def backward(self, grad):
+        gi, gt = self.needs_input_grad
+        x, t = self.saved_tensors
+        graph = grad_mode.state.enabled
+        n = int(np.prod(self.shape))
+        if graph:
+            g = _scale(grad, self.reduction, n)
+            xa, ta = x, t
+        else:
+            g = _scale(grad._data, self.reduction, n)
+            xa, ta = operands(x, t)
+        dx = self.d_input(xa, ta, graph) * g if gi or type(self).d_target is _LossNode.d_target \
+            else None
+        out_x = out_t = None
+        if gi:
+            out_x = unbroadcast(dx if graph else _wrap(_cast(dx, x)), x._data.shape)
+        if gt:
+            dt = self.d_target(xa, ta, graph, dx, g)
+            out_t = unbroadcast(dt if graph else _wrap(_cast(dt, t)), t._data.shape)
+        return out_x, out_t
+
+    def d_target(self, x, t, graph, dx, g):
+        return -dx
+
+
+def _cast(arr, like: Tensor) -> np.ndarray:
+    arr = np.asarray(arr)
+    return arr if arr.dtype == like._data.dtype else arr.astype(like._data.dtype)
+
+
+def _elementwise_loss(input, target, reduction, elem_fn, node_cls, *params):
+    x, t, shape = _broadcast_pair(input, target, stacklevel=5)
+    elem = elem_fn(x - t, *params)
+    out = _wrap(_reduce(np.asarray(elem), reduction, np.result_type(x, t)))
+    if (input._rg or target._rg) and grad_mode.state.enabled:
+        out._rg = True
+        out._grad_fn = node_cls(input, target, reduction, shape, *params)
+    return out
+
+
+# ---- mse, smooth l1, huber, l1 -----------------------------------------------------------------
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+             reduction: str = "mean", weight=None) -> Tensor:
+    """Squared error ``(input - target)²``, reduced. Same shapes (broadcasting warns)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if input._data.dtype.kind not in "fc" and target._data.dtype.kind not in "fc":
+        _need_float(input, "mse_cpu")
+    if weight is not None:
+        elem = mse_loss(input, target, reduction="none")
+        return _weighted(elem, input, weight, reduction, mean_by_weight=True)
+    return _elementwise_loss(input, target, reduction, lambda d: d * d, MseLossBackward0)
+
+
+class MseLossBackward0(_LossNode):
+    """d/dx (x - t)² = 2 (x - t)."""
+
+    def d_input(self, x, t, graph):
+        return (x - t) * 2
+
+
+def _smooth_l1(d, beta):
+    a = np.abs(d)
+    if beta == 0:
+        return a
+    return np.where(a < beta, (0.5 / beta) * d * d, a - 0.5 * beta)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                   reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """Quadratic ``0.5 d²/beta`` for ``|d| < beta``, linear ``|d| - beta/2`` beyond (d = x - t)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    return _elementwise_loss(input, target, reduction, _smooth_l1, SmoothL1LossBackward0, beta)
+
+
+class SmoothL1LossBackward0(_LossNode):
+    """d/dx = d/beta inside the quadratic zone, sign(d) outside."""
+
+    def d_input(self, x, t, graph):
+        (beta,) = self.params
+        d = x - t
+        if graph:
+            from ..ops.pointwise import where
+
+            return where(d.abs() < beta, d / beta, d.sign()) if beta else d.sign()
+        if beta == 0:
+            return np.sign(d)
+        return np.where(np.abs(d) < beta, d / beta, np.sign(d))
+
+
+def _huber(d, delta):
+    a = np.abs(d)
+    return np.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight=None) -> Tensor:
+    """``0.5 d²`` for ``|d| < delta``, ``delta (|d| - delta/2)`` beyond: smooth_l1 times delta."""
+    reduction = _reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    if weight is not None:
+        elem = huber_loss(input, target, "none", delta)
+        return _weighted(elem, input, weight, reduction, mean_by_weight=False)
+    return _elementwise_loss(input, target, reduction, _huber, HuberLossBackward0, delta)
+
+
+class HuberLossBackward0(_LossNode):
+    """d/dx = d inside, ``delta * sign(d)`` outside."""
+
+    def d_input(self, x, t, graph):
+        (delta,) = self.params
+        d = x - t
+        if graph:
+            from ..ops.pointwise import where
+
+            return where(d.abs() < delta, d, d.sign() * delta)
+        return np.where(np.abs(d) < delta, d, delta * np.sign(d))
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+            reduction: str = "mean", weight=None) -> Tensor:
+    """Absolute error ``|input - target|``, reduced. Composed of tensor ops, as torch does."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if input._data.shape != target._data.shape:
+        _broadcast_pair(input, target)
+    elem = (input - target).abs()
+    if weight is not None:
+        return _weighted(elem, input, weight, reduction, mean_by_weight=True)
+    return elem if reduction == "none" else elem.sum() if reduction == "sum" else elem.mean()
+
+
+def _weighted(elem: Tensor, input: Tensor, weight: Tensor, reduction: str,
+              mean_by_weight: bool) -> Tensor:
+    """Per-element ``weight`` (same size as ``input``) on an unreduced loss; 'mean' divides by the
+    total weight (mse, l1) or by the element count (huber), as torch does."""
+    if weight._data.shape != input._data.shape:
+        raise ValueError("Weights and input must have the same size.")
+    elem = elem * weight
+    if reduction == "none":
+        return elem
+    if reduction == "sum" or mean_by_weight:
+        total = elem.sum()
+        return total / weight.sum() if reduction == "mean" else total
+    return elem.mean()
+
+
+# ---- binary cross-entropy ----------------------------------------------------------------------
+def _size_check(input, target, message):
+    if input._data.shape != target._data.shape:
+        raise ValueError(message.format(t=list(target._data.shape), x=list(input._data.shape)))
+
+
+def _weight_array(weight, shape, arg_index: int = 1):
+    if weight is None:
+        return None
+    w = weight._data
+    try:
+        np.broadcast_shapes(w.shape, shape)
+    except ValueError:
+        raise RuntimeError(
+            f"Attempting to broadcast a dimension of length {w.shape[-1]} at -1! Mismatching "
+            f"argument at index {arg_index} had torch.Size({list(w.shape)}); but expected shape "
+            f"should be broadcastable to {list(shape)}"
+        ) from None
+    return w
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """``-w (t log x + (1-t) log(1-x))`` for probabilities ``x`` in [0, 1] (after a sigmoid).
+
+    Each log is clamped at -100, as torch does, so ``x = 0`` or ``1`` gives a finite loss.
+    Prefer ``binary_cross_entropy_with_logits`` on raw scores: it is stable.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    _size_check(input, target, "Using a target size (torch.Size({t})) that is different to the "
+                "input size (torch.Size({x})) is deprecated. Please ensure they have the same "
+                "size.")
+    x, t = operands(input, target)
+    w = _weight_array(weight, x.shape)
+    if ((x < 0) | (x > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if ((t < 0) | (t > 1)).any():
+        raise RuntimeError("all elements of target should be between 0 and 1")
+    with np.errstate(divide="ignore"):
+        log_x = np.maximum(np.log(x), -100)
+        log_1mx = np.maximum(np.log1p(-x), -100)
+    elem = -(t * log_x + (1 - t) * log_1mx)
+    if w is not None:
+        elem = elem * w
+    out = _wrap(_reduce(elem.astype(x.dtype, copy=False), reduction, x.dtype))
+    if (input._rg or target._rg) and grad_mode.state.enabled:
+        out._rg = True
+        out._grad_fn = BinaryCrossEntropyBackward0(input, target, reduction, x.shape, w)
+    return out
+
+
+class BinaryCrossEntropyBackward0(_LossNode):
+    """d/dx = w (x - t) / max(x (1 - x), 1e-12); d/dt = w (log(1-x) - log x) (logs >= -100)."""
+
+    def d_input(self, x, t, graph):
+        w = self.params[0]
+        if graph:
+            d = (x - t) / ((1 - x) * x).clamp(min=1e-12)
+            return d * _wrap(w) if w is not None else d
+        d = (x - t) / np.maximum((1 - x) * x, 1e-12)
+        return d * w if w is not None else d
+
+    def d_target(self, x, t, graph, dx, g):
+        w = self.params[0]
+        if graph:
+            d = (-x).log1p().clamp(min=-100) - x.log().clamp(min=-100)
+            d = d * _wrap(w) if w is not None else d
+            return d * g
+        with np.errstate(divide="ignore"):
+            d = np.maximum(np.log1p(-x), -100) - np.maximum(np.log(x), -100)
+        return (d * w if w is not None else d) * g
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Sigmoid and binary cross-entropy in one stable step, on raw scores ``x``:
+
+    ``-w (pw t log σ(x) + (1-t) log(1 - σ(x)))`` with ``log σ(x) = -softplus(-x)``, finite even at
+    x = ±1e4. ``pos_weight`` (e.g. shape (C,), broadcast on the last dim) weighs the positives.
+    """
+    reduction = _reduction(reduction, size_average, reduce)
+    _size_check(input, target, "Target size (torch.Size({t})) must be the same as input size "
+                "(torch.Size({x}))")
+    x, t = operands(input, target)
+    w = _weight_array(weight, x.shape)
+    pw = _weight_array(pos_weight, x.shape) if pos_weight is not None else None
+    log_sig = -_softplus_np(-x)
+    log_sig_neg = log_sig - x
+    pos = t * log_sig if pw is None else (pw * t) * log_sig
+    elem = -(pos + (1 - t) * log_sig_neg)
+    if w is not None:
+        elem = elem * w
+    out = _wrap(_reduce(elem.astype(x.dtype, copy=False), reduction, x.dtype))
+    if (input._rg or target._rg) and grad_mode.state.enabled:
+        out._rg = True
+        node = BinaryCrossEntropyWithLogitsBackward0(input, target, reduction, x.shape, w, pw)
+        out._grad_fn = node
+    return out
+
+
+class BinaryCrossEntropyWithLogitsBackward0(_LossNode):
+    """d/dx = w ((pw t + 1 - t) σ(x) - pw t)  (= w (σ(x) - t) without pos_weight);
+    d/dt = -w (pw log σ(x) - log σ(-x))."""
+
+    def d_input(self, x, t, graph):
+        w, pw = self.params
+        if graph:
+            s = x.sigmoid()
+            d = s - t if pw is None else (_wrap(pw) * t + 1 - t) * s - _wrap(pw) * t
+            return d * _wrap(w) if w is not None else d
+        s = _sigmoid_np(x)
+        d = s - t if pw is None else (pw * t + 1 - t) * s - pw * t
+        return d * w if w is not None else d
+
+    def d_target(self, x, t, graph, dx, g):
+        w, pw = self.params
+        if graph:
+            ls, lsn = logsigmoid(x), logsigmoid(-x)
+            d = lsn - (ls * _wrap(pw) if pw is not None else ls)
+            return (d * _wrap(w) if w is not None else d) * g
+        ls = -_softplus_np(-x)
+        d = (ls - x) - (ls * pw if pw is not None else ls)
+        return (d * w if w is not None else d) * g
+
+
+# ---- KL divergence -------------------------------------------------------------------------------
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """KL(target ‖ exp(input)) per element: ``t (log t - x)`` (0 where t = 0), ``input`` being
+    log-probabilities. 'batchmean' divides the sum by the batch size (the true KL); 'mean'
+    divides by the element count and warns, as torch does. Composed of tensor ops."""
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    elif reduction not in ("mean", "sum", "none", "batchmean"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if log_target:
+        elem = target.exp() * (target - input)
+    else:
+        elem = target.xlogy(target) - target * input
+    if reduction == "none":
+        return elem
+    if reduction == "batchmean":
+        return elem.sum() / input.shape[0] if input.dim() else elem.sum()
+    return elem.sum() if reduction == "sum" else elem.mean()
+
+
+__all__ = [
+    "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "kl_div",
+]
