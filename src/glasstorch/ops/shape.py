@@ -1,16 +1,25 @@
-"""Shape ops: reshape/view and expand (more join as the family grows).
+"""Shape ops: the same values seen in another shape or order.
 
-View ops return tensors that share memory and the version counter with their input (``_base``
-points at it), as torch's views do; their backward reshapes the gradient back.
+Most of these are *views*: the result shares memory and the version counter with its input
+(``_base`` points at the tensor that owns the memory), so writing into one is seen by the other,
+exactly as in torch. NumPy gives the views for free (``reshape``, ``transpose``, slicing,
+``broadcast_to``); ``view_of`` wraps them. A few ops copy (``flip``, ``roll``, ``clone``).
+Each backward undoes the op on the gradient: a permutation is undone by the inverse permutation,
+a reshape by reshaping back, a broadcast by summing (``unbroadcast``).
+
+Joining, tiling and splitting (``cat``, ``stack``, ``repeat``, ``split``, ...) live in ``join``.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor, _dim, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
+from ._broadcast import unbroadcast
 
 
 def view_of(base: Tensor, arr: np.ndarray) -> Tensor:
@@ -27,6 +36,15 @@ def _shape_args(shape) -> tuple:
     return tuple(int(s) for s in shape)
 
 
+def _record(input: Tensor, out: Tensor, node_cls, *args) -> Tensor:
+    """Give ``out`` the node ``node_cls(input, *args)`` when the graph is being recorded."""
+    if input._rg and grad_mode.state.enabled:
+        out._rg = True
+        out._grad_fn = node_cls(input, *args)
+    return out
+
+
+# ---- reshape family -------------------------------------------------------------------------
 def reshape(input, *shape):
     """The same values in a new shape (one size may be -1). Shares memory when it can."""
     shape = _shape_args(shape)
@@ -38,10 +56,7 @@ def reshape(input, *shape):
             f"shape '{list(shape)}' is invalid for input of size {x.size}"
         ) from None
     out = view_of(input, arr) if arr.base is not None or arr is x else _wrap(arr)
-    if input._rg and grad_mode.state.enabled:
-        out._rg = True
-        out._grad_fn = ViewBackward0(input)
-    return out
+    return _record(input, out, ViewBackward0)
 
 
 def view(input, *shape):
@@ -61,12 +76,10 @@ def view(input, *shape):
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
         ) from None
     except ValueError:
-        raise RuntimeError(f"shape '{list(shape_t)}' is invalid for input of size {x.size}") from None
-    out = view_of(input, arr)
-    if input._rg and grad_mode.state.enabled:
-        out._rg = True
-        out._grad_fn = ViewBackward0(input)
-    return out
+        raise RuntimeError(
+            f"shape '{list(shape_t)}' is invalid for input of size {x.size}"
+        ) from None
+    return _record(input, view_of(input, arr), ViewBackward0)
 
 
 class ViewBackward0(Node):
@@ -78,6 +91,226 @@ class ViewBackward0(Node):
         return grad.reshape(self.shape)
 
 
+def view_as(input, other):
+    """``input.view(other.shape)``."""
+    return view(input, other._data.shape)
+
+
+def reshape_as(input, other):
+    """``input.reshape(other.shape)``."""
+    return reshape(input, other._data.shape)
+
+
+def flatten(input, start_dim: int = 0, end_dim: int = -1):
+    """Merge dimensions ``start_dim..end_dim`` into one: ``(2, 3, 4).flatten(1)`` is ``(2, 12)``.
+
+    A 0-d tensor becomes shape ``(1,)``; flattening a single dimension returns ``input`` itself.
+    """
+    shape = input._data.shape
+    nd = len(shape)
+    if nd == 0:
+        return reshape(input, (1,))
+    s, e = _dim(start_dim, nd), _dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    return reshape(input, shape[:s] + (-1,) + shape[e + 1:])
+
+
+def ravel(input):
+    """All elements in one dimension (a view when the memory allows, else a copy)."""
+    return reshape(input, (-1,))
+
+
+def unflatten(input, dim: int, sizes):
+    """Split dimension ``dim`` into ``sizes`` (one may be -1): ``(2, 12).unflatten(1, (3, 4))``."""
+    shape = input._data.shape
+    d = _dim(dim, len(shape))
+    sizes = tuple(int(s) for s in sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    known = int(np.prod([s for s in sizes if s != -1]))
+    if sizes.count(-1) > 1:
+        raise RuntimeError("unflatten: only one dimension can be inferred")
+    inferred = -1 in sizes
+    if (inferred and (known == 0 or shape[d] % known)) or (not inferred and known != shape[d]):
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+            f"({shape[d]}) in the input tensor"
+        )
+    return reshape(input, shape[:d] + sizes + shape[d + 1:])
+
+
+# ---- squeeze / unsqueeze --------------------------------------------------------------------
+def squeeze(input, dim=None):
+    """Drop size-1 dimensions: all of them, or only ``dim`` (an int or a tuple) where size is 1.
+
+    ``(3, 1, 4).squeeze()`` is ``(3, 4)``; a named dimension whose size is not 1 is kept.
+    """
+    x = input._data
+    if dim is None:
+        node = SqueezeBackward0
+        drop = tuple(i for i, n in enumerate(x.shape) if n == 1)
+    elif isinstance(dim, (tuple, list)):
+        node = SqueezeBackward2
+        dims = [_dim(int(d), x.ndim) for d in dim]
+        if len(set(dims)) != len(dims):
+            dup = next(d for d in dims if dims.count(d) > 1)
+            raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
+        drop = tuple(d for d in dims if x.ndim and x.shape[d] == 1)
+    else:
+        node = SqueezeBackward1
+        d = _dim(int(dim), x.ndim)
+        drop = (d,) if x.ndim and x.shape[d] == 1 else ()
+    return _record(input, view_of(input, x.squeeze(drop) if drop else x.view()), node)
+
+
+class SqueezeBackward0(ViewBackward0):
+    """Backward of ``squeeze()``: put the dropped size-1 dimensions back."""
+
+
+class SqueezeBackward1(ViewBackward0):
+    """Backward of ``squeeze(dim)``."""
+
+
+class SqueezeBackward2(ViewBackward0):
+    """Backward of ``squeeze((d0, d1, ...))``."""
+
+
+def unsqueeze(input, dim: int):
+    """Insert a size-1 dimension at ``dim`` (-1 appends): ``(3,).unsqueeze(0)`` is ``(1, 3)``."""
+    x = input._data
+    d = _dim(dim, x.ndim + 1)
+    return _record(input, view_of(input, np.expand_dims(x, d)), UnsqueezeBackward0)
+
+
+class UnsqueezeBackward0(ViewBackward0):
+    """Backward of ``unsqueeze`` (drop the inserted dimension again), or of an index
+    ``x[..., None]`` whose last step inserts a dimension (``key``: the gradient goes at ``key``)."""
+
+    def __init__(self, x, key=None):
+        super().__init__(x)
+        self.key = key
+
+    def backward(self, grad):
+        if self.key is None:
+            return grad.reshape(self.shape)
+        from .indexing import put_into_zeros
+
+        return put_into_zeros(grad, self.shape, self.key)
+
+
+# ---- reordering dimensions ------------------------------------------------------------------
+def permute(input, *dims):
+    """Reorder the dimensions: output dimension ``i`` is input dimension ``dims[i]``.
+
+    ``x`` of shape ``(2, 3, 4)``: ``x.permute(2, 0, 1)`` has shape ``(4, 2, 3)`` (a view).
+    """
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]
+    x = input._data
+    if len(dims) != x.ndim:
+        raise RuntimeError(
+            "permute(): number of dimensions in the tensor input does not match the length of the "
+            f"desired ordering of dimensions i.e. input.dim() = {x.ndim} is not equal to "
+            f"len(dims) = {len(dims)}"
+        )
+    perm = tuple(_dim(int(d), x.ndim) for d in dims)
+    if len(set(perm)) != len(perm):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _record(input, view_of(input, x.transpose(perm)), PermuteBackward0, perm)
+
+
+class PermuteBackward0(Node):
+    def __init__(self, x, perm):
+        super().__init__(x)
+        self.inverse = tuple(np.argsort(perm).tolist())
+
+    def backward(self, grad):
+        return grad.permute(self.inverse)
+
+
+def transpose(input, dim0: int, dim1: int):
+    """Swap two dimensions (a view): ``(2, 3, 4).transpose(0, 2)`` is ``(4, 3, 2)``."""
+    x = input._data
+    a, b = _dim(dim0, x.ndim), _dim(dim1, x.ndim)
+    return _record(input, view_of(input, np.swapaxes(x, a, b) if x.ndim else x.view()),
+                   TransposeBackward0, a, b)
+
+
+class TransposeBackward0(Node):
+    def __init__(self, x, a, b):
+        super().__init__(x)
+        self.dims = (a, b)
+
+    def backward(self, grad):
+        return grad.transpose(*self.dims)
+
+
+def t(input):
+    """The transpose of a matrix; 0-d and 1-D tensors come back unchanged (as views)."""
+    x = input._data
+    if x.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
+    return _record(input, view_of(input, x.T), TBackward0)
+
+
+class TBackward0(Node):
+    def backward(self, grad):
+        return grad.t()
+
+
+def _T(self):
+    """All dimensions reversed (``x.T``); meant for matrices, torch warns for other ranks."""
+    nd = self._data.ndim
+    if nd == 0:
+        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                      "these cases.", UserWarning, stacklevel=2)
+    elif nd > 2:
+        warnings.warn(
+            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
+            "reverse the dimensions of a tensor.", UserWarning, stacklevel=2)
+    return permute(self, tuple(range(nd - 1, -1, -1)))
+
+
+def _mT(self):
+    """Each matrix of a batch transposed: the last two dimensions swapped (``x.mT``)."""
+    if self._data.ndim < 2:
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. Got "
+            f"{self._data.ndim}-D tensor."
+        )
+    return transpose(self, -2, -1)
+
+
+def movedim(input, source, destination):
+    """Move dimension(s) ``source`` to position(s) ``destination``; the others keep their order."""
+    nd = input._data.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+            f"same number of dims as destination ({dst} dims)"
+        )
+    src = [_dim(d, nd) for d in src]
+    dst = [_dim(d, nd) for d in dst]
+    for name, ds, orig in (("source", src, source), ("destination", dst, destination)):
+        if len(set(ds)) != len(ds):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(np.atleast_1d(orig))})")
+    order = [d for d in range(nd) if d not in src]
+    perm = [-1] * nd
+    for s, d in zip(src, dst):
+        perm[d] = s
+    rest = iter(order)
+    perm = [p if p != -1 else next(rest) for p in perm]
+    return permute(input, perm)
+
+
+# ---- broadcasting ---------------------------------------------------------------------------
 def expand(input, *sizes):
     """A broadcast view with size-1 dimensions stretched to ``sizes`` (-1 keeps a size)."""
     sizes = _shape_args(sizes)
@@ -93,16 +326,14 @@ def expand(input, *sizes):
     try:
         arr = np.broadcast_to(x, target)
     except ValueError:
+        bad = next(i for i in range(len(target) - 1, -1, -1)
+                   if i >= lead and x.shape[i - lead] not in (1, target[i]))
         raise RuntimeError(
-            f"The expanded size of the tensor ({target[-1]}) must match the existing size "
-            f"({x.shape[-1]}) at non-singleton dimension {len(target) - 1}.  Target sizes: "
+            f"The expanded size of the tensor ({target[bad]}) must match the existing size "
+            f"({x.shape[bad - lead]}) at non-singleton dimension {bad}.  Target sizes: "
             f"{list(sizes)}.  Tensor sizes: {list(x.shape)}"
         ) from None
-    out = view_of(input, arr)
-    if input._rg and grad_mode.state.enabled:
-        out._rg = True
-        out._grad_fn = ExpandBackward0(input)
-    return out
+    return _record(input, view_of(input, arr), ExpandBackward0)
 
 
 class ExpandBackward0(Node):
@@ -111,11 +342,133 @@ class ExpandBackward0(Node):
         self.shape = x._data.shape
 
     def backward(self, grad):
-        from ._broadcast import unbroadcast
-
         return unbroadcast(grad, self.shape)
 
 
-Tensor.reshape, Tensor.view, Tensor.expand = reshape, view, expand
+def expand_as(input, other):
+    """``input.expand(other.shape)``."""
+    return expand(input, other._data.shape)
 
-__all__ = ["reshape"]
+
+def broadcast_to(input, size):
+    """``input.expand(size)``: a view with the shape of broadcasting ``input`` to ``size``."""
+    return expand(input, size)
+
+
+def broadcast_shapes(*shapes):
+    """The shape broadcasting tensors of ``shapes`` together gives (a ``torch.Size``)."""
+    from .._size import Size
+
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    out: list = []
+    for s in shapes:
+        s = (1,) * (len(out) - len(s)) + s
+        out = [1] * (len(s) - len(out)) + out
+        for i, (a, b) in enumerate(zip(out, s)):
+            if a != b and a != 1 and b != 1:
+                raise RuntimeError(
+                    f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
+                    f"non-singleton dimension {i}"
+                )
+            out[i] = b if a == 1 else a
+    return Size(out)
+
+
+def broadcast_tensors(*tensors):
+    """Views of all ``tensors`` expanded to their common broadcast shape."""
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        tensors = tensors[0]
+    shape = tuple(broadcast_shapes(*(t._data.shape for t in tensors)))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+# ---- copies ---------------------------------------------------------------------------------
+def clone(input, *, memory_format=None):
+    """A copy with its own memory; gradients flow straight through (``CloneBackward0``)."""
+    return _record(input, _wrap(input._data.copy()), CloneBackward0)
+
+
+class CloneBackward0(Node):
+    def backward(self, grad):
+        return grad
+
+
+def contiguous(input, memory_format=None):
+    """``input`` itself if its memory is C-ordered, else a C-ordered copy (``clone``)."""
+    return input if input._data.flags.c_contiguous else clone(input)
+
+
+def flip(input, *dims):
+    """Reverse the order of elements along each of ``dims`` (a copy, as in torch)."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]
+    x = input._data
+    axes = [_dim(int(d), x.ndim) for d in dims]
+    if len(set(axes)) != len(axes):
+        dup = next(d for d in axes if axes.count(d) > 1)
+        raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
+    arr = np.flip(x, tuple(axes)).copy() if x.ndim else x.copy()
+    return _record(input, _wrap(arr), FlipBackward0, tuple(axes))
+
+
+class FlipBackward0(Node):
+    def __init__(self, x, dims):
+        super().__init__(x)
+        self.dims = dims
+
+    def backward(self, grad):
+        return grad.flip(self.dims)
+
+
+def roll(input, shifts, dims=None):
+    """Shift elements along ``dims`` by ``shifts``, wrapping around; no ``dims``: the flattened
+    tensor is rolled and the shape restored."""
+    sh = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    x = input._data
+    if dims is None:
+        if len(sh) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:0")
+        arr = np.roll(x, sh[0])
+        axes = None
+    else:
+        dd = (dims,) if isinstance(dims, int) else tuple(dims)
+        if len(sh) != len(dd):
+            raise RuntimeError(
+                f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(dd)}"
+            )
+        axes = tuple(_dim(d, x.ndim) for d in dd)
+        arr = np.roll(x, sh, axes)
+    return _record(input, _wrap(arr), RollBackward0, sh, axes)
+
+
+class RollBackward0(Node):
+    def __init__(self, x, shifts, dims):
+        super().__init__(x)
+        self.shifts, self.dims = tuple(-s for s in shifts), dims
+
+    def backward(self, grad):
+        return grad.roll(self.shifts if self.dims is not None else self.shifts[0], self.dims)
+
+
+swapaxes = swapdims = transpose
+moveaxis = movedim
+
+Tensor.reshape, Tensor.view, Tensor.expand = reshape, view, expand
+Tensor.view_as, Tensor.reshape_as, Tensor.expand_as = view_as, reshape_as, expand_as
+Tensor.flatten, Tensor.unflatten, Tensor.ravel = flatten, unflatten, ravel
+Tensor.squeeze, Tensor.unsqueeze = squeeze, unsqueeze
+Tensor.permute, Tensor.transpose, Tensor.swapaxes, Tensor.swapdims = (
+    permute, transpose, transpose, transpose)
+Tensor.t, Tensor.movedim, Tensor.moveaxis = t, movedim, movedim
+Tensor.T, Tensor.mT = property(_T), property(_mT)
+Tensor.clone, Tensor.contiguous = clone, contiguous
+Tensor.flip, Tensor.roll = flip, roll
+
+from .join import *  # noqa: E402,F401,F403
+from .join import __all__ as _join_all  # noqa: E402
+
+__all__ = [
+    "reshape", "view_as", "reshape_as", "flatten", "ravel", "unflatten", "squeeze", "unsqueeze",
+    "permute", "transpose", "swapaxes", "swapdims", "t", "movedim", "moveaxis", "broadcast_to",
+    "broadcast_shapes", "broadcast_tensors", "clone", "flip", "roll",
+] + _join_all

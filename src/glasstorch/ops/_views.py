@@ -1,0 +1,123 @@
+"""Writing in place through views, as autograd sees it.
+
+``y = x * 2; v = y[0]; v[1] = z``: the write changes ``y`` too (``v`` shares its memory), so
+``y``'s history must change as well. ``inplace_update`` records it the way torch does: the *base*
+``y`` gets a ``CopySlices`` node that runs the op's own backward on ``v``'s region of ``y``'s
+gradient and passes the rest through; ``v`` becomes a view of the new ``y``
+(``AsStridedBackward0``). Where ``v``'s elements sit inside ``y`` (its "geometry": shape,
+strides and offset, in elements) is read off the two NumPy arrays.
+
+An in-place op on a tensor that is not a view just takes the op's node as its ``grad_fn``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from ..autograd.graph import Node
+
+_LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
+_VIEW_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def _alias(t: Tensor) -> Tensor:
+    """A stand-in for ``t`` as it was before an in-place write: its place in the graph."""
+    a = _wrap(t._data)
+    a._rg, a._grad_fn, a._acc = t._rg, t._grad_fn, t._acc
+    return a
+
+
+def inplace_update(t: Tensor, write, make_node, wrap: bool = False) -> Tensor:
+    """Record an in-place change of ``t`` and run ``write()`` to do it.
+
+    ``make_node(old)`` builds the op's backward node as if it were out of place, its first input
+    ``old`` standing for ``t`` before the write. If ``t`` is a view of a tensor ``base`` in the
+    graph, ``base`` takes the history: a ``CopySlices`` node runs the op's backward on ``t``'s
+    region of ``base``'s gradient, and ``t`` becomes a view of the new ``base``.
+    ``wrap=True`` names the node ``CopySlices`` even when ``t`` is not a view (basic setitem).
+    """
+    base = t._base
+    if base is not None and base is not t and base._rg == t._rg:
+        if base._rg and base._grad_fn is None:
+            raise RuntimeError(_VIEW_LEAF)
+        geom = _geometry(base, t)
+        node = make_node(_alias(t))
+        old_base = _alias(base)
+        write()
+        t._vc[0] += 1
+        base._grad_fn = CopySlices(old_base, geom, node)
+        base._rg = True
+        t._grad_fn = AsStridedBackward0(base, geom)
+        t._rg = True
+        return t
+    if t._rg and t._grad_fn is None:
+        raise RuntimeError(_LEAF)
+    old = _alias(t)
+    node = make_node(old)
+    write()
+    t._vc[0] += 1
+    t._grad_fn = CopySlices(old, None, node) if wrap else node
+    t._rg = True
+    return t
+
+
+def _geometry(base: Tensor, view: Tensor) -> tuple:
+    """Where ``view``'s elements sit in ``base``: (shape, strides, offset), in elements."""
+    b, v = base._data, view._data
+    if not b.flags.c_contiguous:
+        raise RuntimeError(
+            "in-place operation on a view of a tensor whose memory is not contiguous is not "
+            "supported by glasstorch; call .contiguous() (or .clone()) on the base tensor first."
+        )
+    item = b.itemsize
+    off = (v.__array_interface__["data"][0] - b.__array_interface__["data"][0]) // item
+    return v.shape, tuple(s // item for s in v.strides), off
+
+
+def _region(arr: np.ndarray, geom: tuple) -> np.ndarray:
+    """The elements of C-contiguous ``arr`` (shaped like the base) that ``geom`` describes."""
+    shape, strides, off = geom
+    flat = arr.reshape(-1)[off:]
+    return np.lib.stride_tricks.as_strided(
+        flat, shape, tuple(s * arr.itemsize for s in strides), writeable=True)
+
+
+class CopySlices(Node):
+    """The base's node after an in-place op on one of its views: the op's own backward runs on
+    the view's region of the gradient; the rest of the gradient passes through unchanged."""
+
+    def __init__(self, old_base, geom, inner: Node):
+        if geom is None:  # not a view: the op's own inputs
+            self.next_functions = inner.next_functions
+        else:  # the base's old history, then the op's other inputs
+            super().__init__(old_base)
+            self.next_functions = self.next_functions + inner.next_functions[1:]
+        self.geom, self.inner = geom, inner
+
+    def backward(self, grad):
+        if self.geom is None:
+            return self.inner.backward(grad)
+        g = np.array(grad._data, order="C")
+        region = _region(g, self.geom)
+        res = self.inner.backward(_wrap(region.copy()))
+        if type(res) is not tuple:
+            res = (res,)
+        region[...] = 0 if res[0] is None else res[0]._data
+        return (_wrap(g),) + res[1:]
+
+    def release(self):
+        self.inner.release()
+
+
+class AsStridedBackward0(Node):
+    """A view re-expressed from its base after the base's history was rewritten."""
+
+    def __init__(self, base, geom):
+        super().__init__(base)
+        self.shape, self.geom = base._data.shape, geom
+
+    def backward(self, grad):
+        out = np.zeros(self.shape, grad._data.dtype)
+        _region(out, self.geom)[...] = grad._data
+        return _wrap(out)

@@ -1,0 +1,487 @@
+"""Indexing by index tensors along one dimension, and by masks: ``gather``/``scatter``,
+``index_select``/``index_add_``/``index_copy_``, ``take``, ``masked_fill``/``masked_select``,
+``nonzero``.
+
+``gather(x, dim, index)`` reads ``out[i][j] = x[i][index[i][j]]`` (for ``dim=1``); ``scatter``
+writes the other way. Both are advanced indexing with an open grid: along ``dim`` the positions come
+from ``index``, along every other dimension from the position in ``index`` itself
+(``_grid_key``). Their gradients reuse ``indexing``: what one reads, the other writes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _dim, _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+from ._broadcast import unbroadcast
+from .indexing import (
+    _FULL,
+    accumulate_into_zeros,
+    add_at_positions,
+    add_rows,
+    inplace_update,
+    put_into_zeros,
+)
+
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "float32": "float", "float64": "double", "float16": "Half"}
+
+
+def _int_index(index: Tensor, op: str, what: str = "int32/int64") -> np.ndarray:
+    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu" or (
+            index._data.dtype == np.uint8):
+        raise RuntimeError(f"{op}(): Expected dtype {what} for index")
+    return index._data
+
+
+def _check_bounds(idx: np.ndarray, n: int, dim: int, neg_ok: bool = False) -> None:
+    if idx.size:
+        lo, hi = idx.min(), idx.max()
+        if hi >= n or lo < (-n if neg_ok else 0):
+            bad = hi if hi >= n else lo
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
+
+
+def _grid_key(index: np.ndarray, dim: int) -> tuple:
+    """The advanced key picking, at each position p of ``index``, element ``p`` of the input with
+    ``p[dim]`` replaced by ``index[p]``."""
+    grid = list(np.indices(index.shape, sparse=True)) if index.ndim else []
+    if index.ndim:
+        grid[dim] = index
+    return tuple(grid)
+
+
+def _check_sizes(op, x, index, dim, src=None):
+    if index.ndim != x.ndim and not (index.ndim <= 1 and x.ndim <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for d in range(index.ndim):
+        if d != dim and index.shape[d] > x.shape[d]:
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(index.shape)} to be no "
+                f"larger than self {list(x.shape)} apart from dimension {dim}"
+            )
+        if src is not None and index.shape[d] > src.shape[d]:
+            raise RuntimeError(
+                f"Expected index {list(index.shape)} to be no larger than self {list(x.shape)} "
+                f"apart from dimension {dim} and to be no larger size than src {list(src.shape)}"
+            )
+
+
+# ---- gather / scatter -----------------------------------------------------------------------
+def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None):
+    """Pick along ``dim`` by ``index`` (same number of dimensions; the result has its shape).
+
+    ``x`` (3, 4), ``index = [[0], [3], [1]]``: ``gather(x, 1, index)`` is ``[[x00], [x13], [x21]]``,
+    the classic way to read the score of each row's label.
+    """
+    x = input._data
+    idx = _int_index(index, "gather", "int32/int64")
+    d = _dim(dim, x.ndim)
+    _check_sizes("gather", x, idx, d)
+    if x.ndim == 0:
+        _check_bounds(idx, 1, d)
+        return _finish(input, _wrap(x.reshape(idx.shape).copy()), GatherBackward0, ((),))
+    _check_bounds(idx, x.shape[d], d)
+    key = _grid_key(idx, d)
+    return _finish(input, _wrap(x[key]), GatherBackward0, key)
+
+
+def _finish(input, res, node, *args):
+    if input._rg and grad_mode.state.enabled:
+        res._rg = True
+        res._grad_fn = node(input, *args)
+    return res
+
+
+class GatherBackward0(Node):
+    """The gradient added back at the gathered positions (repeats add up)."""
+
+    def __init__(self, x, key):
+        super().__init__(x)
+        self.shape, self.key = x._data.shape, key
+
+    def backward(self, grad):
+        return accumulate_into_zeros(grad, self.shape, [self.key])
+
+
+def _scatter_parts(op, input, dim, index, src):
+    x = input._data
+    idx = _int_index(index, op, "int64")
+    d = _dim(dim, x.ndim)
+    src_arr = src._data if isinstance(src, Tensor) else None
+    _check_sizes(op, x, idx, d, src_arr)
+    _check_bounds(idx, x.shape[d] if x.ndim else 1, d)
+    key = _grid_key(idx, d)
+    if src_arr is None:
+        return x, key, src, ()
+    part = tuple(slice(0, n) for n in idx.shape)
+    return x, key, src_arr[part], part
+
+
+def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
+    """A copy of ``input`` with ``src`` (a tensor or a number) written at the positions ``index``
+    picks along ``dim``: the reverse of ``gather``. ``reduce='add'``/``'multiply'`` combines
+    instead of overwriting."""
+    src = value if src is None else src
+    x, key, vals, part = _scatter_parts("scatter", input, dim, index, src)
+    out = x.copy()
+    if reduce is None:
+        out[key] = vals
+    elif reduce in ("add", "multiply"):
+        pos = np.arange(out.size).reshape(out.shape)[key].ravel()
+        add_rows(out.reshape(-1, 1), pos, np.broadcast_to(vals, key[0].shape if key else ())
+                 .reshape(-1, 1).astype(out.dtype),
+                 np.add if reduce == "add" else np.multiply)
+    else:
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    res = _wrap(out)
+    is_t = isinstance(src, Tensor)
+    if grad_mode.state.enabled and (input._rg or (is_t and src._rg)):
+        res._rg = True
+        if reduce is not None:
+            res._grad_fn = _NoGradFormula(input, *((src,) if is_t else ()))
+        elif is_t:
+            res._grad_fn = ScatterBackward0(input, key, src, part)
+        else:
+            res._grad_fn = ScatterBackward1(input, key)
+    return res
+
+
+class ScatterBackward1(Node):
+    """``scatter`` of a number: the overwritten positions pass no gradient to ``input``."""
+
+    def __init__(self, x, key, *rest):
+        super().__init__(x, *rest)
+        self.key = key
+
+    def backward(self, grad):
+        g = grad.clone()
+        g[self.key] = 0
+        return g
+
+
+class ScatterBackward0(ScatterBackward1):
+    """``scatter`` of a tensor: ``src`` gets the gradient at the positions it was written to."""
+
+    def __init__(self, x, key, src, part):
+        super().__init__(x, key, src)
+        self.src_shape, self.part = src._data.shape, part
+
+    def backward(self, grad):
+        ga, gb = self.needs_input_grad
+        return (super().backward(grad) if ga else None,
+                put_into_zeros(grad[self.key], self.src_shape, self.part) if gb else None)
+
+
+class _NoGradFormula(Node):
+    def backward(self, grad):
+        raise RuntimeError("the derivative for 'scatter' with `reduce` is not implemented.")
+
+
+_NoGradFormula.__name__ = "NotImplemented"
+
+
+def scatter_add(input, dim: int, index, src):
+    """A copy of ``input`` with ``src`` *added* at the positions ``index`` picks along ``dim``
+    (repeated positions add up)."""
+    x, key, vals, part = _scatter_parts("scatter_add", input, dim, index, src)
+    out = add_at_positions(x.copy(), [key], vals)
+    res = _wrap(out)
+    if grad_mode.state.enabled and (input._rg or src._rg):
+        res._rg = True
+        res._grad_fn = ScatterAddBackward0(input, key, src, part)
+    return res
+
+
+class ScatterAddBackward0(Node):
+    def __init__(self, x, key, src, part):
+        super().__init__(x, src)
+        self.key, self.src_shape, self.part = key, src._data.shape, part
+
+    def backward(self, grad):
+        ga, gb = self.needs_input_grad
+        return (grad if ga else None,
+                put_into_zeros(grad[self.key], self.src_shape, self.part) if gb else None)
+
+
+def _inplace_from(fn):
+    def method(self, *args, **kwargs):
+        res = fn(self, *args, **kwargs)
+        if res._grad_fn is None:
+            np.copyto(self._data, res._data)
+            self._vc[0] += 1
+            return self
+        # the out-of-place node already links to self's history before the write
+        return inplace_update(self, lambda: np.copyto(self._data, res._data),
+                              lambda old: res._grad_fn)
+
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place ``{fn.__name__}`` (same object, version bumped)."
+    return method
+
+
+scatter_ = _inplace_from(scatter)
+scatter_add_ = _inplace_from(scatter_add)
+
+
+# ---- index_select / index_add_ / index_copy_ / take -----------------------------------------
+def _vector_index(index, op) -> np.ndarray:
+    idx = _int_index(index, op, "int32 or int64")
+    if idx.ndim > 1:
+        raise IndexError(f"{op}(): Index is supposed to be a vector")
+    return idx.reshape(-1)
+
+
+def index_select(input, dim: int, index, *, out=None):
+    """The slices at positions ``index`` (a 1-D integer tensor) along ``dim``: ``x[:, index]``."""
+    x = input._data
+    idx = _vector_index(index, "index_select")
+    d = _dim(dim, x.ndim)
+    n = x.shape[d] if x.ndim else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError("index out of range in self")
+    key = (_FULL,) * d + (idx,) if x.ndim else ()
+    res = _wrap(np.take(x, idx, axis=d) if x.ndim else x.copy())
+    return _finish(input, res, IndexSelectBackward0, key)
+
+
+class IndexSelectBackward0(GatherBackward0):
+    """The gradient added back into the selected slices."""
+
+
+def index_add_(self, dim: int, index, source, *, alpha=1):
+    """``self[..., index[i], ...] += alpha * source[..., i, ...]`` along ``dim``, in place."""
+    d = _dim(dim, self._data.ndim)
+    idx = _vector_index(index, "index_add")
+    key = (_FULL,) * d + (idx,)
+    vals = (source._data if alpha == 1 else source._data * alpha).astype(self._data.dtype)
+
+    def write():
+        add_at_positions(self._data, [key], vals)
+
+    if not _rec(self, source):
+        return _plain(self, write)
+    return inplace_update(self, write, lambda old: IndexAddBackward0(old, source, d, index, alpha))
+
+
+def _rec(t, other) -> bool:
+    return grad_mode.state.enabled and (t._rg or other._rg)
+
+
+def _plain(t, write):
+    write()
+    t._vc[0] += 1
+    return t
+
+
+class IndexAddBackward0(Node):
+    def __init__(self, old, source, dim, index, alpha):
+        super().__init__(old, source)
+        self.dim, self.index, self.alpha = dim, index, alpha
+        self.src_shape = source._data.shape
+
+    def backward(self, grad):
+        ga, gb = self.needs_input_grad
+        gs = None
+        if gb:
+            gs = grad.index_select(self.dim, self.index).reshape(self.src_shape)
+            gs = gs * self.alpha if self.alpha != 1 else gs
+        return grad if ga else None, gs
+
+
+def index_add(input, dim: int, index, source, *, alpha=1):
+    """Out-of-place ``index_add_`` (on a copy of ``input``)."""
+    return index_add_(input.clone(), dim, index, source, alpha=alpha)
+
+
+def index_copy_(self, dim: int, index, source):
+    """``self[..., index[i], ...] = source[..., i, ...]`` along ``dim``, in place."""
+    d = _dim(dim, self._data.ndim)
+    key = (_FULL,) * d + (_vector_index(index, "index_copy"),)
+
+    def write():
+        self._data[key] = source._data
+
+    if not _rec(self, source):
+        return _plain(self, write)
+    return inplace_update(self, write, lambda old: IndexCopyBackward0(old, source, key))
+
+
+class IndexCopyBackward0(Node):
+    def __init__(self, old, source, key):
+        super().__init__(old, source)
+        self.key, self.src_shape = key, source._data.shape
+
+    def backward(self, grad):
+        ga, gb = self.needs_input_grad
+        g_old = None
+        if ga:
+            g_old = grad.clone()
+            g_old[self.key] = 0
+        return g_old, grad[self.key].reshape(self.src_shape) if gb else None
+
+
+def index_copy(input, dim: int, index, source):
+    """Out-of-place ``index_copy_``."""
+    return index_copy_(input.clone(), dim, index, source)
+
+
+def take(input, index):
+    """Elements of the flattened ``input`` at ``index`` (negatives count from the end); the
+    result has ``index``'s shape."""
+    x = input._data
+    idx = _int_index(index, "take", "int64")
+    n = x.size
+    if idx.size:
+        lo, hi = idx.min(), idx.max()
+        if hi >= n or lo < -n:
+            raise IndexError(
+                f"out of range: tried to access index {hi if hi >= n else lo} on a tensor of {n} "
+                "elements."
+            )
+        if lo < 0:
+            idx = np.where(idx < 0, idx + n, idx)
+    return _finish(input, _wrap(x.reshape(-1)[idx]), TakeBackward0, idx)
+
+
+class TakeBackward0(Node):
+    def __init__(self, x, idx):
+        super().__init__(x)
+        self.shape, self.idx = x._data.shape, idx
+
+    def backward(self, grad):
+        return accumulate_into_zeros(grad, (int(np.prod(self.shape)),), [(self.idx,)]).reshape(
+            self.shape)
+
+
+# ---- masks ----------------------------------------------------------------------------------
+def _mask(mask, op) -> np.ndarray:
+    m = mask._data
+    if m.dtype != np.bool_:
+        raise RuntimeError(
+            f"{op} only supports boolean masks, but got mask with dtype "
+            f"{_C_NAMES.get(m.dtype.name, m.dtype.name)}"
+        )
+    return m
+
+
+def _fill_value(value, op):
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(
+                f"{op} only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s)."
+            )
+        return value._data
+    return value
+
+
+def masked_fill(input, mask, value):
+    """A copy of ``input`` with ``value`` (a number or 0-d tensor) wherever ``mask`` is True.
+
+    ``mask`` broadcasts against ``input``: ``scores.masked_fill(pad_mask, -1e9)``.
+    """
+    from .shape import broadcast_shapes
+
+    x, m = input._data, _mask(mask, "masked_fill_")
+    v = _fill_value(value, "masked_fill_")
+    shape = x.shape if m.shape == x.shape else tuple(broadcast_shapes(m.shape, x.shape))
+    out = np.array(np.broadcast_to(x, shape))
+    np.copyto(out, v, casting="unsafe", where=m)
+    res = _wrap(out)
+    is_t = isinstance(value, Tensor)
+    if grad_mode.state.enabled and (input._rg or (is_t and value._rg)):
+        res._rg = True
+        res._grad_fn = (MaskedFillBackward1(input, mask, value) if is_t
+                        else MaskedFillBackward0(input, mask))
+    return res
+
+
+class MaskedFillBackward0(Node):
+    """Filled positions pass no gradient to ``input``."""
+
+    def __init__(self, x, mask, *value):
+        super().__init__(x, *value)
+        self.shape, self.mask = x._data.shape, mask
+
+    def backward(self, grad):
+        g = unbroadcast(grad.masked_fill(self.mask, 0), self.shape)
+        if len(self.next_functions) == 1:
+            return g
+        return g, masked_select(grad, self.mask).sum()
+
+
+class MaskedFillBackward1(MaskedFillBackward0):
+    """``masked_fill`` with a 0-d tensor value: the value gets the sum of the filled gradients."""
+
+
+def masked_fill_(self, mask, value):
+    """In-place ``masked_fill`` (``mask`` must broadcast to ``self``'s shape)."""
+    from .shape import broadcast_shapes
+
+    x, m = self._data, _mask(mask, "masked_fill_")
+    v = _fill_value(value, "masked_fill_")
+    if m.shape != x.shape and tuple(broadcast_shapes(m.shape, x.shape)) != x.shape:
+        raise RuntimeError(
+            f"masked_fill_: output with shape {list(x.shape)} doesn't match the broadcast shape "
+            f"{list(broadcast_shapes(m.shape, x.shape))}"
+        )
+
+    def write():
+        np.copyto(x, v, casting="unsafe", where=m)
+
+    is_t = isinstance(value, Tensor)
+    if not (grad_mode.state.enabled and (self._rg or (is_t and value._rg))):
+        return _plain(self, write)
+    if is_t:
+        return inplace_update(self, write, lambda old: MaskedFillBackward1(old, mask, value))
+    return inplace_update(self, write, lambda old: MaskedFillBackward0(old, mask))
+
+
+def masked_select(input, mask):
+    """The elements where ``mask`` (broadcast with ``input``) is True, as a 1-D tensor."""
+    from .shape import broadcast_shapes
+
+    x, m = input._data, _mask(mask, "masked_select:")
+    shape = x.shape if m.shape == x.shape else tuple(broadcast_shapes(m.shape, x.shape))
+    mb = np.broadcast_to(m, shape)
+    return _finish(input, _wrap(np.broadcast_to(x, shape)[mb]), MaskedSelectBackward0, mb)
+
+
+class MaskedSelectBackward0(Node):
+    def __init__(self, x, mask):
+        super().__init__(x)
+        self.shape, self.mask = x._data.shape, mask
+
+    def backward(self, grad):
+        return unbroadcast(put_into_zeros(grad, self.mask.shape, (self.mask,)), self.shape)
+
+
+def nonzero(input, *, as_tuple: bool = False, out=None):
+    """Positions of the non-zero elements: an ``(n, ndim)`` int64 tensor, or with
+    ``as_tuple=True`` one 1-D tensor of positions per dimension (a key for ``x[...]``)."""
+    x = input._data
+    if as_tuple:
+        if x.ndim == 0:
+            return (_wrap(np.zeros(1 if x.item() else 0, np.int64)),)
+        return tuple(_wrap(a.astype(np.int64)) for a in np.nonzero(x))
+    return _wrap(np.argwhere(x).astype(np.int64))
+
+
+def argwhere(input):
+    """``nonzero(input)``: the positions of non-zero elements as rows."""
+    return nonzero(input)
+
+
+Tensor.gather, Tensor.scatter, Tensor.scatter_add = gather, scatter, scatter_add
+Tensor.scatter_, Tensor.scatter_add_ = scatter_, scatter_add_
+Tensor.index_select, Tensor.index_add_, Tensor.index_add = index_select, index_add_, index_add
+Tensor.index_copy_, Tensor.index_copy, Tensor.take = index_copy_, index_copy, take
+Tensor.masked_fill, Tensor.masked_fill_, Tensor.masked_select = (
+    masked_fill, masked_fill_, masked_select)
+Tensor.nonzero, Tensor.argwhere = nonzero, argwhere
+
+__all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy",
+           "take", "masked_fill", "masked_select", "nonzero", "argwhere"]

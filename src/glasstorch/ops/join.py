@@ -1,0 +1,331 @@
+"""Joining tensors (``cat``, ``stack``, ``hstack``, ``vstack``), tiling one (``repeat``,
+``tile``) and splitting them (``split``, ``chunk``, ``unbind``).
+
+``cat`` glues tensors end to end along an existing dimension, ``stack`` along a new one. Their
+backward cuts the gradient back into the pieces. Splitting is the reverse: each piece is a view of
+the input, and the gradient of a piece lands in its own slice of the input's gradient.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, _dim, _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+from .shape import _record, _shape_args, view_of  # shape imports this module at its end
+
+
+def _tensor_list(tensors, op: str) -> list:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
+        raise TypeError(
+            f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+            f"{type(tensors).__name__}"
+        )
+    return list(tensors)
+
+
+def _common_dtype(tensors) -> np.dtype:
+    """The dtype torch's promotion gives all ``tensors`` together (fast when they agree)."""
+    first = tensors[0]._data.dtype
+    if all(t._data.dtype is first for t in tensors):
+        return first
+    dt = tensors[0].dtype
+    for t in tensors[1:]:
+        dt = _dtype.promote_types(dt, t.dtype)
+    return dt.np
+
+
+def cat(tensors, dim: int = 0, *, out=None):
+    """Concatenate ``tensors`` along the existing dimension ``dim``.
+
+    All must have the same shape except along ``dim``: ``cat([(2, 3), (4, 3)])`` is ``(6, 3)``.
+    Mixed dtypes promote as arithmetic does. 1-D empty tensors (shape ``(0,)``) are skipped, a
+    rule torch keeps for old code.
+    """
+    tensors = _tensor_list(tensors, "cat")
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    kept = [t for t in tensors if t._data.shape != (0,)]
+    ref = kept[0] if kept else tensors[0]
+    d = _dim(dim, ref._data.ndim)
+    shape = ref._data.shape
+    for i, t in enumerate(tensors):
+        s = t._data.shape
+        if s == (0,) and t is not ref:
+            continue
+        if len(s) != len(shape):
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {len(shape)} and {len(s)}"
+            )
+        for j, (a, b) in enumerate(zip(shape, s)):
+            if a != b and j != d:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size {a} but "
+                    f"got size {b} for tensor number {i} in the list."
+                )
+    dt = _common_dtype(tensors)
+    arrs = [t._data for t in kept] or [ref._data]
+    res = _wrap(np.concatenate(arrs, axis=d, dtype=dt) if len(arrs) > 1 else arrs[0].astype(dt))
+    if grad_mode.state.enabled and any(t._rg for t in tensors):
+        res._rg = True
+        res._grad_fn = CatBackward0(tensors, d)
+    if out is not None:
+        from .arithmetic import _out
+
+        return _out(res, out)
+    return res
+
+
+class CatBackward0(Node):
+    """Cut the gradient along ``dim`` into one piece per input (empty skipped ones get zeros)."""
+
+    def __init__(self, tensors, dim):
+        super().__init__(*tensors)
+        self.dim = dim
+        self.shapes = [t._data.shape for t in tensors]
+        self.dtypes = [t._data.dtype for t in tensors]
+
+    def backward(self, grad):
+        out, start = [], 0
+        for need, shape, dt in zip(self.needs_input_grad, self.shapes, self.dtypes):
+            if shape == (0,) and grad._data.ndim != 1:
+                out.append(_wrap(np.zeros(shape, dt)) if need else None)
+                continue
+            n = shape[self.dim]
+            if need:
+                g = grad.narrow(self.dim, start, n)
+                out.append(g if g._data.dtype == dt else _wrap(g._data.astype(dt)))
+            else:
+                out.append(None)
+            start += n
+        return tuple(out)
+
+
+def stack(tensors, dim: int = 0, *, out=None):
+    """Join same-shape tensors along a new dimension ``dim``: three ``(2, 3)`` give ``(3, 2, 3)``.
+    """
+    tensors = _tensor_list(tensors, "stack")
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
+                f"{list(t._data.shape)} at entry {i}"
+            )
+    d = _dim(dim, len(shape) + 1)
+    dt = _common_dtype(tensors)
+    res = _wrap(np.stack([t._data for t in tensors], axis=d, dtype=dt))
+    if grad_mode.state.enabled and any(t._rg for t in tensors):
+        res._rg = True
+        res._grad_fn = StackBackward0(tensors, d)
+    if out is not None:
+        from .arithmetic import _out
+
+        return _out(res, out)
+    return res
+
+
+class StackBackward0(Node):
+    """Each input's gradient is its slice ``grad.select(dim, i)``."""
+
+    def __init__(self, tensors, dim):
+        super().__init__(*tensors)
+        self.dim = dim
+        self.dtypes = [t._data.dtype for t in tensors]
+
+    def backward(self, grad):
+        out = []
+        for i, (need, dt) in enumerate(zip(self.needs_input_grad, self.dtypes)):
+            if not need:
+                out.append(None)
+                continue
+            g = grad.select(self.dim, i)
+            out.append(g if g._data.dtype == dt else _wrap(g._data.astype(dt)))
+        return tuple(out)
+
+
+def hstack(tensors, *, out=None):
+    """Concatenate along dimension 1 (dimension 0 for 1-D tensors); 0-d tensors count as 1-D."""
+    ts = [t if t._data.ndim else t.reshape(1) for t in _tensor_list(tensors, "hstack")]
+    return cat(ts, 0 if ts and ts[0]._data.ndim == 1 else 1, out=out)
+
+
+def vstack(tensors, *, out=None):
+    """Concatenate along dimension 0 after making every tensor at least 2-D (rows)."""
+    ts = [t if t._data.ndim >= 2 else t.reshape(1, -1) for t in _tensor_list(tensors, "vstack")]
+    return cat(ts, 0, out=out)
+
+
+concat = concatenate = cat
+row_stack = vstack
+
+
+# ---- tiling ---------------------------------------------------------------------------------
+def repeat(input, *repeats):
+    """Tile the tensor: dimension ``i`` repeated ``repeats[i]`` times (leading new dims allowed).
+
+    ``(2, 3).repeat(2, 1, 2)`` has shape ``(2, 2, 6)``. Always a copy.
+    """
+    reps = _shape_args(repeats)
+    x = input._data
+    if len(reps) < x.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+            "tensor"
+        )
+    padded = (1,) * (len(reps) - x.ndim) + x.shape
+    if any(r < 0 for r in reps):
+        target = [r * s for r, s in zip(reps, padded)]
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(target)}: {target}"
+        )
+    return _record(input, _wrap(np.tile(x, reps)), RepeatBackward0, reps)
+
+
+class RepeatBackward0(Node):
+    """Sum the gradient over the copies: reshape to ``(r0, s0, r1, s1, ...)``, sum the r's."""
+
+    def __init__(self, x, reps):
+        super().__init__(x)
+        self.shape = x._data.shape
+        self.reps = reps
+
+    def backward(self, grad):
+        padded = (1,) * (len(self.reps) - len(self.shape)) + self.shape
+        split = tuple(n for pair in zip(self.reps, padded) for n in pair)
+        if not split:
+            return grad.reshape(self.shape)
+        g = grad.reshape(split).sum(dim=tuple(range(0, len(split), 2)))
+        return g.reshape(self.shape)
+
+
+def tile(input, dims):
+    """``repeat`` that accepts fewer repeats than dimensions (the missing ones are 1)."""
+    dims = tuple(dims)
+    nd = input._data.ndim
+    return repeat(input, (1,) * (nd - len(dims)) + dims)
+
+
+
+# ---- splitting ------------------------------------------------------------------------------
+def split(tensor, split_size_or_sections, dim: int = 0):
+    """Cut ``tensor`` along ``dim`` into views: pieces of ``split_size`` (an int; the last may be
+    smaller) or of the listed sizes. ``(5, 2).split(2)`` gives shapes ``(2, 2), (2, 2), (1, 2)``."""
+    x = tensor._data
+    if x.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = _dim(dim, x.ndim)
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+                f"at dimension {d}), but got split_sizes={sizes}"
+            )
+        node = SplitWithSizesBackward0
+    else:
+        size = int(split_size_or_sections)
+        if size == 0 and n != 0:
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
+            )
+        if size < 0:
+            raise RuntimeError(
+                f"split expects split_size be non-negative, but got split_size={size}"
+            )
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+        node = SplitBackward0
+    return _pieces(tensor, d, sizes, node)
+
+
+def _pieces(tensor, d, sizes, node):
+    x = tensor._data
+    rec = tensor._rg and grad_mode.state.enabled
+    lead = (slice(None),) * d
+    outs, start = [], 0
+    for s in sizes:
+        piece = view_of(tensor, x[lead + (slice(start, start + s),)])
+        if rec:
+            piece._rg = True
+            piece._grad_fn = node(tensor, d, start, s)
+        outs.append(piece)
+        start += s
+    return tuple(outs)
+
+
+class SplitBackward0(Node):
+    """One piece's gradient placed in its slice of zeros shaped like the input."""
+
+    def __init__(self, x, dim, start, length):
+        super().__init__(x)
+        self.shape, self.dtype = x._data.shape, x._data.dtype
+        self.key = (slice(None),) * dim + (slice(start, start + length),)
+
+    def backward(self, grad):
+        from .shape import put_into_zeros
+
+        return put_into_zeros(grad, self.shape, self.key)
+
+
+class SplitWithSizesBackward0(SplitBackward0):
+    """Backward of ``split`` with a list of sizes."""
+
+
+def chunk(input, chunks: int, dim: int = 0):
+    """Cut into ``chunks`` views of equal size (the last may be smaller; there may be fewer)."""
+    x = input._data
+    if x.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = _dim(dim, x.ndim)
+    n = x.shape[d]
+    size = -(-n // chunks)
+    if size == 0:
+        return _pieces(input, d, [0] * chunks, SplitBackward0)
+    return split(input, size, d)
+
+
+def unbind(input, dim: int = 0):
+    """The slices along ``dim`` as a tuple of views: a ``(3, 4)`` gives three ``(4,)`` tensors."""
+    x = input._data
+    if x.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = _dim(dim, x.ndim)
+    rec = input._rg and grad_mode.state.enabled
+    lead = (slice(None),) * d
+    outs = []
+    for i in range(x.shape[d]):
+        piece = view_of(input, x[lead + (i,)])
+        if rec:
+            piece._rg = True
+            piece._grad_fn = UnbindBackward0(input, d, i)
+        outs.append(piece)
+    return tuple(outs)
+
+
+class UnbindBackward0(Node):
+    def __init__(self, x, dim, i):
+        super().__init__(x)
+        self.shape = x._data.shape
+        self.key = (slice(None),) * dim + (i,)
+
+    def backward(self, grad):
+        from .shape import put_into_zeros
+
+        return put_into_zeros(grad, self.shape, self.key)
+
+
+Tensor.split, Tensor.chunk, Tensor.unbind = split, chunk, unbind
+Tensor.repeat, Tensor.tile = repeat, tile
+
+__all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "tile",
+           "split", "chunk", "unbind"]
