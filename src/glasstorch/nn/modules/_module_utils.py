@@ -1,0 +1,76 @@
+"""Small helpers of ``Module``: torch's type names, hook handles, indentation of printed forms."""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from collections import namedtuple
+
+from ..._tensor import Tensor
+
+_TENSOR_TYPE_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+    "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+    "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+}
+
+
+def _typename(obj) -> str:
+    """``torch.typename``: 'torch.FloatTensor' for a float32 tensor, else the object's type name."""
+    if isinstance(obj, Tensor):
+        return f"torch.{_TENSOR_TYPE_NAMES.get(obj._data.dtype.name, 'Float')}Tensor"
+    cls = obj if isinstance(obj, type) else type(obj)
+    module = cls.__module__ or ""
+    return cls.__qualname__ if module in ("", "builtins") else f"{module}.{cls.__qualname__}"
+
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    pass
+
+
+class _IncompatibleKeys(IncompatibleKeys):
+    """What ``load_state_dict`` returns: the keys it did not find and those it did not use."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+class RemovableHandle:
+    """Returned by ``register_*_hook``: ``handle.remove()`` unregisters the hook.
+
+    Also a context manager: the hook is removed when the ``with`` block ends.
+    """
+
+    _next_id = itertools.count()
+
+    def __init__(self, hooks_dict: dict, *, extra_dict=None):
+        self.hooks_dict_ref = weakref.ref(hooks_dict)
+        self.id = next(RemovableHandle._next_id)
+        self.extra_dict_ref = tuple(weakref.ref(d) for d in (extra_dict or ()))
+
+    def remove(self) -> None:
+        for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
+            d = ref()
+            if d is not None and self.id in d:
+                del d[self.id]
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+
+def _addindent(text: str, spaces: int) -> str:
+    """Indent every line of ``text`` but the first (a child's repr inside its parent's)."""
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    pad = " " * spaces
+    return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])

@@ -1,0 +1,140 @@
+"""Saving and restoring a module's tensors: ``state_dict`` and ``load_state_dict``.
+
+``state_dict()`` walks the module tree and collects every parameter and persistent buffer under its
+dotted name (``'0.weight'``, ``'encoder.fc.bias'``). ``load_state_dict()`` walks the same tree and
+copies each entry into the matching tensor in place, collecting every problem (missing keys,
+unexpected keys, shape mismatches) before raising one ``RuntimeError`` that lists them all.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+
+from ..._tensor import Tensor
+from ...autograd.grad_mode import no_grad
+from ..parameter import Parameter
+from ._module_utils import _IncompatibleKeys
+
+
+class _StateDictMixin:
+    """The state-dict half of ``Module`` (kept in its own file to keep ``module.py`` short)."""
+
+    # ---- saving and loading ---------------------------------------------------------------
+    def state_dict(self, *, destination=None, prefix: str = "", keep_vars: bool = False):
+        """An ``OrderedDict`` of every parameter and persistent buffer by dotted name
+        (``'0.weight'``), detached from the graph (``keep_vars=True`` keeps the tensors
+        themselves). The values share memory with the module."""
+        if destination is None:
+            destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        metadata = getattr(destination, "_metadata", None)
+        if metadata is not None:
+            metadata[prefix[:-1]] = {"version": self._version}
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, module in self._modules.items():
+            if module is not None:
+                module.state_dict(destination=destination, prefix=prefix + name + ".",
+                                  keep_vars=keep_vars)
+        return destination
+
+    def _save_to_state_dict(self, destination, prefix: str, keep_vars: bool) -> None:
+        for name, param in self._parameters.items():
+            if param is not None:
+                destination[prefix + name] = param if keep_vars else param.detach()
+        skip = self._non_persistent_buffers_set
+        for name, buf in self._buffers.items():
+            if buf is not None and name not in skip:
+                destination[prefix + name] = buf if keep_vars else buf.detach()
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs, assign: bool = False) -> None:
+        """Copy this module's own entries of ``state_dict`` in; record problems in the lists."""
+        for hook in self._load_state_dict_pre_hooks.values():
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                 error_msgs)
+        skip = self._non_persistent_buffers_set
+        local = {k: v for k, v in self._parameters.items() if v is not None}
+        local.update(
+            (k, v) for k, v in self._buffers.items() if v is not None and k not in skip
+        )
+        for name, current in local.items():
+            key = prefix + name
+            if key not in state_dict:
+                if strict:
+                    missing_keys.append(key)
+                continue
+            value = state_dict[key]
+            if not isinstance(value, Tensor):
+                error_msgs.append(
+                    f'While copying the parameter named "{key}", expected torch.Tensor or '
+                    f"Tensor-like object from checkpoint but received {type(value)}"
+                )
+                continue
+            if value._data.shape != current._data.shape:
+                error_msgs.append(
+                    f"size mismatch for {key}: copying a param with shape {value.shape} from "
+                    f"checkpoint, the shape in current model is {current.shape}."
+                )
+                continue
+            try:
+                with no_grad():
+                    if assign:
+                        if isinstance(current, Parameter):
+                            value = Parameter(value, requires_grad=current.requires_grad)
+                        setattr(self, name, value)
+                    else:
+                        current.copy_(value)
+            except Exception as ex:  # report it with the others, as torch does
+                error_msgs.append(
+                    f'While copying the parameter named "{key}", whose dimensions in the model '
+                    f"are {current.shape} and whose dimensions in the checkpoint are "
+                    f"{value.shape}, an exception occurred : {ex.args}."
+                )
+        if strict:
+            for key in state_dict:
+                if not key.startswith(prefix):
+                    continue
+                head, dot, _ = key[len(prefix):].partition(".")
+                if (head not in self._modules) if dot else (head not in local):
+                    unexpected_keys.append(key)
+
+    def load_state_dict(self, state_dict: Mapping, strict: bool = True, assign: bool = False):
+        """Copy the tensors of ``state_dict`` (as made by ``state_dict()``) into this module's
+        parameters and buffers. With ``strict=True`` (default) the keys must match exactly.
+
+        Returns ``_IncompatibleKeys(missing_keys, unexpected_keys)``. Raises ``RuntimeError``
+        listing every problem (missing or unexpected keys when strict, shape mismatches always).
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        missing: list = []
+        unexpected: list = []
+        errors: list = []
+        metadata = getattr(state_dict, "_metadata", None)
+
+        def load(module, local_state: Mapping, prefix: str = "") -> None:
+            meta = {} if metadata is None else metadata.get(prefix[:-1], {})
+            module._load_from_state_dict(local_state, prefix, meta, True, missing, unexpected,
+                                         errors, assign)
+            for name, child in module._modules.items():
+                if child is not None:
+                    child_prefix = prefix + name + "."
+                    child_state = {k: v for k, v in local_state.items()
+                                   if k.startswith(child_prefix)}
+                    load(child, child_state, child_prefix)
+
+        load(self, state_dict)
+        if strict:
+            if unexpected:
+                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in unexpected)))
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in missing)))
+        if errors:
+            raise RuntimeError(
+                "Error(s) in loading state_dict for {}:\n\t{}".format(
+                    self._get_name(), "\n\t".join(errors))
+            )
+        return _IncompatibleKeys(missing, unexpected)

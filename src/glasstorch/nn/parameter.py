@@ -1,0 +1,153 @@
+"""Parameter and Buffer: how a tensor tells a ``Module`` what it is.
+
+A ``Parameter`` is a tensor that a module learns: assigning one to a module attribute
+(``self.weight = nn.Parameter(...)``) registers it, so it shows up in ``module.parameters()`` (what
+an optimizer updates) and in ``state_dict()``. A ``Buffer`` is state that is saved and moved with
+the module but not learned (running statistics, for example).
+
+``UninitializedParameter`` is the placeholder a lazy module (``nn.LazyLinear``) holds until its
+first call tells it the shape; ``materialize(shape)`` then turns it into an ordinary ``Parameter``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A tensor that is a learnable weight of a module.
+
+    ``Parameter(data)`` shares ``data``'s memory but is a new leaf of the graph, even when ``data``
+    was computed (``nn.Parameter(torch.randn(3) * 0.01)``), so gradients accumulate into its
+    ``.grad``.
+
+    Args:
+        data (Tensor): the initial values (default: an empty tensor).
+        requires_grad (bool): whether autograd records operations on it (default: ``True``).
+
+    Example::
+
+        >>> w = nn.Parameter(torch.zeros(2))
+        >>> w
+        Parameter containing:
+        tensor([0., 0.], requires_grad=True)
+    """
+
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True):
+        if data is None:
+            data = Tensor(0)
+        if not isinstance(data, Tensor):
+            raise TypeError(
+                f"Parameter(): argument 'data' must be Tensor, not {type(data).__name__}"
+            )
+        p = object.__new__(cls)
+        p._data = data._data
+        p._vc = data._vc
+        p._rg = False
+        p._grad_fn = None
+        p._grad = None
+        p._base = None
+        p._acc = None
+        if requires_grad:
+            if data._data.dtype.kind not in "fc":
+                raise RuntimeError(
+                    "Only Tensors of floating point and complex dtype can require gradients"
+                )
+            p._rg = True
+        return p
+
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True):
+        pass  # everything happens in __new__
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + Tensor.__repr__(self)
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, proto):
+        return (type(self), (self.detach(), self._rg))
+
+
+class UninitializedParameter(Parameter):
+    """A parameter whose shape is not known yet (held by lazy modules until their first call).
+
+    ``materialize(shape)`` allocates it (uninitialised values) and turns it into a ``Parameter``.
+    Until then, asking for its shape or values raises.
+    """
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
+        p = Parameter.__new__(cls, None, requires_grad)
+        p.__dict__["_gt_dtype"] = _dtype.to_dtype(dtype) if dtype is not None else None
+        return p
+
+    def __init__(self, requires_grad: bool = True, device=None, dtype=None):
+        pass
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        """Allocate the values with ``shape`` and become an ordinary ``Parameter``."""
+        if dtype is None:
+            dtype = self.__dict__.get("_gt_dtype") or _dtype.get_default_dtype()
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        self._data = np.empty(shape, dtype=_dtype.to_dtype(dtype).np)
+        self._vc = [0]
+        self.__dict__.pop("_gt_dtype", None)
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error usually "
+            "happens in `load_state_dict` when trying to load an uninitialized parameter into an "
+            "initialized one. Call `forward` to initialize the parameters before accessing their "
+            "attributes."
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    __str__ = __repr__
+
+    def __deepcopy__(self, memo):
+        new = type(self)(self._rg, None, self.__dict__.get("_gt_dtype"))
+        memo[id(self)] = new
+        return new
+
+    def __reduce_ex__(self, proto):
+        return (type(self), (self._rg, None, self.__dict__.get("_gt_dtype")))
+
+
+def is_lazy(param) -> bool:
+    """Whether ``param`` is still an uninitialized placeholder."""
+    return isinstance(param, UninitializedParameter)
+
+
+class _BufferMeta(type):
+    # ``Buffer(t)`` returns a plain tensor flagged as a buffer; isinstance checks that flag.
+    def __instancecheck__(cls, instance) -> bool:
+        return isinstance(instance, Tensor) and instance.__dict__.get("_is_buffer", False)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
+    """Marks a tensor as a module buffer: ``self.running_mean = nn.Buffer(torch.zeros(3))``.
+
+    A buffer is saved in ``state_dict()`` (unless ``persistent=False``) and converted by
+    ``module.to()``, but it is not a parameter: optimizers do not see it.
+
+    Args:
+        data (Tensor): the buffer's values (shared, detached from the graph).
+        persistent (bool): whether ``state_dict()`` includes it (default: ``True``).
+    """
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True):
+        t = Tensor(0) if data is None else data.detach()
+        t.__dict__["_is_buffer"] = True
+        t.__dict__["persistent"] = persistent
+        return t
+
+
+__all__ = ["Parameter", "UninitializedParameter", "Buffer", "is_lazy"]
