@@ -1,1 +1,434 @@
-"""save and load (being written)."""
+"""``save`` and ``load``: checkpoints in a safe file format (safetensors), never pickle.
+
+``torch.save`` pickles, and loading a pickle can run any code the file's author chose. glasstorch
+writes a `safetensors <https://github.com/huggingface/safetensors>`_ file instead: a small JSON
+header, then the raw bytes of every array. What ``save`` accepts:
+
+- tensors (any glasstorch dtype; ``requires_grad`` and ``nn.Parameter``-ness are kept);
+- lists, tuples, dicts (also ``OrderedDict`` and ``Counter``) nesting them, with keys and values
+  that are ``None``, ``bool``, ``int``, ``float`` (inf and nan too), ``complex``, ``str``, dtypes
+  and devices — so module and optimizer state dicts, scheduler state dicts and training
+  checkpoints (``{'epoch': 3, 'model': ..., 'optim': ...}``) all work. NumPy scalars are stored as
+  the equal Python number.
+
+The arrays go in the safetensors body; the nested structure (with each tensor's dtype, shape and
+flags) goes as JSON into the header's ``__metadata__`` under the key ``"glasstorch"``. A tensor
+that appears twice in one object is stored once and loads back as one tensor.
+
+Exchanging files with PyTorch. A flat ``dict`` of ``str -> Tensor`` (a module's ``state_dict()``)
+is stored under exactly its own keys, so::
+
+    glasstorch.save(model.state_dict(), "model.safetensors")
+    # in PyTorch:
+    from safetensors.torch import load_file
+    torch_model.load_state_dict(load_file("model.safetensors"))
+
+and the other way round::
+
+    from safetensors.torch import save_file
+    save_file(torch_model.state_dict(), "model.safetensors")
+    model.load_state_dict(glasstorch.load("model.safetensors"))   # a dict of tensors
+
+(Nested objects are readable by ``safetensors`` too: their tensors have path-like keys such as
+``state.0.exp_avg``.) A file written by ``torch.save`` is refused: export it from PyTorch with
+``save_file`` as above.
+
+Saving to a path is atomic: the bytes go to a temporary file in the same directory, which is
+flushed, fsynced and renamed over the target, so a crash never leaves a half-written checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections import Counter, OrderedDict
+
+import numpy as np
+
+from . import _dtype
+from ._device import check_device, device
+from ._size import Size
+from ._tensor import Tensor, _wrap
+
+_META_KEY = "glasstorch"
+_FORMAT = 1
+_MAX_HEADER = 100_000_000  # bytes; safetensors' own limit
+
+
+def _safetensors():
+    try:
+        import safetensors.numpy as st
+    except ImportError:
+        raise ImportError(
+            "glasstorch.save and glasstorch.load need the safetensors package: "
+            "pip install safetensors (or pip install 'glasstorch[io]')"
+        ) from None
+    return st
+
+
+# ---- save -----------------------------------------------------------------------------------
+class _Encoder:
+    """Turns an object into a JSON-able structure, collecting its tensors' arrays by key."""
+
+    def __init__(self, flat: bool):
+        self.flat = flat
+        self.arrays: dict[str, np.ndarray] = {}
+        self.keys: dict[int, str] = {}  # id(tensor) -> key of its first occurrence
+        self.alive: list[Tensor] = []  # keeps ids valid while encoding
+
+    def key_for(self, path: str) -> str:
+        key = path or "tensor"
+        if key == "__metadata__":
+            key = "_" + key
+        n = 1
+        while key in self.arrays:
+            n += 1
+            key = f"{path}#{n}"
+        return key
+
+    def tensor(self, t: Tensor, path: str) -> dict:
+        first = self.keys.get(id(t))
+        if first is not None and not self.flat:
+            return {"same_as": first}
+        key = self.key_for(path)
+        arr = np.ascontiguousarray(t._data)
+        if arr.dtype == np.complex128:  # not a safetensors dtype: store (re, im) pairs
+            arr = arr[..., None].view(np.float64)
+        self.arrays[key] = arr
+        if first is not None:
+            return {"same_as": first}
+        self.keys[id(t)] = key
+        self.alive.append(t)
+        node = {
+            "tensor": key,
+            "dtype": t.dtype.name,
+            "shape": list(t._data.shape),
+            "requires_grad": bool(t._rg),
+        }
+        if type(t) is not Tensor and type(t).__name__ == "Parameter":
+            node["parameter"] = True
+        return node
+
+    def encode(self, obj, path: str = ""):
+        if obj is None or type(obj) in (bool, int, str):
+            return obj
+        if isinstance(obj, (bool, np.bool_)):
+            return bool(obj)
+        if isinstance(obj, (int, np.integer)):
+            return int(obj)
+        if isinstance(obj, str):
+            return str(obj)
+        if isinstance(obj, float):
+            return float(obj) if math.isfinite(obj) else {"float": repr(float(obj))}
+        if isinstance(obj, Tensor):
+            return self.tensor(obj, path)
+        if isinstance(obj, np.floating):
+            return self.encode(float(obj), path)
+        if isinstance(obj, (complex, np.complexfloating)):
+            return {"complex": [self.encode(obj.real), self.encode(obj.imag)]}
+        if isinstance(obj, Size):
+            return {"size": list(obj)}
+        if isinstance(obj, list):
+            return [self.encode(v, _join(path, i)) for i, v in enumerate(obj)]
+        if isinstance(obj, tuple):
+            return {"tuple": [self.encode(v, _join(path, i)) for i, v in enumerate(obj)]}
+        if isinstance(obj, dict):
+            kind = (
+                "Counter" if isinstance(obj, Counter)
+                else "OrderedDict" if isinstance(obj, OrderedDict) else "dict"
+            )
+            items = [[self.key(k), self.encode(v, _join(path, k))] for k, v in obj.items()]
+            return {kind: items}
+        if isinstance(obj, _dtype.dtype):
+            return {"dtype": obj.name}
+        if isinstance(obj, device):
+            return {"device": str(obj)}
+        raise TypeError(
+            f"glasstorch.save cannot store an object of type {type(obj).__name__}: it stores "
+            "tensors, numbers, strings, None, dtypes and lists/tuples/dicts of them (save a "
+            "model's or optimizer's state_dict(), not the object itself)"
+        )
+
+    def key(self, k):
+        if isinstance(k, (Tensor, list, dict)):
+            raise TypeError(
+                f"glasstorch.save cannot store a dict key of type {type(k).__name__}"
+            )
+        return self.encode(k)
+
+
+def _join(path: str, part) -> str:
+    return f"{path}.{part}" if path else str(part)
+
+
+def _is_flat(obj) -> bool:
+    return (
+        type(obj) in (dict, OrderedDict)
+        and len(obj) > 0
+        and all(isinstance(k, str) and k not in ("", "__metadata__") for k in obj)
+        and all(isinstance(v, Tensor) for v in obj.values())
+    )
+
+
+def _to_bytes(obj) -> bytes:
+    st = _safetensors()
+    enc = _Encoder(flat=_is_flat(obj))
+    if enc.flat:
+        structure = {type(obj).__name__: [[k, enc.tensor(v, k)] for k, v in obj.items()]}
+    else:
+        structure = enc.encode(obj)
+    meta = json.dumps({"format": _FORMAT, "object": structure}, allow_nan=False)
+    return st.save(enc.arrays, metadata={_META_KEY: meta, "format": "pt"})
+
+
+def save(obj, f) -> None:
+    """Write ``obj`` (tensors, containers of them, state dicts) to ``f`` in safetensors format.
+
+    ``f``: a path (``str`` or ``os.PathLike``; ``~`` is expanded) or a binary file object opened
+    for writing. Writing to a path is atomic (temporary file, fsync, rename).
+    """
+    payload = _to_bytes(obj)
+    if isinstance(f, (str, os.PathLike)):
+        _atomic_write(os.path.expanduser(os.fspath(f)), payload)
+    elif hasattr(f, "write"):
+        f.write(payload)
+    else:
+        raise TypeError(
+            f"glasstorch.save expected a path or a binary file object, got {type(f).__name__}"
+        )
+
+
+def _atomic_write(path: str, payload: bytes) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise RuntimeError(f"Parent directory {os.path.dirname(path) or directory} does not exist.")
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+                               dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:  # make the rename itself durable (POSIX); not possible everywhere
+        dir_fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+# ---- load -----------------------------------------------------------------------------------
+_PICKLE = (
+    "{name} looks like a pickle file (e.g. written by torch.save); glasstorch never unpickles: "
+    "loading a pickle can run arbitrary code. In PyTorch, re-save the tensors with "
+    "safetensors.torch.save_file(state_dict, path) and load that file with glasstorch.load."
+)
+
+
+def _bad(name: str, why: str) -> RuntimeError:
+    return RuntimeError(
+        f"{name} is not a valid glasstorch/safetensors file ({why}); it may be truncated or "
+        "corrupted, or not written by glasstorch.save / safetensors"
+    )
+
+
+def _read(fh, name: str) -> tuple[bytes, dict]:
+    """Read one safetensors file from ``fh``, checking its framing before reading the body."""
+    head = fh.read(8)
+    if head[:1] == b"\x80" or head[:4] == b"PK\x03\x04":
+        raise RuntimeError(_PICKLE.format(name=name))
+    if len(head) < 8:
+        raise _bad(name, "the file is empty" if not head else "it is too short for a header")
+    n = int.from_bytes(head, "little")
+    if n < 2 or n > _MAX_HEADER:
+        raise _bad(name, "its header length is not plausible")
+    header_bytes = fh.read(n)
+    if len(header_bytes) < n:
+        raise _bad(name, "the header is cut short")
+    if header_bytes[:1] != b"{":
+        raise _bad(name, "the header is not JSON")
+    try:
+        header = json.loads(header_bytes)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise _bad(name, "the header is not valid JSON") from None
+    if not isinstance(header, dict):
+        raise _bad(name, "the header is not a JSON object")
+    size = 0
+    for key, info in header.items():
+        if key == "__metadata__":
+            continue
+        offsets = info.get("data_offsets") if isinstance(info, dict) else None
+        if not (isinstance(offsets, list) and len(offsets) == 2
+                and all(isinstance(o, int) for o in offsets)):
+            raise _bad(name, f"tensor {key!r} has no valid data_offsets")
+        size = max(size, offsets[1])
+    body = fh.read(size)
+    if len(body) < size:
+        raise _bad(name, f"the data is cut short: {len(body)} of {size} bytes")
+    if fh.read(1):
+        raise _bad(name, "there are bytes after the data")
+    return head + header_bytes + body, header
+
+
+def load(f, map_location=None, *, weights_only: bool = True, mmap=None):
+    """Read an object written by ``save`` (or any safetensors file) from a path or a file object.
+
+    Returns the saved object, with tensors restored (dtype, shape, ``requires_grad``, and shared
+    tensors shared again). A plain safetensors file loads as a ``dict`` of tensors. Nothing in the
+    file is ever executed, so ``weights_only`` is always effectively True. ``map_location`` may be
+    None, ``'cpu'``, a CPU ``device``, a dict, or a function ``(tensor, 'cpu') -> tensor``.
+    """
+    if isinstance(f, (str, os.PathLike)):
+        name = os.path.expanduser(os.fspath(f))
+        with open(name, "rb") as fh:
+            data, header = _read(fh, name)
+    elif hasattr(f, "read"):
+        name = str(getattr(f, "name", None) or f"<{type(f).__name__}>")
+        data, header = _read(f, name)
+    else:
+        raise TypeError(
+            f"glasstorch.load expected a path or a binary file object, got {type(f).__name__}"
+        )
+    if isinstance(map_location, dict):
+        for dev in map_location.values():
+            check_device(dev)
+    elif map_location is not None and not callable(map_location):
+        check_device(map_location)
+    st = _safetensors()
+    try:
+        arrays = st.load(data)
+    except Exception as e:  # the library's own checks: dtypes, offsets, overlaps
+        raise _bad(name, str(e)) from None
+
+    meta = header.get("__metadata__") or {}
+    if _META_KEY not in meta:
+        order = sorted(arrays, key=lambda k: header[k]["data_offsets"][0])
+        out = {k: _restore(_wrap(arrays[k]), map_location) for k in order}
+        return out
+    try:
+        doc = json.loads(meta[_META_KEY])
+        structure = doc["object"]
+    except (TypeError, KeyError, json.JSONDecodeError):
+        raise _bad(name, "its glasstorch metadata is not valid JSON") from None
+    if not isinstance(doc.get("format"), int) or doc["format"] > _FORMAT:
+        raise RuntimeError(
+            f"{name} was written by a newer glasstorch (format {doc.get('format')!r}); this "
+            f"version reads format {_FORMAT}: upgrade glasstorch"
+        )
+    return _Decoder(arrays, name, map_location).decode(structure)
+
+
+class _Decoder:
+    """Rebuilds the object from the JSON structure, checking every tensor against its array."""
+
+    def __init__(self, arrays: dict, name: str, map_location):
+        self.arrays = arrays
+        self.name = name
+        self.map_location = map_location
+        self.tensors: dict[str, Tensor] = {}
+
+    def fail(self, why: str) -> RuntimeError:
+        return _bad(self.name, why)
+
+    def decode(self, node):
+        if node is None or isinstance(node, (bool, int, float, str)):
+            return node
+        if isinstance(node, list):
+            return [self.decode(v) for v in node]
+        if not isinstance(node, dict) or not node:
+            raise self.fail(f"unexpected entry {node!r} in its structure")
+        if "tensor" in node:
+            return self.tensor(node)
+        if "same_as" in node:
+            t = self.tensors.get(node["same_as"])
+            if t is None:
+                raise self.fail(f"it refers to a tensor {node['same_as']!r} defined nowhere")
+            return t
+        (tag, value), *rest = node.items()
+        try:
+            if rest:
+                raise ValueError
+            if tag == "tuple":
+                return tuple(self.decode(v) for v in value)
+            if tag in ("dict", "OrderedDict", "Counter"):
+                cls = {"dict": dict, "OrderedDict": OrderedDict, "Counter": Counter}[tag]
+                return cls((self.key(k), self.decode(v)) for k, v in value)
+            if tag == "float":
+                return float(value)
+            if tag == "complex":
+                return complex(self.decode(value[0]), self.decode(value[1]))
+            if tag == "size":
+                return Size(int(v) for v in value)
+            if tag == "dtype":
+                return _dtype._by_name(value)
+            if tag == "device":
+                return device(value)
+        except (ValueError, TypeError, KeyError, RuntimeError):
+            raise self.fail(f"a malformed {tag!r} entry in its structure") from None
+        raise self.fail(f"an unknown entry {tag!r} in its structure")
+
+    def key(self, node):
+        k = self.decode(node)
+        if isinstance(k, (list, dict)):
+            raise self.fail("an unhashable dict key in its structure")
+        return k
+
+    def tensor(self, node: dict) -> Tensor:
+        key = node["tensor"]
+        arr = self.arrays.get(key) if isinstance(key, str) else None
+        if arr is None:
+            raise self.fail(f"the tensor {key!r} it lists is missing from the file")
+        try:
+            dt = _dtype._by_name(node["dtype"])
+            shape = tuple(int(d) for d in node["shape"])
+        except (KeyError, TypeError, ValueError):
+            raise self.fail(f"the tensor {key!r} has a malformed dtype or shape") from None
+        if dt.np == np.complex128 and arr.dtype == np.float64 and arr.shape[-1:] == (2,):
+            arr = arr.view(np.complex128)[..., 0]
+        if arr.dtype != dt.np or arr.shape != shape:
+            raise self.fail(
+                f"the tensor {key!r} is stored as {arr.dtype}{list(arr.shape)} but described as "
+                f"{dt.name}{list(shape)}"
+            )
+        t = _restore(_wrap(arr), self.map_location)
+        if node.get("requires_grad") and dt.np.kind in "fc":
+            t._rg = True
+        if node.get("parameter"):
+            t = _as_parameter(t)
+        self.tensors[key] = t
+        return t
+
+
+def _restore(t: Tensor, map_location) -> Tensor:
+    if callable(map_location) and not isinstance(map_location, (str, device)):
+        moved = map_location(t, "cpu")
+        return moved if isinstance(moved, Tensor) else t
+    return t
+
+
+def _as_parameter(t: Tensor) -> Tensor:
+    try:
+        from .nn import Parameter
+    except ImportError:
+        return t
+    return Parameter(t, requires_grad=t._rg)

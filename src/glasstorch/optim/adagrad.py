@@ -95,7 +95,7 @@ class Adagrad(Optimizer):
         state_sum = _real(state["sum"]._data)
         sq = g * g
         state_sum += sq
-        std = np.sqrt(state_sum, out=sq)
+        std = np.sqrt(state_sum)
         std += one(group["eps"])
         update = g * one(-clr)
         update /= std

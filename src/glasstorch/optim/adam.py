@@ -122,7 +122,7 @@ class Adam(Optimizer):
             np.maximum(v, exp_avg_sq, out=v)
         else:
             v = exp_avg_sq
-        denom = np.sqrt(v, out=sq)  # reuse the scratch array: g² is already added in
+        denom = np.sqrt(v)
         denom /= one(bias_correction2_sqrt)
         denom += one(group["eps"])
         update = exp_avg * one(-step_size)

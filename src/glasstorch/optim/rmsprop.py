@@ -98,18 +98,18 @@ class RMSprop(Optimizer):
         if group["centered"]:
             grad_avg = _real(state["grad_avg"]._data)
             _lerp_(grad_avg, g, 1 - alpha)
-            np.multiply(grad_avg, one(-1), out=avg)
+            avg = grad_avg * one(-1)
             avg *= grad_avg
             avg += square_avg
-            np.sqrt(avg, out=avg)
+            avg = np.sqrt(avg)
         else:
-            np.sqrt(square_avg, out=avg)
+            avg = np.sqrt(square_avg)
         avg += one(group["eps"])
 
         if momentum > 0:
             buf = _real(state["momentum_buffer"]._data)
             buf *= one(momentum)
-            buf += np.divide(g, avg, out=avg)
+            buf += g / avg
             param += buf * one(-lr)
         else:
             update = g * one(-lr)

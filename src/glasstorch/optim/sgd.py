@@ -73,7 +73,7 @@ class SGD(Optimizer):
             state = self.state[p]
             buf_t = state.get("momentum_buffer")
             if buf_t is None:
-                buf = g.copy()
+                buf = np.array(g)  # a copy, and a 0-d array (not a scalar) for 0-d params
                 state["momentum_buffer"] = _wrap(_unreal(buf, p._data.dtype))
             else:
                 buf = _real(buf_t._data)
