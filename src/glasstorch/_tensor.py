@@ -106,7 +106,7 @@ class Tensor:
                 "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you "
                 "access "
                 "the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more "
-                "informations.",
+                "information.",
                 UserWarning,
                 stacklevel=2,
             )
