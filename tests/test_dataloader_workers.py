@@ -1,0 +1,262 @@
+"""DataLoader with worker processes: same batches as num_workers=0, errors, dead workers, cleanup.
+
+Every test uses tiny data and is bounded: a loader that hung would be a bug, so each test runs
+under a SIGALRM deadline that fails it instead of stalling the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+
+import numpy as np
+import pytest
+
+import glasstorch as gt
+from glasstorch.utils import data as gdata
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGALRM"), reason="needs POSIX signals")
+
+
+@pytest.fixture(autouse=True)
+def deadline():
+    """Fail (rather than hang) any test here that takes more than 60 seconds."""
+    def on_alarm(signum, frame):
+        raise TimeoutError("test exceeded its 60 s deadline")
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def _children() -> set[int]:
+    """PIDs of this process's live (non-zombie) children, from /proc."""
+    me = str(os.getpid())
+    kids = set()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == me and fields[0] != "Z":
+            kids.add(int(pid))
+    return kids
+
+
+def _wait_gone(pids: set[int], seconds: float = 10.0) -> set[int]:
+    """Those of ``pids`` still alive after waiting up to ``seconds``."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        alive = pids & _children()
+        if not alive:
+            return alive
+        time.sleep(0.05)
+    return pids & _children()
+
+
+needs_proc = pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc")
+
+
+def _dataset(n=23):
+    X = gt.tensor(np.arange(n * 3, dtype=np.float32).reshape(n, 3))
+    return gdata.TensorDataset(X, gt.tensor(np.arange(n)))
+
+
+class Items(gdata.Dataset):
+    """A map-style dataset without batch fetching (the per-item path)."""
+
+    def __init__(self, n=17, slow=()):
+        self.n, self.slow = n, set(slow)
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        if i in self.slow:
+            time.sleep(0.3)  # make a worker late, so results arrive out of order
+        return gt.tensor([float(i)]), i
+
+
+def _flat(batches):
+    return [[b.tolist() if isinstance(b, gt.Tensor) else b for b in batch] for batch in batches]
+
+
+@pytest.mark.parametrize("num_workers", [1, 2])
+def test_same_batches_as_single_process(num_workers):
+    for ds, kwargs in [(_dataset(), dict(batch_size=4)), (Items(slow={1, 2}), dict(batch_size=2)),
+                       (Items(9), dict(batch_size=None)), (_dataset(), dict(batch_size=5,
+                                                                             drop_last=True))]:
+        expected = _flat(gdata.DataLoader(ds, **kwargs))
+        loader = gdata.DataLoader(ds, num_workers=num_workers, **kwargs)
+        got = _flat(loader)
+        assert got == expected and len(loader) == len(expected)
+
+
+def test_shuffle_with_workers_is_reproducible():
+    ds = _dataset(30)
+    g = gt.Generator().manual_seed(11)
+    single = [_flat(gdata.DataLoader(ds, batch_size=4, shuffle=True, generator=g))
+              for _ in range(2)]
+    g.manual_seed(11)
+    multi = [_flat(gdata.DataLoader(ds, batch_size=4, shuffle=True, generator=g, num_workers=2))
+             for _ in range(2)]
+    assert multi == single and single[0] != single[1]
+
+
+class RandomPerWorker(gdata.Dataset):
+    """Each item: (worker id, worker seed, a draw from glasstorch, from numpy, from random)."""
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        info = gdata.get_worker_info()
+        return (info.id, info.seed, float(gt.randn(1).item()), float(np.random.rand()),
+                random.random())
+
+
+def test_workers_seeded_distinctly_and_reproducibly():
+    def run():
+        gt.manual_seed(123)
+        loader = gdata.DataLoader(RandomPerWorker(), batch_size=1, num_workers=2)
+        return [tuple(v.item() for v in b) for b in loader]
+
+    first, again = run(), run()
+    assert first == again
+    by_worker = {row[0]: row for row in first[:2]}
+    assert set(by_worker) == {0, 1}
+    assert by_worker[1][1] == by_worker[0][1] + 1  # seed = base_seed + worker_id
+    for k in (2, 3, 4):
+        assert by_worker[0][k] != by_worker[1][k]
+
+
+def test_worker_init_fn_and_iterable_split():
+    seen = []
+
+    def init(worker_id):
+        info = gdata.get_worker_info()
+        if info.id != worker_id or info.num_workers != 2:
+            raise RuntimeError("wrong worker info")
+
+    from test_data import Stream
+
+    loader = gdata.DataLoader(Stream(11), batch_size=2, num_workers=2, worker_init_fn=init)
+    for batch in loader:
+        seen.extend(batch.tolist())
+    assert sorted(seen) == list(range(11))
+
+
+class FailsAt(gdata.Dataset):
+    def __init__(self, bad, exc=ValueError):
+        self.bad, self.exc = bad, exc
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        if i == self.bad:
+            raise self.exc(f"bad item {i}")
+        return i
+
+
+@needs_proc
+def test_worker_error_reraised_with_traceback_and_workers_stopped():
+    loader = gdata.DataLoader(FailsAt(5), batch_size=2, num_workers=2)
+    it = iter(loader)
+    pids = {w.pid for w in it._workers}
+    with pytest.raises(ValueError) as info:
+        list(it)
+    msg = str(info.value)
+    assert msg.startswith("Caught ValueError in DataLoader worker process 0.\n"
+                          "Original Traceback (most recent call last):\n")
+    assert "bad item 5" in msg and "__getitem__" in msg
+    assert not _wait_gone(pids)
+    with pytest.raises(KeyError) as kinfo:
+        next(iter(gdata.DataLoader(FailsAt(0, KeyError), num_workers=1)))
+    assert str(kinfo.value).startswith("Caught KeyError in DataLoader worker process 0.\n")
+
+
+def test_worker_init_fn_error_is_reraised():
+    def init(worker_id):
+        raise ZeroDivisionError("init failed")
+
+    with pytest.raises(ZeroDivisionError, match="Caught ZeroDivisionError in DataLoader worker"):
+        list(gdata.DataLoader(Items(4), num_workers=1, worker_init_fn=init))
+
+
+class KillsItself(gdata.Dataset):
+    def __len__(self):
+        return 6
+
+    def __getitem__(self, i):
+        if i == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return i
+
+
+def test_killed_worker_raises_instead_of_hanging():
+    loader = gdata.DataLoader(KillsItself(), batch_size=1, num_workers=2)
+    pattern = r"DataLoader worker \(pid\(s\) \d+\) exited unexpectedly"
+    with pytest.raises(RuntimeError, match=pattern):
+        list(loader)
+
+
+class Sleepy(gdata.Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        time.sleep(5)
+        return i
+
+
+def test_timeout():
+    loader = gdata.DataLoader(Sleepy(), num_workers=1, timeout=0.5)
+    with pytest.raises(RuntimeError, match=r"^DataLoader timed out after 0.5 seconds$"):
+        next(iter(loader))
+
+
+@needs_proc
+def test_break_and_del_leave_no_orphans():
+    loader = gdata.DataLoader(Items(40), batch_size=2, num_workers=2)
+    before = _children()
+    for i, _ in enumerate(loader):
+        if i == 1:
+            break
+    # the for loop dropped its iterator: the workers must be gone
+    assert not _wait_gone(_children() - before)
+    it = iter(loader)
+    next(it)
+    pids = {w.pid for w in it._workers}
+    assert pids <= _children()
+    del it
+    assert not _wait_gone(pids)
+
+
+@needs_proc
+def test_persistent_workers_reused_across_epochs():
+    loader = gdata.DataLoader(Items(7), batch_size=3, num_workers=2, persistent_workers=True)
+    expected = _flat(gdata.DataLoader(Items(7), batch_size=3))
+    first = iter(loader)
+    pids = {w.pid for w in first._workers}
+    next(first)  # leave an epoch unfinished: its leftovers must not leak into the next
+    assert _flat(loader) == expected
+    assert _flat(loader) == expected
+    assert {w.pid for w in loader._iterator._workers} == pids
+    it = loader._iterator
+    del loader, first
+    it._shutdown_workers()
+    assert not _wait_gone(pids)
+
+
+def test_in_order_false_yields_every_batch():
+    loader = gdata.DataLoader(Items(12, slow={0}), batch_size=2, num_workers=2, in_order=False)
+    got = sorted(x for batch in loader for x in batch[1].tolist())
+    assert got == list(range(12))
