@@ -129,8 +129,8 @@ class LinalgVectorNormBackward0(Node):
         g = _expand_back(grad, shape, self.dims, self.keepdim)
         norm = _expand_back(self.saved_output, shape, self.dims, self.keepdim)
         sign = np.sign(data)
-        if p == 0:
-            return g * 0.0
+        if p == 0:  # piecewise constant: torch leaves the gradient undefined (None)
+            return None
         if p == 1:
             return g * _wrap(sign)
         if math.isinf(p):
@@ -304,27 +304,21 @@ def det(A, *, out=None):
 
 
 class LinalgDetBackward0(Node):
-    """d det(A) / dA = det(A) A^-T (the cofactor matrix). For a singular matrix the cofactors are
-    computed from minors directly (first order only there)."""
+    """d det(A) / dA = det(A) A^-T (Jacobi's formula). For an exactly singular matrix torch
+    returns a zero gradient (although the cofactors need not vanish); so does this."""
 
     def backward(self, grad):
         (A,) = self.saved_tensors
         d = self.saved_output
         g = grad.reshape(grad._data.shape + (1, 1))
-        data = A._data
         if np.all(d._data != 0):
             return g * d.reshape(d._data.shape + (1, 1)) * inv(A).transpose(-2, -1)
-        return g * _wrap(_cofactors(data))
-
-
-def _cofactors(a: np.ndarray) -> np.ndarray:
-    n = a.shape[-1]
-    out = np.empty_like(a)
-    for i in range(n):
-        for j in range(n):
-            minor = np.delete(np.delete(a, i, axis=-2), j, axis=-1)
-            out[..., i, j] = (-1) ** (i + j) * (np.linalg.det(minor) if n > 1 else 1.0)
-    return out
+        singular = (d._data == 0).reshape(d._data.shape + (1, 1))
+        regular = _wrap((~singular).astype(A._data.dtype))
+        eye = np.eye(A._data.shape[-1], dtype=A._data.dtype)
+        safe = A * regular + _wrap(np.where(singular, eye, 0))  # singular ones → identity
+        scale = d.reshape(d._data.shape + (1, 1)) * regular
+        return g * scale * inv(safe).transpose(-2, -1)
 
 
 def solve(A, B, *, left=True, out=None):

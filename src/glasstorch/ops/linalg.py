@@ -438,6 +438,20 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return linalg.vector_norm(input, p, dim, keepdim, dtype=dtype)
 
 
+def inverse(input, *, out=None):
+    """The inverse of each square matrix (``torch.inverse``; see ``glasstorch.linalg.inv``)."""
+    from .. import linalg
+
+    return linalg.inv(input, out=out)
+
+
+def det(input):
+    """The determinant of each square matrix (``torch.det``; see ``glasstorch.linalg.det``)."""
+    from .. import linalg
+
+    return linalg.det(input)
+
+
 def _out(res: Tensor, out):
     if out is None:
         return res
@@ -448,8 +462,9 @@ def _out(res: Tensor, out):
 
 Tensor.matmul, Tensor.mm, Tensor.bmm, Tensor.mv = matmul, mm, bmm, mv
 Tensor.dot, Tensor.vdot, Tensor.outer, Tensor.ger = dot, vdot, outer, ger
-Tensor.addmm, Tensor.norm = addmm, norm
+Tensor.addmm, Tensor.norm, Tensor.inverse, Tensor.det = addmm, norm, inverse, det
 
 __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "tensordot", "norm",
+    "inverse", "det",
 ]
