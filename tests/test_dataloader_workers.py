@@ -260,3 +260,12 @@ def test_in_order_false_yields_every_batch():
     loader = gdata.DataLoader(Items(12, slow={0}), batch_size=2, num_workers=2, in_order=False)
     got = sorted(x for batch in loader for x in batch[1].tolist())
     assert got == list(range(12))
+
+
+def test_too_many_workers_warning_matches_torch(torch):
+    n = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()) + 1
+    with pytest.warns(UserWarning) as ours:
+        gdata.DataLoader(Items(2), num_workers=n)
+    with pytest.warns(UserWarning) as theirs:
+        torch.utils.data.DataLoader(list(range(2)), num_workers=n)
+    assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]

@@ -17,6 +17,7 @@ With ``num_workers=0`` (the default) batches are fetched in this process, when a
 from __future__ import annotations
 
 import multiprocessing
+import os
 import warnings
 
 from ._collate import default_collate, default_convert
@@ -25,6 +26,33 @@ from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader"]
+
+
+def _warn_if_too_many_workers(num_workers: int) -> None:
+    """Warn (as torch does) when asking for more workers than this process may use CPUs."""
+    if not num_workers:
+        return
+    affinity = hasattr(os, "sched_getaffinity")
+    cpus = len(os.sched_getaffinity(0)) if affinity else os.cpu_count()
+    if cpus is not None and num_workers <= cpus:
+        return
+    if cpus is None:
+        suggestion = (
+            "DataLoader is not able to compute a suggested max number of worker in current system."
+        )
+    else:
+        suggestion = (
+            f"Our suggested max number of worker in current system is {cpus}"
+            f"{'' if affinity else ' (`cpuset` is not taken into account)'}, which is smaller "
+            "than what this DataLoader is going to create."
+        )
+    warnings.warn(
+        f"This DataLoader will create {num_workers} worker processes in total. {suggestion} "
+        "Please be aware that excessive worker creation might get DataLoader running slow or even "
+        "freeze, lower the worker number to avoid potential slowness/freeze if necessary.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 class _InfiniteConstantSampler(Sampler):
@@ -133,6 +161,7 @@ class DataLoader:
         self.multiprocessing_context = multiprocessing_context
         self._iterator = None
         self.__initialized = True
+        _warn_if_too_many_workers(num_workers)
 
     def __setattr__(self, name, value):
         if name in _FROZEN and self.__dict__.get("_DataLoader__initialized"):
@@ -200,8 +229,10 @@ class DataLoader:
         from ._multiprocess import _MultiProcessIter
 
         if not self.persistent_workers:
+            _warn_if_too_many_workers(self.num_workers)
             return _MultiProcessIter(self)
         if self._iterator is None:
+            _warn_if_too_many_workers(self.num_workers)
             self._iterator = _MultiProcessIter(self)
         else:
             self._iterator._reset(self)
