@@ -39,6 +39,7 @@ flushed, fsynced and renamed over the target, so a crash never leaves a half-wri
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -93,7 +94,7 @@ class _Encoder:
         if first is not None and not self.flat:
             return {"same_as": first}
         key = self.key_for(path)
-        arr = np.ascontiguousarray(t._data)
+        arr = t._data if t._data.flags.c_contiguous else t._data.copy(order="C")
         if arr.dtype == np.complex128:  # not a safetensors dtype: store (re, im) pairs
             arr = arr[..., None].view(np.float64)
         self.arrays[key] = arr
@@ -107,7 +108,7 @@ class _Encoder:
             "shape": list(t._data.shape),
             "requires_grad": bool(t._rg),
         }
-        if type(t) is not Tensor and type(t).__name__ == "Parameter":
+        if type(t) is not Tensor and isinstance(t, _parameter_class()):
             node["parameter"] = True
         return node
 
@@ -365,14 +366,19 @@ class _Decoder:
                 raise self.fail(f"it refers to a tensor {node['same_as']!r} defined nowhere")
             return t
         (tag, value), *rest = node.items()
+        if rest:
+            raise self.fail(f"an entry with several tags {list(node)} in its structure")
+        if tag == "tuple" and isinstance(value, list):
+            return tuple(self.decode(v) for v in value)
+        if tag in ("dict", "OrderedDict", "Counter") and isinstance(value, list):
+            cls = {"dict": dict, "OrderedDict": OrderedDict, "Counter": Counter}[tag]
+            out = cls()
+            for item in value:
+                if not (isinstance(item, list) and len(item) == 2):
+                    raise self.fail(f"a malformed {tag!r} entry in its structure")
+                out[self.key(item[0])] = self.decode(item[1])
+            return out
         try:
-            if rest:
-                raise ValueError
-            if tag == "tuple":
-                return tuple(self.decode(v) for v in value)
-            if tag in ("dict", "OrderedDict", "Counter"):
-                cls = {"dict": dict, "OrderedDict": OrderedDict, "Counter": Counter}[tag]
-                return cls((self.key(k), self.decode(v)) for k, v in value)
             if tag == "float":
                 return float(value)
             if tag == "complex":
@@ -383,7 +389,7 @@ class _Decoder:
                 return _dtype._by_name(value)
             if tag == "device":
                 return device(value)
-        except (ValueError, TypeError, KeyError, RuntimeError):
+        except (ValueError, TypeError, KeyError, IndexError):
             raise self.fail(f"a malformed {tag!r} entry in its structure") from None
         raise self.fail(f"an unknown entry {tag!r} in its structure")
 
@@ -426,9 +432,16 @@ def _restore(t: Tensor, map_location) -> Tensor:
     return t
 
 
-def _as_parameter(t: Tensor) -> Tensor:
+@functools.cache
+def _parameter_class() -> type:
+    """``nn.Parameter`` (imported late: ``nn`` may import this module)."""
     try:
         from .nn import Parameter
     except ImportError:
-        return t
-    return Parameter(t, requires_grad=t._rg)
+        return type(None)
+    return Parameter
+
+
+def _as_parameter(t: Tensor) -> Tensor:
+    cls = _parameter_class()
+    return t if cls is type(None) else cls(t, requires_grad=t._rg)
