@@ -9,7 +9,15 @@
 from . import functional, init, utils
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
+from .modules.activation import *  # noqa: F401,F403
+from .modules.activation import __all__ as _activation_all
+from .modules.dropout import *  # noqa: F401,F403
+from .modules.dropout import __all__ as _dropout_all
+from .modules.loss import *  # noqa: F401,F403
+from .modules.loss import __all__ as _loss_all
 from .parameter import Buffer, Parameter, UninitializedParameter
 
-__all__ = [*_modules_all, "Parameter", "Buffer", "UninitializedParameter", "functional", "init",
-           "utils"]
+__all__ = [
+    *_modules_all, *_activation_all, *_dropout_all, *_loss_all,
+    "Parameter", "Buffer", "UninitializedParameter", "functional", "init", "utils",
+]

@@ -141,7 +141,11 @@ class Bilinear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
-        return F.bilinear(input1, input2, self.weight, self.bias)
+        # y[..., k] = sum over i, j of x1[..., i] * W[k, i, j] * x2[..., j]:
+        # (*, 1, 1, in1) @ (out, in1, in2) -> (*, out, 1, in2), then dot with x2 over in2.
+        left = input1.unsqueeze(-2).unsqueeze(-2).matmul(self.weight).squeeze(-2)
+        out = (left * input2.unsqueeze(-2)).sum(-1)
+        return out if self.bias is None else out + self.bias
 
     def extra_repr(self) -> str:
         return (
