@@ -270,7 +270,7 @@ class SplitBackward0(Node):
         self.key = (slice(None),) * dim + (slice(start, start + length),)
 
     def backward(self, grad):
-        from .shape import put_into_zeros
+        from .indexing import put_into_zeros
 
         return put_into_zeros(grad, self.shape, self.key)
 
@@ -319,7 +319,7 @@ class UnbindBackward0(Node):
         self.key = (slice(None),) * dim + (i,)
 
     def backward(self, grad):
-        from .shape import put_into_zeros
+        from .indexing import put_into_zeros
 
         return put_into_zeros(grad, self.shape, self.key)
 
