@@ -417,3 +417,24 @@ def test_loader_errors_match_torch():
 
     for ours, theirs in zip(cases(gt, gdata), cases(torch, torch.utils.data)):
         assert _error(ours) == _error(theirs)
+
+
+def test_iterable_longer_than_its_len_warns_like_torch(torch):
+    def run(d):
+        ds = type("Liar", (d.IterableDataset,), {
+            "__iter__": lambda self: iter(range(5)), "__len__": lambda self: 2})()
+        loader = d.DataLoader(ds, batch_size=2)
+        assert len(loader) == 1
+        with pytest.warns(UserWarning) as record:
+            batches = list(loader)
+        return len(batches), [str(w.message).replace(repr(ds), "DS") for w in record]
+
+    assert run(gdata) == run(torch.utils.data)
+
+
+def test_custom_sampler_and_batch_sampler():
+    ds = gdata.TensorDataset(gt.tensor(np.arange(6)))
+    got = [b[0].tolist() for b in gdata.DataLoader(ds, sampler=[5, 0, 3], batch_size=2)]
+    assert got == [[5, 0], [3]]
+    got = [b[0].tolist() for b in gdata.DataLoader(ds, batch_sampler=[[1, 2, 3], [4]])]
+    assert got == [[1, 2, 3], [4]]

@@ -140,7 +140,7 @@ class _MultiProcessIter(_BaseIter):
             if ok:
                 return item
 
-    def __next__(self):
+    def _next_data(self):
         while True:
             # Skip tasks already yielded (in_order=False) or lost with an exhausted stream.
             while self._rcvd_idx < self._send_idx:

@@ -160,6 +160,7 @@ class DataLoader:
         self.persistent_workers = persistent_workers
         self.multiprocessing_context = multiprocessing_context
         self._iterator = None
+        self._iterable_len = None
         self.__initialized = True
         _warn_if_too_many_workers(num_workers)
 
@@ -211,6 +212,9 @@ class DataLoader:
         """Batches per epoch (an IterableDataset must define ``__len__`` for this to work)."""
         if self._is_iterable:
             n = len(self.dataset)
+            # Iterators warn when the stream turns out longer (compared, as torch does, with the
+            # dataset's length even when counting batches).
+            self._iterable_len = n
             if self.batch_size is not None:
                 n = n // self.batch_size if self.drop_last else -(-n // self.batch_size)
             return n
@@ -256,9 +260,31 @@ class _BaseIter:
         # the workers' seeds derive from it.
         self._base_seed = int(numpy_rng(loader.generator).integers(0, 1 << 63))
         self._sampler_iter = iter(self._index_sampler)
+        self._num_yielded = 0
 
     def _reset(self, loader: DataLoader) -> None:
         self._sampler_iter = iter(self._index_sampler)
+        self._num_yielded = 0
+
+    def __next__(self):
+        data = self._next_data()
+        self._num_yielded += 1
+        promised = self._loader._iterable_len
+        if self._is_iterable and promised is not None and self._num_yielded > promised:
+            msg = (
+                f"Length of IterableDataset {self._loader.dataset} was reported to be {promised}"
+                f"(when accessing len(dataloader)), but {self._num_yielded} samples have been "
+                "fetched. "
+            )
+            if self._num_workers > 0:
+                msg += (
+                    "For multiprocessing data-loading, this could be caused by not properly "
+                    "configuring the IterableDataset replica at each worker. Please see "
+                    "https://pytorch.org/docs/stable/data.html#torch.utils.data.IterableDataset "
+                    "for examples."
+                )
+            warnings.warn(msg, UserWarning, stacklevel=2)
+        return data
 
     def _next_index(self):
         return next(self._sampler_iter)
@@ -278,5 +304,5 @@ class _SingleProcessIter(_BaseIter):
         self._fetcher = make_fetcher(self._is_iterable, loader.dataset, self._auto_collation,
                                      self._collate_fn, self._drop_last)
 
-    def __next__(self):
+    def _next_data(self):
         return self._fetcher.fetch(self._next_index())

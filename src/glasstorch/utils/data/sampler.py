@@ -22,10 +22,11 @@ __all__ = [
 
 
 class Sampler:
-    """Base class: subclasses define ``__iter__`` (yielding indices) and usually ``__len__``."""
+    """Base class: subclasses define ``__iter__`` (yielding indices) and usually ``__len__``.
 
-    def __init__(self, data_source: Sized | None = None) -> None:
-        pass
+    Any iterable of indices works as a sampler (``DataLoader(ds, sampler=[3, 1, 2])``); the
+    class exists to be subclassed and recognised.
+    """
 
     def __iter__(self) -> Iterator:
         raise NotImplementedError
