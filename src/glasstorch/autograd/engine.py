@@ -38,7 +38,7 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
             )
         starts.append((fn, g))
 
-    capture = None
+    capture = needed = results = None
     if inputs is not None:
         capture = {}
         for i, t in enumerate(inputs):
@@ -46,81 +46,96 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
             if fn is None:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
             capture.setdefault(fn, []).append(i)
-
-    deps, order_children = _count_dependencies([fn for fn, _ in starts])
-    needed = _needed(order_children, capture) if capture is not None else None
+        results = [None] * len(inputs)
+    deps, children = _count_dependencies([fn for fn, _ in starts], capture is not None)
+    if capture is not None:
+        needed = _needed(children, capture)
 
     buffers: dict = {}
-    shared: set = set()  # ids of gradients that more than one place holds: never stolen
+    shared: set = set()  # ids of gradient arrays held in more than one place: never stolen
     for fn, g in starts:
         shared.add(id(g._data))
         _add_to(buffers, fn, g)
+    ready = []
+    for fn, _ in starts:
+        if fn not in deps and fn not in ready:
+            ready.append(fn)
 
-    results = [None] * len(inputs) if inputs is not None else None
-    ready = [fn for fn, _ in starts if deps.get(fn, 0) == 0]
-    ready = list(dict.fromkeys(ready))
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
         while ready:
             node = ready.pop()
             grad = buffers.pop(node, None)
-            if needed is not None and node not in needed:
-                grad = None
             if grad is not None:
-                grad = _run_pre_hooks(node, grad, shared)
-            if capture is not None and node in capture and grad is not None:
+                if needed is not None and node not in needed:
+                    grad = None
+                elif node._pre_hooks is not None or node._retain is not None:
+                    grad = _run_pre_hooks(node, grad, shared)
+            if capture is not None and grad is not None and node in capture:
                 for i in capture[node]:
                     results[i] = grad
-            if isinstance(node, AccumulateGrad):
+            if type(node) is AccumulateGrad:
                 if grad is not None and accumulate and (capture is None or node in capture):
                     _accumulate(node, grad, create_graph, shared)
                 continue
-            grads = None
-            if grad is not None and (
-                needed is None or any(k in needed for k in order_children[node])
-            ):
+            nexts = node.next_functions
+            skip = needed is not None and not any(k in needed for k in children[node])
+            if grad is None or skip:
+                grads = (None,) * len(nexts)
+            else:
                 grads = node.backward(grad)
                 if type(grads) is not tuple:
                     grads = (grads,)
                 if grad_mode.state.anomaly:
                     _check_anomaly(node, grads)
-                post = node.__dict__.get("_post_hooks")
-                if post:
-                    for h in post:
+                if node._post_hooks:
+                    for h in node._post_hooks:
                         h(grads, (grad,))
                 if not retain_graph:
                     node.release()
-            seen_ids = set()
-            for (nxt, _), g in zip(
-                node.next_functions, grads or (None,) * len(node.next_functions)
-            ):
+                if len(grads) > 1:
+                    _mark_repeats(grads, shared)
+            for (nxt, _), g in zip(nexts, grads):
                 if nxt is None:
                     continue
                 if g is not None:
-                    gid = id(g._data)
-                    if gid in seen_ids:
-                        shared.add(gid)
-                    seen_ids.add(gid)
-                    _add_to(buffers, nxt, g)
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
+                    prev_g = buffers.get(nxt)
+                    buffers[nxt] = g if prev_g is None else prev_g + g
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
                     ready.append(nxt)
     finally:
         grad_mode.state.enabled = prev
     return results
 
 
-def _count_dependencies(starts):
+def _mark_repeats(grads, shared):
+    """A node handing one gradient array to several inputs (add's backward does): mark it shared."""
+    seen = set()
+    for g in grads:
+        if g is not None:
+            gid = id(g._data)
+            if gid in seen:
+                shared.add(gid)
+            seen.add(gid)
+
+
+def _count_dependencies(starts, want_children: bool):
+    """How many edges point at each node reachable from ``starts`` (an explicit-stack walk)."""
     deps: dict = {}
     children: dict = {}
     seen = set(starts)
     stack = list(starts)
     while stack:
         node = stack.pop()
-        kids = [fn for fn, _ in node.next_functions if fn is not None]
-        children[node] = kids
-        for nxt in kids:
+        nexts = node.next_functions
+        if want_children:
+            children[node] = [fn for fn, _ in nexts if fn is not None]
+        for nxt, _ in nexts:
+            if nxt is None:
+                continue
             deps[nxt] = deps.get(nxt, 0) + 1
             if nxt not in seen:
                 seen.add(nxt)

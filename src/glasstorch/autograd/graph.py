@@ -48,6 +48,7 @@ class Node:
     _saved = ()
     _saved_out = None
     _pre_hooks = None
+    _post_hooks = None
     _retain = None
     _trace = None
 
@@ -123,9 +124,10 @@ class Node:
 
     def register_hook(self, fn):
         """A hook called as ``fn(grad_inputs, grad_outputs)`` after this node runs (torch's API)."""
-        hooks = self.__dict__.setdefault("_post_hooks", [])
-        hooks.append(fn)
-        return _RemovableHandle(hooks, fn)
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(fn)
+        return _RemovableHandle(self._post_hooks, fn)
 
     def register_prehook(self, fn):
         """A hook called as ``fn(grad_outputs)`` before this node runs; may return new grads."""

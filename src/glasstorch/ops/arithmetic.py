@@ -153,9 +153,14 @@ def div(input, other, *, rounding_mode=None, out=None):
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'"
         )
-    x, y = float_operands(input, other)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        res = _wrap(np.true_divide(x, y))
+    x, y = operands(input, other)
+    if (x if isinstance(x, np.ndarray) else y).dtype.kind not in "fc":
+        x, y = float_operands(input, other)
+    if type(y) is float and y != 0.0 or type(y) is int and y != 0:
+        res = _wrap(np.true_divide(x, y))  # a nonzero number: no 0/0 warnings to silence
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            res = _wrap(np.true_divide(x, y))
     if _rg(input, other):
         res._rg = True
         res._grad_fn = DivBackward0(input, other)
