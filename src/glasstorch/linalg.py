@@ -181,10 +181,10 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     if ord in (1, -1, math.inf, -math.inf):
         sums_over, pick_over = (d0, d1) if ord in (1, -1) else (d1, d0)
         absA = A * _wrap(np.sign(A._data))
-        sums = absA.sum(sums_over, keepdim=True)
-        r = sums.amax(pick_over, keepdim=True) if ord > 0 else sums.amin(pick_over, keepdim=True)
-        if not keepdim:
-            r = r.reshape(tuple(n for i, n in enumerate(A._data.shape) if i not in (d0, d1)))
+        sums = absA.sum(sums_over, keepdim=keepdim)
+        if not keepdim and sums_over < pick_over:
+            pick_over -= 1
+        r = sums.amax(pick_over, keepdim) if ord > 0 else sums.amin(pick_over, keepdim)
         return _out(r, out)
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
