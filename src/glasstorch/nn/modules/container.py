@@ -484,9 +484,12 @@ class ParameterDict(Module):
                 "ParametersDict.update should be called with an iterable of key/value pairs, but "
                 "got " + type(parameters).__name__
             )
-        pairs = parameters.items() if isinstance(parameters, (Mapping, ParameterDict)) else (
-            parameters
-        )
+        if isinstance(parameters, (OrderedDict, ParameterDict)):
+            pairs = parameters.items()
+        elif isinstance(parameters, Mapping):
+            pairs = sorted(parameters.items())  # torch sorts the keys of a plain dict here
+        else:
+            pairs = parameters
         for key, value in pairs:
             self[key] = value
 
