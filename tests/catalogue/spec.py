@@ -52,3 +52,5 @@ class ErrorSpec:
     exc: type = RuntimeError
     contains: tuple = ()
     values: list | None = None
+    dtypes: tuple | None = None  # per-input dtypes overriding ``dtype``
+    domain: tuple = (-2.0, 2.0)
