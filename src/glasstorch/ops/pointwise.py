@@ -72,11 +72,24 @@ def _finish(res, input, node, out):
     return res if out is None else _out(res, out)
 
 
-def _float_op(name: str, compute, node, doc: str):
-    """A float op ``name(input, *, out=None)``: ``compute`` on the (float) array, then ``node``."""
+def _float_op(name: str, compute, node, doc: str, quiet: bool = True):
+    """A float op ``name(input, *, out=None)``: ``compute`` on the (float) array, then ``node``.
 
-    def op(input, *, out=None):
-        return _finish(compute(_float_data(input, name)), input, node, out)
+    ``quiet``: the op can overflow or leave its domain (``log(-1)``), where torch silently gives
+    inf or NaN; NumPy's warnings are silenced for it (which costs ~1 us, so only where needed).
+    """
+    if not quiet:
+
+        def op(input, *, out=None):
+            return _finish(compute(_float_data(input, name)), input, node, out)
+
+    else:
+
+        def op(input, *, out=None):
+            x = _float_data(input, name)
+            with np.errstate(all="ignore"):
+                res = compute(x)
+            return _finish(res, input, node, out)
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
@@ -161,15 +174,19 @@ def _erf(x):
     return np.asarray(_erf_each(x), dtype=x.dtype)
 
 
-sin = _float_op("sin", np.sin, SinBackward0, "Sine of radians. (*) -> (*).")
-cos = _float_op("cos", np.cos, CosBackward0, "Cosine of radians. (*) -> (*).")
-tan = _float_op("tan", np.tan, TanBackward0, "Tangent of radians. (*) -> (*).")
+sin = _float_op("sin", np.sin, SinBackward0, "Sine of radians. (*) -> (*).", quiet=False)
+cos = _float_op("cos", np.cos, CosBackward0, "Cosine of radians. (*) -> (*).", quiet=False)
+tan = _float_op("tan", np.tan, TanBackward0, "Tangent of radians. (*) -> (*).", quiet=False)
 asin = _float_op("asin", np.arcsin, AsinBackward0, "Inverse sine, in [-pi/2, pi/2]. (*) -> (*).")
 acos = _float_op("acos", np.arccos, AcosBackward0, "Inverse cosine, in [0, pi]. (*) -> (*).")
-atan = _float_op("atan", np.arctan, AtanBackward0, "Inverse tangent, in (-pi/2, pi/2). (*) -> (*).")
+atan = _float_op(
+    "atan", np.arctan, AtanBackward0, "Inverse tangent, in (-pi/2, pi/2). (*) -> (*).", False
+)
 sinh = _float_op("sinh", np.sinh, SinhBackward0, "Hyperbolic sine. (*) -> (*).")
 cosh = _float_op("cosh", np.cosh, CoshBackward0, "Hyperbolic cosine. (*) -> (*).")
-tanh = _float_op("tanh", np.tanh, TanhBackward0, "Hyperbolic tangent, in (-1, 1). (*) -> (*).")
+tanh = _float_op(
+    "tanh", np.tanh, TanhBackward0, "Hyperbolic tangent, in (-1, 1). (*) -> (*).", False
+)
 sigmoid = _float_op(
     "sigmoid", _sigmoid, SigmoidBackward0, "The logistic ``1 / (1 + exp(-x))``, in (0, 1)."
 )
@@ -332,7 +349,8 @@ def xlogy(input, other, *, out=None):
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise not_tensor("xlogy", input)
     x, y = float_operands(input, other)
-    prod = _binary(np.multiply, x, np.log(y), input, other)
+    with np.errstate(all="ignore"):
+        prod = _binary(np.multiply, x, np.log(y), input, other)
     res = np.where((x == 0) & ~np.isnan(y), 0, prod).astype(np.result_type(x, y), copy=False)
     if not isinstance(input, Tensor):
         node = XlogyBackward1
