@@ -438,3 +438,11 @@ def test_custom_sampler_and_batch_sampler():
     assert got == [[5, 0], [3]]
     got = [b[0].tolist() for b in gdata.DataLoader(ds, batch_sampler=[[1, 2, 3], [4]])]
     assert got == [[1, 2, 3], [4]]
+
+
+def test_subset_pickles():
+    import pickle
+
+    sub = gdata.Subset(gdata.TensorDataset(gt.tensor([1, 2, 3])), [2, 0])
+    back = pickle.loads(pickle.dumps(sub))
+    assert back.__getbatch__([0, 1])[0].tolist() == [3, 1]

@@ -250,9 +250,7 @@ def test_persistent_workers_reused_across_epochs():
     assert _flat(loader) == expected
     assert _flat(loader) == expected
     assert {w.pid for w in loader._iterator._workers} == pids
-    it = loader._iterator
-    del loader, first
-    it._shutdown_workers()
+    del loader, first  # no reference cycle: dropping the loader stops its workers at once
     assert not _wait_gone(pids)
 
 
@@ -269,3 +267,46 @@ def test_too_many_workers_warning_matches_torch(torch):
     with pytest.warns(UserWarning) as theirs:
         torch.utils.data.DataLoader(list(range(2)), num_workers=n)
     assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
+
+
+def test_spawn_context():
+    ds = gdata.Subset(_dataset(9), [8, 2, 5, 1])  # pickled to the spawned worker
+    expected = _flat(gdata.DataLoader(ds, batch_size=3))
+    loader = gdata.DataLoader(ds, batch_size=3, num_workers=1, multiprocessing_context="spawn")
+    assert _flat(loader) == expected
+
+
+_ORPHAN_SCRIPT = """
+import os, signal, sys
+sys.path.insert(0, {tests!r})
+import glasstorch.utils.data as d
+from test_dataloader_workers import Items
+it = iter(d.DataLoader(Items(50), num_workers=2))
+next(it)
+print(" ".join(str(w.pid) for w in it._workers), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@needs_proc
+def test_workers_exit_when_the_parent_is_killed():
+    import subprocess
+    import sys
+
+    script = _ORPHAN_SCRIPT.format(tests=os.path.dirname(__file__))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=30).stdout
+    pids = [int(p) for p in out.split()]
+    assert len(pids) == 2
+    end = time.monotonic() + 10
+    while time.monotonic() < end and any(os.path.exists(f"/proc/{p}") for p in pids):
+        time.sleep(0.1)
+    alive = []
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                    alive.append(p)
+        except OSError:
+            pass
+    assert not alive

@@ -28,7 +28,7 @@ from ._worker import ExceptionWrapper, _IterableDatasetStopIteration, _ResumeIte
 from .dataloader import _BaseIter
 
 _POLL = 0.5  # seconds between liveness checks while waiting for a batch
-_JOIN_GRACE = 2.0  # seconds the workers get to exit on their own at shutdown
+_JOIN_GRACE = 1.0  # seconds the workers get to exit on their own at shutdown
 
 
 def _default_context():

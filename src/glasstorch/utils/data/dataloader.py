@@ -249,7 +249,10 @@ class _BaseIter:
     def __init__(self, loader: DataLoader) -> None:
         from ...random import numpy_rng
 
-        self._loader = loader
+        # No reference to the loader itself: a persistent loader keeps its iterator, and a cycle
+        # would delay shutting the workers down until the garbage collector runs.
+        self._dataset = loader.dataset
+        self._iterable_len = loader._iterable_len
         self._is_iterable = loader._is_iterable
         self._auto_collation = loader._auto_collation
         self._collate_fn = loader.collate_fn
@@ -265,14 +268,15 @@ class _BaseIter:
     def _reset(self, loader: DataLoader) -> None:
         self._sampler_iter = iter(self._index_sampler)
         self._num_yielded = 0
+        self._iterable_len = loader._iterable_len
 
     def __next__(self):
         data = self._next_data()
         self._num_yielded += 1
-        promised = self._loader._iterable_len
+        promised = self._iterable_len
         if self._is_iterable and promised is not None and self._num_yielded > promised:
             msg = (
-                f"Length of IterableDataset {self._loader.dataset} was reported to be {promised}"
+                f"Length of IterableDataset {self._dataset} was reported to be {promised}"
                 f"(when accessing len(dataloader)), but {self._num_yielded} samples have been "
                 "fetched. "
             )
@@ -293,7 +297,7 @@ class _BaseIter:
         return self
 
     def __len__(self) -> int:
-        return len(self._loader)
+        return len(self._index_sampler)
 
 
 class _SingleProcessIter(_BaseIter):

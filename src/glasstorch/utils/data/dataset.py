@@ -217,9 +217,11 @@ class Subset(Dataset):
         return len(self.indices)
 
     def __getattr__(self, name):
-        # ``__getbatch__`` exists exactly when the wrapped dataset offers it.
-        if name == "__getbatch__" and callable(getattr(self.dataset, "__getbatch__", None)):
-            return lambda indices: self.dataset.__getbatch__([self.indices[i] for i in indices])
+        # ``__getbatch__`` exists exactly when the wrapped dataset offers it. (Read ``dataset``
+        # through ``__dict__``: during unpickling it is not set yet.)
+        inner = getattr(self.__dict__.get("dataset"), "__getbatch__", None)
+        if name == "__getbatch__" and callable(inner):
+            return lambda indices: inner([self.indices[i] for i in indices])
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
 
