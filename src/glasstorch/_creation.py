@@ -29,9 +29,12 @@ def _item_dtype(v) -> _dtype.dtype:
     """The dtype torch gives one leaf of nested data (a Python or NumPy scalar, a 0-d tensor)."""
     if isinstance(v, Tensor):
         if v._data.ndim:
+            hint = " (torch.tensor got a list of multi-element tensors: use torch.stack(tensors))"
+            if v._data.dtype.kind in "fc":
+                raise ValueError("only one element tensors can be converted to Python scalars"
+                                 + hint)
             raise TypeError(
-                "only integer tensors of a single element can be converted to an index (torch."
-                "tensor got a list of tensors with several elements; use torch.stack(tensors))"
+                "only integer tensors of a single element can be converted to an index" + hint
             )
         return _dtype._from_np[v._data.dtype]
     if isinstance(v, (np.ndarray, np.generic)):
@@ -380,6 +383,10 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if end is None:
         start, end = 0, start
     start, end, step = (_number(v, "arange") for v in (start, end, step))
+    floats = any(isinstance(v, float) for v in (start, end, step))
+    npd = _factory_dtype(dtype, out, _dtype._default.float if floats else _dtype.int64)
+    if npd.kind in "iub" and floats and all(math.isfinite(v) for v in (start, end, step)):
+        start, end, step = int(start), int(end), int(step)  # an integer range truncates first
     if step == 0:
         raise RuntimeError("step must be nonzero")
     for v in (start, end):
@@ -387,10 +394,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
             raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    floats = any(isinstance(v, float) for v in (start, end, step))
-    default = _dtype._default.float if floats else _dtype.int64
-    npd = _factory_dtype(dtype, out, default)
-    if floats or npd.kind == "f":
+    if npd.kind == "f":
         n = math.ceil((end - start) / step)
         arr = (start + np.arange(n, dtype=np.float64) * step).astype(npd, copy=False)
     else:
