@@ -160,11 +160,20 @@ def _size_mismatch_1d(a: np.ndarray, b: np.ndarray):
 
 
 class MmBackward0(Node):
-    """``C = A @ B`` for matrices: dA = G @ B^T, dB = A^T @ G."""
+    """``C = A @ B`` for matrices: dA = G @ B^T, dB = A^T @ G.
+
+    Without ``create_graph`` (grad mode off during backward) the products go straight to NumPy
+    on transposed views: no graph bookkeeping, no copies."""
 
     def backward(self, grad):
         a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
+        if not grad_mode.state.enabled:
+            g = grad._data
+            return (
+                _wrap(np.matmul(g, b._data.swapaxes(-1, -2))) if ga else None,
+                _wrap(np.matmul(a._data.swapaxes(-1, -2), g)) if gb else None,
+            )
         return (matmul(grad, _mT(b)) if ga else None, matmul(_mT(a), grad) if gb else None)
 
 
@@ -217,20 +226,43 @@ class UnsafeViewBackward0(Node):
         a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
         sa, sb = a._data.shape, b._data.shape
-        A = a if len(sa) > 1 else a.reshape(1, -1)
-        B = b if len(sb) > 1 else b.reshape(-1, 1)
-        G = grad.reshape(np.broadcast_shapes(A._data.shape[:-2], B._data.shape[:-2])
-                         + (A._data.shape[-2], B._data.shape[-1]))
+        lifted_a = sa if len(sa) > 1 else (1,) + sa
+        lifted_b = sb if len(sb) > 1 else sb + (1,)
+        g_shape = np.broadcast_shapes(lifted_a[:-2], lifted_b[:-2]) + (lifted_a[-2], lifted_b[-1])
+        if not grad_mode.state.enabled:  # plain backward: NumPy on the arrays
+            A, B = a._data.reshape(lifted_a), b._data.reshape(lifted_b)
+            G = grad._data.reshape(g_shape)
+            grad_a = grad_b = None
+            if ga:
+                grad_a = _wrap(_sum_to(np.matmul(G, B.swapaxes(-1, -2)), lifted_a).reshape(sa))
+            if gb:
+                if len(lifted_b) == 2:
+                    k, m = lifted_b
+                    gB = np.matmul(A.reshape(-1, k).T, G.reshape(-1, m))
+                else:
+                    gB = _sum_to(np.matmul(A.swapaxes(-1, -2), G), lifted_b)
+                grad_b = _wrap(gB.reshape(sb))
+            return grad_a, grad_b
+        A, B, G = a.reshape(lifted_a), b.reshape(lifted_b), grad.reshape(g_shape)
         grad_a = grad_b = None
         if ga:
-            grad_a = unbroadcast(matmul(G, _mT(B)), A._data.shape).reshape(sa)
+            grad_a = unbroadcast(matmul(G, _mT(B)), lifted_a).reshape(sa)
         if gb:
-            if B._data.ndim == 2:  # fold the batch into rows: one BLAS call
-                k, m = B._data.shape
+            if len(lifted_b) == 2:  # fold the batch into rows: one BLAS call
+                k, m = lifted_b
                 grad_b = matmul(_mT(A.reshape(-1, k)), G.reshape(-1, m)).reshape(sb)
             else:
-                grad_b = unbroadcast(matmul(_mT(A), G), B._data.shape).reshape(sb)
+                grad_b = unbroadcast(matmul(_mT(A), G), lifted_b).reshape(sb)
         return grad_a, grad_b
+
+
+def _sum_to(arr: np.ndarray, shape: tuple) -> np.ndarray:
+    """NumPy twin of ``unbroadcast`` for the no-graph path: sum ``arr`` down to ``shape``."""
+    lead = arr.ndim - len(shape)
+    if lead:
+        arr = arr.sum(axis=tuple(range(lead)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and arr.shape[i] != 1)
+    return arr.sum(axis=axes, keepdims=True) if axes else arr
 
 
 class CloneBackward0(UnsafeViewBackward0):
@@ -377,6 +409,14 @@ class AddmmBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         gi, ga, gb = self.needs_input_grad
+        if not grad_mode.state.enabled:  # plain backward: NumPy on the arrays
+            g = grad._data if self.alpha == 1 else grad._data * self.alpha
+            return (
+                _wrap(_sum_to(grad._data if self.beta == 1 else grad._data * self.beta,
+                              self.shape)) if gi else None,
+                _wrap(np.matmul(g, b._data.T)) if ga else None,
+                _wrap(np.matmul(a._data.T, g)) if gb else None,
+            )
         g = grad if self.alpha == 1 else grad * self.alpha
         return (
             unbroadcast(grad if self.beta == 1 else grad * self.beta, self.shape) if gi else None,
@@ -461,6 +501,8 @@ def _out(res: Tensor, out):
 
 
 Tensor.matmul, Tensor.mm, Tensor.bmm, Tensor.mv = matmul, mm, bmm, mv
+Tensor.__matmul__ = matmul  # direct binding: no per-call import through arithmetic's shim
+Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
 Tensor.dot, Tensor.vdot, Tensor.outer, Tensor.ger = dot, vdot, outer, ger
 Tensor.addmm, Tensor.norm, Tensor.inverse, Tensor.det = addmm, norm, inverse, det
 

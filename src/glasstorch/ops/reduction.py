@@ -14,7 +14,6 @@ max/min/amax/amin/argmax/argmin/median live in ``reduction_minmax``.
 
 from __future__ import annotations
 
-import builtins
 import warnings
 
 import numpy as np
@@ -97,9 +96,9 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, **kwargs):
     if kwargs:
         dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
     x = input._data
-    dims = dims_arg(dim, x.ndim)
-    npd = _int_to_long(x, dtype)
-    res = _wrap(np.asarray(np.sum(x, axis=dims, dtype=npd, keepdims=keepdim)))
+    dims = None if dim is None else dims_arg(dim, x.ndim)
+    npd = _int_to_long(x, dtype) if dtype is not None or x.dtype.kind in "biu" else None
+    res = _wrap(np.asarray(np.add.reduce(x, axis=dims, dtype=npd, keepdims=keepdim)))
     if input._rg and grad_mode.state.enabled:
         _record(res, (SumBackward0 if dim is None else SumBackward1)(input, dims, keepdim))
     return res
@@ -134,10 +133,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, **kwargs):
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {_dtype_word(x.dtype)}"
         )
-    dims = dims_arg(dim, x.ndim)
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # mean of nothing is nan, as torch
-        res = _wrap(np.asarray(np.mean(x, axis=dims, keepdims=keepdim), dtype=x.dtype))
+    dims = None if dim is None else dims_arg(dim, x.ndim)
+    res = _wrap(_mean_np(x, dims, keepdim))
     if input._rg and grad_mode.state.enabled:
         _record(res, (MeanBackward0 if dim is None else MeanBackward1)(input, dims, keepdim))
     return res
@@ -153,6 +150,17 @@ class MeanBackward0(_ReductionNode):
 
 class MeanBackward1(MeanBackward0):
     """Mean over given dimensions."""
+
+
+def _mean_np(x: np.ndarray, dims, keepdim) -> np.ndarray:
+    """Sum, then divide by the count (float16 accumulates in float32, as torch). The mean of no
+    elements is NaN."""
+    n = _count(x.shape, dims)
+    acc = np.float32 if x.dtype == np.float16 else None
+    total = np.add.reduce(x, axis=dims, dtype=acc, keepdims=keepdim)
+    if n == 0:
+        return np.full(np.shape(total), np.nan, dtype=x.dtype)
+    return np.asarray(total / n, dtype=x.dtype)
 
 
 def _count(shape, dims) -> int:
@@ -420,11 +428,15 @@ def _var_np(x, dims, correction, keepdim, name):
             UserWarning,
             stacklevel=3,
         )
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mu = np.mean(x, axis=dims, keepdims=True)
-        sq = np.sum(np.square(np.abs(x - mu)), axis=dims, keepdims=keepdim)
-        return np.asarray(sq / builtins.max(dof, 0), dtype=x.dtype)
+    if n == 0:
+        return np.full(keep_shape(x.shape, dims) if keepdim else np.shape(
+            np.add.reduce(x, axis=dims)), np.nan, dtype=x.dtype)
+    centred = x - _mean_np(x, dims, True)
+    sq = np.add.reduce(centred * centred, axis=dims, keepdims=keepdim)
+    if dof <= 0:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(sq / 0.0, dtype=x.dtype)
+    return np.asarray(sq / dof, dtype=x.dtype)
 
 
 class VarBackward0(_ReductionNode):

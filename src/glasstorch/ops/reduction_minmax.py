@@ -99,12 +99,9 @@ def _extreme(name, np_red, np_arg, whole_node, dim_node, pointwise_name):
         _empty_check(x, name, d)
         if x.ndim == 0:
             values, idx = _wrap(x.copy()), _wrap(np.zeros((), np.int64))
-        else:
-            idx_k = np.expand_dims(np_arg(x, axis=d), d)
-            vals = np.take_along_axis(x, idx_k, axis=d)
-            if not keepdim:
-                idx_k, vals = idx_k.squeeze(d), vals.squeeze(d)
-            values, idx = _wrap(vals), _wrap(idx_k.astype(np.int64, copy=False))
+        else:  # both NaN-aware: max propagates NaN, argmax points at the first NaN
+            values = _wrap(np_red(x, axis=d, keepdims=keepdim))
+            idx = _wrap(np_arg(x, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
         if input._rg and grad_mode.state.enabled:
             node = dim_node(input, (d,) if x.ndim else (), keepdim)
             node.indices = idx._data
