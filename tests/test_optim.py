@@ -321,3 +321,47 @@ def test_duplicate_param_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         gt.optim.SGD([p])
+
+
+def _mlp(lib, seed=0):
+    lib.manual_seed(seed)
+    return lib.nn.Sequential(lib.nn.Linear(6, 16), lib.nn.ReLU(), lib.nn.Linear(16, 3))
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    "name,kw",
+    [("SGD", dict(lr=0.1, momentum=0.9, nesterov=True)), ("Adam", dict(lr=0.01)),
+     ("AdamW", dict(lr=0.01, amsgrad=True)), ("RMSprop", dict(lr=0.005, centered=True)),
+     ("Adagrad", dict(lr=0.05, weight_decay=1e-3))],
+)
+def test_training_an_mlp_matches_torch(name, kw):
+    """The learners' loop (zero_grad, forward, loss, backward, step, scheduler) on the same model,
+    weights and batches: the same losses and final weights."""
+    rng = np.random.default_rng(0)
+    xs = [rng.standard_normal((16, 6)).astype(np.float32) for _ in range(30)]
+    batches = [(x, x[:, :3].argmax(1)) for x in xs]  # a learnable rule
+    tmodel = _mlp(torch)
+    results = []
+    for lib in (gt, torch):
+        model = _mlp(lib)
+        with lib.no_grad():
+            for p, tp in zip(model.parameters(), tmodel.parameters()):
+                p.copy_(lib.tensor(tp.detach().numpy().copy()))
+        opt = getattr(lib.optim, name)(model.parameters(), **kw)
+        sched = lib.optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
+        loss_fn = lib.nn.CrossEntropyLoss()
+        losses = []
+        for X, y in batches:
+            opt.zero_grad()
+            loss = loss_fn(model(lib.tensor(X)), lib.tensor(y))
+            loss.backward()
+            opt.step()
+            sched.step()
+            losses.append(loss.item())
+        results.append((losses, [p.detach().numpy().copy() for p in model.parameters()]))
+    (gl, gp), (tl, tp) = results
+    np.testing.assert_allclose(gl, tl, rtol=1e-4, atol=1e-5)
+    assert np.mean(gl[-5:]) < np.mean(gl[:5])
+    for a, b in zip(gp, tp):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
