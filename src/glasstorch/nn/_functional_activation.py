@@ -43,9 +43,14 @@ def _need_float(input: Tensor, kernel: str) -> np.ndarray:
     return x
 
 
+def _as(v, dtype) -> np.ndarray:
+    """``v`` as an ndarray of ``dtype`` (NumPy turns 0-d results into scalars; undo that)."""
+    return v if type(v) is np.ndarray and v.dtype == dtype else np.asarray(v, dtype)
+
+
 def _record(input: Tensor, out: np.ndarray, node_cls, *args) -> Tensor:
     """Wrap ``out``; when ``input`` requires grad, attach ``node_cls(input, *args)`` as grad_fn."""
-    res = _wrap(out)
+    res = _wrap(_as(out, input._data.dtype))
     if input._rg and grad_mode.state.enabled:
         res._rg = True
         res._grad_fn = node_cls(input, *args).save_output(res)
@@ -84,10 +89,11 @@ class _Activation(Node):
     def backward(self, grad):
         if grad_mode.state.enabled:
             return grad * self.derivative_graph(self.saved_tensors[0])
-        return _wrap(grad._data * self.derivative())
+        g = grad._data
+        return _wrap(_as(g * self.derivative(), g.dtype))
 
     def derivative_graph(self, x: Tensor) -> Tensor:
-        return _wrap(self.derivative())
+        return _wrap(_as(self.derivative(), x._data.dtype))
 
 
 # ---- ReLU family (piecewise linear) -------------------------------------------------------------
@@ -115,8 +121,8 @@ class ReluBackward0(Node):
     def backward(self, grad):
         mask = self.saved_output._data > 0
         if grad_mode.state.enabled:
-            return grad * _wrap(mask.astype(grad._data.dtype))
-        return _wrap(grad._data * mask)
+            return grad * _wrap(_as(mask, grad._data.dtype))
+        return _wrap(_as(grad._data * mask, grad._data.dtype))
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -240,11 +246,14 @@ def _sigmoid_np(x: np.ndarray) -> np.ndarray:
         return 1 / (1 + np.exp(-x))
 
 
+_ERF_EACH = np.frompyfunc(math.erf, 1, 1)
+
+
 def _erf_np(z: np.ndarray) -> np.ndarray:
     """The error function: exact (math.erf per element) in float64; in float32 Abramowitz &
     Stegun's rational approximation 7.1.26 (absolute error < 1.5e-7, below float32's resolution)."""
     if z.dtype == np.float64:
-        return np.frompyfunc(math.erf, 1, 1)(z).astype(np.float64)
+        return np.asarray(_ERF_EACH(z), dtype=np.float64)
     a = np.abs(z)
     t = 1 / (1 + 0.3275911 * a)
     poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
@@ -417,20 +426,20 @@ def _prepare(input: Tensor, dim, dtype, name: str, stacklevel: int):
     if dtype is not None:
         input = input.to(dtype)
     x = input._data
-    d = _dim(dim, x.ndim)
+    d = _dim(dim, x.ndim) if x.ndim else None  # NumPy reduces a 0-d array over axis=None
     if x.dtype.kind != "f":
         last = "lastdim_" if d == x.ndim - 1 or x.ndim == 0 else ""
         _need_float(input, f"{name}_{last}kernel_impl")
     return input, x, d
 
 
-def _shifted(x: np.ndarray, d: int) -> np.ndarray:
-    """x minus its max along ``d``: exp of it cannot overflow (the max row entry becomes 0)."""
+def _shifted(x: np.ndarray, d) -> np.ndarray:
+    """x minus its max along ``d``: exp of it cannot overflow (the max row entry becomes 0).
+    A row holding +inf or only -inf gives nan, as in torch."""
     if x.size == 0 or x.ndim == 0:
         return x - x
-    m = x.max(axis=d, keepdims=True)
-    m[~np.isfinite(m)] = 0  # a row of -inf (or with +inf) keeps its inf/nan, as in torch
-    return x - m
+    with np.errstate(invalid="ignore"):
+        return x - x.max(axis=d, keepdims=True)
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
@@ -464,7 +473,7 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
 
 
 def _record_dim(input, out, node_cls, d):
-    res = _wrap(out)
+    res = _wrap(_as(out, input._data.dtype))
     if input._rg and grad_mode.state.enabled:
         res._rg = True
         res._grad_fn = node_cls(input, d).save_output(res)
@@ -484,7 +493,7 @@ class SoftmaxBackward0(Node):
             return y * (grad - (grad * y).sum(self.dim, keepdim=True))
         g, yd = grad._data, y._data
         gy = g * yd
-        return _wrap(gy - yd * gy.sum(axis=self.dim, keepdims=True))
+        return _wrap(_as(gy - yd * gy.sum(axis=self.dim, keepdims=True), g.dtype))
 
 
 class LogSoftmaxBackward0(Node):
@@ -499,7 +508,7 @@ class LogSoftmaxBackward0(Node):
         if grad_mode.state.enabled:
             return grad - y.exp() * grad.sum(self.dim, keepdim=True)
         g = grad._data
-        return _wrap(g - np.exp(y._data) * g.sum(axis=self.dim, keepdims=True))
+        return _wrap(_as(g - np.exp(y._data) * g.sum(axis=self.dim, keepdims=True), g.dtype))
 
 
 __all__ = [

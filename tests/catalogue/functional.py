@@ -1,0 +1,359 @@
+"""Catalogue entries for ``torch.nn.functional``: activations, softmax, linear, dropout (its
+deterministic cases), one_hot, embedding, pad, distances and every loss with each reduction.
+
+Class-index targets are the second input with dtype int64 drawn from the domain (0, 2), so
+classes 0..2 for C = 3 (or more) columns; fixed ``values`` cover ignore_index and errors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import glasstorch.nn.functional  # noqa: F401  (makes ``glasstorch.nn.functional`` an attribute)
+
+from .spec import ErrorSpec, OpSpec
+
+
+def F(lib):
+    return lib.nn.functional
+
+
+OPS: list = []
+ERRORS: list = []
+
+# ---- activations: each on a 2-D float32 input, float64 too, plus 0-d and empty shapes ----------
+_ACTIVATIONS = {
+    "relu": lambda lib, x: F(lib).relu(x),
+    "relu6": lambda lib, x: F(lib).relu6(x * 4),
+    "leaky_relu": lambda lib, x: F(lib).leaky_relu(x, 0.2),
+    "hardtanh": lambda lib, x: F(lib).hardtanh(x, -0.5, 0.7),
+    "threshold": lambda lib, x: F(lib).threshold(x, 0.1, 20.0),
+    "elu": lambda lib, x: F(lib).elu(x),
+    "elu/alpha": lambda lib, x: F(lib).elu(x, alpha=0.5),
+    "selu": lambda lib, x: F(lib).selu(x),
+    "celu": lambda lib, x: F(lib).celu(x, alpha=2.0),
+    "gelu": lambda lib, x: F(lib).gelu(x),
+    "gelu/tanh": lambda lib, x: F(lib).gelu(x, approximate="tanh"),
+    "silu": lambda lib, x: F(lib).silu(x),
+    "mish": lambda lib, x: F(lib).mish(x),
+    "softplus": lambda lib, x: F(lib).softplus(x),
+    "softplus/beta_threshold": lambda lib, x: F(lib).softplus(x, beta=2.0, threshold=1.0),
+    "logsigmoid": lambda lib, x: F(lib).logsigmoid(x),
+    "sigmoid": lambda lib, x: F(lib).sigmoid(x),
+    "tanh": lambda lib, x: F(lib).tanh(x),
+    "softsign": lambda lib, x: F(lib).softsign(x),
+    "tanhshrink": lambda lib, x: F(lib).tanhshrink(x),
+    "softmax/dim1": lambda lib, x: F(lib).softmax(x, dim=1),
+    "softmax/dim0": lambda lib, x: F(lib).softmax(x, dim=0),
+    "log_softmax/dim1": lambda lib, x: F(lib).log_softmax(x, dim=1),
+    "log_softmax/dim-1": lambda lib, x: F(lib).log_softmax(x, -1),
+    "softmin": lambda lib, x: F(lib).softmin(x, dim=1),
+}
+for _name, _fn in _ACTIVATIONS.items():
+    OPS.append(OpSpec(f"F.{_name}", _fn, shapes=[(3, 4)]))
+    OPS.append(OpSpec(f"F.{_name}/float64", _fn, shapes=[(3, 4)], dtype="float64"))
+    if "softmax" not in _name and "softmin" not in _name:
+        OPS.append(OpSpec(f"F.{_name}/0d", _fn, shapes=[()]))
+        OPS.append(OpSpec(f"F.{_name}/empty", _fn, shapes=[(0, 3)], gradcheck=False))
+OPS += [
+    OpSpec("F.softmax/3d", lambda lib, x: F(lib).softmax(x, 1), shapes=[(2, 3, 4)]),
+    OpSpec("F.log_softmax/3d", lambda lib, x: F(lib).log_softmax(x, 2), shapes=[(2, 3, 4)]),
+    OpSpec("F.softmax/0d", lambda lib, x: F(lib).softmax(x, 0), shapes=[()]),
+    OpSpec("F.softmax/empty", lambda lib, x: F(lib).softmax(x, 1), shapes=[(0, 3)],
+           gradcheck=False),
+    OpSpec("F.softmax/dtype", lambda lib, x: F(lib).softmax(x, 1, dtype=lib.float64)),
+    OpSpec("F.log_softmax/extreme", lambda lib, x: F(lib).log_softmax(x * 1e4, 1)),
+    OpSpec("F.softmax/extreme", lambda lib, x: F(lib).softmax(x * 1e4, 1), gradcheck=False),
+    OpSpec("F.relu/int", lambda lib, x: F(lib).relu(x), dtype="int64", grad=False),
+    OpSpec("F.hardtanh/int", lambda lib, x: F(lib).hardtanh(x, -1, 1), dtype="int64",
+           grad=False),
+    OpSpec("F.relu/inplace", lambda lib, x: F(lib).relu(x * 1, inplace=True)),
+    OpSpec("F.leaky_relu/inplace", lambda lib, x: F(lib).leaky_relu(x * 1, 0.1, True)),
+    OpSpec("F.elu/inplace", lambda lib, x: F(lib).elu(x * 1, inplace=True)),
+    OpSpec("F.hardtanh/inplace", lambda lib, x: F(lib).hardtanh(x * 1, inplace=True)),
+    OpSpec("F.silu/inplace", lambda lib, x: F(lib).silu(x * 1, inplace=True)),
+]
+
+# ---- linear --------------------------------------------------------------------------------------
+_lin = lambda lib, x, w, b: F(lib).linear(x, w, b)  # noqa: E731
+_lin_nb = lambda lib, x, w: F(lib).linear(x, w)  # noqa: E731
+OPS += [
+    OpSpec("F.linear", _lin, shapes=[(5, 4), (3, 4), (3,)]),
+    OpSpec("F.linear/float64", _lin, shapes=[(5, 4), (3, 4), (3,)], dtype="float64"),
+    OpSpec("F.linear/no_bias", _lin_nb, shapes=[(5, 4), (3, 4)]),
+    OpSpec("F.linear/3d", _lin, shapes=[(2, 5, 4), (3, 4), (3,)]),
+    OpSpec("F.linear/3d_no_bias", _lin_nb, shapes=[(2, 5, 4), (3, 4)]),
+    OpSpec("F.linear/1d", _lin, shapes=[(4,), (3, 4), (3,)]),
+    OpSpec("F.linear/1d_no_bias", _lin_nb, shapes=[(4,), (3, 4)]),
+    OpSpec("F.linear/empty_batch", _lin, shapes=[(0, 4), (3, 4), (3,)], gradcheck=False),
+    OpSpec("F.linear/only_weight_grad", _lin, shapes=[(5, 4), (3, 4), (3,)], grad_inputs=(1,)),
+    OpSpec("F.linear/only_input_grad", _lin_nb, shapes=[(5, 4), (3, 4)], grad_inputs=(0,)),
+    OpSpec("F.linear/1d_weight", _lin_nb, shapes=[(5, 4), (4,)]),
+]
+
+# ---- dropout (deterministic cases), one_hot, embedding, pad, distances ---------------------------
+OPS += [
+    OpSpec("F.dropout/eval", lambda lib, x: F(lib).dropout(x * 1, 0.5, training=False)),
+    OpSpec("F.dropout/p0", lambda lib, x: F(lib).dropout(x * 1, 0.0)),
+    OpSpec("F.dropout/p1", lambda lib, x: F(lib).dropout(x, 1.0)),
+    OpSpec("F.one_hot", lambda lib, t: F(lib).one_hot(t), dtype="int64", domain=(0, 4),
+           shapes=[(5,)], grad=False),
+    OpSpec("F.one_hot/num_classes", lambda lib, t: F(lib).one_hot(t, 6), dtype="int64",
+           domain=(0, 4), shapes=[(2, 3)], grad=False),
+    OpSpec("F.one_hot/empty", lambda lib, t: F(lib).one_hot(t, 3), dtype="int64",
+           shapes=[(0,)], grad=False),
+    OpSpec("F.embedding", lambda lib, w, i: F(lib).embedding(i, w), shapes=[(3, 4), (2, 5)],
+           dtypes=("float32", "int64"), domain=(0, 2), gradcheck=False),
+    OpSpec("F.embedding/float64", lambda lib, w, i: F(lib).embedding(i, w),
+           shapes=[(3, 4), (2, 5)], dtypes=("float64", "int64"), domain=(0, 2)),
+    OpSpec("F.embedding/padding_idx", lambda lib, w, i: F(lib).embedding(i, w, padding_idx=1),
+           shapes=[(3, 4), (6,)], dtypes=("float64", "int64"), domain=(0, 2), gradcheck=False,
+           note="the padding row's gradient is 0 by design, not the numerical derivative"),
+    OpSpec("F.embedding/by_freq",
+           lambda lib, w, i: F(lib).embedding(i, w, scale_grad_by_freq=True),
+           shapes=[(3, 4), (7,)], dtypes=("float64", "int64"), domain=(0, 2), gradcheck=False,
+           note="gradients are rescaled by 1/frequency by design"),
+    OpSpec("F.pad", lambda lib, x: F(lib).pad(x, (1, 2))),
+    OpSpec("F.pad/2d_value", lambda lib, x: F(lib).pad(x, (1, 1, 2, 0), value=1.5)),
+    OpSpec("F.pad/negative", lambda lib, x: F(lib).pad(x, (-1, 2, 1, -1))),
+    OpSpec("F.normalize", lambda lib, x: F(lib).normalize(x)),
+    OpSpec("F.normalize/p1_dim0", lambda lib, x: F(lib).normalize(x, p=1.0, dim=0)),
+    OpSpec("F.cosine_similarity", lambda lib, a, b: F(lib).cosine_similarity(a, b),
+           shapes=[(3, 4), (3, 4)]),
+    OpSpec("F.cosine_similarity/broadcast",
+           lambda lib, a, b: F(lib).cosine_similarity(a, b, dim=-1), shapes=[(3, 4), (4,)]),
+    OpSpec("F.pairwise_distance", lambda lib, a, b: F(lib).pairwise_distance(a, b),
+           shapes=[(3, 4), (3, 4)]),
+]
+
+# ---- elementwise losses: every reduction, float32 and float64, target gradients too --------------
+_PAIR_LOSSES = {
+    "mse_loss": lambda lib, x, t, r: F(lib).mse_loss(x, t, reduction=r),
+    "l1_loss": lambda lib, x, t, r: F(lib).l1_loss(x, t, reduction=r),
+    "smooth_l1_loss": lambda lib, x, t, r: F(lib).smooth_l1_loss(x, t, reduction=r),
+    "smooth_l1_loss/beta": lambda lib, x, t, r: F(lib).smooth_l1_loss(x, t, reduction=r,
+                                                                      beta=0.5),
+    "smooth_l1_loss/beta0": lambda lib, x, t, r: F(lib).smooth_l1_loss(x, t, reduction=r,
+                                                                       beta=0.0),
+    "huber_loss": lambda lib, x, t, r: F(lib).huber_loss(x, t, reduction=r),
+    "huber_loss/delta": lambda lib, x, t, r: F(lib).huber_loss(x, t, reduction=r, delta=0.5),
+    "binary_cross_entropy": lambda lib, x, t, r: F(lib).binary_cross_entropy(x, t, reduction=r),
+    "bce_with_logits": lambda lib, x, t, r: F(lib).binary_cross_entropy_with_logits(
+        x * 6 - 3, t, reduction=r),
+    "kl_div": lambda lib, x, t, r: F(lib).kl_div(x.log(), t, reduction=r),
+    "kl_div/log_target": lambda lib, x, t, r: F(lib).kl_div(x, t.log(), reduction=r,
+                                                            log_target=True),
+}
+for _name, _fn in _PAIR_LOSSES.items():
+    for _r in ("mean", "sum", "none"):
+        for _dt in ("float32", "float64"):
+            OPS.append(OpSpec(
+                f"F.{_name}/{_r}/{_dt}", lambda lib, x, t, _f=_fn, _r=_r: _f(lib, x, t, _r),
+                shapes=[(4, 3), (4, 3)], dtype=_dt, domain=(0.05, 0.95),
+            ))
+OPS += [
+    OpSpec("F.mse_loss/0d", lambda lib, x, t: F(lib).mse_loss(x, t), shapes=[(), ()]),
+    OpSpec("F.mse_loss/empty", lambda lib, x, t: F(lib).mse_loss(x, t), shapes=[(0,), (0,)],
+           grad=False),
+    OpSpec("F.mse_loss/weight", lambda lib, x, t, w: F(lib).mse_loss(x, t, weight=w),
+           shapes=[(4, 3)] * 3, grad_inputs=(0, 1)),
+    OpSpec("F.l1_loss/weight", lambda lib, x, t, w: F(lib).l1_loss(x, t, weight=w),
+           shapes=[(4, 3)] * 3, grad_inputs=(0, 1)),
+    OpSpec("F.huber_loss/weight", lambda lib, x, t, w: F(lib).huber_loss(x, t, weight=w),
+           shapes=[(4, 3)] * 3, grad_inputs=(0, 1)),
+    OpSpec("F.binary_cross_entropy/weight",
+           lambda lib, x, t, w: F(lib).binary_cross_entropy(x, t, w), shapes=[(4, 3)] * 2 + [(3,)],
+           domain=(0.05, 0.95), grad_inputs=(0, 1)),
+    OpSpec("F.binary_cross_entropy/edges", lambda lib, x, t: F(lib).binary_cross_entropy(x, t),
+           values=[[0.0, 1.0, 0.5, 1e-30], [1.0, 0.0, 0.5, 1.0]], grad=False),
+    OpSpec("F.bce_with_logits/pos_weight_weight",
+           lambda lib, x, t, w, pw: F(lib).binary_cross_entropy_with_logits(
+               x * 6 - 3, t, w, pos_weight=pw),
+           shapes=[(4, 3), (4, 3), (4, 1), (3,)], domain=(0.05, 0.95), grad_inputs=(0, 1)),
+    OpSpec("F.bce_with_logits/extreme", lambda lib, x, t: F(lib).binary_cross_entropy_with_logits(
+        x, t, reduction="none"), values=[[1e4, -1e4, 1e4, -1e4], [0.0, 1.0, 1.0, 0.0]],
+        gradcheck=False, grad_inputs=(0,)),
+    OpSpec("F.kl_div/batchmean", lambda lib, x, t: F(lib).kl_div(x.log(), t, reduction="batchmean"),
+           shapes=[(4, 3), (4, 3)], domain=(0.05, 0.95)),
+]
+
+# ---- cross_entropy and nll_loss ------------------------------------------------------------------
+_ce = lambda lib, x, t, **kw: F(lib).cross_entropy(x, t, **kw)  # noqa: E731
+_IDX = dict(dtypes=("float32", "int64"), domain=(0, 2))
+for _r in ("mean", "sum", "none"):
+    for _dt in ("float32", "float64"):
+        # the driver's float64 gradcheck keeps per-input ``dtypes``: run it on the float64 specs
+        _d = dict(_IDX, dtypes=(_dt, "int64"), gradcheck=_dt == "float64")
+        OPS += [
+            OpSpec(f"F.cross_entropy/{_r}/{_dt}", lambda lib, x, t, _r=_r: _ce(lib, x, t,
+                   reduction=_r), shapes=[(5, 4), (5,)], **_d),
+            OpSpec(f"F.cross_entropy/smoothing/{_r}/{_dt}",
+                   lambda lib, x, t, _r=_r: _ce(lib, x, t, reduction=_r, label_smoothing=0.2),
+                   shapes=[(5, 4), (5,)], **_d),
+            OpSpec(f"F.cross_entropy/weight/{_r}/{_dt}",
+                   lambda lib, x, t, w, _r=_r: _ce(lib, x, t, weight=w, reduction=_r),
+                   shapes=[(5, 4), (5,), (4,)], dtypes=(_dt, "int64", _dt), domain=(0, 2),
+                   grad_inputs=(0,), gradcheck=_dt == "float64"),
+            OpSpec(f"F.cross_entropy/weight_smoothing/{_r}/{_dt}",
+                   lambda lib, x, t, w, _r=_r: _ce(lib, x, t, weight=w, reduction=_r,
+                                                   label_smoothing=0.3),
+                   shapes=[(5, 4), (5,), (4,)], dtypes=(_dt, "int64", _dt), domain=(0, 2),
+                   grad_inputs=(0,), gradcheck=_dt == "float64"),
+            OpSpec(f"F.cross_entropy/4d/{_r}/{_dt}",
+                   lambda lib, x, t, _r=_r: _ce(lib, x, t, reduction=_r, label_smoothing=0.1),
+                   shapes=[(2, 3, 2, 3), (2, 2, 3)], **_d),
+            OpSpec(f"F.cross_entropy/probs/{_r}/{_dt}",
+                   lambda lib, x, t, _r=_r: _ce(lib, x, t, reduction=_r), shapes=[(5, 4), (5, 4)],
+                   dtype=_dt, domain=(0.05, 1)),
+            OpSpec(f"F.cross_entropy/probs_weight_smoothing/{_r}/{_dt}",
+                   lambda lib, x, t, w, _r=_r: _ce(lib, x, t, weight=w, reduction=_r,
+                                                   label_smoothing=0.25),
+                   shapes=[(2, 4, 3), (2, 4, 3), (4,)], dtype=_dt, domain=(0.05, 1),
+                   grad_inputs=(0, 1)),
+            OpSpec(f"F.nll_loss/{_r}/{_dt}",
+                   lambda lib, x, t, _r=_r: F(lib).nll_loss(x, t, reduction=_r),
+                   shapes=[(5, 4), (5,)], **_d),
+            OpSpec(f"F.nll_loss/weight_4d/{_r}/{_dt}",
+                   lambda lib, x, t, w, _r=_r: F(lib).nll_loss(x, t, w, reduction=_r),
+                   shapes=[(2, 3, 2, 2), (2, 2, 2), (3,)], dtypes=(_dt, "int64", _dt),
+                   domain=(0, 2), grad_inputs=(0,), gradcheck=_dt == "float64"),
+        ]
+_IGN = [[[0.5, -1.0, 2.0], [1.5, 0.2, -0.3], [0.1, 0.1, 0.9], [-2.0, 1.0, 0.0]], [2, -100, 0, 1]]
+_IGN_W = _IGN + [[0.2, 1.0, 3.0]]
+OPS += [
+    OpSpec("F.cross_entropy/ignore_index", lambda lib, x, t: _ce(lib, x, t), values=_IGN,
+           grad_inputs=(0,)),
+    OpSpec("F.cross_entropy/ignore_index_smoothing_weight",
+           lambda lib, x, t, w: _ce(lib, x, t, weight=w, label_smoothing=0.2), values=_IGN_W,
+           grad_inputs=(0,)),
+    OpSpec("F.cross_entropy/ignore_index_none",
+           lambda lib, x, t: _ce(lib, x, t, reduction="none", label_smoothing=0.2), values=_IGN,
+           grad_inputs=(0,)),
+    OpSpec("F.cross_entropy/custom_ignore", lambda lib, x, t: _ce(lib, x, t, ignore_index=1),
+           values=[_IGN[0], [2, 1, 0, 1]], grad_inputs=(0,)),
+    OpSpec("F.nll_loss/ignore_index_weight", lambda lib, x, t, w: F(lib).nll_loss(x, t, w),
+           values=_IGN_W, grad_inputs=(0,)),
+    OpSpec("F.cross_entropy/unbatched", lambda lib, x, t: _ce(lib, x, t),
+           values=[[0.5, -1.0, 2.0], 2], grad_inputs=(0,)),
+    OpSpec("F.cross_entropy/extreme_logits", lambda lib, x, t: _ce(lib, x * 1e4, t,
+           reduction="none"), values=[[[1.0, -1.0, 0.5], [-1.0, 1.0, 0.0]], [1, 1]],
+           grad_inputs=(0,), gradcheck=False),
+    OpSpec("F.cross_entropy/uint8_target", lambda lib, x, t: _ce(lib, x, t), shapes=[(4, 3), (4,)],
+           dtypes=("float32", "uint8"), domain=(0, 2), gradcheck=False),
+]
+
+# ---- errors --------------------------------------------------------------------------------------
+def _rand(*shapes):
+    """Fixed float32 inputs in [0.1, 0.9] (ErrorSpec takes ``values``, not shapes/domains)."""
+    rng = np.random.default_rng(0)
+    return [rng.uniform(0.1, 0.9, size=s).astype(np.float32) for s in shapes]
+
+
+_X = [[0.5, -1.0, 2.0], [1.5, 0.2, -0.3]]
+ERRORS += [
+    ErrorSpec("F.linear/in_features", lambda lib, x, w: F(lib).linear(x, w),
+              values=_rand((64, 20), (5, 10)),
+              contains=("mat1 and mat2 shapes cannot be multiplied (64x20 and 10x5)",)),
+    ErrorSpec("F.linear/3d_in_features", lambda lib, x, w: F(lib).linear(x, w),
+              values=_rand((2, 64, 20), (5, 10)),
+              contains=("mat1 and mat2 shapes cannot be multiplied (128x20 and 10x5)",)),
+    ErrorSpec("F.linear/dtype", lambda lib, x, w: F(lib).linear(x, w.double()),
+              values=_rand((4, 3), (2, 3)),
+              contains=("expected m1 and m2 to have the same dtype, but got: float != double",)),
+    ErrorSpec("F.cross_entropy/out_of_bounds", lambda lib, x, t: _ce(lib, x, t),
+              values=[_X, [0, 5]], exc=IndexError, contains=("Target 5 is out of bounds.",)),
+    ErrorSpec("F.cross_entropy/negative_target", lambda lib, x, t: _ce(lib, x, t),
+              values=[_X, [0, -1]], exc=IndexError, contains=("Target -1 is out of bounds.",)),
+    ErrorSpec("F.cross_entropy/float_target", lambda lib, x, t: _ce(lib, x, t.float()),
+              values=[_X, [0, 1]],
+              contains=("expected target dtype to be Long or Byte, but got Float",)),
+    ErrorSpec("F.cross_entropy/long_probabilities", lambda lib, x, t: _ce(lib, x, t),
+              values=[_X, [[0, 1, 0], [1, 0, 0]]],
+              contains=("Expected floating point type for target with class probabilities, "
+                        "got Long",)),
+    ErrorSpec("F.cross_entropy/batch", lambda lib, x, t: _ce(lib, x, t), values=[_X, [0, 1, 2]],
+              exc=ValueError,
+              contains=("Expected input batch_size (2) to match target batch_size (3).",)),
+    ErrorSpec("F.cross_entropy/reduction", lambda lib, x, t: _ce(lib, x, t, reduction="avg"),
+              values=[_X, [0, 1]], exc=ValueError,
+              contains=("avg is not a valid value for reduction",)),
+    ErrorSpec("F.cross_entropy/label_smoothing",
+              lambda lib, x, t: _ce(lib, x, t, label_smoothing=1.5), values=[_X, [0, 1]],
+              contains=("label_smoothing must be between 0.0 and 1.0. Got: 1.5",)),
+    ErrorSpec("F.cross_entropy/weight_shape",
+              lambda lib, x, t, w: _ce(lib, x, t, weight=w), values=[_X, [0, 1], [1.0, 2.0]],
+              contains=("weight tensor should be defined either for all 3 classes or no classes "
+                        "but got weight tensor of shape: [2]",)),
+    ErrorSpec("F.cross_entropy/int_input", lambda lib, x, t: _ce(lib, x, t),
+              values=[[[1, 2, 3]], [0]], exc=NotImplementedError,
+              contains=("not implemented for 'Long'",)),
+    ErrorSpec("F.nll_loss/4d_target", lambda lib, x, t: F(lib).nll_loss(x, t.long()),
+              values=_rand((2, 3, 4), (2, 5)),
+              contains=("Expected target size [2, 4], got [2, 5]",)),
+    ErrorSpec("F.mse_loss/reduction", lambda lib, x, t: F(lib).mse_loss(x, t, reduction="foo"),
+              values=_rand((3,), (3,)), exc=ValueError, contains=("foo is not a valid value",)),
+    ErrorSpec("F.mse_loss/broadcast", lambda lib, x, t: F(lib).mse_loss(x, t),
+              values=_rand((3, 2), (4,)),
+              contains=("The size of tensor a (2) must match the size of tensor b (4) at "
+                        "non-singleton dimension 1",)),
+    ErrorSpec("F.smooth_l1_loss/beta", lambda lib, x, t: F(lib).smooth_l1_loss(x, t, beta=-1.0),
+              contains=("smooth_l1_loss does not support negative values for beta.",),
+              values=_rand((3,), (3,))),
+    ErrorSpec("F.huber_loss/delta", lambda lib, x, t: F(lib).huber_loss(x, t, delta=0.0),
+              contains=("huber_loss does not support non-positive values for delta.",),
+              values=_rand((3,), (3,))),
+    ErrorSpec("F.binary_cross_entropy/range", lambda lib, x, t: F(lib).binary_cross_entropy(x, t),
+              values=[[0.5, 1.5], [0.0, 1.0]],
+              contains=("all elements of input should be between 0 and 1",)),
+    ErrorSpec("F.binary_cross_entropy/target_range",
+              lambda lib, x, t: F(lib).binary_cross_entropy(x, t), values=[[0.5, 0.5], [0.0, 2.0]],
+              contains=("all elements of target should be between 0 and 1",)),
+    ErrorSpec("F.binary_cross_entropy/size", lambda lib, x, t: F(lib).binary_cross_entropy(x, t),
+              values=_rand((3,), (3, 1)), exc=ValueError,
+              contains=("Using a target size (torch.Size([3, 1])) that is different to the input "
+                        "size (torch.Size([3])) is deprecated",)),
+    ErrorSpec("F.bce_with_logits/size",
+              lambda lib, x, t: F(lib).binary_cross_entropy_with_logits(x, t),
+              values=_rand((3,), (3, 1)), exc=ValueError,
+              contains=("Target size (torch.Size([3, 1])) must be the same as input size "
+                        "(torch.Size([3]))",)),
+    ErrorSpec("F.dropout/p", lambda lib, x: F(lib).dropout(x, 1.5),
+              values=_rand((3, 4)), exc=ValueError,
+              contains=("dropout probability has to be between 0 and 1, but got 1.5",)),
+    ErrorSpec("F.dropout/negative_p", lambda lib, x: F(lib).dropout(x, -0.1),
+              values=_rand((3, 4)), exc=ValueError,
+              contains=("dropout probability has to be between 0 and 1, but got -0.1",)),
+    ErrorSpec("F.one_hot/negative", lambda lib, t: F(lib).one_hot(t, 3), values=[[0, -1, 1]],
+              contains=("Class values must be non-negative.",)),
+    ErrorSpec("F.one_hot/too_big", lambda lib, t: F(lib).one_hot(t, 2), values=[[0, 2, 1]],
+              contains=("Class values must be smaller than num_classes.",)),
+    ErrorSpec("F.one_hot/float", lambda lib, t: F(lib).one_hot(t), values=[[0.0, 1.0]],
+              contains=("one_hot is only applicable to index tensor of type LongTensor.",)),
+    ErrorSpec("F.one_hot/empty_infer", lambda lib, t: F(lib).one_hot(t.long()), values=_rand((0,)),
+              contains=("Can not infer total number of classes from empty",)),
+    ErrorSpec("F.softmax/int", lambda lib, t: F(lib).softmax(t, 0), values=[[1, 2]],
+              exc=NotImplementedError,
+              contains=('"softmax_lastdim_kernel_impl" not implemented for \'Long\'',)),
+    ErrorSpec("F.softmax/dim", lambda lib, x: F(lib).softmax(x, 2),
+              values=_rand((3, 4)), exc=IndexError,
+              contains=("Dimension out of range (expected to be in range of [-2, 1], but got 2)",)),
+    ErrorSpec("F.gelu/int", lambda lib, t: F(lib).gelu(t), values=[[1, 2]],
+              exc=NotImplementedError, contains=('"GeluKernelImpl" not implemented for \'Long\'',)),
+    ErrorSpec("F.relu/inplace_leaf", lambda lib, x: F(lib).relu(x.requires_grad_(), True),
+              values=_rand((3, 4)),
+              contains=("a leaf Variable that requires grad is being used in an in-place",)),
+    ErrorSpec("F.embedding/float_index", lambda lib, w, i: F(lib).embedding(i, w),
+              values=_rand((3, 2), (2,)),
+              contains=("Expected tensor for argument #1 'indices' to have one of the following "
+                        "scalar types: Long, Int; but got torch.FloatTensor instead",)),
+    ErrorSpec("F.embedding/out_of_range", lambda lib, w, i: F(lib).embedding(i, w),
+              values=[[[1.0, 2.0], [3.0, 4.0]], [0, 5]], exc=IndexError,
+              contains=("index out of range in self",)),
+    ErrorSpec("F.pad/odd", lambda lib, x: F(lib).pad(x, (1, 2, 3)),
+              values=_rand((3, 4)),
+              contains=("Padding length must be divisible by 2",)),
+    ErrorSpec("F.pad/too_long", lambda lib, x: F(lib).pad(x, (1, 1, 1, 1, 1, 1)),
+              values=_rand((3, 4)),
+              contains=("Padding length should be less than or equal to two times the input "
+                        "dimension but got padding length 6 and input of dimension 2",)),
+]
