@@ -4,10 +4,10 @@
 a ``_Formatter`` that looks at all the (finite, nonzero) values that will be shown:
 
 - integers and bools print as Python prints them, right-aligned to the widest;
-- floats that are all whole numbers print as ``1.`` (no decimals);
-- otherwise ``precision`` (4) decimals, ``0.5000``;
 - scientific notation (``1.0000e+05``) when the largest/smallest magnitude ratio exceeds 1000,
-  the largest exceeds 1e8, or (for non-whole values) the smallest is below 1e-4.
+  the largest exceeds 1e8, or the smallest is below 1e-4 (or as ``sci_mode`` forces);
+- otherwise floats that are all whole numbers print as ``1.`` (no decimals),
+- and any other floats with ``precision`` (4) decimals, ``0.5000``.
 
 Rows wrap at ``linewidth`` (80) characters; tensors with more than ``threshold`` (1000) elements
 are summarised with ``...`` keeping ``edgeitems`` (3) at each end of every dimension. Suffixes
@@ -107,20 +107,17 @@ class _Formatter:
         magnitudes = np.abs(finite)
         lo, hi = float(magnitudes.min()), float(magnitudes.max())
         self.int_mode = bool((finite == np.ceil(finite)).all())
-        big_range = hi / lo > 1000.0 or hi > 1.0e8
-        if self.int_mode:
-            if big_range:
-                self.sci_mode = True
-                self.width = max(len(f"{v:.{prec}e}") for v in finite.tolist())
-            else:
-                self.width = max(len(f"{v:.0f}") for v in finite.tolist()) + 1
-        elif big_range or lo < 1.0e-4:
-            self.sci_mode = True
-            self.width = max(len(f"{v:.{prec}e}") for v in finite.tolist())
+        if OPTS.sci_mode is None:
+            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
         else:
-            self.width = max(len(f"{v:.{prec}f}") for v in finite.tolist())
-        if OPTS.sci_mode is not None:
-            self.sci_mode = OPTS.sci_mode
+            self.sci_mode = bool(OPTS.sci_mode)
+        values = finite.tolist()
+        if self.sci_mode:
+            self.width = max(len(f"{v:.{prec}e}") for v in values)
+        elif self.int_mode:
+            self.width = max(len(f"{v:.0f}") for v in values) + 1  # room for the "."
+        else:
+            self.width = max(len(f"{v:.{prec}f}") for v in values)
 
     def format(self, value) -> str:
         if self.floating:
