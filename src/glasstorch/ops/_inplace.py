@@ -17,6 +17,9 @@ from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
+_VIEW_OF_LEAF = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
 
 
 def recording(t: Tensor, other=None) -> bool:
@@ -26,6 +29,9 @@ def recording(t: Tensor, other=None) -> bool:
     if t._rg:
         if t._grad_fn is None:
             raise RuntimeError(_LEAF)
+        base = t._base
+        if base is not None and base._grad_fn is None and base._rg:
+            raise RuntimeError(_VIEW_OF_LEAF)
         return True
     return isinstance(other, Tensor) and other._rg
 
