@@ -310,25 +310,28 @@ def _factory_dtype(dtype, out, default: _dtype.dtype) -> np.dtype:
     return _dtype_or(dtype, default)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None) -> Tensor:
     """A tensor of zeros, shape ``size`` (``zeros(2, 3)`` or ``zeros((2, 3))``), default float."""
     npd = _factory_dtype(dtype, out, _dtype._default.float)
-    return _result(np.zeros(_shape_arg(size, "zeros"), npd), requires_grad, device, out, "zeros")
+    shape = _shape_arg(sizes if size is None else (size,), "zeros")
+    return _result(np.zeros(shape, npd), requires_grad, device, out, "zeros")
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False, memory_format=None) -> Tensor:
     """A tensor of ones, shape ``size``, default float."""
     npd = _factory_dtype(dtype, out, _dtype._default.float)
-    return _result(np.ones(_shape_arg(size, "ones"), npd), requires_grad, device, out, "ones")
+    shape = _shape_arg(sizes if size is None else (size,), "ones")
+    return _result(np.ones(shape, npd), requires_grad, device, out, "ones")
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None) -> Tensor:
     """A tensor of shape ``size`` whose values are whatever memory held: fill it before reading."""
     npd = _factory_dtype(dtype, out, _dtype._default.float)
-    return _result(np.empty(_shape_arg(size, "empty"), npd), requires_grad, device, out, "empty")
+    shape = _shape_arg(sizes if size is None else (size,), "empty")
+    return _result(np.empty(shape, npd), requires_grad, device, out, "empty")
 
 
 def _fill_dtype(fill_value) -> _dtype.dtype:
