@@ -247,6 +247,10 @@ NAMED = {
     "matrix_norm_nuc": lambda L, x, m: L.linalg.matrix_norm(x, "nuc"),
     "matrix_norm_2": lambda L, x, m: L.linalg.matrix_norm(x, 2),
     "tensordot": lambda L, x, m: L.tensordot(x, m, dims=1),
+    "einsum_mm": lambda L, x, m: L.einsum("ij,jk->ik", x, m),
+    "einsum_outer": lambda L, x, m: L.einsum("i,j->ij", x[0], x[1]),
+    "einsum_transpose": lambda L, x, m: L.einsum("ij->ji", x),
+    "einsum_sum": lambda L, x, m: L.einsum("ij->i", x),
 }
 
 
@@ -308,6 +312,9 @@ SECOND = {
     "norm3": lambda L, x: L.linalg.vector_norm(x, 3),
     "matmul": lambda L, x: (x @ x.T) * x.sum(),
     "inv": lambda L, x: L.linalg.inv(x[:, :2] @ x[:, :2].T + L.eye(2)),
+    "einsum": lambda L, x: L.einsum("ij,kj->ik", x, x) * L.einsum("ii", x[:, :2]),
+    "det": lambda L, x: L.linalg.det(x[:, :2] @ x[:, :2].T + L.eye(2)),
+    "solve": lambda L, x: L.linalg.solve(x[:, :2] @ x[:, :2].T + L.eye(2), x[:, 2]),
 }
 
 

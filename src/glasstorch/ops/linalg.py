@@ -1,5 +1,5 @@
-"""Matrix products: matmul (``@``), mm, bmm, mv, dot, vdot, outer, addmm, tensordot, and
-``torch.norm``.
+"""Matrix products: matmul (``@``), mm, bmm, mv, dot, vdot, outer, addmm, and ``torch.norm``
+(tensordot and einsum are in ``linalg_contract``).
 
 NumPy's ``np.matmul`` does the arithmetic (BLAS for float32/float64). The gradients of a product
 are products too: for ``C = A @ B`` with ``G = dL/dC``,
@@ -425,40 +425,6 @@ class AddmmBackward0(Node):
         )
 
 
-# ---- tensordot ----------------------------------------------------------------------------------
-def tensordot(a, b, dims=2, out=None):
-    """Contract dimensions of ``a`` with dimensions of ``b``: ``dims=n`` pairs the last ``n`` of
-    ``a`` with the first ``n`` of ``b``; ``dims=([1, 0], [0, 1])`` names them. Built as
-    permute → reshape to matrices → matmul → reshape, so autograd flows through those ops.
-
-    ``(2, 3, 4)`` ⋅ ``(3, 4, 5)`` with ``dims=2`` → ``(2, 5)``.
-    """
-    if isinstance(dims, int):
-        if dims < 0:
-            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
-        da = list(range(a._data.ndim - dims, a._data.ndim))
-        db = list(range(dims))
-    else:
-        da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
-        if len(da) != len(db):
-            raise RuntimeError("both dimension lists should have same length")
-    da = [d % a._data.ndim for d in da]
-    db = [d % b._data.ndim for d in db]
-    for x, y in zip(da, db):
-        if a._data.shape[x] != b._data.shape[y]:
-            raise RuntimeError(
-                f"contracted dimensions need to match, but first has size {a._data.shape[x]} in "
-                f"dim {x} and second has size {b._data.shape[y]} in dim {y}"
-            )
-    free_a = [d for d in range(a._data.ndim) if d not in da]
-    free_b = [d for d in range(b._data.ndim) if d not in db]
-    k = int(np.prod([a._data.shape[d] for d in da]))
-    left = a.permute(*free_a, *da).reshape(-1, k)
-    right = b.permute(*db, *free_b).reshape(k, -1)
-    shape = [a._data.shape[d] for d in free_a] + [b._data.shape[d] for d in free_b]
-    return _out(matmul(left, right).reshape(shape), out)
-
-
 # ---- torch.norm -------------------------------------------------------------------------------
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The norm of ``input`` (``torch.norm``): ``p`` = 'fro' or a number is a vector norm of the
@@ -507,6 +473,10 @@ Tensor.dot, Tensor.vdot, Tensor.outer, Tensor.ger = dot, vdot, outer, ger
 Tensor.addmm, Tensor.norm, Tensor.inverse, Tensor.det = addmm, norm, inverse, det
 
 __all__ = [
-    "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "tensordot", "norm",
-    "inverse", "det",
+    "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "norm", "inverse", "det",
 ]
+
+from .linalg_contract import *  # noqa: E402,F401,F403  (tensordot, einsum)
+from .linalg_contract import __all__ as _contract_all  # noqa: E402
+
+__all__ += _contract_all

@@ -86,7 +86,7 @@ def _extreme(name, np_red, np_arg, whole_node, dim_node, pointwise_name):
         x = input._data
         if dim is None:
             _empty_check(x, name)
-            res = _wrap(np.asarray(np_red(x)))
+            res = _wrap(np.asarray(np_red(x, axis=None)))
             if input._rg and grad_mode.state.enabled:
                 _record(res, whole_node(input).save(input).save_output(res))
             return res
@@ -165,8 +165,8 @@ class MedianBackward1(_IndexBackward):
     pass
 
 
-max = _extreme("max", np.max, np.argmax, MaxBackward1, MaxBackward0, "maximum")
-min = _extreme("min", np.min, np.argmin, MinBackward1, MinBackward0, "minimum")
+max = _extreme("max", np.maximum.reduce, np.argmax, MaxBackward1, MaxBackward0, "maximum")
+min = _extreme("min", np.minimum.reduce, np.argmin, MinBackward1, MinBackward0, "minimum")
 
 
 # ---- amax / amin --------------------------------------------------------------------------------

@@ -1,0 +1,211 @@
+"""Contractions over named dimensions: ``tensordot`` and ``einsum``.
+
+``einsum("ij,jk->ik", A, B)`` names every dimension of every operand with a letter; letters shared
+between operands are multiplied together, and letters missing from the output (after ``->``) are
+summed over. So ``"ij,jk->ik"`` is a matrix product, ``"i,i->"`` a dot product, ``"ii->i"`` a
+diagonal, ``"bij,bjk->bik"`` a batched product. Without ``->`` the output is every letter used
+exactly once, in alphabetical order. ``...`` stands for the leading dimensions (broadcasting).
+
+The gradient of an einsum is another einsum: for operand ``X`` with letters ``s``,
+``dL/dX = einsum(out, others... -> s)(dL/dout, others...)``. A letter repeated in ``s`` (a
+diagonal) gets an identity matrix as an extra operand; a letter only ``X`` has (summed away)
+gets a vector of ones, which spreads the gradient along it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+from .linalg import _out, _word, matmul
+
+
+# ---- tensordot ----------------------------------------------------------------------------------
+def tensordot(a, b, dims=2, out=None):
+    """Contract dimensions of ``a`` with dimensions of ``b``: ``dims=n`` pairs the last ``n`` of
+    ``a`` with the first ``n`` of ``b``; ``dims=([1, 0], [0, 1])`` names them. Built as
+    permute → reshape to matrices → matmul → reshape, so autograd flows through those ops.
+
+    ``(2, 3, 4)`` ⋅ ``(3, 4, 5)`` with ``dims=2`` → ``(2, 5)``.
+    """
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        da = list(range(a._data.ndim - dims, a._data.ndim))
+        db = list(range(dims))
+    else:
+        da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
+        if len(da) != len(db):
+            raise RuntimeError("both dimension lists should have same length")
+    da = [d % a._data.ndim for d in da]
+    db = [d % b._data.ndim for d in db]
+    for x, y in zip(da, db):
+        if a._data.shape[x] != b._data.shape[y]:
+            raise RuntimeError(
+                f"contracted dimensions need to match, but first has size {a._data.shape[x]} in "
+                f"dim {x} and second has size {b._data.shape[y]} in dim {y}"
+            )
+    free_a = [d for d in range(a._data.ndim) if d not in da]
+    free_b = [d for d in range(b._data.ndim) if d not in db]
+    k = int(np.prod([a._data.shape[d] for d in da]))
+    left = a.permute(*free_a, *da).reshape(-1, k)
+    right = b.permute(*db, *free_b).reshape(k, -1)
+    shape = [a._data.shape[d] for d in free_a] + [b._data.shape[d] for d in free_b]
+    return _out(matmul(left, right).reshape(shape), out)
+
+
+# ---- einsum --------------------------------------------------------------------------------------
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def einsum(equation: str, *operands):
+    """Sum of products over named dimensions (see the module docstring).
+
+    ``einsum("bij,bjk->bik", (2, 3, 4), (2, 4, 5))`` → ``(2, 3, 5)``. Operands may also be given
+    as one list. All operands must share one dtype, as in torch.
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    in_subs, out_subs = _parse(equation, operands)
+    arrays = [t._data for t in operands]
+    for t in arrays[1:]:
+        if t.dtype != arrays[0].dtype:
+            raise RuntimeError(
+                f"expected scalar type {_word(arrays[0])} but found {_word(t)}"
+            )
+    sizes = _letter_sizes(in_subs, arrays)
+    spec = ",".join(in_subs) + "->" + out_subs
+    res = _wrap(np.asarray(np.einsum(spec, *arrays, optimize=len(arrays) > 2)))
+    if grad_mode.state.enabled and any(t._rg for t in operands):
+        single = len(operands) == 1
+        if single:
+            cls = PermuteBackward0 if len(out_subs) == len(in_subs[0]) else SumBackward1
+        else:
+            shared = set(in_subs[0]).intersection(*in_subs[1:])
+            cls = MulBackward0 if not shared - set(out_subs) and len(out_subs) == sum(
+                len(s) for s in in_subs) else ViewBackward0
+        node = cls(*operands).save(*operands)
+        node.in_subs, node.out_subs, node.sizes = in_subs, out_subs, sizes
+        res._rg = True
+        res._grad_fn = node
+    return res
+
+
+def _parse(equation: str, operands) -> tuple[list[str], str]:
+    """Explicit subscripts for each operand and the output, with ``...`` replaced by letters."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    in_subs = lhs.split(",")
+    if len(in_subs) > len(operands):
+        raise RuntimeError(
+            "einsum(): fewer operands were provided than specified in the equation"
+        )
+    if len(in_subs) < len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    spare = [c for c in _LETTERS if c not in eq]
+    n_ell = 0
+    for i, (s, t) in enumerate(zip(in_subs, operands)):
+        named = len(s.replace("...", ""))
+        nd = t._data.ndim
+        if "..." in s:
+            n_ell = max(n_ell, nd - named)
+        elif named != nd:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({named}) does not match the "
+                f"number of dimensions ({nd}) for operand {i} and no ellipsis was given"
+            )
+    ell = "".join(spare[:n_ell])
+    in_subs = [s.replace("...", ell[n_ell - (t._data.ndim - len(s) + 3):] if "..." in s else "")
+               for s, t in zip(in_subs, operands)]
+    if arrow:
+        out_subs = rhs.replace("...", ell)
+        for c in out_subs:
+            if not any(c in s for s in in_subs):
+                raise RuntimeError(
+                    f"einsum(): output subscript {c} does not appear in the equation for any input "
+                    "operand"
+                )
+    else:
+        counts = {}
+        for c in "".join(in_subs):
+            counts[c] = counts.get(c, 0) + 1
+        out_subs = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    return in_subs, out_subs
+
+
+def _letter_sizes(in_subs, arrays) -> dict:
+    """Each letter's size; size-1 dimensions broadcast, any other disagreement is an error."""
+    sizes: dict = {}
+    for i, (s, a) in enumerate(zip(in_subs, arrays)):
+        for c, n in zip(s, a.shape):
+            seen = sizes.get(c)
+            if seen is None or seen == 1:
+                sizes[c] = n
+            elif n != seen and n != 1:
+                raise RuntimeError(
+                    f"einsum(): subscript {c} has size {n} for operand {i} which does not "
+                    f"broadcast with previously seen size {seen}"
+                )
+    return sizes
+
+
+class _EinsumBackward(Node):
+    """The gradient of each operand, as one einsum (see the module docstring)."""
+
+    def backward(self, grad):
+        operands = self.saved_tensors
+        needs = self.needs_input_grad
+        return tuple(
+            self._grad_for(i, grad, operands) if needs[i] else None for i in range(len(operands))
+        )
+
+    def _grad_for(self, i, grad, operands):
+        subs, sizes = self.in_subs[i], self.sizes
+        shape = operands[i]._data.shape
+        others = [s for j, s in enumerate(self.in_subs) if j != i]
+        available = set(self.out_subs).union(*others) if others else set(self.out_subs)
+        target, extra_subs, extras, seen = "", [], [], set()
+        spare = iter(c for c in _LETTERS if c not in "".join(self.in_subs) + self.out_subs)
+        dtype = grad._data.dtype
+        for c in subs:
+            if c in seen:  # a repeated letter (diagonal): a fresh letter tied by an identity
+                fresh = next(spare)
+                extra_subs.append(c + fresh)
+                extras.append(_wrap(np.eye(sizes[c], dtype=dtype)))
+                target += fresh
+                continue
+            seen.add(c)
+            target += c
+            if c not in available:  # summed away: spread the gradient with ones
+                extra_subs.append(c)
+                extras.append(_wrap(np.ones(sizes[c], dtype=dtype)))
+        inputs = [grad] + [t for j, t in enumerate(operands) if j != i] + extras
+        spec = ",".join([self.out_subs] + others + extra_subs) + "->" + target
+        if grad_mode.state.enabled:
+            g = einsum(spec, *inputs)
+        else:
+            g = _wrap(np.asarray(np.einsum(spec, *[t._data for t in inputs],
+                                           optimize=len(inputs) > 2)))
+        stretched = tuple(k for k, n in enumerate(shape) if n == 1 and g._data.shape[k] != 1)
+        return g.sum(stretched, keepdim=True) if stretched else g
+
+
+class ViewBackward0(_EinsumBackward):
+    """An einsum contracting several operands (torch reshapes a batched matmul: a view)."""
+
+
+class MulBackward0(_EinsumBackward):
+    """An einsum that only multiplies (an outer product), as torch records it."""
+
+
+class PermuteBackward0(_EinsumBackward):
+    """A one-operand einsum keeping every dimension (a transpose or a diagonal)."""
+
+
+class SumBackward1(_EinsumBackward):
+    """A one-operand einsum that sums some dimensions away."""
+
+
+__all__ = ["tensordot", "einsum"]
