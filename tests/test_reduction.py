@@ -370,3 +370,38 @@ def test_linalg_errors_are_runtime_errors_named_linalgerror():
     with pytest.raises(gt.linalg.LinAlgError, match="singular") as info:
         gt.linalg.inv(gt.zeros(2, 2))
     assert isinstance(info.value, RuntimeError)
+
+
+@needs_torch
+@SETTINGS
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=3), st.integers(0, 2**31 - 1),
+       st.floats(0.0, 0.6))
+def test_prod_and_cumprod_gradients_through_zeros_match_torch(shape, seed, zero_rate):
+    rng = np.random.default_rng(seed)
+    arr = rng.uniform(-2, 2, size=shape)
+    arr[rng.random(shape) < zero_rate] = 0.0
+    dim = int(rng.integers(0, len(shape)))
+    for call in (lambda L, x: x.prod(), lambda L, x: x.prod(dim), lambda L, x: x.cumprod(dim)):
+        grads = []
+        for L in (gt, torch):
+            x = L.tensor(arr, requires_grad=True)
+            out = call(L, x)
+            (g,) = L.autograd.grad(out, x, L.tensor(np.linspace(0.5, 1.5, out.numel()).reshape(
+                tuple(out.shape))))
+            grads.append(g)
+        assert_same(grads[0], grads[1])
+
+
+@needs_torch
+def test_out_arguments_are_filled_as_torch():
+    arr = np.array([[1.0, 5.0, 2.0], [3.0, 0.0, 1.0]], dtype=np.float32)
+    results = []
+    for L in (gt, torch):
+        x = L.tensor(arr)
+        values, indices = L.empty(2), L.zeros(2, dtype=L.int64)
+        whole, amax = L.empty(()), L.empty(3)
+        returned = L.max(x, 1, out=(values, indices))
+        assert returned[0] is values and returned[1] is indices
+        assert L.min(x, out=whole) is whole and L.amax(x, 0, out=amax) is amax
+        results.append((values, indices, whole, amax))
+    assert_same(results[0], results[1])

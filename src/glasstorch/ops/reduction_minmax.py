@@ -74,6 +74,12 @@ def _tie_weights(x: np.ndarray, out: np.ndarray, dims) -> np.ndarray:
     return w / np.sum(w, axis=dims, keepdims=True)
 
 
+def _write_out(res, out):
+    from .arithmetic import _out
+
+    return _out(res, out)
+
+
 # ---- max / min ----------------------------------------------------------------------------------
 def _extreme(name, np_red, np_arg, whole_node, dim_node, pointwise_name):
     def op(input, dim=None, keepdim=False, *, out=None, **kwargs):
@@ -89,7 +95,7 @@ def _extreme(name, np_red, np_arg, whole_node, dim_node, pointwise_name):
             res = _wrap(np.asarray(np_red(x, axis=None)))
             if input._rg and grad_mode.state.enabled:
                 _record(res, whole_node(input).save(input).save_output(res))
-            return res
+            return res if out is None else _write_out(res, out)
         if not isinstance(keepdim, (bool, np.bool_)):
             raise TypeError(
                 f"{name}(): argument 'keepdim' (position 2) must be bool, not "
@@ -106,6 +112,8 @@ def _extreme(name, np_red, np_arg, whole_node, dim_node, pointwise_name):
             node = dim_node(input, (d,) if x.ndim else (), keepdim)
             node.indices = idx._data
             _record(values, node)
+        if out is not None:  # out=(values, indices)
+            values, idx = _write_out(values, out[0]), _write_out(idx, out[1])
         return return_types[name](values, idx)
 
     op.__name__ = name
@@ -186,7 +194,7 @@ def _a_extreme(name, np_red):
             node = (AmaxBackward0 if name == "amax" else AminBackward0)(input)
             node.dims, node.keepdim = dims, keepdim
             _record(res, node.save(input).save_output(res))
-        return res
+        return res if out is None else _write_out(res, out)
 
     op.__name__ = name
     op.__doc__ = (
