@@ -445,3 +445,29 @@ def test_printed_form_with_multiline_extra_repr_matches_torch():
 
     ours, theirs = both(make)
     assert repr(ours) == repr(theirs)
+
+
+def test_pickle_round_trip_keeps_structure_sharing_and_hooks():
+    lin = gt.nn.Linear(2, 2)
+    net = gt.nn.Sequential(lin, gt.nn.Identity(), lin)
+    twin = pickle.loads(pickle.dumps(net))
+    assert twin[0] is twin[2] and type(twin[0].weight) is gt.nn.Parameter
+    x = gt.ones(1, 2)
+    assert np.array_equal(twin(x).detach().numpy(), net(x).detach().numpy())
+    lazy = pickle.loads(pickle.dumps(gt.nn.LazyLinear(3)))
+    assert tuple(lazy(gt.ones(2, 4)).shape) == (2, 3) and type(lazy) is gt.nn.Linear
+    assert not lazy._forward_pre_hooks
+    lazy = copy.deepcopy(gt.nn.LazyLinear(3))
+    assert lazy(gt.ones(2, 5)).shape == (2, 3) and lazy.in_features == 5
+
+
+def test_writes_through_data_reach_shared_parameters():
+    shared = gt.nn.Linear(8, 8)
+    net = gt.nn.Sequential(gt.nn.Linear(4, 8), shared, gt.nn.Identity(), shared)
+    net[1].weight.data[0, 0] = 100.0
+    assert net[3].weight.detach()[0, 0].item() == 100.0
+    net[0].weight.data.normal_(0, 0.01)
+    net[0].bias.data.fill_(0)
+    assert float(net[0].bias.detach().abs().sum()) == 0.0
+    assert net.to(device=gt.device("cpu")) is net
+    assert [p.shape for p in net.parameters()] == [(8, 4), (8,), (8, 8), (8,)]

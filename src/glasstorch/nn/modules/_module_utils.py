@@ -60,6 +60,19 @@ class RemovableHandle:
             if d is not None and self.id in d:
                 del d[self.id]
 
+    def __getstate__(self):
+        # Weak references cannot be pickled: save the dicts themselves (as torch does).
+        extra = tuple(ref() for ref in self.extra_dict_ref)
+        return self.hooks_dict_ref(), self.id, extra
+
+    def __setstate__(self, state) -> None:
+        hooks_dict, self.id, extra = state
+        self.hooks_dict_ref = weakref.ref({} if hooks_dict is None else hooks_dict)
+        self.extra_dict_ref = tuple(weakref.ref(d) for d in extra if d is not None)
+        RemovableHandle._next_id = itertools.count(
+            max(self.id + 1, next(RemovableHandle._next_id))
+        )
+
     def __enter__(self) -> RemovableHandle:
         return self
 
