@@ -22,6 +22,16 @@ SCHEDULES = [
     ("LinearLR", dict(start_factor=0.25, end_factor=0.75, total_iters=6)),
     ("LambdaLR", dict(lr_lambda=lambda e: 0.95**e)),
     ("LambdaLR", dict(lr_lambda=[lambda e: 1 / (e + 1), lambda e: 0.5 * (e % 3)])),
+    ("MultiplicativeLR", dict(lr_lambda=lambda e: 0.97)),
+    ("MultiplicativeLR", dict(lr_lambda=[lambda e: 0.9 if e % 2 else 1.0, lambda e: 1.01])),
+    ("PolynomialLR", dict()),
+    ("PolynomialLR", dict(total_iters=12, power=2.0)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=5)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=3, T_mult=2, eta_min=0.01)),
+    ("OneCycleLR", dict(max_lr=1.0, total_steps=41)),
+    ("OneCycleLR", dict(max_lr=[0.5, 0.2], epochs=4, steps_per_epoch=11, pct_start=0.25,
+                        anneal_strategy="linear", three_phase=True)),
+    ("OneCycleLR", dict(max_lr=0.3, total_steps=50, cycle_momentum=False)),
 ]
 IDS = [f"{name}{i}" for i, (name, _) in enumerate(SCHEDULES)]
 STEPS = 40
@@ -54,7 +64,7 @@ def test_lr_sequence_matches_torch(name, kw):
     assert gs.last_epoch == ts.last_epoch == STEPS
     assert gopt.state_dict()["param_groups"] == topt.state_dict()["param_groups"]
     ours_sd, theirs_sd = gs.state_dict(), ts.state_dict()
-    if name == "LambdaLR":
+    if name in ("LambdaLR", "MultiplicativeLR"):
         assert ours_sd["lr_lambdas"] == theirs_sd["lr_lambdas"]
         del ours_sd["lr_lambdas"], theirs_sd["lr_lambdas"]
     assert ours_sd == theirs_sd
@@ -62,7 +72,11 @@ def test_lr_sequence_matches_torch(name, kw):
 
 
 @needs_torch
-@pytest.mark.parametrize("name,kw", [s for s in SCHEDULES if s[0] != "LambdaLR"], ids=str)
+@pytest.mark.parametrize(
+    "name,kw",
+    [s for s in SCHEDULES if s[0] not in ("LambdaLR", "MultiplicativeLR", "OneCycleLR")],
+    ids=str,
+)
 def test_closed_form_with_explicit_epoch_matches_torch(name, kw):
     out = []
     for lib in (gt, torch):
@@ -75,8 +89,11 @@ def test_closed_form_with_explicit_epoch_matches_torch(name, kw):
                 opt.step()
                 sched.step(epoch)
                 seq.append(sched.get_last_lr())
-        assert any("epoch parameter in `scheduler.step()`" in str(w.message) for w in caught)
-        out.append(seq)
+        messages = [str(w.message) for w in caught]
+        # fractional epochs are normal for warm restarts: no deprecation there
+        deprecated = name != "CosineAnnealingWarmRestarts"
+        assert any("epoch parameter in `scheduler.step()`" in m for m in messages) == deprecated
+        out.append((seq, messages))
     assert out[0] == out[1]
 
 
@@ -156,6 +173,21 @@ ERRORS = [
     lambda lib, opt: lib.optim.lr_scheduler.ReduceLROnPlateau(opt, threshold_mode="pct"),
     lambda lib, opt: lib.optim.lr_scheduler.ReduceLROnPlateau(opt, min_lr=[0.1]),
     lambda lib, opt: lib.optim.lr_scheduler.ReduceLROnPlateau(None),
+    lambda lib, opt: lib.optim.lr_scheduler.MultiplicativeLR(opt, 0.9),
+    lambda lib, opt: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=0),
+    lambda lib, opt: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, 2, T_mult=1.5),
+    lambda lib, opt: lib.optim.lr_scheduler.OneCycleLR(opt, 0.1),
+    lambda lib, opt: lib.optim.lr_scheduler.OneCycleLR(opt, 0.1, total_steps=10, pct_start=1),
+    lambda lib, opt: lib.optim.lr_scheduler.OneCycleLR(opt, [0.1], total_steps=10),
+    lambda lib, opt: lib.optim.lr_scheduler.OneCycleLR(
+        lib.optim.Adagrad([lib.ones(1, requires_grad=True)]), 0.1, total_steps=10),
+    lambda lib, opt: (lambda s: [s.step() for _ in range(3)])(
+        lib.optim.lr_scheduler.OneCycleLR(opt, 0.1, total_steps=2)),
+    lambda lib, opt: lib.optim.lr_scheduler.SequentialLR(opt, [], []),
+    lambda lib, opt: lib.optim.lr_scheduler.SequentialLR(
+        opt, [lib.optim.lr_scheduler.StepLR(opt, 2)], [3]),
+    lambda lib, opt: lib.optim.lr_scheduler.ChainedScheduler(
+        [lib.optim.lr_scheduler.StepLR(opt, 2), lib.optim.lr_scheduler.ReduceLROnPlateau(opt)]),
 ]
 
 
@@ -209,3 +241,53 @@ def test_initial_lr_and_base_lrs_without_torch():
         cos.step()
         closed = 0.1 * (1 + math.cos(math.pi * epoch / 4)) / 2
         assert cos.get_last_lr()[0] == pytest.approx(closed, abs=1e-12)
+
+
+@needs_torch
+def test_sequential_and_chained_match_torch():
+    out = []
+    for lib in (gt, torch):
+        sched_mod = lib.optim.lr_scheduler
+        opt = _optimizer(lib)
+        seq = sched_mod.SequentialLR(
+            opt,
+            [sched_mod.LinearLR(opt, start_factor=0.2, total_iters=4),
+             sched_mod.ExponentialLR(opt, gamma=0.9),
+             sched_mod.CosineAnnealingLR(opt, T_max=5)],
+            milestones=[4, 10],
+        )
+        lrs = [seq.get_last_lr()]
+        for _ in range(25):
+            opt.step()
+            seq.step()
+            lrs.append(seq.get_last_lr())
+        opt2 = _optimizer(lib, "Adam")
+        chain = sched_mod.ChainedScheduler(
+            [sched_mod.ConstantLR(opt2, factor=0.5, total_iters=3),
+             sched_mod.ExponentialLR(opt2, gamma=0.8)]
+        )
+        for _ in range(10):
+            opt2.step()
+            chain.step()
+            lrs.append(chain.get_last_lr())
+        sd = seq.state_dict()
+        out.append((lrs, sd["last_epoch"], [s["last_epoch"] for s in sd["_schedulers"]]))
+    assert out[0] == out[1]
+
+
+@needs_torch
+def test_one_cycle_sets_momentum_and_betas_as_torch():
+    out = []
+    for lib in (gt, torch):
+        groups = []
+        for opt_name in ("SGD", "Adam"):
+            opt = getattr(lib.optim, opt_name)([lib.ones(1, requires_grad=True)], lr=0.1,
+                                               **({"momentum": 0.9} if opt_name == "SGD" else {}))
+            sched = lib.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=20)
+            for _ in range(15):
+                opt.step()
+                sched.step()
+                g = opt.param_groups[0]
+                groups.append((g["lr"], g.get("momentum"), g.get("betas")))
+        out.append(groups)
+    assert out[0] == out[1]
