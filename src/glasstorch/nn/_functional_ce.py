@@ -135,7 +135,8 @@ def _graph_grad(grad, reduction: str, denom, shape: tuple, class_dim: int):
         lead = list(shape)
         lead[class_dim] = 1
         return grad.reshape(tuple(lead))
-    return grad / float(denom) if reduction == "mean" else grad
+    # (multiplying by the reciprocal: 0-d gradients may hold NumPy scalars, which div rejects)
+    return grad * (1.0 / float(denom)) if reduction == "mean" else grad
 
 
 # ---- cross_entropy -------------------------------------------------------------------------------

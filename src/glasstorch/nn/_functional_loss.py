@@ -86,7 +86,11 @@ def _reduce(elem: np.ndarray, reduction: str, dtype) -> np.ndarray:
 def _scale(grad, reduction: str, n: int):
     """The incoming gradient per element: itself ('none' / 'sum') or divided by n ('mean')."""
     if reduction == "mean":
-        return grad / n if n else grad * np.nan
+        if not n:
+            return grad * float("nan")
+        # a Tensor (create_graph) is multiplied by the reciprocal: its 0-d data may be a NumPy
+        # scalar, which ``div`` rejects
+        return grad * (1.0 / n) if isinstance(grad, Tensor) else grad / n
     return grad
 
 
