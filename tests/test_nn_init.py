@@ -176,3 +176,26 @@ def test_init_keeps_dtype_and_works_on_float64():
     assert w.dtype == gt.float64
     assert init.trunc_normal_(gt.empty(3, dtype=gt.float64)).dtype == gt.float64
     assert init.orthogonal_(gt.empty(3, 3)).dtype == gt.float32
+
+
+def test_sparse_zeroes_a_fraction_of_each_column():
+    v = values(init.sparse_(gt.empty(10, 400), sparsity=0.3, std=0.5))
+    assert ((v == 0).sum(axis=0) == 3).all()
+    nonzero = v[v != 0]
+    assert abs(nonzero.std() - 0.5) < 0.03
+
+
+@needs_torch
+def test_sparse_errors_and_deprecated_aliases_match_torch():
+    same_error(lambda lib: lib.nn.init.sparse_(lib.empty(3), 0.1))
+    for name in ("uniform", "normal", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+                 "kaiming_normal", "orthogonal"):
+        caught = []
+        for lib in (gt, torch):
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                getattr(lib.nn.init, name)(lib.empty(3, 3))
+            caught.append([(x.category, str(x.message)) for x in w])
+        assert caught[0] == caught[1] and caught[0], name
+    with pytest.warns(FutureWarning, match="clip_grad_norm` is now deprecated"):
+        gt.nn.utils.clip_grad_norm([], 1.0)

@@ -237,7 +237,52 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
     return _write(tensor, (gain * q).reshape(tensor._data.shape).astype(tensor._data.dtype))
 
 
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """Fill the 2-D ``tensor`` with N(0, std²) values, then zero a ``sparsity`` fraction of the
+    rows in each column (``ceil(sparsity * rows)`` of them, chosen at random per column)."""
+    if tensor._data.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor._data.shape
+    zeros_per_column = int(math.ceil(sparsity * rows))
+    rng = numpy_rng(generator)
+    values = rng.normal(0.0, std, size=(rows, cols))
+    for col in range(cols):
+        values[rng.permutation(rows)[:zeros_per_column], col] = 0
+    return _write(tensor, values.astype(tensor._data.dtype))
+
+
+def _deprecated(new_fn):
+    """The old name without the trailing underscore: warns, then calls ``new_fn``."""
+    old_name = new_fn.__name__[:-1]
+
+    def old(*args, **kwargs):
+        warnings.warn(
+            f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_fn.__name__}`.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return new_fn(*args, **kwargs)
+
+    old.__name__ = old.__qualname__ = old_name
+    old.__doc__ = f"Deprecated alias of :func:`{new_fn.__name__}`."
+    return old
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)
+
 __all__ = [
+    "sparse_", "uniform", "normal", "constant", "eye", "dirac", "xavier_uniform",
+    "xavier_normal", "kaiming_uniform", "kaiming_normal", "orthogonal", "sparse",
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
     "eye_", "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
     "orthogonal_",

@@ -8,6 +8,7 @@ element into ``[-clip_value, clip_value]``. Call either between ``loss.backward(
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 
 from ... import linalg
@@ -79,6 +80,18 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
     return total_norm
 
 
+def clip_grad_norm(parameters, max_norm: float, norm_type: float = 2.0,
+                   error_if_nonfinite: bool = False, foreach=None) -> Tensor:
+    """Deprecated alias of :func:`clip_grad_norm_`."""
+    warnings.warn(
+        "`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
+        "`torch.nn.utils.clip_grad_norm_`.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
+
+
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
                      foreach=None) -> None:
     """Clamp every gradient element of ``parameters`` into ``[-clip_value, clip_value]``."""
@@ -90,5 +103,6 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
 
 
 __all__ = [
-    "clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_",
+    "clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
+    "clip_grads_with_norm_",
 ]
