@@ -355,3 +355,34 @@ def test_nested_object_is_readable_by_safetensors(tmp_path):
     flat = load_file(str(path))
     assert list(flat) == ["state.0.momentum_buffer"]
     assert flat["state.0.momentum_buffer"].tolist() == [1.0, 1.0]
+
+
+def test_deeply_nested_garbage_is_a_clear_error():
+    import safetensors.numpy as stn
+
+    deep = '{"format": 1, "object": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    data = stn.save({"x": np.zeros(1, np.float32)}, metadata={"glasstorch": deep})
+    with pytest.raises(RuntimeError, match="not a valid"):
+        load(io.BytesIO(data))
+
+
+def test_d2l_file_io_chapter():
+    """d2l 6.6: save a tensor, a list, a dict, and an MLP's parameters; load them back."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        x, y = gt.arange(4), gt.zeros(4)
+        save(x, os.path.join(d, "x-file"))
+        assert load(os.path.join(d, "x-file")).tolist() == [0, 1, 2, 3]
+        save([x, y], os.path.join(d, "x-files"))
+        x2, y2 = load(os.path.join(d, "x-files"))
+        assert x2.tolist() == x.tolist() and y2.tolist() == y.tolist()
+        save({"x": x, "y": y}, os.path.join(d, "mydict"))
+        assert set(load(os.path.join(d, "mydict"))) == {"x", "y"}
+        net = gt.nn.Sequential(gt.nn.Linear(20, 256), gt.nn.ReLU(), gt.nn.Linear(256, 10))
+        X = gt.randn(2, 20)
+        save(net.state_dict(), os.path.join(d, "mlp.params"))
+        clone = gt.nn.Sequential(gt.nn.Linear(20, 256), gt.nn.ReLU(), gt.nn.Linear(256, 10))
+        clone.load_state_dict(load(os.path.join(d, "mlp.params")))
+        clone.eval()
+        assert (clone(X) == net(X)).all()

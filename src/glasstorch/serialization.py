@@ -13,7 +13,8 @@ header, then the raw bytes of every array. What ``save`` accepts:
 
 The arrays go in the safetensors body; the nested structure (with each tensor's dtype, shape and
 flags) goes as JSON into the header's ``__metadata__`` under the key ``"glasstorch"``. A tensor
-that appears twice in one object is stored once and loads back as one tensor.
+that appears twice in one object is stored once and loads back as one tensor; two different
+tensors that are views of one another are stored (and load) as independent tensors.
 
 Exchanging files with PyTorch. A flat ``dict`` of ``str -> Tensor`` (a module's ``state_dict()``)
 is stored under exactly its own keys, so::
@@ -270,7 +271,7 @@ def _read(fh, name: str) -> tuple[bytes, dict]:
         raise _bad(name, "the header is not JSON")
     try:
         header = json.loads(header_bytes)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise _bad(name, "the header is not valid JSON") from None
     if not isinstance(header, dict):
         raise _bad(name, "the header is not a JSON object")
@@ -291,13 +292,14 @@ def _read(fh, name: str) -> tuple[bytes, dict]:
     return head + header_bytes + body, header
 
 
-def load(f, map_location=None, *, weights_only: bool = True, mmap=None):
+def load(f, map_location=None, *, weights_only: bool = True):
     """Read an object written by ``save`` (or any safetensors file) from a path or a file object.
 
     Returns the saved object, with tensors restored (dtype, shape, ``requires_grad``, and shared
     tensors shared again). A plain safetensors file loads as a ``dict`` of tensors. Nothing in the
-    file is ever executed, so ``weights_only`` is always effectively True. ``map_location`` may be
-    None, ``'cpu'``, a CPU ``device``, a dict, or a function ``(tensor, 'cpu') -> tensor``.
+    file is ever executed: the format holds only data, so ``weights_only=False`` changes nothing.
+    ``map_location`` may be None, ``'cpu'``, a CPU ``device``, a dict, or a function
+    ``(tensor, 'cpu') -> tensor``.
     """
     if isinstance(f, (str, os.PathLike)):
         name = os.path.expanduser(os.fspath(f))
@@ -329,14 +331,17 @@ def load(f, map_location=None, *, weights_only: bool = True, mmap=None):
     try:
         doc = json.loads(meta[_META_KEY])
         structure = doc["object"]
-    except (TypeError, KeyError, json.JSONDecodeError):
+    except (TypeError, KeyError, json.JSONDecodeError, RecursionError):
         raise _bad(name, "its glasstorch metadata is not valid JSON") from None
     if not isinstance(doc.get("format"), int) or doc["format"] > _FORMAT:
         raise RuntimeError(
             f"{name} was written by a newer glasstorch (format {doc.get('format')!r}); this "
             f"version reads format {_FORMAT}: upgrade glasstorch"
         )
-    return _Decoder(arrays, name, map_location).decode(structure)
+    try:
+        return _Decoder(arrays, name, map_location).decode(structure)
+    except RecursionError:
+        raise _bad(name, "its structure is nested too deeply") from None
 
 
 class _Decoder:
