@@ -37,7 +37,7 @@ class Uniform(Distribution):
 
     @property
     def mean(self) -> Tensor:
-        return (self.high + self.low) / 2
+        return (self.high + self.low) * 0.5
 
     @property
     def mode(self) -> Tensor:
@@ -45,11 +45,11 @@ class Uniform(Distribution):
 
     @property
     def stddev(self) -> Tensor:
-        return (self.high - self.low) / 12**0.5
+        return (self.high - self.low) * (1 / 12) ** 0.5
 
     @property
     def variance(self) -> Tensor:
-        return (self.high - self.low).pow(2) / 12
+        return (self.high - self.low).pow(2) * (1 / 12)
 
     def rsample(self, sample_shape=()) -> Tensor:
         from .._sampling import rand
