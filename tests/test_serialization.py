@@ -386,3 +386,13 @@ def test_d2l_file_io_chapter():
         clone.load_state_dict(load(os.path.join(d, "mlp.params")))
         clone.eval()
         assert (clone(X) == net(X)).all()
+
+
+def test_save_through_a_symlink_replaces_the_target(tmp_path):
+    target = tmp_path / "real.pt"
+    save(gt.ones(1), target)
+    link = tmp_path / "link.pt"
+    link.symlink_to(target)
+    save(gt.zeros(2), link)
+    assert link.is_symlink()
+    assert load(target).tolist() == [0.0, 0.0]

@@ -193,7 +193,8 @@ def save(obj, f) -> None:
     """
     payload = _to_bytes(obj)
     if isinstance(f, (str, os.PathLike)):
-        _atomic_write(os.path.expanduser(os.fspath(f)), payload)
+        # through a symlink: replace the file it points to, not the link
+        _atomic_write(os.path.realpath(os.path.expanduser(os.fspath(f))), payload)
     elif hasattr(f, "write"):
         f.write(payload)
     else:
