@@ -262,7 +262,11 @@ def count_nonzero(input, dim=None) -> Tensor:
 
 
 # ---- cumsum / cumprod -----------------------------------------------------------------------
-def _scan_dim(input, dim, name):
+def _scan_dim(input, dim, name, kwargs):
+    if "axis" in kwargs:
+        dim = kwargs.pop("axis")
+    if kwargs:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kwargs))}'")
     if dim is None:
         raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
     return _dim(int(dim), input._data.ndim)
@@ -271,7 +275,7 @@ def _scan_dim(input, dim, name):
 def cumsum(input, dim=None, *, dtype=None, **kwargs):
     """Running sum along ``dim``: ``out[i] = x[0] + ... + x[i]``. Same shape as ``input``;
     integer and bool inputs accumulate in int64."""
-    dim = _scan_dim(input, kwargs.pop("axis", dim), "cumsum")
+    dim = _scan_dim(input, dim, "cumsum", kwargs)
     x = input._data
     res = _wrap(np.cumsum(x, axis=dim if x.ndim else None, dtype=_int_to_long(x, dtype)).reshape(
         x.shape))
@@ -283,10 +287,10 @@ def cumsum(input, dim=None, *, dtype=None, **kwargs):
 
 
 def _reverse_cumsum(g, dim):
-    """``out[i] = g[i] + g[i+1] + ... + g[n-1]`` along ``dim``, with differentiable ops."""
+    """``out[i] = g[i] + g[i+1] + ... + g[n-1]`` along ``dim``: flip, running sum, flip back."""
     if g._data.ndim == 0:
         return g
-    return g.sum(dim, keepdim=True) - g.cumsum(dim) + g
+    return g.flip(dim).cumsum(dim).flip(dim)
 
 
 class CumsumBackward0(Node):
@@ -298,7 +302,7 @@ class CumsumBackward0(Node):
 
 def cumprod(input, dim=None, *, dtype=None, **kwargs):
     """Running product along ``dim``: ``out[i] = x[0] * ... * x[i]``. Same shape as ``input``."""
-    dim = _scan_dim(input, kwargs.pop("axis", dim), "cumprod")
+    dim = _scan_dim(input, dim, "cumprod", kwargs)
     x = input._data
     res = _wrap(np.cumprod(x, axis=dim if x.ndim else None, dtype=_int_to_long(x, dtype)).reshape(
         x.shape))
