@@ -1,0 +1,277 @@
+"""Loss modules and functions against torch: every reduction, float32 and float64, class-index
+and probability targets, weights, ignore_index, label smoothing, extreme logits, the legacy
+size_average/reduce flags, warnings, errors and printed forms."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import glasstorch as gt
+import glasstorch.nn.functional as F
+from glasstorch.nn.modules import loss as L
+from oracle import assert_same, needs_torch
+
+REDUCTIONS = ("mean", "sum", "none")
+DTYPES = (np.float32, np.float64)
+
+
+def _rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def _run(lib, make_loss, arrays, grad_idx=(0,)):
+    """Build tensors of ``lib`` from ``arrays``, compute the loss, backprop a random cotangent;
+    return the loss and the gradients of the inputs in ``grad_idx``."""
+    ts = []
+    for i, a in enumerate(arrays):
+        t = lib.tensor(a.copy()) if a is not None else None
+        if i in grad_idx:
+            t.requires_grad_(True)
+        ts.append(t)
+    out = make_loss(lib, *ts)
+    cot = _rng(9).uniform(0.5, 1.5, size=tuple(out.shape)).astype(arrays[0].dtype)
+    out.backward(lib.tensor(cot))
+    return out, [ts[i].grad for i in grad_idx]
+
+
+def _compare(torch, make_loss, arrays, grad_idx=(0,)):
+    ours, ours_g = _run(gt, make_loss, arrays, grad_idx)
+    theirs, theirs_g = _run(torch, make_loss, arrays, grad_idx)
+    assert_same(ours, theirs, msg="loss")
+    for i, (a, b) in enumerate(zip(ours_g, theirs_g)):
+        assert_same(a, b, msg=f"grad {i}")
+
+
+# ---- modules vs torch, every reduction and dtype -------------------------------------------------
+_PAIR_MODULES = {
+    "MSELoss": {}, "L1Loss": {}, "SmoothL1Loss": {"beta": 0.3}, "HuberLoss": {"delta": 0.4},
+    "BCELoss": {}, "BCEWithLogitsLoss": {}, "KLDivLoss": {},
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", list(_PAIR_MODULES))
+def test_pair_loss_modules(torch, name, reduction, dtype):
+    kw = dict(_PAIR_MODULES[name], reduction=reduction)
+    x = _rng(1).uniform(0.05, 0.95, (6, 5)).astype(dtype)
+    t = _rng(2).uniform(0.05, 0.95, (6, 5)).astype(dtype)
+    if name == "KLDivLoss":
+        x = np.log(x)
+
+    def make(lib, a, b):
+        mod = getattr(lib.nn, name) if lib is not gt else getattr(L, name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return mod(**kw)(a, b)
+
+    _compare(torch, make, [x, t], grad_idx=(0, 1))
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.15])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shape", [(8, 5), (3, 5, 2, 4), (5,)], ids=["2d", "4d", "unbatched"])
+def test_cross_entropy_class_indices(torch, dtype, reduction, smoothing, weighted, shape):
+    x = _rng(3).standard_normal(shape).astype(dtype) * 3
+    tshape = (shape[0],) + shape[2:] if len(shape) > 1 else ()
+    y = _rng(4).integers(0, 5, tshape)
+    if len(shape) > 1:
+        y.reshape(-1)[::3] = -100  # some ignored targets
+    w = _rng(5).uniform(0.2, 2.0, 5).astype(dtype) if weighted else None
+
+    def make(lib, a, b, c):
+        mod = lib.nn.CrossEntropyLoss if lib is not gt else L.CrossEntropyLoss
+        return mod(weight=c, reduction=reduction, label_smoothing=smoothing)(a, b)
+
+    _compare(torch, make, [x, y, w])
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_probabilities(torch, dtype, reduction, smoothing, weighted):
+    x = _rng(6).standard_normal((4, 6, 3)).astype(dtype)
+    q = _rng(7).random((4, 6, 3)).astype(dtype)
+    q /= q.sum(1, keepdims=True)
+    w = _rng(8).uniform(0.2, 2.0, 6).astype(dtype) if weighted else None
+
+    def make(lib, a, b, c):
+        return lib.nn.functional.cross_entropy(a, b, weight=c, reduction=reduction,
+                                               label_smoothing=smoothing)
+
+    _compare(torch, make, [x, q, w], grad_idx=(0, 1))
+
+
+@needs_torch
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("ignore_index", [-100, 2])
+def test_nll_loss_module(torch, reduction, ignore_index):
+    x = _rng(10).standard_normal((7, 4)).astype(np.float32)
+    y = _rng(11).integers(0, 4, 7)
+    w = _rng(12).uniform(0.5, 1.5, 4).astype(np.float32)
+
+    def make(lib, a, b, c):
+        mod = lib.nn.NLLLoss if lib is not gt else L.NLLLoss
+        logp = lib.nn.functional.log_softmax(a, 1)
+        return mod(weight=c, ignore_index=ignore_index, reduction=reduction)(logp, b)
+
+    _compare(torch, make, [x, y, w])
+
+
+@needs_torch
+def test_log_softmax_then_nll_equals_cross_entropy(torch):
+    x = gt.tensor(_rng(13).standard_normal((5, 3)).astype(np.float32), requires_grad=True)
+    y = gt.tensor([0, 2, 1, 1, 0])
+    a = F.nll_loss(F.log_softmax(x, 1), y)
+    b = F.cross_entropy(x, y)
+    np.testing.assert_allclose(a.item(), b.item(), rtol=1e-6)
+
+
+# ---- weights and pos_weight ----------------------------------------------------------------------
+@needs_torch
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_weight_and_bce_with_logits_pos_weight(torch, reduction):
+    x = _rng(14).uniform(0.05, 0.95, (5, 3)).astype(np.float32)
+    t = (_rng(15).random((5, 3)) > 0.5).astype(np.float32)
+    w = _rng(16).uniform(0.5, 2, (3,)).astype(np.float32)
+    pw = _rng(17).uniform(0.5, 3, (3,)).astype(np.float32)
+
+    def bce(lib, a, b, c):
+        mod = lib.nn.BCELoss if lib is not gt else L.BCELoss
+        return mod(weight=c, reduction=reduction)(a, b)
+
+    def logits(lib, a, b, c, d):
+        mod = lib.nn.BCEWithLogitsLoss if lib is not gt else L.BCEWithLogitsLoss
+        return mod(weight=c, pos_weight=d, reduction=reduction)(a * 8 - 4, b)
+
+    _compare(torch, bce, [x, t, w], grad_idx=(0, 1))
+    _compare(torch, logits, [x, t, w, pw], grad_idx=(0, 1))
+
+
+# ---- extreme values ------------------------------------------------------------------------------
+@needs_torch
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_cross_entropy_extreme_logits_stay_finite(torch, dtype):
+    x = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 1e4], [-1e4, -1e4, -1e4]], dtype)
+    y = np.array([1, 0, 2])
+
+    def make(lib, a, b):
+        return lib.nn.functional.cross_entropy(a, b, reduction="none", label_smoothing=0.1)
+
+    ours, (g,) = _run(gt, make, [x, y])
+    assert np.isfinite(ours.detach().numpy()).all() and np.isfinite(g.numpy()).all()
+    _compare(torch, make, [x, y])
+
+
+@needs_torch
+def test_bce_with_logits_extreme_and_bce_log_clamp(torch):
+    x = np.array([1e4, -1e4, 1e4, -1e4], np.float32)
+    t = np.array([0.0, 1.0, 1.0, 0.0], np.float32)
+
+    def logits(lib, a, b):
+        return lib.nn.functional.binary_cross_entropy_with_logits(a, b, reduction="none")
+
+    def bce(lib, a, b):
+        return lib.nn.functional.binary_cross_entropy(a, b, reduction="none")
+
+    _compare(torch, logits, [x, t])
+    p = np.array([0.0, 0.0, 1.0, 1.0], np.float32)  # log(0) is clamped to -100
+    ours = F.binary_cross_entropy(gt.tensor(p), gt.tensor(t), reduction="none")
+    np.testing.assert_array_equal(ours.numpy(), [0.0, 100.0, 0.0, 100.0])
+    assert_same(ours, torch.nn.functional.binary_cross_entropy(
+        torch.tensor(p), torch.tensor(t), reduction="none"))
+    _compare(torch, bce, [np.array([0.3, 0.999, 1e-6, 0.5], np.float32), t])
+
+
+@needs_torch
+def test_all_targets_ignored_gives_nan_like_torch(torch):
+    x = _rng(18).standard_normal((3, 4)).astype(np.float32)
+    y = np.full(3, -100)
+    for fn in ("cross_entropy", "nll_loss"):
+        ours = getattr(F, fn)(gt.tensor(x), gt.tensor(y))
+        theirs = getattr(torch.nn.functional, fn)(torch.tensor(x), torch.tensor(y))
+        assert_same(ours, theirs)
+
+
+# ---- warnings and the legacy flags ---------------------------------------------------------------
+@needs_torch
+@pytest.mark.parametrize("fn", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
+def test_broadcast_target_warns_like_torch(torch, fn):
+    x = _rng(19).standard_normal((3, 1)).astype(np.float32)
+    t = _rng(20).standard_normal(3).astype(np.float32)
+    msg = (r"Using a target size \(torch.Size\(\[3\]\)\) that is different to the input size "
+           r"\(torch.Size\(\[3, 1\]\)\)")
+    with pytest.warns(UserWarning, match=msg):
+        ours = getattr(F, fn)(gt.tensor(x), gt.tensor(t))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = getattr(torch.nn.functional, fn)(torch.tensor(x), torch.tensor(t))
+    assert_same(ours, theirs)
+
+
+@needs_torch
+@pytest.mark.parametrize("size_average,reduce,expected", [
+    (False, None, "sum"), (None, False, "none"), (True, True, "mean"), (False, True, "sum"),
+])
+def test_legacy_size_average_and_reduce(torch, size_average, reduce, expected):
+    with pytest.warns(UserWarning, match=f"please use reduction='{expected}' instead"):
+        mod = L.MSELoss(size_average=size_average, reduce=reduce)
+    assert mod.reduction == expected
+    x, t = _rng(21).standard_normal((2, 3)), _rng(22).standard_normal((2, 3))
+    with pytest.warns(UserWarning):
+        ours = F.mse_loss(gt.tensor(x), gt.tensor(t), size_average=size_average, reduce=reduce)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = torch.nn.functional.mse_loss(torch.tensor(x), torch.tensor(t),
+                                              size_average=size_average, reduce=reduce)
+    assert_same(ours, theirs)
+
+
+@pytest.mark.parametrize("name", ["MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss",
+                                  "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "HuberLoss"])
+def test_bad_reduction_string(name):
+    mod = getattr(L, name)(reduction="average")
+    target = gt.tensor([0, 1]) if name in ("CrossEntropyLoss", "NLLLoss") else gt.zeros(2, 2)
+    with pytest.raises(ValueError, match="average is not a valid value for reduction"):
+        mod(gt.full((2, 2), 0.5), target)
+
+
+# ---- printed forms and buffers -------------------------------------------------------------------
+@needs_torch
+def test_loss_printed_forms(torch):
+    names = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss",
+             "BCELoss", "BCEWithLogitsLoss", "KLDivLoss"]
+    for name in names:
+        assert repr(getattr(L, name)()) == repr(getattr(torch.nn, name)()) == f"{name}()"
+    assert repr(L.CrossEntropyLoss(label_smoothing=0.1, reduction="none")) == "CrossEntropyLoss()"
+
+
+def test_class_weights_are_buffers():
+    m = L.CrossEntropyLoss(weight=gt.tensor([1.0, 2.0, 3.0]))
+    assert list(dict(m.named_buffers())) == ["weight"]
+    assert list(m.state_dict()) == ["weight"]
+    assert L.CrossEntropyLoss().weight is None
+    b = L.BCEWithLogitsLoss(pos_weight=gt.ones(3))
+    assert list(dict(b.named_buffers())) == ["pos_weight"] and b.weight is None
+    assert m.ignore_index == -100 and m.label_smoothing == 0.0 and m.reduction == "mean"
+
+
+def test_cross_entropy_error_messages():
+    x = gt.zeros(2, 3)
+    with pytest.raises(IndexError, match="Target 3 is out of bounds."):
+        F.cross_entropy(x, gt.tensor([0, 3]))
+    with pytest.raises(RuntimeError, match="target dtype to be Long or Byte, but got Float"):
+        F.cross_entropy(x, gt.tensor([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"Expected input batch_size \(2\) to match target "):
+        F.cross_entropy(x, gt.tensor([0, 1, 2]))
+    with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point"):
+        F.cross_entropy(x, gt.zeros(2, 3), ignore_index=1)
