@@ -289,24 +289,49 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 
 @needs_proc
-def test_workers_exit_when_the_parent_is_killed():
+def test_workers_exit_when_the_parent_is_killed(tmp_path):
     import subprocess
     import sys
 
     script = _ORPHAN_SCRIPT.format(tests=os.path.dirname(__file__))
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         timeout=30).stdout
-    pids = [int(p) for p in out.split()]
+    out_file = tmp_path / "pids.txt"
+    with open(out_file, "w") as out:  # a file, not a pipe: the workers inherit it
+        proc = subprocess.Popen([sys.executable, "-c", script], stdout=out)
+        proc.wait(timeout=40)
+    pids = [int(p) for p in out_file.read_text().split()]
     assert len(pids) == 2
-    end = time.monotonic() + 10
-    while time.monotonic() < end and any(os.path.exists(f"/proc/{p}") for p in pids):
+    end = time.monotonic() + 15
+    alive = pids
+    while alive and time.monotonic() < end:
         time.sleep(0.1)
-    alive = []
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[0] != "Z":
-                    alive.append(p)
-        except OSError:
-            pass
+        alive = []
+        for p in pids:
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] != "Z":
+                        alive.append(p)
+            except OSError:
+                pass
+    for p in alive:  # do not leave them behind even when the test fails
+        os.kill(p, signal.SIGKILL)
     assert not alive
+
+
+def test_unpicklable_batch_or_exception_is_an_error_not_a_hang():
+    loader = gdata.DataLoader(Items(4), batch_size=2, num_workers=1,
+                              collate_fn=lambda batch: (lambda: batch))
+    with pytest.raises(Exception, match="Caught .* in DataLoader worker process 0"):
+        list(loader)
+
+    class LocalError(Exception):
+        pass
+
+    class RaisesLocal(Items):
+        def __getitem__(self, i):
+            raise LocalError("not importable")
+
+    it = iter(gdata.DataLoader(RaisesLocal(4), num_workers=1))
+    with pytest.raises(RuntimeError, match="Caught LocalError in DataLoader worker process 0"):
+        next(it)
+    with pytest.raises(StopIteration):  # the workers are gone: the iterator is finished
+        next(it)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import pickle
 import queue
 import time
 
@@ -141,6 +142,8 @@ class _MultiProcessIter(_BaseIter):
                 return item
 
     def _next_data(self):
+        if self._shutdown:  # after an error, or once the workers were stopped
+            raise StopIteration
         while True:
             # Skip tasks already yielded (in_order=False) or lost with an exhausted stream.
             while self._rcvd_idx < self._send_idx:
@@ -162,6 +165,7 @@ class _MultiProcessIter(_BaseIter):
             if isinstance(task_id, _ResumeIteration):
                 continue
             self._outstanding -= 1
+            data = pickle.loads(data)
             if isinstance(data, _IterableDatasetStopIteration):
                 self._active[data.worker_id] = False
                 self._put_task()

@@ -1,7 +1,8 @@
 """What runs inside a DataLoader worker process, and what both sides of the pipe share.
 
 A worker is a loop: take ``(task_id, indices)`` from its own index queue, fetch that batch from
-its copy of the dataset, put ``(task_id, batch)`` on the result queue shared by all workers.
+its copy of the dataset, put ``(task_id, pickled batch)`` on the result queue shared by all
+workers.
 ``None`` on the index queue means "exit". An exception while fetching is not fatal: it travels to
 the parent as an ``ExceptionWrapper`` (type + formatted traceback) and is raised there.
 
@@ -15,6 +16,7 @@ Fetchers (also used without workers) turn the loader's indices into a batch:
 from __future__ import annotations
 
 import os
+import pickle
 import queue
 import random
 import sys
@@ -68,12 +70,13 @@ class ExceptionWrapper:
     def __init__(self, exc_info=None, where: str = "in background") -> None:
         exc_info = exc_info or sys.exc_info()
         self.exc_type = exc_info[0]
+        self.exc_name = self.exc_type.__name__
         self.exc_msg = "".join(traceback.format_exception(*exc_info))
         self.where = where
 
     def reraise(self):
         """Raise the exception again here, its message carrying the original traceback."""
-        msg = f"Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.exc_msg}"
+        msg = f"Caught {self.exc_name} {self.where}.\nOriginal {self.exc_msg}"
         if self.exc_type is KeyError:
             msg = _KeyErrorMessage(msg)
         try:
@@ -151,6 +154,21 @@ def make_fetcher(iterable: bool, dataset, auto_collation, collate_fn, drop_last)
     return cls(dataset, auto_collation, collate_fn, drop_last)
 
 
+def _pickled(data, where: str) -> bytes:
+    """``data`` pickled here, so that a batch that cannot be pickled becomes an error the parent
+    sees (the queue would pickle it in a background thread and only print the failure)."""
+    try:
+        return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        if not isinstance(data, ExceptionWrapper):
+            data = ExceptionWrapper(where=where)  # report the pickling error itself
+    try:
+        return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # the exception's own class cannot be pickled (a local class)
+        data.exc_type = RuntimeError
+        return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 # ---- the worker process --------------------------------------------------------------------
 def _seed_everything(seed: int, base_seed: int, worker_id: int) -> None:
     """Seed glasstorch, ``random`` and NumPy's global RNG so each worker draws its own stream."""
@@ -212,7 +230,7 @@ def worker_loop(iterable, dataset, index_queue, result_queue, done_event, auto_c
                         exhausted = True
                 except Exception:
                     data = ExceptionWrapper(where=where)
-            result_queue.put((task_id, data))
+            result_queue.put((task_id, _pickled(data, where)))
             del data, task, index
     except KeyboardInterrupt:
         pass  # the parent handles Ctrl-C; the worker just stops
