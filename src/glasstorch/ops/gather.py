@@ -130,10 +130,9 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
     if reduce is None:
         out[key] = vals
     elif reduce in ("add", "multiply"):
-        pos = np.arange(out.size).reshape(out.shape)[key].ravel()
-        add_rows(out.reshape(-1, 1), pos, np.broadcast_to(vals, key[0].shape if key else ())
-                 .reshape(-1, 1).astype(out.dtype),
-                 np.add if reduce == "add" else np.multiply)
+        pos = np.arange(out.size).reshape(out.shape)[key]
+        vals = np.broadcast_to(np.asarray(vals, out.dtype), pos.shape).reshape(-1, 1)
+        add_rows(out.reshape(-1, 1), pos.ravel(), vals, np.add if reduce == "add" else np.multiply)
     else:
         raise RuntimeError("reduce argument must be either add or multiply.")
     res = _wrap(out)

@@ -24,7 +24,7 @@ from .._tensor import Tensor, _dim, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
 from ._broadcast import unbroadcast
-from ._views import inplace_update
+from ._views import _VIEW_LEAF, inplace_update
 from .shape import view_of
 
 _FULL = slice(None)
@@ -55,7 +55,7 @@ def _seq_is_tuple(key: list) -> bool:
                or k is Ellipsis for k in key)
 
 
-def prepare_key(ndim: int, key):
+def prepare_key(shape: tuple, key):
     """``(steps, advanced, last)``: the NumPy key(s) for ``key``, whether any part is advanced,
     and which basic op torch would name the result after.
 
@@ -75,34 +75,29 @@ def prepare_key(ndim: int, key):
             key = tuple(key)
         else:
             key = (key,)
-    out, adv, has_int, last = [], False, False, "Alias"
+    out, adv, has_int = [], False, False
     for k in key:
         tk = type(k)
         if tk is int:
             out.append(k)
-            has_int, last = True, "Select"
+            has_int = True
         elif tk is slice:
             if k.step is not None and k.step <= 0:
                 raise ValueError("step must be greater than zero")
             out.append(k)
-            if k != _FULL:
-                last = "Slice"
-        elif k is None:
-            out.append(None)
-            last = "Unsqueeze"
-        elif k is Ellipsis:
+        elif k is None or k is Ellipsis:
             out.append(k)
         elif isinstance(k, (Tensor, list, tuple, range, np.ndarray, bool)):
             a = _array_index(k)
             if a.ndim == 0 and a.dtype.kind != "b":
                 out.append(int(a))
-                has_int, last = True, "Select"
+                has_int = True
             else:
                 out.append(a)
                 adv = True
         elif isinstance(k, (np.integer,)):
             out.append(int(k))
-            has_int, last = True, "Select"
+            has_int = True
         elif isinstance(k, (float, np.floating, complex)):
             raise IndexError(
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
@@ -111,9 +106,31 @@ def prepare_key(ndim: int, key):
         else:
             raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
     key = tuple(out)
-    if adv and has_int:
-        return _split_ints(key), True, last
-    return [key], adv, last
+    if adv:
+        return (_split_ints(key) if has_int else [key]), True, "Index"
+    return [key], False, _last_step(shape, key)
+
+
+def _last_step(shape: tuple, key: tuple) -> str:
+    """The last op torch's slicing applies for a basic key: the name of the view's grad_fn.
+    torch skips a slice that starts at 0, steps by 1 and stops at or past the end."""
+    consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
+    dim, last = 0, "Alias"
+    for k in key:
+        if k is Ellipsis:
+            dim += len(shape) - consumed
+            continue
+        if k is None:
+            last = "Unsqueeze"
+            continue
+        if type(k) is int:
+            last = "Select"
+        elif k != _FULL and dim < len(shape) and not (
+                (k.start is None or k.start == 0) and (k.stop is None or k.stop >= shape[dim])
+                and (k.step is None or k.step == 1)):
+            last = "Slice"
+        dim += 1
+    return last
 
 
 def _split_ints(key: tuple) -> list:
@@ -195,7 +212,7 @@ def getitem(self, key):
             res._rg = True
             res._grad_fn = SelectBackward0(self, (key, Ellipsis))
         return res
-    steps, adv, last = prepare_key(x.ndim, key)
+    steps, adv, last = prepare_key(x.shape, key)
     if not adv:
         k = steps[0]
         if Ellipsis not in k:
@@ -300,10 +317,10 @@ def add_at_positions(out: np.ndarray, steps: list, vals: np.ndarray) -> np.ndarr
         lead = out.shape[:len(key)]  # x[i, j] picks whole rows of the remaining dimensions
         idx = [np.where(a < 0, a + n, a) if a.size and a.min() < 0 else a
                for a, n in zip(np.broadcast_arrays(*key), lead)]
-        rows = np.ravel_multi_index(idx, lead).ravel()
+        rows = np.ravel_multi_index(idx, lead)
         table = out.reshape(int(np.prod(lead)), -1)
-        add_rows(table, rows, np.broadcast_to(vals, rows.shape + out.shape[len(key):])
-                 .reshape(rows.size, -1))
+        vals = np.broadcast_to(vals, rows.shape + out.shape[len(key):])
+        add_rows(table, rows.ravel(), vals.reshape(rows.size, -1))
         return out
     pos = np.arange(out.size).reshape(out.shape)
     for k in steps:
@@ -329,8 +346,12 @@ def add_rows(table: np.ndarray, rows: np.ndarray, vals: np.ndarray, ufunc=np.add
 # ---- x[key] = value -------------------------------------------------------------------------
 def setitem(self, key, value) -> None:
     """``self[key] = value``: writes in place (broadcasting ``value``), bumping the version."""
-    steps, adv, _ = prepare_key(self._data.ndim, key)
-    if len(steps) == 2:  # ints mixed with arrays: select first (a view), then index that
+    steps, adv, _ = prepare_key(self._data.shape, key)
+    if adv and len(steps) == 1:
+        split = _split_ints(steps[0])
+        if _last_step(self._data.shape, split[0]) != "Alias":
+            steps = split  # torch slices / unsqueezes first, then index_put_ on that view
+    if len(steps) == 2:  # basic part first (a view), then the advanced part into that view
         view = getitem(self, steps[0])
         return setitem(view, steps[1], value)
     k = steps[0]
@@ -345,6 +366,10 @@ def setitem(self, key, value) -> None:
         )
     v = value._data if is_t else value
     target = self._data
+    # x[...] = v, x[:] = v: torch fills / copies into x itself
+    whole = not adv and _last_step(self._data.shape, k) == "Alias"
+    if not (adv or whole) and self._rg and self._grad_fn is None and grad_mode.state.enabled:
+        raise RuntimeError(_VIEW_LEAF)  # torch writes through the view self[key]
 
     def write():
         _write(target, k, v, adv)
@@ -353,9 +378,15 @@ def setitem(self, key, value) -> None:
         write()
         self._vc[0] += 1
         return None
+    if whole:
+        from .conversion import CopyBackwards, FillBackward3
+
+        src = value if is_t else _wrap(np.asarray(value, self._data.dtype))
+        node = FillBackward3 if src._data.ndim == 0 else CopyBackwards
+        inplace_update(self, write, lambda old: node(old, src))
+        return None
     inputs = (value,) if is_t else ()
-    inplace_update(self, write, lambda old: IndexPutBackward0(old, k, *inputs),
-                   wrap=not adv)
+    inplace_update(self, write, lambda old: IndexPutBackward0(old, k, *inputs), wrap=not adv)
     return None
 
 

@@ -1,0 +1,349 @@
+"""Indexing beyond the catalogue: random keys (hypothesis) against NumPy and torch, for reading,
+writing and gradients; views sharing memory and the version counter; writes through views
+rewriting the base's history (CopySlices); the d2l idioms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import glasstorch as gt
+from oracle import needs_torch, torch
+
+SETTINGS = dict(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+# ---- random keys ----------------------------------------------------------------------------
+@st.composite
+def shape_and_key(draw):
+    """A shape and a key spec: a list of (kind, payload) items valid for that shape.
+
+    Kinds: int, slice, none, ellipsis, mask (bools over one dimension), ints (an index array, as a
+    list or a tensor). At most one mask; index arrays share one length so they broadcast.
+    """
+    shape = tuple(draw(st.lists(st.integers(0, 4), min_size=1, max_size=4)))
+    nd = len(shape)
+    advanced = draw(st.sampled_from(["none", "mask", "ints"]))
+    n_dims_used = draw(st.integers(0, nd))
+    kinds = []
+    for _ in range(n_dims_used):
+        kinds.append(draw(st.sampled_from(["int", "slice", "slice", advanced])))
+    if advanced == "mask":  # only one mask
+        first = next((i for i, k in enumerate(kinds) if k == "mask"), None)
+        kinds = [k if k != "mask" or i == first else "slice" for i, k in enumerate(kinds)]
+    for _ in range(draw(st.integers(0, 2))):
+        kinds.insert(draw(st.integers(0, len(kinds))), "none")
+    if draw(st.booleans()):
+        kinds.insert(draw(st.integers(0, len(kinds))), "ellipsis")
+    # map dimension-consuming items to dims: before the ellipsis from the front, after from the back
+    consuming = [i for i, k in enumerate(kinds) if k not in ("none", "ellipsis")]
+    ell = kinds.index("ellipsis") if "ellipsis" in kinds else len(kinds)
+    before = [i for i in consuming if i < ell]
+    after = [i for i in consuming if i > ell]
+    dim_of = {i: d for d, i in enumerate(before)}
+    dim_of.update({i: nd - len(after) + d for d, i in enumerate(after)})
+    length = draw(st.integers(0, 3))
+    items = []
+    for i, k in enumerate(kinds):
+        n = shape[dim_of[i]] if i in dim_of else 0
+        if k == "int" or (k == "ints" and n == 0):
+            if n == 0:
+                k = "slice"
+            else:
+                items.append(("int", draw(st.integers(-n, n - 1))))
+                continue
+        if k == "slice":
+            bound = st.none() | st.integers(-n - 1, n + 1)
+            step = draw(st.sampled_from([None, 1, 2, 3]))
+            items.append(("slice", (draw(bound), draw(bound), step)))
+        elif k == "none":
+            items.append(("none", None))
+        elif k == "ellipsis":
+            items.append(("ellipsis", None))
+        elif k == "mask":
+            items.append(("mask", (draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+                                   draw(st.booleans()))))
+        else:
+            vals = draw(st.lists(st.integers(-n, n - 1), min_size=length, max_size=length))
+            items.append(("ints", (vals, draw(st.booleans()))))
+    bare = len(items) == 1 and draw(st.booleans())
+    return shape, items, bare
+
+
+def build_key(lib, items, bare):
+    """The key for ``lib`` (glasstorch or torch) from a key spec."""
+    out = []
+    for kind, p in items:
+        if kind == "int":
+            out.append(p)
+        elif kind == "slice":
+            out.append(slice(*p))
+        elif kind == "none":
+            out.append(None)
+        elif kind == "ellipsis":
+            out.append(Ellipsis)
+        elif kind == "mask":
+            vals, as_tensor = p
+            out.append(lib.tensor(vals, dtype=lib.bool) if as_tensor else vals)
+        else:
+            vals, as_tensor = p
+            out.append(lib.tensor(vals, dtype=lib.int64) if as_tensor else vals)
+    if bare and not (items[0][0] in ("mask", "ints") and not items[0][1][1]):
+        return out[0]
+    return tuple(out)
+
+
+def numpy_key(items):
+    return tuple(
+        p if k == "int" else slice(*p) if k == "slice" else None if k == "none" else
+        Ellipsis if k == "ellipsis" else np.array(p[0], dtype=bool if k == "mask" else np.int64)
+        for k, p in items
+    )
+
+
+def _is_basic(items):
+    return all(k not in ("mask", "ints") for k, _ in items)
+
+
+def _numpy_agrees(items):
+    """NumPy and torch index alike unless an int is mixed with index arrays (torch selects
+    first), or several index arrays have length 0 and 1 mixed (fine either way)."""
+    kinds = {k for k, _ in items}
+    return not ("int" in kinds and kinds & {"mask", "ints"})
+
+
+def _name(node) -> str:
+    """The grad_fn's class name (torch's ``name()`` prefixes some with ``torch::autograd::``)."""
+    return type(node).__name__
+
+
+def _values(shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+
+
+# ---- reading --------------------------------------------------------------------------------
+@settings(**SETTINGS)
+@given(shape_and_key())
+def test_getitem_matches_numpy(case):
+    shape, items, bare = case
+    a = _values(shape)
+    x = gt.tensor(a)
+    out = x[build_key(gt, items, bare)]
+    if _numpy_agrees(items):
+        expected = a[numpy_key(items)]
+        assert out.shape == expected.shape
+        np.testing.assert_array_equal(out.numpy(), expected)
+    if _is_basic(items):
+        assert out._vc is x._vc  # a view: same version counter, same memory
+        assert out.numel() == 0 or np.shares_memory(out.numpy(), x.numpy())
+
+
+@needs_torch
+@settings(**SETTINGS)
+@given(shape_and_key())
+def test_getitem_values_and_gradients_match_torch(case):
+    shape, items, bare = case
+    a = _values(shape)
+    x = gt.tensor(a, requires_grad=True)
+    tx = torch.tensor(a, requires_grad=True)
+    out = x[build_key(gt, items, bare)]
+    tout = tx[build_key(torch, items, bare)]
+    assert tuple(out.shape) == tuple(tout.shape)
+    np.testing.assert_array_equal(out.detach().numpy(), tout.detach().numpy())
+    assert _name(out.grad_fn) == _name(tout.grad_fn)
+    w = _values(tuple(tout.shape), seed=1)
+    (out * gt.tensor(w)).sum().backward()
+    (tout * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-6, atol=1e-6)
+
+
+# ---- writing --------------------------------------------------------------------------------
+@st.composite
+def setitem_case(draw):
+    shape, items, bare = draw(shape_and_key())
+    a = _values(shape)
+    target = gt.tensor(a)[build_key(gt, items, bare)].shape
+    if draw(st.booleans()):
+        return shape, items, bare, None  # a Python number
+    k = draw(st.integers(0, len(target)))
+    vshape = tuple(1 if draw(st.booleans()) else n for n in target[len(target) - k:])
+    return shape, items, bare, vshape
+
+
+@settings(**SETTINGS)
+@given(setitem_case())
+def test_setitem_matches_numpy(case):
+    shape, items, bare, vshape = case
+    a = _values(shape)
+    v = 7.5 if vshape is None else _values(vshape, seed=2)
+    x = gt.tensor(a)
+    before = x._version
+    ident = id(x)
+    x[build_key(gt, items, bare)] = v if vshape is None else gt.tensor(v)
+    assert id(x) == ident and x._version == before + 1
+    if _numpy_agrees(items) and (_is_basic(items) or len({p[0].count(True) if k == "mask"
+                                                          else 0 for k, p in items}) <= 2):
+        expected = a.copy()
+        expected[numpy_key(items)] = v
+        np.testing.assert_array_equal(x.numpy(), expected)
+
+
+@needs_torch
+@settings(**SETTINGS)
+@given(setitem_case())
+def test_setitem_values_and_gradients_match_torch(case):
+    shape, items, bare, vshape = case
+    a = _values(shape)
+    x, tx = gt.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = x * 1, tx * 1
+    if vshape is None:
+        y[build_key(gt, items, bare)] = 7.5
+        ty[build_key(torch, items, bare)] = 7.5
+        v = tv = None
+    else:
+        b = _values(vshape, seed=2)
+        v, tv = gt.tensor(b, requires_grad=True), torch.tensor(b, requires_grad=True)
+        y[build_key(gt, items, bare)] = v
+        ty[build_key(torch, items, bare)] = tv
+    np.testing.assert_array_equal(y.detach().numpy(), ty.detach().numpy())
+    assert _name(y.grad_fn) == _name(ty.grad_fn)
+    w = _values(shape, seed=3)
+    (y * gt.tensor(w)).sum().backward()
+    (ty * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-6, atol=1e-6)
+    if v is not None and not _has_repeats(items):
+        np.testing.assert_allclose(v.grad.numpy(), tv.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def _has_repeats(items):
+    """With a repeated position torch's value gradient still counts every write; which write wins
+    the forward is unspecified, so only the x gradient is compared then."""
+    return any(k == "ints" and len(set(p[0])) < len(p[0]) for k, p in items)
+
+
+# ---- views and the version counter ----------------------------------------------------------
+def test_basic_index_is_a_view_sharing_the_version_counter():
+    x = gt.arange(12.0).reshape(3, 4)
+    row = x[1]
+    row[2] = 100.0
+    assert x[1, 2].item() == 100.0
+    assert x._version == row._version == 1
+    x[0] = 5.0
+    assert row._version == 2
+
+
+def test_advanced_index_is_a_copy():
+    x = gt.arange(6.0)
+    picked = x[[0, 1]]
+    picked[0] = 50.0
+    assert x[0].item() == 0.0
+
+
+def test_setitem_then_backward_through_saved_value_raises():
+    x = gt.ones(3, requires_grad=True)
+    y = x * 2
+    z = y * y
+    y[0] = 1.0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
+def test_setitem_on_leaf_outside_no_grad_raises_inside_is_fine():
+    w = gt.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        w[w > 0] = 1.0
+    with gt.no_grad():
+        w[0] = 1.0
+    assert w.tolist() == [1.0, 0.0, 0.0] and w.requires_grad and w.grad_fn is None
+
+
+def test_relu_backward_idiom_grad_h_mask():
+    h = gt.tensor([[-1.0, 2.0], [3.0, -4.0]])
+    grad_h = gt.ones(2, 2)
+    grad_h[h < 0] = 0
+    assert grad_h.tolist() == [[0.0, 1.0], [1.0, 0.0]]
+
+
+def test_cross_entropy_pick_and_repeated_index_accumulate():
+    y_hat = gt.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]], requires_grad=True)
+    y = gt.tensor([0, 2])
+    picked = y_hat[range(len(y_hat)), y]
+    assert picked.tolist() == pytest.approx([0.1, 0.5])
+    assert picked.grad_fn.name() == "IndexBackward0"
+    (-gt.log(picked)).sum().backward() if hasattr(gt, "log") else picked.sum().backward()
+    assert y_hat.grad[0, 1].item() == 0.0 and y_hat.grad[0, 0].item() != 0.0
+    x = gt.zeros(3, requires_grad=True)
+    x[[0, 0, 0, 2]].sum().backward()
+    assert x.grad.tolist() == [3.0, 0.0, 1.0]
+
+
+def test_accumulation_in_big_table_matches_dense_one_hot():
+    rng = np.random.default_rng(0)
+    table = gt.tensor(rng.standard_normal((50, 4)).astype(np.float32), requires_grad=True)
+    idx = rng.integers(0, 50, size=200)
+    w = rng.standard_normal((200, 4)).astype(np.float32)
+    (table[gt.tensor(idx)] * gt.tensor(w)).sum().backward()
+    one_hot = np.eye(50, dtype=np.float32)[idx]  # (200, 50)
+    np.testing.assert_allclose(table.grad.numpy(), one_hot.T @ w, rtol=1e-5, atol=1e-5)
+
+
+@needs_torch
+def test_write_through_view_rewrites_base_history():
+    a = _values((3, 4))
+    for lib in (gt, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = x * 1
+        col = y[:, 1]
+        z = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        col[:] = z * 2
+        (y * y).sum().backward()
+        if lib is gt:
+            names = (_name(y.grad_fn), _name(col.grad_fn))
+            ours = (x.grad.numpy().copy(), z.grad.numpy().copy())
+        else:
+            assert names == (_name(y.grad_fn), _name(col.grad_fn))
+            np.testing.assert_allclose(ours[0], x.grad.numpy())
+            np.testing.assert_allclose(ours[1], z.grad.numpy())
+
+
+@needs_torch
+def test_inplace_op_on_view_of_non_leaf_matches_torch():
+    a = _values((2, 3))
+    grads = []
+    for lib in (gt, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = x * 3
+        y[0].masked_fill_(y[0] > 0, 0.0)
+        y[1].index_add_(0, lib.tensor([0, 0]), lib.ones(2))
+        (y * y).sum().backward()
+        grads.append(x.grad.numpy().copy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
+
+
+def test_view_of_leaf_inplace_raises():
+    x = gt.ones(2, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        x[0].masked_fill_(gt.tensor([True, False, True]), 0.0)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        x[0] = 1.0
+
+
+def test_setitem_value_requiring_grad_into_plain_tensor():
+    z = gt.tensor(2.0, requires_grad=True)
+    buf = gt.zeros(2, 3)
+    row = buf[1]
+    row[1] = z
+    assert buf.requires_grad and buf.grad_fn.name() == "CopySlices"
+    (buf * 5).sum().backward()
+    assert z.grad.item() == 5.0
+
+
+def test_double_backward_through_indexing():
+    x = gt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x[[0, 0, 2]] ** 3).sum()
+    (g,) = gt.autograd.grad(y, x, create_graph=True)
+    assert g.tolist() == [6.0, 0.0, 27.0]
+    g.sum().backward()
+    assert x.grad.tolist() == [12.0, 0.0, 18.0]
