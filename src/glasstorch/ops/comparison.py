@@ -21,8 +21,9 @@ from ..autograd.graph import Node
 from ._broadcast import unbroadcast
 from ._inplace import _dtype_name
 from ._promote import operands
+from .arithmetic import _out as _write_out
 
-_NUMBER = (int, float, bool, complex, np.generic)
+_OPERAND = (Tensor, int, float, bool, complex, np.generic)
 
 
 # ---- shared checks, also used by pointwise.py -------------------------------------------------
@@ -101,9 +102,7 @@ def inplace_of(fn, name: str):
 
 
 def _out(res, out):
-    from .arithmetic import _out as write_out
-
-    return res if out is None else write_out(res, out)
+    return res if out is None else _write_out(res, out)
 
 
 # ---- comparisons: eq ne lt le gt ge ----------------------------------------------------------
@@ -129,12 +128,12 @@ ge = _comparison("ge", np.greater_equal)
 not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
 
 
-def _operator(fn, equality=False):
+def _operator(fn):
     """``t < other`` etc.: NotImplemented for non-numbers so Python gives its own answer
     (``t == None`` is False, ``t < None`` a TypeError), as torch does."""
 
     def method(self, other):
-        if isinstance(other, (Tensor, *_NUMBER)):
+        if isinstance(other, _OPERAND):
             return fn(self, other)
         return NotImplemented
 
@@ -214,7 +213,7 @@ def _invert(self):
 
 def _bitwise_operator(fn, reflected=False):
     def method(self, other):
-        if not isinstance(other, (Tensor, int, bool, float, np.generic)):
+        if not isinstance(other, _OPERAND):
             return NotImplemented
         return fn(other, self) if reflected else fn(self, other)
 
@@ -389,27 +388,22 @@ class _SelectBackward(Node):
 class MaximumBackward0(_SelectBackward):
     """Each element's gradient goes to the larger operand; a tie splits it in halves."""
 
+    loses = staticmethod(lt)  # ``a`` gets nothing where ``loses(a, b)``
+
     def backward(self, grad):
         a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
         shared = where(eq(a, b), grad * 0.5, grad)
         return (
-            unbroadcast(where(lt(a, b), 0.0, shared), a._data.shape) if ga else None,
-            unbroadcast(where(gt(a, b), 0.0, shared), b._data.shape) if gb else None,
+            unbroadcast(where(self.loses(a, b), 0.0, shared), a._data.shape) if ga else None,
+            unbroadcast(where(self.loses(b, a), 0.0, shared), b._data.shape) if gb else None,
         )
 
 
-class MinimumBackward0(_SelectBackward):
+class MinimumBackward0(MaximumBackward0):
     """Each element's gradient goes to the smaller operand; a tie splits it in halves."""
 
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        ga, gb = self.needs_input_grad
-        shared = where(eq(a, b), grad * 0.5, grad)
-        return (
-            unbroadcast(where(gt(a, b), 0.0, shared), a._data.shape) if ga else None,
-            unbroadcast(where(lt(a, b), 0.0, shared), b._data.shape) if gb else None,
-        )
+    loses = staticmethod(gt)
 
 
 class FmaxBackward0(_SelectBackward):
@@ -531,13 +525,8 @@ class ClampBackward1(Node):
         return where(keep, grad, 0.0)
 
 
-class ClampMinBackward0(ClampBackward1):
-    pass
-
-
-class ClampMaxBackward0(ClampBackward1):
-    pass
-
+ClampMinBackward0 = type("ClampMinBackward0", (ClampBackward1,), {"__module__": __name__})
+ClampMaxBackward0 = type("ClampMaxBackward0", (ClampBackward1,), {"__module__": __name__})
 
 class ClampBackward0(Node):
     """Tensor bounds: ``input`` gets the gradient where it was kept, ``min`` where it won (and
@@ -604,17 +593,13 @@ for _f in (eq, ne, lt, le, gt, ge):
 Tensor.__eq__, Tensor.__ne__ = _operator(eq), _operator(ne)
 Tensor.__lt__, Tensor.__le__ = _operator(lt), _operator(le)
 Tensor.__gt__, Tensor.__ge__ = _operator(gt), _operator(ge)
-Tensor.__hash__ = Tensor.__hash__  # still hashable by identity (dict keys, sets)
+# Tensor keeps its identity __hash__ (set in the class body), so tensors stay usable as dict keys
 Tensor.not_equal, Tensor.less, Tensor.less_equal = ne, lt, le
 Tensor.greater, Tensor.greater_equal = gt, ge
-Tensor.logical_and, Tensor.logical_or, Tensor.logical_xor = logical_and, logical_or, logical_xor
-Tensor.logical_not = logical_not
-Tensor.logical_and_, Tensor.logical_or_ = logical_and_, logical_or_
-Tensor.logical_xor_, Tensor.logical_not_ = logical_xor_, logical_not_
-Tensor.bitwise_and, Tensor.bitwise_or, Tensor.bitwise_xor = bitwise_and, bitwise_or, bitwise_xor
-Tensor.bitwise_not = bitwise_not
-Tensor.bitwise_and_, Tensor.bitwise_or_ = bitwise_and_, bitwise_or_
-Tensor.bitwise_xor_, Tensor.bitwise_not_ = bitwise_xor_, bitwise_not_
+for _f in (logical_and, logical_or, logical_xor, logical_not, logical_and_, logical_or_,
+           logical_xor_, logical_not_, bitwise_and, bitwise_or, bitwise_xor, bitwise_not,
+           bitwise_and_, bitwise_or_, bitwise_xor_, bitwise_not_):
+    setattr(Tensor, _f.__name__, _f)
 for _name, _f in (("and", bitwise_and), ("or", bitwise_or), ("xor", bitwise_xor)):
     setattr(Tensor, f"__{_name}__", _bitwise_operator(_f))
     setattr(Tensor, f"__r{_name}__", _bitwise_operator(_f, reflected=True))
