@@ -251,6 +251,9 @@ NAMED = {
     "einsum_outer": lambda L, x, m: L.einsum("i,j->ij", x[0], x[1]),
     "einsum_transpose": lambda L, x, m: L.einsum("ij->ji", x),
     "einsum_sum": lambda L, x, m: L.einsum("ij->i", x),
+    "nansum": lambda L, x, m: x.nansum(1), "nanmean": lambda L, x, m: x.nanmean(),
+    "trace": lambda L, x, m: x.trace(), "svdvals": lambda L, x, m: L.linalg.svdvals(x),
+    "matrix_norm_inf": lambda L, x, m: L.linalg.matrix_norm(x, math.inf),
 }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import _wrap
+from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
 from .linalg import _out, _word, matmul
@@ -208,4 +208,30 @@ class SumBackward1(_EinsumBackward):
     """A one-operand einsum that sums some dimensions away."""
 
 
-__all__ = ["tensordot", "einsum"]
+# ---- trace ---------------------------------------------------------------------------------------
+def trace(input):
+    """Sum of the main diagonal of a 2-D tensor: ``x[0, 0] + x[1, 1] + ...`` (any rectangle).
+    Integer and bool inputs sum to int64."""
+    x = input._data
+    if x.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
+    acc = np.int64 if x.dtype.kind in "biu" else None
+    res = _wrap(np.asarray(np.trace(x, dtype=acc)))
+    if input._rg and grad_mode.state.enabled:
+        node = TraceBackward0(input)
+        node.shape = x.shape
+        res._rg = True
+        res._grad_fn = node
+    return res
+
+
+class TraceBackward0(Node):
+    """Each diagonal element contributed once: the gradient is ``grad`` on the diagonal."""
+
+    def backward(self, grad):
+        return grad * _wrap(np.eye(*self.shape, dtype=grad._data.dtype))
+
+
+Tensor.trace = trace
+
+__all__ = ["tensordot", "einsum", "trace"]

@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, prod, all/any, count_nonzero, cumsum/cumprod, logsumexp, var/std.
+"""Reductions: sum, mean, prod, all/any, count_nonzero, cumsum/cumprod, logsumexp.
 
 A reduction folds the dimensions named by ``dim`` (an int, a list or tuple of ints, or None for
 all of them) into one value each: a ``(2, 3, 4)`` tensor summed over ``dim=(0, 2)`` gives shape
@@ -9,12 +9,11 @@ Backward of a reduction spreads the output gradient back over the folded dimensi
 is reshaped to its keepdim form and broadcast (``expand``) to the input's shape (``_expand_back``),
 then multiplied by whatever the reduction's derivative is for each element.
 
-max/min/amax/amin/argmax/argmin/median live in ``reduction_minmax``.
+max/min/amax/amin/argmax/argmin/median live in ``reduction_minmax``; var/std, std_mean/var_mean
+and nansum/nanmean in ``reduction_stats``.
 """
 
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 
@@ -382,101 +381,17 @@ class LogsumexpBackward0(_ReductionNode):
         return _expand_back(grad, self.shape, self.dims, self.keepdim) * exp(x - out)
 
 
-# ---- var / std ------------------------------------------------------------------------------
-def _var_args(name, input, dim, unbiased, keepdim, correction, kwargs):
-    """Sort out torch's overloads: ``var(dim, unbiased, keepdim)``, ``var(unbiased)`` and
-    ``var(dim, *, correction, keepdim)``. Returns ``(dims, correction, keepdim)``."""
-    if kwargs:
-        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
-    if isinstance(dim, bool):  # var(True): the bool is `unbiased`
-        dim, unbiased = None, dim
-    if unbiased is not None and correction is not None:
-        raise RuntimeError(f"{name}: Cannot pass both correction and unbiased arguments")
-    if correction is None:
-        correction = 1 if unbiased is None or unbiased else 0
-    if input._data.dtype.kind not in "fc":
-        raise RuntimeError("std and var only support floating point and complex dtypes")
-    return dims_arg(dim, input._data.ndim), correction, keepdim
-
-
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kwargs):
-    """Variance over ``dim``: ``sum((x - mean)**2) / (N - correction)``. ``correction=1`` (the
-    default, Bessel's) is the unbiased sample variance; ``unbiased=False`` means correction 0."""
-    dims, c, keepdim = _var_args("var", input, dim, unbiased, keepdim, correction, kwargs)
-    res = _wrap(_var_np(input._data, dims, c, keepdim, "var"))
-    if input._rg and grad_mode.state.enabled:
-        node = VarBackward0(input, dims, keepdim).save(input)
-        node.correction = c
-        _record(res, node)
-    return res
-
-
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kwargs):
-    """Standard deviation over ``dim``: the square root of ``var`` (same arguments)."""
-    dims, c, keepdim = _var_args("std", input, dim, unbiased, keepdim, correction, kwargs)
-    res = _wrap(np.sqrt(_var_np(input._data, dims, c, keepdim, "std")))
-    if input._rg and grad_mode.state.enabled:
-        node = StdBackward0(input, dims, keepdim).save(input).save_output(res)
-        node.correction = c
-        _record(res, node)
-    return res
-
-
-def _var_np(x, dims, correction, keepdim, name):
-    n = _count(x.shape, dims)
-    dof = n - correction
-    if dof <= 0:
-        warnings.warn(
-            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-            "reduction factor (input numel divided by output numel).",
-            UserWarning,
-            stacklevel=3,
-        )
-    if n == 0:
-        return np.full(keep_shape(x.shape, dims) if keepdim else np.shape(
-            np.add.reduce(x, axis=dims)), np.nan, dtype=x.dtype)
-    centred = x - _mean_np(x, dims, True)
-    sq = np.add.reduce(centred * centred, axis=dims, keepdims=keepdim)
-    if dof <= 0:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(sq / 0.0, dtype=x.dtype)
-    return np.asarray(sq / dof, dtype=x.dtype)
-
-
-class VarBackward0(_ReductionNode):
-    """d var / dx_i = 2 (x_i - mean) / (N - correction)."""
-
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        dof = _count(self.shape, self.dims) - self.correction
-        centred = x - x.mean(self.dims, keepdim=True)
-        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
-        return g * centred * (2.0 / dof if dof > 0 else np.inf)
-
-
-class StdBackward0(_ReductionNode):
-    """d std / dx_i = (x_i - mean) / ((N - correction) * std)."""
-
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        dof = _count(self.shape, self.dims) - self.correction
-        centred = x - x.mean(self.dims, keepdim=True)
-        out = _expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
-        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
-        return g * centred / (out * (dof if dof > 0 else 0.0))
-
-
 Tensor.sum, Tensor.mean, Tensor.prod = sum, mean, prod
 Tensor.all, Tensor.any, Tensor.count_nonzero = all, any, count_nonzero
 Tensor.cumsum, Tensor.cumprod, Tensor.logsumexp = cumsum, cumprod, logsumexp
-Tensor.var, Tensor.std = var, std
 
 __all__ = [
     "sum", "mean", "prod", "all", "any", "count_nonzero", "cumsum", "cumprod", "logsumexp",
-    "var", "std",
 ]
 
 from .reduction_minmax import *  # noqa: E402,F401,F403  (max/min family; binds its methods)
 from .reduction_minmax import __all__ as _minmax_all  # noqa: E402
+from .reduction_stats import *  # noqa: E402,F401,F403  (var/std, nan-aware sums; binds methods)
+from .reduction_stats import __all__ as _stats_all  # noqa: E402
 
-__all__ += _minmax_all
+__all__ += _minmax_all + _stats_all

@@ -1,0 +1,184 @@
+"""Statistics over dimensions: var/std (and std_mean/var_mean), and the NaN-ignoring nansum and
+nanmean.
+
+``var`` divides the summed squared deviations by ``N - correction``: ``correction=1`` (the
+default) is the unbiased sample variance, ``correction=0`` (or ``unbiased=False``) the population
+variance. ``x`` of shape ``(2, 3)``: ``x.var()`` is 0-d, ``x.std(1)`` is ``(2,)``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from ..autograd import grad_mode
+from .reduction import (
+    _count,
+    _dim_kw,
+    _expand_back,
+    _int_to_long,
+    _mean_np,
+    _record,
+    _ReductionNode,
+    dims_arg,
+    keep_shape,
+)
+
+
+# ---- var / std ------------------------------------------------------------------------------
+def _var_args(name, input, dim, unbiased, keepdim, correction, kwargs):
+    """Sort out torch's overloads: ``var(dim, unbiased, keepdim)``, ``var(unbiased)`` and
+    ``var(dim, *, correction, keepdim)``. Returns ``(dims, correction, keepdim)``."""
+    if kwargs:
+        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+    if isinstance(dim, bool):  # var(True): the bool is `unbiased`
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise RuntimeError(f"{name}: Cannot pass both correction and unbiased arguments")
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    return dims_arg(dim, input._data.ndim), correction, keepdim
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kwargs):
+    """Variance over ``dim``: ``sum((x - mean)**2) / (N - correction)``. ``correction=1`` (the
+    default, Bessel's) is the unbiased sample variance; ``unbiased=False`` means correction 0."""
+    dims, c, keepdim = _var_args("var", input, dim, unbiased, keepdim, correction, kwargs)
+    res = _wrap(_var_np(input._data, dims, c, keepdim, "var"))
+    if input._rg and grad_mode.state.enabled:
+        node = VarBackward0(input, dims, keepdim).save(input)
+        node.correction = c
+        _record(res, node)
+    return res
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kwargs):
+    """Standard deviation over ``dim``: the square root of ``var`` (same arguments)."""
+    dims, c, keepdim = _var_args("std", input, dim, unbiased, keepdim, correction, kwargs)
+    res = _wrap(np.sqrt(_var_np(input._data, dims, c, keepdim, "std")))
+    if input._rg and grad_mode.state.enabled:
+        node = StdBackward0(input, dims, keepdim).save(input).save_output(res)
+        node.correction = c
+        _record(res, node)
+    return res
+
+
+def _var_np(x, dims, correction, keepdim, name):
+    n = _count(x.shape, dims)
+    dof = n - correction
+    if dof <= 0:
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=3,
+        )
+    if n == 0:
+        return np.full(keep_shape(x.shape, dims) if keepdim else np.shape(
+            np.add.reduce(x, axis=dims)), np.nan, dtype=x.dtype)
+    centred = x - _mean_np(x, dims, True)
+    sq = np.add.reduce(centred * centred, axis=dims, keepdims=keepdim)
+    if dof <= 0:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(sq / 0.0, dtype=x.dtype)
+    return np.asarray(sq / dof, dtype=x.dtype)
+
+
+class VarBackward0(_ReductionNode):
+    """d var / dx_i = 2 (x_i - mean) / (N - correction)."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        dof = _count(self.shape, self.dims) - self.correction
+        centred = x - x.mean(self.dims, keepdim=True)
+        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
+        return g * centred * (2.0 / dof if dof > 0 else np.inf)
+
+
+class StdBackward0(_ReductionNode):
+    """d std / dx_i = (x_i - mean) / ((N - correction) * std)."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        dof = _count(self.shape, self.dims) - self.correction
+        centred = x - x.mean(self.dims, keepdim=True)
+        out = _expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
+        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
+        return g * centred / (out * (dof if dof > 0 else 0.0))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kwargs):
+    """``(std, mean)`` over ``dim`` in one call (same arguments as ``std``).
+
+    Each result records its own backward node (``StdBackward0``, ``MeanBackward*``): torch records
+    one ``StdMeanBackward0`` shared by both, which this engine (one output per node) cannot."""
+    if kwargs:
+        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+    s = std(input, dim, unbiased, keepdim, correction=correction)
+    return s, input.mean(_plain_dim(dim), keepdim)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kwargs):
+    """``(var, mean)`` over ``dim`` in one call (same arguments as ``var``; see ``std_mean``)."""
+    if kwargs:
+        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+    v = var(input, dim, unbiased, keepdim, correction=correction)
+    return v, input.mean(_plain_dim(dim), keepdim)
+
+
+def _plain_dim(dim):
+    return None if isinstance(dim, bool) else dim
+
+
+# ---- nansum / nanmean ------------------------------------------------------------------------
+def nansum(input, dim=None, keepdim=False, *, dtype=None, **kwargs):
+    """Sum treating NaN as zero. Integers (which have no NaN) sum to int64 like ``sum``."""
+    if kwargs:
+        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+    x = input._data
+    dims = dims_arg(dim, x.ndim)
+    res = _wrap(np.asarray(np.nansum(x, axis=dims, dtype=_int_to_long(x, dtype),
+                                     keepdims=keepdim)))
+    if input._rg and grad_mode.state.enabled:
+        _record(res, NansumBackward0(input, dims, keepdim).save(input))
+    return res
+
+
+class NansumBackward0(_ReductionNode):
+    """Like sum's, except the NaN elements (which did not count) get zero."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
+        return g * _wrap((~np.isnan(x._data)).astype(g._data.dtype))
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, **kwargs):
+    """Mean of the non-NaN elements: ``nansum / (number of non-NaN elements)``."""
+    if kwargs:
+        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            "nanmean(): expected input to have floating point or complex dtype but got "
+            f"{_word(input._data.dtype)}"
+        )
+    x = input._data
+    dims = dims_arg(dim, x.ndim)
+    counts = np.sum(~np.isnan(x), axis=dims, keepdims=keepdim).astype(x.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return nansum(input, dim, keepdim, dtype=dtype) / _wrap(counts)
+
+
+def _word(npd) -> str:
+    from .reduction import _dtype_word
+
+    return _dtype_word(npd)
+
+
+Tensor.var, Tensor.std, Tensor.nansum, Tensor.nanmean = var, std, nansum, nanmean
+
+__all__ = ["var", "std", "std_mean", "var_mean", "nansum", "nanmean"]
