@@ -471,3 +471,29 @@ def test_writes_through_data_reach_shared_parameters():
     assert float(net[0].bias.detach().abs().sum()) == 0.0
     assert net.to(device=gt.device("cpu")) is net
     assert [p.shape for p in net.parameters()] == [(8, 4), (8,), (8, 8), (8,)]
+
+
+def test_state_dict_and_load_hooks():
+    net = gt.nn.Sequential(gt.nn.Linear(2, 2))
+    calls = []
+    pre = net.register_state_dict_pre_hook(lambda m, prefix, keep: calls.append(("pre", prefix)))
+    net[0].register_state_dict_post_hook(lambda m, sd, prefix, meta: sd.pop(prefix + "bias"))
+    sd = net.state_dict()
+    assert calls == [("pre", "")] and list(sd) == ["0.weight"]
+    pre.remove()
+    net.state_dict()
+    assert len(calls) == 1
+
+    def rename(module, state_dict, prefix, *rest):
+        if prefix + "w" in state_dict:
+            state_dict[prefix + "weight"] = state_dict.pop(prefix + "w")
+
+    def forgive(module, keys):
+        keys.missing_keys.clear()
+
+    lin = gt.nn.Linear(2, 2)
+    lin.register_load_state_dict_pre_hook(rename)
+    lin.register_load_state_dict_post_hook(forgive)
+    result = lin.load_state_dict({"w": gt.ones(2, 2)})
+    assert repr(result) == "<All keys matched successfully>"
+    assert lin.weight.detach().numpy().tolist() == [[1.0, 1.0], [1.0, 1.0]]

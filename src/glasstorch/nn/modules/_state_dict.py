@@ -14,11 +14,38 @@ from collections.abc import Mapping
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
-from ._module_utils import _IncompatibleKeys
+from ._module_utils import RemovableHandle, _IncompatibleKeys
 
 
 class _StateDictMixin:
     """The state-dict half of ``Module`` (kept in its own file to keep ``module.py`` short)."""
+
+    # ---- hooks ---------------------------------------------------------------------------
+    def _add_hook(self, registry: str, hook) -> RemovableHandle:
+        hooks = self.__dict__.setdefault(registry, OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def register_state_dict_pre_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, prefix, keep_vars)`` before this module saves its tensors."""
+        return self._add_hook("_state_dict_pre_hooks", hook)
+
+    def register_state_dict_post_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` after this module and its
+        children saved their tensors; the hook may edit ``state_dict`` in place."""
+        return self._add_hook("_state_dict_hooks", hook)
+
+    def register_load_state_dict_pre_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before this module loads its entries (it may rename or
+        convert entries of ``state_dict`` in place)."""
+        return self._add_hook("_load_state_dict_pre_hooks", hook)
+
+    def register_load_state_dict_post_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, incompatible_keys)`` after this module and its children loaded;
+        the hook may edit ``incompatible_keys.missing_keys``/``unexpected_keys`` in place."""
+        return self._add_hook("_load_state_dict_post_hooks", hook)
 
     # ---- saving and loading ---------------------------------------------------------------
     def state_dict(self, *, destination=None, prefix: str = "", keep_vars: bool = False):
@@ -29,13 +56,18 @@ class _StateDictMixin:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
         metadata = getattr(destination, "_metadata", None)
+        local_metadata = {"version": self._version}
         if metadata is not None:
-            metadata[prefix[:-1]] = {"version": self._version}
+            metadata[prefix[:-1]] = local_metadata
+        for hook in self.__dict__.get("_state_dict_pre_hooks", {}).values():
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".",
                                   keep_vars=keep_vars)
+        for hook in self.__dict__.get("_state_dict_hooks", {}).values():
+            hook(self, destination, prefix, local_metadata)
         return destination
 
     def _save_to_state_dict(self, destination, prefix: str, keep_vars: bool) -> None:
@@ -50,8 +82,8 @@ class _StateDictMixin:
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
                               unexpected_keys, error_msgs, assign: bool = False) -> None:
         """Copy this module's own entries of ``state_dict`` in; record problems in the lists."""
-        for hook in self._load_state_dict_pre_hooks.values():
-            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        for hook in self.__dict__.get("_load_state_dict_pre_hooks", {}).values():
+            hook(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                  error_msgs)
         skip = self._non_persistent_buffers_set
         local = {k: v for k, v in self._parameters.items() if v is not None}
@@ -123,6 +155,8 @@ class _StateDictMixin:
                     child_state = {k: v for k, v in local_state.items()
                                    if k.startswith(child_prefix)}
                     load(child, child_state, child_prefix)
+            for hook in module.__dict__.get("_load_state_dict_post_hooks", {}).values():
+                hook(module, _IncompatibleKeys(missing, unexpected))
 
         load(self, state_dict)
         if strict:

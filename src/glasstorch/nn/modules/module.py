@@ -77,7 +77,6 @@ class Module(_StateDictMixin):
         d["_forward_hooks_always_called"] = OrderedDict()
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_pre_hooks_with_kwargs"] = OrderedDict()
-        d["_load_state_dict_pre_hooks"] = OrderedDict()
         d["_modules"] = {}
         if self.call_super_init:
             super().__init__(*args, **kwargs)
