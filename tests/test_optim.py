@@ -365,3 +365,46 @@ def test_training_an_mlp_matches_torch(name, kw):
     assert np.mean(gl[-5:]) < np.mean(gl[:5])
     for a, b in zip(gp, tp):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def _hook_trace(lib):
+    """What the optimizer hooks see, as plain values comparable across libraries."""
+    p = lib.tensor([1.0, 2.0], requires_grad=True)
+    opt = lib.optim.SGD([p], lr=0.5)
+    trace = []
+    pre = opt.register_step_pre_hook(
+        lambda o, args, kwargs: trace.append(("pre", len(args), args[0] is o, dict(kwargs)))
+    )
+    opt.register_step_post_hook(lambda o, args, kwargs: trace.append(("post", p.tolist())))
+    opt.register_state_dict_pre_hook(lambda o: trace.append("sd-pre"))
+    opt.register_state_dict_post_hook(lambda o, sd: {**sd, "extra": 1})
+    opt.register_load_state_dict_pre_hook(lambda o, sd: trace.append(("load-pre", sorted(sd))))
+    opt.register_load_state_dict_post_hook(lambda o: trace.append("load-post"), prepend=True)
+    p.grad = lib.tensor([1.0, 1.0])
+    opt.step()
+    opt.step(closure=None)
+    pre.remove()
+    opt.step()
+    sd = opt.state_dict()
+    trace.append(sorted(sd))
+    opt.load_state_dict({"state": {}, "param_groups": sd["param_groups"]})
+    return trace
+
+
+@needs_torch
+def test_hooks_match_torch():
+    assert _hook_trace(gt) == _hook_trace(torch)
+
+
+def test_step_pre_hook_can_replace_arguments():
+    p = gt.tensor([1.0], requires_grad=True)
+    opt = gt.optim.SGD([p], lr=1.0)
+    p.grad = gt.tensor([1.0])
+    calls = []
+    opt.register_step_pre_hook(lambda o, args, kwargs: ((o,), {"closure": lambda: calls.append(1)}))
+    opt.step()
+    assert calls == [1] and p.tolist() == [0.0]
+    bad = gt.optim.SGD([p])
+    bad.register_step_pre_hook(lambda o, args, kwargs: "nope")
+    with pytest.raises(RuntimeError, match="must return None or a tuple"):
+        bad.step()

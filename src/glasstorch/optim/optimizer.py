@@ -22,8 +22,9 @@ bumps each updated parameter's version counter, as an in-place op would.
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from copy import deepcopy
 from itertools import chain
 
@@ -32,6 +33,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import enable_grad
+from ..nn.modules._module_utils import RemovableHandle
 
 _TYPE_NAMES = {
     "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
@@ -96,6 +98,8 @@ class Optimizer:
 
     def __init__(self, params, defaults: dict) -> None:
         self.defaults = defaults
+        self._init_hooks()
+        _patch_step(type(self))
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or dicts, "
@@ -110,6 +114,46 @@ class Optimizer:
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
+
+    # ---- hooks ------------------------------------------------------------------------------
+    def _init_hooks(self) -> None:
+        for kind in _HOOK_KINDS:
+            self.__dict__.setdefault(f"_optimizer_{kind}_hooks", OrderedDict())
+
+    def _register(self, kind: str, hook, prepend: bool = False) -> RemovableHandle:
+        hooks = self.__dict__[f"_optimizer_{kind}_hooks"]
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_step_pre_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step``; it may return new
+        ``(args, kwargs)`` (``args`` starts with the optimizer itself)."""
+        return self._register("step_pre", hook)
+
+    def register_step_post_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step``."""
+        return self._register("step_post", hook)
+
+    def register_state_dict_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer)`` before ``state_dict()`` builds its result."""
+        return self._register("state_dict_pre", hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer, state_dict)`` on ``state_dict()``'s result; a returned dict
+        replaces it."""
+        return self._register("state_dict_post", hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer, state_dict)`` before loading; a returned dict is loaded
+        instead."""
+        return self._register("load_state_dict_pre", hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer)`` after ``load_state_dict`` has loaded."""
+        return self._register("load_state_dict_post", hook, prepend)
 
     # ---- groups ----------------------------------------------------------------------------
     def add_param_group(self, param_group: dict) -> None:
@@ -225,6 +269,8 @@ class Optimizer:
         Parameters are numbered in order across the groups; the state's tensors are the live ones
         (not copies), as in torch: save them before stepping again if you keep the dict.
         """
+        for hook in self._optimizer_state_dict_pre_hooks.values():
+            hook(self)
         index: dict[int, int] = {}
         start = 0
         groups = []
@@ -238,7 +284,12 @@ class Optimizer:
         state = {
             (index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()
         }
-        return {"state": state, "param_groups": groups}
+        state_dict = {"state": state, "param_groups": groups}
+        for hook in self._optimizer_state_dict_post_hooks.values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore options and state saved by ``state_dict()`` (of an optimizer of the same shape).
@@ -247,6 +298,10 @@ class Optimizer:
         options replace this optimizer's, and its parameters stay its own.
         """
         state_dict = state_dict.copy()
+        for hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         groups = self.param_groups
         saved_groups = deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
@@ -275,12 +330,16 @@ class Optimizer:
                 saved["param_names"] = group["param_names"]
             new_groups.append(saved)
         self.__setstate__({"state": state, "param_groups": new_groups})
+        for hook in self._optimizer_load_state_dict_post_hooks.values():
+            hook(self)
 
     def __getstate__(self) -> dict:
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self._init_hooks()
+        _patch_step(type(self))
 
     def __repr__(self) -> str:
         text = self.__class__.__name__ + " ("
@@ -290,6 +349,40 @@ class Optimizer:
                 if key != "params":
                     text += f"    {key}: {group[key]}\n"
         return text + ")"
+
+
+_HOOK_KINDS = (
+    "step_pre", "step_post", "state_dict_pre", "state_dict_post", "load_state_dict_pre",
+    "load_state_dict_post",
+)
+
+
+def _patch_step(cls: type) -> None:
+    """Make ``cls.step`` (whatever class defines it) run the step hooks around it, once."""
+    step = cls.step
+    if getattr(step, "_runs_hooks", False):
+        return
+
+    @functools.wraps(step)
+    def step_with_hooks(*args, **kwargs):
+        self = args[0]
+        for hook in tuple(self._optimizer_step_pre_hooks.values()):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if isinstance(result, tuple) and len(result) == 2:
+                    args, kwargs = result
+                else:
+                    raise RuntimeError(
+                        f"{step} must return None or a tuple of (new_args, new_kwargs), but got "
+                        f"{result}."
+                    )
+        out = step(*args, **kwargs)
+        for hook in tuple(self._optimizer_step_post_hooks.values()):
+            hook(self, args, kwargs)
+        return out
+
+    step_with_hooks._runs_hooks = True
+    cls.step = step_with_hooks
 
 
 def _cast(param: Tensor, value, key=None):
