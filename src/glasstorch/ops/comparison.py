@@ -24,6 +24,7 @@ from ._promote import operands
 from .arithmetic import _out as _write_out
 
 _OPERAND = (Tensor, int, float, bool, complex, np.generic)
+_PLAIN = (int, float, type(None))  # bounds that clamp's fast path takes as they are
 
 
 # ---- shared checks, also used by pointwise.py -------------------------------------------------
@@ -88,10 +89,12 @@ def inplace_of(fn, name: str):
     from . import _inplace
 
     def method(self, *args, **kwargs):
-        if _inplace.recording(self) or (
-            grad_mode.state.enabled
-            and builtins.any(isinstance(v, Tensor) and v._rg for v in (*args, *kwargs.values()))
-        ):
+        record = _inplace.recording(self)
+        if not record and grad_mode.state.enabled:
+            for v in (*args, *kwargs.values()) if kwargs else args:
+                if isinstance(v, Tensor) and v._rg:
+                    record = True
+        if record:
             return _inplace.commit(self, fn(_inplace.old_value(self), *args, **kwargs), name)
         _inplace.write(self, fn(self, *args, **kwargs)._data, name)
         return self
@@ -442,6 +445,16 @@ def clamp(input, min=None, max=None, *, out=None):
     broadcast with ``input`` and get gradients too); if ``min > max`` every element becomes
     ``max``. The dtype is promoted with the bounds: ``clamp(int_tensor, 0.5)`` is float32.
     """
+    if type(min) in _PLAIN and type(max) in _PLAIN and type(input) is Tensor:
+        x = input._data
+        if x.dtype.kind == "f" and min is not None and max is not None:  # the common case
+            res = np.maximum(x, min)
+            res = np.minimum(res, max, out=res) if x.ndim else np.asarray(np.minimum(res, max))
+            res = _wrap(res)
+            if input._rg and grad_mode.state.enabled:
+                res._rg = True
+                res._grad_fn = ClampBackward1(input, min, max)
+            return _out(res, out)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):

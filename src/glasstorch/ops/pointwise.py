@@ -164,7 +164,12 @@ ErfBackward0 = _node(
 
 
 def _sigmoid(x):
-    return 1 / (1 + np.exp(-x))
+    e = np.negative(x)
+    if type(e) is not np.ndarray:  # 0-d: NumPy scalars have no out=
+        return 1 / (1 + np.exp(e))
+    np.exp(e, out=e)  # exp(-x) overflows to inf for very negative x: sigmoid is then 0
+    e += 1
+    return np.reciprocal(e, out=e)
 
 
 _erf_each = np.frompyfunc(math.erf, 1, 1)
