@@ -57,14 +57,18 @@ def _record(input: Tensor, out: np.ndarray, node_cls, *args) -> Tensor:
     return res
 
 
-def _apply_inplace(input: Tensor, out_of_place, name: str) -> Tensor:
+def _apply_inplace(input: Tensor, out_of_place, name: str, node_cls=None) -> Tensor:
     """Run an activation in place: same tensor object, new values, version bumped.
 
     When the graph is recorded, the op runs on an alias of the old value (so the saved input is not
-    the tensor being overwritten) and ``input`` takes the op's grad_fn.
+    the tensor being overwritten) and ``input`` takes the op's grad_fn — renamed to ``node_cls``
+    where torch names the in-place node differently (``EluBackward1`` for ``elu_``).
     """
     if _inplace.recording(input):
-        return _inplace.commit(input, out_of_place(_inplace.old_value(input)), name)
+        _inplace.commit(input, out_of_place(_inplace.old_value(input)), name)
+        if node_cls is not None and input._grad_fn is not None:
+            input._grad_fn.__class__ = node_cls
+        return input
     _inplace.write(input, out_of_place(input)._data, name)
     return input
 
@@ -128,7 +132,8 @@ class ReluBackward0(Node):
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, ``negative_slope * x`` elsewhere."""
     if inplace:
-        return _apply_inplace(input, lambda t: leaky_relu(t, negative_slope), "leaky_relu_")
+        return _apply_inplace(input, lambda t: leaky_relu(t, negative_slope), "leaky_relu_",
+                              LeakyReluBackward1)
     x = _need_float(input, "leaky_relu_cpu")
     out = np.where(x > 0, x, x * np.asarray(negative_slope, x.dtype))
     return _record(input, out, LeakyReluBackward0, negative_slope)
@@ -152,6 +157,10 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     return _record(input, out, HardtanhBackward0, min_val, max_val)
 
 
+class LeakyReluBackward1(LeakyReluBackward0):
+    """The node of in-place ``leaky_relu_`` (torch's name)."""
+
+
 class HardtanhBackward0(_Activation):
     def derivative(self):
         x = self.x
@@ -168,7 +177,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     """x where x > ``threshold``, else ``value``."""
     if inplace:
         return _apply_inplace(input, lambda t: globals()["threshold"](t, threshold, value),
-                              "threshold_")
+                              "threshold_", ThresholdBackward1)
     x = input._data
     out = np.where(x > threshold, x, np.asarray(value, x.dtype))
     return _record(input, out, ThresholdBackward0, threshold)
@@ -179,11 +188,15 @@ class ThresholdBackward0(_Activation):
         return (self.x > self.params[0]).astype(self.x.dtype)
 
 
+class ThresholdBackward1(ThresholdBackward0):
+    """The node of in-place ``threshold_``."""
+
+
 # ---- exponential family -------------------------------------------------------------------------
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, ``alpha * (exp(x) - 1)`` otherwise."""
     if inplace:
-        return _apply_inplace(input, lambda t: elu(t, alpha), "elu_")
+        return _apply_inplace(input, lambda t: elu(t, alpha), "elu_", EluBackward1)
     return _elu(input, alpha, 1.0, 1.0, EluBackward0)
 
 
@@ -194,7 +207,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """``scale * elu(x, alpha)``, self-normalising constants alpha≈1.6733, scale≈1.0507."""
     if inplace:
-        return _apply_inplace(input, selu, "selu_")
+        return _apply_inplace(input, selu, "selu_", EluBackward1)
     return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, EluBackward0)
 
 
@@ -203,7 +216,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     if inplace:
-        return _apply_inplace(input, lambda t: celu(t, alpha), "celu_")
+        return _apply_inplace(input, lambda t: celu(t, alpha), "celu_", CeluBackward1)
     return _elu(input, alpha, 1.0, 1.0 / alpha, CeluBackward0)
 
 
@@ -237,6 +250,14 @@ class EluBackward0(_Activation):
 
 class CeluBackward0(EluBackward0):
     """celu is elu with ``input_scale = 1/alpha``; torch gives it its own node name."""
+
+
+class EluBackward1(EluBackward0):
+    """The node of in-place ``elu_`` and ``selu_``."""
+
+
+class CeluBackward1(CeluBackward0):
+    """The node of in-place ``celu_``."""
 
 
 # ---- smooth gates -------------------------------------------------------------------------------
