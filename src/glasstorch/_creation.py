@@ -19,6 +19,15 @@ import numpy as np
 
 from . import _dtype
 from ._device import check_device
+from ._factory import (  # noqa: F401  (_shape_arg and _legacy_name are imported from here)
+    _dtype_or,
+    _factory_dtype,
+    _grad_flag,
+    _into_out,
+    _legacy_name,
+    _result,
+    _shape_arg,
+)
 from ._tensor import Tensor, _wrap
 
 _SCALARS = (bool, int, float, complex)
@@ -147,16 +156,6 @@ def _unwrap_tensors(data):
             if isinstance(v, (list, tuple)) else v for v in data]
 
 
-def _grad_flag(t: Tensor, requires_grad: bool) -> Tensor:
-    if requires_grad:
-        if t._data.dtype.kind not in "fc":
-            raise RuntimeError(
-                "Only Tensors of floating point and complex dtype can require gradients"
-            )
-        t._rg = True
-    return t
-
-
 # ---- from data ------------------------------------------------------------------------------
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
@@ -235,15 +234,6 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return _wrap(ndarray)
 
 
-_LEGACY = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-           "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-           "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
-
-
-def _legacy_name(d: _dtype.dtype) -> str:
-    return _LEGACY[d.name]
-
-
 def _legacy_new(cls, *args, **kwargs):
     """``torch.Tensor(...)``: default-float data from a sequence, or a tensor of given sizes."""
     if cls is not Tensor:
@@ -254,62 +244,6 @@ def _legacy_new(cls, *args, **kwargs):
 
 
 # ---- from shapes ----------------------------------------------------------------------------
-def _shape_arg(size, op: str = "new") -> tuple:
-    """Sizes given as varargs ``(2, 3)`` or one sequence ``((2, 3),)`` → a tuple of ints."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    out = []
-    for s in size:
-        if isinstance(s, Tensor) and s._data.dtype.kind in "iu" and s._data.size == 1:
-            s = int(s)
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(
-                f"{op}(): argument 'size' (position 1) must be tuple of ints, not "
-                f"{type(s).__name__}"
-            )
-        if s < 0:
-            if op == "zeros":
-                raise RuntimeError("zeros: Dimension size must be non-negative.")
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {s}: {[int(v) for v in size]}"
-            )
-        out.append(int(s))
-    return tuple(out)
-
-
-def _dtype_or(dtype, default: _dtype.dtype) -> np.dtype:
-    return default.np if dtype is None else _dtype.to_dtype(dtype).np
-
-
-def _result(arr: np.ndarray, requires_grad: bool, device=None, out=None, op: str = "") -> Tensor:
-    """Finish a factory: check the device, honour ``out=`` (resized and written), flag grad."""
-    check_device(device)
-    if out is not None:
-        return _into_out(arr, out, op)
-    t = _wrap(arr)
-    return _grad_flag(t, requires_grad) if requires_grad else t
-
-
-def _into_out(arr: np.ndarray, out: Tensor, op: str) -> Tensor:
-    if arr.dtype != out._data.dtype:
-        raise RuntimeError(
-            f"dtype {_legacy_name(_dtype._from_np[arr.dtype])} does not match dtype of out "
-            f"parameter ({_legacy_name(out.dtype)})"
-        )
-    if out._data.shape != arr.shape:
-        out._data = np.empty_like(out._data, shape=arr.shape)
-    out._data[...] = arr
-    out._vc[0] += 1
-    return out
-
-
-def _factory_dtype(dtype, out, default: _dtype.dtype) -> np.dtype:
-    """``dtype=`` if given, else the ``out=`` tensor's dtype, else ``default``."""
-    if dtype is None and out is not None:
-        return out._data.dtype
-    return _dtype_or(dtype, default)
-
-
 def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None) -> Tensor:
     """A tensor of zeros, shape ``size`` (``zeros(2, 3)`` or ``zeros((2, 3))``), default float."""

@@ -14,6 +14,7 @@ import numpy as np
 
 from ._sampling import (
     _check_from_to,
+    _integers,
     _legacy,
     _NoGrad,
     _standard_normal,
@@ -22,14 +23,13 @@ from ._sampling import (
     multinomial,
 )
 from ._tensor import Tensor
+from .ops import _inplace
 from .random import numpy_rng
 
 
 def _fill_random(self: Tensor, values: np.ndarray, node_cls) -> Tensor:
     """Write freshly drawn ``values`` into ``self`` (same object), bumping its version; when the
     graph is being recorded ``self`` takes a zero-gradient node (``NormalBackward0``, …)."""
-    from .ops import _inplace
-
     if _inplace.recording(self):
         self._grad_fn = node_cls(_inplace.old_value(self))
         self._rg = True
@@ -45,13 +45,22 @@ def _float_kernel(self: Tensor, kernel: str) -> np.dtype:
     return npd
 
 
+def _affine(draws: np.ndarray, scale: float, shift: float) -> np.ndarray:
+    """``draws * scale + shift`` in place, in the draws' own dtype (skipping 1 and 0)."""
+    if scale != 1:
+        draws *= scale
+    if shift != 0:
+        draws += shift
+    return draws
+
+
 def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
     """Fill with samples of N(mean, std²), in place."""
     npd = _float_kernel(self, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     z = _standard_normal(numpy_rng(generator), self._data.shape, npd)
-    return _fill_random(self, z * npd.type(std) + npd.type(mean), NormalBackward0)
+    return _fill_random(self, _affine(z, std, mean), NormalBackward0)
 
 
 def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator=None, **kwargs) -> Tensor:
@@ -63,7 +72,7 @@ def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator=None, **kwa
             f"uniform_ expects to return a [from, to) range, but found from={from_:g} > to={to:g}"
         )
     u = _uniform(numpy_rng(generator), self._data.shape, npd)
-    return _fill_random(self, u * npd.type(to - from_) + npd.type(from_), UniformBackward0)
+    return _fill_random(self, _affine(u, to - from_, from_), UniformBackward0)
 
 
 def exponential_(self, lambd: float = 1.0, *, generator=None) -> Tensor:
@@ -146,7 +155,7 @@ def random_(self, *bounds, generator=None, **kwargs) -> Tensor:
             raise RuntimeError(f"from is out of bounds for {_c_name(npd)}")
         if high - 1 > info.max:
             raise RuntimeError(f"to - 1 is out of bounds for {_c_name(npd)}")
-    vals = numpy_rng(generator).integers(low, high, self._data.shape, dtype=np.int64)
+    vals = _integers(numpy_rng(generator), low, high, self._data.shape)
     return _fill_random(self, vals, node)
 
 

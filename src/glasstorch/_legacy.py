@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtype
-from ._creation import _legacy_name, _shape_arg, _to_array
+from ._creation import _to_array
 from ._device import check_device
+from ._factory import _legacy_name, _shape_arg
 from ._tensor import Tensor, _wrap
 
 

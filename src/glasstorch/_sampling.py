@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtype
+from ._factory import _into_out, _legacy_name, _result, _shape_arg
 from ._tensor import Tensor, _wrap
 from .autograd import grad_mode
 from .autograd.graph import Node
@@ -26,27 +27,24 @@ _F32 = np.dtype(np.float32)
 
 def _float_np(dtype, op: str, kernel: str) -> np.dtype:
     """The floating dtype a sampler makes; torch's NotImplementedError for integer dtypes."""
-    d = _dtype._default.float if dtype is None else _dtype.to_dtype(dtype)
+    if dtype is None:
+        return _dtype._default.float.np
+    d = _dtype.to_dtype(dtype)
     if not d.is_floating_point:
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_legacy(d)}\'')
     return d.np
 
 
-def _legacy(d: _dtype.dtype) -> str:
-    from ._creation import _legacy_name
-
-    return _legacy_name(d)
+_legacy = _legacy_name
 
 
 def _shape(sizes, size, op: str) -> tuple:
-    from ._creation import _shape_arg
-
     return _shape_arg(sizes if size is None else (size,), op)
 
 
 def _finish(arr: np.ndarray, requires_grad: bool, device, out) -> Tensor:
-    from ._creation import _result
-
+    if device is None and out is None and not requires_grad:
+        return _wrap(arr)
     return _result(arr, requires_grad, device, out)
 
 
@@ -77,6 +75,16 @@ def randn(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, 
     npd = _float_np(dtype, "randn", "normal_kernel_cpu")
     arr = _standard_normal(numpy_rng(generator), _shape(sizes, size, "randn"), npd)
     return _finish(arr, requires_grad, device, out)
+
+
+def _integers(rng, low: int, high: int, shape: tuple) -> np.ndarray:
+    """int64 values uniform on ``[low, high)``. Small ranges scale one uniform double per value
+    (a bias below 2**-29, far faster than NumPy's ``integers``); large ranges use ``integers``."""
+    span = high - low
+    if span <= 1 << 24:
+        arr = (rng.random(shape) * span).astype(np.int64)
+        return arr + low if low else arr
+    return rng.integers(low, high, shape, dtype=np.int64)
 
 
 def _check_from_to(low, high, op: str = "random_") -> None:
@@ -113,7 +121,7 @@ def randint(*args, low=None, high=None, size=None, generator=None, out=None, dty
     high = int(high)
     _check_from_to(low, high)
     npd = _dtype.int64.np if dtype is None else _dtype.to_dtype(dtype).np
-    arr = numpy_rng(generator).integers(low, high, _shape((size,), None, "randint"))
+    arr = _integers(numpy_rng(generator), low, high, _shape((size,), None, "randint"))
     return _finish(arr.astype(npd, copy=False), requires_grad, device, out)
 
 
@@ -208,8 +216,6 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         res._rg = True
         res._grad_fn = node(*(t for t in (mean, std) if isinstance(t, Tensor)))
     if out is not None:
-        from ._creation import _into_out
-
         return _into_out(arr, out, "normal")
     return res
 
@@ -276,8 +282,6 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
         res._rg = True
         res._grad_fn = BernoulliBackward0(input)
     if out is not None:
-        from ._creation import _into_out
-
         return _into_out(res._data, out, "bernoulli")
     return res
 
@@ -330,8 +334,6 @@ def multinomial(input, num_samples: int, replacement: bool = False, *, generator
         idx = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
     idx = idx.astype(np.int64).reshape(w.shape[:-1] + (num_samples,))
     if out is not None:
-        from ._creation import _into_out
-
         return _into_out(idx, out, "multinomial")
     return _wrap(idx)
 

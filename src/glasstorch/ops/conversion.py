@@ -143,14 +143,16 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
             f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}"
         )
     record = _inplace.recording(self, src)
-    try:
-        values = np.broadcast_to(src._data, self._data.shape)
-    except ValueError:
-        from .._sampling import _mismatch
-
-        raise RuntimeError(_mismatch(self._data.shape, src._data.shape)) from None
     node = CopyBackwards(_inplace.old_value(self), src) if record else None
-    self._data[...] = values
+    dst = self._data
+    if src._data.ndim > dst.ndim or dst.shape[dst.ndim - src._data.ndim:] != src._data.shape:
+        try:  # broadcasting needed (NumPy's assignment would also accept extra leading 1s)
+            np.broadcast_to(src._data, dst.shape)
+        except ValueError:
+            from .._sampling import _mismatch
+
+            raise RuntimeError(_mismatch(dst.shape, src._data.shape)) from None
+    dst[...] = src._data
     self._vc[0] += 1
     if node is not None and self._data.dtype.kind in "fc":
         self._grad_fn = node
