@@ -335,3 +335,19 @@ def test_unpicklable_batch_or_exception_is_an_error_not_a_hang():
         next(it)
     with pytest.raises(StopIteration):  # the workers are gone: the iterator is finished
         next(it)
+
+
+class ShowsWorkerInfo(Items):
+    def __getitem__(self, i):
+        info = gdata.get_worker_info()
+        try:
+            info.id = 5
+        except Exception as e:
+            frozen = type(e).__name__
+        return repr(info).split(", dataset=")[0], frozen
+
+
+def test_worker_info_is_a_frozen_record():
+    (text, frozen), = list(gdata.DataLoader(ShowsWorkerInfo(1), batch_size=None, num_workers=1))
+    assert text.startswith("WorkerInfo(id=0, num_workers=1, seed=")
+    assert frozen == "FrozenInstanceError"

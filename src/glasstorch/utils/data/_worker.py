@@ -21,6 +21,7 @@ import queue
 import random
 import sys
 import traceback
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -28,21 +29,20 @@ import numpy as np
 _PARENT_CHECK_INTERVAL = 1.0
 
 
+@dataclass(frozen=True, slots=True)
 class WorkerInfo:
-    """What ``get_worker_info()`` returns inside a worker: ``id``, ``num_workers``, ``seed``
-    (this worker's seed: ``base_seed + id``) and ``dataset`` (this process's copy)."""
+    """What ``get_worker_info()`` returns inside a worker (read-only).
 
-    def __init__(self, **fields) -> None:
-        for k, v in fields.items():
-            object.__setattr__(self, k, v)
-        object.__setattr__(self, "_keys", tuple(fields))
+    ``id`` (0 … num_workers - 1), ``num_workers``, ``seed`` (this worker's seed:
+    ``base_seed + id``), ``dataset`` (this process's copy of the dataset).
+    """
 
-    def __setattr__(self, key, value):
-        raise RuntimeError(f"Cannot assign attributes to {type(self).__name__} objects")
-
-    def __repr__(self) -> str:
-        body = ", ".join(f"{k}={getattr(self, k)}" for k in self._keys)
-        return f"{type(self).__name__}({body})"
+    id: int
+    num_workers: int
+    seed: int
+    dataset: object
+    rng: object = None
+    worker_method: str = "multiprocessing"
 
 
 _worker_info: WorkerInfo | None = None
