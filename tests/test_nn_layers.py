@@ -118,6 +118,10 @@ def test_lazy_linear_infers_in_features_and_becomes_linear():
     assert ours.has_uninitialized_params()
     with pytest.raises(RuntimeError, match="Can't access the shape of an uninitialized"):
         ours.weight.shape  # noqa: B018 - the access itself must raise
+    with pytest.raises(ValueError, match="Attempted to use an uninitialized parameter in add"):
+        ours.weight.add(1)
+    assert ours.weight.dtype == theirs.weight.dtype
+    assert ours.to(gt.float32) is ours
     out = ours(gt.ones(2, 7))
     theirs(torch.ones(2, 7))
     assert type(ours) is gt.nn.Linear and repr(ours) == repr(theirs)

@@ -11,6 +11,9 @@ first call tells it the shape; ``materialize(shape)`` then turns it into an ordi
 
 from __future__ import annotations
 
+import os
+import sys
+
 import numpy as np
 
 from .. import _dtype
@@ -71,17 +74,50 @@ class Parameter(Tensor):
         return (type(self), (self.detach(), self._rg))
 
 
+_DATA_SLOT = Tensor._data  # the slot that holds a tensor's ndarray
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _calling_op() -> str:
+    """The name of the outermost glasstorch function on the stack (the op the user called)."""
+    frame = sys._getframe(2)
+    name = "<unknown>"
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        name = frame.f_code.co_name
+        frame = frame.f_back
+    return name
+
+
 class UninitializedParameter(Parameter):
     """A parameter whose shape is not known yet (held by lazy modules until their first call).
 
     ``materialize(shape)`` allocates it (uninitialised values) and turns it into a ``Parameter``.
-    Until then, asking for its shape or values raises.
+    Until then, any op on it raises (its values are reached through a property that refuses).
     """
 
     cls_to_become = Parameter
 
+    @property
+    def _data(self):
+        raise ValueError(
+            f"Attempted to use an uninitialized parameter in {_calling_op()}. This error happens "
+            "when you "
+            "are using a `LazyModule` or explicitly manipulating "
+            "`torch.nn.parameter.UninitializedParameter` objects. When using LazyModules Call "
+            "`forward` with a dummy batch to initialize the parameters before calling torch "
+            "functions"
+        )
+
+    @_data.setter
+    def _data(self, value) -> None:
+        _DATA_SLOT.__set__(self, value)
+
+    @property
+    def dtype(self):
+        return self.__dict__.get("_gt_dtype") or _dtype.get_default_dtype()
+
     def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
-        p = Parameter.__new__(cls, None, requires_grad)
+        p = Parameter.__new__(cls, Tensor(0), requires_grad)
         p.__dict__["_gt_dtype"] = _dtype.to_dtype(dtype) if dtype is not None else None
         return p
 

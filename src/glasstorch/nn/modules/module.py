@@ -20,7 +20,7 @@ from collections import OrderedDict
 from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ..parameter import Buffer, Parameter
+from ..parameter import Buffer, Parameter, is_lazy
 from ._module_utils import RemovableHandle, _addindent, _IncompatibleKeys, _typename
 from ._state_dict import _StateDictMixin
 
@@ -456,7 +456,7 @@ class Module(_StateDictMixin):
             module._apply(fn)
         with no_grad():
             for param in self._parameters.values():
-                if param is None:
+                if param is None or is_lazy(param):  # placeholders have nothing to convert
                     continue
                 param._data = fn(param)._data
                 if param._grad is not None:
