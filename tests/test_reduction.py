@@ -408,3 +408,27 @@ def test_out_arguments_are_filled_as_torch():
         assert L.min(x, out=whole) is whole and L.amax(x, 0, out=amax) is amax
         results.append((values, indices, whole, amax))
     assert_same(results[0], results[1])
+
+
+@needs_torch
+@SETTINGS
+@given(st.lists(st.integers(1, 3), min_size=0, max_size=2), st.integers(1, 3), st.integers(1, 3),
+       st.integers(1, 3), st.sampled_from(["mat", "vec_left", "vec_right", "vec_both", "bcast"]),
+       st.integers(0, 1000))
+def test_matmul_gradients_match_torch_in_every_form(batch, n, k, m, form, seed):
+    rng = np.random.default_rng(seed)
+    a_shape = (k,) if form in ("vec_left", "vec_both") else (*batch, n, k)
+    if form in ("vec_right", "vec_both"):
+        b_shape = (k,)
+    elif form == "bcast":  # the right operand broadcasts a size-1 batch against the left's
+        b_shape = (1, *batch[1:], k, m) if batch else (2, k, m)
+    else:
+        b_shape = (k, m)
+    a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
+    grads = []
+    for L in (gt, torch):
+        ta, tb = L.tensor(a, requires_grad=True), L.tensor(b, requires_grad=True)
+        out = ta @ tb
+        g = L.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)))
+        grads.append((out.detach(), *L.autograd.grad(out, (ta, tb), g)))
+    assert_same(grads[0], grads[1])

@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from ._dtype import _from_np
 from ._tensor import Tensor, _wrap
 from .autograd import grad_mode
 from .autograd.graph import Node
@@ -122,31 +123,39 @@ class LinalgVectorNormBackward0(Node):
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        p, shape = self.ord, x._data.shape
-        if x._data.dtype != self.dtype:
-            x = x.to(self.dtype) if hasattr(x, "to") else _wrap(x._data.astype(self.dtype))
-        data = x._data
+        if self.ord == 0:  # piecewise constant: torch leaves the gradient undefined (None)
+            return None
+        in_dtype = x._data.dtype
+        if in_dtype != self.dtype:  # computed in a wider dtype= : differentiate there
+            x = x.to(_from_np[self.dtype])
+        shape = x._data.shape
         g = _expand_back(grad, shape, self.dims, self.keepdim)
         norm = _expand_back(self.saved_output, shape, self.dims, self.keepdim)
-        sign = np.sign(data)
-        if p == 0:  # piecewise constant: torch leaves the gradient undefined (None)
-            return None
-        if p == 1:
-            return g * _wrap(sign)
-        if math.isinf(p):
-            out = norm._data
-            hit = (np.abs(data) == out).astype(data.dtype)
-            hit /= np.sum(hit, axis=self.dims, keepdims=True)
-            return g * _wrap(sign * hit)
-        zero_norm = norm._data == 0
-        safe_norm = norm + _wrap(zero_norm.astype(data.dtype))
-        keep = _wrap((~zero_norm).astype(data.dtype))
-        if p == 2:
-            return g * x / safe_norm * keep
-        nonzero = data != 0
-        safe_abs = x * _wrap(np.where(nonzero, sign, 0)) + _wrap((~nonzero).astype(data.dtype))
-        term = x * safe_abs ** (p - 2) * _wrap(nonzero.astype(data.dtype))
-        return g * term / safe_norm ** (p - 1) * keep
+        out = norm_grad(x, g, norm, self.ord, self.dims)
+        return out if out._data.dtype == in_dtype else out.to(_from_np[in_dtype])
+
+
+def norm_grad(x: Tensor, g: Tensor, norm: Tensor, p: float, dims) -> Tensor:
+    """The gradient of ``||x||_p`` (reduced over ``dims``) given the output gradient ``g`` and
+    the norm, both already broadcast to ``x``'s shape. Written with tensor ops (differentiable)
+    except for the piecewise-constant factors (signs, masks), which are constants."""
+    data = x._data
+    sign = np.sign(data)
+    if p == 1:
+        return g * _wrap(sign)
+    if math.isinf(p):
+        hit = (np.abs(data) == norm._data).astype(data.dtype)
+        hit /= np.sum(hit, axis=dims, keepdims=True)
+        return g * _wrap(sign * hit)
+    zero_norm = norm._data == 0
+    safe_norm = norm + _wrap(zero_norm.astype(data.dtype))
+    keep = _wrap((~zero_norm).astype(data.dtype))
+    if p == 2:
+        return g * x / safe_norm * keep
+    nonzero = data != 0
+    safe_abs = x * _wrap(np.where(nonzero, sign, 0)) + _wrap((~nonzero).astype(data.dtype))
+    term = x * safe_abs ** (p - 2) * _wrap(nonzero.astype(data.dtype))
+    return g * term / safe_norm ** (p - 1) * keep
 
 
 # ---- matrix_norm --------------------------------------------------------------------------------

@@ -164,6 +164,14 @@ OPS = [
     S("trace/square", lambda L, x: x.trace(), shapes=[(3, 3)]),
     S("trace/rect", lambda L, x: L.trace(x), shapes=[(2, 4)]),
     S("trace/int", lambda L, x: x.trace(), dtype="int32", grad=False),
+    S("dist/default", lambda L, a, b: L.dist(a, b), shapes=[(2, 3), (3,)]),
+    S("dist/p1", lambda L, a, b: a.dist(b, 1), shapes=[(2, 3), (2, 3)]),
+    S("dist/p3", lambda L, a, b: L.dist(a, b, 3), shapes=[(2, 3), (2, 1)]),
+    S("dist/inf", lambda L, a, b: L.dist(a, b, math.inf), shapes=[(4,), (4,)]),
+    S("dist/p0", lambda L, a, b: L.dist(a, b, 0), shapes=[(4,), (4,)], grad=False,
+      note="torch itself fails in backward for p=0"),
+    S("dist/promote", lambda L, a, b: L.dist(a, b), shapes=[(3,), (3,)],
+      dtypes=("float32", "float64"), grad=False),
     # ---- norm -----------------------------------------------------------------------------------
     S("norm/default", lambda L, x: x.norm()),
     S("norm/dim", lambda L, x: x.norm(dim=1)),
@@ -245,6 +253,13 @@ ERRORS = [
       contains=("nanmean(): expected input to have floating point or complex dtype but got Long",)),
     E("trace/1d", lambda L, x: L.trace(x), shapes=[(3,)],
       contains=("trace: expected a matrix, but got tensor with dim 1",)),
+    E("dist/int", lambda L, a, b: L.dist(a, b), shapes=[(2,), (2,)], dtype="int64",
+      contains=("norm(): input dtype should be either floating point or complex. Got Long",)),
+    E("dist/shapes", lambda L, a, b: L.dist(a, b), shapes=[(2, 3), (4,)],
+      contains=("The size of tensor a (3) must match the size of tensor b (4) at non-singleton "
+                "dimension 1",)),
+    E("dist/number", lambda L, a: L.dist(a, 2.0), exc=TypeError,
+      contains=("dist(): argument 'other' (position 2) must be Tensor, not float",)),
     E("norm/inf_empty", lambda L, x: x.norm(p=math.inf), shapes=[(0,)],
       contains=("cannot compute the inf norm on an empty tensor",)),
 ]

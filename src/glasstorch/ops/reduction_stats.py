@@ -14,6 +14,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
+from ..autograd.graph import Node
 from .reduction import (
     _count,
     _dim_kw,
@@ -179,6 +180,60 @@ def _word(npd) -> str:
     return _dtype_word(npd)
 
 
-Tensor.var, Tensor.std, Tensor.nansum, Tensor.nanmean = var, std, nansum, nanmean
+# ---- dist -------------------------------------------------------------------------------------
+def dist(input, other, p=2):
+    """The ``p``-norm of ``input - other`` (broadcast), as a 0-d tensor: the distance between
+    them. ``dist(x, y)`` is ``linalg.vector_norm(x - y)``."""
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"dist(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
+        )
+    from .. import linalg
+    from ._promote import operands
 
-__all__ = ["var", "std", "std_mean", "var_mean", "nansum", "nanmean"]
+    x, y = operands(input, other)
+    if x.dtype.kind not in "fc":
+        raise RuntimeError(
+            "norm(): input dtype should be either floating point or complex. Got "
+            f"{_word(x.dtype)} instead."
+        )
+    try:
+        diff = np.subtract(x, y)
+    except ValueError:
+        from .shape import broadcast_shapes
+
+        broadcast_shapes(x.shape, y.shape)  # raises torch's message naming the dimension
+        raise
+    res = linalg.vector_norm(_wrap(diff), p)
+    if (input._rg or other._rg) and grad_mode.state.enabled:
+        node = DistBackward0(input, other).save(input, other).save_output(res)
+        node.p = float(p)
+        _record(res, node)
+    return res
+
+
+class DistBackward0(Node):
+    """The gradient of ``||a - b||_p``: the norm's gradient at ``a - b`` for ``a``, its negative
+    for ``b`` (each summed back to its own shape)."""
+
+    def backward(self, grad):
+        if self.p == 0:  # piecewise constant: undefined, as torch
+            return None, None
+        from ..linalg import norm_grad
+        from ._broadcast import unbroadcast
+
+        a, b = self.saved_tensors
+        diff = a - b
+        shape = diff._data.shape
+        g = norm_grad(diff, grad.expand(shape), self.saved_output.expand(shape), self.p, None)
+        ga, gb = self.needs_input_grad
+        return (
+            unbroadcast(g, a._data.shape) if ga else None,
+            unbroadcast(-g, b._data.shape) if gb else None,
+        )
+
+
+Tensor.var, Tensor.std, Tensor.nansum, Tensor.nanmean = var, std, nansum, nanmean
+Tensor.dist = dist
+
+__all__ = ["var", "std", "std_mean", "var_mean", "nansum", "nanmean", "dist"]
