@@ -446,3 +446,18 @@ def test_subset_pickles():
     sub = gdata.Subset(gdata.TensorDataset(gt.tensor([1, 2, 3])), [2, 0])
     back = pickle.loads(pickle.dumps(sub))
     assert back.__getbatch__([0, 1])[0].tolist() == [3, 1]
+
+
+def test_tensor_dataset_batches_without_per_item_calls(monkeypatch):
+    ds = gdata.TensorDataset(gt.tensor(np.arange(10.0, dtype=np.float32)), gt.tensor(np.arange(10)))
+
+    def no_items(self, index):
+        raise AssertionError("the batch path should not fetch items one by one")
+
+    monkeypatch.setattr(gdata.TensorDataset, "__getitem__", no_items)
+    x, y = next(iter(gdata.DataLoader(ds, batch_size=4, shuffle=True)))
+    assert x.shape == (4,) and x.dtype == gt.float32 and y.dtype == gt.int64
+    np.testing.assert_array_equal(x.numpy(), y.numpy().astype(np.float32))
+    # a custom collate_fn sees samples, as in torch, so it takes the per-item path
+    with pytest.raises(AssertionError, match="one by one"):
+        next(iter(gdata.DataLoader(ds, batch_size=4, collate_fn=lambda b: b)))
