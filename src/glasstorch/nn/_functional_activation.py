@@ -12,18 +12,17 @@ derivative, computed from what the forward saved:
   activations (relu, leaky_relu, hardtanh, relu6) the derivative is a constant 0/1/slope mask, so
   the array is already exact.
 
-``sigmoid``, ``tanh`` and ``softsign`` are not fused: torch's functional forms call the tensor ops
-(``input.sigmoid()``), and so do we.
+The softmax family is in ``_functional_softmax``. ``sigmoid``, ``tanh`` and ``softsign`` are not
+fused: torch's functional forms call the tensor ops (``input.sigmoid()``), and so do we.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
-from .._tensor import Tensor, _dim, _wrap
+from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
 from ..ops import _inplace
@@ -429,111 +428,8 @@ def tanhshrink(input: Tensor) -> Tensor:
     return input - input.tanh()
 
 
-# ---- softmax family -----------------------------------------------------------------------------
-def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
-    """torch's choice when ``dim`` is omitted (deprecated, so warn): 0 for 0-, 1- and 3-D input."""
-    warnings.warn(
-        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
-        "dim=X as an argument.",
-        UserWarning,
-        stacklevel=stacklevel,
-    )
-    return 0 if ndim in (0, 1, 3) else 1
-
-
-def _prepare(input: Tensor, dim, dtype, name: str, stacklevel: int):
-    if dim is None:
-        dim = _softmax_dim(name, input._data.ndim, stacklevel + 1)
-    if dtype is not None:
-        input = input.to(dtype)
-    x = input._data
-    d = _dim(dim, x.ndim) if x.ndim else None  # NumPy reduces a 0-d array over axis=None
-    if x.dtype.kind != "f":
-        last = "lastdim_" if d == x.ndim - 1 or x.ndim == 0 else ""
-        _need_float(input, f"{name}_{last}kernel_impl")
-    return input, x, d
-
-
-def _shifted(x: np.ndarray, d) -> np.ndarray:
-    """x minus its max along ``d``: exp of it cannot overflow (the max row entry becomes 0).
-    A row holding +inf or only -inf gives nan, as in torch."""
-    if x.size == 0 or x.ndim == 0:
-        return x - x
-    with np.errstate(invalid="ignore"):
-        return x - x.max(axis=d, keepdims=True)
-
-
-def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """exp(x) / sum(exp(x)) along ``dim``: each slice becomes a probability distribution.
-
-    Stable: the max along ``dim`` is subtracted first. ``dtype`` casts the input before.
-    Shape kept, e.g. logits (N, C) with dim=1 → probabilities (N, C) whose rows sum to 1.
-    """
-    input, x, d = _prepare(input, dim, dtype, "softmax", _stacklevel)
-    e = np.exp(_shifted(x, d))
-    e /= e.sum(axis=d, keepdims=True)
-    return _record_dim(input, e, SoftmaxBackward0, d)
-
-
-def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """log(softmax(x)) along ``dim``, computed as ``x - max - log(sum(exp(x - max)))``: no
-    overflow for large logits and no log(0) for small ones. Shape kept."""
-    input, x, d = _prepare(input, dim, dtype, "log_softmax", _stacklevel)
-    z = _shifted(x, d)
-    out = z - np.log(np.exp(z).sum(axis=d, keepdims=True))
-    return _record_dim(input, out, LogSoftmaxBackward0, d)
-
-
-def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
-    """softmax of ``-x``: the smallest entries get the most weight."""
-    if dim is None:
-        dim = _softmax_dim("softmin", input._data.ndim, _stacklevel)
-    if dtype is not None:
-        input = input.to(dtype)
-    return softmax(-input, dim)
-
-
-def _record_dim(input, out, node_cls, d):
-    res = _wrap(_as(out, input._data.dtype))
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = node_cls(input, d).save_output(res)
-    return res
-
-
-class SoftmaxBackward0(Node):
-    """y = softmax(x): dx = y * (g - sum(g * y)) along dim (the Jacobian-vector product)."""
-
-    def __init__(self, input, dim):
-        super().__init__(input)
-        self.dim = dim
-
-    def backward(self, grad):
-        y = self.saved_output
-        if grad_mode.state.enabled:
-            return y * (grad - (grad * y).sum(self.dim, keepdim=True))
-        g, yd = grad._data, y._data
-        gy = g * yd
-        return _wrap(_as(gy - yd * gy.sum(axis=self.dim, keepdims=True), g.dtype))
-
-
-class LogSoftmaxBackward0(Node):
-    """y = log_softmax(x): dx = g - exp(y) * sum(g) along dim."""
-
-    def __init__(self, input, dim):
-        super().__init__(input)
-        self.dim = dim
-
-    def backward(self, grad):
-        y = self.saved_output
-        if grad_mode.state.enabled:
-            return grad - y.exp() * grad.sum(self.dim, keepdim=True)
-        g = grad._data
-        return _wrap(_as(g - np.exp(y._data) * g.sum(axis=self.dim, keepdims=True), g.dtype))
-
-
 __all__ = [
     "relu", "relu_", "relu6", "leaky_relu", "hardtanh", "threshold", "elu", "selu", "celu",
     "gelu", "silu", "mish", "softplus", "logsigmoid", "sigmoid", "tanh", "softsign",
-    "tanhshrink", "softmax", "log_softmax", "softmin",
+    "tanhshrink",
 ]

@@ -25,8 +25,9 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
-from ._functional_activation import _need_float, log_softmax, softmax
+from ._functional_activation import _need_float
 from ._functional_loss import _reduction
+from ._functional_softmax import log_softmax, softmax
 
 _KIND = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
          "int16": "Short", "int8": "Char", "bool": "Bool", "int64": "Long", "uint8": "Byte"}

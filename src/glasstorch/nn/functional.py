@@ -4,10 +4,10 @@
 The layers of ``glasstorch.nn`` (``nn.Linear``, ``nn.ReLU``, ``nn.CrossEntropyLoss``) hold the
 parameters and settings and call these.
 
-This module has the layers with weights or randomness: ``linear`` (one fused matmul + bias node),
-``dropout``, ``embedding``, ``one_hot``, ``pad`` and the distance helpers. Activations live in
-``_functional_activation``, the losses in ``_functional_loss`` and ``_functional_ce``; all are
-re-exported here, so ``F.<name>`` is the one place to look.
+This module has the layers with weights or randomness: ``linear`` (one fused matmul + bias
+node), ``dropout``, ``embedding``, ``one_hot``, ``pad`` and the distance helpers. Activations live
+in ``_functional_activation`` and ``_functional_softmax``, the losses in ``_functional_loss`` and
+``_functional_ce``; all are re-exported here, so ``F.<name>`` is the one place to look.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from ._functional_ce import *  # noqa: F401,F403
 from ._functional_ce import __all__ as _ce_all
 from ._functional_loss import *  # noqa: F401,F403
 from ._functional_loss import __all__ as _loss_all
+from ._functional_softmax import *  # noqa: F401,F403
+from ._functional_softmax import __all__ as _softmax_all
 
 _CTYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
           "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
@@ -406,5 +408,5 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 __all__ = (
     ["linear", "dropout", "dropout1d", "dropout2d", "alpha_dropout", "one_hot",
      "embedding", "pad", "normalize", "cosine_similarity", "pairwise_distance"]
-    + _activation_all + _ce_all + _loss_all
+    + _activation_all + _softmax_all + _ce_all + _loss_all
 )
