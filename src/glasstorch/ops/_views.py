@@ -28,7 +28,7 @@ def _alias(t: Tensor) -> Tensor:
     return a
 
 
-def inplace_update(t: Tensor, write, make_node, wrap: bool = False) -> Tensor:
+def inplace_update(t: Tensor, write, make_node, wrap: bool = False, bump: bool = True) -> Tensor:
     """Record an in-place change of ``t`` and run ``write()`` to do it.
 
     ``make_node(old)`` builds the op's backward node as if it were out of place, its first input
@@ -36,6 +36,7 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False) -> Tensor:
     graph, ``base`` takes the history: a ``CopySlices`` node runs the op's backward on ``t``'s
     region of ``base``'s gradient, and ``t`` becomes a view of the new ``base``.
     ``wrap=True`` names the node ``CopySlices`` even when ``t`` is not a view (basic setitem).
+    ``bump=False`` when ``write`` bumps the version counter itself.
     """
     base = t._base
     if base is not None and base is not t and base._rg == t._rg:
@@ -45,7 +46,7 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False) -> Tensor:
         node = make_node(_alias(t))
         old_base = _alias(base)
         write()
-        t._vc[0] += 1
+        t._vc[0] += bump
         base._grad_fn = CopySlices(old_base, geom, node)
         base._rg = True
         t._grad_fn = AsStridedBackward0(base, geom)
@@ -56,7 +57,7 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False) -> Tensor:
     old = _alias(t)
     node = make_node(old)
     write()
-    t._vc[0] += 1
+    t._vc[0] += bump
     t._grad_fn = CopySlices(old, None, node) if wrap else node
     t._rg = True
     return t
