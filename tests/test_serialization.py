@@ -396,3 +396,10 @@ def test_save_through_a_symlink_replaces_the_target(tmp_path):
     save(gt.zeros(2), link)
     assert link.is_symlink()
     assert load(target).tolist() == [0.0, 0.0]
+
+
+def test_cyclic_object_is_refused():
+    loop = [gt.ones(1)]
+    loop.append(loop)
+    with pytest.raises(ValueError, match="contains itself"):
+        save(loop, io.BytesIO())

@@ -180,7 +180,13 @@ def _to_bytes(obj) -> bytes:
     if enc.flat:
         structure = {type(obj).__name__: [[k, enc.tensor(v, k)] for k, v in obj.items()]}
     else:
-        structure = enc.encode(obj)
+        try:
+            structure = enc.encode(obj)
+        except RecursionError:
+            raise ValueError(
+                "glasstorch.save cannot store this object: it contains itself (a cycle) or is "
+                "nested too deeply"
+            ) from None
     meta = json.dumps({"format": _FORMAT, "object": structure}, allow_nan=False)
     return st.save(enc.arrays, metadata={_META_KEY: meta, "format": "pt"})
 
