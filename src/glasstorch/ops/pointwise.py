@@ -416,16 +416,15 @@ def lerp(input, end, weight, *, out=None):
     number or a tensor; all tensors must share ``input``'s floating dtype."""
     _tensors("lerp", input, end)
     x, e = input._data, end._data
-    if x.dtype.kind not in "fc":
-        raise NotImplementedError(
-            f"\"lerp_kernel_scalar\" not implemented for '{_dtype_name(x.dtype)}'"
-        )
     for what, t in (("end", end), ("weight", weight)):
         if isinstance(t, Tensor) and t._data.dtype != x.dtype:
             raise RuntimeError(
                 f"expected dtype {_c_name(x.dtype)} for `{what}` but got dtype "
                 f"{_c_name(t._data.dtype)}"
             )
+    if x.dtype.kind not in "fc":
+        kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype_name(x.dtype)}'")
     w = weight._data if isinstance(weight, Tensor) else weight
     try:
         diff = e - x
@@ -439,8 +438,10 @@ def lerp(input, end, weight, *, out=None):
 
 
 def _c_name(dt) -> str:
-    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
-            "float16": "c10::Half", "bool": "bool"}.get(str(dt), str(dt))
+    """The C++ type name torch's dtype-mismatch messages use."""
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+            "bool": "bool"}.get(str(dt), str(dt))
 
 
 class LerpBackward0(Node):

@@ -1,4 +1,4 @@
-"""Selecting reductions: max/min, amax/amin, argmax/argmin, aminmax and median.
+"""Selecting reductions: max/min, amax/amin, argmax/argmin, aminmax, median, unique.
 
 Three ways to ask for the largest element, as in torch:
 
@@ -321,7 +321,67 @@ class MedianBackward0(Node):
         return grad * _wrap(onehot.reshape(self.shape))
 
 
+# ---- unique / unique_consecutive -----------------------------------------------------------------
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+    """The distinct values, in ascending order (each NaN counts as distinct, as torch); with
+    ``dim``, the distinct slices along it. ``return_inverse`` adds, for each input element (or
+    slice), the index of its value in the output; ``return_counts`` adds how often each occurs.
+    Not differentiable. ``sorted=False`` is accepted and also sorts (as torch does on CPU)."""
+    x = input._data
+    if dim is None:
+        flat = x.reshape(-1)
+        equal_nan = {} if x.dtype.kind not in "fc" else {"equal_nan": False}
+        values, inverse, counts = np.unique(flat, return_inverse=True, return_counts=True,
+                                            **equal_nan)
+        inverse = inverse.reshape(x.shape)
+    else:
+        d = _dim(int(dim), x.ndim)
+        if x.shape[d] == 0:
+            values, inverse, counts = x, np.zeros(0, np.int64), np.zeros(0, np.int64)
+        else:
+            values, inverse, counts = np.unique(x, axis=d, return_inverse=True,
+                                                return_counts=True)
+            inverse = inverse.reshape(-1)
+    return _unique_result(values, inverse, counts, return_inverse, return_counts)
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """Collapse runs of equal consecutive values (or slices along ``dim``) to one: ``[1, 1, 2,
+    1]`` gives ``[1, 2, 1]``. ``return_inverse``/``return_counts`` as in ``unique``."""
+    x = input._data
+    if dim is None:
+        seq, axis = x.reshape(-1), 0
+    else:
+        axis = _dim(int(dim), x.ndim)
+        seq = x
+    n = seq.shape[axis] if seq.ndim else 0
+    if n == 0:
+        starts = np.zeros(0, np.int64)
+    else:
+        moved = np.moveaxis(seq, axis, 0).reshape(n, -1)
+        changed = np.any(moved[1:] != moved[:-1], axis=1)
+        starts = np.flatnonzero(np.concatenate(([True], changed)))
+    values = np.take(seq, starts, axis=axis)
+    run = np.cumsum(np.isin(np.arange(n), starts)) - 1
+    counts = np.diff(np.append(starts, n))
+    inverse = run.reshape(x.shape) if dim is None else run
+    return _unique_result(values, inverse, counts, return_inverse, return_counts)
+
+
+def _unique_result(values, inverse, counts, return_inverse, return_counts):
+    out = [_wrap(np.ascontiguousarray(values))]
+    if return_inverse:
+        out.append(_wrap(np.asarray(inverse, dtype=np.int64)))
+    if return_counts:
+        out.append(_wrap(np.asarray(counts, dtype=np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
 Tensor.max, Tensor.min, Tensor.amax, Tensor.amin, Tensor.aminmax = max, min, amax, amin, aminmax
+Tensor.unique, Tensor.unique_consecutive = unique, unique_consecutive
 Tensor.argmax, Tensor.argmin, Tensor.median = argmax, argmin, median
 
-__all__ = ["max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "median"]
+__all__ = [
+    "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "median", "unique",
+    "unique_consecutive",
+]
