@@ -497,3 +497,36 @@ def test_state_dict_and_load_hooks():
     result = lin.load_state_dict({"w": gt.ones(2, 2)})
     assert repr(result) == "<All keys matched successfully>"
     assert lin.weight.detach().numpy().tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+@needs_torch
+def test_extra_state_is_saved_and_restored_like_torch():
+    def make(lib):
+        class Counter(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin = lib.nn.Linear(1, 1)
+                self.count = 0
+
+            def get_extra_state(self):
+                return {"count": self.count}
+
+            def set_extra_state(self, state):
+                self.count = state["count"]
+
+        return lib.nn.Sequential(Counter())
+
+    def run(lib):
+        src, dst = make(lib), make(lib)
+        src[0].count = 7
+        sd = src.state_dict()
+        dst.load_state_dict(sd)
+        del sd["0._extra_state"]
+        missing = raised(lambda _: dst.load_state_dict(sd), lib)
+        plain = lib.nn.Sequential(lib.nn.Linear(1, 1))
+        extra = {"0.weight": lib.zeros(1, 1), "0.bias": lib.zeros(1), "0._extra_state": 1}
+        unexpected = raised(lambda _: plain.load_state_dict(extra), lib)
+        return list(src.state_dict()), dst[0].count, missing, unexpected
+
+    ours, theirs = both(run)
+    assert ours == theirs

@@ -47,6 +47,25 @@ class _StateDictMixin:
         the hook may edit ``incompatible_keys.missing_keys``/``unexpected_keys`` in place."""
         return self._add_hook("_load_state_dict_post_hooks", hook)
 
+    # ---- extra (non-tensor) state ---------------------------------------------------------
+    def get_extra_state(self):
+        """Override (with ``set_extra_state``) to save any picklable object in ``state_dict()``
+        under the key ``'_extra_state'``."""
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called. "
+            "Override get_extra_state() together with set_extra_state() to use extra state."
+        )
+
+    def set_extra_state(self, state) -> None:
+        """Receive what ``get_extra_state`` saved, when loading a state dict."""
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called. "
+            "Override set_extra_state() together with get_extra_state() to use extra state."
+        )
+
+    def _has_extra_state(self, method: str) -> bool:
+        return getattr(type(self), method) is not getattr(_StateDictMixin, method)
+
     # ---- saving and loading ---------------------------------------------------------------
     def state_dict(self, *, destination=None, prefix: str = "", keep_vars: bool = False):
         """An ``OrderedDict`` of every parameter and persistent buffer by dotted name
@@ -78,6 +97,8 @@ class _StateDictMixin:
         for name, buf in self._buffers.items():
             if buf is not None and name not in skip:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
+        if self._has_extra_state("get_extra_state"):
+            destination[prefix + "_extra_state"] = self.get_extra_state()
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
                               unexpected_keys, error_msgs, assign: bool = False) -> None:
@@ -123,9 +144,17 @@ class _StateDictMixin:
                     f"are {current.shape} and whose dimensions in the checkpoint are "
                     f"{value.shape}, an exception occurred : {ex.args}."
                 )
+        extra_key = prefix + "_extra_state"
+        if self._has_extra_state("set_extra_state"):
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
+            elif strict:
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
         if strict:
             for key in state_dict:
-                if not key.startswith(prefix):
+                if not key.startswith(prefix) or key == extra_key:
                     continue
                 head, dot, _ = key[len(prefix):].partition(".")
                 if (head not in self._modules) if dot else (head not in local):
