@@ -53,6 +53,7 @@ from .random import (
     seed,
     set_rng_state,
 )
+from .serialization import load, save
 from . import _dtype, autograd, cuda, distributions, linalg, random
 from . import nn, optim, utils
 
