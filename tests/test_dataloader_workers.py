@@ -151,6 +151,8 @@ def test_worker_init_fn_and_iterable_split():
     for batch in loader:
         seen.extend(batch.tolist())
     assert sorted(seen) == list(range(11))
+    single = list(gdata.DataLoader(Stream(5), batch_size=None, num_workers=2))
+    assert sorted(single) == list(range(5)) and all(isinstance(v, int) for v in single)
 
 
 class FailsAt(gdata.Dataset):
