@@ -52,6 +52,13 @@ def broadcast_error(*shapes) -> RuntimeError:
     return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
 
 
+def _data_of(input, op: str) -> np.ndarray:
+    try:
+        return input._data
+    except AttributeError:
+        raise not_tensor(op, input) from None
+
+
 def _shape(v) -> tuple:
     return v._data.shape if isinstance(v, Tensor) else ()
 
@@ -198,7 +205,7 @@ bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor)
 
 def bitwise_not(input, *, out=None):
     """``~x``: flips every bit of an integer tensor (``~5 == -6``), negates a bool tensor."""
-    x = input._data
+    x = _data_of(input, "bitwise_not")
     if x.dtype.kind not in "biu":
         raise NotImplementedError(
             f"\"bitwise_not_cpu\" not implemented for '{_dtype_name(x.dtype)}'"
@@ -226,31 +233,31 @@ def _bitwise_operator(fn, reflected=False):
 # ---- NaN and infinity tests ------------------------------------------------------------------
 def isnan(input) -> Tensor:
     """True where ``input`` is NaN; always False for integer and bool tensors."""
-    x = input._data
+    x = _data_of(input, "isnan")
     return _wrap(np.isnan(x) if x.dtype.kind in "fc" else np.zeros(x.shape, np.bool_))
 
 
 def isinf(input) -> Tensor:
     """True where ``input`` is +inf or -inf."""
-    x = input._data
+    x = _data_of(input, "isinf")
     return _wrap(np.isinf(x) if x.dtype.kind in "fc" else np.zeros(x.shape, np.bool_))
 
 
 def isfinite(input) -> Tensor:
     """True where ``input`` is neither NaN nor infinite (always, for integers and bools)."""
-    x = input._data
+    x = _data_of(input, "isfinite")
     return _wrap(np.isfinite(x) if x.dtype.kind in "fc" else np.ones(x.shape, np.bool_))
 
 
 def isposinf(input) -> Tensor:
     """True where ``input`` is +inf."""
-    x = input._data
+    x = _data_of(input, "isposinf")
     return _wrap(np.isposinf(x) if x.dtype.kind == "f" else np.zeros(x.shape, np.bool_))
 
 
 def isneginf(input) -> Tensor:
     """True where ``input`` is -inf."""
-    x = input._data
+    x = _data_of(input, "isneginf")
     return _wrap(np.isneginf(x) if x.dtype.kind == "f" else np.zeros(x.shape, np.bool_))
 
 
@@ -303,6 +310,8 @@ def where(condition, input=None, other=None, *, out=None):
     (``where(c, int_tensor, 0.5)`` is float32). ``where(condition)`` alone is
     ``condition.nonzero(as_tuple=True)``: one int64 index tensor per dimension.
     """
+    if not isinstance(condition, Tensor):
+        raise not_tensor("where", condition, "condition")
     if input is None and other is None:
         c = np.atleast_1d(condition._data)
         return tuple(_wrap(i.astype(np.int64)) for i in np.nonzero(c))
