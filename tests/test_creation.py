@@ -260,3 +260,22 @@ def test_tril_inplace_keeps_identity():
     x = gt.ones(3, 3)
     assert x.tril_() is x
     assert x.tolist() == [[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [1.0, 1.0, 1.0]]
+
+
+def test_diagonal_is_a_view_sharing_memory_and_version():
+    x = gt.zeros(3, 3)
+    d = x.diagonal()
+    d += 1
+    assert x.tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    assert x._version == d._version > 0
+
+
+def test_new_methods_default_to_own_dtype():
+    x = gt.ones(2, dtype=gt.float64)
+    assert x.new_zeros(3).dtype is gt.float64 and x.new_ones(1, 2).shape == (1, 2)
+    assert x.new_tensor([1, 2]).dtype is gt.float64
+    assert x.new_full((2,), 7).tolist() == [7.0, 7.0]
+    assert x.new_zeros(2, dtype=gt.int64).dtype is gt.int64
+    assert x.new_empty((2, 2), requires_grad=True).requires_grad
+    with pytest.warns(UserWarning, match="tensor.new_tensor\\(sourceTensor\\)"):
+        x.new_tensor(gt.ones(2))

@@ -8,12 +8,14 @@ default float dtype.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import _dtype
 from ._creation import _to_array
 from ._device import check_device
-from ._factory import _legacy_name, _shape_arg
+from ._factory import _legacy_name, _result, _shape_arg
 from ._tensor import Tensor, _wrap
 
 
@@ -73,3 +75,69 @@ __all__ = [
     "FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
     "CharTensor", "ByteTensor", "BoolTensor",
 ]
+
+
+# ---- tensor.new_*: factories that default to this tensor's dtype ----------------------------
+def _self_dtype(self: Tensor, dtype) -> np.dtype:
+    return self._data.dtype if dtype is None else _dtype.to_dtype(dtype).np
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
+               pin_memory=False) -> Tensor:
+    """A copy of ``data`` as a tensor of this tensor's dtype (unless ``dtype=`` says otherwise)."""
+    from ._creation import tensor
+
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
+            "clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "tensor.new_tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
+        data = data._data
+    dt = _dtype._from_np[_self_dtype(self, dtype)]
+    return tensor(data, dtype=dt, device=device, requires_grad=requires_grad)
+
+
+def _new_factory(fill: str):
+    def method(self, *sizes, dtype=None, device=None, requires_grad=False, layout=None,
+               pin_memory=False, size=None) -> Tensor:
+        shape = _shape_arg(sizes if size is None else (size,), f"new_{fill}")
+        arr = getattr(np, fill)(shape, _self_dtype(self, dtype))
+        return _result(arr, requires_grad, device)
+
+    method.__name__ = f"new_{fill}"
+    method.__doc__ = (f"A tensor of {fill} of the given size, in this tensor's dtype (unless "
+                      "``dtype=``).")
+    return method
+
+
+new_zeros = _new_factory("zeros")
+new_ones = _new_factory("ones")
+new_empty = _new_factory("empty")
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
+             layout=None, pin_memory=False) -> Tensor:
+    """A tensor of shape ``size`` filled with ``fill_value``, in this tensor's dtype."""
+    arr = np.full(_shape_arg((size,), "new_full"), fill_value, _self_dtype(self, dtype))
+    return _result(arr, requires_grad, device)
+
+
+def new(self, *args, **kwargs) -> Tensor:
+    """Legacy ``x.new(...)``: like ``torch.Tensor(...)`` but in ``x``'s dtype."""
+    return _typed_new("new", _dtype._from_np[self._data.dtype], args, kwargs)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False, layout=None,
+                  pin_memory=False) -> Tensor:
+    """A 0-d tensor holding the number ``s``, in the default float dtype unless ``dtype=``."""
+    npd = _dtype.get_default_dtype().np if dtype is None else _dtype.to_dtype(dtype).np
+    return _result(np.array(s, dtype=npd), requires_grad, device)
+
+
+Tensor.new_tensor, Tensor.new_zeros, Tensor.new_ones = new_tensor, new_zeros, new_ones
+Tensor.new_empty, Tensor.new_full, Tensor.new = new_empty, new_full, new
+
+__all__ += ["scalar_tensor"]

@@ -1,4 +1,5 @@
-"""Matrices made from other tensors: triangles (``tril``, ``triu``) and diagonals (``diag``).
+"""Matrices made from other tensors: triangles (``tril``, ``triu``, their index lists) and
+diagonals (``diag``, ``diagonal``, ``diag_embed``, ``fill_diagonal_``).
 
 ``tril(x, k)`` keeps the elements on and below the ``k``-th diagonal of the last two dimensions
 (``k > 0`` above the main one, ``k < 0`` below) and zeroes the rest; ``triu`` keeps those on and
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._tensor import Tensor, _wrap
+from ._tensor import Tensor, _dim, _wrap
 from .autograd import grad_mode
 from .autograd.graph import Node
 
@@ -95,58 +96,105 @@ triu_ = _inplace_triangle(triu, "triu_")
 
 
 # ---- diagonals --------------------------------------------------------------------------------
-def _diag_index(shape: tuple, k: int):
-    """Row and column indices of diagonal ``k`` of a matrix of ``shape``."""
-    rows, cols = shape
-    n = max(0, min(rows, cols - k) if k >= 0 else min(rows + k, cols))
-    i = np.arange(n)
-    return (i, i + k) if k >= 0 else (i - k, i)
+def _diagonal_view(arr: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
+    """A writable NumPy view of diagonal ``offset`` of dims ``d1``, ``d2`` of ``arr`` (the other
+    dims first, in order, then the diagonal as the last dim), as ``torch.diagonal`` lays it out."""
+    rest = [i for i in range(arr.ndim) if i not in (d1, d2)]
+    moved = arr.transpose(rest + [d1, d2])
+    moved = moved[..., :, offset:] if offset >= 0 else moved[..., -offset:, :]
+    n = min(moved.shape[-2], moved.shape[-1])
+    st = moved.strides
+    return np.lib.stride_tricks.as_strided(
+        moved, moved.shape[:-2] + (n,), st[:-2] + (st[-2] + st[-1],),
+        writeable=arr.flags.writeable,
+    )
 
 
-def _take_diagonal(m: Tensor, k: int) -> Tensor:
-    """The ``k``-th diagonal of matrix ``m`` as a new vector (differentiable)."""
-    res = _wrap(m._data[_diag_index(m._data.shape, k)])
-    if m._rg and grad_mode.state.enabled:
+def _diag_dims(ndim: int, dim1: int, dim2: int) -> tuple:
+    d1, d2 = _dim(dim1, ndim), _dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return d1, d2
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """A view of the diagonal ``offset`` of the 2-D slices spanned by ``dim1`` and ``dim2``: those
+    two dims are removed and the diagonal is appended as the last dim. Writes go to ``input``.
+
+    >>> torch.diagonal(torch.arange(9.).reshape(3, 3), 1)     # tensor([1., 5.])
+    """
+    d1, d2 = _diag_dims(input._data.ndim, dim1, dim2)
+    from .ops.shape import view_of
+
+    res = view_of(input, _diagonal_view(input._data, offset, d1, d2))
+    if input._rg and grad_mode.state.enabled:
         res._rg = True
-        res._grad_fn = DiagonalBackward0_copy(m, k)
+        res._grad_fn = DiagonalBackward0(input, offset, d1, d2)
     return res
 
 
-def _place_diagonal(v: Tensor, shape: tuple, k: int, node) -> Tensor:
-    """A zero matrix of ``shape`` with vector ``v`` on diagonal ``k`` (differentiable)."""
-    arr = np.zeros(shape, v._data.dtype)
-    arr[_diag_index(shape, k)] = v._data
+def _embed(values: Tensor, shape: tuple, offset: int, d1: int, d2: int, node) -> Tensor:
+    """Zeros of ``shape`` with ``values`` on the diagonal (``offset``, ``d1``, ``d2``)."""
+    arr = np.zeros(shape, values._data.dtype)
+    _diagonal_view(arr, offset, d1, d2)[...] = values._data
     res = _wrap(arr)
-    if v._rg and grad_mode.state.enabled:
+    if values._rg and grad_mode.state.enabled:
         res._rg = True
-        res._grad_fn = node(v, k)
+        res._grad_fn = node(values, offset, d1, d2)
     return res
 
 
-class DiagonalBackward0_copy(Node):  # noqa: N801 (torch's name)
-    """``diag(matrix)``: the gradient goes back onto the diagonal it was read from."""
+class DiagonalBackward0(Node):
+    """The gradient of a diagonal goes back onto that diagonal of a zero tensor."""
 
-    def __init__(self, m, k):
-        super().__init__(m)
-        self.shape, self.k = m._data.shape, k
+    def __init__(self, input, offset, d1, d2):
+        super().__init__(input)
+        self.shape, self.args = input._data.shape, (offset, d1, d2)
 
     def backward(self, grad):
-        return _place_diagonal(grad, self.shape, self.k, DiagonalBackwardBackward0)
+        return _embed(grad, self.shape, *self.args, DiagonalBackwardBackward0)
+
+
+class DiagonalBackward0_copy(DiagonalBackward0):  # noqa: N801 (torch's name)
+    """``diag(matrix)``: like ``diagonal`` but the result is a copy."""
 
 
 class DiagonalBackwardBackward0(Node):
-    """Backward of ``DiagonalBackward0_copy`` (for higher-order gradients): read the diagonal."""
+    """Backward of placing values on a diagonal: read that diagonal back (a copy)."""
 
-    def __init__(self, v, k):
-        super().__init__(v)
-        self.k = k
+    def __init__(self, values, offset, d1, d2):
+        super().__init__(values)
+        self.args = (offset, d1, d2)
 
     def backward(self, grad):
-        return _take_diagonal(grad, self.k)
+        return _take(grad, *self.args, DiagonalBackward0_copy)
 
 
 class DiagEmbedBackward0(DiagonalBackwardBackward0):
-    """``diag(vector)``: each element's gradient is read back from its place on the diagonal."""
+    """``diag_embed``/``diag(vector)``: each value's gradient is read from its diagonal place."""
+
+
+def _take(input: Tensor, offset: int, d1: int, d2: int, node) -> Tensor:
+    """The diagonal as a new tensor (a copy), differentiable through ``node``."""
+    res = _wrap(_diagonal_view(input._data, offset, d1, d2).copy())
+    if input._rg and grad_mode.state.enabled:
+        res._rg = True
+        res._grad_fn = node(input, offset, d1, d2)
+    return res
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """Put the last dim of ``input`` (size ``n``) on diagonal ``offset`` of new square dims
+    ``dim1``, ``dim2`` of size ``n + |offset|``: ``(*, n)`` → ``(*, n + |k|, n + |k|)`` by default.
+    """
+    nd = input._data.ndim + 1
+    d1, d2 = _diag_dims(nd, dim1, dim2)
+    *batch, n = input._data.shape
+    size = n + abs(offset)
+    shape, it = [], iter(batch)
+    for i in range(nd):
+        shape.append(size if i in (d1, d2) else next(it))
+    return _embed(input, tuple(shape), offset, d1, d2, DiagEmbedBackward0)
 
 
 def diag(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
@@ -154,15 +202,75 @@ def diag(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
     matrix ``(m, n)`` → its ``k``-th diagonal as a vector (a copy)."""
     nd = input._data.ndim
     if nd == 1:
-        size = input._data.shape[0] + abs(diagonal)
-        res = _place_diagonal(input, (size, size), diagonal, DiagEmbedBackward0)
+        res = diag_embed(input, diagonal, 0, 1)
     elif nd == 2:
-        res = _take_diagonal(input, diagonal)
+        res = _take(input, diagonal, 0, 1, DiagonalBackward0_copy)
     else:
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
     return _out(res, out)
 
 
-Tensor.tril, Tensor.triu, Tensor.tril_, Tensor.triu_, Tensor.diag = tril, triu, tril_, triu_, diag
+def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
+    """Write ``fill_value`` on the main diagonal, in place: a 2-D tensor of any shape (``wrap``
+    restarts the diagonal below a tall matrix's square part), or one whose dims are all equal."""
+    arr = self._data
+    if arr.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if arr.ndim > 2 and len(set(arr.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    from .ops import _inplace
 
-__all__ = ["tril", "triu", "diag"]
+    node = CopySlices(_inplace.old_value(self), wrap) if _inplace.recording(self) else None
+    np.fill_diagonal(arr, fill_value, wrap=wrap)
+    self._vc[0] += 1
+    if node is not None:
+        self._grad_fn, self._rg = node, True
+    return self
+
+
+class CopySlices(Node):
+    """``fill_diagonal_`` inside a graph: the overwritten diagonal gets no gradient."""
+
+    def __init__(self, old, wrap):
+        super().__init__(old)
+        self.wrap = wrap
+
+    def backward(self, grad):
+        mask = np.ones(grad._data.shape, grad._data.dtype)
+        np.fill_diagonal(mask, 0, wrap=self.wrap)
+        return grad * _wrap(mask)
+
+
+def _index_pairs(row: int, col: int, offset: int, lower: bool, op: str, dtype) -> Tensor:
+    from . import _dtype
+
+    for name, v in (("row", row), ("col", col)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be non-negative, got{v}")
+    d = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
+    if d.np.kind not in "iu":
+        from ._factory import _legacy_name
+
+        raise NotImplementedError(f'"{op}" not implemented for \'{_legacy_name(d)}\'')
+    keep = np.tri(row, col, offset, dtype=bool) if lower else ~np.tri(row, col, offset - 1,
+                                                                      dtype=bool)
+    return _wrap(np.stack(np.nonzero(keep)).astype(d.np).reshape(2, -1))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
+                 layout=None) -> Tensor:
+    """The ``(2, N)`` row and column indices of the lower triangle of a ``row × col`` matrix, in
+    row-major order: ``x[tuple(tril_indices(3, 3))]`` lists the lower triangle of ``x``."""
+    return _index_pairs(row, col, offset, True, "tril_indices", dtype)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
+                 layout=None) -> Tensor:
+    """The ``(2, N)`` indices of the upper triangle (on and above diagonal ``offset``)."""
+    return _index_pairs(row, col, offset, False, "triu_indices", dtype)
+
+
+Tensor.tril, Tensor.triu, Tensor.tril_, Tensor.triu_, Tensor.diag = tril, triu, tril_, triu_, diag
+Tensor.diagonal, Tensor.diag_embed, Tensor.fill_diagonal_ = diagonal, diag_embed, fill_diagonal_
+
+__all__ = ["tril", "triu", "diag", "diagonal", "diag_embed", "tril_indices", "triu_indices"]
