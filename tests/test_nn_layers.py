@@ -132,6 +132,8 @@ def test_lazy_linear_infers_in_features_and_becomes_linear():
     lazy.load_state_dict(ours.state_dict())
     assert tuple(lazy.weight.shape) == (3, 7)
     assert np.array_equal(lazy.weight.detach().numpy(), ours.weight.detach().numpy())
+    lazy(gt.ones(1, 7))
+    assert repr(lazy) == repr(ours)
 
 
 # ---- Flatten / Unflatten / Embedding ---------------------------------------------------------

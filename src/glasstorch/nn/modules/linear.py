@@ -195,6 +195,9 @@ class LazyLinear(LazyModuleMixin, Linear):
             if self.bias is not None:
                 self.bias.materialize((self.out_features,))
             self.reset_parameters()
+        elif self.in_features == 0:
+            # the parameters were loaded from a state dict: read the size off the weight
+            self.in_features = self.weight._data.shape[1]
 
 
 __all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
