@@ -461,3 +461,19 @@ def test_tensor_dataset_batches_without_per_item_calls(monkeypatch):
     # a custom collate_fn sees samples, as in torch, so it takes the per-item path
     with pytest.raises(AssertionError, match="one by one"):
         next(iter(gdata.DataLoader(ds, batch_size=4, collate_fn=lambda b: b)))
+
+
+def test_generic_subscripting_as_in_torch():
+    class Pairs(gdata.Dataset[tuple]):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return (i, float(i))
+
+    class Evens(gdata.Sampler[int]):
+        def __iter__(self):
+            return iter([0])
+
+    assert [b[0].tolist() for b in gdata.DataLoader(Pairs(), sampler=Evens())] == [[0]]
+    assert gdata.IterableDataset[int].__origin__ is gdata.IterableDataset

@@ -27,6 +27,7 @@ import itertools
 import math
 import warnings
 from collections.abc import Iterable, Sequence
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -38,11 +39,14 @@ __all__ = [
     "Subset", "random_split",
 ]
 
+T_co = TypeVar("T_co", covariant=True)
 
-class Dataset:
+
+class Dataset(Generic[T_co]):
     """A map-style dataset: subclasses define ``__getitem__(index)`` and usually ``__len__``.
 
     ``a + b`` is ``ConcatDataset([a, b])``: the samples of ``a`` followed by those of ``b``.
+    Generic in the sample type, so ``class Pairs(Dataset[tuple[Tensor, int]])`` type-checks.
     """
 
     def __getitem__(self, index):
@@ -52,7 +56,7 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset, Iterable):
+class IterableDataset(Dataset[T_co], Iterable[T_co]):
     """A dataset that is a stream of samples: subclasses define ``__iter__``.
 
     With ``num_workers > 0`` every worker process iterates its own copy of the dataset; use

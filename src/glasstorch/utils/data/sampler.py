@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Sequence, Sized
+from typing import Generic, TypeVar
+
+T_co = TypeVar("T_co", covariant=True)
 
 __all__ = [
     "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
@@ -21,7 +24,7 @@ __all__ = [
 ]
 
 
-class Sampler:
+class Sampler(Generic[T_co]):
     """Base class: subclasses define ``__iter__`` (yielding indices) and usually ``__len__``.
 
     Any iterable of indices works as a sampler (``DataLoader(ds, sampler=[3, 1, 2])``); the
@@ -32,7 +35,7 @@ class Sampler:
         raise NotImplementedError
 
 
-class SequentialSampler(Sampler):
+class SequentialSampler(Sampler[int]):
     """``0, 1, …, len(data_source) - 1``, in order."""
 
     def __init__(self, data_source: Sized) -> None:
@@ -58,7 +61,7 @@ def _fresh_generator(generator):
     return Generator().manual_seed(int(numpy_rng(None).integers(0, 1 << 63)))
 
 
-class RandomSampler(Sampler):
+class RandomSampler(Sampler[int]):
     """Indices in random order.
 
     Without ``replacement`` each epoch is a permutation of ``range(len(data_source))``; with
@@ -105,7 +108,7 @@ class RandomSampler(Sampler):
         return self.num_samples
 
 
-class SubsetRandomSampler(Sampler):
+class SubsetRandomSampler(Sampler[int]):
     """The given ``indices`` in a random order (a new order each epoch)."""
 
     def __init__(self, indices: Sequence[int], generator=None) -> None:
@@ -122,7 +125,7 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices)
 
 
-class WeightedRandomSampler(Sampler):
+class WeightedRandomSampler(Sampler[int]):
     """``num_samples`` indices in ``range(len(weights))``, index ``i`` with probability ∝
     ``weights[i]`` (weights need not sum to 1); with ``replacement=False`` no index repeats.
 
@@ -166,7 +169,7 @@ class WeightedRandomSampler(Sampler):
         return self.num_samples
 
 
-class BatchSampler(Sampler):
+class BatchSampler(Sampler[list[int]]):
     """Group the indices of ``sampler`` into lists of ``batch_size``.
 
     The last list is shorter when the length does not divide evenly, unless ``drop_last=True``
