@@ -173,7 +173,7 @@ logical_or = _logical("logical_or", np.logical_or)
 logical_xor = _logical("logical_xor", np.logical_xor)
 
 
-def logical_not(input, *, out=None):
+def logical_not(input, *, out=None) -> Tensor:
     """True where ``input`` is zero (or False): a bool tensor of the same shape."""
     if not isinstance(input, Tensor):
         raise not_tensor("logical_not", input)
@@ -203,7 +203,7 @@ bitwise_or = _bitwise("bitwise_or", np.bitwise_or)
 bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor)
 
 
-def bitwise_not(input, *, out=None):
+def bitwise_not(input, *, out=None) -> Tensor:
     """``~x``: flips every bit of an integer tensor (``~5 == -6``), negates a bool tensor."""
     x = _data_of(input, "bitwise_not")
     if x.dtype.kind not in "biu":
@@ -262,7 +262,9 @@ def isneginf(input) -> Tensor:
 
 
 # ---- closeness and equality -----------------------------------------------------------------
-def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+def isclose(
+    input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
     """True where ``|input - other| <= atol + rtol * |other|`` (or both are equal, or both NaN
     with ``equal_nan``). Both tensors must have the same dtype; shapes broadcast."""
     if not isinstance(other, Tensor):
@@ -287,7 +289,9 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: b
     return _wrap(np.asarray(close))
 
 
-def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+def allclose(
+    input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
     """True (a Python bool) if every element of ``input`` is close to ``other``; see ``isclose``."""
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
@@ -303,7 +307,7 @@ def equal(input, other) -> bool:
 
 
 # ---- where -----------------------------------------------------------------------------------
-def where(condition, input=None, other=None, *, out=None):
+def where(condition, input=None, other=None, *, out=None) -> Tensor | tuple:
     """``input`` where ``condition`` is True, else ``other``, broadcasting all three.
 
     ``condition`` is a bool tensor; ``input``/``other`` are tensors or numbers, promoted together
@@ -447,7 +451,7 @@ fmin.__doc__ = "Like ``minimum`` but a NaN loses: fmin(nan, 1) is 1 (NaN only if
 
 
 # ---- clamp / clip ----------------------------------------------------------------------------
-def clamp(input, min=None, max=None, *, out=None):
+def clamp(input, min=None, max=None, *, out=None) -> Tensor:
     """Limit every element to ``[min, max]``: ``minimum(maximum(input, min), max)``.
 
     Either bound may be omitted (not both). Bounds are both numbers or both tensors (which
@@ -473,13 +477,13 @@ def clamp(input, min=None, max=None, *, out=None):
     return _out(_clamp(input, min, max, ClampBackward1), out)
 
 
-def clamp_min(input, min, *, out=None):
+def clamp_min(input, min, *, out=None) -> Tensor:
     """``clamp(input, min=min)``: every element at least ``min`` (a number or a tensor)."""
     node = ClampMinBackward1 if isinstance(min, Tensor) else ClampMinBackward0
     return _out(_clamp(input, min, None, node), out)
 
 
-def clamp_max(input, max, *, out=None):
+def clamp_max(input, max, *, out=None) -> Tensor:
     """``clamp(input, max=max)``: every element at most ``max`` (a number or a tensor)."""
     node = ClampMaxBackward1 if isinstance(max, Tensor) else ClampMaxBackward0
     return _out(_clamp(input, None, max, node), out)

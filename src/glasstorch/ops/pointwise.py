@@ -225,12 +225,12 @@ FracBackward0 = _node("FracBackward0", None, lambda g, _: g)
 NanToNumBackward0 = _node("NanToNumBackward0", "input", lambda g, x: where(isfinite(x), g, 0.0))
 
 
-def abs(input, *, out=None):
+def abs(input, *, out=None) -> Tensor:
     """``|x|``, keeping the dtype (integers stay integers; bool is refused). (*) -> (*)."""
     return _finish(np.abs(_checked(input, "abs", "abs_cpu")), input, AbsBackward0, out)
 
 
-def sign(input, *, out=None):
+def sign(input, *, out=None) -> Tensor:
     """-1, 0 or 1 by the sign of each element (0 for NaN), in the input's dtype. (*) -> (*)."""
     try:
         x = input._data
@@ -240,7 +240,7 @@ def sign(input, *, out=None):
     return _finish(res, input, SignBackward0, out)
 
 
-def relu(input):
+def relu(input) -> Tensor:
     """``max(x, 0)``: negatives become 0, integer dtypes are kept. (*) -> (*)."""
     try:
         x = input._data
@@ -268,7 +268,7 @@ trunc = _rounding("trunc", np.trunc, TruncBackward0)
 trunc.__doc__ = "x rounded toward zero, in the input's dtype. (*) -> (*)."
 
 
-def round(input, *, decimals: int = 0, out=None):
+def round(input, *, decimals: int = 0, out=None) -> Tensor:
     """Round to the nearest integer, ties to even (``round(2.5) == 2``), or to ``decimals``
     decimal places (negative: tens, hundreds). (*) -> (*)."""
     if decimals == 0:
@@ -279,13 +279,13 @@ def round(input, *, decimals: int = 0, out=None):
     return _finish(np.round(x, decimals), input, RoundBackward1, out)
 
 
-def frac(input, *, out=None):
+def frac(input, *, out=None) -> Tensor:
     """The fractional part ``x - trunc(x)`` (sign of x kept); floats only. (*) -> (*)."""
     x = _checked(input, "frac", "frac_cpu", floats_only=True)
     return _finish(x - np.trunc(x), input, FracBackward0, out)
 
 
-def square(input, *, out=None):
+def square(input, *, out=None) -> Tensor:
     """``x * x`` (recorded as ``x ** 2``, PowBackward0); bool becomes int64. (*) -> (*)."""
     from .arithmetic import pow
 
@@ -294,7 +294,7 @@ def square(input, *, out=None):
     return pow(input, 2, out=out)
 
 
-def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None):
+def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None) -> Tensor:
     """NaN -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (default: the dtype's largest and
     smallest finite values). Integer tensors are returned unchanged (copied)."""
     try:
@@ -323,7 +323,7 @@ def _binary(ufunc, x, y, a, b):
         raise broadcast_error(_shape(a), _shape(b)) from None
 
 
-def atan2(input, other, *, out=None):
+def atan2(input, other, *, out=None) -> Tensor:
     """The angle of the point ``(x=other, y=input)`` in (-pi, pi], broadcasting. Both tensors."""
     _tensors("atan2", input, other)
     x, y = float_operands(input, other)
@@ -348,7 +348,7 @@ class Atan2Backward0(Node):
         )
 
 
-def xlogy(input, other, *, out=None):
+def xlogy(input, other, *, out=None) -> Tensor:
     """``x * log(y)``, but 0 where ``x == 0`` (unless y is NaN): the entropy-style term that stays
     finite at 0 * log(0). Either operand may be a number; the result is floating point."""
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
@@ -411,7 +411,7 @@ class XlogyBackward2(Node):
         return _xlogy_grads(grad, self.saved_tensors[0], _as_input(self.b), True, False)[0]
 
 
-def lerp(input, end, weight, *, out=None):
+def lerp(input, end, weight, *, out=None) -> Tensor:
     """``input + weight * (end - input)``: linear interpolation, broadcasting. ``weight`` is a
     number or a tensor; all tensors must share ``input``'s floating dtype."""
     _tensors("lerp", input, end)
