@@ -530,3 +530,26 @@ def test_extra_state_is_saved_and_restored_like_torch():
 
     ours, theirs = both(run)
     assert ours == theirs
+
+
+@needs_torch
+def test_get_and_set_submodule_match_torch():
+    def run(lib):
+        nn = lib.nn
+        s = nn.Sequential(nn.Linear(1, 1), nn.Sequential(nn.Identity()))
+        s.set_submodule("1.0", nn.Flatten())
+        s.set_submodule("2", nn.Identity())
+        out = [repr(s), repr(s.get_submodule("1.0")), repr(s.get_parameter("0.bias").shape)]
+        for target, module, strict in (("", nn.Identity(), False), ("3", nn.Identity(), True),
+                                       ("5.x", nn.Identity(), False),
+                                       ("0.weight", nn.Identity(), False),
+                                       ("0.in_features.x", nn.Identity(), False),
+                                       ("1.0", 3, False)):
+            out.append(raised(lambda _, t=target, m=module, k=strict: s.set_submodule(t, m, k),
+                              lib))
+        out.append(raised(lambda lib: s.get_submodule("0.in_features"), lib))
+        out.append(raised(lambda lib: s.get_buffer("0.weight"), lib))
+        return out
+
+    ours, theirs = both(run)
+    assert ours == theirs
