@@ -519,11 +519,13 @@ _INPLACE = {
     "tan_": tan_, "asin_": asin_, "acos_": acos_, "atan_": atan_, "sinh_": sinh_,
     "cosh_": cosh_, "tanh_": tanh_, "sigmoid_": sigmoid_, "relu_": relu_,
     "nan_to_num_": nan_to_num_, "floor_": floor_, "ceil_": ceil_, "round_": round_,
-    "trunc_": trunc_, "xlogy_": xlogy_, "absolute_": absolute_, "arcsin_": arcsin_,
+    "trunc_": trunc_, "xlogy_": xlogy_, "arcsin_": arcsin_,
     "arccos_": arccos_, "arctan_": arctan_, "fix_": fix_,
 }
-_METHOD_ONLY = {"sign_": sign_, "atan2_": atan2_, "lerp_": lerp_, "arctan2_": arctan2_,
-                "sgn_": sgn_}  # torch has these as Tensor methods, not torch.* functions
+_METHOD_ONLY = {  # torch has these as Tensor methods, not torch.* functions
+    "absolute_": absolute_, "sign_": sign_, "atan2_": atan2_, "lerp_": lerp_,
+    "arctan2_": arctan2_, "sgn_": sgn_,
+}
 for _table in (_FUNCTIONS, _INPLACE, _METHOD_ONLY):
     for _name, _fn in _table.items():
         setattr(Tensor, _name, _fn)
