@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from ... import _dtype
 from ..._tensor import Tensor
-from ...autograd.grad_mode import no_grad
-from ..parameter import Buffer, Parameter, is_lazy
+from ..parameter import Buffer, Parameter
+from ._conversion import _ConversionMixin
 from ._module_utils import RemovableHandle, _addindent, _IncompatibleKeys, _typename
 from ._state_dict import _StateDictMixin
 
@@ -31,7 +30,7 @@ def _forward_unimplemented(self, *input):
     )
 
 
-class Module(_StateDictMixin):
+class Module(_StateDictMixin, _ConversionMixin):
     """Base class for all neural network modules; subclass it and define ``forward``.
 
     Assign parameters and submodules as attributes in ``__init__`` (after
@@ -463,91 +462,6 @@ class Module(_StateDictMixin):
                 else:
                     g.requires_grad_(False)
                 g.zero_()
-
-    # ---- conversion -----------------------------------------------------------------------
-    def _apply(self, fn) -> Module:
-        """Convert every parameter, gradient and buffer with ``fn``, in place: a parameter keeps
-        its identity (its ``.data`` is replaced), so optimizers holding it stay valid."""
-        for module in self.children():
-            module._apply(fn)
-        with no_grad():
-            for param in self._parameters.values():
-                if param is None or is_lazy(param):  # placeholders have nothing to convert
-                    continue
-                param._data = fn(param)._data
-                if param._grad is not None:
-                    param._grad._data = fn(param._grad)._data
-            for name, buf in self._buffers.items():
-                if buf is not None:
-                    self._buffers[name] = fn(buf)
-        return self
-
-    def to(self, *args, **kwargs) -> Module:
-        """Convert the floating point parameters and buffers to a dtype
-        (``model.to(torch.float64)``) or move them to a device (only the CPU exists here).
-        Converts in place, keeping each parameter's identity; returns the module."""
-        from ..._device import check_device
-
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
-        if kwargs:
-            raise TypeError(
-                f"to() received an invalid combination of arguments - got unexpected keyword "
-                f"argument '{next(iter(kwargs))}'"
-            )
-        for arg in args:
-            if isinstance(arg, _dtype.dtype):
-                dtype = arg
-            elif isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif isinstance(arg, bool):
-                continue
-            else:
-                device = arg
-        check_device(device)
-        if dtype is None:
-            return self
-        if not (dtype.is_floating_point or dtype.is_complex):
-            raise TypeError(
-                "nn.Module.to only accepts floating point or complex dtypes, but got desired "
-                f"dtype={dtype}"
-            )
-        return self._apply(
-            lambda t: t.to(dtype) if t._data.dtype.kind in "fc" and t.dtype is not dtype else t
-        )
-
-    def _to_float_dtype(self, dtype) -> Module:
-        return self._apply(
-            lambda t: t.to(dtype) if t._data.dtype.kind == "f" and t.dtype is not dtype else t
-        )
-
-    def float(self) -> Module:
-        """Convert floating point parameters and buffers to float32."""
-        return self._to_float_dtype(_dtype.float32)
-
-    def double(self) -> Module:
-        """Convert floating point parameters and buffers to float64."""
-        return self._to_float_dtype(_dtype.float64)
-
-    def half(self) -> Module:
-        """Convert floating point parameters and buffers to float16."""
-        return self._to_float_dtype(_dtype.float16)
-
-    def type(self, dst_type) -> Module:
-        """Convert every parameter and buffer to ``dst_type``."""
-        return self._apply(lambda t: t.type(dst_type))
-
-    def cpu(self) -> Module:
-        """Move to the CPU: everything already lives there, so this returns the module."""
-        return self
-
-    def cuda(self, device=None) -> Module:
-        """Move to a CUDA device: raises, glasstorch computes on the CPU only."""
-        from ..._device import _no_cuda
-
-        _no_cuda()
 
     # ---- printing ---------------------------------------------------------------------------
     def _get_name(self) -> str:
