@@ -106,7 +106,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
         return relu_(input)
     x = input._data
     if x.dtype.kind == "b":
-        raise RuntimeError("clamp is not supported for boolean tensors")
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _record(input, np.maximum(x, 0, dtype=x.dtype), ReluBackward0)
 
 

@@ -180,7 +180,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     x = input._data
     if x.dtype.kind != "f":
-        return _apply_mask(input, _keep_mask(x.shape, p, np.dtype(np.float32)), inplace)
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type "
+            f"{_KIND.get(x.dtype.name, x.dtype.name)}"
+        )
     return _apply_mask(input, _keep_mask(x.shape, p, x.dtype), inplace)
 
 
