@@ -347,3 +347,38 @@ def test_double_backward_through_indexing():
     assert g.tolist() == [6.0, 0.0, 27.0]
     g.sum().backward()
     assert x.grad.tolist() == [12.0, 0.0, 18.0]
+
+
+@needs_torch
+def test_augmented_assignment_through_index_matches_torch():
+    grads = []
+    for lib in (gt, torch):
+        x = lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+        y = x * 1
+        y[0] += 1
+        y[:, 1] *= 3
+        y[y > 4] *= 2
+        (y * y).sum().backward()
+        grads.append((x.grad.numpy().copy(), y.detach().numpy().copy()))
+    np.testing.assert_allclose(grads[0][0], grads[1][0])
+    np.testing.assert_allclose(grads[0][1], grads[1][1])
+
+
+@needs_torch
+@pytest.mark.xfail(reason="arithmetic in-place ops (_inplace.commit) do not yet hand views to "
+                          "_views.inplace_update, so the base's history misses the change")
+def test_arithmetic_inplace_method_on_view_of_non_leaf():
+    grads = []
+    for lib in (gt, torch):
+        x = lib.ones(2, 3, requires_grad=True)
+        y = x * 1
+        y[0].mul_(2)
+        y.sum().backward()
+        grads.append(x.grad.numpy().copy())
+    np.testing.assert_allclose(grads[0], grads[1])
+
+
+def test_setitem_rejects_sequences_as_values():
+    x = gt.zeros(2, 3)
+    with pytest.raises(TypeError, match="can't assign a list to a torch.FloatTensor"):
+        x[0] = [1.0, 2.0, 3.0]

@@ -356,6 +356,15 @@ def setitem(self, key, value) -> None:
         return setitem(view, steps[1], value)
     k = steps[0]
     is_t = isinstance(value, Tensor)
+    if not is_t and not isinstance(value, (int, float, bool, complex, np.number, np.bool_)):
+        from ._inplace import _dtype_name
+
+        kind = type(value)
+        name = kind.__name__ if kind.__module__ == "builtins" else (
+            f"{kind.__module__}.{kind.__name__}")
+        raise TypeError(
+            f"can't assign a {name} to a torch.{_dtype_name(self._data.dtype)}Tensor"
+        )
     if adv and is_t and value._data.dtype != self._data.dtype:
         from ._inplace import _dtype_name
 

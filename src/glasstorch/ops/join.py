@@ -45,6 +45,31 @@ def cat(tensors, dim: int = 0, *, out=None):
     rule torch keeps for old code.
     """
     tensors = _tensor_list(tensors, "cat")
+    try:  # fast path: one dtype, and NumPy accepts the shapes
+        arrs = [t._data for t in tensors]
+        first = arrs[0]
+        nd = first.ndim
+        if nd and all(a.dtype is first.dtype and a.ndim == nd for a in arrs):
+            res = _wrap(np.concatenate(arrs, axis=dim))
+            d = dim % nd
+        else:
+            res = None
+    except (ValueError, IndexError, AttributeError):
+        res = None
+    if res is None:
+        res, d = _checked_cat(tensors, dim)
+    if grad_mode.state.enabled and any(t._rg for t in tensors):
+        res._rg = True
+        res._grad_fn = CatBackward0(tensors, d)
+    if out is not None:
+        from .arithmetic import _out
+
+        return _out(res, out)
+    return res
+
+
+def _checked_cat(tensors, dim):
+    """``cat`` with torch's checks and messages, dtype promotion and skipped ``(0,)`` tensors."""
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
@@ -70,15 +95,8 @@ def cat(tensors, dim: int = 0, *, out=None):
                 )
     dt = _common_dtype(tensors)
     arrs = [t._data for t in kept] or [ref._data]
-    res = _wrap(np.concatenate(arrs, axis=d, dtype=dt) if len(arrs) > 1 else arrs[0].astype(dt))
-    if grad_mode.state.enabled and any(t._rg for t in tensors):
-        res._rg = True
-        res._grad_fn = CatBackward0(tensors, d)
-    if out is not None:
-        from .arithmetic import _out
-
-        return _out(res, out)
-    return res
+    res = np.concatenate(arrs, axis=d, dtype=dt) if len(arrs) > 1 else arrs[0].astype(dt)
+    return _wrap(res), d
 
 
 class CatBackward0(Node):

@@ -182,7 +182,7 @@ def unsqueeze(input, dim: int):
     """Insert a size-1 dimension at ``dim`` (-1 appends): ``(3,).unsqueeze(0)`` is ``(1, 3)``."""
     x = input._data
     d = _dim(dim, x.ndim + 1)
-    return _record(input, view_of(input, np.expand_dims(x, d)), UnsqueezeBackward0)
+    return _record(input, view_of(input, x[(slice(None),) * d + (None,)]), UnsqueezeBackward0)
 
 
 class UnsqueezeBackward0(ViewBackward0):
@@ -235,7 +235,7 @@ def transpose(input, dim0: int, dim1: int):
     """Swap two dimensions (a view): ``(2, 3, 4).transpose(0, 2)`` is ``(4, 3, 2)``."""
     x = input._data
     a, b = _dim(dim0, x.ndim), _dim(dim1, x.ndim)
-    return _record(input, view_of(input, np.swapaxes(x, a, b) if x.ndim else x.view()),
+    return _record(input, view_of(input, x.swapaxes(a, b) if x.ndim else x.view()),
                    TransposeBackward0, a, b)
 
 
