@@ -254,6 +254,13 @@ NAMED = {
     "nansum": lambda L, x, m: x.nansum(1), "nanmean": lambda L, x, m: x.nanmean(),
     "trace": lambda L, x, m: x.trace(), "svdvals": lambda L, x, m: L.linalg.svdvals(x),
     "matrix_norm_inf": lambda L, x, m: L.linalg.matrix_norm(x, math.inf),
+    "slogdet": lambda L, x, m: L.linalg.slogdet(x @ m).logabsdet,
+    "cholesky": lambda L, x, m: L.linalg.cholesky(x @ x.T),
+    "matrix_power": lambda L, x, m: L.linalg.matrix_power(x @ m, 3),
+    "multi_dot": lambda L, x, m: L.linalg.multi_dot([x, m, x]),
+    "cross": lambda L, x, m: L.linalg.cross(x, m.T),
+    "vecdot": lambda L, x, m: L.linalg.vecdot(x, m.T),
+    "dist": lambda L, x, m: L.dist(x, m.T),
 }
 
 
@@ -318,6 +325,10 @@ SECOND = {
     "einsum": lambda L, x: L.einsum("ij,kj->ik", x, x) * L.einsum("ii", x[:, :2]),
     "det": lambda L, x: L.linalg.det(x[:, :2] @ x[:, :2].T + L.eye(2)),
     "solve": lambda L, x: L.linalg.solve(x[:, :2] @ x[:, :2].T + L.eye(2), x[:, 2]),
+    "cholesky": lambda L, x: L.linalg.cholesky(x @ x.T + L.eye(2)),
+    "slogdet": lambda L, x: L.linalg.slogdet(x @ x.T + L.eye(2))[1],
+    "cross": lambda L, x: L.linalg.cross(x, x * x),
+    "dist": lambda L, x: L.dist(x, x.flip(0) * 0.5, 3),
 }
 
 

@@ -242,144 +242,6 @@ class LinalgSvdBackward0(Node):
         return matmul(scaled_u, _wrap(self.vh))
 
 
-# ---- inv / det / solve --------------------------------------------------------------------------
-def _square_check(A: Tensor, op: str) -> np.ndarray:
-    x = A._data
-    if x.ndim < 2:
-        raise RuntimeError(f"linalg.{op}: The input tensor A must have at least 2 dimensions.")
-    if x.shape[-1] != x.shape[-2]:
-        raise RuntimeError(
-            f"linalg.{op}: A must be batches of square matrices, but they are {x.shape[-2]} by "
-            f"{x.shape[-1]} matrices"
-        )
-    return _float_check(A, op)
-
-
-def _zero_pivot(m: np.ndarray) -> int:
-    """1-based index of the first zero pivot of an LU factorisation with partial pivoting (the
-    position torch's message reports for a singular matrix), or 0 if there is none."""
-    m = m.astype(np.float64, copy=True)
-    n = m.shape[0]
-    for j in range(n):
-        p = j + int(np.argmax(np.abs(m[j:, j])))
-        if m[p, j] == 0:
-            return j + 1
-        m[[j, p]] = m[[p, j]]
-        m[j + 1:, j:] -= np.outer(m[j + 1:, j] / m[j, j], m[j, j:])
-    return 0
-
-
-def inv(A, *, out=None):
-    """The inverse of each square matrix: ``inv(A) @ A`` is the identity. Singular matrices raise
-    ``LinAlgError``; for solving ``A x = b`` prefer ``solve`` (faster and more accurate)."""
-    data = _square_check(A, "inv")
-    try:
-        r = np.linalg.inv(data)
-    except np.linalg.LinAlgError:
-        flat = data.reshape((-1,) + data.shape[-2:])
-        for b, m in enumerate(flat):
-            k = _zero_pivot(m)
-            if k:
-                where = f"(Batch element {b}): " if data.ndim > 2 else ""
-                raise LinAlgError(
-                    f"linalg.inv: {where}The diagonal element {k} is zero, the inversion could not "
-                    "be completed because the input matrix is singular."
-                ) from None
-        raise
-    res = _wrap(r.astype(data.dtype, copy=False))
-    if A._rg and grad_mode.state.enabled:
-        _record(res, LinalgInvExBackward0(A).save_output(res))
-    return _out(res, out)
-
-
-inverse = inv
-
-
-class LinalgInvExBackward0(Node):
-    """d(A^-1) = -A^-1 dA A^-1, so dL/dA = -(A^-1)^T G (A^-1)^T."""
-
-    def backward(self, grad):
-        inv_t = self.saved_output.transpose(-2, -1)
-        return -matmul(matmul(inv_t, grad), inv_t)
-
-
-def det(A, *, out=None):
-    """The determinant of each square matrix: ``(..., n, n)`` → ``(...)``."""
-    data = _square_check(A, "det")
-    res = _wrap(np.asarray(np.linalg.det(data), dtype=data.dtype))
-    if A._rg and grad_mode.state.enabled:
-        _record(res, LinalgDetBackward0(A).save(A).save_output(res))
-    return _out(res, out)
-
-
-class LinalgDetBackward0(Node):
-    """d det(A) / dA = det(A) A^-T (Jacobi's formula). For an exactly singular matrix torch
-    returns a zero gradient (although the cofactors need not vanish); so does this."""
-
-    def backward(self, grad):
-        (A,) = self.saved_tensors
-        d = self.saved_output
-        g = grad.reshape(grad._data.shape + (1, 1))
-        if np.all(d._data != 0):
-            return g * d.reshape(d._data.shape + (1, 1)) * inv(A).transpose(-2, -1)
-        singular = (d._data == 0).reshape(d._data.shape + (1, 1))
-        regular = _wrap((~singular).astype(A._data.dtype))
-        eye = np.eye(A._data.shape[-1], dtype=A._data.dtype)
-        safe = A * regular + _wrap(np.where(singular, eye, 0))  # singular ones → identity
-        scale = d.reshape(d._data.shape + (1, 1)) * regular
-        return g * scale * inv(safe).transpose(-2, -1)
-
-
-def solve(A, B, *, left=True, out=None):
-    """The ``X`` with ``A @ X = B`` (``A`` square, ``(..., n, n)``; ``B`` a vector ``(n,)`` or
-    matrices ``(..., n, k)``), without forming ``inv(A)``."""
-    if not left:
-        raise NotImplementedError("linalg.solve: left=False is not supported; solve A^T instead")
-    a = _square_check(A, "solve")
-    b = B._data
-    vector = b.ndim == 1 or (b.ndim == a.ndim - 1 and b.shape == a.shape[:-1])
-    bm = b[..., None] if vector else b
-    if bm.shape[-2] != a.shape[-1]:
-        raise RuntimeError(
-            "linalg.solve: Incompatible shapes of A and B for the equation AX = B "
-            f"({a.shape[-2]}x{a.shape[-1]} and {bm.shape[-2]}x{bm.shape[-1]})"
-        )
-    try:
-        x = np.linalg.solve(a, bm)
-    except np.linalg.LinAlgError:
-        raise LinAlgError(
-            "torch.linalg.solve: The solver failed because the input matrix is singular."
-        ) from None
-    if vector:
-        x = x[..., 0]
-    res = _wrap(x.astype(np.result_type(a, b), copy=False))
-    if (A._rg or B._rg) and grad_mode.state.enabled:
-        node = LinalgSolveExBackward0(A, B).save(A).save_output(res)
-        node.vector, node.b_shape = vector, b.shape
-        _record(res, node)
-    return _out(res, out)
-
-
-class LinalgSolveExBackward0(Node):
-    """X = A^-1 B: dL/dB = A^-T G (another solve), dL/dA = -dL/dB X^T."""
-
-    def backward(self, grad):
-        (A,) = self.saved_tensors
-        X = self.saved_output
-        ga, gb = self.needs_input_grad
-        grad_b = solve(A.transpose(-2, -1), grad)
-        grad_a = None
-        if ga:
-            gbm = grad_b.reshape(grad_b._data.shape + (1,)) if self.vector else grad_b
-            xm = X.reshape(X._data.shape + (1,)) if self.vector else X
-            grad_a = -matmul(gbm, xm.transpose(-2, -1))
-        if gb and grad_b._data.shape != self.b_shape:
-            from .ops._broadcast import unbroadcast
-
-            grad_b = unbroadcast(grad_b, self.b_shape)
-        return grad_a, grad_b if gb else None
-
-
 def _out(res: Tensor, out):
     if out is None:
         return res
@@ -388,7 +250,19 @@ def _out(res: Tensor, out):
     return write_out(res, out)
 
 
+from ._linalg_solve import (  # noqa: E402  (matrix functions: inverse, determinants, solvers)
+    cholesky,
+    cross,
+    det,
+    inv,
+    matrix_power,
+    multi_dot,
+    slogdet,
+    solve,
+    vecdot,
+)
+
 __all__ = [
-    "LinAlgError", "vector_norm", "matrix_norm", "norm", "svdvals", "inv", "det", "solve",
-    "matmul",
+    "LinAlgError", "vector_norm", "matrix_norm", "norm", "svdvals", "inv", "det", "slogdet",
+    "solve", "cholesky", "matrix_power", "multi_dot", "cross", "vecdot", "matmul",
 ]

@@ -458,6 +458,31 @@ def det(input):
     return linalg.det(input)
 
 
+def slogdet(input):
+    """``(sign, logabsdet)`` of each square matrix (``torch.slogdet``; see ``linalg.slogdet``)."""
+    from .._linalg_solve import slogdet as linalg_slogdet
+
+    return linalg_slogdet(input, _name="slogdet")
+
+
+def matrix_power(input, n: int):
+    """``input`` multiplied by itself ``n`` times (``torch.matrix_power``)."""
+    from .. import linalg
+
+    return linalg.matrix_power(input, n)
+
+
+def cross(input, other, dim=None, *, out=None):
+    """Cross product of 3-vectors along ``dim`` (default: the first dimension of size 3, as
+    ``torch.cross``; prefer ``linalg.cross``, whose default is the last dimension)."""
+    from .. import linalg
+
+    if dim is None:
+        sizes = np.broadcast_shapes(input._data.shape, other._data.shape)
+        dim = next((i for i, n in enumerate(sizes) if n == 3), -1)
+    return linalg.cross(input, other, dim=dim, out=out)
+
+
 def _out(res: Tensor, out):
     if out is None:
         return res
@@ -471,9 +496,11 @@ Tensor.__matmul__ = matmul  # direct binding: no per-call import through arithme
 Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
 Tensor.dot, Tensor.vdot, Tensor.outer, Tensor.ger = dot, vdot, outer, ger
 Tensor.addmm, Tensor.norm, Tensor.inverse, Tensor.det = addmm, norm, inverse, det
+Tensor.slogdet, Tensor.matrix_power, Tensor.cross = slogdet, matrix_power, cross
 
 __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "norm", "inverse", "det",
+    "slogdet", "matrix_power", "cross",
 ]
 
 from .linalg_contract import *  # noqa: E402,F401,F403  (tensordot, einsum)
