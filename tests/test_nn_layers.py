@@ -375,3 +375,24 @@ def test_two_layer_mlp_training_matches_torch():
                     p -= 0.1 * p.grad
     for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
         assert_same(p, q, rtol=1e-5, atol=1e-6, msg=name)
+
+
+@needs_torch
+def test_parameter_dict_mapping_methods_match_torch():
+    def run(lib):
+        pd = lib.nn.ParameterDict({"a": lib.nn.Parameter(lib.ones(1))})
+        out = [repr(pd.setdefault("b", lib.zeros(2))), repr(pd.setdefault("a", None))]
+        out += [repr(pd.popitem()), list(pd), repr(pd.copy()), pd.copy()["a"] is pd["a"]]
+        out += [repr(pd.fromkeys(["q", "r"], lib.ones(1))), repr(pd.fromkeys(["q"]))]
+        out.append(raised(lambda _: lib.nn.ParameterDict().popitem(), lib))
+        return out
+
+    ours, theirs = both(run)
+    assert ours == theirs
+
+
+def test_to_empty_keeps_shapes_and_identity():
+    lin = gt.nn.Linear(3, 2)
+    weight = lin.weight
+    assert lin.to_empty(device="cpu") is lin and lin.weight is weight
+    assert tuple(lin.weight.shape) == (2, 3) and lin.weight.dtype == gt.float32

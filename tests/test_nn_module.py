@@ -553,3 +553,19 @@ def test_get_and_set_submodule_match_torch():
 
     ours, theirs = both(run)
     assert ours == theirs
+
+
+@needs_torch
+def test_positional_state_dict_arguments_warn_as_torch():
+    def run(lib):
+        import warnings as w
+
+        with w.catch_warnings(record=True) as caught:
+            w.simplefilter("always")
+            sd = lib.nn.Linear(1, 1).state_dict(None, "x.")
+        return list(sd), [(c.category, str(c.message)) for c in caught]
+
+    ours, theirs = both(run)
+    assert ours == theirs
+    net = _Net.make(gt)
+    assert len(list(net.modules(remove_duplicate=False))) == len(list(net.modules()))

@@ -92,6 +92,15 @@ class _ConversionMixin:
         """Convert every parameter and buffer to ``dst_type``."""
         return self._apply(lambda t: t.type(dst_type))
 
+    def to_empty(self, *, device=None, recurse: bool = True):
+        """Replace every parameter's and buffer's values by uninitialised memory of the same
+        shape and dtype on ``device`` (the CPU); follow with ``reset_parameters()``."""
+        from ... import _creation
+        from ..._device import check_device
+
+        check_device(device)
+        return self._apply(lambda t: _creation.empty_like(t))
+
     def cpu(self):
         """Move to the CPU: everything already lives there, so this returns the module."""
         return self

@@ -8,6 +8,7 @@ unexpected keys, shape mismatches) before raising one ``RuntimeError`` that list
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
 
@@ -67,10 +68,20 @@ class _StateDictMixin:
         return getattr(type(self), method) is not getattr(_StateDictMixin, method)
 
     # ---- saving and loading ---------------------------------------------------------------
-    def state_dict(self, *, destination=None, prefix: str = "", keep_vars: bool = False):
+    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
         """An ``OrderedDict`` of every parameter and persistent buffer by dotted name
         (``'0.weight'``), detached from the graph (``keep_vars=True`` keeps the tensors
         themselves). The values share memory with the module."""
+        if args:  # the old positional form state_dict(destination, prefix, keep_vars)
+            warnings.warn(
+                "Positional args are being deprecated, use kwargs instead. Refer to "
+                "https://pytorch.org/docs/main/generated/torch.nn.Module.html"
+                "#torch.nn.Module.state_dict for details.",
+                FutureWarning,
+                stacklevel=2,
+            )
+            destination, prefix, keep_vars = list(args) + [destination, prefix, keep_vars][
+                len(args):]
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()

@@ -477,6 +477,27 @@ class ParameterDict(Module):
         for key in list(self._keys):
             del self[key]
 
+    def setdefault(self, key: str, default=None):
+        """The entry ``key``, after adding ``default`` under it if it was missing."""
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def popitem(self) -> tuple:
+        """Remove and return the last ``(key, value)`` added."""
+        if not self._keys:
+            raise KeyError("popitem(): dictionary is empty")
+        key = next(reversed(self._keys))
+        return key, self.pop(key)
+
+    def copy(self) -> ParameterDict:
+        """A new ParameterDict holding the same parameters (not copies of them)."""
+        return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
+
+    def fromkeys(self, keys, default=None) -> ParameterDict:
+        """A new ParameterDict with each of ``keys`` mapped to ``default``."""
+        return ParameterDict((k, default) for k in keys)
+
     def update(self, parameters) -> None:
         """Add (or replace) entries from a mapping or an iterable of ``(key, value)`` pairs."""
         if not isinstance(parameters, Iterable):

@@ -187,7 +187,7 @@ class LazyLinear(LazyModuleMixin, Linear):
         if not self.has_uninitialized_params() and self.in_features != 0:
             super().reset_parameters()
 
-    def initialize_parameters(self, input: Tensor, *args, **kwargs) -> None:
+    def initialize_parameters(self, input: Tensor) -> None:
         """Allocate the weight ``(out_features, input.shape[-1])`` (and bias) and initialise."""
         if self.has_uninitialized_params():
             self.in_features = input._data.shape[-1]

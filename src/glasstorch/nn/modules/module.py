@@ -365,9 +365,9 @@ class Module(_StateDictMixin, _ConversionMixin):
                 sub = prefix + "." + name if prefix else name
                 yield from module.named_modules(memo, sub, remove_duplicate)
 
-    def modules(self):
+    def modules(self, remove_duplicate: bool = True):
         """Yield this module and every descendant, each once."""
-        for _, module in self.named_modules():
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
             yield module
 
     def named_children(self):
