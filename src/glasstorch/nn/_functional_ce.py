@@ -73,12 +73,11 @@ def _rows(input: Tensor, target: Tensor, weight, ignore_index: int):
             )
         out_shape, x2 = t.shape, x.reshape(1, -1)
     else:
-        if t.ndim == 0 or t.shape[0] != x.shape[0]:
-            tb = t.shape[0] if t.ndim else 1
-            if t.ndim or x.ndim > 2:
-                raise ValueError(
-                    f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({tb})."
-                )
+        tb = t.shape[0] if t.ndim else 0
+        if tb != x.shape[0]:
+            raise ValueError(
+                f"Expected input batch_size ({x.shape[0]}) to match target batch_size ({tb})."
+            )
         if x.ndim == 2:
             if t.ndim != 1:
                 raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
