@@ -86,9 +86,10 @@ def _row(t: Tensor, index) -> Tensor:
             arr = t._data[index, ...]
         except IndexError as e:
             raise _index_error(e, t._data.shape[0]) from None
-        from ...ops.shape import view_of
-
-        return view_of(t, arr)
+        row = _wrap(arr)  # a view: shares the data and the version counter
+        row._vc = t._vc
+        row._base = t if t._base is None else t._base
+        return row
     return t[index]
 
 
