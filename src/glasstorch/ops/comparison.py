@@ -86,12 +86,14 @@ def _run(ufunc, x, y, a, b):
         raise broadcast_error(_shape(a), _shape(b)) from None
 
 
-def inplace_of(fn, name: str):
+def inplace_of(fn, name: str, direct=None):
     """The in-place form of ``fn`` (``x.clamp_(0, 1)``): same object, version bumped.
 
     Recording a graph, ``fn`` runs on an alias of the old value and ``x`` takes the new grad_fn
     (see ``_inplace``); otherwise the result is written straight into ``x``'s array. A result that
     cannot be stored in ``x``'s dtype (float into an int tensor) is torch's RuntimeError.
+    ``direct(array, *args)``, if given, may compute a float tensor's result right into its array
+    (the fast path, no temporary); it returns False for arguments it leaves to ``fn``.
     """
     from . import _inplace
 
@@ -103,6 +105,11 @@ def inplace_of(fn, name: str):
                     record = True
         if record:
             return _inplace.commit(self, fn(_inplace.old_value(self), *args, **kwargs), name)
+        x = self._data
+        if direct is not None and type(x) is np.ndarray and x.dtype.kind == "f":
+            if direct(x, *args, **kwargs):
+                self._vc[0] += 1
+                return self
         _inplace.write(self, fn(self, *args, **kwargs)._data, name)
         return self
 
@@ -605,9 +612,20 @@ class ClampMaxBackward1(ClampBackward0):
 _NO_INPUT = _wrap(np.zeros(()))  # stands in for a missing bound: needs no grad, links to nothing
 clip = clamp
 
-clamp_ = clip_ = inplace_of(clamp, "clamp_")
-clamp_min_ = inplace_of(clamp_min, "clamp_min_")
-clamp_max_ = inplace_of(clamp_max, "clamp_max_")
+def _clamp_into(x, min=None, max=None) -> bool:
+    """``clamp_`` of a float array by number bounds, written into the array itself."""
+    if type(min) not in _PLAIN or type(max) not in _PLAIN or (min is None and max is None):
+        return False
+    if min is not None:
+        np.maximum(x, min, out=x)
+    if max is not None:
+        np.minimum(x, max, out=x)
+    return True
+
+
+clamp_ = clip_ = inplace_of(clamp, "clamp_", _clamp_into)
+clamp_min_ = inplace_of(clamp_min, "clamp_min_", lambda x, min: _clamp_into(x, min=min))
+clamp_max_ = inplace_of(clamp_max, "clamp_max_", lambda x, max: _clamp_into(x, max=max))
 logical_and_ = inplace_of(logical_and, "logical_and_")
 logical_or_ = inplace_of(logical_or, "logical_or_")
 logical_xor_ = inplace_of(logical_xor, "logical_xor_")

@@ -93,7 +93,23 @@ def _float_op(name: str, compute, node, doc: str, quiet: bool = True):
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
+    if isinstance(compute, np.ufunc):  # the in-place form can then write into the array itself
+        op.into = _into(compute, quiet)
     return op
+
+
+def _into(ufunc, quiet: bool):
+    """The fast path of ``x.exp_()`` and friends: the ufunc writes into the float array itself."""
+
+    def into(x):
+        if quiet:
+            with np.errstate(all="ignore"):
+                ufunc(x, out=x)
+        else:
+            ufunc(x, out=x)
+        return True
+
+    return into
 
 
 def _node(name: str, keep: str | None, formula, doc: str = ""):
@@ -479,7 +495,19 @@ class LerpBackward1(Node):
 
 # ---- in place --------------------------------------------------------------------------------
 def _inplace_forms(*fns):
-    return tuple(inplace_of(f, f.__name__ + "_") for f in fns)
+    return tuple(inplace_of(f, f.__name__ + "_", getattr(f, "into", None)) for f in fns)
+
+
+def _sigmoid_into(x):  # x.sigmoid_() of a float array, computed in its own memory
+    with np.errstate(over="ignore"):
+        np.exp(np.negative(x, out=x), out=x)
+    x += 1
+    np.reciprocal(x, out=x)
+    return True
+
+
+sigmoid.into = _sigmoid_into
+relu.into = lambda x: np.maximum(x, 0, out=x) is x
 
 
 abs_, exp_, exp2_, expm1_, log_, log2_, log10_, log1p_ = _inplace_forms(
