@@ -253,6 +253,8 @@ def test_default_collate_errors_match_torch(torch):
         lambda lib: [lib.zeros(2), lib.zeros(3)],
         lambda lib: [complex(1, 2), 1],
         lambda lib: [{"a": 1}, {"b": 2}],
+        lambda lib: [lib.zeros(2), np.zeros(2)],
+        lambda lib: [lib.zeros(2), 3],
     ]
     for case in cases:
         ours = _error(gdata.default_collate, case(gt))

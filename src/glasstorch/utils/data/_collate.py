@@ -54,6 +54,13 @@ def _array_to_tensor(arr) -> Tensor:
 
 def _stack(batch: list) -> Tensor:
     """Stack same-shape tensors along a new first dimension (the dtype torch's ``stack`` gives)."""
+    for i, t in enumerate(batch):
+        if not isinstance(t, Tensor):
+            kind = type(t)
+            name = kind.__qualname__
+            if kind.__module__ != "builtins":
+                name = f"{kind.__module__}.{name}"
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {name}")
     if grad_mode.state.enabled and any(t._rg for t in batch):
         from ...ops import stack  # keeps the graph: grad_fn=<StackBackward0>
 
