@@ -275,3 +275,21 @@ def test_cross_entropy_error_messages():
         F.cross_entropy(x, gt.tensor([0, 1, 2]))
     with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point"):
         F.cross_entropy(x, gt.zeros(2, 3), ignore_index=1)
+
+
+@needs_torch
+@pytest.mark.parametrize("fn", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("xs,ts,tdtype", [
+    ((2, 3, 4), (2, 5), "f"), ((2, 3, 4), (3, 4), "f"), ((3,), (2,), "f"), ((4, 3), (5,), "f"),
+    ((4, 3), (4, 2), "f"), ((4, 3), (4,), "f"), ((4, 3), (), "i"), ((3,), (2,), "i"),
+    ((2, 3, 4), (2,), "i"), ((2, 0), (2,), "i"),
+])
+def test_target_errors_match_torch_in_order(torch, fn, xs, ts, tdtype):
+    """Which check fires first (batch size, target shape, dtype, bounds) matches torch."""
+    x = _rng(23).random(xs).astype(np.float32)
+    t = _rng(24).random(ts).astype(np.float32) if tdtype == "f" else np.zeros(ts, np.int64)
+    with pytest.raises(Exception) as theirs:
+        getattr(torch.nn.functional, fn)(torch.tensor(x), torch.tensor(t))
+    with pytest.raises(type(theirs.value)) as ours:
+        getattr(F, fn)(gt.tensor(x), gt.tensor(t))
+    assert str(ours.value) == str(theirs.value)

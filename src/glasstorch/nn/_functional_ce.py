@@ -54,6 +54,13 @@ def _check_weight(weight, x: np.ndarray, n_classes: int):
     return w
 
 
+def _check_target_dtype(t: np.ndarray, bad: bool) -> None:
+    if bad:
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {_KIND.get(t.dtype.name, t.dtype)}"
+        )
+
+
 def _rows(input: Tensor, target: Tensor, weight, ignore_index: int):
     """Flatten the class-index problem to rows. Returns ``x2`` (M, C); the targets ``t`` (M,)
     with ignored entries replaced by 0; ``valid`` (M,), False where ignored; the per-row weights
@@ -62,11 +69,9 @@ def _rows(input: Tensor, target: Tensor, weight, ignore_index: int):
     x, t = input._data, target._data
     if x.ndim == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
-    if t.dtype != np.int64 and t.dtype != np.uint8:
-        raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_KIND.get(t.dtype.name, t.dtype)}"
-        )
+    bad_dtype = t.dtype != np.int64 and t.dtype != np.uint8
     if x.ndim == 1:
+        _check_target_dtype(t, bad_dtype)
         if t.ndim > 1 or (t.ndim == 1 and t.shape[0] != 1):
             raise ValueError(
                 f"For 1D input, 1D target must have size 1, but got target size: {t.shape[0]}"
@@ -88,6 +93,7 @@ def _rows(input: Tensor, target: Tensor, weight, ignore_index: int):
                 raise RuntimeError(f"Expected target size {list(want)}, got {list(t.shape)}")
             x2 = np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
         out_shape = t.shape
+        _check_target_dtype(t, bad_dtype)
     n_classes = x2.shape[1]
     w = _check_weight(weight, x, n_classes)
     t = t.reshape(-1).astype(np.int64, copy=False)
