@@ -382,3 +382,52 @@ def test_setitem_rejects_sequences_as_values():
     x = gt.zeros(2, 3)
     with pytest.raises(TypeError, match="can't assign a list to a torch.FloatTensor"):
         x[0] = [1.0, 2.0, 3.0]
+
+
+# ---- view or copy, as torch -----------------------------------------------------------------
+_VIEW_OPS = {
+    "reshape": lambda L, x: x.reshape(6, 4),
+    "reshape-copy": lambda L, x: x.transpose(0, 1).reshape(-1),
+    "flatten": lambda L, x: x.flatten(1),
+    "flatten-copy": lambda L, x: x.mT.flatten(),
+    "ravel-copy": lambda L, x: x.mT.ravel(),
+    "squeeze": lambda L, x: x[:, :1].squeeze(1),
+    "unsqueeze": lambda L, x: x.unsqueeze(1),
+    "unsqueeze-noncontig": lambda L, x: x.permute(2, 0, 1).unsqueeze(1),
+    "permute": lambda L, x: x.permute(2, 0, 1),
+    "transpose": lambda L, x: x.transpose(0, 2),
+    "t": lambda L, x: x[0].t(),
+    "mT": lambda L, x: x.mT,
+    "movedim": lambda L, x: x.movedim(0, 2),
+    "expand": lambda L, x: x[:, :1].expand(2, 5, 4),
+    "broadcast_to": lambda L, x: L.broadcast_to(x, (3, 2, 3, 4)),
+    "narrow": lambda L, x: x.narrow(2, 1, 2),
+    "select": lambda L, x: x.select(1, 2),
+    "split": lambda L, x: x.split(2, 2)[1],
+    "chunk": lambda L, x: x.chunk(2, 1)[0],
+    "unbind": lambda L, x: x.unbind(2)[3],
+    "unflatten": lambda L, x: x.unflatten(2, (2, 2)),
+    "contiguous-copy": lambda L, x: x.mT.contiguous(),
+    "repeat": lambda L, x: x.repeat(1, 1, 2),
+    "flip": lambda L, x: x.flip(0),
+    "roll": lambda L, x: x.roll(1, 0),
+    "cat": lambda L, x: L.cat([x, x], 1),
+    "getitem-slice": lambda L, x: x[:, 1:],
+    "getitem-ellipsis": lambda L, x: x[..., 1],
+    "getitem-list": lambda L, x: x[[0, 1]],
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("name", list(_VIEW_OPS))
+def test_view_or_copy_and_node_match_torch(name):
+    fn = _VIEW_OPS[name]
+    a = _values((2, 3, 4))
+    facts = []
+    for lib in (gt, torch):
+        x = lib.tensor(a, requires_grad=True) * 1
+        y = fn(lib, x)
+        is_view = (y._base is not None) if lib is gt else y._is_view()
+        facts.append((tuple(y.shape), _name(y.grad_fn), is_view, y.is_contiguous(),
+                      tuple(y.stride())))
+    assert facts[0] == facts[1]

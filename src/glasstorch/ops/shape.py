@@ -55,8 +55,12 @@ def reshape(input, *shape):
         raise RuntimeError(
             f"shape '{list(shape)}' is invalid for input of size {x.size}"
         ) from None
-    out = view_of(input, arr) if arr.base is not None or arr is x else _wrap(arr)
-    return _record(input, out, ViewBackward0)
+    base = arr.base
+    if arr is x or (base is not None and (base is x or base is x.base)):
+        return _record(input, view_of(input, arr), ViewBackward0)
+    # the memory order forbids a view: as torch, a contiguous copy (clone) is reshaped instead
+    copy = clone(input)
+    return _record(copy, _wrap(copy._data.reshape(shape)), UnsafeViewBackward0)
 
 
 def view(input, *shape):
@@ -91,6 +95,10 @@ class ViewBackward0(Node):
         return grad.reshape(self.shape)
 
 
+class UnsafeViewBackward0(ViewBackward0):
+    """Backward of a ``reshape`` that had to copy: the reshape of the (cloned) copy."""
+
+
 def view_as(input, other):
     """``input.view(other.shape)``."""
     return view(input, other._data.shape)
@@ -120,7 +128,7 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1):
 
 def ravel(input):
     """All elements in one dimension (a view when the memory allows, else a copy)."""
-    return reshape(input, (-1,))
+    return view(contiguous(input), -1)
 
 
 def unflatten(input, dim: int, sizes):
@@ -182,7 +190,8 @@ def unsqueeze(input, dim: int):
     """Insert a size-1 dimension at ``dim`` (-1 appends): ``(3,).unsqueeze(0)`` is ``(1, 3)``."""
     x = input._data
     d = _dim(dim, x.ndim + 1)
-    return _record(input, view_of(input, x[(slice(None),) * d + (None,)]), UnsqueezeBackward0)
+    arr = x.reshape(x.shape[:d] + (1,) + x.shape[d:])  # a view; strides as torch gives them
+    return _record(input, view_of(input, arr), UnsqueezeBackward0)
 
 
 class UnsqueezeBackward0(ViewBackward0):
