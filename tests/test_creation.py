@@ -279,3 +279,41 @@ def test_new_methods_default_to_own_dtype():
     assert x.new_empty((2, 2), requires_grad=True).requires_grad
     with pytest.warns(UserWarning, match="tensor.new_tensor\\(sourceTensor\\)"):
         x.new_tensor(gt.ones(2))
+
+
+# ---- dtype inference from nested data, property-tested against torch ----------------------
+def _leaf(kind, v, lib):
+    """One element of nested data: a Python number, a NumPy scalar or a 0-d tensor."""
+    if kind == "py-int":
+        return int(v)
+    if kind == "py-float":
+        return float(v)
+    if kind == "py-bool":
+        return bool(v > 0)
+    if kind.startswith("np-"):
+        return np.dtype(kind[3:]).type(v if kind != "np-bool" else v > 0)
+    dt = getattr(lib, kind[2:])
+    return lib.tensor(v if kind != "t-bool" else bool(v > 0), dtype=dt)
+
+
+_KINDS = ["py-int", "py-float", "py-bool", "np-float64", "np-float32", "np-float16", "np-int32",
+          "np-int8", "np-uint8", "t-float64", "t-int32", "t-int64", "t-bool",
+          "t-float32"]
+
+
+@needs_torch
+@pytest.mark.parametrize("seed", range(60))
+def test_nested_list_dtype_inference_matches_torch(seed):
+    rng = np.random.default_rng(seed)
+    kinds = rng.choice(_KINDS, size=rng.integers(1, 4))
+    rows, cols = int(rng.integers(1, 3)), int(rng.integers(1, 4))
+    picks = rng.choice(kinds, size=(rows, cols))
+    vals = rng.integers(0, 5, size=(rows, cols))
+
+    def build(lib):
+        return [[_leaf(str(picks[i, j]), int(vals[i, j]), lib) for j in range(cols)]
+                for i in range(rows)]
+
+    ours, theirs = gt.tensor(build(gt)), torch.tensor(build(torch))
+    assert str(ours.dtype) == str(theirs.dtype), (picks.tolist(), ours.dtype, theirs.dtype)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
