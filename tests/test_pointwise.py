@@ -147,6 +147,12 @@ def test_inplace_on_a_view_bumps_the_shared_version():
     np.testing.assert_allclose(base.numpy()[0], np.exp([1.0, 2.0]), rtol=1e-6)
 
 
+def test_inplace_on_a_zero_dim_result():
+    a = gt.tensor(2.0) * 3  # arithmetic on 0-d tensors may hold a NumPy scalar
+    a.clamp_(0, 1).exp_()
+    assert a.dim() == 0 and abs(a.item() - np.e) < 1e-6
+
+
 def test_inplace_on_leaf_requiring_grad_is_refused():
     x = gt.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an "

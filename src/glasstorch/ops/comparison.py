@@ -98,6 +98,8 @@ def inplace_of(fn, name: str, direct=None):
     from . import _inplace
 
     def method(self, *args, **kwargs):
+        if type(self._data) is not np.ndarray:  # a NumPy scalar (0-d result): give it an array
+            self._data = np.array(self._data)
         record = _inplace.recording(self)
         if not record and grad_mode.state.enabled:
             for v in (*args, *kwargs.values()) if kwargs else args:
