@@ -2,9 +2,9 @@
 
 A worker is a loop: take ``(task_id, indices)`` from its own index queue, fetch that batch from
 its copy of the dataset, put ``(task_id, pickled batch)`` on the result queue shared by all
-workers.
-``None`` on the index queue means "exit". An exception while fetching is not fatal: it travels to
-the parent as an ``ExceptionWrapper`` (type + formatted traceback) and is raised there.
+workers. ``None`` on the index queue means "exit". An exception while fetching is not fatal to
+the worker: it travels to the parent as an ``ExceptionWrapper`` (type + formatted traceback) and
+is raised there.
 
 Fetchers (also used without workers) turn the loader's indices into a batch:
 
