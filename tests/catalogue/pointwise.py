@@ -68,6 +68,8 @@ OPS += [
            values=[_f32([nan, inf, -inf, 1.5])], gradcheck=False),
     OpSpec("nan_to_num/float64", lambda lib, x: x.nan_to_num(),
            values=[np.array([nan, inf, -inf], dtype=np.float64)], grad=False),
+    OpSpec("frac-round/special", lambda lib, x: (lib.frac(x), lib.round(x, decimals=3), x.trunc()),
+           values=[_f32([inf, -inf, nan, 3e38, -2.5])], grad=False),
     OpSpec("exp/int32", lambda lib, x: lib.exp(x), [(4,)], dtype="int32", grad=False),
     OpSpec("sqrt/negative-nan", lambda lib, x: lib.sqrt(x), values=[_f32([-1.0, 0.0, 4.0])],
            grad=False),

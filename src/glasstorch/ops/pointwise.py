@@ -28,6 +28,7 @@ from . import comparison
 from ._broadcast import unbroadcast
 from ._inplace import _dtype_name
 from ._promote import float_operands
+from .arithmetic import pow as _pow
 from .comparison import *  # noqa: F401,F403  (re-exported: glasstorch.where, glasstorch.eq, ...)
 from .comparison import (
     _as_input,
@@ -292,22 +293,24 @@ def round(input, *, decimals: int = 0, out=None) -> Tensor:
         res = np.rint(x) if x.dtype.kind in "fc" else x.copy()
         return _finish(res, input, RoundBackward0, out)
     x = _checked(input, "round", "round_cpu", floats_only=True)
-    return _finish(np.round(x, decimals), input, RoundBackward1, out)
+    with np.errstate(all="ignore"):  # x * 10**decimals may overflow
+        res = np.round(x, decimals)
+    return _finish(res, input, RoundBackward1, out)
 
 
 def frac(input, *, out=None) -> Tensor:
     """The fractional part ``x - trunc(x)`` (sign of x kept); floats only. (*) -> (*)."""
     x = _checked(input, "frac", "frac_cpu", floats_only=True)
-    return _finish(x - np.trunc(x), input, FracBackward0, out)
+    with np.errstate(invalid="ignore"):  # inf - inf
+        res = x - np.trunc(x)
+    return _finish(res, input, FracBackward0, out)
 
 
 def square(input, *, out=None) -> Tensor:
     """``x * x`` (recorded as ``x ** 2``, PowBackward0); bool becomes int64. (*) -> (*)."""
-    from .arithmetic import pow
-
     if not isinstance(input, Tensor):
         raise not_tensor("square", input)
-    return pow(input, 2, out=out)
+    return _pow(input, 2, out=out)
 
 
 def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None) -> Tensor:
