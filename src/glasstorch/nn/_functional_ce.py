@@ -115,7 +115,9 @@ def _reduce(per_row: np.ndarray, wt: np.ndarray, reduction: str, out_shape):
     if reduction == "sum":
         return np.asarray(total), None
     denom = wt.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
+    if denom:
+        return np.asarray(total / denom, dtype=per_row.dtype), denom
+    with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as torch
         return np.asarray(total / denom, dtype=per_row.dtype), denom
 
 

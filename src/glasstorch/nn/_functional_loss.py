@@ -79,8 +79,7 @@ def _reduce(elem: np.ndarray, reduction: str, dtype) -> np.ndarray:
         return elem
     if reduction == "sum":
         return np.asarray(elem.sum(), dtype=dtype)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(elem.mean() if elem.size else np.nan, dtype=dtype)
+    return np.asarray(elem.mean() if elem.size else np.nan, dtype=dtype)
 
 
 def _scale(grad, reduction: str, n: int):

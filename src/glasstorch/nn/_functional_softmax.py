@@ -49,8 +49,11 @@ def _shifted(x: np.ndarray, d) -> np.ndarray:
     A row holding +inf or only -inf gives nan, as in torch."""
     if x.size == 0 or x.ndim == 0:
         return x - x
-    with np.errstate(invalid="ignore"):
-        return x - x.max(axis=d, keepdims=True)
+    m = x.max(axis=d, keepdims=True)
+    if np.isinf(m).any():
+        with np.errstate(invalid="ignore"):
+            return x - m
+    return x - m
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
