@@ -569,3 +569,115 @@ def test_positional_state_dict_arguments_warn_as_torch():
     assert ours == theirs
     net = _Net.make(gt)
     assert len(list(net.modules(remove_duplicate=False))) == len(list(net.modules()))
+
+
+def _backward_hook_scenarios(lib):
+    """Backward hooks in the situations torch distinguishes; returns everything they saw."""
+    import warnings as w
+
+    nn = lib.nn
+
+    def fmt(gs):
+        return [None if g is None else [round(v, 4) for v in g.flatten().tolist()] for g in gs]
+
+    log = []
+    lin = nn.Linear(2, 2)
+    with lib.no_grad():
+        lin.weight.copy_(lib.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        lin.bias.zero_()
+    h = lin.register_full_backward_hook(lambda m, gi, go: log.append(("post", fmt(gi), fmt(go))))
+    y = lin(lib.ones(1, 2))
+    log.append(type(y.grad_fn).__name__)
+    with w.catch_warnings(record=True) as caught:
+        w.simplefilter("always")
+        y.sum().backward()
+    log.append([str(c.message) for c in caught])
+    x = lib.ones(1, 2, requires_grad=True)
+    lin.register_full_backward_pre_hook(lambda m, go: log.append(("pre", fmt(go))) or (go[0] * 2,))
+    lin(x).sum().backward()
+    log.append(fmt([x.grad]))
+    h.remove()
+    lin.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0 + 5,))
+    x.grad = None
+    lin(x).sum().backward()
+    log.append(fmt([x.grad]))
+
+    class Two(nn.Module):
+        def forward(self, a, b, k=1):
+            return a * b * k
+
+    two = Two()
+    two.register_full_backward_hook(lambda m, gi, go: log.append((len(gi), fmt(gi), fmt(go))))
+    a, b = lib.ones(2, requires_grad=True), lib.full((2,), 2.0)
+    two(a, b, k=3).sum().backward()
+    two(a, 3.0).sum().backward()
+    log.append(fmt([a.grad]))
+
+    class Pair(nn.Module):
+        def forward(self, a):
+            return a * 2, a * 3
+
+    pair = Pair()
+    pair.register_full_backward_hook(lambda m, gi, go: log.append(("pair", fmt(gi), fmt(go))))
+    pair.register_full_backward_pre_hook(lambda m, go: log.append(("pairpre", fmt(go))))
+    a = lib.ones(2, requires_grad=True)
+    o1, o2 = pair(a)
+    (o1.sum() + 2 * o2.sum()).backward()
+    log.append(fmt([a.grad]))
+
+    net = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    for i, m in enumerate(net):
+        m.register_full_backward_hook(lambda m, gi, go, i=i: log.append(i))
+    net.register_full_backward_hook(lambda m, gi, go: log.append("net"))
+    with w.catch_warnings():
+        w.simplefilter("ignore")
+        net(lib.ones(4, 2)).sum().backward()
+    with lib.no_grad():
+        log.append(lin(x).grad_fn)
+    return log
+
+
+@needs_torch
+def test_full_backward_hooks_match_torch():
+    ours, theirs = both(_backward_hook_scenarios)
+    assert ours == theirs
+
+
+@needs_torch
+@pytest.mark.parametrize("kind", ["post", "pre", "no-input-grad"])
+def test_backward_hook_errors_match_torch(kind):
+    def run(lib):
+        import warnings as w
+
+        lin = lib.nn.Linear(2, 2)
+        x = lib.ones(1, 2, requires_grad=kind != "no-input-grad")
+        if kind == "pre":
+            lin.register_full_backward_pre_hook(lambda m, go: (1, 2))
+        elif kind == "post":
+            lin.register_full_backward_hook(lambda m, gi, go: (1, 2))
+        else:
+            lin.register_full_backward_hook(lambda m, gi, go: (lib.ones(1, 2),))
+        with w.catch_warnings():
+            w.simplefilter("ignore")
+            lin(x).sum().backward()
+
+    same_error(run)
+
+
+def test_backward_hook_can_replace_the_input_gradient_and_be_removed():
+    lin = gt.nn.Linear(3, 1)
+    x = gt.ones(2, 3, requires_grad=True)
+    seen = []
+    handle = lin.register_full_backward_hook(
+        lambda m, gin, gout: seen.append((tuple(gin[0].shape), tuple(gout[0].shape)))
+        or (gin[0] * 0,)
+    )
+    lin(x).sum().backward()
+    assert seen == [((2, 3), (2, 1))] and float(x.grad.abs().sum()) == 0.0
+    assert float(lin.weight.grad.abs().sum()) > 0, "parameter gradients are untouched"
+    handle.remove()
+    x.grad = None
+    out = lin(x)
+    assert type(out.grad_fn).__name__ == "AddmmBackward0"
+    out.sum().backward()
+    assert len(seen) == 1 and float(x.grad.abs().sum()) > 0

@@ -18,7 +18,9 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from ..._tensor import Tensor
+from ...autograd import grad_mode
 from ..parameter import Buffer, Parameter
+from ._backward_hooks import BackwardHookState, _BackwardHooksMixin
 from ._conversion import _ConversionMixin
 from ._module_utils import RemovableHandle, _addindent, _IncompatibleKeys, _typename
 from ._state_dict import _StateDictMixin
@@ -30,7 +32,7 @@ def _forward_unimplemented(self, *input):
     )
 
 
-class Module(_StateDictMixin, _ConversionMixin):
+class Module(_StateDictMixin, _ConversionMixin, _BackwardHooksMixin):
     """Base class for all neural network modules; subclass it and define ``forward``.
 
     Assign parameters and submodules as attributes in ``__init__`` (after
@@ -76,6 +78,8 @@ class Module(_StateDictMixin, _ConversionMixin):
         d["_forward_hooks_always_called"] = OrderedDict()
         d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_pre_hooks_with_kwargs"] = OrderedDict()
+        d["_backward_hooks"] = OrderedDict()
+        d["_backward_pre_hooks"] = OrderedDict()
         d["_modules"] = {}
         if self.call_super_init:
             super().__init__(*args, **kwargs)
@@ -84,7 +88,9 @@ class Module(_StateDictMixin, _ConversionMixin):
 
     # ---- calling ----------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if self._forward_pre_hooks or self._forward_hooks:
+        # The common case (no hooks at all) goes straight to forward.
+        if (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks):
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
@@ -106,6 +112,10 @@ class Module(_StateDictMixin, _ConversionMixin):
                 res = hook(self, args)
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
+        backward_state = None
+        if (self._backward_hooks or self._backward_pre_hooks) and grad_mode.state.enabled:
+            backward_state = BackwardHookState(self, len(args))
+            args = backward_state.setup_inputs(args)
         try:
             result = self.forward(*args, **kwargs)
         except BaseException:
@@ -117,6 +127,8 @@ class Module(_StateDictMixin, _ConversionMixin):
             res = self._run_forward_hook(hook_id, hook, args, kwargs, result)
             if res is not None:
                 result = res
+        if backward_state is not None:
+            result = backward_state.setup_outputs(result)
         return result
 
     def _run_forward_hook(self, hook_id, hook, args, kwargs, result):
