@@ -193,6 +193,8 @@ ERRORS = [
                         "for the destination and Double for the source.",)),
     ErrorSpec("setitem/out-of-bounds", lambda L, x: _set(x, 5, 1.0), [(3, 4)], exc=IndexError,
               contains=("index 5 is out of bounds for dimension 0 with size 3",)),
+    ErrorSpec("setitem/list-value", lambda L, x: _set(x, 0, [1.0, 2.0, 3.0, 4.0]), [(3, 4)],
+              exc=TypeError, contains=("can't assign a list to a torch.FloatTensor",)),
     ErrorSpec("gather/out-of-bounds", lambda L, x: x.gather(1, L.tensor([[0], [1], [5]])),
               [(3, 4)], contains=("index 5 is out of bounds for dimension 1 with size 4",)),
     ErrorSpec("gather/ndim", lambda L, x: x.gather(1, L.tensor([0, 1])), [(3, 4)],

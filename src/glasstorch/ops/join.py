@@ -37,7 +37,7 @@ def _common_dtype(tensors) -> np.dtype:
     return dt.np
 
 
-def cat(tensors, dim: int = 0, *, out=None):
+def cat(tensors, dim: int = 0, *, axis=None, out=None):
     """Concatenate ``tensors`` along the existing dimension ``dim``.
 
     All must have the same shape except along ``dim``: ``cat([(2, 3), (4, 3)])`` is ``(6, 3)``.
@@ -45,6 +45,8 @@ def cat(tensors, dim: int = 0, *, out=None):
     rule torch keeps for old code.
     """
     tensors = _tensor_list(tensors, "cat")
+    if axis is not None:
+        dim = axis
     try:  # fast path: one dtype, and NumPy accepts the shapes
         arrs = [t._data for t in tensors]
         first = arrs[0]
@@ -124,10 +126,12 @@ class CatBackward0(Node):
         return tuple(out)
 
 
-def stack(tensors, dim: int = 0, *, out=None):
+def stack(tensors, dim: int = 0, *, axis=None, out=None):
     """Join same-shape tensors along a new dimension ``dim``: three ``(2, 3)`` give ``(3, 2, 3)``.
     """
     tensors = _tensor_list(tensors, "stack")
+    if axis is not None:
+        dim = axis
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0]._data.shape
@@ -186,12 +190,12 @@ row_stack = vstack
 
 
 # ---- tiling ---------------------------------------------------------------------------------
-def repeat(input, *repeats):
+def repeat(input, *repeats, **kw):
     """Tile the tensor: dimension ``i`` repeated ``repeats[i]`` times (leading new dims allowed).
 
     ``(2, 3).repeat(2, 1, 2)`` has shape ``(2, 2, 6)``. Always a copy.
     """
-    reps = _shape_args(repeats)
+    reps = _shape_args(repeats or (kw["repeats"],))
     x = input._data
     if len(reps) < x.ndim:
         raise RuntimeError(
@@ -233,9 +237,11 @@ def tile(input, dims):
 
 
 # ---- splitting ------------------------------------------------------------------------------
-def split(tensor, split_size_or_sections, dim: int = 0):
+def split(tensor, split_size_or_sections=None, dim: int = 0, *, split_size=None):
     """Cut ``tensor`` along ``dim`` into views: pieces of ``split_size`` (an int; the last may be
     smaller) or of the listed sizes. ``(5, 2).split(2)`` gives shapes ``(2, 2), (2, 2), (1, 2)``."""
+    if split_size_or_sections is None:
+        split_size_or_sections = split_size
     x = tensor._data
     if x.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")

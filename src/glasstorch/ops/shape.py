@@ -45,9 +45,9 @@ def _record(input: Tensor, out: Tensor, node_cls, *args) -> Tensor:
 
 
 # ---- reshape family -------------------------------------------------------------------------
-def reshape(input, *shape):
+def reshape(input, *shape, **kw):
     """The same values in a new shape (one size may be -1). Shares memory when it can."""
-    shape = _shape_args(shape)
+    shape = _shape_args(shape or (kw["shape"],))
     x = input._data
     try:
         arr = x.reshape(shape)
@@ -63,12 +63,14 @@ def reshape(input, *shape):
     return _record(copy, _wrap(copy._data.reshape(shape)), UnsafeViewBackward0)
 
 
-def view(input, *shape):
-    """Like ``reshape``, but never copies (as torch, an error when the memory layout forbids it)."""
-    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
-        from .. import _dtype
+def view(input, *shape, **kw):
+    """Like ``reshape``, but never copies (as torch, an error when the memory layout forbids it).
 
-        return input.to(_dtype.to_dtype(shape[0]))
+    ``x.view(dtype)`` instead reinterprets the same bytes as another dtype (bit-casting).
+    """
+    shape = shape or (kw.get("size", kw.get("dtype")),)
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
+        return _view_dtype(input, shape[0])
     x = input._data
     shape_t = _shape_args(shape)
     try:
@@ -84,6 +86,24 @@ def view(input, *shape):
             f"shape '{list(shape_t)}' is invalid for input of size {x.size}"
         ) from None
     return _record(input, view_of(input, arr), ViewBackward0)
+
+
+def _view_dtype(input, dtype):
+    from .. import _dtype
+    from ._inplace import _dtype_name
+
+    npd = _dtype.to_dtype(dtype).np
+    x = input._data
+    try:
+        arr = x.view(npd)
+    except ValueError:
+        ratio = max(npd.itemsize, x.itemsize) // min(npd.itemsize, x.itemsize)
+        raise RuntimeError(
+            f"self.size(-1) must be divisible by {ratio} to view {_dtype_name(x.dtype)} as "
+            f"{_dtype_name(npd)} (different element sizes), but got "
+            f"{x.shape[-1] if x.ndim else 1}"
+        ) from None
+    return view_of(input, arr)
 
 
 class ViewBackward0(Node):
@@ -151,12 +171,13 @@ def unflatten(input, dim: int, sizes):
 
 
 # ---- squeeze / unsqueeze --------------------------------------------------------------------
-def squeeze(input, dim=None):
+def squeeze(input, dim=None, *, axis=None):
     """Drop size-1 dimensions: all of them, or only ``dim`` (an int or a tuple) where size is 1.
 
     ``(3, 1, 4).squeeze()`` is ``(3, 4)``; a named dimension whose size is not 1 is kept.
     """
     x = input._data
+    dim = axis if dim is None else dim
     if dim is None:
         node = SqueezeBackward0
         drop = tuple(i for i, n in enumerate(x.shape) if n == 1)
@@ -186,10 +207,10 @@ class SqueezeBackward2(ViewBackward0):
     """Backward of ``squeeze((d0, d1, ...))``."""
 
 
-def unsqueeze(input, dim: int):
+def unsqueeze(input, dim: int = None, *, axis=None):
     """Insert a size-1 dimension at ``dim`` (-1 appends): ``(3,).unsqueeze(0)`` is ``(1, 3)``."""
     x = input._data
-    d = _dim(dim, x.ndim + 1)
+    d = _dim(axis if dim is None else dim, x.ndim + 1)
     arr = x.reshape(x.shape[:d] + (1,) + x.shape[d:])  # a view; strides as torch gives them
     return _record(input, view_of(input, arr), UnsqueezeBackward0)
 
@@ -211,13 +232,15 @@ class UnsqueezeBackward0(ViewBackward0):
 
 
 # ---- reordering dimensions ------------------------------------------------------------------
-def permute(input, *dims):
+def permute(input, *dims, **kw):
     """Reorder the dimensions: output dimension ``i`` is input dimension ``dims[i]``.
 
     ``x`` of shape ``(2, 3, 4)``: ``x.permute(2, 0, 1)`` has shape ``(4, 2, 3)`` (a view).
     """
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
+    elif not dims and "dims" in kw:
+        dims = tuple(kw["dims"])
     x = input._data
     if len(dims) != x.ndim:
         raise RuntimeError(
@@ -320,9 +343,9 @@ def movedim(input, source, destination):
 
 
 # ---- broadcasting ---------------------------------------------------------------------------
-def expand(input, *sizes):
+def expand(input, *sizes, **kw):
     """A broadcast view with size-1 dimensions stretched to ``sizes`` (-1 keeps a size)."""
-    sizes = _shape_args(sizes)
+    sizes = _shape_args(sizes or (kw["size"],))
     x = input._data
     lead = len(sizes) - x.ndim
     if lead < 0:
@@ -407,10 +430,13 @@ def contiguous(input, memory_format=None):
     return input if input._data.flags.c_contiguous else clone(input)
 
 
-def flip(input, *dims):
+def flip(input, *dims, **kw):
     """Reverse the order of elements along each of ``dims`` (a copy, as in torch)."""
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
+    elif not dims:
+        dims = kw.get("dims", ())
+        dims = (dims,) if isinstance(dims, int) else dims
     x = input._data
     axes = [_dim(int(d), x.ndim) for d in dims]
     if len(set(axes)) != len(axes):
