@@ -314,3 +314,13 @@ def test_sgd_step_on_softmax_regression_matches_torch(torch):
         results.append((wt, bt, loss))
     for ours, theirs in zip(results[0], results[1]):
         assert_same(ours, theirs)
+
+
+@needs_torch
+def test_sequential_with_activations_and_dropout_prints_like_torch(torch):
+    def build(nn):
+        return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Dropout(0.2),
+                             nn.Linear(256, 10), nn.LogSoftmax(dim=1))
+
+    assert repr(build(gt.nn)) == repr(build(torch.nn))
+    assert gt.nn.ReLU is A.ReLU and gt.nn.functional.relu is F.relu
