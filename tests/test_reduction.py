@@ -216,6 +216,24 @@ def test_tied_gradients_split_as_torch(name):
     assert out_ours.grad_fn.name() == out_theirs.grad_fn.name()
 
 
+NANS = np.array([[1.0, math.nan, 3.0, -math.inf], [2.0, 2.0, math.inf, 0.0],
+                 [math.nan, math.nan, 1.0, 1.0]])
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["max", "min", "max_dim1", "min_dim1", "amax_dim1", "amin_dim0",
+                                  "max_dim0_keepdim", "median_dim", "amax_all"])
+def test_nan_and_inf_gradients_as_torch(name):
+    fn = TIE_CASES[name]
+    ours = gt.tensor(NANS, requires_grad=True)
+    theirs = torch.tensor(NANS, requires_grad=True)
+    out_ours, out_theirs = fn(gt, ours), fn(torch, theirs)
+    assert_same(out_ours, out_theirs, msg=name)
+    out_ours.sum().backward()
+    out_theirs.sum().backward()
+    assert_same(ours.grad, theirs.grad, msg=name)
+
+
 def test_full_max_splits_evenly_and_dim_max_picks_the_index():
     x = gt.tensor([[1.0, 3.0, 3.0], [2.0, 0.0, 3.0]], requires_grad=True)
     x.max().backward()

@@ -66,12 +66,18 @@ def _empty_check(x: np.ndarray, name: str, dim=None) -> None:
         raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
 
 
-def _tie_weights(x: np.ndarray, out: np.ndarray, dims) -> np.ndarray:
+def _tie_weights(x: np.ndarray, out: np.ndarray, dims, nan_marks: bool) -> np.ndarray:
     """1/k at each of the k elements equal to the (keepdim-shaped) extreme ``out``, else 0.
-    A NaN extreme (NaN propagates through max/min) marks the NaNs."""
-    hit = (x == out) | (np.isnan(out) & np.isnan(x)) if x.dtype.kind in "fc" else x == out
+
+    A NaN extreme (NaN propagates through max/min): with ``nan_marks`` the NaNs share the
+    gradient (torch's ``max()``); without, nothing equals NaN and the slice's gradient is NaN
+    (torch's ``amax``)."""
+    hit = x == out
+    if nan_marks and x.dtype.kind in "fc":
+        hit |= np.isnan(out) & np.isnan(x)
     w = hit.astype(x.dtype)
-    return w / np.sum(w, axis=dims, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return w / np.sum(w, axis=dims, keepdims=True)
 
 
 def _write_out(res, out):
@@ -131,7 +137,7 @@ class _WholeBackward(Node):
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        w = _tie_weights(x._data, self.saved_output._data, None)
+        w = _tie_weights(x._data, self.saved_output._data, None, nan_marks=True)
         return grad * _wrap(w)
 
 
@@ -213,7 +219,7 @@ class AmaxBackward0(Node):
         out = self.saved_output._data
         if not self.keepdim:
             out = out.reshape(keep_shape(shape, dims))
-        w = _tie_weights(x._data, out, dims)
+        w = _tie_weights(x._data, out, dims, nan_marks=False)
         return _expand_back(grad, shape, dims, self.keepdim) * _wrap(w)
 
 
