@@ -324,3 +324,14 @@ def test_sequential_with_activations_and_dropout_prints_like_torch(torch):
 
     assert repr(build(gt.nn)) == repr(build(torch.nn))
     assert gt.nn.ReLU is A.ReLU and gt.nn.functional.relu is F.relu
+
+
+@needs_torch
+def test_embedding_max_norm_renormalises_rows_in_place(torch):
+    table = _rand(6, 4) * 3
+    idx = np.array([[0, 2, 2], [5, 0, 1]])
+    ours_w, theirs_w = gt.tensor(table.copy()), torch.tensor(table.copy())
+    ours = F.embedding(gt.tensor(idx), ours_w, max_norm=1.5)
+    theirs = torch.nn.functional.embedding(torch.tensor(idx), theirs_w, max_norm=1.5)
+    assert_same(ours, theirs)
+    assert_same(ours_w, theirs_w)  # the looked-up rows were rescaled in the table itself
