@@ -50,6 +50,9 @@ CASES = {
     "uniform": (lambda L: L.distributions.Uniform(L.tensor([0.0, -1.0]), L.tensor([2.0, 3.0])),
                 [[1.0, 2.5], [[0.0, -1.0]]]),
     "uniform-scalars": (lambda L: L.distributions.Uniform(1.0, 5.0), [[1.0, 4.9]]),
+    "exponential": (lambda L: L.distributions.Exponential(L.tensor([0.5, 2.0])),
+                    [[0.0, 3.0], [[1.0, 1.0]]]),
+    "exponential-scalar": (lambda L: L.distributions.Exponential(3.0), [[0.25]]),
 }
 
 
@@ -234,3 +237,57 @@ def test_enumerate_support():
     assert Bernoulli(gt.tensor([0.2, 0.4])).enumerate_support().tolist() == [[0.0, 0.0],
                                                                               [1.0, 1.0]]
     assert Categorical(gt.ones(3)).enumerate_support().tolist() == [0, 1, 2]
+
+
+# ---- KL divergence and expand ---------------------------------------------------------------
+KL_PAIRS = [
+    lambda L: (L.distributions.Normal(L.tensor([0.0, 1.0]), 1.0),
+               L.distributions.Normal(1.0, L.tensor([2.0, 0.5]))),
+    lambda L: (L.distributions.Bernoulli(L.tensor([0.0, 1.0, 0.5, 0.3])),
+               L.distributions.Bernoulli(L.tensor([0.5, 0.0, 1.0, 0.6]))),
+    lambda L: (L.distributions.Categorical(L.tensor([[0.0, 1.0], [0.5, 0.5], [0.2, 0.8]])),
+               L.distributions.Categorical(L.tensor([[0.5, 0.5], [1.0, 0.0], [0.5, 0.5]]))),
+    lambda L: (L.distributions.Uniform(0.0, L.tensor([1.0, 3.0])),
+               L.distributions.Uniform(-1.0, 2.0)),
+    lambda L: (L.distributions.Uniform(0.0, 1.0), L.distributions.Normal(-1.0, 2.0)),
+    lambda L: (L.distributions.Exponential(L.tensor([1.0, 4.0])),
+               L.distributions.Exponential(2.0)),
+]
+
+
+@needs_torch
+@pytest.mark.parametrize("i", range(len(KL_PAIRS)))
+def test_kl_divergence_matches_torch(i):
+    ours = gt.distributions.kl_divergence(*KL_PAIRS[i](gt))
+    theirs = torch.distributions.kl_divergence(*KL_PAIRS[i](torch))
+    assert_same(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_kl_of_unrelated_families_raises():
+    with pytest.raises(NotImplementedError, match="different exponential families"):
+        gt.distributions.kl_divergence(Normal(0.0, 1.0), Bernoulli(0.5))
+
+
+def test_register_kl_extends_dispatch():
+    class Shifted(Normal):
+        pass
+
+    @gt.distributions.register_kl(Shifted, Shifted)
+    def _kl(p, q):
+        return gt.tensor(42.0)
+
+    assert gt.distributions.kl_divergence(Shifted(0.0, 1.0), Shifted(0.0, 1.0)).item() == 42.0
+    # a subclass paired with its base falls back to the base pair's closed form
+    assert gt.distributions.kl_divergence(Shifted(0.0, 1.0), Normal(0.0, 1.0)).item() == 0.0
+
+
+@needs_torch
+def test_expand_matches_torch():
+    for make in (lambda L: L.distributions.Normal(L.zeros(2), 1.0).expand((3, 2)),
+                 lambda L: L.distributions.Categorical(L.ones(3)).expand((4,)),
+                 lambda L: L.distributions.Bernoulli(L.tensor([0.2])).expand((2, 3)),
+                 lambda L: L.distributions.Multinomial(3, L.ones(3)).expand((2,))):
+        ours, theirs = make(gt), make(torch)
+        assert repr(ours) == repr(theirs)
+        assert tuple(ours.batch_shape) == tuple(theirs.batch_shape)
+        assert tuple(ours.sample((2,)).shape) == tuple(theirs.sample((2,)).shape)

@@ -143,6 +143,26 @@ class Distribution:
         """``exp(entropy)``."""
         return self.entropy().exp()
 
+    def expand(self, batch_shape, _instance=None):
+        """The same distribution repeated to a larger ``batch_shape`` (parameters are expanded
+        views, no copies): ``Normal(torch.zeros(2), 1.).expand((3, 2))``."""
+        batch_shape = Size(batch_shape)
+        new = type(self).__new__(type(self))
+        names = set(self.arg_constraints) if isinstance(type(self).__dict__.get(
+            "arg_constraints"), dict) else set()
+        old_nd = len(self._batch_shape)
+        for key, value in self.__dict__.items():
+            if isinstance(value, Tensor) and (key in names or key == "_param"):
+                value = value.expand(batch_shape + value.size()[old_nd:])
+            elif isinstance(value, Distribution):
+                value = value.expand(batch_shape)
+            new.__dict__[key] = value
+        if "_param" in self.__dict__:
+            new._param = next(new.__dict__[k] for k in ("probs", "logits", "_param")
+                              if k in new.__dict__)
+        new._batch_shape = batch_shape
+        return new
+
     # ---- validation -----------------------------------------------------------------------
     def _validate_sample(self, value) -> None:
         """Check ``value`` for ``log_prob``: a tensor, broadcastable, inside the support."""
