@@ -16,6 +16,7 @@ from .._tensor import Tensor, _dim, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
 from ._broadcast import unbroadcast
+from ._inplace import _dtype_name
 from .indexing import (
     _FULL,
     accumulate_into_zeros,
@@ -111,6 +112,8 @@ def _scatter_parts(op, input, dim, index, src):
     idx = _int_index(index, op, "int64")
     d = _dim(dim, x.ndim)
     src_arr = src._data if isinstance(src, Tensor) else None
+    if src_arr is not None and src_arr.dtype != x.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     _check_sizes(op, x, idx, d, src_arr)
     _check_bounds(idx, x.shape[d] if x.ndim else 1, d)
     key = _grid_key(idx, d)
@@ -252,9 +255,12 @@ class IndexSelectBackward0(GatherBackward0):
 
 def index_add_(self, dim: int, index, source, *, alpha=1):
     """``self[..., index[i], ...] += alpha * source[..., i, ...]`` along ``dim``, in place."""
-    d = _dim(dim, self._data.ndim)
-    idx = _vector_index(index, "index_add")
-    key = (_FULL,) * d + (idx,)
+    d, idx, key = _along(self, dim, index, source, "index_add_")
+    if source._data.dtype != self._data.dtype:
+        raise RuntimeError(
+            f"index_add_(): self ({_dtype_name(self._data.dtype)}) and source "
+            f"({_dtype_name(source._data.dtype)}) must have the same scalar type"
+        )
     vals = (source._data if alpha == 1 else source._data * alpha).astype(self._data.dtype)
 
     def write():
@@ -263,6 +269,25 @@ def index_add_(self, dim: int, index, source, *, alpha=1):
     if not _rec(self, source):
         return _plain(self, write)
     return inplace_update(self, write, lambda old: IndexAddBackward0(old, source, d, index, alpha))
+
+
+def _along(self, dim, index, source, op):
+    """Checks shared by index_add_ / index_copy_: ``(dim, index array, key)``."""
+    x = self._data
+    d = _dim(dim, x.ndim)
+    idx = _vector_index(index, op.rstrip("_"))
+    n_src = source._data.shape[d] if source._data.ndim else 1
+    if idx.size != n_src:
+        raise RuntimeError(
+            f"{op}(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+            f"({n_src}), for dim: {d}"
+        )
+    n = x.shape[d] if x.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx.max() if idx.max() >= n else idx.min()
+        msg = f"index {bad} is out of bounds for dimension {d} with size {n}"
+        raise (IndexError(f"{op}(): {msg}") if op == "index_copy_" else RuntimeError(msg))
+    return d, idx, (_FULL,) * d + (idx,)
 
 
 def _rec(t, other) -> bool:
@@ -297,8 +322,12 @@ def index_add(input, dim: int, index, source, *, alpha=1):
 
 def index_copy_(self, dim: int, index, source):
     """``self[..., index[i], ...] = source[..., i, ...]`` along ``dim``, in place."""
-    d = _dim(dim, self._data.ndim)
-    key = (_FULL,) * d + (_vector_index(index, "index_copy"),)
+    d, _, key = _along(self, dim, index, source, "index_copy_")
+    if source._data.dtype != self._data.dtype:
+        raise RuntimeError(
+            "index_copy_(): self and source expected to have the same dtype, but got (self) "
+            f"{_dtype_name(self._data.dtype)} and (source) {_dtype_name(source._data.dtype)}"
+        )
 
     def write():
         self._data[key] = source._data
@@ -331,7 +360,10 @@ def take(input, index):
     """Elements of the flattened ``input`` at ``index`` (negatives count from the end); the
     result has ``index``'s shape."""
     x = input._data
-    idx = _int_index(index, "take", "int64")
+    idx = index._data if isinstance(index, Tensor) else None
+    if idx is None or idx.dtype != np.int64:
+        got = _dtype_name(idx.dtype) if idx is not None else type(index).__name__
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {got}")
     n = x.size
     if idx.size:
         lo, hi = idx.min(), idx.max()
