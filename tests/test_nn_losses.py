@@ -197,9 +197,13 @@ def test_all_targets_ignored_gives_nan_like_torch(torch):
     x = _rng(18).standard_normal((3, 4)).astype(np.float32)
     y = np.full(3, -100)
     for fn in ("cross_entropy", "nll_loss"):
-        ours = getattr(F, fn)(gt.tensor(x), gt.tensor(y))
-        theirs = getattr(torch.nn.functional, fn)(torch.tensor(x), torch.tensor(y))
-        assert_same(ours, theirs)
+        for smoothing in (0.0, 0.2):
+            kw = {"label_smoothing": smoothing} if fn == "cross_entropy" else {}
+
+            def make(lib, a, b, fn=fn, kw=kw):
+                return getattr(lib.nn.functional, fn)(a, b, **kw)
+
+            _compare(torch, make, [x, y])  # nan loss, zero gradient
 
 
 # ---- warnings and the legacy flags ---------------------------------------------------------------
@@ -293,3 +297,40 @@ def test_target_errors_match_torch_in_order(torch, fn, xs, ts, tdtype):
     with pytest.raises(type(theirs.value)) as ours:
         getattr(F, fn)(gt.tensor(x), gt.tensor(t))
     assert str(ours.value) == str(theirs.value)
+
+
+@needs_torch
+@pytest.mark.parametrize("seed", range(60))
+def test_cross_entropy_random_configurations(torch, seed):
+    """Random ranks (unbatched to 4-D), sizes (including empty batches and one class), scales,
+    ignored targets, weights, smoothing and reductions: loss and gradient as torch's."""
+    rng = _rng(100 + seed)
+    n_classes = int(rng.integers(1, 6))
+    ndim = int(rng.integers(1, 5))
+    if ndim == 1:
+        xs, ts = (n_classes,), ()
+    else:
+        extra = tuple(int(v) for v in rng.integers(0, 3, ndim - 2))
+        n = int(rng.integers(0, 4))
+        xs, ts = (n, n_classes) + extra, (n,) + extra
+    dtype = (np.float32, np.float64)[seed % 2]
+    x = (rng.standard_normal(xs) * rng.choice([1.0, 10.0, 1e3])).astype(dtype)
+    probs = seed % 3 == 0
+    if probs:
+        y = rng.random(xs).astype(dtype)
+    else:
+        y = rng.integers(0, n_classes, ts)
+        if y.size:
+            y.reshape(-1)[rng.random(y.size) < 0.2] = -100
+    w = rng.uniform(0.1, 2, n_classes).astype(dtype) if rng.random() < 0.5 else None
+    kw = {"label_smoothing": float(rng.choice([0.0, 0.1, 0.5])),
+          "reduction": str(rng.choice(["mean", "sum", "none"]))}
+
+    def make(lib, a, b, c):
+        return lib.nn.functional.cross_entropy(a, b, weight=c, **kw)
+
+    ours, (g,) = _run(gt, make, [x, y, w])
+    theirs, (tg,) = _run(torch, make, [x, y, w])
+    tol = {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {}
+    assert_same(ours, theirs, **tol)
+    assert_same(g, tg, **tol)

@@ -134,7 +134,9 @@ def _row_grad(grad, reduction: str, denom, m: int) -> np.ndarray:
     g = grad._data
     if reduction == "none":
         return g.reshape(m)
-    return g / denom if reduction == "mean" else g
+    if reduction != "mean":
+        return g
+    return g / denom if denom else g * 0  # every target ignored: zero gradient, as torch
 
 
 def _graph_grad(grad, reduction: str, denom, shape: tuple, class_dim: int):
@@ -144,7 +146,9 @@ def _graph_grad(grad, reduction: str, denom, shape: tuple, class_dim: int):
         lead[class_dim] = 1
         return grad.reshape(tuple(lead))
     # (multiplying by the reciprocal: 0-d gradients may hold NumPy scalars, which div rejects)
-    return grad * (1.0 / float(denom)) if reduction == "mean" else grad
+    if reduction != "mean":
+        return grad
+    return grad * (1.0 / float(denom) if denom else 0.0)
 
 
 # ---- cross_entropy -------------------------------------------------------------------------------
@@ -297,7 +301,7 @@ class CrossEntropyLossBackward1(Node):
         if self.reduction == "none":
             g = np.expand_dims(g, cd)
         elif self.reduction == "mean":
-            g = g / self.n
+            g = g / self.n if self.n else g * 0
         gx = gt = None
         if gx_need:
             a = self.qw * g
