@@ -314,3 +314,15 @@ def test_shapes_and_dtypes_match_torch(make):
     ours, theirs = make(gt), make(torch)
     assert tuple(ours.shape) == tuple(theirs.shape)
     assert str(ours.dtype) == str(theirs.dtype)
+
+
+def test_generator_device_and_seed_range():
+    g = gt.Generator()
+    assert g.device == gt.device("cpu") and g.initial_seed() == 67280421310721
+    assert gt.Generator().manual_seed(-1).initial_seed() == 2**64 - 1
+    for bad in (2**64, -(2**63) - 1):
+        with pytest.raises(ValueError, match="Overflow when unpacking long long"):
+            gt.manual_seed(bad)
+    with pytest.raises(RuntimeError, match="CUDA"):
+        gt.Generator(device="cuda")
+    gt.manual_seed(0)

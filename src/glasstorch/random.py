@@ -2,8 +2,9 @@
 
 Every random function (``rand``, ``randn``, ``normal``, ``randperm``, dropout, init, shuffling)
 draws from a ``Generator``: the one passed as ``generator=``, else the default. Each wraps a NumPy
-``PCG64`` bit generator, so a seed gives the same stream on every run and machine. The streams are
-not PyTorch's (torch's Mersenne Twister transforms are its own), so seeded values differ from torch's.
+``PCG64`` bit generator, so a seed gives the same stream on every run and machine. The streams
+are not PyTorch's (torch's Mersenne Twister transforms are its own), so seeded values differ from
+torch's.
 """
 
 from __future__ import annotations
@@ -17,17 +18,23 @@ class Generator:
     """A source of random numbers with its own state (``torch.Generator``)."""
 
     def __init__(self, device="cpu"):
-        self.device = device
+        from ._device import check_device
+        from ._device import device as _device
+
+        check_device(device)
+        self.device = _device(device)
         self._seed = _DEFAULT_SEED
         self._np = np.random.Generator(np.random.PCG64(self._seed))
 
     def manual_seed(self, seed: int) -> Generator:
         """Reset the generator to the stream of ``seed``; returns the generator."""
         seed = int(seed)
+        if not -(1 << 63) <= seed < 1 << 64:
+            raise ValueError(
+                f"Overflow when unpacking long long: seed {seed} must lie in [-2**63, 2**64)"
+            )
         if seed < 0:
             seed += 1 << 64
-        if not 0 <= seed < 1 << 64:
-            raise RuntimeError(f"Overflow when unpacking long long: seed {seed} is out of range")
         self._seed = seed
         self._np = np.random.Generator(np.random.PCG64(seed))
         return self
