@@ -48,7 +48,7 @@ def _zero_pivot(m: np.ndarray) -> int:
     return 0
 
 
-def inv(A, *, out=None):
+def inv(A: Tensor, *, out=None) -> Tensor:
     """The inverse of each square matrix: ``inv(A) @ A`` is the identity. Singular matrices raise
     ``LinAlgError``; for solving ``A x = b`` prefer ``solve`` (faster and more accurate)."""
     data = _square_check(A, "inv")
@@ -82,7 +82,7 @@ class LinalgInvExBackward0(Node):
         return -matmul(matmul(inv_t, grad), inv_t)
 
 
-def det(A, *, out=None):
+def det(A: Tensor, *, out=None) -> Tensor:
     """The determinant of each square matrix: ``(..., n, n)`` → ``(...)``."""
     data = _square_check(A, "det")
     res = _wrap(np.asarray(np.linalg.det(data), dtype=data.dtype))
@@ -109,7 +109,7 @@ class LinalgDetBackward0(Node):
         return g * scale * inv(safe).transpose(-2, -1)
 
 
-def solve(A, B, *, left=True, out=None):
+def solve(A: Tensor, B: Tensor, *, left=True, out=None) -> Tensor:
     """The ``X`` with ``A @ X = B`` (``A`` square, ``(..., n, n)``; ``B`` a vector ``(n,)`` or
     matrices ``(..., n, k)``), without forming ``inv(A)``."""
     if not left:
@@ -159,7 +159,7 @@ class LinalgSolveExBackward0(Node):
         return grad_a, grad_b if gb else None
 
 
-def slogdet(A, *, out=None, _name="linalg_slogdet"):
+def slogdet(A: Tensor, *, out=None, _name="linalg_slogdet"):
     """``(sign, log|det|)`` of each square matrix: the determinant as ``sign * exp(logabsdet)``
     without overflow for large matrices. Only ``logabsdet`` is differentiable:
     d log|det A| / dA = A^-T."""
@@ -180,7 +180,7 @@ class LinalgSlogdetBackward0(Node):
         return grad.reshape(grad._data.shape + (1, 1)) * inv(A).transpose(-2, -1)
 
 
-def cholesky(A, *, upper=False, out=None):
+def cholesky(A: Tensor, *, upper=False, out=None) -> Tensor:
     """The lower-triangular ``L`` with ``L @ L^T = A`` for a symmetric positive-definite ``A``
     (``upper=True``: the upper ``U = L^T``). Raises ``LinAlgError`` if ``A`` is not
     positive-definite."""
@@ -228,7 +228,7 @@ class LinalgCholeskyExBackward0(Node):
         return (S + S.transpose(-2, -1)) * 0.5
 
 
-def matrix_power(A, n: int, *, out=None):
+def matrix_power(A: Tensor, n: int, *, out=None) -> Tensor:
     """``A @ A @ ... @ A`` (``n`` factors) by repeated squaring; ``n = 0`` gives the identity,
     ``n < 0`` powers of ``inv(A)``."""
     data = A._data
@@ -254,7 +254,7 @@ def matrix_power(A, n: int, *, out=None):
     return _out(result, out)
 
 
-def multi_dot(tensors, *, out=None):
+def multi_dot(tensors, *, out=None) -> Tensor:
     """``tensors[0] @ tensors[1] @ ...``: the first may be a vector (a row), the last a vector (a
     column), the others matrices."""
     tensors = list(tensors)
@@ -275,7 +275,7 @@ def multi_dot(tensors, *, out=None):
     return _out(result.reshape(result._data.shape), out)
 
 
-def cross(input, other, *, dim=-1, out=None):
+def cross(input: Tensor, other: Tensor, *, dim=-1, out=None) -> Tensor:
     """The cross product of 3-vectors along ``dim`` (broadcasting the other dimensions):
     ``a × b`` is perpendicular to both, of length ``|a||b| sin θ``."""
     a, b = input._data, other._data
@@ -309,7 +309,7 @@ class LinalgCrossBackward0(Node):
         )
 
 
-def vecdot(x, y, *, dim=-1, out=None):
+def vecdot(x: Tensor, y: Tensor, *, dim=-1, out=None) -> Tensor:
     """Dot products along ``dim``, broadcasting the rest: ``(5, 3)`` with ``(3,)`` → ``(5,)``."""
     if x._data.ndim == 1 and y._data.ndim == 1 and x._data.dtype == y._data.dtype:
         from .ops.linalg import vdot

@@ -48,7 +48,9 @@ def _record(res: Tensor, node: Node) -> Tensor:
 
 
 # ---- vector_norm --------------------------------------------------------------------------------
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
+def vector_norm(
+    x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=None
+) -> Tensor:
     """The ``ord``-norm of the elements over ``dim`` (int or tuple; default all of them).
 
     ``x`` of shape ``(2, 3)``: ``vector_norm(x)`` is 0-d, ``vector_norm(x, dim=1)`` is ``(2,)``.
@@ -159,7 +161,9 @@ def norm_grad(x: Tensor, g: Tensor, norm: Tensor, p: float, dims) -> Tensor:
 
 
 # ---- matrix_norm --------------------------------------------------------------------------------
-def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+def matrix_norm(
+    A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None, out=None
+) -> Tensor:
     """The ``ord``-norm of the matrices in the two dimensions ``dim`` (see the module docstring).
 
     ``A`` of shape ``(b, m, n)`` gives ``(b,)`` (``(b, 1, 1)`` with ``keepdim``).
@@ -198,7 +202,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 
-def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
+def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """A vector or matrix norm, chosen from ``ord`` and ``dim`` (see the module docstring)."""
     if isinstance(dim, int):
         dim = (dim,)
@@ -220,7 +224,7 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
 
 
 # ---- svdvals ------------------------------------------------------------------------------------
-def svdvals(A, *, driver=None, out=None):
+def svdvals(A: Tensor, *, driver=None, out=None) -> Tensor:
     """The singular values of each matrix, in descending order: ``(..., m, n)`` → ``(..., k)``
     with ``k = min(m, n)``."""
     data = _float_check(A, "svd")

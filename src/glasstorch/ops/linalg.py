@@ -56,7 +56,7 @@ def _mT(t: Tensor) -> Tensor:
 
 
 # ---- matmul -----------------------------------------------------------------------------------
-def matmul(input, other, *, out=None):
+def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Matrix product with torch's dispatch on dimensions (see the module docstring).
 
     ``(n, k) @ (k, m)`` → ``(n, m)``; ``(k,) @ (k,)`` → 0-d; ``(b, n, k) @ (k, m)`` → ``(b, n, m)``.
@@ -270,7 +270,7 @@ class CloneBackward0(UnsafeViewBackward0):
 
 
 # ---- the fixed-shape products -----------------------------------------------------------------
-def mm(input, mat2, *, out=None):
+def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     """Matrix product of two 2-D tensors: ``(n, k) @ (k, m)`` → ``(n, m)``. No broadcasting."""
     if input._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -279,7 +279,7 @@ def mm(input, mat2, *, out=None):
     return matmul(input, mat2, out=out)
 
 
-def bmm(input, mat2, *, out=None):
+def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     """Batched matrix product: ``(b, n, k) @ (b, k, m)`` → ``(b, n, m)``; no broadcasting."""
     a, b = input._data, mat2._data
     if a.ndim != 3:
@@ -305,7 +305,7 @@ class BmmBackward0(MmBackward0):
     """Per matrix of the batch, as ``MmBackward0``."""
 
 
-def mv(input, vec, *, out=None):
+def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
     """Matrix · vector: ``(n, k) @ (k,)`` → ``(n,)``."""
     a, v = input._data, vec._data
     if a.ndim != 2 or v.ndim != 1:
@@ -317,13 +317,13 @@ def mv(input, vec, *, out=None):
     return matmul(input, vec, out=out)
 
 
-def dot(input, tensor, *, out=None):
+def dot(input: Tensor, tensor: Tensor, *, out=None) -> Tensor:
     """Dot product of two 1-D tensors of the same length and dtype → 0-d."""
     _check_vectors(input._data, tensor._data)
     return matmul(input, tensor, out=out)
 
 
-def vdot(input, other, *, out=None):
+def vdot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Dot product conjugating the first vector (the same as ``dot`` for real tensors)."""
     x, y = input._data, other._data
     _check_vectors(x, y)
@@ -348,7 +348,7 @@ def _check_vectors(x: np.ndarray, y: np.ndarray) -> None:
     _no_bool(x, "dot")
 
 
-def outer(input, vec2, *, out=None):
+def outer(input: Tensor, vec2: Tensor, *, out=None) -> Tensor:
     """Outer product of two vectors: ``(n,) ⊗ (m,)`` → ``(n, m)``, ``out[i, j] = x[i] * y[j]``.
     Promotes dtypes like ``*`` (it is ``x.reshape(-1, 1) * y``, so its grad_fn is MulBackward0)."""
     for name, t in (("self", input), ("vec2", vec2)):
@@ -361,7 +361,7 @@ def outer(input, vec2, *, out=None):
 ger = outer
 
 
-def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)``, ``input`` broadcast to ``(n, m)``: the affine
     map of a Linear layer in one op."""
     m1, m2 = mat1._data, mat2._data
@@ -426,7 +426,7 @@ class AddmmBackward0(Node):
 
 
 # ---- torch.norm -------------------------------------------------------------------------------
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """The norm of ``input`` (``torch.norm``): ``p`` = 'fro' or a number is a vector norm of the
     elements over ``dim`` (all by default); 'nuc' is the matrix nuclear norm over two dims.
     See ``glasstorch.linalg.vector_norm``/``matrix_norm``."""
@@ -444,35 +444,35 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return linalg.vector_norm(input, p, dim, keepdim, dtype=dtype)
 
 
-def inverse(input, *, out=None):
+def inverse(input: Tensor, *, out=None) -> Tensor:
     """The inverse of each square matrix (``torch.inverse``; see ``glasstorch.linalg.inv``)."""
     from .. import linalg
 
     return linalg.inv(input, out=out)
 
 
-def det(input):
+def det(input: Tensor) -> Tensor:
     """The determinant of each square matrix (``torch.det``; see ``glasstorch.linalg.det``)."""
     from .. import linalg
 
     return linalg.det(input)
 
 
-def slogdet(input):
+def slogdet(input: Tensor):
     """``(sign, logabsdet)`` of each square matrix (``torch.slogdet``; see ``linalg.slogdet``)."""
     from .._linalg_solve import slogdet as linalg_slogdet
 
     return linalg_slogdet(input, _name="slogdet")
 
 
-def matrix_power(input, n: int):
+def matrix_power(input: Tensor, n: int) -> Tensor:
     """``input`` multiplied by itself ``n`` times (``torch.matrix_power``)."""
     from .. import linalg
 
     return linalg.matrix_power(input, n)
 
 
-def cross(input, other, dim=None, *, out=None):
+def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
     """Cross product of 3-vectors along ``dim`` (default: the first dimension of size 3, as
     ``torch.cross``; prefer ``linalg.cross``, whose default is the last dimension)."""
     from .. import linalg

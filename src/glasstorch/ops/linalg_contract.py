@@ -23,7 +23,7 @@ from .linalg import _out, _word, matmul
 
 
 # ---- tensordot ----------------------------------------------------------------------------------
-def tensordot(a, b, dims=2, out=None):
+def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     """Contract dimensions of ``a`` with dimensions of ``b``: ``dims=n`` pairs the last ``n`` of
     ``a`` with the first ``n`` of ``b``; ``dims=([1, 0], [0, 1])`` names them. Built as
     permute → reshape to matrices → matmul → reshape, so autograd flows through those ops.
@@ -60,7 +60,7 @@ def tensordot(a, b, dims=2, out=None):
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def einsum(equation: str, *operands):
+def einsum(equation: str, *operands) -> Tensor:
     """Sum of products over named dimensions (see the module docstring).
 
     ``einsum("bij,bjk->bik", (2, 3, 4), (2, 4, 5))`` → ``(2, 3, 5)``. Operands may also be given
@@ -209,7 +209,7 @@ class SumBackward1(_EinsumBackward):
 
 
 # ---- trace ---------------------------------------------------------------------------------------
-def trace(input):
+def trace(input: Tensor) -> Tensor:
     """Sum of the main diagonal of a 2-D tensor: ``x[0, 0] + x[1, 1] + ...`` (any rectangle).
     Integer and bool inputs sum to int64."""
     x = input._data

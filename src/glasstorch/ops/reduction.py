@@ -86,7 +86,7 @@ class _ReductionNode(Node):
 
 
 # ---- sum / mean -----------------------------------------------------------------------------
-def sum(input, dim=None, keepdim=False, *, dtype=None, **kwargs):
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
     """Sum of all elements, or over ``dim``. Integer and bool inputs sum to int64.
 
     ``x`` of shape ``(2, 3)``: ``x.sum()`` is 0-d, ``x.sum(0)`` is ``(3,)``, ``x.sum(1, True)``
@@ -114,7 +114,7 @@ class SumBackward1(SumBackward0):
     """Sum over given dimensions (torch's name for ``sum(dim=...)``)."""
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, **kwargs):
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
     """Arithmetic mean of all elements, or over ``dim``. Needs a floating dtype, as in torch."""
     if kwargs:
         dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
@@ -177,7 +177,7 @@ def _dtype_word(npd) -> str:
 
 
 # ---- prod -----------------------------------------------------------------------------------
-def prod(input, dim=None, keepdim=False, *, dtype=None, **kwargs):
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
     """Product of all elements, or along one dimension ``dim`` (an int: torch takes no tuple).
 
     Integer and bool inputs multiply in int64. ``(2, 3).prod(1)`` is ``(2,)``.
@@ -254,7 +254,7 @@ all = _logical_reduce(np.logical_and, "all")
 any = _logical_reduce(np.logical_or, "any")
 
 
-def count_nonzero(input, dim=None) -> Tensor:
+def count_nonzero(input: Tensor, dim=None) -> Tensor:
     """How many elements over ``dim`` (int or tuple; default all) are non-zero, as int64."""
     x = input._data
     return _wrap(np.asarray(np.count_nonzero(x, axis=dims_arg(dim, x.ndim)), dtype=np.int64))
@@ -271,7 +271,7 @@ def _scan_dim(input, dim, name, kwargs):
     return _dim(int(dim), input._data.ndim)
 
 
-def cumsum(input, dim=None, *, dtype=None, **kwargs):
+def cumsum(input: Tensor, dim=None, *, dtype=None, **kwargs) -> Tensor:
     """Running sum along ``dim``: ``out[i] = x[0] + ... + x[i]``. Same shape as ``input``;
     integer and bool inputs accumulate in int64."""
     dim = _scan_dim(input, dim, "cumsum", kwargs)
@@ -299,7 +299,7 @@ class CumsumBackward0(Node):
         return _reverse_cumsum(grad, self.dim)
 
 
-def cumprod(input, dim=None, *, dtype=None, **kwargs):
+def cumprod(input: Tensor, dim=None, *, dtype=None, **kwargs) -> Tensor:
     """Running product along ``dim``: ``out[i] = x[0] * ... * x[i]``. Same shape as ``input``."""
     dim = _scan_dim(input, dim, "cumprod", kwargs)
     x = input._data
@@ -346,7 +346,7 @@ def _cumprod_grad_with_zeros(x, g, dim):
 
 
 # ---- logsumexp ------------------------------------------------------------------------------
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(x)))`` over ``dim``, computed stably: the max is taken out first so nothing
     overflows (``logsumexp([1000., 1000.])`` is ``1000.6931``). Integers give the default float."""
     x = input._data

@@ -231,7 +231,7 @@ amax = _a_extreme("amax", np.amax)
 amin = _a_extreme("amin", np.amin)
 
 
-def aminmax(input, *, dim=None, keepdim=False):
+def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
     """``(min, max)`` in one call, as the named tuple ``torch.return_types.aminmax``."""
     d = () if dim is None else dim
     return return_types["aminmax"](amin(input, d, keepdim), amax(input, d, keepdim))
@@ -266,7 +266,7 @@ argmin = _arg_extreme("argmin", np.argmin)
 
 
 # ---- median -------------------------------------------------------------------------------------
-def median(input, dim=None, keepdim=False, **kwargs):
+def median(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
     """The lower median (the middle element of the sorted values, the smaller of the two middle
     ones for an even count; NaN if any is NaN). With ``dim``, the named tuple ``(values,
     indices)``; gradient flows to the element at the index."""
@@ -328,7 +328,9 @@ class MedianBackward0(Node):
 
 
 # ---- unique / unique_consecutive -----------------------------------------------------------------
-def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
+def unique(
+    input: Tensor, sorted=True, return_inverse=False, return_counts=False, dim=None
+) -> Tensor | tuple:
     """The distinct values, in ascending order (each NaN counts as distinct, as torch); with
     ``dim``, the distinct slices along it. ``return_inverse`` adds, for each input element (or
     slice), the index of its value in the output; ``return_counts`` adds how often each occurs.
@@ -351,7 +353,9 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     return _unique_result(values, inverse, counts, return_inverse, return_counts)
 
 
-def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+def unique_consecutive(
+    input: Tensor, return_inverse=False, return_counts=False, dim=None
+) -> Tensor | tuple:
     """Collapse runs of equal consecutive values (or slices along ``dim``) to one: ``[1, 1, 2,
     1]`` gives ``[1, 2, 1]``. ``return_inverse``/``return_counts`` as in ``unique``."""
     x = input._data

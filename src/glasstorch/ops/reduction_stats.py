@@ -45,7 +45,9 @@ def _var_args(name, input, dim, unbiased, keepdim, correction, kwargs):
     return dims_arg(dim, input._data.ndim), correction, keepdim
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kwargs):
+def var(
+    input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, **kwargs
+) -> Tensor:
     """Variance over ``dim``: ``sum((x - mean)**2) / (N - correction)``. ``correction=1`` (the
     default, Bessel's) is the unbiased sample variance; ``unbiased=False`` means correction 0."""
     dims, c, keepdim = _var_args("var", input, dim, unbiased, keepdim, correction, kwargs)
@@ -57,7 +59,9 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kwa
     return res
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kwargs):
+def std(
+    input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, **kwargs
+) -> Tensor:
     """Standard deviation over ``dim``: the square root of ``var`` (same arguments)."""
     dims, c, keepdim = _var_args("std", input, dim, unbiased, keepdim, correction, kwargs)
     res = _wrap(np.sqrt(_var_np(input._data, dims, c, keepdim, "std")))
@@ -112,7 +116,9 @@ class StdBackward0(_ReductionNode):
         return g * centred / (out * (dof if dof > 0 else 0.0))
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kwargs):
+def std_mean(
+    input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, **kwargs
+) -> Tensor | tuple:
     """``(std, mean)`` over ``dim`` in one call (same arguments as ``std``).
 
     Each result records its own backward node (``StdBackward0``, ``MeanBackward*``): torch records
@@ -123,7 +129,9 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
     return s, input.mean(_plain_dim(dim), keepdim)
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, **kwargs):
+def var_mean(
+    input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, **kwargs
+) -> Tensor | tuple:
     """``(var, mean)`` over ``dim`` in one call (same arguments as ``var``; see ``std_mean``)."""
     if kwargs:
         dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
@@ -136,7 +144,7 @@ def _plain_dim(dim):
 
 
 # ---- nansum / nanmean ------------------------------------------------------------------------
-def nansum(input, dim=None, keepdim=False, *, dtype=None, **kwargs):
+def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
     """Sum treating NaN as zero. Integers (which have no NaN) sum to int64 like ``sum``."""
     if kwargs:
         dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
@@ -158,7 +166,7 @@ class NansumBackward0(_ReductionNode):
         return g * _wrap((~np.isnan(x._data)).astype(g._data.dtype))
 
 
-def nanmean(input, dim=None, keepdim=False, *, dtype=None, **kwargs):
+def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
     """Mean of the non-NaN elements: ``nansum / (number of non-NaN elements)``."""
     if kwargs:
         dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
@@ -181,7 +189,7 @@ def _word(npd) -> str:
 
 
 # ---- dist -------------------------------------------------------------------------------------
-def dist(input, other, p=2):
+def dist(input: Tensor, other: Tensor, p=2) -> Tensor:
     """The ``p``-norm of ``input - other`` (broadcast), as a 0-d tensor: the distance between
     them. ``dist(x, y)`` is ``linalg.vector_norm(x - y)``."""
     if not isinstance(other, Tensor):
