@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import glasstorch as gt
 from oracle import assert_same, needs_torch, torch
@@ -396,3 +398,43 @@ def test_to_empty_keeps_shapes_and_identity():
     weight = lin.weight
     assert lin.to_empty(device="cpu") is lin and lin.weight is weight
     assert tuple(lin.weight.shape) == (2, 3) and lin.weight.dtype == gt.float32
+
+
+_EDITS = st.lists(st.tuples(st.sampled_from(["append", "insert", "del", "set", "pop"]),
+                            st.integers(-6, 6)), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(edits=_EDITS)
+def test_sequential_and_module_list_edit_like_python_lists(edits):
+    """Random edits applied to a Sequential, a ModuleList and a plain list agree: same modules in
+    the same order, children named '0', '1', ... and the same IndexErrors."""
+    pool = [gt.nn.Identity() for _ in range(20)]
+    fresh = iter(pool)
+    start = [next(fresh) for _ in range(3)]
+    seq, mlist, ref = gt.nn.Sequential(*start), gt.nn.ModuleList(start), list(start)
+    for op, i in edits:
+        if op in ("append", "insert"):
+            m = next(fresh, None) or gt.nn.Identity()
+            if op == "append":
+                for container in (seq, mlist, ref):
+                    container.append(m)
+            elif -len(ref) <= i <= len(ref):
+                for container in (seq, mlist, ref):
+                    container.insert(i, m)
+            continue
+        if not -len(ref) <= i < len(ref):
+            for container in (seq, mlist):
+                with pytest.raises(IndexError, match=f"index {i} is out of range"):
+                    container[i]
+            continue
+        if op == "del":
+            del seq[i], mlist[i], ref[i]
+        elif op == "set":
+            m = gt.nn.Identity()
+            seq[i], mlist[i], ref[i] = m, m, m
+        else:
+            assert seq.pop(i) is mlist.pop(i) is ref.pop(i)
+    for container in (seq, mlist):
+        assert list(container) == ref and len(container) == len(ref)
+        assert list(container._modules) == [str(k) for k in range(len(ref))]
