@@ -137,7 +137,7 @@ def test_out_keeps_identity_and_resizes():
 def test_cuda_device_raises_clear_error():
     for make in (lambda: gt.zeros(2, device="cuda"), lambda: gt.tensor([1], device="cuda:0"),
                  lambda: gt.ones(2).to("cuda")):
-        with pytest.raises(RuntimeError, match="CUDA"):
+        with pytest.raises((RuntimeError, AssertionError), match="CUDA"):
             make()
     assert gt.zeros(2, device="cpu").device == gt.device("cpu")
     assert gt.zeros(2, device=gt.device("cpu")).shape == (2,)
