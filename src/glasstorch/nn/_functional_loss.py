@@ -24,7 +24,7 @@ from ..ops._promote import operands
 from ._functional_activation import _need_float, _sigmoid_np, _softplus_np, logsigmoid
 
 
-def _legacy_reduction(size_average, reduce) -> str:
+def _legacy_reduction(size_average, reduce, stacklevel: int = 4) -> str:
     """What the deprecated ``size_average``/``reduce`` flags mean as a ``reduction`` string."""
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
@@ -33,7 +33,7 @@ def _legacy_reduction(size_average, reduce) -> str:
         f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
         "instead.",
         UserWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )
     return reduction
 
@@ -47,7 +47,7 @@ def _reduction(reduction: str, size_average=None, reduce=None) -> str:
     return reduction
 
 
-def _broadcast_pair(input: Tensor, target: Tensor, stacklevel: int = 4):
+def _broadcast_pair(input: Tensor, target: Tensor, stacklevel: int = 3):
     """The two arrays in their common dtype and the broadcast shape; warn (as torch does) when the
     shapes differ, and raise torch's RuntimeError when they cannot broadcast."""
     x, t = operands(input, target)
@@ -135,7 +135,7 @@ def _cast(arr, like: Tensor) -> np.ndarray:
 
 
 def _elementwise_loss(input, target, reduction, elem_fn, node_cls, *params):
-    x, t, shape = _broadcast_pair(input, target, stacklevel=5)
+    x, t, shape = _broadcast_pair(input, target, stacklevel=4)
     elem = elem_fn(x - t, *params)
     out = _wrap(_reduce(np.asarray(elem), reduction, np.result_type(x, t)))
     if (input._rg or target._rg) and grad_mode.state.enabled:
@@ -385,7 +385,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     log-probabilities. 'batchmean' divides the sum by the batch size (the true KL); 'mean'
     divides by the element count and warns, as torch does. Composed of tensor ops."""
     if size_average is not None or reduce is not None:
-        reduction = _legacy_reduction(size_average, reduce)
+        reduction = _legacy_reduction(size_average, reduce, stacklevel=3)
     elif reduction not in ("mean", "sum", "none", "batchmean"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     if reduction == "mean":

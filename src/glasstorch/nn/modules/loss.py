@@ -22,7 +22,7 @@ class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean") -> None:
         super().__init__()
         if size_average is not None or reduce is not None:
-            reduction = _legacy_reduction(size_average, reduce)
+            reduction = _legacy_reduction(size_average, reduce, stacklevel=3)
         self.reduction = reduction
 
 
