@@ -2,13 +2,12 @@
 
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .flatten import Flatten, Unflatten
-from .lazy import LazyModuleMixin
 from .linear import Bilinear, Identity, LazyLinear, Linear
 from .module import Module
 from .sparse import Embedding
 
 __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
-    "Identity", "Linear", "Bilinear", "LazyLinear", "LazyModuleMixin", "Flatten", "Unflatten",
+    "Identity", "Linear", "Bilinear", "LazyLinear", "Flatten", "Unflatten",
     "Embedding",
 ]
