@@ -284,18 +284,19 @@ sys.path.insert(0, {tests!r})
 import glasstorch.utils.data as d
 from test_dataloader_workers import Items
 it = iter(d.DataLoader(Items(50), num_workers=2))
-next(it)
+{step}
 print(" ".join(str(w.pid) for w in it._workers), flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
 
 
 @needs_proc
-def test_workers_exit_when_the_parent_is_killed(tmp_path):
+@pytest.mark.parametrize("step", ["next(it)", "pass"])  # "pass": killed before workers run
+def test_workers_exit_when_the_parent_is_killed(tmp_path, step):
     import subprocess
     import sys
 
-    script = _ORPHAN_SCRIPT.format(tests=os.path.dirname(__file__))
+    script = _ORPHAN_SCRIPT.format(tests=os.path.dirname(__file__), step=step)
     out_file = tmp_path / "pids.txt"
     with open(out_file, "w") as out:  # a file, not a pipe: the workers inherit it
         proc = subprocess.Popen([sys.executable, "-c", script], stdout=out)

@@ -61,7 +61,8 @@ class _MultiProcessIter(_BaseIter):
                 target=worker_loop,
                 args=(self._is_iterable, loader.dataset, index_queue, self._result_queue,
                       self._done_event, self._auto_collation, self._collate_fn, self._drop_last,
-                      self._base_seed, loader.worker_init_fn, worker_id, self._num_workers),
+                      self._base_seed, loader.worker_init_fn, worker_id, self._num_workers,
+                      self._owner_pid),
                 daemon=True,
             )
             w.start()

@@ -180,10 +180,14 @@ def _seed_everything(seed: int, base_seed: int, worker_id: int) -> None:
 
 
 def worker_loop(iterable, dataset, index_queue, result_queue, done_event, auto_collation,
-                collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers) -> None:
-    """The body of worker process ``worker_id`` (runs until it reads ``None`` or is orphaned)."""
+                collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers,
+                parent_pid) -> None:
+    """The body of worker process ``worker_id`` (runs until it reads ``None`` or is orphaned).
+
+    ``parent_pid`` comes from the parent itself: under load a worker may first run after its
+    parent has already died, and ``os.getppid()`` read then would name the adoptive parent.
+    """
     global _worker_info
-    parent = os.getppid()
     where = f"in DataLoader worker process {worker_id}"
     seed = base_seed + worker_id
     _seed_everything(seed, base_seed, worker_id)
@@ -203,7 +207,7 @@ def worker_loop(iterable, dataset, index_queue, result_queue, done_event, auto_c
             try:
                 task = index_queue.get(timeout=_PARENT_CHECK_INTERVAL)
             except queue.Empty:
-                if os.getppid() != parent:  # the parent died: do not linger as an orphan
+                if os.getppid() != parent_pid:  # the parent died: do not linger as an orphan
                     break
                 continue
             if task is None:
