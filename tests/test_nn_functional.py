@@ -74,6 +74,16 @@ def test_dropout2d_zeroes_whole_channels():
     assert 0.2 < (per_channel[..., 0] == 0).mean() < 0.8
 
 
+def test_rrelu_training_slopes_are_random_and_in_range():
+    gt.manual_seed(4)
+    x = gt.tensor(-np.ones((50, 50), np.float32), requires_grad=True)
+    y = F.rrelu(x, 0.1, 0.3, training=True)
+    slopes = -y.detach().numpy()
+    assert slopes.min() >= 0.1 and slopes.max() <= 0.3 and slopes.std() > 0.03
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), slopes)
+
+
 def test_alpha_dropout_keeps_mean_and_variance():
     gt.manual_seed(3)
     y = F.alpha_dropout(gt.randn(400, 500), 0.2, training=True).numpy()
@@ -151,6 +161,13 @@ _NAMED = {
     "bce_with_logits": lambda f, x, w, b: f.binary_cross_entropy_with_logits(x, x.detach() * 0),
     "pad": lambda f, x, w, b: f.pad(x, (1, 1)),
     "embedding": lambda f, x, w, b: f.embedding(b.detach().long().abs() % 2, w),
+    "hardsigmoid": lambda f, x, w, b: f.hardsigmoid(x),
+    "hardswish": lambda f, x, w, b: f.hardswish(x),
+    "hardshrink": lambda f, x, w, b: f.hardshrink(x),
+    "softshrink": lambda f, x, w, b: f.softshrink(x),
+    "glu": lambda f, x, w, b: f.glu(w, 0),
+    "prelu": lambda f, x, w, b: f.prelu(x, b[:1]),
+    "rrelu": lambda f, x, w, b: f.rrelu(x, training=True),
 }
 
 
@@ -194,6 +211,9 @@ _SECOND = {
     "huber_loss": lambda f, x: f.huber_loss(x * 3, x * x, reduction="sum"),
     "bce_with_logits": lambda f, x: f.binary_cross_entropy_with_logits(x, x.sigmoid()),
     "bce": lambda f, x: f.binary_cross_entropy(x.sigmoid(), x.detach().sigmoid() * 0.5),
+    "hardswish": lambda f, x: f.hardswish(x * 3),
+    "glu": lambda f, x: f.glu(x, 1).repeat(1, 2),
+    "prelu": lambda f, x: f.prelu(x, x[0] * 0.5 + 0.1) * x,
 }
 
 
@@ -251,7 +271,8 @@ _MODULES = [
     ("Softplus", ()), ("Softplus", (2, 10)), ("Softsign", ()), ("Tanhshrink", ()),
     ("Hardtanh", ()), ("Hardtanh", (-2, 2)), ("LogSigmoid", ()), ("Softmax", (1,)),
     ("Softmax", (-1,)), ("LogSoftmax", (1,)), ("Softmin", (0,)), ("Threshold", (0.1, 20)),
-    ("Softmax2d", ()),
+    ("Softmax2d", ()), ("Hardsigmoid", ()), ("Hardswish", ()), ("Hardshrink", ()),
+    ("Softshrink", (0.3,)), ("GLU", ()), ("GLU", (0,)), ("PReLU", ()), ("PReLU", (3, 0.1)),
 ]
 
 
@@ -260,8 +281,9 @@ _MODULES = [
 def test_activation_module_matches_torch(torch, name, args):
     ours, theirs = getattr(A, name)(*args), getattr(torch.nn, name)(*args)
     assert repr(ours) == repr(theirs)
-    x = _rand(2, 3, 4)
+    x = _rand(2, 3, 4) * 3
     assert_same(ours(gt.tensor(x) * 1), theirs(torch.tensor(x) * 1))
+    assert list(ours.state_dict()) == list(theirs.state_dict())
 
 
 @needs_torch

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import warnings
 
+from ... import _creation
 from ..._tensor import Tensor
 from .. import functional as F
+from ..parameter import Parameter
 from .module import Module
 
 
@@ -274,8 +276,118 @@ class Softmax2d(Module):
         return F.softmax(input, -3, _stacklevel=5)
 
 
+class Hardsigmoid(Module):
+    """``clip(x / 6 + 1/2, 0, 1)``, a cheap piecewise-linear sigmoid."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardsigmoid(input, self.inplace)
+
+
+class Hardswish(Hardsigmoid):
+    """``x * hardsigmoid(x)`` (MobileNetV3's activation)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardswish(input, self.inplace)
+
+
+class Hardshrink(Module):
+    """x where ``|x| > lambd`` (default 0.5), else 0."""
+
+    __constants__ = ["lambd"]
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Hardshrink):
+    """x moved toward 0 by ``lambd``; 0 within ``[-lambd, lambd]``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softshrink(input, self.lambd)
+
+
+class GLU(Module):
+    """Gated linear unit: halves a, b of the input along ``dim`` give ``a * sigmoid(b)``.
+
+    Shape: (*, 2n, *) → (*, n, *).
+    """
+
+    __constants__ = ["dim"]
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """Leaky ReLU whose negative slope is learned: one shared slope, or one per channel
+    (``num_parameters`` = C for inputs (N, C, ...)), each starting at ``init`` (0.25).
+
+    Attributes:
+        weight: the slopes, shape ``(num_parameters,)``.
+    """
+
+    __constants__ = ["num_parameters"]
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(_creation.empty(num_parameters, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        from .. import init as nn_init
+
+        nn_init.constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class RReLU(Module):
+    """Randomised leaky ReLU: negative slopes drawn from U(lower, upper) in training, their
+    mean in evaluation."""
+
+    __constants__ = ["lower", "upper", "inplace"]
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        inplace = ", inplace=True" if self.inplace else ""
+        return f"lower={self.lower}, upper={self.upper}{inplace}"
+
+
 __all__ = [
     "ReLU", "ReLU6", "Threshold", "Hardtanh", "LeakyReLU", "ELU", "CELU", "SELU", "GELU", "SiLU",
     "Mish", "Sigmoid", "Tanh", "Softsign", "Tanhshrink", "LogSigmoid", "Softplus", "Softmax",
-    "LogSoftmax", "Softmin", "Softmax2d",
+    "LogSoftmax", "Softmin", "Softmax2d", "Hardsigmoid", "Hardswish", "Hardshrink", "Softshrink",
+    "GLU", "PReLU", "RReLU",
 ]
