@@ -354,3 +354,12 @@ def test_worker_info_is_a_frozen_record():
     (text, frozen), = list(gdata.DataLoader(ShowsWorkerInfo(1), batch_size=None, num_workers=1))
     assert text.startswith("WorkerInfo(id=0, num_workers=1, seed=")
     assert frozen == "FrozenInstanceError"
+
+
+def test_persistent_loader_recovers_after_a_worker_error():
+    loader = gdata.DataLoader(FailsAt(5), batch_size=2, num_workers=1, persistent_workers=True)
+    with pytest.raises(ValueError, match="bad item 5"):
+        list(loader)
+    it = iter(loader)  # the failed workers were stopped: a fresh set serves the next epoch
+    assert next(it).tolist() == [0, 1]
+    it._shutdown_workers()

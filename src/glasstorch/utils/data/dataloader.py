@@ -235,7 +235,7 @@ class DataLoader:
         if not self.persistent_workers:
             _warn_if_too_many_workers(self.num_workers)
             return _MultiProcessIter(self)
-        if self._iterator is None:
+        if self._iterator is None or self._iterator._shutdown:  # first epoch, or after an error
             _warn_if_too_many_workers(self.num_workers)
             self._iterator = _MultiProcessIter(self)
         else:
