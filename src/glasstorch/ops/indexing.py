@@ -57,7 +57,7 @@ def _seq_is_tuple(key: list) -> bool:
 
 def prepare_key(shape: tuple, key):
     """``(steps, advanced, last)``: the NumPy key(s) for ``key``, whether any part is advanced,
-    and which basic op torch would name the result after.
+    and which op torch would name the result after (None: ask ``_last_step`` when needed).
 
     ``steps`` is a list of one key, or of two when ints are mixed with arrays: torch applies ints
     (``select``) before the advanced part, which NumPy would instead treat as an array index.
@@ -108,7 +108,7 @@ def prepare_key(shape: tuple, key):
     key = tuple(out)
     if adv:
         return (_split_ints(key) if has_int else [key]), True, "Index"
-    return [key], False, _last_step(shape, key)
+    return [key], False, None  # the name is worked out only if autograd records (_last_step)
 
 
 def _last_step(shape: tuple, key: tuple) -> str:
@@ -220,7 +220,7 @@ def getitem(self, key):
         res = view_of(self, _index(x, [k], x.shape))
         if self._rg and grad_mode.state.enabled:
             res._rg = True
-            res._grad_fn = _BASIC[last](self, k)
+            res._grad_fn = _BASIC[last or _last_step(x.shape, k)](self, k)
         return res
     res = _wrap(np.asarray(_index(x, steps, x.shape)))
     if self._rg and grad_mode.state.enabled:
@@ -346,6 +346,13 @@ def add_rows(table: np.ndarray, rows: np.ndarray, vals: np.ndarray, ufunc=np.add
 # ---- x[key] = value -------------------------------------------------------------------------
 def setitem(self, key, value) -> None:
     """``self[key] = value``: writes in place (broadcasting ``value``), bumping the version."""
+    tk, tv = type(key), type(value)
+    if (tk is int or (tk is slice and (key.step is None or key.step > 0))) and (
+            tv is float or tv is int or tv is bool) and not (
+            self._rg and grad_mode.state.enabled):  # the hot path: x[i] = 0.0, x[a:b] = 1
+        _write(self._data, key, value, False)
+        self._vc[0] += 1
+        return None
     steps, adv, _ = prepare_key(self._data.shape, key)
     if adv and len(steps) == 1:
         split = _split_ints(steps[0])
@@ -375,18 +382,18 @@ def setitem(self, key, value) -> None:
         )
     v = value._data if is_t else value
     target = self._data
+    if not (grad_mode.state.enabled and (self._rg or (is_t and value._rg))):
+        _write(target, k, v, adv)
+        self._vc[0] += 1
+        return None
     # x[...] = v, x[:] = v: torch fills / copies into x itself
     whole = not adv and _last_step(self._data.shape, k) == "Alias"
-    if not (adv or whole) and self._rg and self._grad_fn is None and grad_mode.state.enabled:
+    if not (adv or whole) and self._rg and self._grad_fn is None:
         raise RuntimeError(_VIEW_LEAF)  # torch writes through the view self[key]
 
     def write():
         _write(target, k, v, adv)
 
-    if not (grad_mode.state.enabled and (self._rg or (is_t and value._rg))):
-        write()
-        self._vc[0] += 1
-        return None
     if whole:
         from .conversion import CopyBackwards, FillBackward3
 
