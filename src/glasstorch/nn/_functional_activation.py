@@ -32,6 +32,14 @@ _NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "ui
           "complex128": "ComplexDouble"}
 
 
+def _not_tensor(fn: str, arg: str, position: int, value) -> TypeError:
+    """torch's TypeError for a non-tensor argument (a list, an ndarray...)."""
+    return TypeError(
+        f"{fn}(): argument '{arg}' (position {position}) must be Tensor, not "
+        f"{type(value).__name__}"
+    )
+
+
 def _need_float(input: Tensor, kernel: str) -> np.ndarray:
     """The input's array, or torch's NotImplementedError when the kernel has no integer version."""
     x = input._data
@@ -102,6 +110,8 @@ class _Activation(Node):
 # ---- ReLU family (piecewise linear) -------------------------------------------------------------
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(0, x) elementwise. Shape kept. Gradient: 1 where the output is positive, else 0."""
+    if not isinstance(input, Tensor):
+        raise _not_tensor("relu", "input", 1, input)
     if inplace:
         return relu_(input)
     x = input._data
@@ -290,6 +300,8 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """``x * Φ(x)``, Φ the standard normal CDF (via erf). ``approximate='tanh'`` uses
     ``0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`` instead."""
+    if not isinstance(input, Tensor):
+        raise _not_tensor("gelu", "input", 1, input)
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     x = _need_float(input, "GeluKernelImpl")

@@ -25,12 +25,19 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
-from ._functional_activation import _need_float
+from ._functional_activation import _need_float, _not_tensor
 from ._functional_loss import _reduction
 from ._functional_softmax import log_softmax, softmax
 
 _KIND = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
          "int16": "Short", "int8": "Char", "bool": "Bool", "int64": "Long", "uint8": "Byte"}
+
+
+def _check_tensors(fn: str, input, target) -> None:
+    if not isinstance(input, Tensor):
+        raise _not_tensor(fn, "input", 1, input)
+    if not isinstance(target, Tensor):
+        raise _not_tensor(fn, "target", 2, target)
 
 
 def _class_dim(x: np.ndarray) -> int:
@@ -162,6 +169,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     distribution: ``(1-ε) onehot + ε/C``. Returns a scalar for 'mean'/'sum', else shape (N, ...).
     """
     reduction = _reduction(reduction, size_average, reduce)
+    _check_tensors("cross_entropy_loss", input, target)
     x = _need_float(input, "log_softmax_lastdim_kernel_impl")
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
@@ -322,6 +330,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     is exactly ``cross_entropy``). 'mean' divides by the total weight of the counted targets.
     """
     reduction = _reduction(reduction, size_average, reduce)
+    _check_tensors("nll_loss_nd", input, target)
     x2, t, _, wt, w, out_shape = _rows(input, target, weight, ignore_index)
     m = x2.shape[0]
     per_row = -x2[np.arange(m), t] * wt

@@ -19,6 +19,7 @@ from ..autograd import grad_mode
 from ..autograd.graph import Node
 from ._functional_activation import *  # noqa: F401,F403
 from ._functional_activation import __all__ as _activation_all
+from ._functional_activation import _not_tensor
 from ._functional_activation_more import *  # noqa: F401,F403
 from ._functional_activation_more import __all__ as _more_all
 from ._functional_ce import *  # noqa: F401,F403
@@ -42,6 +43,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Shapes: input (*, in_features), weight (out_features, in_features), bias (out_features,)
     → output (*, out_features). Any number of leading dimensions (or none: a single vector).
     """
+    if not isinstance(input, Tensor):
+        raise _not_tensor("linear", "input", 1, input)
+    if not isinstance(weight, Tensor):
+        raise _not_tensor("linear", "weight", 2, weight)
     x, w = input._data, weight._data
     if w.ndim != 2 or x.ndim == 0:
         out = input.matmul(weight.t() if w.ndim == 2 else weight)
@@ -178,6 +183,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     comes from the default generator: ``glasstorch.manual_seed`` makes it reproducible.
     """
     _check_p(p)
+    if not isinstance(input, Tensor):
+        raise _not_tensor("dropout", "input", 1, input)
     if not training or p == 0.0:
         return input
     x = input._data
@@ -245,6 +252,8 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
 # ---- one_hot and embedding ---------------------------------------------------------------------
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Class indices (*,) → int64 one-hot rows (*, num_classes); -1 infers ``max + 1``."""
+    if not isinstance(tensor, Tensor):
+        raise _not_tensor("one_hot", "input", 1, tensor)
     t = tensor._data
     if t.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
