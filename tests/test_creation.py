@@ -317,3 +317,9 @@ def test_nested_list_dtype_inference_matches_torch(seed):
     ours, theirs = gt.tensor(build(gt)), torch.tensor(build(torch))
     assert str(ours.dtype) == str(theirs.dtype), (picks.tolist(), ours.dtype, theirs.dtype)
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_list_of_ndarrays_warns_like_torch():
+    with pytest.warns(UserWarning, match="list of numpy.ndarrays is extremely slow"):
+        t = gt.tensor([np.array([1.0, 2.0]), np.array([3.0, 4.0])])
+    assert t.dtype is gt.float64 and t.shape == (2, 2)

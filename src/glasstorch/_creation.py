@@ -134,6 +134,14 @@ def _to_array(data, dtype=None) -> np.ndarray:
         data = list(data)
     inferred = _infer_dtype(data).np
     if isinstance(data, (list, tuple)):
+        if any(isinstance(v, np.ndarray) and v.ndim for v in data):
+            warnings.warn(
+                "Creating a tensor from a list of numpy.ndarrays is extremely slow. Please "
+                "consider converting the list to a single numpy.ndarray with numpy.array() before "
+                "converting to a tensor.",
+                UserWarning,
+                stacklevel=3,
+            )
         data = _unwrap_tensors(data)
     elif not isinstance(data, _SCALARS):
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
