@@ -439,7 +439,13 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
                                   dtype=dtype)
     if p == "fro" or p is None:
         if dim is not None and len(dim) > 2:
-            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {len(dim)}")
+            if input._data.dtype.kind not in "fc":
+                raise RuntimeError(
+                    "linalg.matrix_norm: Expected a floating point or complex tensor as input. "
+                    f"Got {_word(input._data)}"
+                )
+            listed = " ".join(str(d) for d in dim)
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {listed}")
         p = 2
     return linalg.vector_norm(input, p, dim, keepdim, dtype=dtype)
 

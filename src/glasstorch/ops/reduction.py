@@ -32,10 +32,13 @@ def dims_arg(dim, ndim: int):
     if isinstance(dim, (list, tuple)):
         if len(dim) == 0:
             return None
-        out = tuple(sorted(_dim(int(d), ndim) for d in dim))
-        if len(set(out)) != len(out):
-            raise RuntimeError(f"dim {out[0]} appears multiple times in the list of dims")
-        return out if ndim else ()
+        seen: set = set()
+        for d in dim:
+            d = _dim(int(d), ndim)
+            if d in seen:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+            seen.add(d)
+        return tuple(sorted(seen)) if ndim else ()
     d = _dim(int(dim), ndim)
     return (d,) if ndim else ()
 
@@ -239,7 +242,10 @@ def _logical_reduce(ufunc, name):
         if kwargs:
             dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
         x = input._data
-        out = ufunc.reduce(x != 0, axis=dims_arg(dim, x.ndim), keepdims=keepdim)
+        if isinstance(dim, (list, tuple)) and len(dim) == 0:  # no dims: nothing is reduced
+            out = x != 0
+        else:
+            out = ufunc.reduce(x != 0, axis=dims_arg(dim, x.ndim), keepdims=keepdim)
         return _wrap(np.asarray(out, dtype=np.uint8 if x.dtype == np.uint8 else np.bool_))
 
     reduce.__name__ = name

@@ -189,12 +189,15 @@ def _a_extreme(name, np_red):
         if kwargs:
             dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
         x = input._data
+        if x.size == 0 and x.ndim:  # torch checks emptiness first, naming the dim as given
+            for d in (dim if isinstance(dim, (list, tuple)) else (dim,)):
+                if x.shape[_dim(int(d), x.ndim)] == 0:
+                    raise IndexError(
+                        f"{name}(): Expected reduction dim {d} to have non-zero size."
+                    )
         dims = dims_arg(dim, x.ndim)
         if dims is None:
             _empty_check(x, name)
-        else:
-            for d in dims:
-                _empty_check(x, name, d)
         res = _wrap(np.asarray(np_red(x, axis=dims, keepdims=keepdim)))
         if input._rg and grad_mode.state.enabled:
             node = (AmaxBackward0 if name == "amax" else AminBackward0)(input)
@@ -233,7 +236,13 @@ amin = _a_extreme("amin", np.amin)
 
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
     """``(min, max)`` in one call, as the named tuple ``torch.return_types.aminmax``."""
-    d = () if dim is None else dim
+    x = input._data
+    if dim is None:
+        d = ()
+    else:
+        d = _dim(int(dim), x.ndim)
+        if x.ndim and x.shape[d] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
     return return_types["aminmax"](amin(input, d, keepdim), amax(input, d, keepdim))
 
 
@@ -243,6 +252,8 @@ def _arg_extreme(name, np_arg):
         if kwargs:
             dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
         x = input._data
+        if x.dtype == np.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
             _empty_check(x, name)
             i = np.asarray(np_arg(x), dtype=np.int64)
@@ -273,6 +284,8 @@ def median(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
     if kwargs:
         dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
     x = input._data
+    if x.dtype == np.bool_ and dim is None:
+        raise NotImplementedError('"median_cpu" not implemented for \'Bool\'')
     if dim is None:
         flat = x.reshape(-1)
         if flat.size == 0:
@@ -286,6 +299,8 @@ def median(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
         return res
     d = _dim(int(dim), x.ndim)
     _empty_check(x, "median", d)
+    if x.dtype == np.bool_:
+        raise NotImplementedError('"median_out" not implemented for \'Bool\'')
     if x.ndim == 0:
         values, idx = _wrap(x.copy()), _wrap(np.zeros((), np.int64))
     else:

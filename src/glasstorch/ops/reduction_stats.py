@@ -40,8 +40,7 @@ def _var_args(name, input, dim, unbiased, keepdim, correction, kwargs):
         raise RuntimeError(f"{name}: Cannot pass both correction and unbiased arguments")
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
-    if input._data.dtype.kind not in "fc":
-        raise RuntimeError("std and var only support floating point and complex dtypes")
+    _float_only(input, "std and var")
     return dims_arg(dim, input._data.ndim), correction, keepdim
 
 
@@ -125,6 +124,7 @@ def std_mean(
     one ``StdMeanBackward0`` shared by both, which this engine (one output per node) cannot."""
     if kwargs:
         dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+    _float_only(input, "std_mean")
     s = std(input, dim, unbiased, keepdim, correction=correction)
     return s, input.mean(_plain_dim(dim), keepdim)
 
@@ -135,8 +135,14 @@ def var_mean(
     """``(var, mean)`` over ``dim`` in one call (same arguments as ``var``; see ``std_mean``)."""
     if kwargs:
         dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+    _float_only(input, "var_mean")
     v = var(input, dim, unbiased, keepdim, correction=correction)
     return v, input.mean(_plain_dim(dim), keepdim)
+
+
+def _float_only(input, what: str) -> None:
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(f"{what} only support floating point and complex dtypes")
 
 
 def _plain_dim(dim):
