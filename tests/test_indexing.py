@@ -431,3 +431,74 @@ def test_view_or_copy_and_node_match_torch(name):
         facts.append((tuple(y.shape), _name(y.grad_fn), is_view, y.is_contiguous(),
                       tuple(y.stride())))
     assert facts[0] == facts[1]
+
+
+# ---- joining and splitting, random shapes ---------------------------------------------------
+@st.composite
+def pieces_case(draw):
+    nd = draw(st.integers(1, 3))
+    base = [draw(st.integers(1, 3)) for _ in range(nd)]
+    dim = draw(st.integers(-nd, nd - 1))
+    sizes = draw(st.lists(st.integers(0, 3), min_size=1, max_size=4))
+    shapes = [tuple(s if i == dim % nd else n for i, n in enumerate(base)) for s in sizes]
+    return shapes, dim
+
+
+@needs_torch
+@settings(**SETTINGS)
+@given(pieces_case())
+def test_cat_then_split_round_trip_matches_torch(case):
+    shapes, dim = case
+    arrays = [_values(s, seed=i) for i, s in enumerate(shapes)]
+    sizes = [s[dim] for s in shapes]
+    results = []
+    for lib in (gt, torch):
+        xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+        joined = lib.cat(xs, dim)
+        parts = joined.split(sizes, dim)
+        total = sum(((p * (i + 1)) ** 2).sum() for i, p in enumerate(parts))
+        total.backward()
+        results.append((joined.detach().numpy().copy(), [x.grad.numpy().copy() for x in xs]))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    for ours, theirs in zip(results[0][1], results[1][1]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+@needs_torch
+@settings(**SETTINGS)
+@given(st.lists(st.integers(0, 3), min_size=0, max_size=3), st.integers(1, 4), st.data())
+def test_stack_chunk_unbind_match_torch(shape, count, data):
+    shape = tuple(shape)
+    dim = data.draw(st.integers(-len(shape) - 1, len(shape)))
+    chunks = data.draw(st.integers(1, 4))
+    arrays = [_values(shape, seed=i) for i in range(count)]
+    results = []
+    for lib in (gt, torch):
+        xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+        stacked = lib.stack(xs, dim)
+        pieces = stacked.chunk(chunks, dim) + stacked.unbind(dim)
+        total = sum((p * (i + 1)).sum() for i, p in enumerate(pieces))
+        total.backward()
+        results.append(([tuple(p.shape) for p in pieces], [x.grad.numpy().copy() for x in xs]))
+    assert results[0][0] == results[1][0]
+    for ours, theirs in zip(results[0][1], results[1][1]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+@needs_torch
+@settings(**SETTINGS)
+@given(st.lists(st.integers(1, 3), min_size=1, max_size=4), st.randoms(use_true_random=False))
+def test_permute_transpose_movedim_match_torch(shape, rnd):
+    nd = len(shape)
+    perm = list(range(nd))
+    rnd.shuffle(perm)
+    a, b = rnd.randrange(-nd, nd), rnd.randrange(-nd, nd)
+    arr = _values(tuple(shape))
+    results = []
+    for lib in (gt, torch):
+        x = lib.tensor(arr, requires_grad=True)
+        y = x.permute(perm).transpose(a, b).movedim(0, -1).flip(0)
+        (y * lib.tensor(_values(tuple(y.shape), seed=5))).sum().backward()
+        results.append((y.detach().numpy().copy(), x.grad.numpy().copy()))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-6)

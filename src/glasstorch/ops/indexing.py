@@ -87,7 +87,7 @@ def prepare_key(shape: tuple, key):
             out.append(k)
         elif k is None or k is Ellipsis:
             out.append(k)
-        elif isinstance(k, (Tensor, list, tuple, range, np.ndarray, bool)):
+        elif isinstance(k, (Tensor, list, tuple, range, np.ndarray, bool, np.bool_)):
             a = _array_index(k)
             if a.ndim == 0 and a.dtype.kind != "b":
                 out.append(int(a))
