@@ -319,10 +319,14 @@ def multinomial(input, num_samples: int, replacement: bool = False, *, generator
     rng = numpy_rng(generator)
     if replacement:
         cdf = np.cumsum(rows / totals, axis=1)
-        cdf[:, -1] = 1.0
+        last_positive = k - 1 - np.argmax(rows[:, ::-1] > 0, axis=1)
+        cdf[np.arange(k) >= last_positive[:, None]] = 1.0  # rounding never reaches a 0 at the end
         u = rng.random((rows.shape[0], num_samples))
-        idx = np.stack([np.searchsorted(c, r, side="right") for c, r in zip(cdf, u)])
-        # a zero-weight category sits where cdf is flat: never chosen, as searchsorted skips it
+        # Inverse CDF for all rows at once: shift row r's cdf and draws into [r, r + 1] and search
+        # the flattened cdf. A zero-weight category sits where the cdf is flat: never chosen.
+        shift = np.arange(rows.shape[0], dtype=np.float64)[:, None]
+        flat = np.searchsorted((cdf + shift).ravel(), (u + shift).ravel(), side="right")
+        idx = flat.reshape(u.shape) - (shift * k).astype(np.int64)
     else:
         if ((rows > 0).sum(axis=1) < num_samples).any():
             raise RuntimeError(
