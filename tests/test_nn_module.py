@@ -1,4 +1,4 @@
-"""nn.Module and nn.Parameter against torch: registration, traversal, state_dict, hooks, modes,
+"""nn.Module and nn.Parameter against torch: registration, traversal, state_dict, modes,
 conversion and printed forms."""
 
 from __future__ import annotations
