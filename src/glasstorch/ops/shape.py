@@ -257,10 +257,13 @@ def permute(input, *dims, **kw):
 class PermuteBackward0(Node):
     def __init__(self, x, perm):
         super().__init__(x)
-        self.inverse = tuple(np.argsort(perm).tolist())
+        self.perm = perm
 
     def backward(self, grad):
-        return grad.permute(self.inverse)
+        inverse = [0] * len(self.perm)  # output dim i came from input dim perm[i]
+        for i, p in enumerate(self.perm):
+            inverse[p] = i
+        return grad.permute(inverse)
 
 
 def transpose(input, dim0: int, dim1: int):
@@ -296,6 +299,8 @@ class TBackward0(Node):
 def _T(self):
     """All dimensions reversed (``x.T``); meant for matrices, torch warns for other ranks."""
     nd = self._data.ndim
+    if nd == 2:  # the common case, without permute's checks
+        return _record(self, view_of(self, self._data.T), PermuteBackward0, (1, 0))
     if nd == 0:
         warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
                       "these cases.", UserWarning, stacklevel=2)
