@@ -52,6 +52,8 @@ def install() -> None:
     mod.set_matplotlib_formats = lambda *a, **k: None
     mod.SVG = mod.HTML = mod.Image = lambda *a, **k: None
     pkg.display = mod
-    pkg.get_ipython = lambda: None
+    pkg.get_ipython = lambda: None  # no interactive shell: matplotlib then draws as in a script
+    pkg.version_info = (8, 24, 0, "")  # what matplotlib checks before asking for the shell
+    pkg.__version__ = "8.24.0"
     sys.modules["IPython"] = pkg
     sys.modules["IPython.display"] = mod
