@@ -377,9 +377,8 @@ class Tensor:
     __str__ = __repr__
 
     def __reduce_ex__(self, proto):
-        from ._creation import tensor
-
-        return (tensor, (self._data.copy(),), None)
+        # Pickling (DataLoader workers send batches this way): the array and the grad flag only.
+        return (_rebuild, (self._data, self._rg))
 
     def __deepcopy__(self, memo):
         if self._grad_fn is not None:
@@ -406,6 +405,13 @@ class Tensor:
         _no_cuda()
 
     __array_priority__ = 1000
+
+
+def _rebuild(arr: np.ndarray, requires_grad: bool) -> Tensor:
+    """Unpickle a tensor: wrap the array the pickle already made (no second copy)."""
+    t = _wrap(arr)
+    t._rg = requires_grad
+    return t
 
 
 def _dim(d: int, ndim: int, op: str = "") -> int:
