@@ -1,10 +1,10 @@
-"""Comparisons and selection: == < ..., logical and bitwise ops, NaN tests, where, clamp, maximum.
+"""Comparisons and selection: == < ..., logical and bitwise ops, NaN tests, where, clamp.
 
 Comparisons promote their operands as arithmetic does (an int tensor ``< 2.5`` compares as floats)
-and give ``bool`` tensors that never carry a ``grad_fn``. The selecting ops (``where``, ``clamp``,
-``maximum``, ``minimum``, ``fmax``, ``fmin``) are differentiable: the gradient flows to whichever
-operand each output element came from. Shapes broadcast as in arithmetic: ``(3, 1)`` against
-``(4,)`` gives ``(3, 4)``.
+and give ``bool`` tensors that never carry a ``grad_fn``. The selecting ops (``where``, ``clamp``)
+are differentiable: the gradient flows to whichever operand each output element came from.
+Shapes broadcast as in arithmetic: ``(3, 1)`` against ``(4,)`` gives ``(3, 4)``. ``maximum``,
+``minimum``, ``fmax`` and ``fmin`` are in pointwise.py.
 """
 
 from __future__ import annotations
@@ -377,88 +377,6 @@ class WhereBackward0(Node):
         )
 
 
-# ---- maximum / minimum / fmax / fmin ---------------------------------------------------------
-def _binary_select(name, ufunc, node_cls):
-    def op(input, other, *, out=None):
-        if not isinstance(other, Tensor):
-            raise not_tensor(name, other, "other", 2)
-        if not isinstance(input, Tensor):
-            raise not_tensor(name, input)
-        x, y = operands(input, other)
-        res = _wrap(np.asarray(_run(ufunc, x, y, input, other)))
-        if (input._rg or other._rg) and grad_mode.state.enabled:
-            res._rg = True
-            res._grad_fn = node_cls(input, other)
-        return _out(res, out)
-
-    op.__name__ = name
-    return op
-
-
-class _SelectBackward(Node):
-    def __init__(self, a, b):
-        super().__init__(a, b)
-        self.save(a, b)
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        ga, gb = self.needs_input_grad
-        to_a = self.to_a(a, b)
-        return (
-            unbroadcast(where(to_a, grad, 0.0), a._data.shape) if ga else None,
-            unbroadcast(where(self.to_b(a, b, to_a), grad, 0.0), b._data.shape) if gb else None,
-        )
-
-
-class MaximumBackward0(_SelectBackward):
-    """Each element's gradient goes to the larger operand; a tie splits it in halves."""
-
-    loses = staticmethod(lt)  # ``a`` gets nothing where ``loses(a, b)``
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        ga, gb = self.needs_input_grad
-        shared = where(eq(a, b), grad * 0.5, grad)
-        return (
-            unbroadcast(where(self.loses(a, b), 0.0, shared), a._data.shape) if ga else None,
-            unbroadcast(where(self.loses(b, a), 0.0, shared), b._data.shape) if gb else None,
-        )
-
-
-class MinimumBackward0(MaximumBackward0):
-    """Each element's gradient goes to the smaller operand; a tie splits it in halves."""
-
-    loses = staticmethod(gt)
-
-
-class FmaxBackward0(_SelectBackward):
-    """All of each gradient goes to the operand fmax picked (``input`` on ties and NaN other)."""
-
-    @staticmethod
-    def to_a(a, b):
-        return logical_or(ge(a, b), isnan(b))
-
-    @staticmethod
-    def to_b(a, b, to_a):
-        return logical_not(to_a)
-
-
-class FminBackward0(FmaxBackward0):
-    @staticmethod
-    def to_a(a, b):
-        return logical_or(le(a, b), isnan(b))
-
-
-maximum = _binary_select("maximum", np.maximum, MaximumBackward0)
-maximum.__doc__ = "The larger of each pair of elements, broadcasting; NaN if either is NaN."
-minimum = _binary_select("minimum", np.minimum, MinimumBackward0)
-minimum.__doc__ = "The smaller of each pair of elements, broadcasting; NaN if either is NaN."
-fmax = _binary_select("fmax", np.fmax, FmaxBackward0)
-fmax.__doc__ = "Like ``maximum`` but a NaN loses: fmax(nan, 1) is 1 (NaN only if both are)."
-fmin = _binary_select("fmin", np.fmin, FminBackward0)
-fmin.__doc__ = "Like ``minimum`` but a NaN loses: fmin(nan, 1) is 1 (NaN only if both are)."
-
-
 # ---- clamp / clip ----------------------------------------------------------------------------
 def clamp(input, min=None, max=None, *, out=None) -> Tensor:
     """Limit every element to ``[min, max]``: ``minimum(maximum(input, min), max)``.
@@ -660,7 +578,6 @@ Tensor.isnan, Tensor.isinf, Tensor.isfinite = isnan, isinf, isfinite
 Tensor.isposinf, Tensor.isneginf = isposinf, isneginf
 Tensor.isclose, Tensor.allclose, Tensor.equal = isclose, allclose, equal
 Tensor.where = lambda self, condition, other: where(condition, self, other)
-Tensor.maximum, Tensor.minimum, Tensor.fmax, Tensor.fmin = maximum, minimum, fmax, fmin
 Tensor.clamp = Tensor.clip = clamp
 Tensor.clamp_ = Tensor.clip_ = clamp_
 Tensor.clamp_min, Tensor.clamp_max = clamp_min, clamp_max
@@ -670,6 +587,6 @@ __all__ = [
     "eq", "ne", "lt", "le", "gt", "ge", "not_equal", "less", "less_equal", "greater",
     "greater_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
     "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isposinf",
-    "isneginf", "isclose", "allclose", "equal", "where", "maximum", "minimum", "fmax", "fmin",
+    "isneginf", "isclose", "allclose", "equal", "where",
     "clamp", "clip", "clamp_min", "clamp_max", "clamp_", "clip_", "clamp_min_", "clamp_max_",
 ]

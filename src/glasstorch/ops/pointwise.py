@@ -27,7 +27,7 @@ from ..autograd.graph import Node
 from . import comparison
 from ._broadcast import unbroadcast
 from ._inplace import _dtype_name
-from ._promote import float_operands
+from ._promote import float_operands, operands
 from .arithmetic import pow as _pow
 from .comparison import *  # noqa: F401,F403  (re-exported: glasstorch.where, glasstorch.eq, ...)
 from .comparison import (
@@ -36,11 +36,17 @@ from .comparison import (
     _record,
     _shape,
     broadcast_error,
+    eq,
+    ge,
     gt,
     inplace_of,
     isfinite,
+    isnan,
     le,
     logical_and,
+    logical_not,
+    logical_or,
+    lt,
     not_tensor,
     where,
 )
@@ -496,6 +502,88 @@ class LerpBackward1(Node):
         )
 
 
+# ---- maximum / minimum / fmax / fmin ---------------------------------------------------------
+def _binary_select(name, ufunc, node_cls):
+    def op(input, other, *, out=None):
+        if not isinstance(other, Tensor):
+            raise not_tensor(name, other, "other", 2)
+        if not isinstance(input, Tensor):
+            raise not_tensor(name, input)
+        x, y = operands(input, other)
+        res = _wrap(np.asarray(_binary(ufunc, x, y, input, other)))
+        if (input._rg or other._rg) and grad_mode.state.enabled:
+            res._rg = True
+            res._grad_fn = node_cls(input, other)
+        return _out(res, out)
+
+    op.__name__ = name
+    return op
+
+
+class _SelectBackward(Node):
+    def __init__(self, a, b):
+        super().__init__(a, b)
+        self.save(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        ga, gb = self.needs_input_grad
+        to_a = self.to_a(a, b)
+        return (
+            unbroadcast(where(to_a, grad, 0.0), a._data.shape) if ga else None,
+            unbroadcast(where(self.to_b(a, b, to_a), grad, 0.0), b._data.shape) if gb else None,
+        )
+
+
+class MaximumBackward0(_SelectBackward):
+    """Each element's gradient goes to the larger operand; a tie splits it in halves."""
+
+    loses = staticmethod(lt)  # ``a`` gets nothing where ``loses(a, b)``
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        ga, gb = self.needs_input_grad
+        shared = where(eq(a, b), grad * 0.5, grad)
+        return (
+            unbroadcast(where(self.loses(a, b), 0.0, shared), a._data.shape) if ga else None,
+            unbroadcast(where(self.loses(b, a), 0.0, shared), b._data.shape) if gb else None,
+        )
+
+
+class MinimumBackward0(MaximumBackward0):
+    """Each element's gradient goes to the smaller operand; a tie splits it in halves."""
+
+    loses = staticmethod(gt)
+
+
+class FmaxBackward0(_SelectBackward):
+    """All of each gradient goes to the operand fmax picked (``input`` on ties and NaN other)."""
+
+    @staticmethod
+    def to_a(a, b):
+        return logical_or(ge(a, b), isnan(b))
+
+    @staticmethod
+    def to_b(a, b, to_a):
+        return logical_not(to_a)
+
+
+class FminBackward0(FmaxBackward0):
+    @staticmethod
+    def to_a(a, b):
+        return logical_or(le(a, b), isnan(b))
+
+
+maximum = _binary_select("maximum", np.maximum, MaximumBackward0)
+maximum.__doc__ = "The larger of each pair of elements, broadcasting; NaN if either is NaN."
+minimum = _binary_select("minimum", np.minimum, MinimumBackward0)
+minimum.__doc__ = "The smaller of each pair of elements, broadcasting; NaN if either is NaN."
+fmax = _binary_select("fmax", np.fmax, FmaxBackward0)
+fmax.__doc__ = "Like ``maximum`` but a NaN loses: fmax(nan, 1) is 1 (NaN only if both are)."
+fmin = _binary_select("fmin", np.fmin, FminBackward0)
+fmin.__doc__ = "Like ``minimum`` but a NaN loses: fmin(nan, 1) is 1 (NaN only if both are)."
+
+
 # ---- in place --------------------------------------------------------------------------------
 def _inplace_forms(*fns):
     return tuple(inplace_of(f, f.__name__ + "_", getattr(f, "into", None)) for f in fns)
@@ -533,30 +621,22 @@ absolute_, arcsin_, arccos_, arctan_, arctan2_, fix_, sgn_ = (
     abs_, asin_, acos_, atan_, atan2_, trunc_, sign_
 )
 
-_FUNCTIONS = {
-    "abs": abs, "exp": exp, "exp2": exp2, "expm1": expm1, "log": log, "log2": log2,
-    "log10": log10, "log1p": log1p, "sqrt": sqrt, "rsqrt": rsqrt, "square": square,
-    "reciprocal": reciprocal, "sign": sign, "frac": frac, "erf": erf, "sin": sin, "cos": cos,
-    "tan": tan, "asin": asin, "acos": acos, "atan": atan, "sinh": sinh, "cosh": cosh,
-    "tanh": tanh, "sigmoid": sigmoid, "relu": relu, "nan_to_num": nan_to_num, "floor": floor,
-    "ceil": ceil, "round": round, "trunc": trunc, "atan2": atan2, "xlogy": xlogy, "lerp": lerp,
-    "absolute": absolute, "arcsin": arcsin, "arccos": arccos, "arctan": arctan,
-    "arctan2": arctan2, "fix": fix, "sgn": sgn,
-}
-_INPLACE = {
-    "abs_": abs_, "exp_": exp_, "exp2_": exp2_, "expm1_": expm1_, "log_": log_, "log2_": log2_,
-    "log10_": log10_, "log1p_": log1p_, "sqrt_": sqrt_, "rsqrt_": rsqrt_, "square_": square_,
-    "reciprocal_": reciprocal_, "frac_": frac_, "erf_": erf_, "sin_": sin_, "cos_": cos_,
-    "tan_": tan_, "asin_": asin_, "acos_": acos_, "atan_": atan_, "sinh_": sinh_,
-    "cosh_": cosh_, "tanh_": tanh_, "sigmoid_": sigmoid_, "relu_": relu_,
-    "nan_to_num_": nan_to_num_, "floor_": floor_, "ceil_": ceil_, "round_": round_,
-    "trunc_": trunc_, "xlogy_": xlogy_, "arcsin_": arcsin_,
-    "arccos_": arccos_, "arctan_": arctan_, "fix_": fix_,
-}
-_METHOD_ONLY = {  # torch has these as Tensor methods, not torch.* functions
-    "absolute_": absolute_, "sign_": sign_, "atan2_": atan2_, "lerp_": lerp_,
-    "arctan2_": arctan2_, "sgn_": sgn_,
-}
+_FUNCTIONS = {f.__name__: f for f in (
+    abs, exp, exp2, expm1, log, log2, log10, log1p, sqrt, rsqrt, square, reciprocal, sign, frac,
+    erf, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, sigmoid, relu, nan_to_num, floor, ceil,
+    round, trunc, atan2, xlogy, lerp, maximum, minimum, fmax, fmin,
+)}
+_FUNCTIONS.update(absolute=absolute, arcsin=arcsin, arccos=arccos, arctan=arctan,
+                  arctan2=arctan2, fix=fix, sgn=sgn)
+_INPLACE = {f.__name__: f for f in (
+    abs_, exp_, exp2_, expm1_, log_, log2_, log10_, log1p_, sqrt_, rsqrt_, square_, reciprocal_,
+    frac_, erf_, sin_, cos_, tan_, asin_, acos_, atan_, sinh_, cosh_, tanh_, sigmoid_, relu_,
+    nan_to_num_, floor_, ceil_, round_, trunc_, xlogy_,
+)}
+_INPLACE.update(arcsin_=arcsin_, arccos_=arccos_, arctan_=arctan_, fix_=fix_)
+_METHOD_ONLY = dict(  # torch has these as Tensor methods, not torch.* functions
+    absolute_=absolute_, sign_=sign_, atan2_=atan2_, lerp_=lerp_, arctan2_=arctan2_, sgn_=sgn_
+)
 for _table in (_FUNCTIONS, _INPLACE, _METHOD_ONLY):
     for _name, _fn in _table.items():
         setattr(Tensor, _name, _fn)
