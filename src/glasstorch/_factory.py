@@ -83,8 +83,17 @@ def _into_out(arr: np.ndarray, out: Tensor, op: str) -> Tensor:
             f"dtype {_legacy_name(_dtype._from_np[arr.dtype])} does not match dtype of out "
             f"parameter ({_legacy_name(out.dtype)})"
         )
-    if out._data.shape != arr.shape:
+    if out._data.shape != arr.shape or type(out._data) is not np.ndarray:
         out._data = np.empty_like(out._data, shape=arr.shape)
     out._data[...] = arr
     out._vc[0] += 1
     return out
+
+
+def writable(t: Tensor) -> np.ndarray:
+    """``t``'s array, ready to be written in place. A 0-d result that an op left as a NumPy
+    scalar (immutable, shared with nothing) is first replaced by a 0-d array holding its value."""
+    arr = t._data
+    if type(arr) is not np.ndarray:
+        arr = t._data = np.array(arr)
+    return arr

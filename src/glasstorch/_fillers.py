@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._factory import writable
 from ._sampling import (
     _check_from_to,
     _integers,
@@ -33,7 +34,7 @@ def _fill_random(self: Tensor, values: np.ndarray, node_cls) -> Tensor:
     if _inplace.recording(self):
         self._grad_fn = node_cls(_inplace.old_value(self))
         self._rg = True
-    self._data[...] = values
+    writable(self)[...] = values
     self._vc[0] += 1
     return self
 

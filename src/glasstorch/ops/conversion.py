@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _dtype
 from .._device import check_device, device
+from .._factory import writable
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
@@ -144,7 +145,7 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
         )
     record = _inplace.recording(self, src)
     node = CopyBackwards(_inplace.old_value(self), src) if record else None
-    dst = self._data
+    dst = writable(self)
     if src._data.ndim > dst.ndim or dst.shape[dst.ndim - src._data.ndim:] != src._data.shape:
         try:  # broadcasting needed (NumPy's assignment would also accept extra leading 1s)
             np.broadcast_to(src._data, dst.shape)
@@ -199,7 +200,7 @@ def fill_(self, value) -> Tensor:
             f"fill_() received an invalid combination of arguments - got "
             f"({type(value).__name__}): expected a number or a 0-dimension Tensor value"
         )
-    self._data[...] = fill
+    writable(self)[...] = fill
     self._vc[0] += 1
     if node is not None:
         self._grad_fn = node
@@ -234,7 +235,7 @@ class FillBackward3(FillBackward2):
 def zero_(self) -> Tensor:
     """Set every element to zero, in place (same object)."""
     node = ZeroBackward0(_inplace.old_value(self)) if _inplace.recording(self) else None
-    self._data[...] = 0
+    writable(self)[...] = 0
     self._vc[0] += 1
     if node is not None:
         self._grad_fn = node
