@@ -64,22 +64,24 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False, bump: bool =
 
 
 def _geometry(base: Tensor, view: Tensor) -> tuple:
-    """Where ``view``'s elements sit in ``base``: (shape, strides, offset), in elements."""
+    """Where ``view``'s elements sit in ``base``'s memory: (shape, strides, offset) in elements,
+    and the memory order of ``base`` ("C" row-major or "F" column-major)."""
     b, v = base._data, view._data
-    if not b.flags.c_contiguous:
+    order = "C" if b.flags.c_contiguous else "F" if b.flags.f_contiguous else None
+    if order is None:
         raise RuntimeError(
             "in-place operation on a view of a tensor whose memory is not contiguous is not "
             "supported by glasstorch; call .contiguous() (or .clone()) on the base tensor first."
         )
     item = b.itemsize
     off = (v.__array_interface__["data"][0] - b.__array_interface__["data"][0]) // item
-    return v.shape, tuple(s // item for s in v.strides), off
+    return v.shape, tuple(s // item for s in v.strides), off, order
 
 
 def _region(arr: np.ndarray, geom: tuple) -> np.ndarray:
-    """The elements of C-contiguous ``arr`` (shaped like the base) that ``geom`` describes."""
-    shape, strides, off = geom
-    flat = arr.reshape(-1)[off:]
+    """The elements of ``arr`` (shaped and laid out like the base) that ``geom`` describes."""
+    shape, strides, off, order = geom
+    flat = arr.reshape(-1, order=order)[off:]  # a view: arr is dense in that order
     return np.lib.stride_tricks.as_strided(
         flat, shape, tuple(s * arr.itemsize for s in strides), writeable=True)
 
@@ -99,7 +101,7 @@ class CopySlices(Node):
     def backward(self, grad):
         if self.geom is None:
             return self.inner.backward(grad)
-        g = np.array(grad._data, order="C")
+        g = np.array(grad._data, order=self.geom[3])
         region = _region(g, self.geom)
         res = self.inner.backward(_wrap(region.copy()))
         if type(res) is not tuple:
@@ -119,6 +121,6 @@ class AsStridedBackward0(Node):
         self.shape, self.geom = base._data.shape, geom
 
     def backward(self, grad):
-        out = np.zeros(self.shape, grad._data.dtype)
+        out = np.zeros(self.shape, grad._data.dtype, order=self.geom[3])
         _region(out, self.geom)[...] = grad._data
         return _wrap(out)
