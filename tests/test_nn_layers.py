@@ -438,3 +438,22 @@ def test_sequential_and_module_list_edit_like_python_lists(edits):
     for container in (seq, mlist):
         assert list(container) == ref and len(container) == len(ref)
         assert list(container._modules) == [str(k) for k in range(len(ref))]
+
+
+@needs_torch
+def test_uninitialized_buffer_and_parameter_materialize_like_torch():
+    def run(lib):
+        buf = lib.nn.UninitializedBuffer()
+        param = lib.nn.UninitializedParameter(dtype=lib.float64)
+        out = [repr(buf), str(buf.dtype), repr(param), str(param.dtype)]
+        holder = lib.nn.Module()
+        holder.register_buffer("running", buf)
+        out.append(raised(lambda _: holder.state_dict(), lib)[0])
+        buf.materialize((2, 3))
+        param.materialize(3)
+        out += [type(buf).__name__, tuple(buf.shape), type(param).__name__, str(param.dtype),
+                param.requires_grad, list(holder.state_dict())]
+        return out
+
+    ours, theirs = both(run)
+    assert ours == theirs

@@ -15,9 +15,10 @@ from .modules.dropout import *  # noqa: F401,F403
 from .modules.dropout import __all__ as _dropout_all
 from .modules.loss import *  # noqa: F401,F403
 from .modules.loss import __all__ as _loss_all
-from .parameter import Buffer, Parameter, UninitializedParameter
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = [
     *_modules_all, *_activation_all, *_dropout_all, *_loss_all,
-    "Parameter", "Buffer", "UninitializedParameter", "functional", "init", "utils",
+    "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer",
+    "functional", "init", "utils",
 ]

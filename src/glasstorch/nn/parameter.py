@@ -88,21 +88,23 @@ def _calling_op() -> str:
     return name
 
 
-class UninitializedParameter(Parameter):
-    """A parameter whose shape is not known yet (held by lazy modules until their first call).
+class UninitializedTensorMixin:
+    """What lazy placeholders share: no values until ``materialize(shape)``.
 
-    ``materialize(shape)`` allocates it (uninitialised values) and turns it into a ``Parameter``.
-    Until then, any op on it raises (its values are reached through a property that refuses).
+    Until then any op on the placeholder raises (its values are reached through a property that
+    refuses) and so does asking for its shape; ``materialize`` allocates uninitialised values and
+    turns the object into ``cls_to_become`` (a ``Parameter`` or a plain tensor), keeping its
+    identity so that optimizers and modules holding it see the real tensor.
     """
 
-    cls_to_become = Parameter
+    __slots__ = ()
+    cls_to_become = Tensor
 
     @property
     def _data(self):
         raise ValueError(
             f"Attempted to use an uninitialized parameter in {_calling_op()}. This error happens "
-            "when you "
-            "are using a `LazyModule` or explicitly manipulating "
+            "when you are using a `LazyModule` or explicitly manipulating "
             "`torch.nn.parameter.UninitializedParameter` objects. When using LazyModules Call "
             "`forward` with a dummy batch to initialize the parameters before calling torch "
             "functions"
@@ -116,24 +118,6 @@ class UninitializedParameter(Parameter):
     def dtype(self):
         return self.__dict__.get("_gt_dtype") or _dtype.get_default_dtype()
 
-    def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
-        p = Parameter.__new__(cls, Tensor(0), requires_grad)
-        p.__dict__["_gt_dtype"] = _dtype.to_dtype(dtype) if dtype is not None else None
-        return p
-
-    def __init__(self, requires_grad: bool = True, device=None, dtype=None):
-        pass
-
-    def materialize(self, shape, device=None, dtype=None) -> None:
-        """Allocate the values with ``shape`` and become an ordinary ``Parameter``."""
-        if dtype is None:
-            dtype = self.__dict__.get("_gt_dtype") or _dtype.get_default_dtype()
-        shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        self._data = np.empty(shape, dtype=_dtype.to_dtype(dtype).np)
-        self._vc = [0]
-        self.__dict__.pop("_gt_dtype", None)
-        self.__class__ = self.cls_to_become
-
     @property
     def shape(self):
         raise RuntimeError(
@@ -142,6 +126,16 @@ class UninitializedParameter(Parameter):
             "initialized one. Call `forward` to initialize the parameters before accessing their "
             "attributes."
         )
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        """Allocate the values with ``shape`` and become ``cls_to_become``."""
+        if dtype is None:
+            dtype = self.dtype
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        self._data = np.empty(shape, dtype=_dtype.to_dtype(dtype).np)
+        self._vc = [0]
+        self.__dict__.pop("_gt_dtype", None)
+        self.__class__ = self.cls_to_become
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -157,9 +151,43 @@ class UninitializedParameter(Parameter):
         return (type(self), (self._rg, None, self.__dict__.get("_gt_dtype")))
 
 
+class UninitializedParameter(UninitializedTensorMixin, Parameter):
+    """A parameter whose shape is not known yet (held by lazy modules until their first call);
+    ``materialize(shape)`` turns it into a ``Parameter``."""
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
+        p = Parameter.__new__(cls, Tensor(0), requires_grad)
+        p.__dict__["_gt_dtype"] = _dtype.to_dtype(dtype) if dtype is not None else None
+        return p
+
+    def __init__(self, requires_grad: bool = True, device=None, dtype=None):
+        pass
+
+
+class UninitializedBuffer(UninitializedTensorMixin, Tensor):
+    """A buffer whose shape is not known yet; ``materialize(shape)`` turns it into a tensor."""
+
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad: bool = False, device=None, dtype=None, persistent=True):
+        t = object.__new__(cls)
+        t._data = Tensor(0)._data
+        t._vc, t._rg, t._grad_fn, t._grad, t._base, t._acc = [0], False, None, None, None, None
+        t.__dict__["_gt_dtype"] = _dtype.to_dtype(dtype) if dtype is not None else None
+        t.__dict__["persistent"] = persistent
+        if requires_grad:
+            t._rg = True
+        return t
+
+    def __init__(self, requires_grad: bool = False, device=None, dtype=None, persistent=True):
+        pass
+
+
 def is_lazy(param) -> bool:
     """Whether ``param`` is still an uninitialized placeholder."""
-    return isinstance(param, UninitializedParameter)
+    return isinstance(param, UninitializedTensorMixin)
 
 
 class _BufferMeta(type):
@@ -186,4 +214,7 @@ class Buffer(Tensor, metaclass=_BufferMeta):
         return t
 
 
-__all__ = ["Parameter", "UninitializedParameter", "Buffer", "is_lazy"]
+__all__ = [
+    "Parameter", "UninitializedParameter", "UninitializedBuffer", "UninitializedTensorMixin",
+    "Buffer", "is_lazy",
+]
