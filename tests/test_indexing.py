@@ -502,3 +502,16 @@ def test_permute_transpose_movedim_match_torch(shape, rnd):
         results.append((y.detach().numpy().copy(), x.grad.numpy().copy()))
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-6)
+
+
+@needs_torch
+def test_write_through_view_of_column_major_base():
+    grads = []
+    for lib in (gt, torch):
+        base = lib.from_numpy(np.asfortranarray(np.arange(12.0).reshape(3, 4)))
+        col = base[:, 1]
+        z = lib.tensor([5.0, 6.0, 7.0], requires_grad=True)
+        col[1:3] = z[:2] * 2
+        (base * base * lib.arange(12.0).reshape(3, 4)).sum().backward()
+        grads.append(z.grad.numpy().copy())
+    np.testing.assert_allclose(grads[0], grads[1])

@@ -9,7 +9,8 @@ result is a copy (``IndexBackward0``) whose gradient is added back at the indexe
 index that appears twice gets both gradients.
 
 ``x[key] = value`` writes in place. When autograd records it, ``x`` gets ``CopySlices`` (basic
-key) or ``IndexPutBackward0`` (advanced). If ``x`` is a view of a tensor in the graph, the *base*
+key), ``IndexPutBackward0`` (advanced), or ``FillBackward3`` / ``CopyBackwards`` when the key
+covers all of ``x`` (``x[:] = v``). If ``x`` is a view of a tensor in the graph, the *base*
 gets the history (``CopySlices``) and the view becomes ``AsStridedBackward0`` of it, as in torch.
 ``_views.inplace_update`` is that machinery, shared with the other in-place ops of this family.
 """
