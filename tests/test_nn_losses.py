@@ -253,7 +253,9 @@ def test_bad_reduction_string(name):
 @needs_torch
 def test_loss_printed_forms(torch):
     names = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss",
-             "BCELoss", "BCEWithLogitsLoss", "KLDivLoss"]
+             "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "MarginRankingLoss",
+             "HingeEmbeddingLoss", "SoftMarginLoss", "CosineEmbeddingLoss", "TripletMarginLoss",
+             "PoissonNLLLoss", "GaussianNLLLoss", "MultiLabelSoftMarginLoss"]
     for name in names:
         assert repr(getattr(L, name)()) == repr(getattr(torch.nn, name)()) == f"{name}()"
     assert repr(L.CrossEntropyLoss(label_smoothing=0.1, reduction="none")) == "CrossEntropyLoss()"
@@ -334,3 +336,36 @@ def test_cross_entropy_random_configurations(torch, seed):
     tol = {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {}
     assert_same(ours, theirs, **tol)
     assert_same(g, tg, **tol)
+
+
+@needs_torch
+@pytest.mark.parametrize("name,args,shapes", [
+    ("MarginRankingLoss", {"margin": 0.2}, [(6,), (6,), "sign"]),
+    ("HingeEmbeddingLoss", {"margin": 0.5}, [(6,), "sign"]),
+    ("SoftMarginLoss", {}, [(6,), "sign"]),
+    ("CosineEmbeddingLoss", {"margin": 0.1}, [(6, 4), (6, 4), "sign"]),
+    ("TripletMarginLoss", {"p": 1.0, "swap": True}, [(6, 4), (6, 4), (6, 4)]),
+    ("PoissonNLLLoss", {}, [(6, 4), "counts"]),
+    ("GaussianNLLLoss", {"full": True}, [(6, 4), (6, 4), "var"]),
+    ("MultiLabelSoftMarginLoss", {}, [(6, 4), "labels"]),
+])
+def test_more_loss_modules(torch, name, args, shapes):
+    rng = _rng(30)
+    arrays = []
+    for s in shapes:
+        if s == "sign":
+            arrays.append(rng.choice([-1.0, 1.0], 6))
+        elif s == "counts":
+            arrays.append(rng.integers(0, 5, (6, 4)).astype(np.float64))
+        elif s == "var":
+            arrays.append(rng.uniform(0.1, 2, (6, 4)))
+        elif s == "labels":
+            arrays.append(rng.integers(0, 2, (6, 4)).astype(np.float64))
+        else:
+            arrays.append(rng.standard_normal(s))
+
+    def make(lib, *xs):
+        mod = getattr(L, name) if lib is gt else getattr(lib.nn, name)
+        return mod(**args)(*xs)
+
+    _compare(torch, make, arrays, grad_idx=(0,))

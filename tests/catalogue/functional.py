@@ -32,6 +32,12 @@ def _quiet(fn):
     return call
 
 
+def _rand(*shapes):
+    """Fixed float32 inputs in [0.1, 0.9] (ErrorSpec takes ``values``, not shapes/domains)."""
+    rng = np.random.default_rng(0)
+    return [rng.uniform(0.1, 0.9, size=s).astype(np.float32) for s in shapes]
+
+
 OPS: list = []
 ERRORS: list = []
 
@@ -203,6 +209,58 @@ OPS += [
            shapes=[(4, 3), (4, 3)], domain=(0.05, 0.95)),
 ]
 
+# ---- margin, embedding and likelihood losses ----------------------------------------------------
+_SIGN = [1.0, -1.0, 1.0, 1.0, -1.0]
+_MORE = {
+    "margin_ranking_loss": (lambda lib, a, b, y, r: F(lib).margin_ranking_loss(a, b, y, 0.3,
+                            reduction=r), [(5,), (5,)], [_SIGN]),
+    "hinge_embedding_loss": (lambda lib, a, y, r: F(lib).hinge_embedding_loss(a, y, 1.2,
+                             reduction=r), [(5,)], [_SIGN]),
+    "soft_margin_loss": (lambda lib, a, y, r: F(lib).soft_margin_loss(a, y, reduction=r),
+                         [(5,)], [_SIGN]),
+    "cosine_embedding_loss": (lambda lib, a, b, y, r: F(lib).cosine_embedding_loss(
+        a, b, y, 0.1, reduction=r), [(5, 3), (5, 3)], [_SIGN]),
+    "triplet_margin_loss": (lambda lib, a, b, c, r: F(lib).triplet_margin_loss(
+        a, b, c, reduction=r), [(5, 3), (5, 3), (5, 3)], []),
+    "triplet_margin_loss/swap_p1": (lambda lib, a, b, c, r: F(lib).triplet_margin_loss(
+        a, b, c, margin=2.0, p=1, swap=True, reduction=r), [(5, 3), (5, 3), (5, 3)], []),
+    "poisson_nll_loss": (lambda lib, a, t, r: F(lib).poisson_nll_loss(a, t * 3, reduction=r),
+                         [(5, 3), (5, 3)], []),
+    "poisson_nll_loss/rate_full": (lambda lib, a, t, r: F(lib).poisson_nll_loss(
+        a.abs() + 0.1, t.abs() * 3, log_input=False, full=True, reduction=r), [(5, 3), (5, 3)],
+        []),
+    "gaussian_nll_loss": (lambda lib, a, t, v, r: F(lib).gaussian_nll_loss(
+        a, t, v.abs() + 0.1, reduction=r), [(5, 3), (5, 3), (5, 3)], []),
+    "gaussian_nll_loss/per_sample_var_full": (lambda lib, a, t, v, r: F(lib).gaussian_nll_loss(
+        a, t, v.abs() + 0.1, full=True, reduction=r), [(5, 3), (5, 3), (5,)], []),
+    "multilabel_soft_margin_loss": (lambda lib, a, t, r: F(lib).multilabel_soft_margin_loss(
+        a, t.abs().round(), reduction=r), [(5, 3), (5, 3)], []),
+    "multilabel_soft_margin_loss/weight": (lambda lib, a, t, w, r:
+        F(lib).multilabel_soft_margin_loss(a, t.abs().round(), w, reduction=r),
+        [(5, 3), (5, 3), (3,)], []),
+}
+for _name, (_fn, _shapes, _fixed) in _MORE.items():
+    for _r in ("mean", "sum", "none"):
+        _n = len(_shapes)
+        if _fixed:
+            _vals = [np.random.default_rng(_i).uniform(-2, 2, s).astype(np.float64)
+                     for _i, s in enumerate(_shapes)] + [np.array(v) for v in _fixed]
+            OPS.append(OpSpec(f"F.{_name}/{_r}", lambda lib, *xs, _f=_fn, _r=_r: _f(lib, *xs, _r),
+                              values=_vals, grad_inputs=tuple(range(_n))))
+        else:
+            OPS.append(OpSpec(f"F.{_name}/{_r}", lambda lib, *xs, _f=_fn, _r=_r: _f(lib, *xs, _r),
+                              shapes=_shapes, grad_inputs=tuple(range(_n - 1 if "weight" in _name
+                                                                      else _n))))
+ERRORS += [
+    ErrorSpec("F.gaussian_nll_loss/negative_var",
+              lambda lib, a, t: F(lib).gaussian_nll_loss(a, t, -t), values=_rand((3,), (3,)),
+              exc=ValueError, contains=("var has negative entry/entries",)),
+    ErrorSpec("F.gaussian_nll_loss/var_size",
+              lambda lib, a, t, v: F(lib).gaussian_nll_loss(a, t, v),
+              values=_rand((3, 2), (3, 2), (2, 3)), exc=ValueError,
+              contains=("var is of incorrect size",)),
+]
+
 # ---- cross_entropy and nll_loss ------------------------------------------------------------------
 _ce = lambda lib, x, t, **kw: F(lib).cross_entropy(x, t, **kw)  # noqa: E731
 _IDX = dict(dtypes=("float32", "int64"), domain=(0, 2))
@@ -269,12 +327,6 @@ OPS += [
 ]
 
 # ---- errors --------------------------------------------------------------------------------------
-def _rand(*shapes):
-    """Fixed float32 inputs in [0.1, 0.9] (ErrorSpec takes ``values``, not shapes/domains)."""
-    rng = np.random.default_rng(0)
-    return [rng.uniform(0.1, 0.9, size=s).astype(np.float32) for s in shapes]
-
-
 _X = [[0.5, -1.0, 2.0], [1.5, 0.2, -0.3]]
 ERRORS += [
     ErrorSpec("F.linear/in_features", lambda lib, x, w: F(lib).linear(x, w),

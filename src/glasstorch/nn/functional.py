@@ -26,6 +26,8 @@ from ._functional_ce import *  # noqa: F401,F403
 from ._functional_ce import __all__ as _ce_all
 from ._functional_loss import *  # noqa: F401,F403
 from ._functional_loss import __all__ as _loss_all
+from ._functional_loss_more import *  # noqa: F401,F403
+from ._functional_loss_more import __all__ as _loss_more_all
 from ._functional_softmax import *  # noqa: F401,F403
 from ._functional_softmax import __all__ as _softmax_all
 
@@ -422,5 +424,5 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 __all__ = (
     ["linear", "dropout", "dropout1d", "dropout2d", "alpha_dropout", "one_hot",
      "embedding", "pad", "normalize", "cosine_similarity", "pairwise_distance"]
-    + _activation_all + _more_all + _softmax_all + _ce_all + _loss_all
+    + _activation_all + _more_all + _softmax_all + _ce_all + _loss_all + _loss_more_all
 )
