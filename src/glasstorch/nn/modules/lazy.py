@@ -10,7 +10,7 @@ with the saved shapes.
 
 from __future__ import annotations
 
-from ..parameter import UninitializedParameter, is_lazy
+from ..parameter import is_lazy
 
 
 class LazyModuleMixin:
@@ -81,4 +81,4 @@ class LazyModuleMixin:
                                       unexpected_keys, error_msgs, assign)
 
 
-__all__ = ["LazyModuleMixin", "UninitializedParameter"]
+__all__ = ["LazyModuleMixin"]
