@@ -508,7 +508,7 @@ from .join import *  # noqa: E402,F401,F403
 from .join import __all__ as _join_all  # noqa: E402
 
 __all__ = [
-    "reshape", "view_as", "reshape_as", "flatten", "ravel", "unflatten", "squeeze", "unsqueeze",
+    "reshape", "flatten", "ravel", "unflatten", "squeeze", "unsqueeze",
     "permute", "transpose", "swapaxes", "swapdims", "t", "movedim", "moveaxis", "broadcast_to",
     "broadcast_shapes", "broadcast_tensors", "clone", "flip", "roll",
 ] + _join_all
