@@ -347,7 +347,15 @@ def poisson(input, generator=None) -> Tensor:
     lam = input._data
     if (lam < 0).any():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    return _wrap(numpy_rng(generator).poisson(lam).astype(lam.dtype))
+    res = _wrap(numpy_rng(generator).poisson(lam).astype(lam.dtype))
+    if input._rg and grad_mode.state.enabled:
+        res._rg = True
+        res._grad_fn = PoissonBackward0(input)
+    return res
+
+
+class PoissonBackward0(_NoGrad):
+    """``poisson(rates)``: no gradient flows to the rates."""
 
 
 from ._fillers import *  # noqa: E402,F401,F403  (binds normal_, uniform_, ... on Tensor)
