@@ -110,6 +110,17 @@ def test_identity_and_bilinear_match_torch():
     run_both(ours, theirs, rand(5, 3), rand(5, 4, seed=1))
     bound = 1 / np.sqrt(3)
     assert np.abs(ours.weight.detach().numpy()).max() <= bound
+    run_both(ours, theirs, rand(3), rand(4, seed=1))
+    run_both(ours, theirs, rand(2, 5, 3), rand(2, 5, 4, seed=1))
+
+
+@needs_torch
+@pytest.mark.parametrize("shapes", [((5, 2), (5, 2)), ((5, 3), (5, 3)), ((5, 2), (4, 3)),
+                                    ((6, 5, 2), (5, 3)), ((), ())])
+def test_bilinear_shape_errors_match_torch(shapes):
+    same_error(lambda lib: lib.nn.Bilinear(2, 3, 4)(lib.ones(shapes[0]), lib.ones(shapes[1])))
+    same_error(lambda lib: lib.nn.Bilinear(2, 3, 4)(lib.ones(5, 2),
+                                                    lib.ones(5, 3, dtype=lib.float64)))
 
 
 @needs_torch
