@@ -195,6 +195,9 @@ ERRORS = [
               contains=("index 5 is out of bounds for dimension 0 with size 3",)),
     ErrorSpec("setitem/list-value", lambda L, x: _set(x, 0, [1.0, 2.0, 3.0, 4.0]), [(3, 4)],
               exc=TypeError, contains=("can't assign a list to a torch.FloatTensor",)),
+    ErrorSpec("setitem/overlap", lambda L, x: _set(x, slice(1, None), x[:-1]), [(5,)],
+              contains=("some elements of the input tensor and the written-to tensor refer to a "
+                        "single memory location",)),
     ErrorSpec("gather/out-of-bounds", lambda L, x: x.gather(1, L.tensor([[0], [1], [5]])),
               [(3, 4)], contains=("index 5 is out of bounds for dimension 1 with size 4",)),
     ErrorSpec("gather/ndim", lambda L, x: x.gather(1, L.tensor([0, 1])), [(3, 4)],

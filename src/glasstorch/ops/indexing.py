@@ -408,6 +408,8 @@ def setitem(self, key, value) -> None:
 
 
 def _write(arr: np.ndarray, key, v, adv: bool) -> None:
+    if not adv and type(v) is np.ndarray and v.ndim and np.may_share_memory(arr, v):
+        _check_overlap(arr[key], v)
     try:
         arr[key] = v
     except IndexError as e:
@@ -434,6 +436,18 @@ def _write(arr: np.ndarray, key, v, adv: bool) -> None:
             f"({vs[-bad]}) at non-singleton dimension {len(target) - bad}.  Target sizes: "
             f"{list(target)}.  Tensor sizes: {list(vs)}"
         ) from None
+
+
+def _check_overlap(dst: np.ndarray, src: np.ndarray) -> None:
+    """torch refuses ``x[1:] = x[:-1]``: a copy between partly overlapping memory."""
+    same = (dst.__array_interface__["data"][0] == src.__array_interface__["data"][0]
+            and dst.strides == src.strides and dst.shape == src.shape)
+    if not same and np.shares_memory(dst, src):
+        raise RuntimeError(
+            "unsupported operation: some elements of the input tensor and the written-to tensor "
+            "refer to a single memory location. Please clone() the tensor before performing the "
+            "operation."
+        )
 
 
 class IndexPutBackward0(Node):
