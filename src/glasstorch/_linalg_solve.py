@@ -311,8 +311,29 @@ class LinalgCrossBackward0(Node):
 
 def vecdot(x: Tensor, y: Tensor, *, dim=-1, out=None) -> Tensor:
     """Dot products along ``dim``, broadcasting the rest: ``(5, 3)`` with ``(3,)`` → ``(5,)``."""
-    if x._data.ndim == 1 and y._data.ndim == 1 and x._data.dtype == y._data.dtype:
+    a, b = x._data, y._data
+    if a.dtype.kind not in "fc" or b.dtype.kind not in "fc":
+        bad = a if a.dtype.kind not in "fc" else b
+        raise RuntimeError(
+            "linalg.vecdot: Expected a floating point or complex tensor as input. Got "
+            f"{_word(bad.dtype)}"
+        )
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            "linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+            f"{_word(a.dtype)} and y of type {_word(b.dtype)} instead"
+        )
+    if a.ndim == 1 and b.ndim == 1 and a.shape == b.shape:
         from .ops.linalg import vdot
 
         return vdot(x, y, out=out)
+    from .ops.linalg import broadcast_or_raise
+
+    broadcast_or_raise(a.shape, b.shape)  # torch's message if they do not broadcast
     return _out((x * y).sum(dim), out)
+
+
+def _word(npd) -> str:
+    from .ops.reduction import _dtype_word
+
+    return _dtype_word(npd)

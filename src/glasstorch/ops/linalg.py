@@ -92,6 +92,8 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 
 def _matmul_check(a: np.ndarray, b: np.ndarray) -> None:
+    """The rare cases, checked in torch's order: 0-d operands, mismatched dtypes (after the batch
+    dimensions, for batched products), and bool (no kernel, unless there is nothing to add up)."""
     na, nb = a.ndim, b.ndim
     if na == 0 or nb == 0:
         raise RuntimeError(
@@ -103,18 +105,35 @@ def _matmul_check(a: np.ndarray, b: np.ndarray) -> None:
                 f"dot : expected both vectors to have same dtype, but found {_word(a)} and "
                 f"{_word(b)}"
             )
-        if nb == 1:
+        if nb == 1 or _folds_transposed(a, b):
+            mat, vec = (a, b) if nb == 1 else (b, a)
+            if a.shape[-1] != b.shape[0 if nb == 1 else -2]:
+                _matmul_shape_error(a, b)
             raise RuntimeError(
-                f"addmv input tensors must have the same dtype, but got {_word(b)}, {_word(a)}, "
-                f"and {_word(b)}"
+                f"addmv input tensors must have the same dtype, but got {_word(vec)}, "
+                f"{_word(mat)}, and {_word(vec)}"
             )
         if nb == 2:
             raise RuntimeError(
                 f"expected m1 and m2 to have the same dtype, but got: {_CTYPE[a.dtype.name]} != "
                 f"{_CTYPE[b.dtype.name]}"
             )
+        try:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            _matmul_shape_error(a, b)
+        if a.shape[-1] != b.shape[-2]:
+            _matmul_shape_error(a, b)
         raise RuntimeError(f"expected scalar type {_word(a)} but found {_word(b)}")
-    _no_bool(a, "dot" if na == nb == 1 else "addmm_impl_cpu_")
+    if a.dtype == np.bool_:
+        if na == 1 and nb == 1:
+            _no_bool(a, "dot")
+        try:
+            empty = np.matmul(a, b).size == 0 or a.shape[-1] == 0
+        except ValueError:
+            return  # the shape error comes next, from matmul itself
+        if not empty:
+            _no_bool(a, "addmv_impl_cpu" if nb == 1 else "addmm_impl_cpu_" if nb == 2 else "bmm")
 
 
 def _matmul_shape_error(a: np.ndarray, b: np.ndarray):
@@ -123,6 +142,11 @@ def _matmul_shape_error(a: np.ndarray, b: np.ndarray):
     k = a.shape[-1]
     if na == 1 and nb == 1:
         _size_mismatch_1d(a, b)
+    if _folds_transposed(a, b):  # torch computes (b^T folded) @ a as one matrix-vector product
+        rows = int(np.prod(b.shape[:-2])) * b.shape[-1]
+        raise RuntimeError(
+            f"size mismatch, got input ({rows}), mat ({rows}x{b.shape[-2]}), vec ({k})"
+        )
     if nb == 1:
         rows = int(np.prod(a.shape[:-1]))
         raise RuntimeError(
@@ -133,23 +157,34 @@ def _matmul_shape_error(a: np.ndarray, b: np.ndarray):
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {_dims(b)})"
         )
-    batch_a, batch_b = a.shape[:-2], b.shape[:-2]
-    try:
-        batch = np.broadcast_shapes(batch_a, batch_b)
-    except ValueError:
-        for i in range(1, min(len(batch_a), len(batch_b)) + 1):
-            if batch_a[-i] != batch_b[-i] and 1 not in (batch_a[-i], batch_b[-i]):
-                pos = max(len(batch_a), len(batch_b)) - i
-                raise RuntimeError(
-                    f"The size of tensor a ({batch_a[-i]}) must match the size of tensor b "
-                    f"({batch_b[-i]}) at non-singleton dimension {pos}"
-                ) from None
-        raise
+    batch = broadcast_or_raise(a.shape[:-2], b.shape[:-2])
     n = int(np.prod(batch))
     raise RuntimeError(
         f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k}] but got: "
         f"[{n}, {b.shape[-2]}]."
     )
+
+
+def broadcast_or_raise(sa: tuple, sb: tuple) -> tuple:
+    """The broadcast of two shapes, or torch's RuntimeError naming the rightmost dimension whose
+    sizes disagree (torch compares from the right, as broadcasting aligns shapes)."""
+    try:
+        return np.broadcast_shapes(sa, sb)
+    except ValueError:
+        for i in range(1, min(len(sa), len(sb)) + 1):
+            if sa[-i] != sb[-i] and 1 not in (sa[-i], sb[-i]):
+                raise RuntimeError(
+                    f"The size of tensor a ({sa[-i]}) must match the size of tensor b ({sb[-i]}) "
+                    f"at non-singleton dimension {max(len(sa), len(sb)) - i}"
+                ) from None
+        raise
+
+
+def _folds_transposed(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether torch takes its "fold the transpose" route for vector @ batch of matrices: when
+    the batch's transpose is laid out contiguously (a size-0 or size-1 matrix dimension), it
+    computes one matrix-vector product, and its messages speak of that product."""
+    return a.ndim == 1 and b.ndim >= 3 and (b.size == 0 or 1 in b.shape[-2:])
 
 
 def _size_mismatch_1d(a: np.ndarray, b: np.ndarray):
@@ -308,6 +343,8 @@ class BmmBackward0(MmBackward0):
 def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
     """Matrix · vector: ``(n, k) @ (k,)`` → ``(n,)``."""
     a, v = input._data, vec._data
+    if a.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
     if a.shape[1] != v.shape[0]:
@@ -364,7 +401,15 @@ ger = outer
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)``, ``input`` broadcast to ``(n, m)``: the affine
     map of a Linear layer in one op."""
-    m1, m2 = mat1._data, mat2._data
+    m1, m2, c = mat1._data, mat2._data, input._data
+    if c.dtype != m2.dtype:
+        raise RuntimeError(
+            f"self and mat2 must have the same dtype, but got {_word(c)} and {_word(m2)}"
+        )
+    if m1.dtype != m2.dtype:
+        raise RuntimeError(
+            f"mat1 and mat2 must have the same dtype, but got {_word(m1)} and {_word(m2)}"
+        )
     if m1.ndim != 2:
         raise RuntimeError(f"mat1 must be a matrix, got {m1.ndim}-D tensor")
     if m2.ndim != 2:
@@ -373,12 +418,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=Non
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({_dims(m1)} and {_dims(m2)})"
         )
-    if m1.dtype != m2.dtype or input._data.dtype != m1.dtype:
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {_CTYPE[m1.dtype.name]} != "
-            f"{_CTYPE[(m2 if m2.dtype != m1.dtype else input._data).dtype.name]}"
-        )
-    _no_bool(m1, "addmm_impl_cpu_")
+    if m1.shape[1] and m1.shape[0] * m2.shape[1]:
+        _no_bool(m1, "addmm_impl_cpu_")
     prod = np.matmul(m1, m2)
     if alpha != 1:
         prod *= alpha

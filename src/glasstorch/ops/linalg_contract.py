@@ -33,25 +33,40 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     if isinstance(dims, int):
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
-        da = list(range(a._data.ndim - dims, a._data.ndim))
+        if dims > a._data.ndim or dims > b._data.ndim:
+            raise RuntimeError(
+                f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}"
+            )
+        da = list(range(-dims, 0))
         db = list(range(dims))
     else:
         da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
         if len(da) != len(db):
             raise RuntimeError("both dimension lists should have same length")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    da_given, db_given = list(da), list(db)
     da = [d % a._data.ndim for d in da]
     db = [d % b._data.ndim for d in db]
-    for x, y in zip(da, db):
-        if a._data.shape[x] != b._data.shape[y]:
-            raise RuntimeError(
-                f"contracted dimensions need to match, but first has size {a._data.shape[x]} in "
-                f"dim {x} and second has size {b._data.shape[y]} in dim {y}"
-            )
+    for x, y, x_given, y_given in zip(da, db, da_given, db_given):
+        na, nb = a._data.shape[x], b._data.shape[y]
+        if na != nb:  # a size-1 dimension is stretched to match, as torch allows
+            if na == 1:
+                a = a.expand(*(nb if i == x else n for i, n in enumerate(a._data.shape)))
+            elif nb == 1:
+                b = b.expand(*(na if i == y else n for i, n in enumerate(b._data.shape)))
+            else:
+                raise RuntimeError(
+                    f"contracted dimensions need to match, but first has size {na} in dim "
+                    f"{x_given} and second has size {nb} in dim {y_given}"
+                )
     free_a = [d for d in range(a._data.ndim) if d not in da]
     free_b = [d for d in range(b._data.ndim) if d not in db]
     k = int(np.prod([a._data.shape[d] for d in da]))
-    left = a.permute(*free_a, *da).reshape(-1, k)
-    right = b.permute(*db, *free_b).reshape(k, -1)
+    m = int(np.prod([a._data.shape[d] for d in free_a]))
+    n = int(np.prod([b._data.shape[d] for d in free_b]))
+    left = a.permute(*free_a, *da).reshape(m, k)
+    right = b.permute(*db, *free_b).reshape(k, n)
     shape = [a._data.shape[d] for d in free_a] + [b._data.shape[d] for d in free_b]
     return _out(matmul(left, right).reshape(shape), out)
 
@@ -68,15 +83,21 @@ def einsum(equation: str, *operands) -> Tensor:
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    in_subs, out_subs = _parse(equation, operands)
+    in_subs, out_subs, ell = _parse(equation, operands)
     arrays = [t._data for t in operands]
+    sizes = _letter_sizes(in_subs, arrays, ell)
     for t in arrays[1:]:
         if t.dtype != arrays[0].dtype:
             raise RuntimeError(
                 f"expected scalar type {_word(arrays[0])} but found {_word(t)}"
             )
-    sizes = _letter_sizes(in_subs, arrays)
     spec = ",".join(in_subs) + "->" + out_subs
+    summed = set("".join(in_subs)) - set(out_subs)
+    kind = arrays[0].dtype.kind
+    if len(arrays) == 1 and summed and kind in "biu":  # a plain sum: integers widen to int64
+        arrays = [arrays[0].astype(np.int64)]
+    elif kind == "b" and summed and len(arrays) > 1:
+        _bool_contraction(spec, arrays)
     res = _wrap(np.asarray(np.einsum(spec, *arrays, optimize=len(arrays) > 2)))
     if grad_mode.state.enabled and any(t._rg for t in operands):
         single = len(operands) == 1
@@ -93,8 +114,15 @@ def einsum(equation: str, *operands) -> Tensor:
     return res
 
 
-def _parse(equation: str, operands) -> tuple[list[str], str]:
-    """Explicit subscripts for each operand and the output, with ``...`` replaced by letters."""
+def _bool_contraction(spec: str, arrays) -> None:
+    """torch has no bool kernel for a product that sums (it runs ``bmm``), unless it is empty."""
+    if np.einsum(spec, *arrays).size and all(a.size for a in arrays):
+        raise NotImplementedError('"bmm" not implemented for \'Bool\'')
+
+
+def _parse(equation: str, operands) -> tuple[list[str], str, str]:
+    """Explicit subscripts for each operand and the output, with ``...`` replaced by letters
+    (also returned: the letters standing for the ellipsis dimensions)."""
     eq = equation.replace(" ", "")
     lhs, arrow, rhs = eq.partition("->")
     in_subs = lhs.split(",")
@@ -110,6 +138,11 @@ def _parse(equation: str, operands) -> tuple[list[str], str]:
         named = len(s.replace("...", ""))
         nd = t._data.ndim
         if "..." in s:
+            if named > nd:
+                raise RuntimeError(
+                    f"einsum(): the number of subscripts in the equation ({named}) is more than "
+                    f"the number of dimensions ({nd}) for operand {i}"
+                )
             n_ell = max(n_ell, nd - named)
         elif named != nd:
             raise RuntimeError(
@@ -132,18 +165,25 @@ def _parse(equation: str, operands) -> tuple[list[str], str]:
         for c in "".join(in_subs):
             counts[c] = counts.get(c, 0) + 1
         out_subs = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
-    return in_subs, out_subs
+    return in_subs, out_subs, ell
 
 
-def _letter_sizes(in_subs, arrays) -> dict:
+def _letter_sizes(in_subs, arrays, ell: str) -> dict:
     """Each letter's size; size-1 dimensions broadcast, any other disagreement is an error."""
     sizes: dict = {}
     for i, (s, a) in enumerate(zip(in_subs, arrays)):
+        own_ell = [c for c in s if c in ell]
         for c, n in zip(s, a.shape):
             seen = sizes.get(c)
             if seen is None or seen == 1:
                 sizes[c] = n
             elif n != seen and n != 1:
+                if c in ell:
+                    raise RuntimeError(
+                        f"einsum(): dimension {own_ell.index(c)} covered by ellipsis in operand "
+                        f"{i}has size {n} which does not broadcast with previously seen ellipsis "
+                        f"with size {seen} for the respective dimension"
+                    )
                 raise RuntimeError(
                     f"einsum(): subscript {c} has size {n} for operand {i} which does not "
                     f"broadcast with previously seen size {seen}"

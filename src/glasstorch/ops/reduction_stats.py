@@ -214,9 +214,9 @@ def dist(input: Tensor, other: Tensor, p=2) -> Tensor:
     try:
         diff = np.subtract(x, y)
     except ValueError:
-        from .shape import broadcast_shapes
+        from .linalg import broadcast_or_raise
 
-        broadcast_shapes(x.shape, y.shape)  # raises torch's message naming the dimension
+        broadcast_or_raise(x.shape, y.shape)  # raises torch's message naming the dimension
         raise
     res = linalg.vector_norm(_wrap(diff), p)
     if (input._rg or other._rg) and grad_mode.state.enabled:
