@@ -31,6 +31,7 @@ from ._factory import (  # noqa: F401  (_shape_arg and _legacy_name are imported
 from ._tensor import Tensor, _wrap
 
 _SCALARS = (bool, int, float, complex)
+_F64 = np.dtype(np.float64)
 
 
 # ---- dtype inference for nested Python data -------------------------------------------------
@@ -347,14 +348,16 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     return _result(arr, requires_grad, device, out)
 
 
-def _linear_steps(start: float, end: float, steps: int) -> np.ndarray:
-    """``steps`` evenly spaced values, computed from both ends (torch's symmetric formula)."""
+def _linear_steps(start: float, end: float, steps: int, npd: np.dtype = _F64) -> np.ndarray:
+    """``steps`` evenly spaced values, computed from both ends (torch's symmetric formula: the
+    first half counts up from ``start``, the second half down from ``end``) in floating dtype
+    ``npd``, so that float32 results round as torch's do."""
     if steps == 1:
-        return np.array([start], dtype=np.float64)
-    step = (end - start) / (steps - 1)
-    i = np.arange(steps, dtype=np.float64)
-    half = steps // 2
-    return np.where(i < half, start + i * step, end - (steps - 1 - i) * step)
+        return np.array([start], dtype=npd)
+    lo, hi = npd.type(start), npd.type(end)
+    step = (hi - lo) / npd.type(steps - 1)
+    i = np.arange(steps, dtype=npd)
+    return np.where(i < steps // 2, lo + i * step, hi - (npd.type(steps - 1) - i) * step)
 
 
 def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
@@ -364,7 +367,7 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     npd = _factory_dtype(dtype, out, _dtype._default.float)
-    vals = _linear_steps(start, end, steps)
+    vals = _linear_steps(start, end, steps, npd if npd.kind == "f" else _F64)
     if npd.kind in "iub":
         vals = np.trunc(vals)
     return _result(vals.astype(npd), requires_grad, device, out)
