@@ -313,6 +313,58 @@ def test_int_tensor_stays_int_where_torch_keeps_it():
         gt.set_default_dtype(gt.float32)
 
 
+# ---- dtype grid: every dtype (pair) against torch's result dtype, values or exception type -----
+DTYPES = ["float16", "float32", "float64", "int64", "int32", "uint8", "bool"]
+UNARY = ["abs", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "square", "sin", "tan", "asin",
+         "atan", "tanh", "sigmoid", "relu", "reciprocal", "sign", "floor", "round", "trunc", "frac",
+         "erf", "nan_to_num", "isnan", "isfinite", "logical_not", "bitwise_not"]
+PAIRS = {
+    "maximum": lambda L, a, b: L.maximum(a, b), "fmin": lambda L, a, b: L.fmin(a, b),
+    "atan2": lambda L, a, b: L.atan2(a, b), "xlogy": lambda L, a, b: L.xlogy(a, b),
+    "lt": lambda L, a, b: a < b, "eq": lambda L, a, b: L.eq(a, b),
+    "logical_xor": lambda L, a, b: L.logical_xor(a, b), "and": lambda L, a, b: a & b,
+    "where": lambda L, a, b: L.where(a > 0, a, b), "clamp": lambda L, a, b: L.clamp(a, b, b),
+    "clamp_min": lambda L, a, b: L.clamp_min(a, b), "isclose": lambda L, a, b: L.isclose(a, b),
+    "lerp": lambda L, a, b: L.lerp(a, a, b),
+}
+
+
+def _grid_array(dt, shape, seed):
+    rng = np.random.default_rng(seed)
+    if dt == "bool":
+        return rng.random(shape) > 0.5
+    if dt.startswith(("int", "uint")):
+        return rng.integers(0 if dt == "uint8" else -3, 4, size=shape).astype(dt)
+    return rng.uniform(0.1, 0.9, size=shape).astype(dt)
+
+
+def _same_outcome(fn, arrays):
+    try:
+        theirs, their_err = fn(torch, *[torch.from_numpy(a.copy()) for a in arrays]), None
+    except Exception as e:  # noqa: BLE001 - the exception type itself is compared
+        theirs, their_err = None, e
+    if their_err is not None:
+        with pytest.raises(type(their_err)):
+            fn(gt, *[gt.tensor(a.copy()) for a in arrays])
+        return
+    assert_same(fn(gt, *[gt.tensor(a.copy()) for a in arrays]), theirs, rtol=2e-3, atol=2e-3)
+
+
+@needs_torch
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_dtype_grid_matches_torch(name, dt):
+    _same_outcome(lambda L, a: getattr(L, name)(a), [_grid_array(dt, (2, 3), 0)])
+
+
+@needs_torch
+@pytest.mark.parametrize("dt2", DTYPES)
+@pytest.mark.parametrize("dt1", DTYPES)
+@pytest.mark.parametrize("name", list(PAIRS))
+def test_binary_dtype_grid_matches_torch(name, dt1, dt2):
+    _same_outcome(PAIRS[name], [_grid_array(dt1, (2, 3), 1), _grid_array(dt2, (3,), 2)])
+
+
 # ---- known bugs in files this family does not own (see the report to the core owner) ----------
 @pytest.mark.xfail(reason="arithmetic: NumPy's ValueError escapes on shapes that do not broadcast",
                    raises=AssertionError, strict=False)

@@ -426,10 +426,10 @@ def _clamp(input, lo, hi, node):
     low, high = lo, hi
     if x.dtype.kind != "f" or not all(type(b) in (int, float) for b in bounds):
         dt = _dtype.result_type(input, *bounds).np
-        if dt == np.bool_:
-            kind = "" if isinstance(lo, Tensor) or isinstance(hi, Tensor) else (
-                "_scalar" if lo is not None and hi is not None else "_min_scalar" if hi is None
-                else "_max_scalar")
+        tensors = isinstance(lo, Tensor) or isinstance(hi, Tensor)
+        if dt == np.bool_ and (not tensors or len(bounds) == 2):  # torch's kernels refuse these
+            kind = "" if tensors else "_scalar" if len(bounds) == 2 else (
+                "_min_scalar" if hi is None else "_max_scalar")
             raise NotImplementedError(f"\"clamp{kind}_cpu\" not implemented for 'Bool'")
         x = x.astype(dt, copy=False)
         low, high = (b._data.astype(dt, copy=False) if isinstance(b, Tensor) else b
