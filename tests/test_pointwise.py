@@ -365,6 +365,24 @@ def test_binary_dtype_grid_matches_torch(name, dt1, dt2):
     _same_outcome(PAIRS[name], [_grid_array(dt1, (2, 3), 1), _grid_array(dt2, (3,), 2)])
 
 
+SCALAR_OPS = {
+    "eq": lambda L, a, s: a == s, "lt-left": lambda L, a, s: s < a,
+    "and": lambda L, a, s: a & s, "clamp": lambda L, a, s: L.clamp(a, s),
+    "clamp_max": lambda L, a, s: a.clamp(max=s), "where": lambda L, a, s: L.where(a > 0, a, s),
+    "where-both": lambda L, a, s: L.where(a > 0, s, 0), "xlogy": lambda L, a, s: L.xlogy(a, s),
+    "xlogy-left": lambda L, a, s: L.xlogy(s, a), "lerp": lambda L, a, s: L.lerp(a, a, s),
+}
+
+
+@needs_torch
+@pytest.mark.parametrize("scalar", [2, 2.5, True, -1])
+@pytest.mark.parametrize("dt", [d for d in DTYPES if d != "uint8"])
+@pytest.mark.parametrize("name", list(SCALAR_OPS))
+def test_scalar_operand_grid_matches_torch(name, dt, scalar):
+    fn = SCALAR_OPS[name]
+    _same_outcome(lambda L, a: fn(L, a, scalar), [_grid_array(dt, (2, 3), 3)])
+
+
 # ---- known bugs in files this family does not own (see the report to the core owner) ----------
 @pytest.mark.xfail(reason="arithmetic: NumPy's ValueError escapes on shapes that do not broadcast",
                    raises=AssertionError, strict=False)
