@@ -383,6 +383,28 @@ def test_scalar_operand_grid_matches_torch(name, dt, scalar):
     _same_outcome(lambda L, a: fn(L, a, scalar), [_grid_array(dt, (2, 3), 3)])
 
 
+@needs_torch
+@pytest.mark.parametrize("dt2", ["float32", "float64", "int64"])
+@pytest.mark.parametrize("dt1", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["maximum", "fmin", "atan2", "xlogy", "where", "clamp"])
+def test_mixed_dtype_gradients_match_torch(name, dt1, dt2):
+    a, b = _grid_array(dt1, (2, 3), 4), _grid_array(dt2, (3,), 5)
+    grads = []
+    for lib, make in ((gt, gt.tensor), (torch, torch.from_numpy)):
+        x, y = make(a.copy()), make(b.copy())
+        x.requires_grad_(True)
+        if dt2 != "int64":
+            y.requires_grad_(True)
+        out = PAIRS[name](lib, x, y)
+        out.backward(lib.ones_like(out))
+        grads.append((x.grad, y.grad))
+    (gx, gy), (tx, ty) = grads
+    assert_same(gx, tx, msg=name)
+    assert (gy is None) == (ty is None)
+    if ty is not None:
+        assert_same(gy, ty, msg=name)
+
+
 # ---- known bugs in files this family does not own (see the report to the core owner) ----------
 @pytest.mark.xfail(reason="arithmetic: NumPy's ValueError escapes on shapes that do not broadcast",
                    raises=AssertionError, strict=False)
