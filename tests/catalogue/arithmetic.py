@@ -2,19 +2,22 @@
 operator form, with Python numbers on either side and torch's promotion rules (int tensor + 2.5
 is float32, int / int is float32, float32 tensor * float64 0-d tensor stays float32)."""
 
+import operator
+
 import numpy as np
 
 from .spec import ErrorSpec, OpSpec
 
 OPS = []
 
-_BINARY = {
-    "add": ("+", (-2, 2)), "sub": ("-", (-2, 2)), "mul": ("*", (-2, 2)),
-    "div": ("/", (0.5, 2)), "pow": ("**", (0.5, 2)), "remainder": ("%", (0.5, 3)),
+_BINARY = {  # op name: (the Python operator, the domain of random inputs)
+    "add": (operator.add, (-2, 2)), "sub": (operator.sub, (-2, 2)), "mul": (operator.mul, (-2, 2)),
+    "div": (operator.truediv, (0.5, 2)), "pow": (operator.pow, (0.5, 2)),
+    "remainder": (operator.mod, (0.5, 3)),
 }
 for _name, (_sym, _dom) in _BINARY.items():
     _fn = lambda lib, a, b, _n=_name: getattr(lib, _n)(a, b)  # noqa: E731
-    _op = eval(f"lambda lib, a, b: a {_sym} b")
+    _op = lambda lib, a, b, _o=_sym: _o(a, b)  # noqa: E731
     OPS += [
         OpSpec(_name, _fn, [(3, 4), (3, 4)], domain=_dom),
         OpSpec(f"{_name}/method", lambda lib, a, b, _n=_name: getattr(a, _n)(b), [(3, 4), (4,)],
@@ -23,12 +26,12 @@ for _name, (_sym, _dom) in _BINARY.items():
         OpSpec(f"{_name}/0d", _op, [(), (3,)], domain=_dom),
         OpSpec(f"{_name}/0d-0d", _op, [(), ()], domain=_dom),
         OpSpec(f"{_name}/empty", _op, [(0, 3), (3,)], domain=_dom),
-        OpSpec(f"{_name}/scalar-right", eval(f"lambda lib, a: a {_sym} 1.5"), [(3, 4)],
+        OpSpec(f"{_name}/scalar-right", lambda lib, a, _o=_sym: _o(a, 1.5), [(3, 4)],
                domain=_dom),
-        OpSpec(f"{_name}/scalar-left", eval(f"lambda lib, a: 1.5 {_sym} a"), [(3, 4)],
+        OpSpec(f"{_name}/scalar-left", lambda lib, a, _o=_sym: _o(1.5, a), [(3, 4)],
                domain=_dom, grad=_name != "remainder",
                note="torch has no derivative for number % tensor"),
-        OpSpec(f"{_name}/int-scalar", eval(f"lambda lib, a: a {_sym} 2"), [(3, 4)], domain=_dom),
+        OpSpec(f"{_name}/int-scalar", lambda lib, a, _o=_sym: _o(a, 2), [(3, 4)], domain=_dom),
         OpSpec(f"{_name}/float64", _op, [(3,), (3,)], dtype="float64", domain=_dom),
         OpSpec(f"{_name}/f32-f64-0d", _op, [(3,), ()], dtypes=("float32", "float64"),
                domain=_dom, gradcheck=False, note="float32 input: no float64 gradcheck"),
@@ -38,11 +41,11 @@ for _name, (_sym, _dom) in _BINARY.items():
                domain=(1, 3), gradcheck=False, note="float32 input: no float64 gradcheck"),
         OpSpec(f"{_name}/int-int", _op, [(3, 4), (3, 4)], dtype="int64", domain=(1, 3),
                grad=False),
-        OpSpec(f"{_name}/int-2.5", eval(f"lambda lib, a: a {_sym} 2.5"), [(3,)], dtype="int64",
+        OpSpec(f"{_name}/int-2.5", lambda lib, a, _o=_sym: _o(a, 2.5), [(3,)], dtype="int64",
                domain=(1, 3), grad=False),
         OpSpec(f"{_name}/int32-int64", _op, [(3,), (3,)], dtypes=("int32", "int64"),
                domain=(1, 3), grad=False),
-        OpSpec(f"{_name}/int32-scalar", eval(f"lambda lib, a: a {_sym} 2"), [(3,)],
+        OpSpec(f"{_name}/int32-scalar", lambda lib, a, _o=_sym: _o(a, 2), [(3,)],
                dtype="int32", domain=(1, 3), grad=False),
     ]
     if _name != "sub":  # torch refuses any subtraction with a bool tensor

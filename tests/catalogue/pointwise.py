@@ -5,6 +5,8 @@ broadcasting shapes, and integer / bool inputs wherever torch accepts them (with
 dtype: ``exp`` of int64 is float32, ``abs`` of int64 stays int64, comparisons give bool).
 """
 
+import operator
+
 import numpy as np
 
 from .spec import ErrorSpec, OpSpec
@@ -179,18 +181,19 @@ OPS += [
 ]
 
 # ---- comparisons, logical, bitwise, NaN tests ----------------------------------------------------
-_CMP = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+_CMP = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le,
+        "gt": operator.gt, "ge": operator.ge}
 for _name, _sym in _CMP.items():
     _f = lambda lib, a, b, _n=_name: getattr(lib, _n)(a, b)  # noqa: E731
-    _op = eval(f"lambda lib, a, b: a {_sym} b")  # the operator form, e.g. a < b
-    _rop = eval(f"lambda lib, a: 0.5 {_sym} a")  # a number on the left
+    _op = lambda lib, a, b, _o=_sym: _o(a, b)  # noqa: E731  (the operator form, e.g. a < b)
+    _rop = lambda lib, a, _o=_sym: _o(0.5, a)  # noqa: E731  (a number on the left)
     OPS += [
         OpSpec(_name, _f, [(3, 4), (3, 4)], grad=False),
         OpSpec(f"{_name}/operator-broadcast", _op, [(3, 1), (4,)], grad=False),
         OpSpec(f"{_name}/scalar", lambda lib, a, _n=_name: getattr(a, _n)(0.5), [(3, 4)],
                grad=False),
         OpSpec(f"{_name}/scalar-left", _rop, [(3,)], grad=False),
-        OpSpec(f"{_name}/int-float-scalar", lambda lib, a, _s=_sym: eval(f"a {_s} 1.5"), [(5,)],
+        OpSpec(f"{_name}/int-float-scalar", lambda lib, a, _o=_sym: _o(a, 1.5), [(5,)],
                dtype="int64", domain=(0, 3), grad=False),
         OpSpec(f"{_name}/int-float", _op, [(4,), (4,)], dtypes=("int64", "float32"),
                domain=(-1, 1), grad=False),
@@ -255,17 +258,17 @@ OPS += [
     OpSpec("bitwise_not", lambda lib, a: lib.bitwise_not(a), [(3,)], dtype="int32",
            domain=(-5, 5), grad=False),
 ]
-for _sym, _name in (("&", "and"), ("|", "or"), ("^", "xor")):
+for _sym, _name in ((operator.and_, "and"), (operator.or_, "or"), (operator.xor, "xor")):
     OPS += [
-        OpSpec(f"bitwise_{_name}/bool", eval(f"lambda lib, a, b: a {_sym} b"), [(3, 4), (4,)],
+        OpSpec(f"bitwise_{_name}/bool", lambda lib, a, b, _o=_sym: _o(a, b), [(3, 4), (4,)],
                dtype="bool", grad=False),
-        OpSpec(f"bitwise_{_name}/int", eval(f"lambda lib, a, b: a {_sym} b"), [(3,), (3,)],
+        OpSpec(f"bitwise_{_name}/int", lambda lib, a, b, _o=_sym: _o(a, b), [(3,), (3,)],
                dtype="int64", domain=(0, 7), grad=False),
-        OpSpec(f"bitwise_{_name}/bool-int", eval(f"lambda lib, a: a {_sym} 1"), [(3,)],
+        OpSpec(f"bitwise_{_name}/bool-int", lambda lib, a, _o=_sym: _o(a, 1), [(3,)],
                dtype="bool", grad=False),
-        OpSpec(f"bitwise_{_name}/reflected", eval(f"lambda lib, a: True {_sym} a"), [(3,)],
+        OpSpec(f"bitwise_{_name}/reflected", lambda lib, a, _o=_sym: _o(True, a), [(3,)],
                dtype="bool", grad=False),
-        OpSpec(f"bitwise_{_name}/int-reflected", eval(f"lambda lib, a: 3 {_sym} a"), [(3,)],
+        OpSpec(f"bitwise_{_name}/int-reflected", lambda lib, a, _o=_sym: _o(3, a), [(3,)],
                dtype="int64", domain=(0, 7), grad=False),
         OpSpec(f"bitwise_{_name}/fn", lambda lib, a, b, _n=_name: getattr(lib, f"bitwise_{_n}")(
             a, b), [(3,), (3,)], dtypes=("int32", "int64"), domain=(0, 7), grad=False),
