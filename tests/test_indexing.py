@@ -408,6 +408,8 @@ _VIEW_OPS = {
     "unbind": lambda L, x: x.unbind(2)[3],
     "unflatten": lambda L, x: x.unflatten(2, (2, 2)),
     "contiguous-copy": lambda L, x: x.mT.contiguous(),
+    "clone-preserves-strides": lambda L, x: x.mT.clone(),
+    "clone-of-slice": lambda L, x: x[:, :, ::2].clone(),
     "repeat": lambda L, x: x.repeat(1, 1, 2),
     "flip": lambda L, x: x.flip(0),
     "roll": lambda L, x: x.roll(1, 0),

@@ -59,7 +59,7 @@ def reshape(input, *shape, **kw):
     if arr is x or (base is not None and (base is x or base is x.base)):
         return _record(input, view_of(input, arr), ViewBackward0)
     # the memory order forbids a view: as torch, a contiguous copy (clone) is reshaped instead
-    copy = clone(input)
+    copy = contiguous(input)
     return _record(copy, _wrap(copy._data.reshape(shape)), UnsafeViewBackward0)
 
 
@@ -421,8 +421,13 @@ def broadcast_tensors(*tensors):
 
 # ---- copies ---------------------------------------------------------------------------------
 def clone(input, *, memory_format=None):
-    """A copy with its own memory; gradients flow straight through (``CloneBackward0``)."""
-    return _record(input, _wrap(input._data.copy()), CloneBackward0)
+    """A copy with its own memory; gradients flow straight through (``CloneBackward0``).
+
+    As torch's default ``preserve_format``, a transposed input gives a transposed copy (same
+    strides); ask ``contiguous()`` for row-major memory.
+    """
+    order = "C" if memory_format is not None and "contiguous" in str(memory_format) else "K"
+    return _record(input, _wrap(input._data.copy(order=order)), CloneBackward0)
 
 
 class CloneBackward0(Node):
@@ -432,7 +437,8 @@ class CloneBackward0(Node):
 
 def contiguous(input, memory_format=None):
     """``input`` itself if its memory is C-ordered, else a C-ordered copy (``clone``)."""
-    return input if input._data.flags.c_contiguous else clone(input)
+    x = input._data
+    return input if x.flags.c_contiguous else _record(input, _wrap(x.copy()), CloneBackward0)
 
 
 def flip(input, *dims, **kw):
