@@ -214,6 +214,16 @@ _SECOND = {
     "hardswish": lambda f, x: f.hardswish(x * 3),
     "glu": lambda f, x: f.glu(x, 1).repeat(1, 2),
     "prelu": lambda f, x: f.prelu(x, x[0] * 0.5 + 0.1) * x,
+    "smooth_l1_loss": lambda f, x: f.smooth_l1_loss(x * 2, x * x, reduction="none", beta=0.7),
+    "bce_with_logits/weights": lambda f, x: f.binary_cross_entropy_with_logits(
+        x, (x * 0.3).sigmoid(), x[0].detach().abs(), pos_weight=x[1].detach().abs() + 0.5),
+    "embedding": lambda f, x: f.embedding(x.detach().argmax(1), x * x) ** 2,
+    "pad": lambda f, x: f.pad(x * x, (1, -1, 2, 0), value=0.5) ** 2,
+    "soft_margin_loss": lambda f, x: f.soft_margin_loss(x, x.detach().sign()),
+    "cross_entropy/4d_weight_smoothing": lambda f, x: f.cross_entropy(
+        x.reshape(1, 4, 2, 2), (x.detach()[:2, :2] > 0).long().reshape(1, 2, 2),
+        weight=x[0].detach().abs() + 0.1, label_smoothing=0.2, reduction="none") ** 2,
+    "log_softmax/0d": lambda f, x: f.log_softmax(x[0, 0] * x[0, 1], 0) + f.softmax(x[1, 1], 0),
 }
 
 
