@@ -44,7 +44,6 @@ from .comparison import (
     isnan,
     le,
     logical_and,
-    logical_not,
     logical_or,
     lt,
     not_tensor,
@@ -521,6 +520,8 @@ def _binary_select(name, ufunc, node_cls):
 
 
 class _SelectBackward(Node):
+    """Each element's gradient goes to ``input`` where ``to_a(a, b)``, else to ``other``."""
+
     def __init__(self, a, b):
         super().__init__(a, b)
         self.save(a, b)
@@ -531,7 +532,7 @@ class _SelectBackward(Node):
         to_a = self.to_a(a, b)
         return (
             unbroadcast(where(to_a, grad, 0.0), a._data.shape) if ga else None,
-            unbroadcast(where(self.to_b(a, b, to_a), grad, 0.0), b._data.shape) if gb else None,
+            unbroadcast(where(to_a, 0.0, grad), b._data.shape) if gb else None,
         )
 
 
@@ -563,12 +564,10 @@ class FmaxBackward0(_SelectBackward):
     def to_a(a, b):
         return logical_or(ge(a, b), isnan(b))
 
-    @staticmethod
-    def to_b(a, b, to_a):
-        return logical_not(to_a)
-
 
 class FminBackward0(FmaxBackward0):
+    """All of each gradient goes to the operand fmin picked (``input`` on ties and NaN other)."""
+
     @staticmethod
     def to_a(a, b):
         return logical_or(le(a, b), isnan(b))
