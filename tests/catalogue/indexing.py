@@ -98,6 +98,8 @@ OPS = [
     OpSpec("gather/neg-dim", lambda L, x: x.gather(-1, _ix(L, [[1, 1], [0, 2]])), [(2, 3)]),
     OpSpec("gather/labels", lambda L, x, y: x.gather(1, y.unsqueeze(1)), [(4, 3), (4,)],
            dtypes=(None, "int64"), domain=(0, 2)),
+    OpSpec("gather/0d", lambda L, x: x.gather(0, _ix(L, [0, 0])), [()]),
+    OpSpec("index_select/0d", lambda L, x: x.index_select(0, _ix(L, [0])), [()]),
     OpSpec("scatter/src", lambda L, x, s: x.scatter(1, _ix(L, [[0, 1], [2, 0]]), s),
            [(2, 3), (2, 2)]),
     OpSpec("scatter/src-larger", lambda L, x, s: x.scatter(1, _ix(L, [[0, 1], [2, 0]]), s),

@@ -83,7 +83,8 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None):
     _check_sizes("gather", x, idx, d)
     if x.ndim == 0:
         _check_bounds(idx, 1, d)
-        return _finish(input, _wrap(x.reshape(idx.shape).copy()), GatherBackward0, ((),))
+        res = _wrap(np.broadcast_to(x, idx.shape).copy())
+        return _finish(input, res, GatherBackward0, (np.zeros(idx.shape, np.int64),))
     _check_bounds(idx, x.shape[d], d)
     key = _grid_key(idx, d)
     return _finish(input, _wrap(x[key]), GatherBackward0, key)
@@ -104,6 +105,8 @@ class GatherBackward0(Node):
         self.shape, self.key = x._data.shape, key
 
     def backward(self, grad):
+        if not self.shape:  # a 0-d input: every picked element was the one value
+            return grad.sum()
         return accumulate_into_zeros(grad, self.shape, [self.key])
 
 
