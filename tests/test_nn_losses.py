@@ -369,3 +369,19 @@ def test_more_loss_modules(torch, name, args, shapes):
         return mod(**args)(*xs)
 
     _compare(torch, make, arrays, grad_idx=(0,))
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: F.cross_entropy(x, gt.tensor([0, 2])),
+    lambda x: F.cross_entropy(x, F.softmax(x.detach(), 1)),
+    lambda x: F.nll_loss(x, gt.tensor([0, 2])),
+    lambda x: F.embedding(gt.tensor([1, 0]), x).sum(),
+    lambda x: F.mse_loss(x, x.detach() * 2),
+], ids=["cross_entropy", "cross_entropy_probs", "nll_loss", "embedding", "mse_loss"])
+def test_second_backward_without_retain_graph_raises(make):
+    x = gt.tensor([[0.5, -1.0, 2.0], [1.5, 0.2, -0.3]], requires_grad=True)
+    loss = make(x)
+    loss.backward(retain_graph=True)
+    loss.backward()
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        loss.backward()

@@ -218,7 +218,12 @@ class CrossEntropyLossBackward0(Node):
     node here, named for what it differentiates.)
     """
 
+    def release(self):
+        super().release()
+        self.probs = None  # the (M, C) softmax is the big buffer: free it with the graph
+
     def backward(self, grad):
+        self.saved_tensors  # noqa: B018  (raises torch's error if the graph was already freed)
         if grad_mode.state.enabled:
             return self._graph(grad)
         p, t, m = self.probs, self.t, self.probs.shape[0]
@@ -293,7 +298,12 @@ def _cross_entropy_probs(input, target, weight, reduction, eps):
 class CrossEntropyLossBackward1(Node):
     """Probability targets: d/dx = p * sum_c(a_c) - a with a = q w g; d/dq = -(1-ε) w log p g."""
 
+    def release(self):
+        super().release()
+        self.logp = self.qw = None
+
     def backward(self, grad):
+        self.saved_tensors  # noqa: B018  (raises torch's error if the graph was already freed)
         gx_need, gt_need = self.needs_input_grad
         cd = self.cd
         if grad_mode.state.enabled:
@@ -339,6 +349,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     if input._rg and grad_mode.state.enabled:
         res._rg = True
         node = NllLossBackward0(input)
+        node.save(target)
         node.t, node.wt, node.shape, node.dtype = t, wt, input._data.shape, x2.dtype
         node.reduction, node.denom, node.n_classes = reduction, denom, x2.shape[1]
         res._grad_fn = node
@@ -349,6 +360,7 @@ class NllLossBackward0(Node):
     """d/dinput is ``-w[y_i] * g`` at each target entry and 0 elsewhere (linear in g only)."""
 
     def backward(self, grad):
+        self.saved_tensors  # noqa: B018  (raises torch's error if the graph was already freed)
         m = self.t.shape[0]
         unit = np.zeros((m, self.n_classes), self.dtype)
         if grad_mode.state.enabled:

@@ -304,6 +304,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     if weight._rg and grad_mode.state.enabled:
         res._rg = True
         node = EmbeddingBackward0(weight)
+        node.save(input)
         node.idx, node.n, node.padding_idx, node.by_freq = idx, n, padding_idx, scale_grad_by_freq
         res._grad_fn = node
     return res
@@ -314,6 +315,7 @@ class EmbeddingBackward0(Node):
     that looked up r: sort the positions by index and add each run with ``np.add.reduceat``."""
 
     def backward(self, grad):
+        self.saved_tensors  # noqa: B018  (raises torch's error if the graph was already freed)
         idx = self.idx.reshape(-1)
         if grad_mode.state.enabled:
             return self._graph(grad, idx)
