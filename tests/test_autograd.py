@@ -207,7 +207,7 @@ def test_python_control_flow_builds_the_graph_it_ran():
     x = gt.tensor(2.0, requires_grad=True)
     y = x
     steps = 0
-    while float(y) < 100:
+    while y.item() < 100:
         y = y * y
         steps += 1
     y.backward()
