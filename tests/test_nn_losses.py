@@ -385,3 +385,19 @@ def test_second_backward_without_retain_graph_raises(make):
     loss.backward()
     with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
         loss.backward()
+
+
+@needs_torch
+def test_cross_entropy_backward_after_logits_change_in_place(torch):
+    """Like torch, the fused node keeps what it needs (the softmax), not the logits."""
+    arr = _rng(31).standard_normal((3, 4)).astype(np.float32)
+    grads = []
+    for lib in (gt, torch):
+        leaf = lib.tensor(arr, requires_grad=True)
+        logits = leaf * 2
+        loss = lib.nn.functional.cross_entropy(logits, lib.tensor([0, 3, 1]))
+        with lib.no_grad():
+            logits.add_(1.0)
+        loss.backward()
+        grads.append(leaf.grad)
+    assert_same(grads[0], grads[1])

@@ -24,7 +24,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
-from ..autograd.graph import Node
+from ..autograd.graph import _FREED, Node
 from ._functional_activation import _need_float, _not_tensor
 from ._functional_loss import _reduction
 from ._functional_softmax import log_softmax, softmax
@@ -200,7 +200,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     if input._rg and grad_mode.state.enabled:
         res._rg = True
         node = CrossEntropyLossBackward0(input)
-        node.save(input)
+        node.input = input  # for create_graph only; like torch, later in-place edits are allowed
         node.probs = e / s[:, None]
         node.t, node.valid, node.wt, node.w, node.eps = t, valid, wt, w, eps
         node.reduction, node.denom, node.shape = reduction, denom, x.shape
@@ -220,10 +220,11 @@ class CrossEntropyLossBackward0(Node):
 
     def release(self):
         super().release()
-        self.probs = None  # the (M, C) softmax is the big buffer: free it with the graph
+        self.probs = self.input = None  # free the (M, C) softmax with the graph
 
     def backward(self, grad):
-        self.saved_tensors  # noqa: B018  (raises torch's error if the graph was already freed)
+        if self.probs is None:
+            raise RuntimeError(_FREED)
         if grad_mode.state.enabled:
             return self._graph(grad)
         p, t, m = self.probs, self.t, self.probs.shape[0]
@@ -246,7 +247,7 @@ class CrossEntropyLossBackward0(Node):
     def _graph(self, grad):
         """create_graph=True: ``(softmax(x) * rowsum(A) - A) * g`` with glasstorch ops, A the
         constant target mixture, so the result is differentiable in both x and g."""
-        (x,) = self.saved_tensors
+        x = self.input
         m, n_classes = self.probs.shape
         cd = 0 if len(self.shape) == 1 else 1
         mix = np.zeros((m, n_classes), self.probs.dtype)
