@@ -8,6 +8,9 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import glasstorch as gt
 import glasstorch.nn.functional as F
@@ -367,3 +370,36 @@ def test_embedding_max_norm_renormalises_rows_in_place(torch):
     theirs = torch.nn.functional.embedding(torch.tensor(idx), theirs_w, max_norm=1.5)
     assert_same(ours, theirs)
     assert_same(ours_w, theirs_w)  # the looked-up rows were rescaled in the table itself
+
+
+# ---- properties (no torch needed) ----------------------------------------------------------------
+_LOGITS = hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=5),
+                     elements=st.floats(-50, 50))
+
+
+@settings(max_examples=60, deadline=None)
+@given(_LOGITS, st.floats(-1e3, 1e3))
+def test_softmax_properties(x, shift):
+    p = F.softmax(gt.tensor(x), 1).numpy()
+    np.testing.assert_allclose(p.sum(1), 1.0, rtol=1e-12)
+    assert (p >= 0).all()
+    shifted = F.softmax(gt.tensor(x + shift), 1).numpy()  # invariant to adding a constant
+    np.testing.assert_allclose(shifted, p, atol=1e-9)
+    np.testing.assert_allclose(F.log_softmax(gt.tensor(x), 1).numpy(), np.log(p), atol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_LOGITS, st.data())
+def test_cross_entropy_is_nll_of_log_softmax(x, data):
+    n, c = x.shape[0], x.shape[1]
+    target = data.draw(hnp.arrays(np.int64, (n,) + x.shape[2:], elements=st.integers(0, c - 1)))
+    xs = gt.tensor(x, requires_grad=True)
+    ce = F.cross_entropy(xs, gt.tensor(target), reduction="sum")
+    ce.backward()
+    xr = gt.tensor(x, requires_grad=True)
+    nll = F.nll_loss(F.log_softmax(xr, 1), gt.tensor(target), reduction="sum")
+    nll.backward()
+    np.testing.assert_allclose(ce.item(), nll.item(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(xs.grad.numpy(), xr.grad.numpy(), atol=1e-10)
+    # the fused gradient sums to zero over the classes (softmax - onehot)
+    np.testing.assert_allclose(xs.grad.numpy().sum(1), 0.0, atol=1e-10)
