@@ -81,6 +81,10 @@ for _name, _fn in _ACTIVATIONS.items():
         OPS.append(OpSpec(f"F.{_name}/0d", _fn, shapes=[()]))
         OPS.append(OpSpec(f"F.{_name}/empty", _fn, shapes=[(0, 3)], gradcheck=False))
 OPS += [
+    OpSpec("Tensor.softmax", lambda lib, x: x.softmax(1), shapes=[(2, 3, 4)]),
+    OpSpec("Tensor.log_softmax", lambda lib, x: x.log_softmax(-1, dtype=lib.float64)),
+    OpSpec("Tensor.prelu", lambda lib, x, w: x.prelu(w), shapes=[(3, 4), (4,)]),
+    OpSpec("Tensor.hardshrink", lambda lib, x: x.hardshrink(0.3)),
     OpSpec("F.softmax/3d", lambda lib, x: F(lib).softmax(x, 1), shapes=[(2, 3, 4)]),
     OpSpec("F.log_softmax/3d", lambda lib, x: F(lib).log_softmax(x, 2), shapes=[(2, 3, 4)]),
     OpSpec("F.softmax/0d", lambda lib, x: F(lib).softmax(x, 0), shapes=[()]),

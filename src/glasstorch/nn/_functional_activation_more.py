@@ -227,6 +227,8 @@ class RreluWithNoiseBackward0(_Activation):
         return self.params[0]
 
 
+Tensor.prelu, Tensor.hardshrink = prelu, hardshrink
+
 __all__ = [
     "hardsigmoid", "hardswish", "hardshrink", "softshrink", "glu", "prelu", "rrelu",
 ]

@@ -125,4 +125,16 @@ class LogSoftmaxBackward0(Node):
         return _wrap(_as(g - np.exp(y._data) * g.sum(axis=self.dim, keepdims=True), g.dtype))
 
 
+def _softmax_method(self: Tensor, dim: int, dtype=None) -> Tensor:
+    """``x.softmax(dim)``: softmax along ``dim`` (required for the method form)."""
+    return softmax(self, dim, dtype=dtype)
+
+
+def _log_softmax_method(self: Tensor, dim: int, dtype=None) -> Tensor:
+    """``x.log_softmax(dim)``: log-softmax along ``dim``."""
+    return log_softmax(self, dim, dtype=dtype)
+
+
+Tensor.softmax, Tensor.log_softmax = _softmax_method, _log_softmax_method
+
 __all__ = ["softmax", "log_softmax", "softmin"]
