@@ -464,3 +464,23 @@ def test_matmul_gradients_match_torch_in_every_form(batch, n, k, m, form, seed):
         g = L.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)))
         grads.append((out.detach(), *L.autograd.grad(out, (ta, tb), g)))
     assert_same(grads[0], grads[1])
+
+
+@needs_torch
+@pytest.mark.parametrize("call", [lambda L, x: x.cumprod(1), lambda L, x: x.cumprod(0),
+                                  lambda L, x: x.prod(1), lambda L, x: x.prod()])
+@pytest.mark.parametrize("outer", ["square", "linear"])
+def test_second_derivatives_through_zeros_match_torch(call, outer):
+    arr = np.array([[1.5, 0.0, 2.0, 0.0, 3.0], [0.0, 2.0, 1.0, -1.0, 2.0],
+                    [1.0, 2.0, 3.0, 4.0, 0.5], [0.0, 0.0, 2.0, 0.0, 1.0]])
+    weights = np.cos(np.arange(20.0)).reshape(4, 5)
+    results = []
+    for L in (gt, torch):
+        x = L.tensor(arr, requires_grad=True)
+        out = call(L, x)
+        w = L.tensor(np.linspace(0.5, 1.5, out.numel()).reshape(tuple(out.shape)))
+        (g,) = L.autograd.grad((out * w).sum(), x, create_graph=True)
+        h = (g * g).sum() if outer == "square" else (g * L.tensor(weights)).sum()
+        (gg,) = L.autograd.grad(h, x)
+        results.append((g.detach(), gg))
+    assert_same(results[0], results[1])

@@ -203,12 +203,14 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs
 
 
 class ProdBackward0(_ReductionNode):
-    """d(prod)/dx_i is the product of the other elements.
+    """d(prod)/dx_i is the product of the other elements: ``out / x_i`` when there is no zero.
 
-    Without zeros that is ``out / x_i``. With zeros, let ``p`` be the product of the non-zero
-    elements of a slice: a slice with one zero sends ``p`` to that zero's place and 0 elsewhere; a
-    slice with two or more zeros has zero gradient everywhere. Written with tensor ops only
-    (``x + is_zero`` is ``x`` with zeros made ones), so it stays differentiable.
+    With zeros, split that product into the zero factors and the rest: ``p`` (the product of the
+    slice's non-zero elements) over ``x_i``, times the product of the zero elements other than
+    ``x_i``. With one zero at z that is ``p`` at z and ``x_z * p / x_i`` elsewhere; with two,
+    ``x_other_zero * p`` at each zero and ``x_z1 * x_z2 * p / x_i`` elsewhere. Those are zero in
+    value but keep the right derivatives, so the result can be differentiated again (exact to
+    second order; with three or more zeros the gradient and its derivative vanish).
     """
 
     def backward(self, grad):
@@ -220,16 +222,26 @@ class ProdBackward0(_ReductionNode):
         if not is_zero.any():
             out = _expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
             return g * out / x
-        axes = self.dims
-        zeros_per_slice = np.sum(is_zero, axis=axes, keepdims=True)
-        no_zero = np.broadcast_to(zeros_per_slice == 0, x._data.shape)
-        lone_zero = is_zero & (zeros_per_slice == 1)
-        nonzero_x = x + _wrap(is_zero.astype(x._data.dtype))
-        p = nonzero_x.prod() if axes is None else nonzero_x.prod(axes[0], keepdim=True)
-        pick = _wrap(no_zero.astype(x._data.dtype)) / nonzero_x + _wrap(
-            lone_zero.astype(x._data.dtype)
-        )
-        return g * p * pick
+        dt = x._data.dtype
+        n_zeros = np.sum(is_zero, axis=self.dims, keepdims=True)
+        zero_x = x * _wrap(is_zero.astype(dt))  # the zero entries, still linked to x
+        nonzero_x = x * _wrap((~is_zero).astype(dt)) + _wrap(is_zero.astype(dt))
+        p = self._prod(nonzero_x)  # product of the non-zero elements of each slice
+        zeros_product = self._prod(zero_x + _wrap((~is_zero).astype(dt)))
+        other_zero = self._sum(zero_x) - zero_x  # for two zeros: the other one's value
+        one = _wrap(np.broadcast_to(n_zeros == 1, x._data.shape).astype(dt))
+        two = _wrap(np.broadcast_to(n_zeros == 2, x._data.shape).astype(dt))
+        at_most_two = _wrap(np.broadcast_to(n_zeros <= 2, x._data.shape).astype(dt))
+        in_z = _wrap(is_zero.astype(dt))
+        not_z = _wrap((~is_zero).astype(dt)) * at_most_two
+        at_zeros = in_z * (one + two * other_zero)
+        return g * p * (not_z * zeros_product / nonzero_x + at_zeros)
+
+    def _prod(self, t):
+        return t.prod() if self.dims is None else t.prod(self.dims[0], keepdim=True)
+
+    def _sum(self, t):
+        return t.sum() if self.dims is None else t.sum(self.dims[0], keepdim=True)
 
 
 class ProdBackward1(ProdBackward0):
@@ -320,35 +332,44 @@ def cumprod(input: Tensor, dim=None, *, dtype=None, **kwargs) -> Tensor:
 
 class CumprodBackward0(Node):
     """d out[j] / d x[i] = out[j] / x[i] for j >= i, so without zeros the gradient is
-    ``reverse_cumsum(grad * out) / x``. Slices holding a zero are handled in NumPy (first-order
-    exact; a second derivative through a zero is not recorded)."""
+    ``reverse_cumsum(grad * out) / x``; zeros are handled by ``_cumprod_grad``."""
 
     def backward(self, grad):
         (x,) = self.saved_tensors
         if x._data.ndim == 0:
             return grad
-        if not (x._data == 0).any():
-            return _reverse_cumsum(grad * self.saved_output, self.dim) / x
-        return _wrap(_cumprod_grad_with_zeros(x._data, grad._data, self.dim))
+        return _cumprod_grad(x, self.saved_output, grad, self.dim)
 
 
-def _cumprod_grad_with_zeros(x, g, dim):
-    xs, gs = np.moveaxis(x, dim, -1), np.moveaxis(g, dim, -1)
-    out = np.zeros(np.broadcast_shapes(xs.shape, gs.shape), dtype=np.result_type(x, g))
-    gs = np.broadcast_to(gs, out.shape)
-    for idx in np.ndindex(*out.shape[:-1]):
-        xv, gv = xs[idx], gs[idx]
-        zeros = np.flatnonzero(xv == 0)
-        z = zeros[0] if zeros.size else xv.size
-        cp = np.cumprod(xv)
-        if z > 0:  # before the first zero, out[j] / x[i] is exact (out[j] is 0 past the zero)
-            rc = np.cumsum((gv * cp)[::-1])[::-1]
-            out[idx][:z] = rc[:z] / xv[:z]
-        if z < xv.size:  # at the first zero: prefix product times the products after it
-            prefix = cp[z - 1] if z > 0 else 1.0
-            after = np.cumprod(np.concatenate(([1.0], xv[z + 1:])))
-            out[idx][z] = prefix * np.sum(gv[z:] * after)
-    return np.moveaxis(out, -1, dim)
+def _cumprod_grad(x, out, grad, dim):
+    """The gradient of ``sum(grad * cumprod(x))`` with respect to ``x``, zeros included.
+
+    Let z be the first zero of a slice and ``x'`` the slice with that zero made 1 (not depending
+    on ``x[z]``). Before z, ``reverse_cumsum(grad * out) / x`` holds (``out`` is 0 from z on).
+    At z, d out[j] / d x[z] is ``cumprod(x')[j]``. After z every term holds the factor ``x[z]``:
+    the gradient is ``x[z] * (the same gradient for x')``, zero in value but not in its own
+    derivative, so it is built only when a graph is being recorded (``create_graph``). Masks
+    are constants; everything else is tensor ops, so this can be differentiated again.
+    """
+    is_zero = x._data == 0
+    if not is_zero.any():
+        return _reverse_cumsum(grad * out, dim) / x
+    dt = x._data.dtype
+    zeros_so_far = np.cumsum(is_zero, axis=dim)
+    first = is_zero & (zeros_so_far == 1)
+    first_t = _wrap(first.astype(dt))
+    safe_x = x + _wrap(is_zero.astype(dt))
+    before = _wrap((zeros_so_far == 0).astype(dt))
+    x_prime = x * _wrap((~first).astype(dt)) + first_t
+    cp_prime = x_prime.cumprod(dim)
+    res = (_reverse_cumsum(grad * out, dim) / safe_x * before
+           + _reverse_cumsum(grad * cp_prime, dim) * first_t)
+    after = (zeros_so_far >= 1) & ~first
+    if grad_mode.state.enabled and after.any():
+        x_at_zero = (x * first_t).sum(dim, keepdim=True)
+        res = res + _cumprod_grad(x_prime, cp_prime, grad, dim) * x_at_zero * _wrap(
+            after.astype(dt))
+    return res
 
 
 # ---- logsumexp ------------------------------------------------------------------------------
