@@ -118,6 +118,14 @@ OPS = [
            [(2, 3), (2, 1)]),
     OpSpec("scatter_add_/inplace", lambda L, x, s: (x * 1).scatter_add_(0, _ix(L, [[1, 1]]), s),
            [(2, 2), (1, 2)]),
+    # ---- index_put
+    OpSpec("index_put/accumulate", lambda L, x, v: L.index_put(x, (_ix(L, [0, 0, 2]),), v,
+                                                              accumulate=True),
+           [(3, 2), (3, 2)]),
+    OpSpec("index_put/set", lambda L, x, v: x.index_put((_ix(L, [2, 0]), _ix(L, [1, 1])), v),
+           [(3, 2), (2,)]),
+    OpSpec("index_put_/0d-index", lambda L, x, v: (x * 1).index_put_(
+        (_ix(L, 1), _ix(L, [0, 1])), v, accumulate=True), [(2, 2), ()]),
     # ---- index_select / index_add / index_copy / take
     OpSpec("index_select/dim0", lambda L, x: x.index_select(0, _ix(L, [2, 0, 2])), [(3, 4)]),
     OpSpec("index_select/dim1", lambda L, x: L.index_select(x, 1, _ix(L, [3, 3])), [(2, 4)]),
@@ -247,6 +255,12 @@ ERRORS = [
     ErrorSpec("index_copy/dtype", lambda L, x, s: x.index_copy(0, L.tensor([0]), s),
               [(2, 3), (1, 3)], values=[np.zeros((2, 3), np.float32), np.ones((1, 3))],
               contains=("index_copy_(): self and source expected to have the same dtype",)),
+    ErrorSpec("index_put/shape", lambda L, x, v: x.index_put_((L.tensor([0, 0, 2]),), v, True),
+              [(3,), (2,)],
+              contains=("shape mismatch: value tensor of shape [2] cannot be broadcast to "
+                        "indexing result of shape [3]",)),
+    ErrorSpec("index_put/not-tuple", lambda L, x, v: x.index_put_(L.tensor([0]), v), [(3,), ()],
+              exc=TypeError, contains=("must be tuple of Tensors, not Tensor",)),
     ErrorSpec("take/int32", lambda L, x: x.take(L.tensor([0], dtype=L.int32)), [(3, 4)],
               contains=("take(): Expected a long tensor for index, but got Int",)),
     ErrorSpec("take/out-of-range", lambda L, x: x.take(L.tensor([12])), [(3, 4)],

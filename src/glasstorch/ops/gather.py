@@ -17,6 +17,9 @@ from ..autograd.graph import Node
 from ._inplace import _dtype_name
 from .indexing import (
     _FULL,
+    IndexPutBackward0,
+    _array_index,
+    _index,
     accumulate_into_zeros,
     add_at_positions,
     add_rows,
@@ -226,6 +229,55 @@ scatter_ = _inplace_from(scatter)
 scatter_add_ = _inplace_from(scatter_add)
 
 
+# ---- index_put_ ---------------------------------------------------------------------------
+def index_put_(self, indices, values, accumulate: bool = False):
+    """``self[indices] = values`` for a tuple of index tensors (all advanced, broadcasting
+    together), in place. ``accumulate=True`` adds instead, and a position listed twice gets both
+    values (``x[i] += v`` would keep only one)."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(
+            "index_put_(): argument 'indices' (position 1) must be tuple of Tensors, not "
+            f"{type(indices).__name__}"
+        )
+    x, v = self._data, values._data
+    if v.dtype != x.dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{_dtype_name(x.dtype)} for the destination and {_dtype_name(v.dtype)} for the "
+            "source."
+        )
+    key = tuple(_array_index(i) if isinstance(i, Tensor) else i for i in indices)
+    target = _index(x, [key], x.shape).shape
+    try:
+        np.broadcast_to(v, target)
+    except ValueError:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
+            f"indexing result of shape {list(target)}"
+        ) from None
+
+    def write():
+        if accumulate:
+            add_at_positions(x, [key], v)
+        else:
+            x[key] = v
+
+    if not _rec(self, values):
+        return _plain(self, write)
+
+    def node(old):
+        n = IndexPutBackward0(old, key, values)
+        n.accumulate = accumulate
+        return n
+
+    return inplace_update(self, write, node)
+
+
+def index_put(input, indices, values, accumulate: bool = False):
+    """Out-of-place ``index_put_`` (on a copy of ``input``)."""
+    return index_put_(input.clone(), indices, values, accumulate)
+
+
 # ---- index_select / index_add_ / index_copy_ / take -----------------------------------------
 def _vector_index(index, op) -> np.ndarray:
     idx = _int_index(index, op, "int32 or int64")
@@ -389,9 +441,10 @@ Tensor.gather, Tensor.scatter, Tensor.scatter_add = gather, scatter, scatter_add
 Tensor.scatter_, Tensor.scatter_add_ = scatter_, scatter_add_
 Tensor.index_select, Tensor.index_add_, Tensor.index_add = index_select, index_add_, index_add
 Tensor.index_copy_, Tensor.index_copy, Tensor.take = index_copy_, index_copy, take
+Tensor.index_put_, Tensor.index_put = index_put_, index_put
 
 from .masking import *  # noqa: E402,F401,F403
 from .masking import __all__ as _masking_all  # noqa: E402
 
 __all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy",
-           "take"] + _masking_all
+           "index_put", "take"] + _masking_all

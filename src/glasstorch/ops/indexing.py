@@ -462,10 +462,14 @@ class IndexPutBackward0(Node):
             self.vshape, self.vdtype = value._data.shape, value._data.dtype
         self.key = key
 
+    accumulate = False  # index_put_(..., accumulate=True): the old values stay, adding up
+
     def backward(self, grad):
         needs = self.needs_input_grad
         g_old = None
-        if needs[0]:
+        if needs[0] and self.accumulate:
+            g_old = grad
+        elif needs[0]:
             g_old = grad.clone()
             g_old[self.key] = 0
         if len(needs) == 1:
