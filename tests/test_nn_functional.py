@@ -403,3 +403,16 @@ def test_cross_entropy_is_nll_of_log_softmax(x, data):
     np.testing.assert_allclose(xs.grad.numpy(), xr.grad.numpy(), atol=1e-10)
     # the fused gradient sums to zero over the classes (softmax - onehot)
     np.testing.assert_allclose(xs.grad.numpy().sum(1), 0.0, atol=1e-10)
+
+
+@needs_torch
+@pytest.mark.parametrize("name,args", [("elu_", ()), ("selu_", ()), ("celu_", (0.5,)),
+                                       ("leaky_relu_", (0.2,)), ("hardtanh_", (-0.5, 0.5)),
+                                       ("threshold_", (0.1, 3.0)), ("relu_", ()),
+                                       ("rrelu_", (0.1, 0.3))])
+def test_in_place_spellings(torch, name, args):
+    arr = _rand(3, 4)
+    ours, theirs = gt.tensor(arr.copy()), torch.tensor(arr.copy())
+    assert getattr(F, name)(ours, *args) is ours
+    getattr(torch.nn.functional, name)(theirs, *args)
+    assert_same(ours, theirs)

@@ -440,7 +440,39 @@ def tanhshrink(input: Tensor) -> Tensor:
     return input - input.tanh()
 
 
+# ---- in-place spellings (``F.elu_(x)`` is ``F.elu(x, inplace=True)``) ---------------------------
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In-place ``leaky_relu``."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In-place ``hardtanh``."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """In-place ``threshold``."""
+    return globals()["threshold"](input, threshold, value, inplace=True)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place ``elu``."""
+    return elu(input, alpha, inplace=True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """In-place ``selu``."""
+    return selu(input, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place ``celu``."""
+    return celu(input, alpha, inplace=True)
+
+
 __all__ = [
+    "leaky_relu_", "hardtanh_", "threshold_", "elu_", "selu_", "celu_",
     "relu", "relu_", "relu6", "leaky_relu", "hardtanh", "threshold", "elu", "selu", "celu",
     "gelu", "silu", "mish", "softplus", "logsigmoid", "sigmoid", "tanh", "softsign",
     "tanhshrink",

@@ -220,6 +220,12 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     return _record(input, x * noise, RreluWithNoiseBackward0, noise)
 
 
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False) -> Tensor:
+    """In-place ``rrelu``."""
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
 class RreluWithNoiseBackward0(_Activation):
     """The gradient is scaled by the slope each entry used (1 for positive entries)."""
 
@@ -230,5 +236,5 @@ class RreluWithNoiseBackward0(_Activation):
 Tensor.prelu, Tensor.hardshrink = prelu, hardshrink
 
 __all__ = [
-    "hardsigmoid", "hardswish", "hardshrink", "softshrink", "glu", "prelu", "rrelu",
+    "hardsigmoid", "hardswish", "hardshrink", "softshrink", "glu", "prelu", "rrelu", "rrelu_",
 ]
