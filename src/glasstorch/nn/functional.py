@@ -5,9 +5,17 @@ The layers of ``glasstorch.nn`` (``nn.Linear``, ``nn.ReLU``, ``nn.CrossEntropyLo
 parameters and settings and call these.
 
 This module has the layers with weights or randomness: ``linear`` (one fused matmul + bias
-node), ``dropout``, ``embedding``, ``one_hot``, ``pad`` and the distance helpers. Activations live
-in ``_functional_activation`` and ``_functional_softmax``, the losses in ``_functional_loss`` and
-``_functional_ce``; all are re-exported here, so ``F.<name>`` is the one place to look.
+node), ``dropout``, ``embedding``, ``one_hot``, ``pad`` and the distance helpers. The rest live
+next door and are all re-exported here, so ``F.<name>`` is the one place to look:
+
+- ``_functional_activation`` / ``_functional_activation_more``: relu, gelu, silu, elu, ...;
+- ``_functional_softmax``: softmax, log_softmax, softmin;
+- ``_functional_ce``: cross_entropy and nll_loss (the fused classification losses);
+- ``_functional_loss`` / ``_functional_loss_more``: mse, l1, huber, binary cross-entropy, margin
+  and likelihood losses.
+
+Every fused op records ONE backward node; its backward runs in NumPy, or with glasstorch ops when
+``create_graph=True`` so that higher derivatives work.
 """
 
 from __future__ import annotations
@@ -168,9 +176,7 @@ def _keep_mask(shape: tuple, p: float, dtype: np.dtype) -> np.ndarray:
     if p == 1.0:
         return np.zeros(shape, dtype)
     u = numpy_rng(None).random(shape, dtype=np.float64 if dtype == np.float64 else np.float32)
-    mask = (u >= p).astype(dtype)
-    mask *= dtype.type(1.0 / (1.0 - p))
-    return mask
+    return np.where(u >= p, dtype.type(1.0 / (1.0 - p)), dtype.type(0))
 
 
 def _apply_mask(input: Tensor, mask: np.ndarray, inplace: bool) -> Tensor:
