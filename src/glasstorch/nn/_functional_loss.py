@@ -115,8 +115,8 @@ class _LossNode(Node):
         else:
             g = _scale(grad._data, self.reduction, n)
             xa, ta = operands(x, t)
-        dx = self.d_input(xa, ta, graph) * g if gi or type(self).d_target is _LossNode.d_target \
-            else None
+        needs_dx = gi or type(self).d_target is _LossNode.d_target  # the default is -dx
+        dx = self.d_input(xa, ta, graph) * g if needs_dx else None
         out_x = out_t = None
         if gi:
             out_x = unbroadcast(dx if graph else _wrap(_cast(dx, x)), x._data.shape)
