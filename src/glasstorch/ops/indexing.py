@@ -1,4 +1,4 @@
-"""Indexing: ``x[key]`` and ``x[key] = value``, plus ``select`` and ``narrow``.
+"""Indexing: ``x[key]`` and ``x[key] = value`` (``select`` and ``narrow`` are in ``join``).
 
 A key is an int, a slice, ``None``, ``...``, a bool mask, an integer tensor / list / ``range``,
 or a tuple mixing them. Keys made of ints, slices, ``None`` and ``...`` only are *basic*: the
@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor, _dim, _wrap
+from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
 from ._broadcast import unbroadcast
@@ -482,56 +482,9 @@ class IndexPutBackward0(Node):
         return g_old, g_val
 
 
-# ---- select / narrow ------------------------------------------------------------------------
-def select(input, dim: int, index: int):
-    """The slice at ``index`` along ``dim``, that dimension removed (a view): ``x[:, i]``."""
-    x = input._data
-    if x.ndim == 0:
-        raise IndexError("select() cannot be applied to a 0-dim tensor.")
-    d = _dim(dim, x.ndim)
-    n = x.shape[d]
-    if not -n <= index < n:
-        raise IndexError(
-            f"select(): index {index} out of range for tensor of size {list(x.shape)} at "
-            f"dimension {d}"
-        )
-    key = (_FULL,) * d + (index, Ellipsis)
-    res = view_of(input, x[key])
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = SelectBackward0(input, key)
-    return res
-
-
-def narrow(input, dim: int, start: int, length: int):
-    """Elements ``start .. start + length - 1`` along ``dim`` (a view): ``x.narrow(0, 1, 2)`` is
-    ``x[1:3]``. A negative ``start`` counts from the end."""
-    x = input._data
-    if x.ndim == 0:
-        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
-    d = _dim(dim, x.ndim)
-    n = x.shape[d]
-    start = int(start)
-    if not -n <= start <= n:
-        raise IndexError(
-            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
-        )
-    if start < 0:
-        start += n
-    if start + length > n:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
-    key = (_FULL,) * d + (slice(start, start + length), Ellipsis)
-    res = view_of(input, x[key])
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = SliceBackward0(input, key)
-    return res
-
-
 Tensor.__getitem__, Tensor.__setitem__ = getitem, setitem
-Tensor.select, Tensor.narrow = select, narrow
 
 from .gather import *  # noqa: E402,F401,F403
 from .gather import __all__ as _gather_all  # noqa: E402
 
-__all__ = ["select", "narrow"] + _gather_all
+__all__ = _gather_all

@@ -1,5 +1,6 @@
 """Joining tensors (``cat``, ``stack``, ``hstack``, ``vstack``), tiling one (``repeat``,
-``tile``) and splitting them (``split``, ``chunk``, ``unbind``).
+``tile``), reordering copies (``flip``, ``roll``), slicing one dimension (``select``,
+``narrow``) and splitting (``split``, ``chunk``, ``unbind``).
 
 ``cat`` glues tensors end to end along an existing dimension, ``stack`` along a new one. Their
 backward cuts the gradient back into the pieces. Splitting is the reverse: each piece is a view of
@@ -236,6 +237,115 @@ def tile(input, dims):
 
 
 
+# ---- reordering copies ----------------------------------------------------------------------
+def flip(input, *dims, **kw):
+    """Reverse the order of elements along each of ``dims`` (a copy, as in torch)."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]
+    elif not dims:
+        dims = kw.get("dims", ())
+        dims = (dims,) if isinstance(dims, int) else dims
+    x = input._data
+    axes = [_dim(int(d), x.ndim) for d in dims]
+    if len(set(axes)) != len(axes):
+        dup = next(d for d in axes if axes.count(d) > 1)
+        raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
+    arr = np.flip(x, tuple(axes)).copy() if x.ndim else x.copy()
+    return _record(input, _wrap(arr), FlipBackward0, tuple(axes))
+
+
+class FlipBackward0(Node):
+    def __init__(self, x, dims):
+        super().__init__(x)
+        self.dims = dims
+
+    def backward(self, grad):
+        return grad.flip(self.dims)
+
+
+def roll(input, shifts, dims=None):
+    """Shift elements along ``dims`` by ``shifts``, wrapping around; no ``dims``: the flattened
+    tensor is rolled and the shape restored."""
+    sh = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    x = input._data
+    if dims is None:
+        if len(sh) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:0")
+        arr = np.roll(x, sh[0])
+        axes = None
+    else:
+        dd = (dims,) if isinstance(dims, int) else tuple(dims)
+        if len(sh) != len(dd):
+            raise RuntimeError(
+                f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(dd)}"
+            )
+        axes = tuple(_dim(d, x.ndim) for d in dd)
+        arr = np.roll(x, sh, axes)
+    return _record(input, _wrap(arr), RollBackward0, sh, axes)
+
+
+class RollBackward0(Node):
+    def __init__(self, x, shifts, dims):
+        super().__init__(x)
+        self.shifts, self.dims = tuple(-s for s in shifts), dims
+
+    def backward(self, grad):
+        return grad.roll(self.shifts if self.dims is not None else self.shifts[0], self.dims)
+
+
+# ---- slicing along one dimension ------------------------------------------------------------
+_FULL = slice(None)
+
+
+def select(input, dim: int, index: int):
+    """The slice at ``index`` along ``dim``, that dimension removed (a view): ``x[:, i]``."""
+    x = input._data
+    if x.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _dim(dim, x.ndim)
+    n = x.shape[d]
+    if not -n <= index < n:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(x.shape)} at "
+            f"dimension {d}"
+        )
+    key = (_FULL,) * d + (index, Ellipsis)
+    res = view_of(input, x[key])
+    if input._rg and grad_mode.state.enabled:
+        from .indexing import SelectBackward0
+
+        res._rg = True
+        res._grad_fn = SelectBackward0(input, key)
+    return res
+
+
+def narrow(input, dim: int, start: int, length: int):
+    """Elements ``start .. start + length - 1`` along ``dim`` (a view): ``x.narrow(0, 1, 2)`` is
+    ``x[1:3]``. A negative ``start`` counts from the end."""
+    x = input._data
+    if x.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = _dim(dim, x.ndim)
+    n = x.shape[d]
+    start = int(start)
+    if not -n <= start <= n:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
+        )
+    if start < 0:
+        start += n
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    key = (_FULL,) * d + (slice(start, start + length), Ellipsis)
+    res = view_of(input, x[key])
+    if input._rg and grad_mode.state.enabled:
+        from .indexing import SliceBackward0
+
+        res._rg = True
+        res._grad_fn = SliceBackward0(input, key)
+    return res
+
+
 # ---- splitting ------------------------------------------------------------------------------
 def split(tensor, split_size_or_sections=None, dim: int = 0, *, split_size=None):
     """Cut ``tensor`` along ``dim`` into views: pieces of ``split_size`` (an int; the last may be
@@ -350,6 +460,7 @@ class UnbindBackward0(Node):
 
 Tensor.split, Tensor.chunk, Tensor.unbind = split, chunk, unbind
 Tensor.repeat, Tensor.tile = repeat, tile
+Tensor.flip, Tensor.roll, Tensor.select, Tensor.narrow = flip, roll, select, narrow
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "tile",
-           "split", "chunk", "unbind"]
+           "flip", "roll", "select", "narrow", "split", "chunk", "unbind"]

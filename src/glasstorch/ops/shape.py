@@ -3,11 +3,12 @@
 Most of these are *views*: the result shares memory and the version counter with its input
 (``_base`` points at the tensor that owns the memory), so writing into one is seen by the other,
 exactly as in torch. NumPy gives the views for free (``reshape``, ``transpose``, slicing,
-``broadcast_to``); ``view_of`` wraps them. A few ops copy (``flip``, ``roll``, ``clone``).
+``broadcast_to``); ``view_of`` wraps them; ``clone`` and ``contiguous`` copy.
 Each backward undoes the op on the gradient: a permutation is undone by the inverse permutation,
 a reshape by reshaping back, a broadcast by summing (``unbroadcast``).
 
-Joining, tiling and splitting (``cat``, ``stack``, ``repeat``, ``split``, ...) live in ``join``.
+Joining, tiling, reordering copies and splitting (``cat``, ``stack``, ``repeat``, ``flip``,
+``roll``, ``split``, ``narrow``, ...) live in ``join``.
 """
 
 from __future__ import annotations
@@ -441,61 +442,6 @@ def contiguous(input, memory_format=None):
     return input if x.flags.c_contiguous else _record(input, _wrap(x.copy()), CloneBackward0)
 
 
-def flip(input, *dims, **kw):
-    """Reverse the order of elements along each of ``dims`` (a copy, as in torch)."""
-    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-        dims = dims[0]
-    elif not dims:
-        dims = kw.get("dims", ())
-        dims = (dims,) if isinstance(dims, int) else dims
-    x = input._data
-    axes = [_dim(int(d), x.ndim) for d in dims]
-    if len(set(axes)) != len(axes):
-        dup = next(d for d in axes if axes.count(d) > 1)
-        raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
-    arr = np.flip(x, tuple(axes)).copy() if x.ndim else x.copy()
-    return _record(input, _wrap(arr), FlipBackward0, tuple(axes))
-
-
-class FlipBackward0(Node):
-    def __init__(self, x, dims):
-        super().__init__(x)
-        self.dims = dims
-
-    def backward(self, grad):
-        return grad.flip(self.dims)
-
-
-def roll(input, shifts, dims=None):
-    """Shift elements along ``dims`` by ``shifts``, wrapping around; no ``dims``: the flattened
-    tensor is rolled and the shape restored."""
-    sh = (shifts,) if isinstance(shifts, int) else tuple(shifts)
-    x = input._data
-    if dims is None:
-        if len(sh) != 1:
-            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:0")
-        arr = np.roll(x, sh[0])
-        axes = None
-    else:
-        dd = (dims,) if isinstance(dims, int) else tuple(dims)
-        if len(sh) != len(dd):
-            raise RuntimeError(
-                f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(dd)}"
-            )
-        axes = tuple(_dim(d, x.ndim) for d in dd)
-        arr = np.roll(x, sh, axes)
-    return _record(input, _wrap(arr), RollBackward0, sh, axes)
-
-
-class RollBackward0(Node):
-    def __init__(self, x, shifts, dims):
-        super().__init__(x)
-        self.shifts, self.dims = tuple(-s for s in shifts), dims
-
-    def backward(self, grad):
-        return grad.roll(self.shifts if self.dims is not None else self.shifts[0], self.dims)
-
-
 swapaxes = swapdims = transpose
 moveaxis = movedim
 
@@ -508,7 +454,6 @@ Tensor.permute, Tensor.transpose, Tensor.swapaxes, Tensor.swapdims = (
 Tensor.t, Tensor.movedim, Tensor.moveaxis = t, movedim, movedim
 Tensor.T, Tensor.mT = property(_T), property(_mT)
 Tensor.clone, Tensor.contiguous = clone, contiguous
-Tensor.flip, Tensor.roll = flip, roll
 
 from .join import *  # noqa: E402,F401,F403
 from .join import __all__ as _join_all  # noqa: E402
@@ -516,5 +461,5 @@ from .join import __all__ as _join_all  # noqa: E402
 __all__ = [
     "reshape", "flatten", "ravel", "unflatten", "squeeze", "unsqueeze",
     "permute", "transpose", "swapaxes", "swapdims", "t", "movedim", "moveaxis", "broadcast_to",
-    "broadcast_shapes", "broadcast_tensors", "clone", "flip", "roll",
+    "broadcast_shapes", "broadcast_tensors", "clone",
 ] + _join_all
