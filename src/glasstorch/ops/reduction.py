@@ -61,7 +61,15 @@ def keep_shape(shape: tuple, dims) -> tuple:
 
 
 def _expand_back(grad, shape, dims, keepdim):
-    """Reshape a reduced gradient to keepdim form and broadcast it to the input's ``shape``."""
+    """Reshape a reduced gradient to keepdim form and broadcast it to the input's ``shape``.
+
+    In a plain backward (no graph recorded) this is a NumPy broadcast view, without the view
+    bookkeeping of ``reshape``/``expand``."""
+    if not grad_mode.state.enabled:
+        g = grad._data
+        if not keepdim and g.ndim != len(shape):
+            g = g.reshape(keep_shape(shape, dims))
+        return _wrap(np.broadcast_to(g, shape))
     if not keepdim and grad._data.ndim != len(shape):
         grad = grad.reshape(keep_shape(shape, dims))
     return grad.expand(shape)
