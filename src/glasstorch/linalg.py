@@ -1,4 +1,5 @@
-"""``torch.linalg``: norms, inverse, determinant, linear solve, singular values.
+"""``torch.linalg``: norms and singular values here; inverse, determinants, solvers, Cholesky,
+matrix powers and products in ``_linalg_solve`` (all exported from this module).
 
 - ``vector_norm(x, ord=2, dim=None)`` treats the elements over ``dim`` as one vector:
   ``(sum |x_i|^ord)^(1/ord)``; ``ord=inf``/``-inf`` is the largest/smallest ``|x_i|``, ``ord=0``
@@ -9,8 +10,10 @@
 - ``norm`` picks one of the two: a vector norm for 1-D input (or one ``dim``), a matrix norm for
   2-D input (or two dims); with neither ``ord`` nor ``dim``, the 2-norm of all elements.
 
-Matrix functions (``inv``, ``det``, ``solve``, ``svdvals``) work on the last two dimensions and
-batch over the rest: ``inv`` of ``(5, 3, 3)`` inverts five 3×3 matrices.
+Matrix functions (``inv``, ``det``, ``slogdet``, ``solve``, ``cholesky``, ``matrix_power``,
+``svdvals``) work on the last two dimensions and batch over the rest: ``inv`` of ``(5, 3, 3)``
+inverts five 3×3 matrices. A singular (or, for ``cholesky``, non-positive-definite) matrix raises
+``LinAlgError``, a ``RuntimeError``.
 """
 
 from __future__ import annotations
