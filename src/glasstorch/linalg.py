@@ -95,7 +95,7 @@ def vector_norm(
             r = np.sum(a != 0, axis=dims, keepdims=keepdim)
         else:
             r = np.sum(a**ord, axis=dims, keepdims=keepdim) ** (1.0 / ord)
-    res = _wrap(np.asarray(r, dtype=data.dtype))
+    res = _wrap(np.asarray(r, dtype=data.real.dtype))  # a norm is real, even of complex
     if x._rg and grad_mode.state.enabled:
         node = LinalgVectorNormBackward0(x).save(x).save_output(res)
         node.ord, node.dims, node.keepdim, node.dtype = ord, dims, keepdim, data.dtype

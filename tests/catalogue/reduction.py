@@ -10,6 +10,7 @@ from .spec import ErrorSpec, OpSpec
 S = OpSpec
 TIES = [[[1.0, 3.0, 3.0, 0.5], [2.0, 2.0, -1.0, 2.0], [0.0, 0.0, 0.0, 0.0]]]
 ZEROS = [[[1.5, 0.0, 2.0, -1.0], [0.0, 0.0, 3.0, 2.0], [1.0, 2.0, 0.5, -2.0]]]
+CPLX = [[[1 + 2j, -0.5 + 1j, 2 - 1j], [0.25 - 2j, 1.5 + 0.5j, -1 - 1j]]]
 NO_GC = dict(gradcheck=False)  # ties / zeros: the function is not differentiable there
 # Named-tuple results (values, indices): gradients are compared with torch; the float64
 # gradcheck runs on the `*_values` entries, since the driver's gradcheck wants tensor outputs only.
@@ -190,6 +191,10 @@ OPS = [
       note="torch itself fails in backward for p=0"),
     S("dist/promote", lambda L, a, b: L.dist(a, b), shapes=[(3,), (3,)],
       dtypes=("float32", "float64"), grad=False),
+    S("var/complex", lambda L, x: (x.var(), x.std(1)), values=CPLX, grad=False),
+    S("norm/complex", lambda L, x: (x.norm(), L.linalg.vector_norm(x, 1, dim=0)), values=CPLX,
+      grad=False),
+    S("sum/complex", lambda L, x: (x.sum(0), x.mean(), x.prod(1)), values=CPLX, grad=False),
     # ---- norm -----------------------------------------------------------------------------------
     S("norm/default", lambda L, x: x.norm()),
     S("norm/dim", lambda L, x: x.norm(dim=1)),

@@ -81,15 +81,17 @@ def _var_np(x, dims, correction, keepdim, name):
             UserWarning,
             stacklevel=3,
         )
+    real = x.real.dtype  # the variance of complex values is real: mean of |x - mean|^2
     if n == 0:
         return np.full(keep_shape(x.shape, dims) if keepdim else np.shape(
-            np.add.reduce(x, axis=dims)), np.nan, dtype=x.dtype)
+            np.add.reduce(x, axis=dims)), np.nan, dtype=real)
     centred = x - _mean_np(x, dims, True)
-    sq = np.add.reduce(centred * centred, axis=dims, keepdims=keepdim)
+    squares = centred * centred if x.dtype.kind == "f" else (centred * centred.conj()).real
+    sq = np.add.reduce(squares, axis=dims, keepdims=keepdim)
     if dof <= 0:
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(sq / 0.0, dtype=x.dtype)
-    return np.asarray(sq / dof, dtype=x.dtype)
+            return np.asarray(sq / 0.0, dtype=real)
+    return np.asarray(sq / dof, dtype=real)
 
 
 class VarBackward0(_ReductionNode):
