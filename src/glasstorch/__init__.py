@@ -13,6 +13,13 @@ import builtins as _builtins
 
 __version__ = "0.1.0"
 
+import warnings as _warnings
+
+# torch computes with IEEE semantics silently (1/0 is inf, 0*inf is nan). NumPy warns about each;
+# silence those warnings for glasstorch's own calls only (no per-op cost, user NumPy code keeps
+# its warnings).
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"glasstorch(\.|$)")
+
 from ._dtype import (
     bool_ as bool,
     complex64,

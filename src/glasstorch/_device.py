@@ -59,9 +59,9 @@ cpu = device("cpu")
 
 
 def _no_cuda():
-    raise RuntimeError(
-        "Torch not compiled with CUDA enabled: glasstorch computes on the CPU only. Use "
-        "device='cpu' (or d2l.try_gpu(), which returns the CPU here)."
+    raise AssertionError(
+        "Torch not compiled with CUDA enabled (glasstorch computes on the CPU only: use "
+        "device='cpu', or d2l.try_gpu(), which returns the CPU here)"
     )
 
 

@@ -26,6 +26,8 @@ _new = object.__new__
 
 def _wrap(arr: np.ndarray) -> Tensor:
     """Wrap an array the ops made (no copy, no checks): the fast constructor for results."""
+    if type(arr) is not np.ndarray:
+        arr = np.asarray(arr)  # NumPy returns scalars from ufuncs on 0-d arrays
     t = _new(Tensor)
     t._data = arr
     t._rg = False

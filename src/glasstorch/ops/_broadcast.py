@@ -7,6 +7,8 @@ dimensions broadcasting added (the leading 2) and those it stretched (the 1 → 
 
 from __future__ import annotations
 
+import builtins
+
 
 def unbroadcast(grad, shape: tuple):
     """Sum ``grad`` (a Tensor) down to ``shape``; ``grad`` itself when already that shape."""
@@ -22,3 +24,20 @@ def unbroadcast(grad, shape: tuple):
     if lead:
         out = out.reshape(shape)
     return out
+
+
+def broadcast_error(*shapes) -> RuntimeError:
+    """torch's message for shapes that do not broadcast, naming the first clash from the right."""
+    n = builtins.max(len(s) for s in shapes)
+    padded = [(1,) * (n - len(s)) + tuple(s) for s in shapes]
+    for d in range(n - 1, -1, -1):
+        sizes = [p[d] for p in padded]
+        for i, a in enumerate(sizes):
+            for j in range(i + 1, len(sizes)):
+                b = sizes[j]
+                if a != b and a != 1 and b != 1:
+                    return RuntimeError(
+                        f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
+                        f"non-singleton dimension {d}"
+                    )
+    return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")

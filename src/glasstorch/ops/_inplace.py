@@ -71,14 +71,20 @@ def write(t: Tensor, values, op: str) -> None:
     t._vc[0] += 1
 
 
-def apply_ufunc(t: Tensor, ufunc, y, op: str) -> Tensor:
-    """``t = ufunc(t, y)`` written into ``t``'s own array (the no-graph path)."""
+def apply_ufunc(t: Tensor, ufunc, y, op: str, other=None) -> Tensor:
+    """``t = ufunc(t, y)`` written into ``t``'s own array (the no-graph path). ``other`` is the
+    operand as the user gave it, for torch's wording of a failed cast."""
     try:
         ufunc(t._data, y, out=t._data, casting="same_kind")
     except TypeError:
+        from .. import _dtype
+
+        rt = _dtype.result_type(t, other if other is not None else y)
+        if ufunc is np.true_divide and not rt.is_floating_point:
+            rt = _dtype.get_default_dtype()
         raise RuntimeError(
-            f"result type {_dtype_name(np.result_type(t._data, y))} can't be cast to the desired "
-            f"output type {_dtype_name(t._data)}"
+            f"result type {_dtype_name(rt.np)} can't be cast to the desired output type "
+            f"{_dtype_name(t._data)}"
         ) from None
     except ValueError:
         raise RuntimeError(
@@ -92,7 +98,7 @@ def apply_ufunc(t: Tensor, ufunc, y, op: str) -> Tensor:
 def _dtype_name(v) -> str:
     from .. import _dtype
 
-    d = _dtype._from_np.get(np.asarray(v).dtype if not isinstance(v, np.dtype) else v)
+    d = _dtype._from_np.get(v if isinstance(v, np.dtype) else np.asarray(v).dtype)
     names = {
         "float32": "Float",
         "float64": "Double",

@@ -14,7 +14,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
 from . import _inplace
-from ._broadcast import unbroadcast
+from ._broadcast import broadcast_error, unbroadcast
 from ._promote import float_operands, operands
 
 
@@ -29,6 +29,24 @@ def _shape(v) -> tuple:
     return v._data.shape if isinstance(v, Tensor) else ()
 
 
+def _apply(ufunc, x, y, a, b):
+    """``ufunc(x, y)`` as a tensor; shapes that do not broadcast get torch's message."""
+    try:
+        return _wrap(ufunc(x, y))
+    except ValueError:
+        raise broadcast_error(_shape(a), _shape(b)) from None
+
+
+def _is_bool(v) -> bool:
+    return v._data.dtype == np.bool_ if isinstance(v, Tensor) else type(v) is bool
+
+
+def _no_bool(a, b, op: str) -> None:
+    """torch implements floor division, remainder and pow for no bool tensors."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and _is_bool(a) and _is_bool(b):
+        raise NotImplementedError(f'"{op}" not implemented for \'Bool\'')
+
+
 def _as_input(v):
     """A Python number as a 0-d tensor that needs no grad (so a node can link to it)."""
     return v if isinstance(v, Tensor) else _wrap(np.asarray(v))
@@ -40,7 +58,7 @@ def add(input, other, *, alpha=1, out=None):
     x, y = operands(input, other)
     if alpha != 1:
         y = y * alpha
-    res = _wrap(np.add(x, y))
+    res = _apply(np.add, x, y, input, other)
     if _rg(input, other):
         res._rg = True
         res._grad_fn = AddBackward0(input, other, alpha)
@@ -64,19 +82,20 @@ class AddBackward0(Node):
 
 def sub(input, other, *, alpha=1, out=None):
     """``input - alpha * other``, broadcasting."""
-    if (
-        isinstance(input, Tensor)
-        and input._data.dtype == np.bool_
-        and (not isinstance(other, Tensor) or other._data.dtype == np.bool_)
-    ):
+    if _is_bool(input) and _is_bool(other):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
             "`logical_xor()` operator instead."
         )
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     x, y = operands(input, other)
     if alpha != 1:
         y = y * alpha
-    res = _wrap(np.subtract(x, y))
+    res = _apply(np.subtract, x, y, input, other)
     if _rg(input, other):
         res._rg = True
         res._grad_fn = (SubBackward0 if isinstance(input, Tensor) else RsubBackward1)(
@@ -113,7 +132,7 @@ def rsub(input, other, *, alpha=1):
 def mul(input, other, *, out=None):
     """Elementwise product, broadcasting."""
     x, y = operands(input, other)
-    res = _wrap(np.multiply(x, y))
+    res = _apply(np.multiply, x, y, input, other)
     if _rg(input, other):
         res._rg = True
         res._grad_fn = MulBackward0(input, other)
@@ -156,14 +175,10 @@ def div(input, other, *, rounding_mode=None, out=None):
     x, y = operands(input, other)
     if (x if isinstance(x, np.ndarray) else y).dtype.kind not in "fc":
         x, y = float_operands(input, other)
-    if type(y) is float and y != 0.0 or type(y) is int and y != 0:
-        res = _wrap(np.true_divide(x, y))  # a nonzero number: no 0/0 warnings to silence
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            res = _wrap(np.true_divide(x, y))
+    res = _apply(np.true_divide, x, y, input, other)
     if _rg(input, other):
         res._rg = True
-        res._grad_fn = DivBackward0(input, other)
+        res._grad_fn = (DivBackward0 if isinstance(input, Tensor) else RdivBackward)(input, other)
     return _out(res, out)
 
 
@@ -182,6 +197,13 @@ class DivBackward0(Node):
         )
 
 
+class RdivBackward(DivBackward0):
+    """``number / tensor``: torch computes ``number * reciprocal(tensor)``, hence its name."""
+
+
+RdivBackward.__name__ = RdivBackward.__qualname__ = "MulBackward0"
+
+
 def _int_div(x, y, rounding):
     if np.any(np.asarray(y) == 0):
         raise RuntimeError("ZeroDivisionError")
@@ -190,23 +212,24 @@ def _int_div(x, y, rounding):
 
 def floor_divide(input, other, *, out=None):
     """``input // other``: the quotient rounded down (ints stay ints). Not differentiable."""
+    _no_bool(input, other, "div_floor_cpu")
     x, y = operands(input, other)
     if np.result_type(x, y).kind in "iub" and np.any(np.asarray(y) == 0):
         raise RuntimeError("ZeroDivisionError")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _out(_wrap(np.floor_divide(x, y)), out)
+    return _out(_apply(np.floor_divide, x, y, input, other), out)
 
 
 def remainder(input, other, *, out=None):
     """``input % other`` with the sign of ``other`` (Python's rule)."""
+    _no_bool(input, other, "remainder_cpu")
     x, y = operands(input, other)
     if np.result_type(x, y).kind in "iub" and np.any(np.asarray(y) == 0):
         raise RuntimeError("ZeroDivisionError")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        res = _wrap(np.remainder(x, y))
+    res = _apply(np.remainder, x, y, input, other)
     if _rg(input, other):
         res._rg = True
-        res._grad_fn = RemainderBackward0(input, other)
+        both = isinstance(input, Tensor) and isinstance(other, Tensor)
+        res._grad_fn = (RemainderBackward1 if both else RemainderBackward0)(input, other)
     return _out(res, out)
 
 
@@ -227,11 +250,14 @@ class RemainderBackward0(Node):
         )
 
 
+class RemainderBackward1(RemainderBackward0):
+    """``tensor % tensor`` (torch's name; ``RemainderBackward0`` is ``tensor % number``)."""
+
+
 def fmod(input, other, *, out=None):
     """Remainder with the sign of ``input`` (C's rule)."""
     x, y = operands(input, other)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _out(_wrap(np.fmod(x, y)), out)
+    return _out(_apply(np.fmod, x, y, input, other), out)
 
 
 # ---- neg / pow ------------------------------------------------------------------------------
@@ -256,11 +282,13 @@ class NegBackward0(Node):
 
 def pow(input, exponent, *, out=None):
     """``input ** exponent``; either may be a tensor or a number, broadcasting."""
+    _no_bool(input, exponent, "pow")
     x, y = operands(input, exponent)
     if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) < 0):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        res = _wrap(np.power(x, y))
+    res = _apply(np.power, x, y, input, exponent)
+    if _is_bool(input) and _is_bool(exponent):
+        res._data = res._data.astype(np.bool_)  # NumPy gives int8 for bool ** bool
     if _rg(input, exponent):
         res._rg = True
         if not isinstance(exponent, Tensor):
@@ -346,7 +374,7 @@ def _inplace_binary(fn, ufunc, name):
             _inplace.write(self, fn(self, other, **kwargs)._data, name)
             return self
         y = other._data if isinstance(other, Tensor) else other
-        return _inplace.apply_ufunc(self, ufunc, y, name)
+        return _inplace.apply_ufunc(self, ufunc, y, name, other)
 
     method.__name__ = name
     method.__doc__ = (

@@ -18,7 +18,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
-from ._broadcast import unbroadcast
+from ._broadcast import broadcast_error, unbroadcast
 from ._inplace import _dtype_name
 from ._promote import operands
 from .arithmetic import _out as _write_out
@@ -33,23 +33,6 @@ def not_tensor(op: str, value, name: str = "input", pos: int = 1) -> TypeError:
     return TypeError(
         f"{op}(): argument '{name}' (position {pos}) must be Tensor, not {type(value).__name__}"
     )
-
-
-def broadcast_error(*shapes) -> RuntimeError:
-    """torch's message for shapes that do not broadcast, naming the first clash from the right."""
-    n = builtins.max(len(s) for s in shapes)
-    padded = [(1,) * (n - len(s)) + tuple(s) for s in shapes]
-    for d in range(n - 1, -1, -1):
-        sizes = [p[d] for p in padded]
-        for i, a in enumerate(sizes):
-            for j in range(i + 1, len(sizes)):
-                b = sizes[j]
-                if a != b and a != 1 and b != 1:
-                    return RuntimeError(
-                        f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
-                        f"non-singleton dimension {d}"
-                    )
-    return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
 
 
 def _data_of(input, op: str) -> np.ndarray:

@@ -25,7 +25,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
 from . import comparison
-from ._broadcast import unbroadcast
+from ._broadcast import broadcast_error, unbroadcast
 from ._inplace import _dtype_name
 from ._promote import float_operands, operands
 from .arithmetic import pow as _pow
@@ -35,7 +35,6 @@ from .comparison import (
     _out,
     _record,
     _shape,
-    broadcast_error,
     eq,
     ge,
     gt,
