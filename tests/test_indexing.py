@@ -365,17 +365,41 @@ def test_augmented_assignment_through_index_matches_torch():
 
 
 @needs_torch
-@pytest.mark.xfail(reason="arithmetic in-place ops (_inplace.commit) do not yet hand views to "
-                          "_views.inplace_update, so the base's history misses the change")
 def test_arithmetic_inplace_method_on_view_of_non_leaf():
     grads = []
     for lib in (gt, torch):
         x = lib.ones(2, 3, requires_grad=True)
         y = x * 1
         y[0].mul_(2)
+        y[1].exp_()
         y.sum().backward()
         grads.append(x.grad.numpy().copy())
     np.testing.assert_allclose(grads[0], grads[1])
+
+
+@needs_torch
+def test_writers_on_views_of_non_leaf_route_gradients():
+    grads = []
+    for lib in (gt, torch):
+        x = lib.ones(2, 3, requires_grad=True)
+        z = lib.full((2,), 2.0, requires_grad=True)
+        y = x * 3
+        y[0].zero_()
+        y[:, 1].copy_(z)
+        y[1, 2:].fill_(5.0)
+        (y * y).sum().backward()
+        grads.append((x.grad.numpy().copy(), z.grad.numpy().copy()))
+    np.testing.assert_allclose(grads[0][0], grads[1][0])
+    np.testing.assert_allclose(grads[0][1], grads[1][1])
+
+
+def test_detached_view_does_not_rewrite_the_original():
+    x = gt.ones(3, requires_grad=True)
+    d = x.detach()
+    z = gt.ones(3, requires_grad=True)
+    d.copy_(z * 2)
+    assert x.grad_fn is None and x.is_leaf
+    np.testing.assert_allclose(x.detach().numpy(), [2.0, 2.0, 2.0])
 
 
 def test_setitem_rejects_sequences_as_values():

@@ -179,8 +179,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """A tensor sharing this one's data (and version counter) but outside the graph."""
         out = _wrap(self._data)
-        out._vc = self._vc
-        out._base = self
+        out._vc = self._vc  # same memory, same version counter; not a view autograd rebases
         return out
 
     def detach_(self) -> Tensor:
@@ -192,9 +191,7 @@ class Tensor:
     @property
     def data(self) -> Tensor:
         """The values as a tensor outside the graph; writes to it are not seen by autograd."""
-        out = _wrap(self._data)
-        out._base = self
-        return out
+        return _wrap(self._data)  # own version counter: writes through .data go unseen
 
     @data.setter
     def data(self, value: Tensor) -> None:

@@ -47,9 +47,21 @@ def old_value(t: Tensor) -> Tensor:
 
 def commit(t: Tensor, result: Tensor, op: str) -> Tensor:
     """Write ``result`` (computed out of place) into ``t``; ``t`` takes its grad_fn."""
-    write(t, result._data, op)
-    if result._grad_fn is not None:
-        t._grad_fn = result._grad_fn
+    return attach(t, result._grad_fn, lambda: write(t, result._data, op))
+
+
+def attach(t: Tensor, node, do_write) -> Tensor:
+    """Run ``do_write()`` (which writes ``t``'s new values and bumps its version), then make
+    ``node`` the history of ``t``. When ``t`` is a view, its base's history is rewritten as well
+    (``_views.inplace_update``: the base gets a ``CopySlices`` node), as torch does."""
+    base = t._base
+    if node is not None and base is not None and base is not t and base._rg == t._rg:
+        from ._views import inplace_update
+
+        return inplace_update(t, do_write, lambda old: node, bump=False)
+    do_write()
+    if node is not None:
+        t._grad_fn = node
         t._rg = True
     return t
 

@@ -153,12 +153,12 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
             from .._sampling import _mismatch
 
             raise RuntimeError(_mismatch(dst.shape, src._data.shape)) from None
-    dst[...] = src._data
-    self._vc[0] += 1
-    if node is not None and self._data.dtype.kind in "fc":
-        self._grad_fn = node
-        self._rg = True
-    return self
+
+    def do_write():
+        dst[...] = src._data
+        self._vc[0] += 1
+
+    return _inplace.attach(self, node if self._data.dtype.kind in "fc" else None, do_write)
 
 
 class CopyBackwards(Node):
@@ -200,12 +200,11 @@ def fill_(self, value) -> Tensor:
             f"fill_() received an invalid combination of arguments - got "
             f"({type(value).__name__}): expected a number or a 0-dimension Tensor value"
         )
-    writable(self)[...] = fill
-    self._vc[0] += 1
-    if node is not None:
-        self._grad_fn = node
-        self._rg = True
-    return self
+    def do_write():
+        writable(self)[...] = fill
+        self._vc[0] += 1
+
+    return _inplace.attach(self, node, do_write)
 
 
 class FillBackward2(Node):
@@ -235,12 +234,11 @@ class FillBackward3(FillBackward2):
 def zero_(self) -> Tensor:
     """Set every element to zero, in place (same object)."""
     node = ZeroBackward0(_inplace.old_value(self)) if _inplace.recording(self) else None
-    writable(self)[...] = 0
-    self._vc[0] += 1
-    if node is not None:
-        self._grad_fn = node
-        self._rg = True
-    return self
+    def do_write():
+        writable(self)[...] = 0
+        self._vc[0] += 1
+
+    return _inplace.attach(self, node, do_write)
 
 
 class ZeroBackward0(FillBackward2):
