@@ -275,6 +275,9 @@ NAMED = {
     "nansum": lambda L, x, m: x.nansum(1), "nanmean": lambda L, x, m: x.nanmean(),
     "trace": lambda L, x, m: x.trace(), "svdvals": lambda L, x, m: L.linalg.svdvals(x),
     "matrix_norm_inf": lambda L, x, m: L.linalg.matrix_norm(x, math.inf),
+    "sort": lambda L, x, m: x.sort(1).values, "sort_stable": lambda L, x, m: x.sort(
+        stable=True).values, "topk": lambda L, x, m: x.topk(2).values,
+    "kthvalue": lambda L, x, m: x.kthvalue(1, 0).values, "msort": lambda L, x, m: L.msort(x),
     "slogdet": lambda L, x, m: L.linalg.slogdet(x @ m).logabsdet,
     "cholesky": lambda L, x, m: L.linalg.cholesky(x @ x.T),
     "matrix_power": lambda L, x, m: L.linalg.matrix_power(x @ m, 3),
@@ -350,6 +353,8 @@ SECOND = {
     "slogdet": lambda L, x: L.linalg.slogdet(x @ x.T + L.eye(2))[1],
     "cross": lambda L, x: L.linalg.cross(x, x * x),
     "dist": lambda L, x: L.dist(x, x.flip(0) * 0.5, 3),
+    "sort": lambda L, x: x.sort(1).values ** 2,
+    "topk": lambda L, x: x.topk(2, dim=1).values ** 3,
 }
 
 

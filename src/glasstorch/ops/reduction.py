@@ -9,8 +9,9 @@ Backward of a reduction spreads the output gradient back over the folded dimensi
 is reshaped to its keepdim form and broadcast (``expand``) to the input's shape (``_expand_back``),
 then multiplied by whatever the reduction's derivative is for each element.
 
-max/min/amax/amin/argmax/argmin/median live in ``reduction_minmax``; var/std, std_mean/var_mean
-and nansum/nanmean in ``reduction_stats``.
+max/min/amax/amin/argmax/argmin/median/unique live in ``reduction_minmax``; var/std,
+std_mean/var_mean, nansum/nanmean and dist in ``reduction_stats``; sort/argsort/topk/kthvalue in
+``reduction_sort``.
 """
 
 from __future__ import annotations
@@ -426,7 +427,9 @@ __all__ = [
 
 from .reduction_minmax import *  # noqa: E402,F401,F403  (max/min family; binds its methods)
 from .reduction_minmax import __all__ as _minmax_all  # noqa: E402
+from .reduction_sort import *  # noqa: E402,F401,F403  (sort, argsort, topk, kthvalue)
+from .reduction_sort import __all__ as _sort_all  # noqa: E402
 from .reduction_stats import *  # noqa: E402,F401,F403  (var/std, nan-aware sums; binds methods)
 from .reduction_stats import __all__ as _stats_all  # noqa: E402
 
-__all__ += _minmax_all + _stats_all
+__all__ += _minmax_all + _stats_all + _sort_all

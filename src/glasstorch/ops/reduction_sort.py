@@ -1,0 +1,167 @@
+"""Sorting along a dimension: sort, argsort, msort, topk and kthvalue.
+
+``x.sort(dim)`` returns the named tuple ``(values, indices)``: ``values`` is ``x`` ordered along
+``dim`` and ``indices`` says where each value came from, so ``x.gather(dim, indices)`` is
+``values``. Equal values keep their original order (a stable sort, as torch's CPU sort); NaN sorts
+after every number (before them when ``descending``).
+
+``topk(k)`` keeps the first ``k`` of the descending order (``largest=False``: of the ascending
+one), ``kthvalue(k)`` the k-th smallest (k counts from 1).
+
+The gradient of each of these flows back to the positions the values came from:
+``zeros_like(x).scatter(dim, indices, grad)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _dim, _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+from .reduction import _record
+from .reduction_minmax import _return_type
+
+_types = {
+    "sort": _return_type("sort", ("values", "indices")),
+    "topk": _return_type("topk", ("values", "indices")),
+    "kthvalue": _return_type("kthvalue", ("values", "indices")),
+}
+
+
+def _order(x: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """Stable argsort along ``axis``; descending keeps equal values in their original order."""
+    if not descending:
+        return np.argsort(x, axis=axis, kind="stable")
+    n = x.shape[axis]
+    # sort the reversed array ascending (stable), then read it backwards: ties stay in order
+    flipped = np.argsort(np.flip(x, axis), axis=axis, kind="stable")
+    return n - 1 - np.flip(flipped, axis)
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable=None, **kwargs):
+    """``(values, indices)`` of ``input`` sorted along ``dim`` (see the module docstring).
+
+    ``x`` of shape ``(2, 4)``: ``x.sort()`` sorts each row; both results are ``(2, 4)``.
+    """
+    if "axis" in kwargs:
+        dim = kwargs.pop("axis")
+    if kwargs:
+        raise TypeError(f"sort() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    x = input._data
+    d = _dim(int(dim), x.ndim)
+    if x.ndim == 0:
+        values, idx = x.copy(), np.zeros((), np.int64)
+    else:
+        idx = _order(x, d, descending).astype(np.int64, copy=False)
+        values = np.take_along_axis(x, idx, axis=d)
+    res = _wrap(values)
+    if input._rg and grad_mode.state.enabled:
+        _record(res, _index_node(SortBackward0 if stable is None else SortBackward1, input, d,
+                                 idx))
+    return _types["sort"](res, _wrap(idx))
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
+    """The indices that sort ``input`` along ``dim`` (the ``indices`` of ``sort``), as int64."""
+    x = input._data
+    d = _dim(int(dim), x.ndim)
+    if x.ndim == 0:
+        return _wrap(np.zeros((), np.int64))
+    return _wrap(_order(x, d, descending).astype(np.int64, copy=False))
+
+
+def msort(input: Tensor) -> Tensor:
+    """``input`` sorted along its first dimension (the values of ``sort(input, dim=0)``)."""
+    return sort(input, 0).values
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    """The ``k`` largest (``largest=False``: smallest) values along ``dim`` and their indices,
+    in order. ``x`` of shape ``(2, 5)``: ``x.topk(3)`` gives two ``(2, 3)`` tensors."""
+    x = input._data
+    d = _dim(int(dim), x.ndim)
+    n = x.shape[d] if x.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    if x.ndim == 0:
+        values, idx = x.copy(), np.zeros((), np.int64)
+    else:
+        idx = np.take(_order(x, d, largest), np.arange(k), axis=d).astype(np.int64, copy=False)
+        values = np.take_along_axis(x, idx, axis=d)
+    res = _wrap(values)
+    if input._rg and grad_mode.state.enabled:
+        _record(res, _index_node(TopkBackward0, input, d, idx))
+    return _types["topk"](res, _wrap(idx))
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
+    """The ``k``-th smallest value along ``dim`` (``k`` from 1) and its index, as the named
+    tuple ``(values, indices)``; ``keepdim`` keeps ``dim`` as size 1."""
+    x = input._data
+    d = _dim(int(dim), x.ndim)
+    n = x.shape[d] if x.ndim else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(
+            f"kthvalue(): selected number k out of range for dimension {d}"
+        )
+    if x.ndim == 0:
+        values, idx = x.copy(), np.zeros((), np.int64)
+    else:
+        idx = np.take(_order(x, d, False), [k - 1], axis=d).astype(np.int64, copy=False)
+        values = np.take_along_axis(x, idx, axis=d)
+        if not keepdim:
+            idx, values = idx.squeeze(d), values.squeeze(d)
+    res = _wrap(values)
+    if input._rg and grad_mode.state.enabled:
+        kept = idx if keepdim or x.ndim == 0 else np.expand_dims(idx, d)
+        node = _index_node(KthvalueBackward0, input, d, kept)
+        node.squeezed = not keepdim and x.ndim > 0
+        _record(res, node)
+    return _types["kthvalue"](res, _wrap(idx))
+
+
+def _index_node(cls, x, d, idx):
+    node = cls(x)
+    node.shape, node.dim, node.indices = x._data.shape, d, idx
+    return node
+
+
+class _ScatterBackward(Node):
+    """The gradient of a selection: each output's gradient goes back to where it came from."""
+
+    squeezed = False
+
+    def backward(self, grad):
+        if not self.shape:
+            return grad
+        if self.squeezed:
+            grad = grad.reshape(self.indices.shape)
+        if not grad_mode.state.enabled:
+            out = np.zeros(self.shape, dtype=grad._data.dtype)
+            np.put_along_axis(out, self.indices, grad._data, axis=self.dim)
+            return _wrap(out)
+        zeros = _wrap(np.zeros(self.shape, dtype=grad._data.dtype))
+        return zeros.scatter(self.dim, _wrap(self.indices), grad)
+
+
+class SortBackward0(_ScatterBackward):
+    pass
+
+
+class SortBackward1(_ScatterBackward):
+    """``sort`` called with ``stable=``: torch records the other overload's node."""
+
+
+class TopkBackward0(_ScatterBackward):
+    pass
+
+
+class KthvalueBackward0(_ScatterBackward):
+    pass
+
+
+Tensor.sort, Tensor.argsort, Tensor.msort, Tensor.topk = sort, argsort, msort, topk
+Tensor.kthvalue = kthvalue
+
+__all__ = ["sort", "argsort", "msort", "topk", "kthvalue"]
