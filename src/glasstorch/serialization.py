@@ -50,7 +50,7 @@ from collections import Counter, OrderedDict
 import numpy as np
 
 from . import _dtype
-from ._device import check_device, device
+from ._device import device
 from ._size import Size
 from ._tensor import Tensor, _wrap
 
@@ -319,11 +319,16 @@ def load(f, map_location=None, *, weights_only: bool = True):
         raise TypeError(
             f"glasstorch.load expected a path or a binary file object, got {type(f).__name__}"
         )
-    if isinstance(map_location, dict):
-        for dev in map_location.values():
-            check_device(dev)
-    elif map_location is not None and not callable(map_location):
-        check_device(map_location)
+    targets = map_location.values() if isinstance(map_location, dict) else (
+        [] if map_location is None or callable(map_location) else [map_location]
+    )
+    for dev in targets:
+        if device(dev).type not in ("cpu", "meta"):
+            raise RuntimeError(
+                "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() "
+                "is False. If you are running on a CPU-only machine, please use torch.load with "
+                "map_location=torch.device('cpu') to map your storages to the CPU."
+            )
     st = _safetensors()
     try:
         arrays = st.load(data)
