@@ -306,6 +306,13 @@ ERRORS = [
       contains=("amax(): Expected reduction dim -1 to have non-zero size.",)),
     E("sum/repeated_in_order", lambda L, x: x.sum([1, -1, 0, 0]),
       contains=("dim 1 appears multiple times in the list of dims",)),
+    E("kthvalue/empty_dim", lambda L, x: x.kthvalue(1, 0), shapes=[(0, 3)], exc=IndexError,
+      contains=("kthvalue(): Expected reduction dim 0 to have non-zero size.",)),
+    E("unique/zero_dim_not_selected", lambda L, x: x.unique(dim=0), shapes=[(3, 0)],
+      contains=("There are 0 sized dimensions, and they aren't selected, so unique cannot be "
+                "applied",)),
+    E("unique/two_zero_dims", lambda L, x: x.unique(dim=0), shapes=[(0, 0, 1)],
+      contains=("Number of zero sized dimensions is more than one",)),
     E("topk/k_too_big", lambda L, x: x.topk(5), shapes=[(2, 4)],
       contains=("selected index k out of range",)),
     E("kthvalue/k0", lambda L, x: x.kthvalue(0), shapes=[(2, 4)],

@@ -359,6 +359,15 @@ def unique(
         inverse = inverse.reshape(x.shape)
     else:
         d = _dim(int(dim), x.ndim)
+        if sum(n == 0 for n in x.shape) > 1:
+            raise RuntimeError(
+                "Number of zero sized dimensions is more than one, so unique cannot be applied"
+            )
+        if x.size == 0 and any(n == 0 for i, n in enumerate(x.shape) if i != d):
+            raise RuntimeError(
+                "There are 0 sized dimensions, and they aren't selected, so unique cannot be "
+                "applied"
+            )
         if x.shape[d] == 0:
             values, inverse, counts = x, np.zeros(0, np.int64), np.zeros(0, np.int64)
         else:

@@ -78,7 +78,8 @@ def msort(input: Tensor) -> Tensor:
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
     """The ``k`` largest (``largest=False``: smallest) values along ``dim`` and their indices,
-    in order. ``x`` of shape ``(2, 5)``: ``x.topk(3)`` gives two ``(2, 3)`` tensors."""
+    in order. ``x`` of shape ``(2, 5)``: ``x.topk(3)`` gives two ``(2, 3)`` tensors. Among equal
+    values the earlier index comes first (torch's own choice among ties is unspecified)."""
     x = input._data
     d = _dim(int(dim), x.ndim)
     n = x.shape[d] if x.ndim else 1
@@ -97,10 +98,13 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     """The ``k``-th smallest value along ``dim`` (``k`` from 1) and its index, as the named
-    tuple ``(values, indices)``; ``keepdim`` keeps ``dim`` as size 1."""
+    tuple ``(values, indices)``; ``keepdim`` keeps ``dim`` as size 1. Among equal values the
+    index is the first in order (torch's own choice among ties is unspecified)."""
     x = input._data
     d = _dim(int(dim), x.ndim)
     n = x.shape[d] if x.ndim else 1
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if not 1 <= k <= n:
         raise RuntimeError(
             f"kthvalue(): selected number k out of range for dimension {d}"
