@@ -64,6 +64,26 @@ from .serialization import load, save
 from . import _dtype, autograd, cuda, distributions, linalg, random
 from . import nn, optim, utils
 
+# nn.functional's ops that torch also offers at the top level (torch.softmax needs ``dim``).
+from .nn._functional_softmax import _log_softmax_method as log_softmax
+from .nn._functional_softmax import _softmax_method as softmax
+from .nn.functional import (
+    alpha_dropout,
+    celu,
+    celu_,
+    cosine_similarity,
+    dropout,
+    hardshrink,
+    pairwise_distance,
+    prelu,
+    rrelu,
+    rrelu_,
+    selu,
+    selu_,
+    threshold,
+    threshold_,
+)
+
 float = float32
 double = float64
 half = float16
