@@ -1,7 +1,8 @@
 """``glasstorch run SCRIPT``: run a learner's PyTorch script unchanged on glasstorch.
 
 An import hook (a finder placed first on ``sys.meta_path``) resolves ``torch`` and every
-``torch.<sub>`` to ``glasstorch`` and ``glasstorch.<sub>``: the very same module objects, so
+``torch.<sub>`` to ``glasstorch`` and ``glasstorch.<sub>`` (likewise ``torchvision`` to
+``glasstorch.vision`` and ``d2l.torch`` to ``glasstorch.d2l``): the very same module objects, so
 ``isinstance(m, torch.nn.Linear)`` holds whichever name the script used. This works whether or not
 the real PyTorch is installed. The script then runs as ``python SCRIPT ARGS`` would run it: as
 ``__main__``, with ``sys.argv`` set, its folder first on ``sys.path``, its exit status returned, and
@@ -18,9 +19,12 @@ import os
 import runpy
 import sys
 import traceback
+import types
 
 # Module name prefixes a script imports → the glasstorch modules that stand in for them.
-ALIASES = {"torch": "glasstorch"}
+ALIASES = {"torch": "glasstorch", "torchvision": "glasstorch.vision", "d2l.torch": "glasstorch.d2l"}
+# Packages that only hold an alias (``from d2l import torch as d2l``): made empty on import.
+HOLDERS = {"d2l"}
 
 
 def _target(fullname: str) -> str | None:
@@ -45,6 +49,10 @@ class AliasFinder(importlib.abc.MetaPathFinder):
     """Finds ``torch.*`` imports and answers with the matching ``glasstorch.*`` module."""
 
     def find_spec(self, fullname, path=None, target=None):
+        if fullname in HOLDERS:
+            holder = types.ModuleType(fullname, f"glasstorch run: holds {fullname}'s aliases")
+            holder.__path__ = []
+            return importlib.util.spec_from_loader(fullname, _AliasLoader(holder), is_package=True)
         real = _target(fullname)
         if real is None:
             return None
@@ -65,13 +73,13 @@ def install() -> None:
     """Put the alias finder first on ``sys.meta_path`` and alias modules already imported."""
     if not any(isinstance(f, AliasFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, AliasFinder())
-    for alias, real in ALIASES.items():
+    for alias in [*ALIASES, *HOLDERS]:
         for name in [m for m in list(sys.modules) if m == alias or m.startswith(alias + ".")]:
             del sys.modules[name]
-        importlib.import_module(real)
-        for name, mod in list(sys.modules.items()):
-            if name == real or name.startswith(real + "."):
-                sys.modules.setdefault(alias + name[len(real) :], mod)
+    importlib.import_module("glasstorch")
+    for name, mod in list(sys.modules.items()):
+        if name == "glasstorch" or name.startswith("glasstorch."):
+            sys.modules.setdefault("torch" + name[len("glasstorch") :], mod)
 
 
 def run_script(path: str, args: list[str]) -> int:
