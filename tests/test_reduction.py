@@ -278,6 +278,8 @@ NAMED = {
     "sort": lambda L, x, m: x.sort(1).values, "sort_stable": lambda L, x, m: x.sort(
         stable=True).values, "topk": lambda L, x, m: x.topk(2).values,
     "kthvalue": lambda L, x, m: x.kthvalue(1, 0).values, "msort": lambda L, x, m: L.msort(x),
+    "cummax": lambda L, x, m: x.cummax(1).values, "cummin": lambda L, x, m: x.cummin(0)[0],
+    "logcumsumexp": lambda L, x, m: x.logcumsumexp(1),
     "slogdet": lambda L, x, m: L.linalg.slogdet(x @ m).logabsdet,
     "cholesky": lambda L, x, m: L.linalg.cholesky(x @ x.T),
     "matrix_power": lambda L, x, m: L.linalg.matrix_power(x @ m, 3),
@@ -355,6 +357,8 @@ SECOND = {
     "dist": lambda L, x: L.dist(x, x.flip(0) * 0.5, 3),
     "sort": lambda L, x: x.sort(1).values ** 2,
     "topk": lambda L, x: x.topk(2, dim=1).values ** 3,
+    "logcumsumexp": lambda L, x: x.logcumsumexp(1),
+    "cummax": lambda L, x: x.cummax(1).values ** 2,
 }
 
 

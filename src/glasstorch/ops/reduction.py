@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, prod, all/any, count_nonzero, cumsum/cumprod, logsumexp.
+"""Reductions: sum, mean, prod, all/any, count_nonzero, cumsum/cumprod/logcumsumexp, logsumexp.
 
 A reduction folds the dimensions named by ``dim`` (an int, a list or tuple of ints, or None for
 all of them) into one value each: a ``(2, 3, 4)`` tensor summed over ``dim=(0, 2)`` gives shape
@@ -381,6 +381,64 @@ def _cumprod_grad(x, out, grad, dim):
     return res
 
 
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    """Running ``log(sum(exp(x)))`` along ``dim``: ``out[i] = log(exp(x[0]) + ... + exp(x[i]))``,
+    computed stably pairwise (``logaddexp``), so large values do not overflow."""
+    x = input._data
+    if x.dtype.kind not in "fc":
+        raise NotImplementedError(
+            f'"logcumsumexp_out_cpu" not implemented for \'{_dtype_word(x.dtype)}\''
+        )
+    d = _dim(int(dim), x.ndim)
+    with np.errstate(invalid="ignore", over="ignore"):
+        out = np.logaddexp.accumulate(x, axis=d) if x.ndim else x.copy()
+    res = _wrap(out)
+    if input._rg and grad_mode.state.enabled:
+        node = LogcumsumexpBackward0(input).save(input).save_output(res)
+        node.dim = d
+        _record(res, node)
+    return res
+
+
+class LogcumsumexpBackward0(Node):
+    """d out[i] / d x[j] = exp(x[j] - out[i]) for j <= i (each term at most 1), so
+    ``dx[j] = sum over i >= j of grad[i] * exp(x[j] - out[i])``.
+
+    Plain backward sums in log space, in NumPy: with ``G+``/``G-`` the positive/negative parts
+    of ``grad``, ``dx = exp(x + rlcse(log G+ - out)) - exp(x + rlcse(log G- - out))`` (``rlcse``:
+    logcumsumexp from the end). With ``create_graph`` the sum is built from tensor ops as an
+    ``n × n`` matrix of those terms (masked to i >= j), which differentiates cleanly."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        if x._data.ndim == 0:
+            return grad
+        out, d = self.saved_output, self.dim
+        if not grad_mode.state.enabled:
+            return _wrap(_logcumsumexp_grad_np(x._data, out._data, grad._data, d))
+        from .pointwise import exp
+
+        n = x._data.shape[d]
+        xt, ot, gt = (t.transpose(d, -1) for t in (x, out, grad))
+        lead = xt._data.shape[:-1]
+        # terms[..., j, i] = x[j] - out[i], with -inf where i < j (those terms are absent)
+        allowed = np.where(np.triu(np.ones((n, n), dtype=bool)), 0.0, -np.inf)
+        terms = xt.reshape(lead + (n, 1)) - ot.reshape(lead + (1, n)) + _wrap(
+            allowed.astype(x._data.dtype))
+        dx = (exp(terms) * gt.reshape(lead + (1, n))).sum(-1)
+        return dx.transpose(d, -1)
+
+
+def _logcumsumexp_grad_np(x, out, g, d):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        def from_the_end(v):
+            return np.flip(np.logaddexp.accumulate(np.flip(v, d), axis=d), d)
+
+        pos = from_the_end(np.log(np.where(g > 0, g, 0)) - out)
+        neg = from_the_end(np.log(np.where(g < 0, -g, 0)) - out)
+        return (np.exp(x + pos) - np.exp(x + neg)).astype(x.dtype, copy=False)
+
+
 # ---- logsumexp ------------------------------------------------------------------------------
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(x)))`` over ``dim``, computed stably: the max is taken out first so nothing
@@ -420,9 +478,11 @@ class LogsumexpBackward0(_ReductionNode):
 Tensor.sum, Tensor.mean, Tensor.prod = sum, mean, prod
 Tensor.all, Tensor.any, Tensor.count_nonzero = all, any, count_nonzero
 Tensor.cumsum, Tensor.cumprod, Tensor.logsumexp = cumsum, cumprod, logsumexp
+Tensor.logcumsumexp = logcumsumexp
 
 __all__ = [
-    "sum", "mean", "prod", "all", "any", "count_nonzero", "cumsum", "cumprod", "logsumexp",
+    "sum", "mean", "prod", "all", "any", "count_nonzero", "cumsum", "cumprod", "logcumsumexp",
+    "logsumexp",
 ]
 
 from .reduction_minmax import *  # noqa: E402,F401,F403  (max/min family; binds its methods)

@@ -1,4 +1,5 @@
-"""Selecting reductions: max/min, amax/amin, argmax/argmin, aminmax, median, unique.
+"""Selecting reductions: max/min, amax/amin, argmax/argmin, aminmax, median, cummax/cummin,
+unique.
 
 Three ways to ask for the largest element, as in torch:
 
@@ -49,6 +50,7 @@ def _return_type(name: str, fields: tuple) -> type:
 
 return_types = {n: _return_type(n, ("values", "indices")) for n in ("max", "min", "median")}
 return_types["aminmax"] = _return_type("aminmax", ("min", "max"))
+return_types.update({n: _return_type(n, ("values", "indices")) for n in ("cummax", "cummin")})
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -342,6 +344,62 @@ class MedianBackward0(Node):
         return grad * _wrap(onehot.reshape(self.shape))
 
 
+# ---- cummax / cummin ----------------------------------------------------------------------------
+def _running_extreme(name, accumulate, better_or_equal):
+    def op(input, dim: int):
+        x = input._data
+        d = _dim(int(dim), x.ndim)
+        if x.ndim == 0:
+            values, idx = x.copy(), np.zeros((), np.int64)
+        else:
+            values = accumulate(x, axis=d)
+            # the index moves to each element that reaches (ties: equals) the running extreme
+            hit = better_or_equal(x, values)
+            if x.dtype.kind in "fc":
+                hit |= np.isnan(x)
+            shape = [1] * x.ndim
+            shape[d] = x.shape[d]
+            positions = np.where(hit, np.arange(x.shape[d]).reshape(shape), 0)
+            idx = np.maximum.accumulate(positions, axis=d).astype(np.int64) if x.size else (
+                np.zeros(x.shape, np.int64))
+        res = _wrap(values)
+        if input._rg and grad_mode.state.enabled:
+            node = (CummaxBackward0 if name == "cummax" else CumminBackward0)(input)
+            node.dim, node.indices, node.shape = d, idx, x.shape
+            _record(res, node)
+        return return_types[name](res, _wrap(idx))
+
+    op.__name__ = name
+    op.__doc__ = (
+        f"The running {name[3:]}imum along ``dim`` and where it was reached, as the named tuple "
+        "``(values, indices)`` (same shape as ``input``). On ties the index moves to the later "
+        "element; NaN, once met, propagates."
+    )
+    return op
+
+
+class _RunningBackward(Node):
+    """Each output's gradient goes to the element that supplied its value (summed there)."""
+
+    def backward(self, grad):
+        if not self.shape:
+            return grad
+        zeros = _wrap(np.zeros(self.shape, dtype=grad._data.dtype))
+        return zeros.scatter_add(self.dim, _wrap(self.indices), grad)
+
+
+class CummaxBackward0(_RunningBackward):
+    pass
+
+
+class CumminBackward0(_RunningBackward):
+    pass
+
+
+cummax = _running_extreme("cummax", np.maximum.accumulate, np.greater_equal)
+cummin = _running_extreme("cummin", np.minimum.accumulate, np.less_equal)
+
+
 # ---- unique / unique_consecutive -----------------------------------------------------------------
 def unique(
     input: Tensor, sorted=True, return_inverse=False, return_counts=False, dim=None
@@ -413,9 +471,10 @@ def _unique_result(values, inverse, counts, return_inverse, return_counts):
 
 Tensor.max, Tensor.min, Tensor.amax, Tensor.amin, Tensor.aminmax = max, min, amax, amin, aminmax
 Tensor.unique, Tensor.unique_consecutive = unique, unique_consecutive
+Tensor.cummax, Tensor.cummin = cummax, cummin
 Tensor.argmax, Tensor.argmin, Tensor.median = argmax, argmin, median
 
 __all__ = [
     "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "median", "unique",
-    "unique_consecutive",
+    "unique_consecutive", "cummax", "cummin",
 ]
