@@ -1,5 +1,5 @@
-"""Matrix products: matmul (``@``), mm, bmm, mv, dot, vdot, outer, addmm, and ``torch.norm``
-(tensordot and einsum are in ``linalg_contract``).
+"""Matrix products: matmul (``@``), mm, bmm, mv, dot, vdot, outer, addmm (tensordot, einsum,
+trace and the top-level ``torch.norm``/``inverse``/``det``/... are in ``linalg_contract``).
 
 NumPy's ``np.matmul`` does the arithmetic (BLAS for float32/float64). The gradients of a product
 are products too: for ``C = A @ B`` with ``G = dL/dC``,
@@ -466,70 +466,6 @@ class AddmmBackward0(Node):
         )
 
 
-# ---- torch.norm -------------------------------------------------------------------------------
-def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
-    """The norm of ``input`` (``torch.norm``): ``p`` = 'fro' or a number is a vector norm of the
-    elements over ``dim`` (all by default); 'nuc' is the matrix nuclear norm over two dims.
-    See ``glasstorch.linalg.vector_norm``/``matrix_norm``."""
-    from .. import linalg
-
-    if isinstance(dim, int):
-        dim = (dim,)
-    if p == "nuc":
-        return linalg.matrix_norm(input, "nuc", dim if dim is not None else (-2, -1), keepdim,
-                                  dtype=dtype)
-    if p == "fro" or p is None:
-        if dim is not None and len(dim) > 2:
-            if input._data.dtype.kind not in "fc":
-                raise RuntimeError(
-                    "linalg.matrix_norm: Expected a floating point or complex tensor as input. "
-                    f"Got {_word(input._data)}"
-                )
-            listed = " ".join(str(d) for d in dim)
-            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {listed}")
-        p = 2
-    return linalg.vector_norm(input, p, dim, keepdim, dtype=dtype)
-
-
-def inverse(input: Tensor, *, out=None) -> Tensor:
-    """The inverse of each square matrix (``torch.inverse``; see ``glasstorch.linalg.inv``)."""
-    from .. import linalg
-
-    return linalg.inv(input, out=out)
-
-
-def det(input: Tensor) -> Tensor:
-    """The determinant of each square matrix (``torch.det``; see ``glasstorch.linalg.det``)."""
-    from .. import linalg
-
-    return linalg.det(input)
-
-
-def slogdet(input: Tensor):
-    """``(sign, logabsdet)`` of each square matrix (``torch.slogdet``; see ``linalg.slogdet``)."""
-    from .._linalg_solve import slogdet as linalg_slogdet
-
-    return linalg_slogdet(input, _name="slogdet")
-
-
-def matrix_power(input: Tensor, n: int) -> Tensor:
-    """``input`` multiplied by itself ``n`` times (``torch.matrix_power``)."""
-    from .. import linalg
-
-    return linalg.matrix_power(input, n)
-
-
-def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
-    """Cross product of 3-vectors along ``dim`` (default: the first dimension of size 3, as
-    ``torch.cross``; prefer ``linalg.cross``, whose default is the last dimension)."""
-    from .. import linalg
-
-    if dim is None:
-        sizes = np.broadcast_shapes(input._data.shape, other._data.shape)
-        dim = next((i for i, n in enumerate(sizes) if n == 3), -1)
-    return linalg.cross(input, other, dim=dim, out=out)
-
-
 def _out(res: Tensor, out):
     if out is None:
         return res
@@ -542,15 +478,13 @@ Tensor.matmul, Tensor.mm, Tensor.bmm, Tensor.mv = matmul, mm, bmm, mv
 Tensor.__matmul__ = matmul  # direct binding: no per-call import through arithmetic's shim
 Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
 Tensor.dot, Tensor.vdot, Tensor.outer, Tensor.ger = dot, vdot, outer, ger
-Tensor.addmm, Tensor.norm, Tensor.inverse, Tensor.det = addmm, norm, inverse, det
-Tensor.slogdet, Tensor.matrix_power, Tensor.cross = slogdet, matrix_power, cross
+Tensor.addmm = addmm
 
 __all__ = [
-    "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "norm", "inverse", "det",
-    "slogdet", "matrix_power", "cross",
+    "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm",
 ]
 
-from .linalg_contract import *  # noqa: E402,F401,F403  (tensordot, einsum)
+from .linalg_contract import *  # noqa: E402,F401,F403  (tensordot, einsum, norm, det, ...)
 from .linalg_contract import __all__ as _contract_all  # noqa: E402
 
 __all__ += _contract_all

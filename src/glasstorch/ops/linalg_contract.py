@@ -1,4 +1,6 @@
-"""Contractions over named dimensions: ``tensordot`` and ``einsum``.
+"""Contractions over named dimensions (``tensordot``, ``einsum``, ``trace``), and the top-level
+names of ``torch.linalg`` functions (``torch.norm``, ``inverse``, ``det``, ``slogdet``,
+``matrix_power``, ``cross``).
 
 ``einsum("ij,jk->ik", A, B)`` names every dimension of every operand with a letter; letters shared
 between operands are multiplied together, and letters missing from the output (after ``->``) are
@@ -272,6 +274,73 @@ class TraceBackward0(Node):
         return grad * _wrap(np.eye(*self.shape, dtype=grad._data.dtype))
 
 
-Tensor.trace = trace
+# ---- torch.norm and the top-level names of torch.linalg functions -------------------------------
+def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """The norm of ``input`` (``torch.norm``): ``p`` = 'fro' or a number is a vector norm of the
+    elements over ``dim`` (all by default); 'nuc' is the matrix nuclear norm over two dims.
+    See ``glasstorch.linalg.vector_norm``/``matrix_norm``."""
+    from .. import linalg
 
-__all__ = ["tensordot", "einsum", "trace"]
+    if isinstance(dim, int):
+        dim = (dim,)
+    if p == "nuc":
+        return linalg.matrix_norm(input, "nuc", dim if dim is not None else (-2, -1), keepdim,
+                                  dtype=dtype)
+    if p == "fro" or p is None:
+        if dim is not None and len(dim) > 2:
+            if input._data.dtype.kind not in "fc":
+                raise RuntimeError(
+                    "linalg.matrix_norm: Expected a floating point or complex tensor as input. "
+                    f"Got {_word(input._data)}"
+                )
+            listed = " ".join(str(d) for d in dim)
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {listed}")
+        p = 2
+    return linalg.vector_norm(input, p, dim, keepdim, dtype=dtype)
+
+
+def inverse(input: Tensor, *, out=None) -> Tensor:
+    """The inverse of each square matrix (``torch.inverse``; see ``glasstorch.linalg.inv``)."""
+    from .. import linalg
+
+    return linalg.inv(input, out=out)
+
+
+def det(input: Tensor) -> Tensor:
+    """The determinant of each square matrix (``torch.det``; see ``glasstorch.linalg.det``)."""
+    from .. import linalg
+
+    return linalg.det(input)
+
+
+def slogdet(input: Tensor):
+    """``(sign, logabsdet)`` of each square matrix (``torch.slogdet``; see ``linalg.slogdet``)."""
+    from .._linalg_solve import slogdet as linalg_slogdet
+
+    return linalg_slogdet(input, _name="slogdet")
+
+
+def matrix_power(input: Tensor, n: int) -> Tensor:
+    """``input`` multiplied by itself ``n`` times (``torch.matrix_power``)."""
+    from .. import linalg
+
+    return linalg.matrix_power(input, n)
+
+
+def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
+    """Cross product of 3-vectors along ``dim`` (default: the first dimension of size 3, as
+    ``torch.cross``; prefer ``linalg.cross``, whose default is the last dimension)."""
+    from .. import linalg
+
+    if dim is None:
+        sizes = np.broadcast_shapes(input._data.shape, other._data.shape)
+        dim = next((i for i, n in enumerate(sizes) if n == 3), -1)
+    return linalg.cross(input, other, dim=dim, out=out)
+
+
+Tensor.trace, Tensor.norm, Tensor.inverse, Tensor.det = trace, norm, inverse, det
+Tensor.slogdet, Tensor.matrix_power, Tensor.cross = slogdet, matrix_power, cross
+
+__all__ = [
+    "tensordot", "einsum", "trace", "norm", "inverse", "det", "slogdet", "matrix_power", "cross",
+]
