@@ -4,9 +4,9 @@ with torch installed, exists there too (so the list itself stays honest)."""
 from __future__ import annotations
 
 import pytest
-from oracle import torch
 
 import glasstorch as gt
+from oracle import torch
 
 FUNCTIONS = """
 float32 float64 float16 int64 int32 int16 int8 uint8 bool float double long int
