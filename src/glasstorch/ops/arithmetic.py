@@ -409,12 +409,6 @@ def _reflected(fn):
     return method
 
 
-def _matmul_op(self, other):
-    from .linalg import matmul
-
-    return matmul(self, other)
-
-
 subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
 
 Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.neg, Tensor.pow = (
@@ -453,8 +447,6 @@ Tensor.__neg__ = neg
 Tensor.__iadd__, Tensor.__isub__, Tensor.__imul__ = add_, sub_, mul_
 Tensor.__itruediv__, Tensor.__ipow__ = div_, pow_
 Tensor.__ifloordiv__, Tensor.__imod__ = floor_divide_, remainder_
-Tensor.__matmul__ = _matmul_op
-Tensor.__rmatmul__ = lambda self, other: _matmul_op(other, self)
 
 __all__ = [
     "add",
