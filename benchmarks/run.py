@@ -1,0 +1,322 @@
+"""glasstorch against PyTorch on the learners' workloads, side by side (issue 5).
+
+    .venv/bin/python benchmarks/run.py [--rounds N] [--only NAME ...] [--quick]
+                                       [--threads default,1] [--sides glasstorch,torch]
+                                       [--native-blas] [--glasstorch-src DIR] [--json FILE]
+
+Each workload in `benchmarks/workloads/` is a plain PyTorch script. It runs on glasstorch as
+`python -m glasstorch run SCRIPT` and on PyTorch (when installed) as `python SCRIPT`, each run in a
+fresh process, alternating glasstorch, torch, glasstorch, torch ... for `--rounds` rounds. The
+script times its own measured region and prints a `BENCH {json}` line (see `workloads/_bench.py`).
+The MLP also runs its hand-written NumPy floor in every round, and the import time of each side
+(`import glasstorch` against `import torch`, timed inside a fresh interpreter) is measured as well.
+
+The table gives, per workload, the median time of each side, the median of the per-round ratios
+glasstorch/torch with their min and max, the issue's target, each side's final metric and peak
+RSS. Quote ratios, not seconds: the machines are shared and noisy.
+
+Thread settings: `--threads default,1` runs everything twice, once with the libraries' default
+threading and once with OMP/OPENBLAS/MKL_NUM_THREADS=1 for both sides.
+
+`--native-blas` removes OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from the children's environment
+(some machines here pin an older OpenBLAS kernel, which slows NumPy but not PyTorch's own BLAS);
+the BLAS kernel each configuration really uses is printed with the machine description.
+`--glasstorch-src DIR` runs glasstorch from another source tree (e.g. an exported commit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORKLOADS_DIR = os.path.join(HERE, "workloads")
+PYTHON = sys.executable
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@dataclass
+class Workload:
+    name: str
+    script: str
+    what: str
+    target: float  # the issue's target for the median ratio glasstorch/torch
+    metric: str  # the BENCH metric shown in the table
+    floor: str | None = None  # a hand-written NumPy version, run in every round
+
+
+WORKLOADS = [
+    Workload("linreg", "linreg_scratch.py", "(a) linear regression from scratch, 10×3 epochs",
+             0.6, "loss"),
+    Workload("two_layer", "two_layer.py", "(b) two-layer autograd net, 500 steps", 0.9, "loss"),
+    Workload("softmax", "softmax_regression.py", "(c) softmax regression, 1 epoch", 0.7,
+             "test_acc"),
+    Workload("mlp", "mlp.py", "(d) MLP 784-256-10, 1 epoch", 0.7, "test_acc",
+             floor="mlp_numpy_floor.py"),
+    Workload("dropout_mlp", "dropout_mlp.py", "(e) dropout MLP 784-256-256-10, 1 epoch", 0.7,
+             "test_acc"),
+    Workload("loader", "fashion_loader.py", "(f) FashionMNIST → DataLoader(256), 1 pass", 0.2,
+             "samples"),
+]
+
+
+# -- running one process ----------------------------------------------------------------------
+
+def child_env(threads: str, args: argparse.Namespace) -> dict[str, str]:
+    env = dict(os.environ)
+    if threads != "default":
+        for var in THREAD_VARS:
+            env[var] = threads
+    if args.native_blas:
+        env.pop("OPENBLAS_CORETYPE", None)
+        env.pop("OPENBLAS_L2_SIZE", None)
+    if args.quick:
+        env["GLASSTORCH_BENCH_QUICK"] = "1"
+    if args.glasstorch_src:
+        env["PYTHONPATH"] = os.pathsep.join(
+            [os.path.abspath(args.glasstorch_src)] + env.get("PYTHONPATH", "").split(os.pathsep)
+        ).rstrip(os.pathsep)
+    return env
+
+
+def command(side: str, script: str) -> list[str]:
+    path = os.path.join(WORKLOADS_DIR, script)
+    if side == "glasstorch":
+        return [PYTHON, "-m", "glasstorch", "run", path]
+    return [PYTHON, path]  # torch, and the NumPy floor
+
+
+def parse_bench(stdout: str) -> dict:
+    """The last `BENCH {json}` line of a workload's output, as a dict."""
+    for line in reversed(stdout.splitlines()):
+        if line.startswith("BENCH "):
+            return json.loads(line[len("BENCH "):])
+    raise ValueError("no BENCH line in the output")
+
+
+def run_once(side: str, script: str, env: dict[str, str], timeout: float) -> dict:
+    """Run one workload in a fresh process; the parsed BENCH line, or {'error': ...}."""
+    try:
+        proc = subprocess.run(command(side, script), env=env, capture_output=True, text=True,
+                              timeout=timeout, cwd=WORKLOADS_DIR)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["(no stderr)"])[-1]
+        return {"error": f"exit {proc.returncode}: {tail}"}
+    try:
+        result = parse_bench(proc.stdout)
+    except ValueError as e:
+        return {"error": str(e)}
+    expected = {"glasstorch": "glasstorch", "torch": "torch"}.get(side, "numpy")
+    if result["lib"] != expected:
+        return {"error": f"ran on {result['lib']}, not {expected}"}
+    return result
+
+
+def import_time(module: str, env: dict[str, str]) -> float:
+    """Seconds `import module` takes in a fresh interpreter (timed inside it)."""
+    code = (f"import time; t = time.perf_counter(); import {module}; "
+            "print(time.perf_counter() - t)")
+    proc = subprocess.run([PYTHON, "-c", code], env=env, capture_output=True, text=True,
+                          check=True, cwd=HERE)
+    return float(proc.stdout.strip().splitlines()[-1])
+
+
+# -- the machine ------------------------------------------------------------------------------
+
+def machine_description(env: dict[str, str]) -> list[str]:
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    probe = (
+        "import json, numpy\n"
+        "info = {'numpy': numpy.__version__}\n"
+        "try:\n"
+        "    import torch; info['torch'] = torch.__version__\n"
+        "    info['torch_threads'] = torch.get_num_threads()\n"
+        "except ImportError: info['torch'] = None\n"
+        "try:\n"
+        "    from threadpoolctl import threadpool_info\n"
+        "    info['pools'] = [(p['internal_api'], p.get('architecture'), p['num_threads'])\n"
+        "                     for p in threadpool_info()]\n"
+        "except ImportError:\n"
+        "    cfg = numpy.show_config(mode='dicts')\n"
+        "    info['pools'] = [cfg.get('Build Dependencies', {}).get('blas', {}).get('name')]\n"
+        "print(json.dumps(info))\n"
+    )
+    proc = subprocess.run([PYTHON, "-c", probe], env=env, capture_output=True, text=True)
+    info = json.loads(proc.stdout) if proc.returncode == 0 else {}
+    return [
+        f"CPU: {cpu}, {os.cpu_count()} logical cores; Python {platform.python_version()}",
+        f"numpy {info.get('numpy')}, torch {info.get('torch')} "
+        f"(torch.get_num_threads() = {info.get('torch_threads')})",
+        f"thread pools (api, kernel, threads): {info.get('pools')}",
+        "env: " + ", ".join(f"{k}={env[k]}" for k in sorted(env)
+                            if k.startswith("OPENBLAS") or k in THREAD_VARS) or "env: (none)",
+    ]
+
+
+# -- the table --------------------------------------------------------------------------------
+
+def fmt_metric(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def summarise(w: Workload, runs: dict[str, list[dict]]) -> list[str]:
+    """One table row (as cells) from the rounds of one workload."""
+    def ok(side):
+        return [r for r in runs.get(side, []) if "error" not in r]
+
+    def median_of(side, key):
+        values = [r[key] for r in ok(side)]
+        return statistics.median(values) if values else None
+
+    def metric_of(side):
+        values = [r["metrics"].get(w.metric) for r in ok(side)]
+        values = [v for v in values if v is not None]
+        return statistics.median(values) if values else None
+
+    gt, th = median_of("glasstorch", "seconds"), median_of("torch", "seconds")
+    pairs = [(a["seconds"], b["seconds"]) for a, b in
+             zip(runs.get("glasstorch", []), runs.get("torch", []))
+             if "error" not in a and "error" not in b]
+    ratios = [a / b for a, b in pairs]
+    if ratios:
+        med = statistics.median(ratios)
+        ratio_cells = [f"**{med:.2f}**" + (" ✓" if med <= w.target else " ✗"),
+                       f"{min(ratios):.2f}", f"{max(ratios):.2f}"]
+    else:
+        ratio_cells = ["–", "–", "–"]
+    errors = sorted({f"{side}: {r['error']}" for side, rs in runs.items() for r in rs
+                     if "error" in r})
+    cells = [
+        w.name,
+        f"{gt:.3f}" if gt is not None else "–",
+        f"{th:.3f}" if th is not None else "–",
+        *ratio_cells,
+        f"≤ {w.target}",
+        f"{fmt_metric(metric_of('glasstorch'))} / {fmt_metric(metric_of('torch'))}",
+        f"{fmt_metric(median_of('glasstorch', 'max_rss_mb'))} / "
+        f"{fmt_metric(median_of('torch', 'max_rss_mb'))}",
+    ]
+    if w.floor:
+        fl = median_of("floor", "seconds")
+        note = (f"NumPy floor {fl:.3f} s, glasstorch/floor {gt / fl:.2f} (target ≤ 1.3)"
+                if fl and gt else "NumPy floor: –")
+        note += f"; floor {w.metric} {fmt_metric(metric_of('floor'))}"
+        errors.insert(0, note)
+    if w.name == "loader":
+        paths = {r["metrics"].get("path") for r in ok("glasstorch")}
+        errors.insert(0, "glasstorch side: " + ("torchvision.datasets.FashionMNIST (ToTensor)"
+                                                 if paths == {1} else
+                                                 "TensorDataset (glasstorch.vision not available)"))
+    cells.append("; ".join(errors))
+    return cells
+
+
+HEADER = ["workload", "glasstorch s", "torch s", "ratio (median)", "min", "max", "target",
+          "metric gt / torch", "peak RSS MB gt / torch", "notes"]
+
+
+def markdown_table(rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# -- main -------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="rounds of glasstorch/torch alternation (default 5; 1 with --quick)")
+    parser.add_argument("--only", nargs="+", metavar="NAME",
+                        choices=[w.name for w in WORKLOADS], help="run only these workloads")
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny data, one round: checks that everything runs (not a benchmark)")
+    parser.add_argument("--threads", default="default,1",
+                        help="comma-separated thread settings: 'default' and/or a number")
+    parser.add_argument("--sides", default="glasstorch,torch",
+                        help="comma-separated: glasstorch and/or torch")
+    parser.add_argument("--native-blas", action="store_true",
+                        help="unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE in the children")
+    parser.add_argument("--glasstorch-src", metavar="DIR",
+                        help="put DIR first on PYTHONPATH (a glasstorch source tree to measure)")
+    parser.add_argument("--import-rounds", type=int, default=7)
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
+    parser.add_argument("--json", metavar="FILE", help="also write every run's result here")
+    args = parser.parse_args(argv)
+
+    rounds = args.rounds or (1 if args.quick else 5)
+    sides = [s for s in args.sides.split(",") if s]
+    if "torch" in sides and importlib.util.find_spec("torch") is None:
+        print("PyTorch is not installed: measuring glasstorch alone.")
+        sides.remove("torch")
+    workloads = [w for w in WORKLOADS if not args.only or w.name in args.only]
+    record: dict = {"rounds": rounds, "settings": {}}
+
+    for threads in [t for t in args.threads.split(",") if t]:
+        env = child_env(threads, args)
+        label = "default threads" if threads == "default" else f"{threads} thread(s)"
+        print(f"\n## {label}" + (" (quick: tiny data, not a benchmark)" if args.quick else ""))
+        for line in machine_description(env):
+            print(f"- {line}")
+        started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        print(f"- {rounds} round(s), started {started}\n", flush=True)
+        rows, raw = [], {}
+        for w in workloads:
+            runs: dict[str, list[dict]] = {side: [] for side in sides}
+            if w.floor and "glasstorch" in sides:
+                runs["floor"] = []
+            for r in range(rounds):
+                for side in sides:
+                    runs[side].append(run_once(side, w.script, env, args.timeout))
+                if "floor" in runs:
+                    runs["floor"].append(run_once("floor", w.floor, env, args.timeout))
+                print(f"  {w.name} round {r + 1}/{rounds}: " + ", ".join(
+                    f"{side} {res.get('seconds', float('nan')):.3f}s" if "error" not in res
+                    else f"{side} ERROR {res['error']}" for side, rs in runs.items()
+                    for res in rs[-1:]), flush=True)
+            raw[w.name] = runs
+            rows.append(summarise(w, runs))
+        imports: dict[str, list[float]] = {s: [] for s in sides}
+        for _ in range(1 if args.quick else args.import_rounds):
+            for side in sides:
+                imports[side].append(import_time(side, env))
+        med = {s: statistics.median(v) for s, v in imports.items()}
+        ratio = (f", ratio {med['glasstorch'] / med['torch']:.3f} (target ≤ 0.1)"
+                 if len(med) == 2 else "")
+        import_line = ("import time (median): " + ", ".join(
+            f"{s} {v * 1000:.0f} ms" for s, v in med.items()) + ratio)
+        raw["import_seconds"] = imports
+        print()
+        print(markdown_table(rows))
+        print(f"\n{import_line}", flush=True)
+        record["settings"][threads] = raw
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(record, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

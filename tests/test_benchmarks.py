@@ -1,0 +1,43 @@
+"""Smoke test of the benchmark harness (benchmarks/run.py): it runs, and its output parses.
+
+One tiny workload in --quick mode, glasstorch only, one thread setting. No timing is asserted: the
+benchmark's numbers belong in BENCHMARKS.md, not in the test suite.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUN = os.path.join(ROOT, "benchmarks", "run.py")
+
+
+def test_harness_runs_linreg_quick_for_glasstorch(tmp_path):
+    out = tmp_path / "results.json"
+    proc = subprocess.run(
+        [sys.executable, RUN, "--quick", "--only", "linreg", "--sides", "glasstorch",
+         "--threads", "1", "--json", str(out)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "| linreg |" in proc.stdout
+    assert "import time (median): glasstorch" in proc.stdout
+    record = json.loads(out.read_text())
+    (run,) = record["settings"]["1"]["linreg"]["glasstorch"]
+    assert "error" not in run, run
+    assert run["lib"] == "glasstorch"
+    assert run["seconds"] > 0 and run["max_rss_mb"] > 0
+    # the workload really trained: the loss reaches the noise floor of its data (0.01² / 2)
+    assert run["metrics"]["loss"] < 1e-3
+
+
+def test_bench_line_parser():
+    sys.path.insert(0, os.path.join(ROOT, "benchmarks"))
+    try:
+        from run import parse_bench
+    finally:
+        sys.path.pop(0)
+    line = {"seconds": 1.5, "lib": "torch", "max_rss_mb": 10.0, "metrics": {"loss": 0.25}}
+    stdout = "epoch 1\nBENCH " + json.dumps(line) + "\ndone\n"
+    assert parse_bench(stdout) == line
