@@ -1,0 +1,262 @@
+"""The model zoo of ``glasstorch train``: d2l's chapter 3–5 models and the data each trains on.
+
+Every model is a list of *variants* trained side by side (most models have one; ``weight-decay``
+trains λ = 0 and λ = 3, ``polyfit`` trains an under-, well- and over-fitting polynomial). A
+variant holds its network, loss, optimizer and data loaders:
+
+=============  ======================================================  =====  ======  =====
+name           network (d2l section)                                   lr     batch   epochs
+=============  ======================================================  =====  ======  =====
+linreg         Linear(2, 1) on synthetic y = Xw + b + ε (3.3)          0.03   10      3
+softmax        Flatten, Linear(784, 10) on Fashion-MNIST (3.7)         0.1    256     10
+mlp            784-256-10 with ReLU (4.3)                              0.1    256     10
+dropout        784-256-256-10, ReLU, Dropout 0.2 / 0.5 (4.6)           0.5    256     10
+weight-decay   Linear(200, 1), 20 training samples, λ = 0 and 3 (4.5)  0.003  5       100
+polyfit        degree 1 / 3 / 19 polynomial fit (4.4)                  0.01   10      400*
+=============  ======================================================  =====  ======  =====
+
+(* d2l trains the degree-19 fit for 1500 epochs; ``--epochs`` sets all three.)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+DEBIAN_FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
+
+
+class DataError(Exception):
+    """The data a model needs is missing or unreadable (a one-line message for the user)."""
+
+
+@dataclass
+class Variant:
+    """One network trained by ``glasstorch train``, with everything its loop needs."""
+
+    label: str                 # key in the saved files ("" when the model has one variant)
+    net: object
+    loss: object               # mean-reduced loss module
+    optimizer: object
+    train_iter: object         # DataLoader of (X, y) batches
+    eval_train: object = None  # (X, y) tensors to measure the full training loss (regression)
+    eval_test: object = None   # (X, y) tensors, or None when the model has no test set
+    test_iter: object = None   # DataLoader for test accuracy (classification)
+    epochs: int = 10           # d2l's number of epochs for this variant
+    history: list = field(default_factory=list)
+
+
+@dataclass
+class ModelSpec:
+    name: str
+    title: str
+    kind: str                  # "classify": loss + accuracies; "regress": train/test loss
+    lr: float
+    batch_size: int
+    epochs: int
+    build: object = None       # build(cfg) -> list[Variant]
+
+
+# ---- data ------------------------------------------------------------------------------------
+def fashion_mnist(data: str, batch_size: int, limit: int | None, download: bool):
+    """Fashion-MNIST train and test ``DataLoader`` s of (images (B, 1, 28, 28), labels (B,)).
+
+    Goes through ``glasstorch.vision.datasets.FashionMNIST`` (which looks in ``data``, then in
+    the Debian package's folder); ``limit`` keeps the first N samples of each split.
+    """
+    from ..utils.data import DataLoader, Subset
+
+    try:
+        from ..vision import datasets, transforms
+    except ImportError as e:
+        if "vision" not in str(e):
+            raise
+        datasets = transforms = None
+    if not hasattr(datasets, "FashionMNIST") or not hasattr(transforms, "ToTensor"):
+        train, test = _fashion_mnist_without_vision(data)
+    else:
+        try:
+            train = datasets.FashionMNIST(root=data, train=True, transform=transforms.ToTensor(),
+                                          download=download)
+            test = datasets.FashionMNIST(root=data, train=False, transform=transforms.ToTensor(),
+                                         download=download)
+        except (OSError, RuntimeError, ValueError) as e:
+            raise DataError(" ".join(str(e).split())) from None
+    if limit is not None:
+        train = Subset(train, range(min(limit, len(train))))
+        test = Subset(test, range(min(limit, len(test))))
+    return (DataLoader(train, batch_size, shuffle=True),
+            DataLoader(test, batch_size, shuffle=False))
+
+
+def _fashion_mnist_without_vision(data: str):
+    """Stand-in while ``glasstorch.vision`` is not installed: the IDX files as TensorDatasets."""
+    import gzip
+    import os
+
+    import glasstorch as torch
+
+    from ..utils.data import TensorDataset
+
+    folders = [os.path.join(os.path.expanduser(data), "FashionMNIST", "raw"), DEBIAN_FASHION_MNIST]
+
+    def read(stem: str, offset: int) -> np.ndarray:
+        for folder in folders:
+            for name in (stem, stem + ".gz"):
+                path = os.path.join(folder, name)
+                if os.path.exists(path):
+                    opener = gzip.open if name.endswith(".gz") else open
+                    with opener(path, "rb") as fh:
+                        return np.frombuffer(fh.read(), dtype=np.uint8, offset=offset)
+        raise DataError(
+            f"Fashion-MNIST not found in {folders[0]} nor {DEBIAN_FASHION_MNIST}: install it with "
+            "`sudo apt install dataset-fashion-mnist`, or put the *-ubyte.gz files in the first "
+            "folder (or pass --data DIR)"
+        )
+
+    splits = []
+    for prefix in ("train", "t10k"):
+        images = read(f"{prefix}-images-idx3-ubyte", 16).reshape(-1, 1, 28, 28)
+        labels = read(f"{prefix}-labels-idx1-ubyte", 8).astype(np.int64)
+        splits.append(TensorDataset(torch.from_numpy(images.astype(np.float32) / 255),
+                                    torch.from_numpy(labels)))
+    return splits
+
+
+def _loader(X, y, batch_size: int, shuffle: bool = True):
+    from ..utils.data import DataLoader, TensorDataset
+
+    return DataLoader(TensorDataset(X, y), batch_size, shuffle=shuffle)
+
+
+# ---- models ----------------------------------------------------------------------------------
+def _normal_init(std: float):
+    from .. import nn
+
+    def init(m):
+        if isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, std=std)
+    return init
+
+
+def _classifier(layers, cfg) -> list[Variant]:
+    from .. import nn, optim
+
+    net = nn.Sequential(*layers)
+    net.apply(_normal_init(0.01))
+    train_iter, test_iter = fashion_mnist(cfg["data"], cfg["batch_size"], cfg["limit"],
+                                          cfg["download"])
+    return [Variant("", net, nn.CrossEntropyLoss(), optim.SGD(net.parameters(), lr=cfg["lr"]),
+                    train_iter, test_iter=test_iter, epochs=cfg["epochs"])]
+
+
+def build_softmax(cfg):
+    from .. import nn
+
+    return _classifier([nn.Flatten(), nn.Linear(784, 10)], cfg)
+
+
+def build_mlp(cfg):
+    from .. import nn
+
+    return _classifier([nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10)], cfg)
+
+
+def build_dropout(cfg):
+    from .. import nn
+
+    return _classifier([nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Dropout(0.2),
+                        nn.Linear(256, 256), nn.ReLU(), nn.Dropout(0.5), nn.Linear(256, 10)], cfg)
+
+
+def build_linreg(cfg):
+    """d2l 3.3: 1000 samples of y = X·[2, -3.4] + 4.2 + N(0, 0.01²); no test set."""
+    import glasstorch as torch
+    from glasstorch import nn, optim
+
+    true_w, true_b = torch.tensor([2.0, -3.4]), 4.2
+    n = min(cfg["limit"] or 1000, 1000)
+    X = torch.normal(0, 1, (1000, 2))
+    y = (torch.matmul(X, true_w) + true_b + torch.normal(0, 0.01, (1000,))).reshape(-1, 1)
+    X, y = X[:n], y[:n]
+    net = nn.Sequential(nn.Linear(2, 1))
+    net[0].weight.data.normal_(0, 0.01)
+    net[0].bias.data.fill_(0)
+    return [Variant("", net, nn.MSELoss(), optim.SGD(net.parameters(), lr=cfg["lr"]),
+                    _loader(X, y, cfg["batch_size"]), eval_train=(X, y), epochs=cfg["epochs"])]
+
+
+def build_weight_decay(cfg):
+    """d2l 4.5: 200 inputs, 20 training and 100 test samples; trained with λ = 0 and λ = 3."""
+    import glasstorch as torch
+    from glasstorch import nn, optim
+
+    n_train, n_test, d = 20, 100, 200
+    n_train = min(cfg["limit"] or n_train, n_train)
+    true_w, true_b = torch.ones((d, 1)) * 0.01, 0.05
+
+    def synthetic(n):
+        X = torch.normal(0, 1, (n, d))
+        return X, torch.matmul(X, true_w) + true_b + torch.normal(0, 0.01, (n, 1))
+
+    train, test = synthetic(n_train), synthetic(n_test)
+    variants = []
+    for wd in (0, 3):
+        net = nn.Sequential(nn.Linear(d, 1))
+        for p in net.parameters():
+            p.data.normal_()
+        opt = optim.SGD([{"params": net[0].weight, "weight_decay": wd},
+                         {"params": net[0].bias}], lr=cfg["lr"])
+        variants.append(Variant(f"wd{wd}", net, nn.MSELoss(), opt,
+                                _loader(*train, cfg["batch_size"]), eval_train=train,
+                                eval_test=test, epochs=cfg["epochs"]))
+    return variants
+
+
+def build_polyfit(cfg):
+    """d2l 4.4: y = 5 + 1.2x - 3.4x²/2! + 5.6x³/3! + ε; fits of degree 1, 3 and 19."""
+    import glasstorch as torch
+    from glasstorch import nn, optim
+
+    max_degree, n_train, n_test = 20, 100, 100
+    true_w = np.zeros(max_degree, dtype=np.float32)
+    true_w[:4] = [5, 1.2, -3.4, 5.6]
+    x = torch.normal(0, 1, (n_train + n_test, 1)).numpy()
+    poly = np.power(x, np.arange(max_degree).reshape(1, -1))
+    poly /= np.array([math.gamma(i + 1) for i in range(max_degree)], dtype=np.float32)
+    labels = poly @ true_w + torch.normal(0, 0.1, (n_train + n_test,)).numpy()
+    poly = torch.from_numpy(poly.astype(np.float32))
+    labels = torch.from_numpy(labels.astype(np.float32)).reshape(-1, 1)
+    n = min(cfg["limit"] or n_train, n_train)
+    variants = []
+    for degree, d2l_epochs in ((1, 400), (3, 400), (19, 1500)):
+        X_train, X_test = poly[:n, : degree + 1], poly[n_train:, : degree + 1]
+        y_train, y_test = labels[:n], labels[n_train:]
+        net = nn.Sequential(nn.Linear(degree + 1, 1, bias=False))
+        variants.append(Variant(
+            f"degree{degree}", net, nn.MSELoss(), optim.SGD(net.parameters(), lr=cfg["lr"]),
+            _loader(X_train, y_train, min(cfg["batch_size"], n)), eval_train=(X_train, y_train),
+            eval_test=(X_test, y_test),
+            epochs=cfg["epochs"] if cfg["epochs_given"] else d2l_epochs))
+    return variants
+
+
+MODELS = {
+    spec.name: spec
+    for spec in [
+        ModelSpec("linreg", "linear regression on synthetic data (d2l 3.3)", "regress",
+                  0.03, 10, 3, build_linreg),
+        ModelSpec("softmax", "softmax regression on Fashion-MNIST (d2l 3.7)", "classify",
+                  0.1, 256, 10, build_softmax),
+        ModelSpec("mlp", "MLP 784-256-10 on Fashion-MNIST (d2l 4.3)", "classify",
+                  0.1, 256, 10, build_mlp),
+        ModelSpec("dropout", "MLP 784-256-256-10 with dropout 0.2/0.5 (d2l 4.6)", "classify",
+                  0.5, 256, 10, build_dropout),
+        ModelSpec("weight-decay", "high-dimensional linear regression, λ = 0 vs 3 (d2l 4.5)",
+                  "regress", 0.003, 5, 100, build_weight_decay),
+        ModelSpec("polyfit", "polynomial fit: under/normal/over-fitting (d2l 4.4)", "regress",
+                  0.01, 10, 400, build_polyfit),
+    ]
+}
