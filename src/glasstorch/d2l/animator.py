@@ -101,6 +101,9 @@ _BAR_FORMAT = (
 _COUNTER_FORMAT = "{desc}: {n:.4g} [{elapsed}{postfix}]"
 
 
+_open_bar: list = []  # the progress bar on screen, if any (shared by all Animators)
+
+
 def _free_png_path() -> str:
     """``animator-<n>.png`` in GLASSTORCH_FIGURES (or the current directory), not yet taken."""
     folder = os.environ.get("GLASSTORCH_FIGURES") or os.curdir
@@ -195,16 +198,19 @@ class Animator:
         if not xs:
             return
         if self._bar is None:
+            # One bar on screen at a time: a new Animator means the previous one is done
+            if _open_bar and _open_bar[0] is not None:
+                _open_bar[0].close()
             high = self.xlim[1] if self.xlim is not None else None
             fmt = _BAR_FORMAT if high else _COUNTER_FORMAT
             self._bar = _progress_bar_class()(
                 total=high, desc=self.xlabel or "x", bar_format=fmt, file=sys.stderr,
                 leave=True, dynamic_ncols=True)
+            _open_bar[:] = [self._bar]
         names = list(self.legend) + [f"y{i}" for i in range(len(self.legend), len(y))]
-        self._bar.set_postfix_str(", ".join(
-            f"{name} {float(value):.4g}" for name, value in zip(names, y) if value is not None),
-            refresh=False)
-        self._bar.update(max(0.0, max(xs) - self._bar.n))
+        self._bar.n = max(self._bar.n, max(xs))  # the bar follows x, which may be fractional
+        self._bar.set_postfix_str(", ".join(  # ... and set_postfix_str redraws it
+            f"{name} {float(value):.4g}" for name, value in zip(names, y) if value is not None))
         if self._bar.total is not None and self._bar.n >= self._bar.total:
-            self._bar.close()
+            self._bar.close()  # the x range is covered: leave the finished bar on screen
             self._bar = None

@@ -88,7 +88,8 @@ def train_epoch_ch3(net, train_iter, loss, updater):
         else:
             l.sum().backward()
             updater(X.shape[0])
-        metric.add(float(l.sum()), accuracy(y_hat, y), y.numel())
+        # .item(), not float(): float() of a tensor that requires grad warns (as in torch 2.13)
+        metric.add(l.sum().item(), accuracy(y_hat, y), y.numel())
     return metric[0] / metric[2], metric[1] / metric[2]
 
 
