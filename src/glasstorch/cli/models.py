@@ -108,8 +108,12 @@ def _fashion_mnist_without_vision(data: str):
                 path = os.path.join(folder, name)
                 if os.path.exists(path):
                     opener = gzip.open if name.endswith(".gz") else open
-                    with opener(path, "rb") as fh:
-                        return np.frombuffer(fh.read(), dtype=np.uint8, offset=offset)
+                    try:
+                        with opener(path, "rb") as fh:
+                            return np.frombuffer(fh.read(), dtype=np.uint8, offset=offset)
+                    except (OSError, EOFError, ValueError) as e:
+                        raise DataError(f"cannot read {path} ({e}): it is corrupt or truncated; "
+                                        "replace it (or remove it to use another copy)") from None
         raise DataError(
             f"Fashion-MNIST not found in {folders[0]} nor {DEBIAN_FASHION_MNIST}: install it with "
             "`sudo apt install dataset-fashion-mnist`, or put the *-ubyte.gz files in the first "
@@ -118,8 +122,12 @@ def _fashion_mnist_without_vision(data: str):
 
     splits = []
     for prefix in ("train", "t10k"):
-        images = read(f"{prefix}-images-idx3-ubyte", 16).reshape(-1, 1, 28, 28)
+        images = read(f"{prefix}-images-idx3-ubyte", 16)
         labels = read(f"{prefix}-labels-idx1-ubyte", 8).astype(np.int64)
+        if images.size != labels.size * 28 * 28:
+            raise DataError(f"Fashion-MNIST {prefix} files disagree ({labels.size} labels, "
+                            f"{images.size} pixels): a file is truncated; replace it")
+        images = images.reshape(-1, 1, 28, 28)
         splits.append(TensorDataset(torch.from_numpy(images.astype(np.float32) / 255),
                                     torch.from_numpy(labels)))
     return splits
