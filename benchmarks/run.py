@@ -34,6 +34,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 
@@ -80,6 +81,11 @@ def child_env(threads: str, args: argparse.Namespace) -> dict[str, str]:
         env.pop("OPENBLAS_L2_SIZE", None)
     if args.quick:
         env["GLASSTORCH_BENCH_QUICK"] = "1"
+    # Bytecode caching on, in a private folder: with PYTHONDONTWRITEBYTECODE (set on some machines
+    # here) every start would recompile glasstorch from source while torch's wheel ships .pyc
+    # files, and the import-time comparison would measure the compiler.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "glasstorch-bench-pycache")
     if args.glasstorch_src:
         env["PYTHONPATH"] = os.pathsep.join(
             [os.path.abspath(args.glasstorch_src)] + env.get("PYTHONPATH", "").split(os.pathsep)
@@ -166,8 +172,8 @@ def machine_description(env: dict[str, str]) -> list[str]:
         f"numpy {info.get('numpy')}, torch {info.get('torch')} "
         f"(torch.get_num_threads() = {info.get('torch_threads')})",
         f"thread pools (api, kernel, threads): {info.get('pools')}",
-        "env: " + ", ".join(f"{k}={env[k]}" for k in sorted(env)
-                            if k.startswith("OPENBLAS") or k in THREAD_VARS) or "env: (none)",
+        "env: " + (", ".join(f"{k}={env[k]}" for k in sorted(env)
+                             if k.startswith("OPENBLAS") or k in THREAD_VARS) or "(none set)"),
     ]
 
 
@@ -250,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=None,
                         help="rounds of glasstorch/torch alternation (default 5; 1 with --quick)")
     parser.add_argument("--only", nargs="+", metavar="NAME",
-                        choices=[w.name for w in WORKLOADS], help="run only these workloads")
+                        choices=[w.name for w in WORKLOADS] + ["imports"],
+                        help="run only these workloads ('imports': the import-time comparison)")
     parser.add_argument("--quick", action="store_true",
                         help="tiny data, one round: checks that everything runs (not a benchmark)")
     parser.add_argument("--threads", default="default,1",
@@ -298,7 +305,15 @@ def main(argv: list[str] | None = None) -> int:
                     for res in rs[-1:]), flush=True)
             raw[w.name] = runs
             rows.append(summarise(w, runs))
+        if rows:
+            print()
+            print(markdown_table(rows))
+        if args.only and "imports" not in args.only:
+            record["settings"][threads] = raw
+            continue
         imports: dict[str, list[float]] = {s: [] for s in sides}
+        for side in sides:  # warm the bytecode cache and the OS file cache first
+            import_time(side, env)
         for _ in range(1 if args.quick else args.import_rounds):
             for side in sides:
                 imports[side].append(import_time(side, env))
@@ -308,8 +323,6 @@ def main(argv: list[str] | None = None) -> int:
         import_line = ("import time (median): " + ", ".join(
             f"{s} {v * 1000:.0f} ms" for s, v in med.items()) + ratio)
         raw["import_seconds"] = imports
-        print()
-        print(markdown_table(rows))
         print(f"\n{import_line}", flush=True)
         record["settings"][threads] = raw
     if args.json:

@@ -16,7 +16,7 @@ RUN = os.path.join(ROOT, "benchmarks", "run.py")
 def test_harness_runs_linreg_quick_for_glasstorch(tmp_path):
     out = tmp_path / "results.json"
     proc = subprocess.run(
-        [sys.executable, RUN, "--quick", "--only", "linreg", "--sides", "glasstorch",
+        [sys.executable, RUN, "--quick", "--only", "linreg", "imports", "--sides", "glasstorch",
          "--threads", "1", "--json", str(out)],
         capture_output=True, text=True, timeout=300, cwd=ROOT,
     )
