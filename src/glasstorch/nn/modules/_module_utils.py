@@ -1,8 +1,10 @@
-"""Small helpers of ``Module``: torch's type names, hook handles, indentation of printed forms."""
+"""Small helpers of ``Module``: torch's type names, hook handles, indentation of printed forms,
+the index check of the list-like containers."""
 
 from __future__ import annotations
 
 import itertools
+import operator
 import weakref
 from collections import namedtuple
 
@@ -87,3 +89,11 @@ def _addindent(text: str, spaces: int) -> str:
         return text
     pad = " " * spaces
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
+
+
+def _checked_index(idx, size: int) -> int:
+    """``idx`` (negative allowed) as a position in ``range(size)``, or torch's IndexError."""
+    idx = operator.index(idx)
+    if not -size <= idx < size:
+        raise IndexError(f"index {idx} is out of range")
+    return idx % size

@@ -24,6 +24,7 @@ from ._backward_hooks import BackwardHookState, _BackwardHooksMixin
 from ._conversion import _ConversionMixin
 from ._module_utils import RemovableHandle, _addindent, _IncompatibleKeys, _typename
 from ._state_dict import _StateDictMixin
+from ._traversal import _TraversalMixin
 
 
 def _forward_unimplemented(self, *input):
@@ -32,7 +33,7 @@ def _forward_unimplemented(self, *input):
     )
 
 
-class Module(_StateDictMixin, _ConversionMixin, _BackwardHooksMixin):
+class Module(_TraversalMixin, _StateDictMixin, _ConversionMixin, _BackwardHooksMixin):
     """Base class for all neural network modules; subclass it and define ``forward``.
 
     Assign parameters and submodules as attributes in ``__init__`` (after
@@ -311,133 +312,6 @@ class Module(_StateDictMixin, _ConversionMixin, _BackwardHooksMixin):
             + list(self._buffers)
         )
         return sorted({n for n in names if not n[0].isdigit()})
-
-    def get_submodule(self, target: str) -> Module:
-        """The submodule at the dotted path ``target`` (``"encoder.0"``); ``""`` is this module."""
-        mod = self
-        for item in target.split(".") if target else ():
-            if not hasattr(mod, item):
-                raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
-            mod = getattr(mod, item)
-            if not isinstance(mod, Module):
-                raise AttributeError(f"`{item}` is not an nn.Module")
-        return mod
-
-    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
-        """Put ``module`` at the dotted path ``target`` (``"encoder.0"``), replacing what is
-        there; with ``strict=True`` the last name must already exist."""
-        if target == "":
-            raise ValueError("Cannot set the submodule without a target name!")
-        if not isinstance(module, Module):
-            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
-        parent_path, _, name = target.rpartition(".")
-        parent = self.get_submodule(parent_path)
-        if not hasattr(parent, name):
-            if strict:
-                raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
-        elif not isinstance(getattr(parent, name), Module):
-            raise AttributeError(f"`{name}` is not an nn.Module")
-        setattr(parent, name, module)
-
-    def get_parameter(self, target: str) -> Parameter:
-        """The parameter at the dotted path ``target`` (``"encoder.0.weight"``)."""
-        module_path, _, name = target.rpartition(".")
-        mod = self.get_submodule(module_path)
-        if not hasattr(mod, name):
-            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
-        param = getattr(mod, name)
-        if not isinstance(param, Parameter):
-            raise AttributeError(f"`{name}` is not an nn.Parameter")
-        return param
-
-    def get_buffer(self, target: str) -> Tensor:
-        """The buffer at the dotted path ``target``."""
-        module_path, _, name = target.rpartition(".")
-        mod = self.get_submodule(module_path)
-        if not hasattr(mod, name):
-            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
-        if name not in mod._buffers:
-            raise AttributeError(f"`{name}` is not a buffer")
-        return mod._buffers[name]
-
-    # ---- walking the tree -----------------------------------------------------------------
-    def named_modules(self, memo: set | None = None, prefix: str = "",
-                      remove_duplicate: bool = True):
-        """Yield ``(dotted_name, module)`` for this module (name ``""``) and every descendant,
-        depth first, each module once (unless ``remove_duplicate=False``)."""
-        if memo is None:
-            memo = set()
-        if self in memo:
-            return
-        if remove_duplicate:
-            memo.add(self)
-        yield prefix, self
-        for name, module in self._modules.items():
-            if module is not None:
-                sub = prefix + "." + name if prefix else name
-                yield from module.named_modules(memo, sub, remove_duplicate)
-
-    def modules(self, remove_duplicate: bool = True):
-        """Yield this module and every descendant, each once."""
-        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
-            yield module
-
-    def named_children(self):
-        """Yield ``(name, child)`` for the direct submodules, each once."""
-        seen = set()
-        for name, module in self._modules.items():
-            if module is not None and module not in seen:
-                seen.add(module)
-                yield name, module
-
-    def children(self):
-        """Yield the direct submodules, each once."""
-        for _, module in self.named_children():
-            yield module
-
-    def _named_members(self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool):
-        seen = set()
-        modules = (
-            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
-            if recurse else [(prefix, self)]
-        )
-        for module_prefix, module in modules:
-            for name, value in module.__dict__[registry].items():
-                if value is None or value in seen:
-                    continue
-                if remove_duplicate:
-                    seen.add(value)
-                yield (module_prefix + "." + name if module_prefix else name), value
-
-    def named_parameters(self, prefix: str = "", recurse: bool = True,
-                         remove_duplicate: bool = True):
-        """Yield ``(dotted_name, parameter)`` in registration order, e.g. ``('0.weight', p)``;
-        a parameter shared by several modules is yielded once."""
-        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
-
-    def parameters(self, recurse: bool = True):
-        """Yield the parameters of this module and (``recurse=True``) all submodules, each once:
-        what you hand to an optimizer."""
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
-
-    def named_buffers(self, prefix: str = "", recurse: bool = True,
-                      remove_duplicate: bool = True):
-        """Yield ``(dotted_name, buffer)`` for this module and its submodules."""
-        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
-
-    def buffers(self, recurse: bool = True):
-        """Yield the buffers of this module and (``recurse=True``) all submodules."""
-        for _, buf in self.named_buffers(recurse=recurse):
-            yield buf
-
-    def apply(self, fn) -> Module:
-        """Call ``fn(m)`` on every submodule (children first) and then on this module; returns
-        this module. Typical use: ``net.apply(init_weights)``."""
-        for module in self.children():
-            module.apply(fn)
-        fn(self)
-        return self
 
     # ---- modes and gradients --------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
