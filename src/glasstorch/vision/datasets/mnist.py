@@ -240,6 +240,11 @@ class MNIST(VisionDataset):
         images = self._batch_plan[1](self.data._data[idx], self._image)
         return [images, _wrap(self.targets._data[idx])]
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_batch_plan"] = None  # closures do not pickle; rebuilt on the first batch
+        return state
+
     def extra_repr(self) -> str:
         return f"Split: {'Train' if self.train is True else 'Test'}"
 

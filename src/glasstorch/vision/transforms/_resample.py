@@ -21,6 +21,8 @@ use this scheme; they differ in arithmetic:
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 _PRECISION_BITS = 22  # PIL: 32 bits - 8 bits of pixel - 2 bits of headroom
@@ -66,10 +68,21 @@ def _fixed_point(weights: np.ndarray) -> np.ndarray:
     return np.trunc(scaled + np.where(scaled < 0, -0.5, 0.5))
 
 
-def _pil_pass(pixels: np.ndarray, coeffs: np.ndarray) -> np.ndarray:
-    """One axis of PIL's 8-bit resize along the last axis: sum, round, shift, clip to 0..255."""
-    acc = pixels @ coeffs.T + (1 << (_PRECISION_BITS - 1))
-    return np.clip(np.floor(acc / (1 << _PRECISION_BITS)), 0, 255)
+def _pil_pass(pixels: np.ndarray, coeffs: np.ndarray, axis: int) -> np.ndarray:
+    """One axis (-1: width, -2: height) of PIL's 8-bit resize: sum, round, shift, clip."""
+    if axis == -1:  # one BLAS product over all rows: (..., W) @ (W, w)
+        acc = (pixels.reshape(-1, pixels.shape[-1]) @ coeffs.T).reshape(*pixels.shape[:-1], -1)
+    else:           # (h, H) @ (..., H, w), broadcast over the leading axes
+        acc = np.matmul(coeffs, pixels)
+    acc += 1 << (_PRECISION_BITS - 1)
+    acc *= 1.0 / (1 << _PRECISION_BITS)  # a power of two: exact
+    np.floor(acc, out=acc)
+    return np.clip(acc, 0, 255, out=acc)
+
+
+@functools.lru_cache(maxsize=64)
+def _pil_coeffs(n_in: int, n_out: int) -> np.ndarray:
+    return _fixed_point(bilinear_weights(n_in, n_out))
 
 
 def pil_pass_order(h_in: int, w_in: int, h: int, w: int) -> str | None:
@@ -99,10 +112,9 @@ def resize_uint8_like_pil(images: np.ndarray, size: tuple[int, int]) -> np.ndarr
                          f"{(h, w)} is not known here; resize with PIL itself")
     for axis in ("w", "h") if first == "w" else ("h", "w"):
         if axis == "w" and w != w_in:
-            out = _pil_pass(out, _fixed_point(bilinear_weights(w_in, w)))
+            out = _pil_pass(out, _pil_coeffs(w_in, w), -1)
         elif axis == "h" and h != h_in:
-            out = _pil_pass(out.swapaxes(-1, -2), _fixed_point(bilinear_weights(h_in, h)))
-            out = out.swapaxes(-1, -2)
+            out = _pil_pass(out, _pil_coeffs(h_in, h), -2)
     return np.ascontiguousarray(out, dtype=np.uint8)
 
 
