@@ -329,3 +329,29 @@ def test_real_fashion_mnist(tmp_path, monkeypatch):
     X, y = next(iter(DataLoader(train, batch_size=256, shuffle=True)))
     assert X.shape == (256, 1, 28, 28) and y.shape == (256,) and y.dtype == glasstorch.int64
     same_batch(train, list(range(0, 60000, 997)))
+
+
+def test_system_folder_comes_before_download(tmp_path, monkeypatch):
+    make_split(str(tmp_path / "system"), "train", n=5, seed=8)
+    monkeypatch.setattr(datasets.FashionMNIST, "mirrors", [])  # a download attempt would fail
+    ds = datasets.FashionMNIST(str(tmp_path / "data"), download=True)
+    assert len(ds) == 5 and not os.path.exists(tmp_path / "data" / "FashionMNIST")
+
+
+def test_index_out_of_range(root):
+    with pytest.raises(IndexError, match=f"index {N} is out of bounds for dimension 0"):
+        datasets.FashionMNIST(root)[N]
+
+
+def test_without_pillow_items_are_uint8_tensors(root, monkeypatch):
+    from glasstorch.vision.datasets import mnist
+
+    monkeypatch.setattr(mnist, "_pil_image_module", lambda: None)
+    images, labels = make_split(os.path.join(root, "FashionMNIST", "raw"), "train", seed=1)
+    img, label = datasets.FashionMNIST(root)[3]
+    assert img.dtype == glasstorch.uint8 and img.shape == (28, 28) and label == labels[3]
+    np.testing.assert_array_equal(img.numpy(), images[3])
+    for transform in [None, T.ToTensor(), T.Compose([T.Resize(64), T.ToTensor()]),
+                      T.Compose([T.CenterCrop(30), T.ToTensor(), T.Normalize((0.5,), (0.2,))])]:
+        batch = same_batch(datasets.FashionMNIST(root, transform=transform), [5, 1, 3])
+        assert batch[0].shape[0] == 3

@@ -216,11 +216,15 @@ class MNIST(VisionDataset):
         image_module = _pil_image_module()
         if image_module is None:
             return _wrap(pixels.copy())
-        return image_module.fromarray(pixels, mode="L")
+        return image_module.fromarray(pixels)  # 2-D uint8: mode "L"
 
     def __getitem__(self, index):
         """``(image, label)``: the image as PIL (or uint8 tensor without Pillow), label an int."""
-        img, target = self._image(self.data._data[index]), int(self.targets._data[index])
+        try:
+            pixels, target = self.data._data[index], int(self.targets._data[index])
+        except IndexError as e:
+            raise IndexError(str(e).replace("axis", "dimension")) from None
+        img = self._image(pixels)
         if self.transform is not None:
             img = self.transform(img)
         if self.target_transform is not None:

@@ -152,13 +152,14 @@ def to_pil_image(pic, mode: str | None = None):
         if mode is not None and mode != expected and not (mode == "F" and expected == "F"):
             raise ValueError(f"Incorrect mode ({mode}) supplied for input type {arr.dtype}. "
                              f"Should be {expected}")
-        return image.fromarray(arr, mode=expected) if expected != "I;16" else \
-            image.fromarray(arr.astype(np.uint16), mode="I;16")
+        return image.fromarray(arr if expected != "I;16" else arr.astype(np.uint16))
     if channels not in _MODES_BY_CHANNELS:
         raise ValueError(f"pic should not have > 4 channels. Got {channels} channels.")
     if arr.dtype != np.uint8:
         raise TypeError(f"Input type {arr.dtype} is not supported")
-    return image.fromarray(np.ascontiguousarray(arr), mode=mode or _MODES_BY_CHANNELS[channels])
+    mode = mode or _MODES_BY_CHANNELS[channels]
+    height, width = arr.shape[:2]  # the bytes, read in the requested mode (RGB, YCbCr, HSV, ...)
+    return image.frombytes(mode, (width, height), np.ascontiguousarray(arr).tobytes())
 
 
 # ---- normalize ---------------------------------------------------------------------------------
