@@ -288,7 +288,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in machine_description(env):
             print(f"- {line}")
         started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        print(f"- {rounds} round(s), started {started}\n", flush=True)
+        load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"- {rounds} round(s), started {started}, load average {load} "
+              f"(1/5/15 min, on {os.cpu_count()} cores)\n", flush=True)
         rows, raw = [], {}
         for w in workloads:
             runs: dict[str, list[dict]] = {side: [] for side in sides}
@@ -324,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{s} {v * 1000:.0f} ms" for s, v in med.items()) + ratio)
         raw["import_seconds"] = imports
         print(f"\n{import_line}", flush=True)
+        print("load average at the end: " + "/".join(f"{x:.1f}" for x in os.getloadavg()))
         record["settings"][threads] = raw
     if args.json:
         with open(args.json, "w") as f:
