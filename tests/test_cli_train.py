@@ -174,6 +174,24 @@ def test_corrupt_data_is_one_line_and_kept(tmp_path, capsys):
     assert bad.read_bytes() == b"not a gzip file"
 
 
+def test_missing_data_is_one_line(tmp_path, capsys, monkeypatch):
+    from glasstorch.cli import models
+
+    monkeypatch.setattr(models, "DEBIAN_FASHION_MNIST", str(tmp_path / "no-package"))
+    try:
+        from glasstorch.vision.datasets import FashionMNIST
+    except ImportError:
+        pass
+    else:
+        monkeypatch.setattr(FashionMNIST, "system_folders", (str(tmp_path / "no-package"),))
+    code, _, err = train(capsys, "mlp", "--data", str(tmp_path / "data"),
+                         "--out", str(tmp_path / "o"))
+    assert code == 1
+    line = one_line_error(err)
+    assert "not found" in line and "dataset-fashion-mnist" in line
+    assert not (tmp_path / "o" / "model.safetensors").exists()
+
+
 def test_missing_plot_extra(tmp_path):
     code = ("import sys; sys.modules['matplotlib'] = None; from glasstorch.cli import main; "
             f"sys.exit(main(['train', 'linreg', '--out', {str(tmp_path / 'o')!r}]))")

@@ -83,7 +83,8 @@ def fashion_mnist(data: str, batch_size: int, limit: int | None, download: bool)
             test = datasets.FashionMNIST(root=data, train=False, transform=transforms.ToTensor(),
                                          download=download)
         except (OSError, RuntimeError, ValueError) as e:
-            raise DataError(" ".join(str(e).split())) from None
+            message = " ".join(str(e).split()).replace("download=True", "--download")
+            raise DataError(message) from None
     if limit is not None:
         train = Subset(train, range(min(limit, len(train))))
         test = Subset(test, range(min(limit, len(test))))

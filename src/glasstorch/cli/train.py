@@ -63,7 +63,7 @@ def make_parser(prog: str = PROG) -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=_positive(int), help="epochs to train (default: d2l's)")
     p.add_argument("--lr", type=_positive(float), help="learning rate (default: d2l's)")
     p.add_argument("--batch-size", type=_positive(int), help="minibatch size (default: d2l's)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=int, help="random seed (default 0)")
     p.add_argument("--out", metavar="DIR", help="where the run is written (default runs/MODEL)")
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
     p.add_argument("--force", action="store_true", help="overwrite an existing run in --out")
@@ -141,7 +141,7 @@ def _resolve(args) -> tuple[object, str, dict, dict | None]:
 
     cfg = {"lr": pick("lr"), "batch_size": pick("batch_size"), "limit": pick("limit"),
            "epochs": args.epochs or spec.epochs, "epochs_given": args.epochs is not None,
-           "seed": old.get("seed", args.seed) if saved else args.seed,
+           "seed": pick("seed") if pick("seed") is not None else 0,
            "data": args.data, "download": args.download}
     return spec, out, cfg, saved
 
