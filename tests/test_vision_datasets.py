@@ -355,3 +355,20 @@ def test_without_pillow_items_are_uint8_tensors(root, monkeypatch):
                       T.Compose([T.CenterCrop(30), T.ToTensor(), T.Normalize((0.5,), (0.2,))])]:
         batch = same_batch(datasets.FashionMNIST(root, transform=transform), [5, 1, 3])
         assert batch[0].shape[0] == 3
+
+
+def test_download_method_fetches_all_missing_files(tmp_path, monkeypatch):
+    files = {name: idx_bytes(np.zeros(1, dtype=np.uint8)) for name in
+             ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]}
+    serve(str(tmp_path / "mirror"), files, monkeypatch, cls=datasets.MNIST)
+    root = tmp_path / "data"
+    make_split(str(root / "MNIST" / "raw"), "train")
+    ds = datasets.MNIST(str(root))
+    assert not ds._check_exists()
+    ds.download()
+    assert ds._check_exists()
+    assert sorted(os.listdir(root / "MNIST" / "raw")) == [
+        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
+        "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"]
+    assert len(datasets.MNIST(str(root))) == N  # the train files were kept, not replaced

@@ -159,25 +159,40 @@ class MNIST(VisionDataset):
         prefix = "train" if self.train else "t10k"
         return [(name[:-3], md5) for name, md5 in self.resources if name.startswith(prefix)]
 
+    def _folders(self) -> list[str]:
+        return [self.raw_folder, *self.system_folders]
+
+    def _check_exists(self) -> bool:
+        """Whether all four files (both splits) are in the raw folder or a system folder."""
+        return all(sources.find_file(name[:-3], self._folders()) for name, _ in self.resources)
+
+    def download(self) -> None:
+        """Fetch into ``raw_folder`` every file of the dataset found neither there nor in a
+        system folder, from ``mirrors``, checking each file's MD5."""
+        self._download([name for name, _ in self.resources])
+
+    def _download(self, names: list[str]) -> None:
+        for name, md5 in self.resources:
+            if name in names and sources.find_file(name[:-3], self._folders()) is None:
+                try:
+                    sources.download_file(self.mirrors, name, md5, self.raw_folder)
+                except sources.DownloadError as e:
+                    raise RuntimeError(f"{type(self).__name__}: {e}. {self._how_to()}") from None
+
     def _locate(self, download: bool) -> list[str]:
-        folders = [self.raw_folder, *self.system_folders]
-        found = [sources.find_file(name, folders) for name, _ in self._split_files()]
+        """Paths of this split's images and labels files: root, then system folders, then
+        (``download=True``) the mirrors."""
+        names = [name for name, _ in self._split_files()]
+        found = [sources.find_file(name, self._folders()) for name in names]
         if all(found):
             return found
         if download:
-            for i, (name, md5) in enumerate(self._split_files()):
-                if found[i] is None:
-                    try:
-                        found[i] = sources.download_file(self.mirrors, name + ".gz", md5,
-                                                         self.raw_folder)
-                    except sources.DownloadError as e:
-                        raise RuntimeError(f"{type(self).__name__}: {e}. {self._how_to()}") \
-                            from None
-            return found
-        names = " and ".join(f"{name}[.gz]" for name, _ in self._split_files())
+            self._download([name + ".gz" for name in names])
+            return [sources.find_file(name, self._folders()) for name in names]
+        looked_for = " and ".join(f"{name}[.gz]" for name in names)
         raise RuntimeError(
-            f"Dataset {type(self).__name__} not found: looked for {names} in "
-            f"{' and '.join(folders)}. {self._how_to()}"
+            f"Dataset {type(self).__name__} not found: looked for {looked_for} in "
+            f"{' and '.join(self._folders())}. {self._how_to()}"
         )
 
     def _how_to(self) -> str:
