@@ -168,10 +168,12 @@ def _track_optimizer_steps(opt: Optimizer) -> None:
     opt.step = wrapper
 
 
-class LambdaLR(LRScheduler):
-    """``lr = base_lr × lr_lambda(epoch)``; ``lr_lambda``: a function, or one per group."""
+class _LambdaScheduler(LRScheduler):
+    """What ``LambdaLR`` and ``MultiplicativeLR`` share: one function of the epoch per parameter
+    group (``self.lr_lambdas``), and a state dict that keeps those functions out."""
 
-    def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1) -> None:
+    def _take_lambdas(self, optimizer: Optimizer, lr_lambda) -> None:
+        """Keep ``lr_lambda`` (a function, or a list with one per group) as ``self.lr_lambdas``."""
         self.optimizer = optimizer
         if not isinstance(lr_lambda, (list, tuple)):
             self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
@@ -181,7 +183,6 @@ class LambdaLR(LRScheduler):
                     f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
                 )
             self.lr_lambdas = list(lr_lambda)
-        super().__init__(optimizer, last_epoch)
 
     def state_dict(self) -> dict:
         """The state; the lambdas themselves are kept only as callable objects' ``__dict__``."""
@@ -199,6 +200,14 @@ class LambdaLR(LRScheduler):
         for fn, saved in zip(self.lr_lambdas, lr_lambdas):
             if saved is not None:
                 fn.__dict__.update(saved)
+
+
+class LambdaLR(_LambdaScheduler):
+    """``lr = base_lr × lr_lambda(epoch)``; ``lr_lambda``: a function, or one per group."""
+
+    def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1) -> None:
+        self._take_lambdas(optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list:
         self._warn_if_called_outside_step()

@@ -33,19 +33,13 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import enable_grad
-from ..nn.modules._module_utils import RemovableHandle
-
-_TYPE_NAMES = {
-    "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-    "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-    "complex64": "ComplexFloat", "complex128": "ComplexDouble",
-}
+from ..nn.modules._module_utils import _TENSOR_TYPE_NAMES, RemovableHandle
 
 
 def _typename(obj) -> str:
     """The name torch uses for an object in messages: ``torch.FloatTensor``, ``int``, ``a.B``."""
     if isinstance(obj, Tensor):
-        return f"torch.{_TYPE_NAMES[obj.dtype.name]}Tensor"
+        return f"torch.{_TENSOR_TYPE_NAMES[obj.dtype.name]}Tensor"
     cls = type(obj)
     module = cls.__module__ or ""
     return cls.__qualname__ if module in ("", "builtins") else f"{module}.{cls.__qualname__}"
