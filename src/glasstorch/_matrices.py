@@ -16,7 +16,8 @@ from .autograd import grad_mode
 from .autograd.graph import Node
 
 
-def _triangle(input: Tensor, diagonal: int, lower: bool, op: str) -> np.ndarray:
+def _triangle(input: Tensor, diagonal: int, lower: bool, op: str, node) -> Tensor:
+    """``tril`` (``lower``) or ``triu`` of ``input``, recording ``node`` (it keeps ``diagonal``)."""
     arr = input._data
     if arr.ndim < 2:
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
@@ -24,7 +25,12 @@ def _triangle(input: Tensor, diagonal: int, lower: bool, op: str) -> np.ndarray:
     keep = np.tri(rows, cols, diagonal, dtype=bool)  # on and below diagonal `diagonal`
     if not lower:
         keep = ~np.tri(rows, cols, diagonal - 1, dtype=bool)
-    return np.where(keep, arr, np.zeros((), arr.dtype))
+    res = _wrap(np.where(keep, arr, np.zeros((), arr.dtype)))
+    if input._rg and grad_mode.state.enabled:
+        res._rg = True
+        res._grad_fn = node(input)
+        res._grad_fn.diagonal = diagonal
+    return res
 
 
 def tril(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
@@ -35,12 +41,7 @@ def tril(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
             [1., 1., 0.],
             [1., 1., 1.]])
     """
-    res = _wrap(_triangle(input, diagonal, True, "tril"))
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = TrilBackward0(input)
-        res._grad_fn.diagonal = diagonal
-    return _out(res, out)
+    return _out(_triangle(input, diagonal, True, "tril", TrilBackward0), out)
 
 
 class TrilBackward0(Node):
@@ -54,12 +55,7 @@ class TrilBackward0(Node):
 
 def triu(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
     """The upper triangle of the last two dims (shape kept), zeros elsewhere."""
-    res = _wrap(_triangle(input, diagonal, False, "triu"))
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = TriuBackward0(input)
-        res._grad_fn.diagonal = diagonal
-    return _out(res, out)
+    return _out(_triangle(input, diagonal, False, "triu", TriuBackward0), out)
 
 
 class TriuBackward0(Node):

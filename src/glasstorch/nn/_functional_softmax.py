@@ -94,12 +94,16 @@ def _record_dim(input, out, node_cls, d):
     return res
 
 
-class SoftmaxBackward0(Node):
-    """y = softmax(x): dx = y * (g - sum(g * y)) along dim (the Jacobian-vector product)."""
+class _AlongDim(Node):
+    """A backward of one input that works along ``self.dim`` (and uses the saved output)."""
 
     def __init__(self, input, dim):
         super().__init__(input)
         self.dim = dim
+
+
+class SoftmaxBackward0(_AlongDim):
+    """y = softmax(x): dx = y * (g - sum(g * y)) along dim (the Jacobian-vector product)."""
 
     def backward(self, grad):
         y = self.saved_output
@@ -110,12 +114,8 @@ class SoftmaxBackward0(Node):
         return _wrap(_as(gy - yd * gy.sum(axis=self.dim, keepdims=True), g.dtype))
 
 
-class LogSoftmaxBackward0(Node):
+class LogSoftmaxBackward0(_AlongDim):
     """y = log_softmax(x): dx = g - exp(y) * sum(g) along dim."""
-
-    def __init__(self, input, dim):
-        super().__init__(input)
-        self.dim = dim
 
     def backward(self, grad):
         y = self.saved_output
