@@ -124,6 +124,8 @@ def test_normalize_errors():
     with pytest.raises(RuntimeError, match=r"size of tensor a \(3\) must match the size of "
                                            r"tensor b \(2\) at non-singleton dimension 0"):
         T.Normalize((0.5, 0.5), (1.0, 1.0))(glasstorch.zeros(3, 2, 2))
+    with pytest.raises(TypeError, match="Tensor is not a torch image."):
+        T.Normalize((0.5,), (0.5,))(glasstorch.zeros(3))
     with pytest.raises(TypeError, match="img should be Tensor Image"):
         T.Normalize((0.5,), (0.5,))(np.zeros((1, 2, 2)))
 
@@ -289,6 +291,8 @@ def test_reprs():
         ")")
     assert repr(T.Normalize([0.1, 0.2], [1, 2])) == "Normalize(mean=[0.1, 0.2], std=[1, 2])"
     assert repr(T.PILToTensor()) == "PILToTensor()"
+    assert repr(T.CenterCrop([3, 4])) == "CenterCrop(size=[3, 4])"
+    assert repr(T.CenterCrop([3])) == "CenterCrop(size=(3, 3))"
     assert repr(T.Resize((3, 4), interpolation=T.InterpolationMode.NEAREST, antialias=False)) \
         == "Resize(size=(3, 4), interpolation=nearest, max_size=None, antialias=False)"
 

@@ -168,6 +168,7 @@ def normalize(tensor: Tensor, mean: Sequence[float], std: Sequence[float],
     """``(tensor - mean[c]) / std[c]`` for each channel ``c`` of a float ``(..., C, H, W)``."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"img should be Tensor Image. Got {type(tensor)}")
+    _check_image_tensor(tensor)
     if not tensor.is_floating_point():
         raise TypeError(f"Input tensor should be a float tensor. Got {tensor.dtype}.")
     if tensor.ndim < 3:
@@ -254,14 +255,15 @@ def resize(img, size, interpolation: InterpolationMode = InterpolationMode.BILIN
     return _wrap(_resample.resize_float(img._data, (out_h, out_w), bool(antialias), mode))
 
 
-def _setup_size(size, error_msg: str) -> tuple[int, int]:
+def _setup_size(size, error_msg: str):
+    """An int → ``(size, size)``; a 1-sequence → ``(s, s)``; a pair is kept as given."""
     if isinstance(size, numbers.Number):
         return int(size), int(size)
     if isinstance(size, Sequence) and len(size) == 1:
         return size[0], size[0]
     if len(size) != 2:
         raise ValueError(error_msg)
-    return size[0], size[1]
+    return size
 
 
 def crop_box(height: int, width: int, out_h: int, out_w: int):
