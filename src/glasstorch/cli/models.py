@@ -46,6 +46,7 @@ class Variant:
     test_iter: object = None   # DataLoader for test accuracy (classification)
     epochs: int = 10           # d2l's number of epochs for this variant
     history: list = field(default_factory=list)
+    title: str = ""            # shown above its table and plot (default: label or model name)
 
 
 @dataclass
@@ -220,7 +221,8 @@ def build_weight_decay(cfg):
                          {"params": net[0].bias}], lr=cfg["lr"])
         variants.append(Variant(f"wd{wd}", net, nn.MSELoss(), opt,
                                 _loader(*train, cfg["batch_size"]), eval_train=train,
-                                eval_test=test, epochs=cfg["epochs"]))
+                                eval_test=test, epochs=cfg["epochs"],
+                                title=f"weight decay λ = {wd}"))
     return variants
 
 
@@ -240,7 +242,8 @@ def build_polyfit(cfg):
     labels = torch.from_numpy(labels.astype(np.float32)).reshape(-1, 1)
     n = min(cfg["limit"] or n_train, n_train)
     variants = []
-    for degree, d2l_epochs in ((1, 400), (3, 400), (19, 1500)):
+    for degree, d2l_epochs, fit in ((1, 400, "underfit"), (3, 400, "normal"),
+                                    (19, 1500, "overfit")):
         X_train, X_test = poly[:n, : degree + 1], poly[n_train:, : degree + 1]
         y_train, y_test = labels[:n], labels[n_train:]
         net = nn.Sequential(nn.Linear(degree + 1, 1, bias=False))
@@ -248,7 +251,8 @@ def build_polyfit(cfg):
             f"degree{degree}", net, nn.MSELoss(), optim.SGD(net.parameters(), lr=cfg["lr"]),
             _loader(X_train, y_train, min(cfg["batch_size"], n)), eval_train=(X_train, y_train),
             eval_test=(X_test, y_test),
-            epochs=cfg["epochs"] if cfg["epochs_given"] else d2l_epochs))
+            epochs=cfg["epochs"] if cfg["epochs_given"] else d2l_epochs,
+            title=f"degree {degree} ({fit})"))
     return variants
 
 

@@ -262,9 +262,8 @@ def _print_table(spec, variants) -> None:
         cells = [[COLUMNS[k][1].format(r[k]) for k in keys] for r in _rows_to_show(v.history)]
         heads = [COLUMNS[k][0] for k in keys]
         widths = [max(len(h), *(len(c[j]) for c in cells)) for j, h in enumerate(heads)]
-        shown = len(cells) < len(v.history)
-        print(f"\n{v.label or spec.name}" + (" (every few epochs; all in run.json)" if shown
-                                              else ""))
+        every = " (every few epochs; all in run.json)" if len(cells) < len(v.history) else ""
+        print(f"\n{v.title or v.label or spec.name}{every}")
         print("  ".join(h.rjust(w) for h, w in zip(heads, widths)))
         for c in cells:
             print("  ".join(x.rjust(w) for x, w in zip(c, widths)))
@@ -345,7 +344,7 @@ def _plot(spec, variants, path) -> None:
                     ax.semilogy(epochs, [r[key] for r in v.history], style,
                                 label=COLUMNS[key][0])
         ax.set_xlabel("epoch")
-        ax.set_title(v.label or spec.name, fontsize=10)
+        ax.set_title(v.title or v.label or spec.name, fontsize=10)
         ax.grid(True, alpha=0.3)
         ax.legend()
     fig.tight_layout()
