@@ -22,6 +22,7 @@ collating the items one by one would.
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 
@@ -98,6 +99,7 @@ class VisionDataset(Dataset):
                          + [" " * self._repr_indent + line for line in body])
 
 
+@functools.cache  # a failed import is not cached by Python: ask once
 def _pil_image_module():
     try:
         from PIL import Image
@@ -139,7 +141,6 @@ class MNIST(VisionDataset):
         self.train = train
         images, labels = self._locate(download)
         self.data, self.targets = self._load(images, labels)
-        self._batch_plan = None  # (transform, plan) of the last __getbatch__
 
     # ---- where the files are ---------------------------------------------------------------
     @property
@@ -252,17 +253,13 @@ class MNIST(VisionDataset):
 
         if self.target_transform is not None:
             return default_collate([self[i] for i in indices])
-        if self._batch_plan is None or self._batch_plan[0] is not self.transform:
-            self._batch_plan = (self.transform, plan_for(self.transform,
-                                                         _pil_image_module() is not None))
-        idx = np.asarray(indices, dtype=np.intp)
-        images = self._batch_plan[1](self.data._data[idx], self._image)
-        return [images, _wrap(self.targets._data[idx])]
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state["_batch_plan"] = None  # closures do not pickle; rebuilt on the first batch
-        return state
+        plan = plan_for(self.transform, _pil_image_module() is not None)  # cheap: no caching
+        try:
+            idx = np.asarray(indices, dtype=np.intp)
+            pixels, targets = self.data._data[idx], self.targets._data[idx]
+        except IndexError as e:
+            raise IndexError(str(e).replace("axis", "dimension")) from None
+        return [plan(pixels, self._image), _wrap(targets)]
 
     def extra_repr(self) -> str:
         return f"Split: {'Train' if self.train is True else 'Test'}"

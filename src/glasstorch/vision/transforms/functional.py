@@ -12,6 +12,7 @@ images; ``to_tensor`` accepts those too (torchvision would refuse a tensor).
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Sequence
 from enum import Enum
@@ -41,6 +42,7 @@ class InterpolationMode(Enum):
     LANCZOS = "lanczos"
 
 
+@functools.cache  # a failed import is not cached by Python: ask once
 def _pil():
     try:
         from PIL import Image
