@@ -75,6 +75,48 @@ def test_resume_continues_epochs_and_history(tmp_path, capsys):
     assert not glasstorch.equal(before, after)  # training went on from the saved weights
 
 
+def interrupt_after(monkeypatch, model: str, calls: int):
+    """Make ``model``'s loss raise KeyboardInterrupt (Ctrl-C) at its ``calls``-th call."""
+    from glasstorch.cli.models import MODELS
+
+    spec = MODELS[model]
+    build = spec.build
+    count = [0]
+
+    def interrupting_build(cfg):
+        variants = build(cfg)
+        for v in variants:
+            loss = v.loss
+
+            def ctrl_c(*a, loss=loss):
+                count[0] += 1
+                if count[0] == calls:
+                    raise KeyboardInterrupt
+                return loss(*a)
+            v.loss = ctrl_c
+        return variants
+    monkeypatch.setattr(spec, "build", interrupting_build)
+
+
+def test_ctrl_c_keeps_the_last_finished_epoch(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "lin"
+    interrupt_after(monkeypatch, "linreg", 150)   # 100 batches per epoch: mid-epoch 2
+    code, stdout, err = train(capsys, "linreg", "--out", str(out))
+    assert code == 130 and "interrupted" in err
+    assert [r["epoch"] for r in history(out)["history"]["model"]] == [1]
+    check_files(out)
+    monkeypatch.undo()
+    assert train(capsys, "linreg", "--resume", "--epochs", "1", "--out", str(out))[0] == 0
+    assert [r["epoch"] for r in history(out)["history"]["model"]] == [1, 2]
+
+
+def test_ctrl_c_in_the_first_epoch_leaves_nothing(tmp_path, capsys, monkeypatch):
+    interrupt_after(monkeypatch, "linreg", 5)
+    code, _, err = train(capsys, "linreg", "--out", str(tmp_path / "lin"))
+    assert code == 130 and "nothing saved" in err
+    assert not (tmp_path / "lin").exists()
+
+
 def test_existing_run_is_not_overwritten_without_force(tmp_path, capsys):
     out = tmp_path / "lin"
     assert train(capsys, "linreg", "--epochs", "1", "--out", str(out))[0] == 0

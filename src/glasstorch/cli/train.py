@@ -156,7 +156,8 @@ def train(args) -> int:
     if saved is not None:
         _load_state(out, variants, saved)
         torch.manual_seed(cfg["seed"] + sum(len(v.history) for v in variants))
-    os.makedirs(out, exist_ok=True)
+    created = not os.path.exists(out)
+    os.makedirs(out, exist_ok=True)  # only now: bad input and missing data leave no trace
     print(f"{PROG} {spec.name}: {spec.title}; lr {cfg['lr']}, batch {cfg['batch_size']}"
           + (f", first {cfg['limit']} samples" if cfg["limit"] else "")
           + (f"; resuming at epoch {len(variants[0].history) + 1}" if saved else ""))
@@ -166,17 +167,31 @@ def train(args) -> int:
             _train_variant(spec, v, cfg, out, variants)
     except KeyboardInterrupt:
         interrupted = True
-        print(f"\n{PROG}: interrupted; the epochs finished so far are saved in {out}",
-              file=sys.stderr)
+        print(f"\n{PROG}: interrupted", file=sys.stderr)
+    if interrupted and not any(v.history for v in variants):
+        print(f"{PROG}: no epoch finished; nothing saved in {out}", file=sys.stderr)
+        if created and not os.listdir(out):
+            os.rmdir(out)
+        return 130
     _print_table(spec, variants)
-    _save(spec, out, cfg, variants)
+    # Long epochs were checkpointed as each one ended: the files hold the last finished epoch,
+    # not the half-trained weights of the interrupted one.
+    if not (interrupted and any(_long_epochs(v) for v in variants)):
+        _save(spec, out, cfg, variants)
     _plot(spec, variants, os.path.join(out, "curves.png"))
     _print_summary(spec, variants)
-    print(f"saved {', '.join(FILES)} in {out}")
+    print(f"saved {', '.join(FILES)} in {out}"
+          + (f" (through epoch {max(len(v.history) for v in variants)}; --resume continues)"
+             if interrupted else ""))
     return 130 if interrupted else 0
 
 
 # ---- training --------------------------------------------------------------------------------
+def _long_epochs(v) -> bool:
+    """Epochs long enough for a progress bar (and a checkpoint) each; else one bar per variant."""
+    return len(v.train_iter) >= 20
+
+
 def _train_variant(spec, v, cfg, out, variants) -> None:
     from tqdm import tqdm
 
@@ -185,7 +200,7 @@ def _train_variant(spec, v, cfg, out, variants) -> None:
     start = len(v.history)
     stop = start + v.epochs
     name = f"{v.label} " if v.label else ""
-    per_epoch_bars = len(v.train_iter) >= 20
+    per_epoch_bars = _long_epochs(v)
     outer = None if per_epoch_bars else tqdm(range(start, stop), desc=f"{name}epochs",
                                               unit="epoch", leave=True)
     for epoch in range(start, stop):
