@@ -65,6 +65,8 @@ def test_side_by_side(tmp_path, capsys):
 def test_a_failed_run_fails_the_comparison(tmp_path, capsys):
     path = script(tmp_path, """
         import torch
+        from IPython import display   # provided to both runs when IPython is not installed
+        display.clear_output(wait=True)
         print("before", 1.5)
         if torch.__name__ != "torch":
             raise ValueError("only glasstorch fails")

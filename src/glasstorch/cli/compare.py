@@ -1,7 +1,8 @@
 """``glasstorch compare SCRIPT [ARGS]``: a script run under PyTorch and glasstorch, side by side.
 
 Each run is its own subprocess with this Python: ``python SCRIPT ARGS`` (the real PyTorch, when
-``import torch`` finds it) and ``python -m glasstorch run SCRIPT ARGS``. Their standard outputs are
+``import torch`` finds it; with ``glasstorch run``'s ``IPython.display`` stand-in when IPython is
+not installed) and ``python -m glasstorch run SCRIPT ARGS``. Their standard outputs are
 then lined up — lines that differ only in their numbers are paired, as ``difflib`` pairs lines of
 text — and printed in two columns with a mark in the gutter:
 
@@ -39,6 +40,27 @@ from dataclasses import dataclass
 PROG = "glasstorch compare"
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w])"
                     r"|(?<![\w.])[-+]?(?:nan|inf)(?![\w])")
+
+
+# How the PyTorch side runs: ``python SCRIPT ARGS``, except that without IPython installed the
+# same ``IPython.display`` stand-in as ``glasstorch run`` is provided (loaded from its file, so
+# glasstorch itself is not imported into the PyTorch run).
+_TORCH_BOOT = """\
+import os, runpy, sys
+shim, script = sys.argv[1], sys.argv[2]
+try:
+    import IPython
+except ImportError:
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("_glasstorch_ipython_shim", shim)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.install()
+sys.argv = sys.argv[2:]
+sys.path[0] = os.path.dirname(os.path.abspath(script))
+runpy.run_path(script, run_name="__main__")
+"""
+SHIM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ipython_shim.py")
 
 
 class UsageError(Exception):
@@ -243,7 +265,8 @@ def compare(args) -> int:
         if run.code != 0:
             _tail(run)
         return 0 if run.code == 0 else 1
-    theirs = run_one("PyTorch " + _version("torch"), [sys.executable, *script], args.timeout)
+    theirs = run_one("PyTorch " + _version("torch"),
+                     [sys.executable, "-c", _TORCH_BOOT, SHIM, *script], args.timeout)
     mine = run_one(*ours, args.timeout)
     stats = side_by_side(theirs, mine, args.rtol, color, width)
     c = stats["counts"]
@@ -260,4 +283,8 @@ def compare(args) -> int:
     failed = [r for r in (theirs, mine) if r.code != 0]
     for run in failed:
         _tail(run)
+    missing = re.findall(r"No module named '(d2l|torchvision)", theirs.stderr)
+    if theirs.code != 0 and missing:
+        print(f"(the PyTorch run needs `pip install {missing[0]}`; under glasstorch it resolves "
+              f"to {'glasstorch.d2l' if missing[0] == 'd2l' else 'glasstorch.vision'})")
     return 1 if failed else 0

@@ -158,7 +158,8 @@ def train(args) -> int:
         torch.manual_seed(cfg["seed"] + sum(len(v.history) for v in variants))
     created = not os.path.exists(out)
     os.makedirs(out, exist_ok=True)  # only now: bad input and missing data leave no trace
-    print(f"{PROG} {spec.name}: {spec.title}; lr {cfg['lr']}, batch {cfg['batch_size']}"
+    print(f"{PROG} {spec.name}: {spec.title}; lr {cfg['lr']}, batch {cfg['batch_size']}, "
+          f"{max(v.epochs for v in variants)} epochs"
           + (f", first {cfg['limit']} samples" if cfg["limit"] else "")
           + (f"; resuming at epoch {len(variants[0].history) + 1}" if saved else ""))
     interrupted = False
