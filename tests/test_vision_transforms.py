@@ -220,6 +220,7 @@ def test_uint8_resampling_matches_pil_exactly(shape, size):
 
 def test_pil_pass_order_unknown_case_refuses():
     assert _resample.pil_pass_order(28, 28, 13, 9) is None
+    assert _resample.pil_pass_order(22, 8, 11, 4) is None
     with pytest.raises(ValueError, match="resize with PIL itself"):
         _resample.resize_uint8_like_pil(np.zeros((28, 28), dtype=np.uint8), (13, 9))
 

@@ -90,14 +90,14 @@ def pil_pass_order(h_in: int, w_in: int, h: int, w: int) -> str | None:
 
     The two passes are each rounded to 8 bits, so their order changes the result. Observed on
     Pillow: enlarging the height → width first; shrinking the height while enlarging the width →
-    height first; shrinking both by the same factor → width first. Other shrink-both cases are
-    left to PIL itself.
+    height first; shrinking a square to a square → width first. Other shrink-both cases (even
+    at equal factors: 22×8 → 11×4 goes height first) are left to PIL itself.
     """
     if h == h_in or w == w_in or h > h_in:
         return "w"
     if w > w_in:
         return "h"
-    return "w" if h * w_in == w * h_in else None
+    return "w" if h_in == w_in and h == w else None
 
 
 def resize_uint8_like_pil(images: np.ndarray, size: tuple[int, int]) -> np.ndarray:
