@@ -129,3 +129,17 @@ def test_align_and_judge():
     assert cmp.judge("a 1", "b 1", 1e-4)[0] == "≠"   # the text differs
     assert cmp.relative_difference(float("nan"), float("nan")) == 0.0
     assert cmp.relative_difference(0.0, 1e-9) == 1.0
+
+
+def test_side_by_side_highlights_differences(capsys):
+    left = cmp.Run("PyTorch", 0, 2.0, "loss 0.5\nacc 0.9\nonly here\n", "")
+    right = cmp.Run("glasstorch", 0, 1.0, "loss 0.50000001\nacc 0.8\n", "")
+    stats = cmp.side_by_side(left, right, 1e-4, color=True, width=80)
+    out = capsys.readouterr().out.splitlines()
+    assert stats["counts"] == {"=": 0, "≈": 1, "≠": 1, "<": 1, ">": 0}
+    assert stats["worst"] == pytest.approx(0.1 / 0.9)
+    assert "PyTorch (2.00 s)" in out[0] and "glasstorch (1.00 s)" in out[0]
+    assert out[2].startswith("\033[33m≈ loss 0.5") and out[2].endswith("\033[0m")
+    assert out[3].startswith("\033[31m≠ acc 0.9") and "rel 1.1e-01" in out[3]
+    assert "↳ 0.9 vs 0.8" in out[4]
+    assert out[5].startswith("\033[36m< only here")

@@ -261,3 +261,12 @@ def test_train_help_lists_models(capsys):
     out = capsys.readouterr().out
     for name in ("linreg", "softmax", "mlp", "dropout", "weight-decay", "polyfit", "--resume"):
         assert name in out
+
+
+def test_long_histories_are_thinned_in_the_table():
+    from glasstorch.cli.train import _rows_to_show
+
+    rows = [{"epoch": i} for i in range(1, 1501)]
+    shown = [r["epoch"] for r in _rows_to_show(rows)]
+    assert len(shown) <= 12 and shown[-1] == 1500 and shown == sorted(shown)
+    assert _rows_to_show(rows[:12]) == rows[:12]
