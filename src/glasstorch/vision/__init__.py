@@ -5,6 +5,7 @@
 ``datasets`` and ``transforms``.
 """
 
+from .. import __version__
 from . import datasets, transforms
 
 __all__ = ["datasets", "transforms"]
