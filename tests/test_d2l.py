@@ -317,7 +317,9 @@ def test_importing_glasstorch_and_d2l_does_not_import_matplotlib():
 def test_without_matplotlib_the_error_says_how_to_install_it():
     r = _run("import sys; sys.modules['matplotlib'] = None\n"
              "from glasstorch import d2l\n"
-             "try:\n    d2l.plot([1, 2])\n"
-             "except ImportError as e:\n    print('ImportError:', e)\n")
-    assert "ImportError" in r.stdout and "pip install matplotlib" in r.stdout, r.stderr
-    assert "glasstorch[plot]" in r.stdout
+             "for draw in (lambda: d2l.plot([1, 2]), d2l.Animator, lambda: d2l.plt):\n"
+             "    try:\n        draw()\n"
+             "    except ImportError as e:\n        print('ImportError:', e)\n")
+    lines = r.stdout.splitlines()
+    assert len(lines) == 3, (r.stdout, r.stderr)
+    assert all("pip install matplotlib" in line and "glasstorch[plot]" in line for line in lines)

@@ -99,6 +99,18 @@ def test_add_accepts_single_values_per_curve_x_and_skips_none(capsys):
     assert "y1 0.3" in capsys.readouterr().err  # no legend: curves are named y0, y1, ...
 
 
+def test_free_axes_follow_the_data_and_a_cleared_axes_is_redrawn():
+    animator = d2l.Animator(ylim=[0, 1])
+    for x in range(1, 6):
+        animator.add(x, x / 10)
+    ax = animator.axes[0]
+    assert ax.get_xlim()[0] <= 1 and ax.get_xlim()[1] >= 5 and ax.get_ylim() == (0, 1)
+    ax.cla()  # a learner clears the axes by hand: the next add draws everything again
+    animator.add(6, 0.6)
+    assert len(ax.get_lines()) == 1 and list(ax.get_lines()[0].get_xdata()) == [1, 2, 3, 4, 5, 6]
+    assert ax.get_ylim() == (0, 1)
+
+
 def test_fractional_x_progress(capsys):
     animator = d2l.Animator(xlabel="epoch", xlim=[1, 2], legend=["loss"])
     animator.add(1 + 1 / 3, 0.5)
