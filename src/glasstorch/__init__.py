@@ -61,6 +61,7 @@ from .random import (
     set_rng_state,
 )
 from .serialization import load, save
+from ._threads import get_num_threads, set_num_threads
 from . import _dtype, autograd, cuda, distributions, linalg, random
 from . import nn, optim, utils
 
