@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import builtins
 
+import numpy as np
+
 
 def unbroadcast(grad, shape: tuple):
     """Sum ``grad`` (a Tensor) down to ``shape``; ``grad`` itself when already that shape."""
@@ -41,3 +43,12 @@ def broadcast_error(*shapes) -> RuntimeError:
                         f"non-singleton dimension {d}"
                     )
     return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
+
+
+def broadcast_shape(*shapes) -> tuple:
+    """The shape tensors of ``shapes`` broadcast to, or torch's RuntimeError naming the rightmost
+    dimension whose sizes disagree."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise broadcast_error(*shapes) from None

@@ -22,7 +22,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
-from ._broadcast import unbroadcast
+from ._broadcast import broadcast_shape, unbroadcast
 
 _WORD = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
          "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
@@ -167,17 +167,8 @@ def _matmul_shape_error(a: np.ndarray, b: np.ndarray):
 
 def broadcast_or_raise(sa: tuple, sb: tuple) -> tuple:
     """The broadcast of two shapes, or torch's RuntimeError naming the rightmost dimension whose
-    sizes disagree (torch compares from the right, as broadcasting aligns shapes)."""
-    try:
-        return np.broadcast_shapes(sa, sb)
-    except ValueError:
-        for i in range(1, min(len(sa), len(sb)) + 1):
-            if sa[-i] != sb[-i] and 1 not in (sa[-i], sb[-i]):
-                raise RuntimeError(
-                    f"The size of tensor a ({sa[-i]}) must match the size of tensor b ({sb[-i]}) "
-                    f"at non-singleton dimension {max(len(sa), len(sb)) - i}"
-                ) from None
-        raise
+    sizes disagree."""
+    return broadcast_shape(sa, sb)
 
 
 def _folds_transposed(a: np.ndarray, b: np.ndarray) -> bool:

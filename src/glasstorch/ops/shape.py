@@ -396,20 +396,9 @@ def broadcast_to(input, size):
 def broadcast_shapes(*shapes):
     """The shape broadcasting tensors of ``shapes`` together gives (a ``torch.Size``)."""
     from .._size import Size
+    from ._broadcast import broadcast_shape
 
-    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
-    out: list = []
-    for s in shapes:
-        s = (1,) * (len(out) - len(s)) + s
-        out = [1] * (len(s) - len(out)) + out
-        for i, (a, b) in enumerate(zip(out, s)):
-            if a != b and a != 1 and b != 1:
-                raise RuntimeError(
-                    f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
-                    f"non-singleton dimension {i}"
-                )
-            out[i] = b if a == 1 else a
-    return Size(out)
+    return Size(broadcast_shape(*[(s,) if isinstance(s, int) else tuple(s) for s in shapes]))
 
 
 def broadcast_tensors(*tensors):
