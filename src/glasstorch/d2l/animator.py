@@ -151,6 +151,8 @@ class Animator:
         self._lines: list = []
         self.path: str | None = None
         self._bar = None
+        if not self.notebook:
+            self._start_bar()  # now, so that its clock (and time-left estimate) counts from here
 
     def add(self, x, y) -> None:
         """Append one point to each curve: ``y`` holds one value per curve (or a single value).
@@ -210,25 +212,29 @@ class Animator:
     def _show_in_terminal(self, x, y) -> None:
         if self.path is None:
             self.path = _free_png_path()
-            print(f"[d2l.Animator] plotting to {os.path.abspath(self.path)} "
-                  "(rewritten on every add)", file=sys.stderr, flush=True)
+            # tqdm.write prints above the bar instead of through it
+            _progress_bar_class().write(f"[d2l.Animator] plotting to {os.path.abspath(self.path)}"
+                                        " (rewritten on every add)", file=sys.stderr)
         self.fig.savefig(self.path)
         self._update_bar(x, y)
+
+    def _start_bar(self) -> None:
+        # One bar on screen at a time: a new Animator means the previous one is done
+        if _open_bar:
+            _open_bar.pop().close()
+        high = self.xlim[1] if self.xlim is not None else None
+        fmt = _BAR_FORMAT if high else _COUNTER_FORMAT
+        self._bar = _progress_bar_class()(
+            total=high, desc=self.xlabel or "x", bar_format=fmt, file=sys.stderr, leave=True,
+            dynamic_ncols=True)
+        _open_bar.append(self._bar)
 
     def _update_bar(self, x, y) -> None:
         xs = [float(a) for a in x if a is not None]
         if not xs:
             return
-        if self._bar is None:
-            # One bar on screen at a time: a new Animator means the previous one is done
-            if _open_bar and _open_bar[0] is not None:
-                _open_bar[0].close()
-            high = self.xlim[1] if self.xlim is not None else None
-            fmt = _BAR_FORMAT if high else _COUNTER_FORMAT
-            self._bar = _progress_bar_class()(
-                total=high, desc=self.xlabel or "x", bar_format=fmt, file=sys.stderr,
-                leave=True, dynamic_ncols=True)
-            _open_bar[:] = [self._bar]
+        if self._bar is None or self._bar not in _open_bar:
+            self._start_bar()  # more points after the bar was complete, or another Animator ran
         names = list(self.legend) + [f"y{i}" for i in range(len(self.legend), len(y))]
         self._bar.n = max(self._bar.n, max(xs))  # the bar follows x, which may be fractional
         self._bar.set_postfix_str(", ".join(  # ... and set_postfix_str redraws it
