@@ -208,6 +208,7 @@ def test_train_epoch_ch3_with_a_hand_written_updater():
 
 
 def test_train_ch3_trains_and_keeps_the_books_checks(plt, capsys):
+    pytest.importorskip("tqdm")  # its Animator shows a progress bar in a terminal
     X, y = _blobs(600)
     train_iter = d2l.load_array((X[:500], y[:500]), 50)
     test_iter = d2l.load_array((X[500:], y[500:]), 50, is_train=False)
