@@ -64,7 +64,7 @@ def test_text_tree():
     loss, w, _ = linear_loss()
     text = viz.to_text(loss, params={"w": w})
     assert text.splitlines() == [
-        "tensor () ← DivBackward0  saved (), ()",
+        "tensor () ← DivBackward0  saved ()",  # the divisor is a number, not a saved tensor
         "└─ SumBackward0",
         "   └─ PowBackward0  saved (8, 1)",
         "      └─ SubBackward0",

@@ -30,8 +30,12 @@ _FREED = (
 
 
 def edge(t):
-    """The node a gradient for tensor ``t`` flows into: its grad_fn, its AccumulateGrad, or None."""
-    fn = t._grad_fn
+    """The node a gradient for tensor ``t`` flows into: its grad_fn, its AccumulateGrad, or None
+    (also for a Python number given as an op's input)."""
+    try:
+        fn = t._grad_fn
+    except AttributeError:
+        return (None, 0)
     if fn is not None:
         return (fn, 0)
     if t._rg:
@@ -71,10 +75,13 @@ class Node:
 
     # ---- saved tensors -------------------------------------------------------------------
     def save(self, *tensors):
-        """Keep input tensors for backward, with their versions (checked when unpacked)."""
-        self._saved = tuple(
-            (t, t._vc[0], t._grad_fn) if t is not None else (None, 0, None) for t in tensors
-        )
+        """Keep inputs for backward: tensors with their versions (checked when unpacked),
+        Python numbers (and None) as they are."""
+        saved = []
+        for t in tensors:
+            vc = getattr(t, "_vc", None)  # a tensor's version counter; numbers have none
+            saved.append((t, vc[0], t._grad_fn) if vc is not None else (t, None, None))
+        self._saved = tuple(saved)
         return self
 
     def save_output(self, out):
@@ -89,7 +96,7 @@ class Node:
         if saved is None:
             raise RuntimeError(_FREED)
         for t, v, producer in saved:
-            if t is not None and t._vc[0] != v:
+            if v is not None and t._vc[0] != v:
                 _raise_modified(t, v, t._vc[0], producer)
         return tuple(t for t, _, _ in saved)
 

@@ -47,11 +47,6 @@ def _no_bool(a, b, op: str) -> None:
         raise NotImplementedError(f'"{op}" not implemented for \'Bool\'')
 
 
-def _as_input(v):
-    """A Python number as a 0-d tensor that needs no grad (so a node can link to it)."""
-    return v if isinstance(v, Tensor) else _wrap(np.asarray(v))
-
-
 # ---- add / sub ------------------------------------------------------------------------------
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, broadcasting. ``alpha`` scales ``other`` (default 1)."""
@@ -67,7 +62,7 @@ def add(input, other, *, alpha=1, out=None):
 
 class AddBackward0(Node):
     def __init__(self, a, b, alpha=1):
-        super().__init__(_as_input(a), _as_input(b))
+        super().__init__(a, b)
         self.shapes = (_shape(a), _shape(b))
         self.alpha = alpha
 
@@ -106,7 +101,7 @@ def sub(input, other, *, alpha=1, out=None):
 
 class SubBackward0(Node):
     def __init__(self, a, b, alpha=1):
-        super().__init__(_as_input(a), _as_input(b))
+        super().__init__(a, b)
         self.shapes = (_shape(a), _shape(b))
         self.alpha = alpha
 
@@ -141,7 +136,6 @@ def mul(input, other, *, out=None):
 
 class MulBackward0(Node):
     def __init__(self, a, b):
-        a, b = _as_input(a), _as_input(b)
         super().__init__(a, b)
         self.save(a, b)
 
@@ -184,7 +178,6 @@ def div(input, other, *, rounding_mode=None, out=None):
 
 class DivBackward0(Node):
     def __init__(self, a, b):
-        a, b = _as_input(a), _as_input(b)
         super().__init__(a, b)
         self.save(a, b)
 
@@ -237,7 +230,6 @@ class RemainderBackward0(Node):
     """d(a % b)/da = 1; d(a % b)/db = -floor(a / b)."""
 
     def __init__(self, a, b):
-        a, b = _as_input(a), _as_input(b)
         super().__init__(a, b)
         self.save(a, b)
 
