@@ -11,6 +11,9 @@ import builtins
 
 import numpy as np
 
+from .._tensor import _wrap
+from ..autograd import grad_mode
+
 
 def unbroadcast(grad, shape: tuple):
     """Sum ``grad`` (a Tensor) down to ``shape``; ``grad`` itself when already that shape."""
@@ -22,6 +25,9 @@ def unbroadcast(grad, shape: tuple):
     for i, n in enumerate(shape):
         if n == 1 and gshape[lead + i] != 1:
             dims.append(lead + i)
+    if not grad_mode.state.enabled:  # a plain backward: sum the array itself, no op dispatch
+        g = np.add.reduce(grad._data, axis=tuple(dims), keepdims=True) if dims else grad._data
+        return _wrap(g.reshape(shape) if lead else g)
     out = grad.sum(dim=tuple(dims), keepdim=True) if dims else grad
     if lead:
         out = out.reshape(shape)
