@@ -113,6 +113,11 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
 
 def _mark_repeats(grads, shared):
     """A node handing one gradient array to several inputs (add's backward does): mark it shared."""
+    if len(grads) == 2:
+        a, b = grads
+        if a is not None and b is not None and a._data is b._data:
+            shared.add(id(a._data))
+        return
     seen = set()
     for g in grads:
         if g is not None:

@@ -46,6 +46,18 @@ def edge(t):
     return (None, 0)
 
 
+class _NeedsInputGrad:
+    """``node.needs_input_grad``: which inputs want a gradient, worked out on first use and then
+    kept in the instance (a non-data descriptor, so the instance's value shadows it)."""
+
+    def __get__(self, node, owner=None):
+        if node is None:
+            return self
+        value = tuple([fn is not None for fn, _ in node.next_functions])
+        node.__dict__["needs_input_grad"] = value
+        return value
+
+
 class Node:
     """The backward step of one op (see the module docstring)."""
 
@@ -63,9 +75,7 @@ class Node:
 
             self._trace = traceback.format_stack()[:-2]
 
-    @property
-    def needs_input_grad(self) -> tuple:
-        return tuple(fn is not None for fn, _ in self.next_functions)
+    needs_input_grad = _NeedsInputGrad()
 
     def name(self) -> str:
         return type(self).__name__
