@@ -63,3 +63,22 @@ def assert_same(ours, theirs, rtol=None, atol=None, check_dtype=True, msg=""):
             np.testing.assert_array_equal(a, b, err_msg=msg)
         return
     assert ours == theirs, f"{msg}: {ours!r} != {theirs!r}"
+
+
+def both(fn):
+    """Run ``fn(lib)`` with glasstorch and with torch; return both results."""
+    return fn(gt), fn(torch)
+
+
+def raised(fn, lib):
+    """``(exception type name, message)`` raised by ``fn(lib)``; fails if nothing is raised."""
+    try:
+        fn(lib)
+    except Exception as e:  # noqa: BLE001 - we compare whatever was raised
+        return type(e).__name__, str(e)
+    raise AssertionError("expected an exception")
+
+
+def same_error(fn):
+    """``fn(lib)`` raises the same exception type with the same message in both libraries."""
+    assert raised(fn, gt) == raised(fn, torch)

@@ -10,12 +10,7 @@ import numpy as np
 import pytest
 
 import glasstorch as gt
-from oracle import needs_torch, torch
-
-
-def both(fn):
-    """Run ``fn(lib)`` with glasstorch and torch; return both results."""
-    return fn(gt), fn(torch)
+from oracle import both, needs_torch
 
 
 def _np(t):

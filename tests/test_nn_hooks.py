@@ -6,25 +6,7 @@ from __future__ import annotations
 import pytest
 
 import glasstorch as gt
-from oracle import needs_torch, torch
-
-
-def both(fn):
-    """Run ``fn(lib)`` with glasstorch and torch; return both results."""
-    return fn(gt), fn(torch)
-
-
-def raised(fn, lib):
-    """``(exception type name, message)`` raised by ``fn(lib)``."""
-    try:
-        fn(lib)
-    except Exception as e:  # noqa: BLE001 - we compare whatever was raised
-        return type(e).__name__, str(e)
-    raise AssertionError("expected an exception")
-
-
-def same_error(fn):
-    assert raised(fn, gt) == raised(fn, torch)
+from oracle import both, needs_torch, same_error
 
 
 # ---- forward hooks ------------------------------------------------------------------------------

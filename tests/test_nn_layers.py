@@ -10,23 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import glasstorch as gt
-from oracle import assert_same, needs_torch, torch
-
-
-def both(fn):
-    return fn(gt), fn(torch)
-
-
-def raised(fn, lib):
-    try:
-        fn(lib)
-    except Exception as e:  # noqa: BLE001 - we compare whatever was raised
-        return type(e).__name__, str(e)
-    raise AssertionError("expected an exception")
-
-
-def same_error(fn):
-    assert raised(fn, gt) == raised(fn, torch)
+from oracle import assert_same, both, needs_torch, raised, same_error, torch
 
 
 def load_from_torch(ours, theirs):

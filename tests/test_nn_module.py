@@ -10,26 +10,7 @@ import numpy as np
 import pytest
 
 import glasstorch as gt
-from oracle import needs_torch, torch
-
-
-def both(fn):
-    """Run ``fn(lib)`` with glasstorch and torch; return both results."""
-    return fn(gt), fn(torch)
-
-
-def raised(fn, lib):
-    """``(exception type name, message)`` raised by ``fn(lib)``."""
-    try:
-        fn(lib)
-    except Exception as e:  # noqa: BLE001 - we compare whatever was raised
-        return type(e).__name__, str(e)
-    raise AssertionError("expected an exception")
-
-
-def same_error(fn):
-    ours, theirs = raised(fn, gt), raised(fn, torch)
-    assert ours == theirs
+from oracle import both, needs_torch, raised, same_error, torch
 
 
 def copy_weights(ours, theirs):
