@@ -326,3 +326,14 @@ def test_generator_device_and_seed_range():
     with pytest.raises((RuntimeError, AssertionError), match="CUDA"):
         gt.Generator(device="cuda")
     gt.manual_seed(0)
+
+
+def test_default_generator_is_seeded_afresh_in_each_process_as_torch():
+    import subprocess
+    import sys
+
+    code = "import glasstorch as t; print(t.initial_seed(), t.Generator().initial_seed())"
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=120, check=True).stdout.split() for _ in range(2)]
+    assert runs[0][0] != runs[1][0], "each process draws its own default seed"
+    assert runs[0][1] == runs[1][1] == "67280421310721", "a new Generator() starts fixed"

@@ -78,7 +78,10 @@ def _uint8():
     return uint8
 
 
+# Like torch, the default generator starts from a fresh random seed in every process (a new
+# ``Generator()`` starts from the fixed _DEFAULT_SEED); ``manual_seed`` makes runs repeat.
 default_generator = Generator()
+default_generator.seed()
 
 
 def manual_seed(seed: int) -> Generator:
