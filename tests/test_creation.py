@@ -323,3 +323,11 @@ def test_list_of_ndarrays_warns_like_torch():
     with pytest.warns(UserWarning, match="list of numpy.ndarrays is extremely slow"):
         t = gt.tensor([np.array([1.0, 2.0]), np.array([3.0, 4.0])])
     assert t.dtype is gt.float64 and t.shape == (2, 2)
+
+
+def test_python_floats_go_straight_into_the_requested_dtype(torch):
+    for dtype in ("float64", "float16", "int64", "int32"):
+        data = [0.3, 1.7, -2.5, 1e-8]
+        ours = gt.tensor(data, dtype=getattr(gt, dtype)).numpy()
+        theirs = torch.tensor(data, dtype=getattr(torch, dtype)).numpy()
+        assert ours.dtype == theirs.dtype and (ours == theirs).all(), dtype

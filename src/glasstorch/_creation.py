@@ -146,6 +146,13 @@ def _to_array(data, dtype=None) -> np.ndarray:
         data = _unwrap_tensors(data)
     elif not isinstance(data, _SCALARS):
         raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+    if npd is not None and npd != inferred:
+        # Python numbers go straight into the dtype asked for: a float64 tensor must not pass
+        # through float32 (0.3 would become 0.30000001192092896).
+        try:
+            return np.array(data, dtype=npd)
+        except (OverflowError, ValueError, TypeError):
+            pass  # out-of-range ints wrap, ragged data is reported: the inferred path below
     try:
         arr = np.array(data, dtype=inferred)
     except OverflowError:
