@@ -58,7 +58,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if not isinstance(weight, Tensor):
         raise _not_tensor("linear", "weight", 2, weight)
     x, w = input._data, weight._data
-    if w.ndim != 2 or x.ndim == 0:
+    if x.ndim == 0 or w.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to linear need to be at least 1D, but they are {x.ndim}D and "
+            f"{w.ndim}D"
+        )
+    if w.ndim != 2:
         out = input.matmul(weight.t() if w.ndim == 2 else weight)
         return out + bias if bias is not None else out
     if x.dtype != w.dtype:
