@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -83,3 +84,17 @@ def test_demo_trains_linear_regression():
     assert res.returncode == 0, res.stderr
     last_loss = [ln for ln in res.stdout.splitlines() if ln.startswith("epoch 3")][0]
     assert float(last_loss.split("loss")[1]) < 1e-3
+
+
+def test_figures_left_open_are_saved(tmp_path):
+    script = tmp_path / "plots.py"
+    script.write_text("import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+                      "plt.plot([1, 2, 3])\nplt.figure()\nplt.plot([3, 1])\nprint('done')\n")
+    res = subprocess.run([sys.executable, "-m", "glasstorch", "run", str(script)],
+                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    line = [ln for ln in res.stderr.splitlines() if "left open were saved in" in ln][0]
+    folder = line.split("saved in ")[1].strip()
+    pngs = sorted(f for f in os.listdir(folder) if f.startswith("open-figure-"))
+    assert pngs == ["open-figure-1.png", "open-figure-2.png"]
+    assert all(os.path.getsize(os.path.join(folder, f)) > 0 for f in pngs)

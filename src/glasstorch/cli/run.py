@@ -7,7 +7,8 @@ An import hook (a finder placed first on ``sys.meta_path``) resolves ``torch`` a
 the real PyTorch is installed. The script then runs as ``python SCRIPT ARGS`` would run it: as
 ``__main__``, with ``sys.argv`` set, its folder first on ``sys.path``, its exit status returned, and
 tracebacks that start at the script's own lines. Without IPython installed, ``IPython.display``
-is provided by ``ipython_shim`` so notebook-style plotting code runs in a terminal.
+is provided by ``ipython_shim`` so notebook-style plotting code runs in a terminal; figures the
+script leaves open under a non-interactive backend are saved as PNGs when it ends.
 """
 
 from __future__ import annotations
@@ -116,5 +117,29 @@ def run_script(path: str, args: list[str]) -> int:
         traceback.print_exception(type(e), e, tb or e.__traceback__)
         return 1
     finally:
+        _save_open_figures()
         sys.stdout.flush()
     return 0
+
+
+_NON_INTERACTIVE = {"agg", "pdf", "ps", "svg", "pgf", "cairo", "template"}
+
+
+def _save_open_figures() -> None:
+    """Save the matplotlib figures a script left open, when no window could have shown them
+    (a non-interactive backend, as in a terminal without a display): one PNG each, in the
+    run's figure folder, named once on stderr."""
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None or not plt.get_fignums():
+        return
+    import matplotlib
+
+    if matplotlib.get_backend().lower() not in _NON_INTERACTIVE:
+        return
+    from .ipython_shim import figure_folder
+
+    folder = figure_folder()
+    nums = plt.get_fignums()
+    for n in nums:
+        plt.figure(n).savefig(os.path.join(folder, f"open-figure-{n}.png"))
+    print(f"[glasstorch] {len(nums)} figure(s) left open were saved in {folder}", file=sys.stderr)
