@@ -63,6 +63,7 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
 
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
+    anomaly = grad_mode.state.anomaly
     try:
         while ready:
             node = ready.pop()
@@ -80,14 +81,15 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
                     _accumulate(node, grad, create_graph, shared)
                 continue
             nexts = node.next_functions
-            skip = needed is not None and not any(k in needed for k in children[node])
-            if grad is None or skip:
+            if grad is None or (
+                needed is not None and not any(k in needed for k in children[node])
+            ):
                 grads = (None,) * len(nexts)
             else:
                 grads = node.backward(grad)
                 if type(grads) is not tuple:
                     grads = (grads,)
-                if grad_mode.state.anomaly:
+                if anomaly:
                     _check_anomaly(node, grads)
                 if node._post_hooks:
                     for h in node._post_hooks:
