@@ -9,6 +9,8 @@ torch's.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 _DEFAULT_SEED = 67280421310721
@@ -24,7 +26,15 @@ class Generator:
         check_device(device)
         self.device = _device(device)
         self._seed = _DEFAULT_SEED
-        self._np = np.random.Generator(np.random.PCG64(self._seed))
+        self._rng = None
+
+    @property
+    def _np(self) -> np.random.Generator:
+        """The NumPy generator, made on the first draw (so ``import glasstorch`` need not load
+        ``numpy.random``)."""
+        if self._rng is None:
+            self._rng = np.random.Generator(np.random.PCG64(self._seed))
+        return self._rng
 
     def manual_seed(self, seed: int) -> Generator:
         """Reset the generator to the stream of ``seed``; returns the generator."""
@@ -36,12 +46,12 @@ class Generator:
         if seed < 0:
             seed += 1 << 64
         self._seed = seed
-        self._np = np.random.Generator(np.random.PCG64(seed))
+        self._rng = None
         return self
 
     def seed(self) -> int:
         """Seed from the operating system's entropy; returns the new seed."""
-        s = int(np.random.SeedSequence().entropy) % (1 << 63)
+        s = int.from_bytes(os.urandom(8), "little") % (1 << 63)
         self.manual_seed(s)
         return s
 

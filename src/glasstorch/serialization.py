@@ -44,7 +44,6 @@ import functools
 import json
 import math
 import os
-import tempfile
 from collections import Counter, OrderedDict
 
 import numpy as np
@@ -219,6 +218,8 @@ def _atomic_write(path: str, payload: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    import tempfile  # only saving needs it: kept out of `import glasstorch`
+
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
                                dir=directory)
     try:

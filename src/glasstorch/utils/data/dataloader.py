@@ -16,7 +16,6 @@ With ``num_workers=0`` (the default) batches are fetched in this process, when a
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import warnings
 
@@ -179,6 +178,8 @@ class DataLoader:
     @multiprocessing_context.setter
     def multiprocessing_context(self, context) -> None:
         if context is not None:
+            import multiprocessing  # only worker loading needs it: kept out of `import glasstorch`
+
             if self.num_workers == 0:
                 raise ValueError(
                     "multiprocessing_context can only be used with multi-process loading "
