@@ -62,6 +62,7 @@ from .random import (
 )
 from .serialization import load, save
 from ._threads import get_num_threads, set_num_threads
+from ._threads import use_one_thread_unless_told as _use_one_thread_unless_told
 from . import _dtype, autograd, cuda, distributions, linalg, random
 from . import nn, optim, utils
 
@@ -113,3 +114,6 @@ def numel(input: Tensor) -> _builtins.int:
 def result_type(tensor1, tensor2) -> dtype:
     """The dtype torch's promotion gives an op on these two operands."""
     return _dtype.result_type(tensor1, tensor2)
+
+
+_use_one_thread_unless_told()

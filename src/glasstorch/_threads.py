@@ -6,6 +6,11 @@ small training step can get many times slower, so a learner may want one thread.
 no switch for this, so we call OpenBLAS's own functions through ``ctypes``, finding the library
 among those this process has loaded. Where no OpenBLAS is found (NumPy built against another
 BLAS), ``get_num_threads`` reports 1 and ``set_num_threads`` raises, saying so.
+
+Unlike torch (one thread per core), glasstorch starts with ONE BLAS thread unless the user set
+``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` or ``MKL_NUM_THREADS``: on the learners' models
+(batches of 10 to 256, layers of a few hundred units) a second thread measured no faster on a
+quiet 2-core machine and many times slower on a busy one (BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -68,3 +73,11 @@ def set_num_threads(num: int) -> None:
             "BLAS); set OMP_NUM_THREADS / OPENBLAS_NUM_THREADS before starting Python instead"
         )
     blas[0](num)
+
+
+def use_one_thread_unless_told() -> None:
+    """At import: one BLAS thread, unless an environment variable already chose a number."""
+    if any(v in os.environ for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")):
+        return
+    if _openblas() is not None:
+        set_num_threads(1)
