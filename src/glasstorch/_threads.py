@@ -8,9 +8,10 @@ among those this process has loaded. Where no OpenBLAS is found (NumPy built aga
 BLAS), ``get_num_threads`` reports 1 and ``set_num_threads`` raises, saying so.
 
 Unlike torch (one thread per core), glasstorch starts with ONE BLAS thread unless the user set
-``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` or ``MKL_NUM_THREADS``: on the learners' models
-(batches of 10 to 256, layers of a few hundred units) a second thread measured no faster on a
-quiet 2-core machine and many times slower on a busy one (BENCHMARKS.md).
+``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` or ``MKL_NUM_THREADS``. Measured on the learners'
+models on a 2-core machine (BENCHMARKS.md): when it is quiet, a second thread makes an MLP epoch
+(batch 256) 1.45x faster but the seed's two-layer net (batch 64) 1.37x slower; when the machine
+is busy, a second thread makes training 4-100x slower, as threads spin waiting for each other.
 """
 
 from __future__ import annotations
