@@ -241,7 +241,18 @@ def test_missing_plot_extra(tmp_path):
                          timeout=120)
     assert res.returncode == 2
     line = res.stderr.strip()
-    assert "\n" not in line and "matplotlib" in line and "glasstorch[plot]" in line
+    assert "\n" not in line and "matplotlib" in line and "glasstorch[plot,io]" in line
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_io_extra(tmp_path):
+    code = ("import sys; sys.modules['safetensors'] = None; from glasstorch.cli import main; "
+            f"sys.exit(main(['train', 'linreg', '--out', {str(tmp_path / 'o')!r}]))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 2
+    line = res.stderr.strip()
+    assert "\n" not in line and "safetensors" in line and "glasstorch[plot,io]" in line
     assert not (tmp_path / "o").exists()
 
 

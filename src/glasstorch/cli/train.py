@@ -94,16 +94,17 @@ def main(argv: list[str]) -> int:
 
 
 def _require_plot_extra() -> None:
+    """Before any work: the curves need the `plot` extra, the saved weights the `io` extra."""
     missing = []
-    for name in ("matplotlib", "tqdm"):
+    for name in ("matplotlib", "tqdm", "safetensors"):
         try:
             __import__(name)
         except ImportError:
             missing.append(name)
     if missing:
         raise UsageError(
-            f"needs {' and '.join(missing)} (the `plot` extra), not installed: run "
-            "`pip install 'glasstorch[plot]'` (or `sh scripts/setup.sh plot`)"
+            f"needs {', '.join(missing)} (the `plot` and `io` extras), not installed: run "
+            "`pip install 'glasstorch[plot,io]'` (or `sh scripts/setup.sh plot io`)"
         )
 
 
