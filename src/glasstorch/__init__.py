@@ -60,11 +60,10 @@ from .random import (
     seed,
     set_rng_state,
 )
-from .serialization import load, save
 from ._threads import get_num_threads, set_num_threads
 from ._threads import use_one_thread_unless_told as _use_one_thread_unless_told
-from . import _dtype, autograd, cuda, distributions, linalg, random
-from . import nn, optim, utils
+from . import _dtype, autograd, cuda, linalg, random
+from . import nn
 
 # nn.functional's ops that torch also offers at the top level (torch.softmax needs ``dim``).
 from .nn._functional_softmax import _log_softmax_method as log_softmax
@@ -117,3 +116,24 @@ def result_type(tensor1, tensor2) -> dtype:
 
 
 _use_one_thread_unless_told()
+
+
+# Loaded on first use (import time is measured): ``glasstorch.optim`` imports the module then.
+_LAZY_MODULES = ("distributions", "optim", "utils")
+_LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
+
+
+def __getattr__(name: str):
+    import importlib
+
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY_FUNCTIONS:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY_FUNCTIONS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_FUNCTIONS))
