@@ -8,11 +8,22 @@ in which case a missing torch fails the whole run at collection.
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from oracle import torch as real_torch
 
 if os.environ.get("GLASSTORCH_REQUIRE_TORCH") == "1" and real_torch is None:
     raise pytest.UsageError("GLASSTORCH_REQUIRE_TORCH=1 but PyTorch is not installed")
+
+
+# Property tests: no per-example deadline (a shared 2-core machine is slow at times); in CI the
+# examples are derived from each test's name (derandomize), so a run there is repeatable, while
+# local runs keep exploring new examples.
+settings.register_profile(
+    "glasstorch", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+    derandomize=os.environ.get("CI") == "true",
+)
+settings.load_profile("glasstorch")
 
 
 @pytest.fixture
