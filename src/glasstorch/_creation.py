@@ -124,6 +124,14 @@ def _ragged_error(data) -> Exception:
 def _to_array(data, dtype=None) -> np.ndarray:
     """Copy ``data`` (number, nested lists, ndarray or tensor) into a new array."""
     npd = _dtype.to_dtype(dtype).np if dtype is not None else None
+    if type(data) is list and data:
+        kinds = set(map(type, data))  # a flat list of Python ints or floats: the common case
+        if kinds == {int} or kinds == {float} or kinds == {int, float}:
+            inferred = np.int64 if float not in kinds else _dtype.get_default_dtype().np
+            try:
+                return np.array(data, dtype=npd or inferred)
+            except (OverflowError, ValueError):
+                pass  # too large for int64, or out of npd's range: the general path reports it
     if isinstance(data, Tensor):
         return np.array(data._data, dtype=npd)
     if isinstance(data, np.ndarray):
