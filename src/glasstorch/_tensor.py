@@ -408,6 +408,23 @@ class Tensor:
     __array_priority__ = 1000
 
 
+def reset_grad(t: Tensor, set_to_none: bool) -> None:
+    """``zero_grad`` for one tensor (Module's and Optimizer's): ``.grad = None``, or its values
+    set to zero in place (the same tensor, detached from any graph, its version bumped)."""
+    g = t._grad
+    if g is None:
+        return
+    if set_to_none:
+        t._grad = None
+        return
+    if g._grad_fn is not None:
+        g.detach_()
+    else:
+        g._rg = False
+    g._data[...] = 0
+    g._vc[0] += 1
+
+
 def _rebuild(arr: np.ndarray, requires_grad: bool) -> Tensor:
     """Unpickle a tensor: wrap the array the pickle already made (no second copy)."""
     t = _wrap(arr)

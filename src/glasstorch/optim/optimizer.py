@@ -31,7 +31,7 @@ from itertools import chain
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor, _wrap, reset_grad
 from ..autograd.grad_mode import enable_grad
 from ..nn.modules._module_utils import _TENSOR_TYPE_NAMES, RemovableHandle
 
@@ -218,18 +218,7 @@ class Optimizer:
         """Forget the gradients: ``.grad = None`` (default), or fill them with zeros in place."""
         for group in self.param_groups:
             for p in group["params"]:
-                g = p._grad
-                if g is None:
-                    continue
-                if set_to_none:
-                    p._grad = None
-                else:
-                    if g._grad_fn is not None:
-                        g.detach_()
-                    else:
-                        g._rg = False
-                    g._data[...] = 0
-                    g._vc[0] += 1
+                reset_grad(p, set_to_none)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient, once.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from ..._tensor import Tensor
+from ..._tensor import Tensor, reset_grad
 from ...autograd import grad_mode
 from ..parameter import Buffer, Parameter
 from ._backward_hooks import BackwardHookState, _BackwardHooksMixin
@@ -337,17 +337,7 @@ class Module(_TraversalMixin, _StateDictMixin, _ConversionMixin, _BackwardHooksM
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to ``None`` (default) or to zeros."""
         for p in self.parameters():
-            g = p._grad
-            if g is None:
-                continue
-            if set_to_none:
-                p._grad = None
-            else:
-                if g._grad_fn is not None:
-                    g.detach_()
-                else:
-                    g.requires_grad_(False)
-                g.zero_()
+            reset_grad(p, set_to_none)
 
     # ---- printing ---------------------------------------------------------------------------
     def _get_name(self) -> str:
