@@ -37,6 +37,8 @@ import sys
 import time
 from dataclasses import dataclass
 
+from ._usage import OneLineParser, UsageError, run_command
+
 PROG = "glasstorch compare"
 NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w])"
                     r"|(?<![\w.])[-+]?(?:nan|inf)(?![\w])")
@@ -63,15 +65,6 @@ runpy.run_path(script, run_name="__main__")
 SHIM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ipython_shim.py")
 
 
-class UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
-
-
 @dataclass
 class Run:
     name: str
@@ -82,8 +75,11 @@ class Run:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog=PROG, description="Run SCRIPT under PyTorch and under glasstorch; show the "
-                "numbers each printed side by side, and how long each took.")
+    p = OneLineParser(
+        prog=PROG,
+        description="Run SCRIPT under PyTorch and under glasstorch; show the numbers each "
+        "printed side by side, and how long each took.",
+    )
     p.add_argument("script", metavar="SCRIPT")
     p.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
                    help="passed to the script unchanged")
@@ -97,17 +93,13 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    try:
-        try:
-            args = make_parser().parse_args(argv)
-        except SystemExit as e:  # --help
-            return e.code if isinstance(e.code, int) else 0
+    """``glasstorch compare ...``: returns the exit status; bad input is one line on stderr."""
+    def body(args) -> int:
         if not os.path.isfile(args.script):
             raise UsageError(f"can't open file {args.script!r}: no such file")
         return compare(args)
-    except UsageError as e:
-        print(f"{PROG}: {e}", file=sys.stderr)
-        return 2
+
+    return run_command(PROG, make_parser(), argv, body)
 
 
 def torch_available() -> bool:

@@ -27,19 +27,11 @@ import os
 import sys
 import time
 
+from ._usage import OneLineParser, UsageError, run_command
 from .models import MODELS, DataError
 
 PROG = "glasstorch train"
 FILES = ("model.safetensors", "optimizer.safetensors", "run.json", "curves.png")
-
-
-class UsageError(Exception):
-    """Bad input from the user: reported as one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one line, not argparse's usage block
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
 def _positive(kind):
@@ -57,8 +49,11 @@ def _positive(kind):
 
 
 def make_parser(prog: str = PROG) -> argparse.ArgumentParser:
-    p = _Parser(prog=prog, description="Train one of d2l's models (chapters 3-5) and save it.",
-                epilog="models: " + ", ".join(f"{s.name} ({s.title})" for s in MODELS.values()))
+    p = OneLineParser(
+        prog=prog,
+        description="Train one of d2l's models (chapters 3-5) and save it.",
+        epilog="models: " + ", ".join(f"{s.name} ({s.title})" for s in MODELS.values()),
+    )
     p.add_argument("model", metavar="MODEL", help="one of: " + ", ".join(MODELS))
     p.add_argument("--epochs", type=_positive(int), help="epochs to train (default: d2l's)")
     p.add_argument("--lr", type=_positive(float), help="learning rate (default: d2l's)")
@@ -79,18 +74,7 @@ def make_parser(prog: str = PROG) -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     """``glasstorch train ...``: returns the exit status; bad input is one line on stderr."""
-    try:
-        try:
-            args = make_parser().parse_args(argv)
-        except SystemExit as e:  # --help
-            return e.code if isinstance(e.code, int) else 0
-        return train(args)
-    except UsageError as e:
-        print(f"{PROG}: {e}", file=sys.stderr)
-        return 2
-    except DataError as e:
-        print(f"{PROG}: {e}", file=sys.stderr)
-        return 1
+    return run_command(PROG, make_parser(), argv, train, errors={DataError: 1})
 
 
 def _require_plot_extra() -> None:

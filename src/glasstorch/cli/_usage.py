@@ -1,0 +1,35 @@
+"""What the ``glasstorch`` subcommands share: bad input becomes one line on stderr.
+
+``UsageError`` is the user's mistake (exit status 2); ``OneLineParser`` turns argparse's errors
+into it; ``run_command`` parses, runs, and prints any such error as ``PROG: message``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+class UsageError(Exception):
+    """Bad input from the user: reported as one line, exit status 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not argparse's usage block
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def run_command(prog: str, parser: argparse.ArgumentParser, argv: list[str], body,
+                errors: dict | None = None) -> int:
+    """``body(args)``'s exit status; ``--help`` exits 0; a ``UsageError`` (or an exception type
+    in ``errors``, mapped to its exit status) is printed as one line."""
+    caught = {UsageError: 2, **(errors or {})}
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as e:  # --help
+            return e.code if isinstance(e.code, int) else 0
+        return body(args)
+    except tuple(caught) as e:
+        print(f"{prog}: {e}", file=sys.stderr)
+        return next(code for kind, code in caught.items() if isinstance(e, kind))
