@@ -13,8 +13,9 @@ import numpy as np
 from ._tensor import Tensor, _wrap
 from .autograd import grad_mode
 from .autograd.graph import Node
-from .linalg import LinAlgError, _float_check, _out, _record
+from .linalg import LinAlgError, _float_check, _record
 from .ops._broadcast import unbroadcast
+from .ops._inplace import write_out as _out
 from .ops.linalg import matmul
 from .ops.reduction_minmax import _return_type
 

@@ -26,6 +26,7 @@ from ._dtype import _from_np
 from ._tensor import Tensor, _wrap
 from .autograd import grad_mode
 from .autograd.graph import Node
+from .ops._inplace import write_out as _out
 from .ops.linalg import matmul
 from .ops.reduction import _dtype_word, _expand_back, dims_arg, keep_shape
 
@@ -247,14 +248,6 @@ class LinalgSvdBackward0(Node):
         k = grad._data.shape[-1]
         scaled_u = _wrap(self.u) * grad.reshape(grad._data.shape[:-1] + (1, k))
         return matmul(scaled_u, _wrap(self.vh))
-
-
-def _out(res: Tensor, out):
-    if out is None:
-        return res
-    from .ops.arithmetic import _out as write_out
-
-    return write_out(res, out)
 
 
 from ._linalg_solve import (  # noqa: E402  (matrix functions: inverse, determinants, solvers)

@@ -66,6 +66,17 @@ def attach(t: Tensor, node, do_write) -> Tensor:
     return t
 
 
+def write_out(res: Tensor, out):
+    """Honour an op's ``out=`` argument: ``res`` itself when ``out`` is None, else ``res``
+    copied into ``out`` (resized if its shape differs; same object returned)."""
+    if out is None:
+        return res
+    if out._data.shape != res._data.shape:
+        out._data = np.empty_like(out._data, shape=res._data.shape)
+    write(out, res._data, "out")
+    return out
+
+
 def write(t: Tensor, values, op: str) -> None:
     """Copy ``values`` into ``t``'s array (broadcasting as torch does) and bump its version."""
     try:

@@ -15,6 +15,7 @@ from ..autograd import grad_mode
 from ..autograd.graph import Node
 from . import _inplace
 from ._broadcast import broadcast_error, unbroadcast
+from ._inplace import write_out as _out
 from ._promote import float_operands, operands
 
 
@@ -344,16 +345,6 @@ def _xlogy_base(out, a):
 
     safe = where(a == 0, 1.0, a)
     return where(a == 0, 0.0, out * log(safe))
-
-
-def _out(res: Tensor, out):
-    """Honour an ``out=`` argument: copy the result into it (same object returned)."""
-    if out is None:
-        return res
-    if out._data.shape != res._data.shape:
-        out._data = np.empty_like(out._data, shape=res._data.shape)
-    _inplace.write(out, res._data, "out")
-    return out
 
 
 # ---- in place -------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from ..autograd import grad_mode
 from ..autograd.graph import Node
 from ._broadcast import broadcast_error, unbroadcast
 from ._inplace import _dtype_name
+from ._inplace import write_out as _out
 from ._promote import operands
-from .arithmetic import _out as _write_out
 
 _OPERAND = (Tensor, int, float, bool, complex, np.generic)
 
@@ -104,9 +104,6 @@ def inplace_of(fn, name: str, direct=None):
     method.__doc__ = f"In-place ``{fn.__name__}``: writes the result into this tensor (same id)."
     return method
 
-
-def _out(res, out):
-    return res if out is None else _write_out(res, out)
 
 def _record(res, node_cls, *inputs):
     """Wrap ``res``; attach ``node_cls(*inputs)`` when recording and a tensor input needs grad."""

@@ -15,6 +15,7 @@ from .. import _dtype
 from .._tensor import Tensor, _dim, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
+from ._inplace import write_out
 from .shape import _record, _shape_args, view_of  # shape imports this module at its end
 
 
@@ -65,9 +66,7 @@ def cat(tensors, dim: int = 0, *, axis=None, out=None):
         res._rg = True
         res._grad_fn = CatBackward0(tensors, d)
     if out is not None:
-        from .arithmetic import _out
-
-        return _out(res, out)
+        return write_out(res, out)
     return res
 
 
@@ -149,9 +148,7 @@ def stack(tensors, dim: int = 0, *, axis=None, out=None):
         res._rg = True
         res._grad_fn = StackBackward0(tensors, d)
     if out is not None:
-        from .arithmetic import _out
-
-        return _out(res, out)
+        return write_out(res, out)
     return res
 
 

@@ -23,6 +23,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
 from ._broadcast import broadcast_shape, unbroadcast
+from ._inplace import write_out as _out
 
 _WORD = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
          "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
@@ -455,14 +456,6 @@ class AddmmBackward0(Node):
             matmul(g, _mT(b)) if ga else None,
             matmul(_mT(a), g) if gb else None,
         )
-
-
-def _out(res: Tensor, out):
-    if out is None:
-        return res
-    from .arithmetic import _out as write_out
-
-    return write_out(res, out)
 
 
 Tensor.matmul, Tensor.mm, Tensor.bmm, Tensor.mv = matmul, mm, bmm, mv

@@ -19,6 +19,7 @@ import numpy as np
 from .._tensor import Tensor, _dim, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
+from ._inplace import write_out as _write_out
 from .reduction import _dim_kw, _expand_back, _record, dims_arg, keep_shape
 
 
@@ -82,12 +83,6 @@ def _tie_weights(x: np.ndarray, out: np.ndarray, dims, nan_marks: bool) -> np.nd
         return w / np.sum(w, axis=dims, keepdims=True)
 
 
-def _write_out(res, out):
-    from .arithmetic import _out
-
-    return _out(res, out)
-
-
 # ---- max / min ----------------------------------------------------------------------------------
 def _extreme(name, np_red, np_arg, whole_node, dim_node, pointwise_name):
     def op(input, dim=None, keepdim=False, *, out=None, **kwargs):
@@ -103,7 +98,7 @@ def _extreme(name, np_red, np_arg, whole_node, dim_node, pointwise_name):
             res = _wrap(np.asarray(np_red(x, axis=None)))
             if input._rg and grad_mode.state.enabled:
                 _record(res, whole_node(input).save(input).save_output(res))
-            return res if out is None else _write_out(res, out)
+            return _write_out(res, out)
         if not isinstance(keepdim, (bool, np.bool_)):
             raise TypeError(
                 f"{name}(): argument 'keepdim' (position 2) must be bool, not "
@@ -205,7 +200,7 @@ def _a_extreme(name, np_red):
             node = (AmaxBackward0 if name == "amax" else AminBackward0)(input)
             node.dims, node.keepdim = dims, keepdim
             _record(res, node.save(input).save_output(res))
-        return res if out is None else _write_out(res, out)
+        return _write_out(res, out)
 
     op.__name__ = name
     op.__doc__ = (
