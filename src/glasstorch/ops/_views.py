@@ -16,9 +16,8 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node
-
-_LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
-_VIEW_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+from ._inplace import _LEAF
+from ._inplace import _VIEW_OF_LEAF as _VIEW_LEAF
 
 
 def _alias(t: Tensor) -> Tensor:
