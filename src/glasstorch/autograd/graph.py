@@ -97,7 +97,7 @@ class Node:
     def save_output(self, out):
         """Keep this node's own output for backward without a reference cycle: its array and
         version counter are stored, and a tensor with this node as grad_fn is rebuilt on unpack."""
-        self._saved_out = (out._data, out._vc, out._vc[0], out._base)
+        self._saved_out = (out._data, out._vc, out._vc[0])
         return self
 
     @property
@@ -115,7 +115,7 @@ class Node:
         s = self._saved_out
         if s is None:
             raise RuntimeError(_FREED)
-        data, vc, v, base = s
+        data, vc, v = s
         from .._tensor import _wrap
 
         if vc[0] != v:
