@@ -315,13 +315,6 @@ class Tensor:
         """The values as (nested) Python lists of numbers; a 0-d tensor gives a number."""
         return self._data.tolist()
 
-    def _one_value(self, kind: str):
-        if self._data.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
-            )
-        return self._data.reshape(()).item()
-
     def __float__(self) -> float:
         if self._rg:
             warnings.warn(
@@ -330,10 +323,10 @@ class Tensor:
                 UserWarning,
                 stacklevel=2,
             )
-        return float(self._one_value("float"))
+        return float(self.item())
 
     def __int__(self) -> int:
-        return int(self._one_value("int"))
+        return int(self.item())
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -341,7 +334,7 @@ class Tensor:
         return int(self._data.reshape(()).item())
 
     def __complex__(self) -> complex:
-        return complex(self._one_value("complex"))
+        return complex(self.item())
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
