@@ -32,10 +32,18 @@ from ._functional_activation_more import *  # noqa: F401,F403
 from ._functional_activation_more import __all__ as _more_all
 from ._functional_ce import *  # noqa: F401,F403
 from ._functional_ce import __all__ as _ce_all
+from ._functional_conv import *  # noqa: F401,F403
+from ._functional_conv import __all__ as _conv_all
 from ._functional_loss import *  # noqa: F401,F403
 from ._functional_loss import __all__ as _loss_all
 from ._functional_loss_more import *  # noqa: F401,F403
 from ._functional_loss_more import __all__ as _loss_more_all
+from ._functional_norm import *  # noqa: F401,F403
+from ._functional_norm import __all__ as _norm_all
+from ._functional_pool import *  # noqa: F401,F403
+from ._functional_pool import __all__ as _pool_all
+from ._functional_resample import *  # noqa: F401,F403
+from ._functional_resample import __all__ as _resample_all
 from ._functional_softmax import *  # noqa: F401,F403
 from ._functional_softmax import __all__ as _softmax_all
 
@@ -438,4 +446,5 @@ __all__ = (
     ["linear", "dropout", "dropout1d", "dropout2d", "alpha_dropout", "one_hot",
      "embedding", "pad", "normalize", "cosine_similarity", "pairwise_distance"]
     + _activation_all + _more_all + _softmax_all + _ce_all + _loss_all + _loss_more_all
+    + _conv_all + _pool_all + _resample_all + _norm_all
 )

@@ -1,0 +1,3 @@
+"""Pooling as functions: max/avg pooling and their adaptive forms, vectorised over windows."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Normalisation layers: ``BatchNorm1d``/``BatchNorm2d`` (and lazy forms), ``LayerNorm``."""
+
+__all__: list[str] = []
