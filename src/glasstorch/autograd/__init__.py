@@ -103,31 +103,80 @@ def grad(
     return tuple(out)
 
 
+_ANOMALY_WARNING = (
+    "Anomaly Detection has been enabled. This mode will increase the runtime and should only be "
+    "enabled for debugging."
+)
+
+
 class detect_anomaly:
-    """Context manager: backward raises naming the op whose gradient became NaN, and warns with
-    the traceback of the forward call that created that op."""
+    """Context manager (and decorator) for debugging a backward that fails or makes NaN.
 
-    def __init__(self, check_nan: bool = True):
+    Inside it, every node created by a forward op records the Python stack of that call (nothing
+    is recorded when anomaly mode is off). Then, in backward:
+
+    - a node whose backward returns NaN raises ``RuntimeError: Function 'SqrtBackward0' returned
+      nan values in its 0th output.`` (only with ``check_nan=True``, the default);
+    - whatever error a node's backward raises (NaN, a tensor modified in place, ...), a
+      ``UserWarning`` first shows "Error detected in SqrtBackward0. Traceback of forward call that
+      caused the error:" and the stack of the forward line that created that node.
+
+    Entering it warns that the mode is slow, as torch does.
+    """
+
+    def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
+        self._prev = (False, True)
+        import warnings
 
-    def __enter__(self):
-        self._prev = grad_mode.state.anomaly
-        grad_mode.state.anomaly = self.check_nan
-        return self
+        warnings.warn(_ANOMALY_WARNING, UserWarning, stacklevel=2)
 
-    def __exit__(self, *exc):
-        grad_mode.state.anomaly = self._prev
+    def __enter__(self) -> None:
+        self._prev = (grad_mode.anomaly.enabled, grad_mode.anomaly.check_nan)
+        grad_mode.anomaly.enabled = True
+        grad_mode.anomaly.check_nan = self.check_nan
+
+    def __exit__(self, *exc) -> bool:
+        grad_mode.anomaly.enabled, grad_mode.anomaly.check_nan = self._prev
+        return False
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__(self.check_nan):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class set_detect_anomaly:
+    """Turn anomaly mode (see ``detect_anomaly``) on or off now; used with ``with``, the previous
+    mode comes back at the end of the block. One switch for the whole process, as in torch."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self._prev = (grad_mode.anomaly.enabled, grad_mode.anomaly.check_nan)
+        grad_mode.anomaly.enabled = bool(mode)
+        grad_mode.anomaly.check_nan = bool(check_nan)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc) -> bool:
+        grad_mode.anomaly.enabled, grad_mode.anomaly.check_nan = self._prev
         return False
 
 
-def set_detect_anomaly(mode: bool, check_nan: bool = True):
-    """Turn anomaly detection on or off (see ``detect_anomaly``)."""
-    grad_mode.state.anomaly = bool(mode) and check_nan
-    return None
-
-
+# torch has these two at the top level (``torch.is_anomaly_enabled()``)
 def is_anomaly_enabled() -> bool:
-    return grad_mode.state.anomaly
+    """Whether anomaly mode is on."""
+    return grad_mode.anomaly.enabled
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    """Whether anomaly mode checks backward results for NaN."""
+    return grad_mode.anomaly.check_nan
 
 
 __all__ = [

@@ -63,7 +63,7 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
 
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
-    anomaly = grad_mode.state.anomaly
+    anomaly = grad_mode.anomaly.enabled
     try:
         while ready:
             node = ready.pop()
@@ -86,11 +86,12 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
             ):
                 grads = (None,) * len(nexts)
             else:
-                grads = node.backward(grad)
-                if type(grads) is not tuple:
-                    grads = (grads,)
                 if anomaly:
-                    _check_anomaly(node, grads)
+                    grads = _backward_with_anomaly(node, grad)
+                else:
+                    grads = node.backward(grad)
+                    if type(grads) is not tuple:
+                        grads = (grads,)
                 if node._post_hooks:
                     for h in node._post_hooks:
                         h(grads, (grad,))
@@ -223,15 +224,29 @@ def _accumulate(node, grad, create_graph, shared):
         old._vc[0] += 1
 
 
-def _check_anomaly(node, grads):
-    for i, g in enumerate(grads):
-        if g is not None and g._data.dtype.kind in "fc" and np.isnan(g._data).any():
-            if node._trace:
-                import warnings
+def _backward_with_anomaly(node, grad):
+    """``node.backward(grad)`` in anomaly mode: NaN results are an error (unless check_nan=False)
+    and any error first warns with the forward stack recorded when the node was created."""
+    try:
+        grads = node.backward(grad)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        if grad_mode.anomaly.check_nan:
+            for i, g in enumerate(grads):
+                if g is not None and g._data.dtype.kind in "fc" and np.isnan(g._data).any():
+                    raise RuntimeError(
+                        f"Function '{node.name()}' returned nan values in its {i}th output."
+                    )
+    except Exception:
+        trace = node._trace or getattr(getattr(node, "inner", None), "_trace", None)
+        if trace:
+            import warnings
 
-                warnings.warn(
-                    "Error detected in " + node.name() + ". Traceback of forward call that "
-                    "caused the error:\n" + "".join(node._trace),
-                    stacklevel=2,
-                )
-            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+            warnings.warn(
+                f"Error detected in {node.name()}. Traceback of forward call that caused the "
+                "error:\n" + "".join(trace),
+                UserWarning,
+                stacklevel=3,
+            )
+        raise
+    return grads

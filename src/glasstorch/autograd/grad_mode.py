@@ -2,7 +2,7 @@
 
 ``no_grad``, ``enable_grad``, ``set_grad_enabled`` and ``inference_mode`` work as context managers
 and as decorators. Every op asks ``state.enabled`` (after checking that an input requires
-grad at all).
+grad at all). ``anomaly`` holds the anomaly-mode switch (process-wide, as in torch).
 """
 
 from __future__ import annotations
@@ -13,11 +13,20 @@ import threading
 
 class _State(threading.local):
     enabled = True
-    anomaly = False
-    anomaly_check_nan = True
 
 
 state = _State()
+
+
+class _Anomaly:
+    """Anomaly mode (``autograd.detect_anomaly``): unlike grad mode, one switch for the whole
+    process, as in torch."""
+
+    enabled = False
+    check_nan = True
+
+
+anomaly = _Anomaly()
 
 
 def is_grad_enabled() -> bool:

@@ -16,10 +16,16 @@ of their own and higher-order gradients come for free.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import weakref
 
 from . import grad_mode
+
+# The glasstorch package folder: frames inside it are trimmed from the end of a forward trace, so
+# the last line an anomaly report shows is the user's own call.
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -70,10 +76,8 @@ class Node:
 
     def __init__(self, *inputs):
         self.next_functions = tuple([edge(t) for t in inputs])
-        if grad_mode.state.anomaly:
-            import traceback
-
-            self._trace = traceback.format_stack()[:-2]
+        if grad_mode.anomaly.enabled:  # one attribute read when anomaly mode is off
+            self._trace = forward_trace()
 
     needs_input_grad = _NeedsInputGrad()
 
@@ -90,7 +94,7 @@ class Node:
         saved = []
         for t in tensors:
             vc = getattr(t, "_vc", None)  # a tensor's version counter; numbers have none
-            saved.append((t, vc[0], t._grad_fn) if vc is not None else (t, None, None))
+            saved.append((t, vc[0]) if vc is not None else (t, None))
         self._saved = tuple(saved)
         return self
 
@@ -105,10 +109,11 @@ class Node:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED)
-        for t, v, producer in saved:
+        for t, v in saved:
             if v is not None and t._vc[0] != v:
-                _raise_modified(t, v, t._vc[0], producer)
-        return tuple(t for t, _, _ in saved)
+                # torch names the tensor's grad_fn as it is now (after the in-place op)
+                _raise_modified(t, v, t._vc[0], t._grad_fn)
+        return tuple(t for t, _ in saved)
 
     @property
     def saved_output(self):
@@ -154,6 +159,17 @@ class Node:
         return _RemovableHandle(self._pre_hooks, self._pre_hooks[-1])
 
 
+def forward_trace() -> list[str]:
+    """The stack of the forward call creating a node (anomaly mode), formatted as traceback lines,
+    without the frames inside glasstorch itself: it ends at the user's line that ran the op."""
+    import traceback
+
+    frames = traceback.extract_stack(sys._getframe(1))
+    while frames and frames[-1].filename.startswith(_PACKAGE_DIR):
+        frames.pop()
+    return traceback.format_list(frames)
+
+
 def _first(res):
     return None if res is None else res[0]
 
@@ -170,10 +186,14 @@ def _raise_modified(t, expected, actual, producer):
     }.get(t.dtype.name, t.dtype.name.capitalize())
     where = ""
     if producer is not None:
-        where = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', producer.name())},"
-    if grad_mode.state.anomaly:
+        name = producer.name()
+        if name == "CopySlices":  # an in-place op on a view rewrote it: name that op, as torch
+            inner = getattr(producer, "inner", None)
+            name = inner.name() if inner is not None else name
+        where = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', name)},"
+    if grad_mode.anomaly.enabled:
         hint = (
-            "Hint: the backtrace further above can point at the operation that failed to "
+            "Hint: the backtrace further above shows the operation that failed to "
             "compute its gradient. The variable in question was changed in there or anywhere "
             "later. Good luck!"
         )
