@@ -1,4 +1,4 @@
-"""glasstorch.d2l: the companion library of *Dive into Deep Learning* (d2l v2, chapters 2-5).
+"""glasstorch.d2l: the companion library of *Dive into Deep Learning* (d2l v2, chapters 2-7).
 
 Under ``glasstorch run``, ``from d2l import torch as d2l`` gives this module. It holds the
 helpers the book defines as it goes, with the book's names, signatures and behaviour:
@@ -12,19 +12,22 @@ helpers the book defines as it goes, with the book's names, signatures and behav
 - training (``training.py``): ``linreg``, ``squared_loss``, ``sgd``, ``accuracy``,
   ``evaluate_accuracy``, ``train_epoch_ch3``, ``train_ch3``, ``predict_ch3``, ``evaluate_loss``,
   ``try_gpu``, ``try_all_gpus``;
+- convolutional networks (``cnn.py``): ``corr2d``, ``evaluate_accuracy_gpu``, ``train_ch6``,
+  ``Residual``, ``resnet18``;
 - the framework-neutral aliases (``aliases.py``): ``d2l.reshape``, ``d2l.reduce_sum``, ...
 
 matplotlib (and tqdm, for the terminal Animator) are optional: ``pip install 'glasstorch[plot]'``.
 """
 
-from . import aliases, animator, data, plotting, training
+from . import aliases, animator, cnn, data, plotting, training
 from .aliases import *
 from .animator import *
+from .cnn import *
 from .data import *
 from .plotting import *
 from .training import *
 
-__all__ = [*aliases.__all__, *animator.__all__, *data.__all__, *plotting.__all__,
+__all__ = [*aliases.__all__, *animator.__all__, *cnn.__all__, *data.__all__, *plotting.__all__,
            *training.__all__]
 
 
