@@ -1,3 +1,491 @@
-"""Normalisation as functions: ``batch_norm``, ``layer_norm`` and friends."""
+"""Normalisation as functions: ``batch_norm``, ``layer_norm``, ``group_norm`` and friends.
 
-__all__: list[str] = []
+Each one standardises groups of values to mean 0 and variance 1, then (optionally) applies a
+learned affine map ``y = x̂ * weight + bias``. They differ only in *which* values form a group:
+
+- ``batch_norm``: per channel, over the batch and the spatial positions: (N, C, *) → stats (C,);
+- ``layer_norm``: per sample, over the trailing ``normalized_shape`` dimensions;
+- ``group_norm``: per sample and group of C/G channels: (N, C, *) → stats (N, G).
+
+So one kernel serves all three. The input is reshaped to a *stats layout* in which the values of a
+group lie along the reduced ``axes`` (BatchNorm (N, C, S) over axes (0, 2); LayerNorm (M, K) over
+axis 1; GroupNorm (N, G, K) over axis 2), and with ``n`` values per group::
+
+    mean = x.mean(axes)      var = ((x - mean) ** 2).mean(axes)      (biased)
+    x̂ = (x - mean) * rstd    rstd = 1 / sqrt(var + eps)
+
+The backward of the standardisation, for an incoming gradient ``gx̂`` of x̂, is the closed form::
+
+    dL/dx = rstd * (gx̂ - mean(gx̂) - x̂ * mean(gx̂ * x̂))
+
+(the two subtracted terms are what flows back through ``mean`` and through ``var``). Each function
+records ONE node, named as torch names it (``NativeBatchNormBackward0``, ...); the backward runs in
+NumPy, or with glasstorch ops when ``create_graph=True`` so that higher derivatives work.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import _FREED, Node
+from ._functional_activation import _not_tensor
+
+_KIND = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+         "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+# ---- checks shared by the family -----------------------------------------------------------------
+def _float_data(input, fn: str, kernel: str) -> np.ndarray:
+    """The input's array; torch's errors for a non-tensor or a non-floating input."""
+    if not isinstance(input, Tensor):
+        raise _not_tensor(fn, "input", 1, input)
+    x = input._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_KIND.get(x.dtype.name, x.dtype.name)}'"
+        )
+    return x
+
+
+def _check_dtypes(x: np.ndarray, *others) -> None:
+    """Every parameter and statistic must have the input's dtype (torch's CPU kernels)."""
+    for t in others:
+        if t is not None and t._data.dtype != x.dtype:
+            if x.dtype == np.float32:
+                raise RuntimeError(
+                    "mixed dtype (CPU): expect parameter to have scalar type of Float"
+                )
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
+def _check_numel(name: str, t, expected: int) -> None:
+    if t is not None and t._data.size != expected:
+        raise RuntimeError(f"{name} should contain {expected} elements not {t._data.size}")
+
+
+def _verify_batch_size(shape: tuple, shown: str) -> None:
+    """Training statistics need at least two values per channel."""
+    values = shape[0]
+    for size in shape[2:]:
+        values *= size
+    if values == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {shown}"
+        )
+
+
+def _size(shape: tuple) -> str:
+    return f"torch.Size({list(shape)})"
+
+
+# ---- the shared kernel ---------------------------------------------------------------------------
+# Large NumPy temporaries cost more than the arithmetic (fresh pages), so the kernels reuse their
+# buffers: the forward keeps only (mean, rstd) and the input, and the backward rebuilds x̂ in the
+# buffer that becomes dL/dx.
+def _standardize(x: np.ndarray, axes: tuple, eps: float):
+    """``(x̂, mean, rstd, var)`` for ``x`` in a stats layout: mean 0, variance 1 along ``axes``.
+    x̂ is a new array."""
+    with np.errstate(invalid="ignore", divide="ignore"):  # empty groups give nan, as in torch
+        if axes == (0, 2):  # BatchNorm's layout: NumPy sums a contiguous axis much faster
+            n = x.shape[0] * x.shape[2]
+            mean = (x.sum(0).sum(-1) / n).astype(x.dtype, copy=False).reshape(1, -1, 1)
+            xhat = x - mean
+            var = np.einsum("ncs,ncs->c", xhat, xhat).reshape(mean.shape) / n
+        else:
+            mean = x.mean(axis=axes, keepdims=True)
+            xhat = x - mean
+            var = np.einsum("...k,...k->...", xhat, xhat)[..., None] / x.shape[-1]
+        rstd = 1 / np.sqrt(var + eps)
+    xhat *= rstd
+    return xhat, mean, rstd, var
+
+
+def _affine_(xhat: np.ndarray, weight, bias, wview: tuple) -> np.ndarray:
+    """``x̂ * weight + bias``, in place in ``xhat`` (viewed with the affine layout)."""
+    if weight is not None:
+        xhat *= weight._data.reshape(wview)
+    if bias is not None:
+        xhat += bias._data.reshape(wview)
+    return xhat
+
+
+def _record(node_cls, res: Tensor, input, weight, bias, **state) -> None:
+    """Attach the backward node when some input needs a gradient (grad mode on)."""
+    if not grad_mode.state.enabled:
+        return
+    if not (input._rg or (weight is not None and weight._rg) or (bias is not None and bias._rg)):
+        return
+    res._rg = True
+    node = node_cls(input, weight, bias)
+    node.save(input, weight)
+    node.__dict__.update(state)
+    res._grad_fn = node
+
+
+class _NormBackward(Node):
+    """Backward of ``y = standardize(x) * w + b`` (the state is set by the forward).
+
+    ``stat_shape``/``axes``: the stats layout and its reduced axis (the last one here; the
+    BatchNorm node overrides ``backward`` for its layout); ``aff_shape``/``wview``: the layout in
+    which the weight broadcasts (as ``wview``) and ``w_axes``, the axes its gradient sums over;
+    ``mean``/``rstd``: the statistics kept from the forward.
+    """
+
+    def release(self):
+        super().release()
+        self.mean = self.rstd = None
+
+    def _xhat(self, input) -> np.ndarray:
+        """x̂ rebuilt from the saved input, as a new array in the stats layout."""
+        if self.rstd is None:
+            raise RuntimeError(_FREED)
+        xhat = input._data.reshape(self.stat_shape) - self.mean
+        xhat *= self.rstd
+        return xhat
+
+    def backward(self, grad):
+        input, weight = self.saved_tensors
+        needs = self.needs_input_grad
+        if grad_mode.state.enabled:
+            return self._graph(grad, input, weight, needs)
+        g = grad._data.reshape(self.aff_shape)
+        xhat = self._xhat(input)
+        gw = gb = gx = None
+        if needs[1]:
+            xa = xhat.reshape(self.aff_shape)
+            gw = _wrap(np.einsum("ncs,ncs->c", g, xa) if xa.ndim == 3
+                       else np.einsum("mk,mk->k", g, xa)).reshape(weight.shape)
+        if needs[2]:
+            gb = g.sum(0).sum(-1) if g.ndim == 3 else g.sum(0)
+            gb = _wrap(gb.reshape(self.bias_shape))
+        if needs[0]:
+            gxh = g * weight._data.reshape(self.wview) if weight is not None else g.copy()
+            gxh = gxh.reshape(self.stat_shape)
+            if gxh.size:
+                # dx = rstd * (gx̂ - mean(gx̂) - x̂ * mean(gx̂ * x̂)), built in gxh's buffer
+                k = gxh.shape[-1]
+                dots = np.einsum("...k,...k->...", gxh, xhat)[..., None]
+                gxh -= gxh.mean(axis=self.axes, keepdims=True)
+                xhat *= dots / k
+                gxh -= xhat
+                gxh *= self.rstd
+            gx = _wrap(gxh.reshape(self.in_shape))
+        return gx, gw, gb
+
+    def _graph(self, grad, input, weight, needs):
+        """create_graph=True: the same formulas with glasstorch ops, the statistics recomputed
+        from the saved input so that they are differentiated too."""
+        axes = self.axes
+        x = input.reshape(self.stat_shape)
+        centered = x - x.mean(axes, keepdim=True)
+        rstd = ((centered * centered).mean(axes, keepdim=True) + self.eps).rsqrt()
+        xhat = centered * rstd
+        g = grad.reshape(self.aff_shape)
+        gw = (g * xhat.reshape(self.aff_shape)).sum(self.w_axes).reshape(weight.shape) \
+            if needs[1] else None
+        gb = g.sum(self.w_axes).reshape(self.bias_shape) if needs[2] else None
+        gx = None
+        if needs[0]:
+            gxh = (g * weight.reshape(self.wview) if weight is not None else g)
+            gxh = gxh.reshape(self.stat_shape)
+            gx = rstd * (gxh - gxh.mean(axes, keepdim=True)
+                         - xhat * (gxh * xhat).mean(axes, keepdim=True))
+            gx = gx.reshape(self.in_shape)
+        return gx, gw, gb
+
+
+# ---- batch_norm ----------------------------------------------------------------------------------
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel over the batch (and spatial positions), then scale and shift.
+
+    In training (``training=True``) the batch's own mean and biased variance are used, and the
+    running statistics (if given) are updated in place with the *unbiased* variance::
+
+        running = (1 - momentum) * running + momentum * batch_statistic
+
+    In evaluation the running statistics are used instead, so the output of one sample does not
+    depend on the rest of the batch.
+
+    Args:
+        input (Tensor): ``(N, C)`` or ``(N, C, *)`` (e.g. (N, C, L), (N, C, H, W), (N, C, D, H, W)).
+        running_mean (Tensor or None): ``(C,)`` running means (may be ``None`` in training).
+        running_var (Tensor or None): ``(C,)`` running variances; ``None`` iff running_mean is.
+        weight (Tensor, optional): ``(C,)`` scale γ. bias (Tensor, optional): ``(C,)`` shift β.
+        training (bool): use batch statistics (and update the running ones).
+        momentum (float): weight of the new batch in the running statistics (default 0.1).
+        eps (float): added to the variance for stability (default 1e-5).
+
+    Shape:
+        - Input: ``(N, C, *)``. Output: same shape as input.
+
+    Example::
+
+        >>> x = torch.randn(8, 3, 4, 4)
+        >>> y = F.batch_norm(x, None, None, training=True)
+        >>> y.mean(dim=(0, 2, 3)).abs().max() < 1e-6
+        tensor(True)
+    """
+    x = _float_data(input, "batch_norm", "batch_norm")
+    if training:
+        _verify_batch_size(x.shape, _size(x.shape))
+    if (running_mean is None) != (running_var is None):
+        raise ValueError(
+            "running_mean and running_var must either both be None or neither be None"
+        )
+    if momentum is None or not isinstance(momentum, (int, float)):
+        raise TypeError(
+            "batch_norm(): argument 'momentum' (position 7) must be float, not "
+            f"{type(momentum).__name__}"
+        )
+    channels = x.shape[1] if x.ndim > 1 else 0
+    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        _check_numel(name, t, channels)
+    if not training and running_mean is None:
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    _check_dtypes(x, weight, bias, running_mean, running_var)
+    x3 = x.reshape(x.shape[0], channels, -1) if x.ndim > 1 else x.reshape(x.shape[0], 0, 1)
+    wview = (1, channels, 1)
+    state = dict(in_shape=x.shape, stat_shape=x3.shape, aff_shape=x3.shape, axes=(0, 2),
+                 w_axes=(0, 2), wview=wview, eps=eps, training=training,
+                 bias_shape=None if bias is None else bias._data.shape)
+    if training:
+        xhat, mean, rstd, var = _standardize(x3, (0, 2), eps)
+        out = _affine_(xhat, weight, bias, wview)
+        n = x3.shape[0] * x3.shape[2]
+        if running_mean is not None and n > 0:
+            _update_running(running_mean, mean, momentum)
+            _update_running(running_var, var * (n / (n - 1) if n > 1 else math.inf), momentum)
+        state.update(mean=mean, rstd=rstd)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rstd = (1 / np.sqrt(running_var._data + eps)).reshape(wview)
+        mean = running_mean._data.reshape(wview).copy()  # the buffer may change before backward
+        scale = rstd * weight._data.reshape(wview) if weight is not None else rstd
+        shift = -mean * scale
+        if bias is not None:
+            shift = shift + bias._data.reshape(wview)
+        out = x3 * scale.astype(x.dtype, copy=False)
+        out += shift.astype(x.dtype, copy=False)
+        state.update(rstd=rstd, mean=mean)
+    res = _wrap(out.reshape(x.shape))
+    _record(NativeBatchNormBackward0, res, input, weight, bias, **state)
+    return res
+
+
+def _update_running(running: Tensor, batch: np.ndarray, momentum: float) -> None:
+    """In place, without bumping the version counter (torch's kernel does not either)."""
+    r = running._data
+    r *= 1 - momentum
+    r += (momentum * batch).reshape(r.shape).astype(r.dtype, copy=False)
+
+
+class NativeBatchNormBackward0(_NormBackward):
+    """Backward of ``batch_norm``.
+
+    Training: with per-channel sums ``S = sum(g)`` and ``T = sum(g * x̂)`` over the n values of a
+    channel, the general formula simplifies (the weight is constant along the reduced axes)::
+
+        dL/dx = w * rstd * (g - S / n - x̂ * T / n),   dL/dw = T,   dL/db = S
+
+    Evaluation: the map is affine, ``y = x * (w * rstd) + const``, so ``dL/dx = g * w * rstd`` and
+    ``dL/dw = sum(g * (x - running_mean) * rstd)``.
+    """
+
+    def backward(self, grad):
+        if not self.training:
+            return self._eval_backward(grad)
+        input, weight = self.saved_tensors
+        needs = self.needs_input_grad
+        if grad_mode.state.enabled:
+            return self._graph(grad, input, weight, needs)
+        g = grad._data.reshape(self.stat_shape)
+        xhat = self._xhat(input)
+        s = g.sum(0).sum(-1).reshape(1, -1, 1)
+        t = np.einsum("ncs,ncs->c", g, xhat).reshape(s.shape)
+        gx = gw = gb = None
+        if needs[0]:
+            n = g.shape[0] * g.shape[2]
+            scale = self.rstd * weight._data.reshape(self.wview) if weight is not None \
+                else self.rstd
+            # dx = (g - S/n - x̂ T/n) * scale, built in x̂'s buffer
+            dx = xhat
+            dx *= -t / n
+            dx += g
+            dx -= s / n
+            dx *= scale
+            gx = _wrap(dx.reshape(self.in_shape))
+        if needs[1]:
+            gw = _wrap(t.reshape(weight.shape))
+        if needs[2]:
+            gb = _wrap(s.reshape(self.bias_shape))
+        return gx, gw, gb
+
+    def _eval_backward(self, grad):
+        input, weight = self.saved_tensors
+        if self.rstd is None:
+            raise RuntimeError(_FREED)
+        needs = self.needs_input_grad
+        rstd, mean = self.rstd, self.mean
+        if grad_mode.state.enabled:
+            g = grad.reshape(self.stat_shape)
+            c_rstd, c_mean = _wrap(rstd), _wrap(mean)
+            gx = (g * (c_rstd * weight.reshape(self.wview) if weight is not None else c_rstd)
+                  ).reshape(self.in_shape) if needs[0] else None
+            gw = (g * ((input.reshape(self.stat_shape) - c_mean) * c_rstd)).sum((0, 2)) \
+                .reshape(weight.shape) if needs[1] else None
+            gb = g.sum((0, 2)).reshape(self.bias_shape) if needs[2] else None
+            return gx, gw, gb
+        g = grad._data.reshape(self.stat_shape)
+        gx = gw = gb = None
+        if needs[0]:
+            scale = rstd * weight._data.reshape(self.wview) if weight is not None else rstd
+            gx = _wrap((g * scale.astype(g.dtype, copy=False)).reshape(self.in_shape))
+        if needs[1]:
+            xhat = (input._data.reshape(self.stat_shape) - mean) * rstd
+            gw = _wrap(np.einsum("ncs,ncs->c", g, xhat.astype(g.dtype, copy=False))
+                       .reshape(weight.shape))
+        if needs[2]:
+            gb = _wrap(g.sum(0).sum(-1).reshape(self.bias_shape))
+        return gx, gw, gb
+
+
+# ---- layer_norm ----------------------------------------------------------------------------------
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalise each sample over its last ``len(normalized_shape)`` dimensions.
+
+    Unlike ``batch_norm`` the statistics are per sample, so training and evaluation behave the
+    same and there are no running statistics (the Transformer's normalisation).
+
+    Args:
+        input (Tensor): ``(*, *normalized_shape)``.
+        normalized_shape (tuple of ints): the trailing shape to normalise over, e.g. ``(10,)``.
+        weight (Tensor, optional): scale γ of shape ``normalized_shape``.
+        bias (Tensor, optional): shift β of shape ``normalized_shape``.
+        eps (float): added to the variance (default 1e-5).
+
+    Shape:
+        - Input: ``(*, *normalized_shape)``. Output: same shape as input.
+
+    Example::
+
+        >>> y = F.layer_norm(torch.randn(2, 5, 10), (10,))
+        >>> y.mean(-1).abs().max() < 1e-6
+        tensor(True)
+    """
+    if not isinstance(normalized_shape, (tuple, list)):
+        raise TypeError(
+            "layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+            f"{type(normalized_shape).__name__}"
+        )
+    x = _float_data(input, "layer_norm", "LayerNormKernelImpl")
+    shape = [int(s) for s in normalized_shape]
+    k = len(shape)
+    if k == 0:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+            "one element, but got normalized_shape = []"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and list(t._data.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(t._data.shape)} and normalized_shape = {shape}"
+            )
+    if x.ndim < k or list(x.shape[x.ndim - k:]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={shape}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(x.shape)}"
+        )
+    _check_dtypes(x, weight, bias)
+    features = math.prod(shape)
+    x2 = x.reshape(-1, features) if features else x.reshape(math.prod(x.shape[:x.ndim - k]), 0)
+    xhat, mean, rstd, _ = _standardize(x2, (1,), eps)
+    out = _affine_(xhat, weight, bias, (1, features))
+    res = _wrap(out.reshape(x.shape))
+    _record(NativeLayerNormBackward0, res, input, weight, bias, in_shape=x.shape,
+            stat_shape=x2.shape, aff_shape=x2.shape, axes=(1,), w_axes=(0,),
+            wview=(1, features), eps=eps, mean=mean, rstd=rstd,
+            bias_shape=None if bias is None else bias._data.shape)
+    return res
+
+
+class NativeLayerNormBackward0(_NormBackward):
+    """Backward of ``layer_norm``: the closed form per row (module docstring); the weight and bias
+    gradients sum ``g * x̂`` and ``g`` over the leading (batch) dimensions."""
+
+
+# ---- group_norm ----------------------------------------------------------------------------------
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Split the channels into ``num_groups`` groups; normalise each sample's group, then apply a
+    per-channel scale and shift.
+
+    With one group it is a layer norm over (C, *); with C groups an instance norm. The statistics
+    are per sample, so it works with any batch size.
+
+    Args:
+        input (Tensor): ``(N, C, *)``; C must be divisible by ``num_groups``.
+        num_groups (int): number of channel groups.
+        weight (Tensor, optional): ``(C,)`` scale. bias (Tensor, optional): ``(C,)`` shift.
+        eps (float): added to the variance (default 1e-5).
+
+    Shape:
+        - Input: ``(N, C, *)``. Output: same shape as input.
+
+    Example::
+
+        >>> F.group_norm(torch.randn(4, 6, 5, 5), 3).shape
+        torch.Size([4, 6, 5, 5])
+    """
+    if not isinstance(input, Tensor):
+        raise _not_tensor("group_norm", "input", 1, input)
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {x.ndim}"
+        )
+    n, c = x.shape[0], x.shape[1]
+    _verify_batch_size((n * c // num_groups, num_groups) + x.shape[2:], str(list(
+        (n * c // num_groups, num_groups) + x.shape[2:])))
+    x = _float_data(input, "group_norm", "GroupNormKernelImpl")
+    if c % num_groups:
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, but got input "
+            f"of shape {list(x.shape)} and num_groups={num_groups}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t._data.ndim != 1 or t._data.shape[0] != c):
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of channels in "
+                f"input, but got {name} of shape {list(t._data.shape)} and input of shape "
+                f"{list(x.shape)}"
+            )
+    _check_dtypes(x, weight, bias)
+    x3 = x.reshape(n, num_groups, -1) if x.size else x.reshape(n, num_groups, 0)
+    xhat, mean, rstd, _ = _standardize(x3, (2,), eps)
+    aff_shape = (n, c, x3.size // (n * c) if n * c else 0)
+    out = _affine_(xhat.reshape(aff_shape), weight, bias, (1, c, 1))
+    res = _wrap(out.reshape(x.shape))
+    _record(NativeGroupNormBackward0, res, input, weight, bias, in_shape=x.shape,
+            stat_shape=x3.shape, aff_shape=aff_shape, axes=(2,), w_axes=(0, 2),
+            wview=(1, c, 1), eps=eps, mean=mean, rstd=rstd,
+            bias_shape=None if bias is None else bias._data.shape)
+    return res
+
+
+class NativeGroupNormBackward0(_NormBackward):
+    """Backward of ``group_norm``: the closed form per (sample, group); the per-channel weight
+    multiplies the incoming gradient before it is regrouped."""
+
+
+from ._functional_norm_more import instance_norm, local_response_norm  # noqa: E402
+
+__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "local_response_norm"]
