@@ -97,7 +97,11 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
                         h(grads, (grad,))
                 if not retain_graph:
                     node.release()
-                if len(grads) > 1:
+                if len(grads) == 2:
+                    a, b = grads
+                    if a is not None and b is not None and a._data is b._data:
+                        shared.add(id(a._data))  # one array handed to both inputs (add does)
+                elif len(grads) > 2:
                     _mark_repeats(grads, shared)
             for (nxt, _), g in zip(nexts, grads):
                 if nxt is None:
@@ -115,12 +119,7 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
 
 
 def _mark_repeats(grads, shared):
-    """A node handing one gradient array to several inputs (add's backward does): mark it shared."""
-    if len(grads) == 2:
-        a, b = grads
-        if a is not None and b is not None and a._data is b._data:
-            shared.add(id(a._data))
-        return
+    """A node handing one gradient array to several inputs: mark it shared."""
     seen = set()
     for g in grads:
         if g is not None:
@@ -132,9 +131,9 @@ def _mark_repeats(grads, shared):
 
 def _count_dependencies(starts, want_children: bool):
     """How many edges point at each node reachable from ``starts`` (an explicit-stack walk)."""
-    deps: dict = {}
+    deps: dict = {}  # also the set of nodes seen so far (besides the starts)
     children: dict = {}
-    seen = set(starts)
+    roots = set(starts)
     stack = list(starts)
     while stack:
         node = stack.pop()
@@ -144,10 +143,12 @@ def _count_dependencies(starts, want_children: bool):
         for nxt, _ in nexts:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+            if nxt in deps:
+                deps[nxt] += 1
+            else:
+                deps[nxt] = 1
+                if nxt not in roots:
+                    stack.append(nxt)
     return deps, children
 
 

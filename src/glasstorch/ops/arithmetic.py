@@ -185,6 +185,9 @@ class DivBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
+        if not gb and not grad_mode.state.enabled and type(b) in (int, float):
+            # ``tensor / number`` in a plain backward: one NumPy division, no op dispatch
+            return (_wrap(grad._data / b),)
         return (
             unbroadcast(grad / b, a._data.shape) if ga else None,
             unbroadcast(-grad * a / (b * b), b._data.shape) if gb else None,
@@ -306,6 +309,10 @@ class PowBackward0(Node):
         p = self.p
         if p == 0:
             return grad * 0
+        if not grad_mode.state.enabled and type(p) in (int, float):
+            # a plain backward: the same formula on the arrays (a Python number keeps float32)
+            x = a._data
+            return _wrap(grad._data * (2 * x if p == 2 else p * x ** (p - 1)))
         return grad * (p * a ** (p - 1)) if p != 2 else grad * (2 * a)
 
 

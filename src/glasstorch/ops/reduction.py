@@ -160,7 +160,13 @@ class MeanBackward0(_ReductionNode):
 
     def backward(self, grad):
         n = _count(self.shape, self.dims)
-        return _expand_back(grad / n if n else grad * np.nan, self.shape, self.dims, self.keepdim)
+        if not grad_mode.state.enabled:  # a plain backward: divide the array, no op dispatch
+            grad = _wrap(grad._data / n if n else grad._data * np.nan)
+        elif n:
+            grad = grad / n
+        else:
+            grad = grad * np.nan
+        return _expand_back(grad, self.shape, self.dims, self.keepdim)
 
 
 class MeanBackward1(MeanBackward0):
