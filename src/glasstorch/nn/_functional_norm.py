@@ -244,13 +244,15 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             f"{type(momentum).__name__}"
         )
     channels = x.shape[1] if x.ndim > 1 else 0
-    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                    ("running_var", running_var)):
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
         _check_numel(name, t, channels)
     if not training and running_mean is None:
         raise RuntimeError("running_mean must be defined in evaluation mode")
     _check_dtypes(x, weight, bias, running_mean, running_var)
-    x3 = x.reshape(x.shape[0], channels, -1) if x.ndim > 1 else x.reshape(x.shape[0], 0, 1)
+    if x.ndim == 1:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    x3 = x.reshape(x.shape[0], channels, math.prod(x.shape[2:]))
     wview = (1, channels, 1)
     state = dict(in_shape=x.shape, stat_shape=x3.shape, aff_shape=x3.shape, axes=(0, 2),
                  w_axes=(0, 2), wview=wview, eps=eps, training=training,

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import no_grad
 from ._functional_activation import _not_tensor
@@ -57,10 +59,10 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     repeat = [None, None]
     for i, stat in enumerate((running_mean, running_var)):
         if stat is not None:
-            repeat[i] = _wrap(stat._data.reshape(-1).repeat(n) if stat._data.size == c
-                              else stat._data.reshape(-1).copy())
-    w = weight.repeat(n) if weight is not None and weight._data.size == c else weight
-    b = bias.repeat(n) if bias is not None and bias._data.size == c else bias
+            flat = stat._data.reshape(-1)
+            repeat[i] = _wrap(np.tile(flat, n))
+    w = weight.repeat(n) if weight is not None else None
+    b = bias.repeat(n) if bias is not None else None
     out = batch_norm(input.reshape((1, n * c) + shape[2:]), repeat[0], repeat[1], w, b,
                      use_input_stats, momentum, eps)
     if use_input_stats:
