@@ -174,6 +174,16 @@ def _first(res):
     return None if res is None else res[0]
 
 
+def _message_name(node) -> str:
+    """How torch's version error names a node: generated nodes lose "Backward" and a 0 suffix
+    (``MulBackward0`` → ``Mul``, ``ClampBackward1`` → ``Clamp1``); its hand-written ones carry
+    their C++ namespace (``torch::autograd::CopySlices``)."""
+    name = node.name()
+    if name in ("CopySlices", "CopyBackwards"):
+        return "torch::autograd::" + name
+    return re.sub(r"Backward(0$)?", "", name, count=1)
+
+
 def _raise_modified(t, expected, actual, producer):
     """torch's error for a saved tensor changed in place after it was saved for backward."""
     shape = list(t._data.shape)
@@ -184,13 +194,7 @@ def _raise_modified(t, expected, actual, producer):
         "int64": "Long",
         "bool": "Bool",
     }.get(t.dtype.name, t.dtype.name.capitalize())
-    where = ""
-    if producer is not None:
-        name = producer.name()
-        if name == "CopySlices":  # an in-place op on a view rewrote it: name that op, as torch
-            inner = getattr(producer, "inner", None)
-            name = inner.name() if inner is not None else name
-        where = f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', name)},"
+    where = f", which is output 0 of {_message_name(producer)}," if producer is not None else ""
     if grad_mode.anomaly.enabled:
         hint = (
             "Hint: the backtrace further above shows the operation that failed to "
