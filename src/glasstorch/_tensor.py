@@ -23,6 +23,15 @@ from .autograd import grad_mode
 
 _new = object.__new__
 
+# torch's names for a dtype in messages: its scalar type ("Float") and its C type ("float")
+_WORD = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+         "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+         "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+_C_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+           "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+           "bool": "bool", "complex64": "c10::complex<float>",
+           "complex128": "c10::complex<double>"}
+
 
 def _wrap(arr: np.ndarray) -> Tensor:
     """Wrap an array the ops made (no copy, no checks): the fast constructor for results."""
@@ -75,6 +84,11 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Start (or stop) recording operations on this leaf so that ``.grad`` gets filled."""
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(
+                "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                f"{type(requires_grad).__name__}"
+            )
         return self._set_requires_grad(requires_grad, "only Tensors of floating point dtype")
 
     def _set_requires_grad(self, requires_grad: bool, which: str) -> Tensor:
@@ -126,11 +140,16 @@ class Tensor:
                 )
             if value._data.shape != self._data.shape:
                 raise RuntimeError(
-                    f"assigned grad has data of a different size: expected {list(self._data.shape)}"
-                    f", got {list(value._data.shape)}"
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size"
                 )
             if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_C_NAME[value.dtype.name]}' "
+                    f"to a tensor with grad_dtype '{_WORD[self.dtype.name]}'. The gradient must "
+                    f"match the tensor's dtype: assign grad.to({self.dtype}) instead"
+                )
         self._grad = value
 
     @property
@@ -315,6 +334,16 @@ class Tensor:
         """The values as (nested) Python lists of numbers; a 0-d tensor gives a number."""
         return self._data.tolist()
 
+    def _one_value(self):
+        """The single value, for ``float()``, ``int()`` and ``complex()``."""
+        if self._data.size != 1:
+            raise ValueError(
+                "only one element tensors can be converted to Python scalars (this one has "
+                f"{self._data.size} elements, shape {list(self._data.shape)}: pick one element "
+                "with an index, or reduce it with .sum() or .mean(), first)"
+            )
+        return self._data.reshape(()).item()
+
     def __float__(self) -> float:
         if self._rg:
             warnings.warn(
@@ -323,10 +352,10 @@ class Tensor:
                 UserWarning,
                 stacklevel=2,
             )
-        return float(self.item())
+        return float(self._one_value())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._one_value())
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -334,7 +363,17 @@ class Tensor:
         return int(self._data.reshape(()).item())
 
     def __complex__(self) -> complex:
-        return complex(self.item())
+        return complex(self._one_value())
+
+    def __contains__(self, element) -> bool:
+        """``element in t``: whether any entry of ``t`` equals ``element`` (a number or a tensor
+        broadcast against ``t``)."""
+        if not isinstance(element, (Tensor, int, float, complex, np.number, np.bool_)):
+            raise RuntimeError(
+                "Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                f"{type(element)}."
+            )
+        return bool((self == element).any().item())
 
     def __bool__(self) -> bool:
         if self._data.size != 1:

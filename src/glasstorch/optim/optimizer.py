@@ -226,6 +226,12 @@ class Optimizer:
         ``closure``: a function that recomputes the loss (zeroing grads, running forward and
         backward) and returns it; it runs with grad enabled and its loss is returned.
         """
+        if type(self)._update is Optimizer._update:
+            raise NotImplementedError(
+                f"{type(self).__name__}.step() is not implemented: Optimizer is a base class; "
+                "use an optimizer such as torch.optim.SGD, or write a subclass that defines "
+                "step() (or _update())"
+            )
         loss = None
         if closure is not None:
             with enable_grad():

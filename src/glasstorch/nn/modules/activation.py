@@ -15,6 +15,7 @@ import warnings
 from ... import _creation
 from ..._tensor import Tensor
 from .. import functional as F
+from .._functional_activation import _not_tensor
 from ..parameter import Parameter
 from .module import Module
 
@@ -185,6 +186,8 @@ class Sigmoid(Module):
     """``1 / (1 + exp(-x))``: squashes to (0, 1)."""
 
     def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise _not_tensor("sigmoid", "input", 1, input)
         return input.sigmoid()
 
 
@@ -192,6 +195,8 @@ class Tanh(Module):
     """Hyperbolic tangent: squashes to (-1, 1)."""
 
     def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise _not_tensor("tanh", "input", 1, input)
         return input.tanh()
 
 
