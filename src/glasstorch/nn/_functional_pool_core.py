@@ -1,0 +1,338 @@
+"""The machinery shared by the pooling, padding and resampling ops.
+
+- ``linear_op`` / ``LinearMapBackward``: every op of these families is a linear map of its input
+  (once the elements a max pooling picks are fixed), so its backward is the adjoint map and the
+  backward of that is the map again: recorded this way, higher derivatives come for free.
+- ``_Windows``: the geometry of a sliding window (kernel, stride, padding, dilation) as one
+  strided view of the input per position inside the window, and the adjoint ``scatter``.
+- max pooling's choice of maxima (``_argmax_masks``), with torch's tie and NaN rules.
+- torch's argument checks and messages for pooling.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+
+_KIND = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+         "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+# ---- a linear map and its adjoint: the backward of every op in this family -------------------
+def linear_op(input: Tensor, fn, adjoint, node_cls: type, adjoint_cls: type) -> Tensor:
+    """``fn(input)`` for a map ``fn`` (on arrays) that is linear in ``input``; backward applies
+    ``adjoint`` (its transpose). ``node_cls``/``adjoint_cls`` are the grad_fn classes of the map
+    and of its adjoint (``AvgPool2DBackward0`` / ``AvgPool2DBackwardBackward0``)."""
+    res = _wrap(fn(input._data))
+    if input._rg and grad_mode.state.enabled:
+        res._rg = True
+        node = node_cls(input)
+        node.maps = (adjoint, fn, adjoint_cls)
+        res._grad_fn = node
+    return res
+
+
+class LinearMapBackward(Node):
+    """Backward of ``linear_op``: the adjoint map on the output gradient, in NumPy; with grad
+    mode on (``create_graph=True``) recorded itself as a linear op whose adjoint is the forward."""
+
+    maps = None
+
+    def get_maps(self):
+        return self.maps
+
+    def backward(self, grad):
+        adjoint, fn, adjoint_cls = self.get_maps()
+        if grad_mode.state.enabled:
+            return linear_op(grad, adjoint, fn, adjoint_cls, type(self))
+        return _wrap(adjoint(grad._data))
+
+
+class SqueezeBackward1(LinearMapBackward):
+    """1-d pooling: torch pools a (N, C, 1, L) view and squeezes it, so it shows this name."""
+
+
+# ---- argument checks ---------------------------------------------------------------------------
+def _ctrunc_half(v: int) -> int:
+    """``v / 2`` rounded toward zero (C integer division), as torch's checks compute it."""
+    return -((-v) // 2) if v < 0 else v // 2
+
+
+def _tuple(value, n: int, msg: str, allow_none: bool = False):
+    """An int or a sequence of 1 or ``n`` ints as an ``n``-tuple; RuntimeError ``msg`` otherwise."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (int, np.integer)):
+        return (int(value),) * n
+    seq = tuple(int(v) for v in value)
+    if allow_none and len(seq) == 0:
+        return None
+    if len(seq) == 1:
+        return seq * n
+    if len(seq) != n:
+        raise RuntimeError(msg.format(len(seq)))
+    return seq
+
+
+def _pool2d_args(op: str, kernel_size, stride, padding, dilation=1):
+    k = _tuple(kernel_size, 2, f"{op}: kernel_size must either be a single int, or a tuple of "
+                               "two ints")
+    s = _tuple(stride, 2, f"{op}: stride must either be omitted, a single int, or a tuple of "
+                          "two ints", allow_none=True) or k
+    p = _tuple(padding, 2, f"{op}: padding must either be a single int, or a tuple of two ints")
+    d = _tuple(dilation, 2, f"{op}: dilation must be either a single int, or a tuple of two ints")
+    return k, s, p, d
+
+
+def _check_float_or_int(x: np.ndarray, op: str) -> None:
+    """Average pooling takes floating inputs and int64 (with a truncating division)."""
+    if x.dtype.kind != "f" and x.dtype != np.int64:
+        raise NotImplementedError(f'"{op}" not implemented for \'{_KIND.get(x.dtype.name)}\'')
+
+
+def _output_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """Number of window positions along a dimension of size ``n`` (torch's rule, see above)."""
+    if s == 0:
+        raise RuntimeError("stride should not be zero")
+    if p < 0:
+        raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
+    if p > _ctrunc_half((k - 1) * d + 1):
+        raise RuntimeError(
+            f"pad should be at most half of effective kernel size, but got pad={p}, "
+            f"kernel_size={k} and dilation={d}"
+        )
+    o = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (o - 1) * s >= n + p:
+        o -= 1  # the last window would start in the right padding: drop it
+    return o
+
+
+def _check_pool2d(shape: tuple, k, s, p, d, out, max_pool: bool) -> None:
+    """torch's shape checks of 2-d pooling, in its order, once the output size is known."""
+    if k[0] <= 0 or k[1] <= 0:
+        raise RuntimeError(
+            f"kernel size should be greater than zero, but got kH: {k[0]} kW: {k[1]}"
+        )
+    if s[0] <= 0 or s[1] <= 0:
+        raise RuntimeError(f"stride should be greater than zero, but got dH: {s[0]} dW: {s[1]}")
+    if d[0] <= 0 or d[1] <= 0:
+        raise RuntimeError(
+            f"dilation should be greater than zero, but got dilationH: {d[0]} dilationW: {d[1]}"
+        )
+    ndim = len(shape)
+    if ndim not in (3, 4) and max_pool:
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    if ndim not in (3, 4) or 0 in shape[-3:]:
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+            f"but got:{list(shape)}"
+        )
+    if k[1] // 2 < p[1] or k[0] // 2 < p[0]:
+        raise RuntimeError(
+            "pad should be smaller than or equal to half of kernel size, but got "
+            f"padW = {p[1]}, padH = {p[0]}, kW = {k[1]}, kH = {k[0]}"
+        )
+    if out[0] < 1 or out[1] < 1:
+        c, h, w = shape[-3:]
+        raise RuntimeError(
+            f"Given input size: ({c}x{h}x{w}). Calculated output size: ({c}x{out[0]}x{out[1]}). "
+            "Output size is too small"
+        )
+
+
+# ---- windows -----------------------------------------------------------------------------------
+class _Windows:
+    """The geometry of a pooling over the last ``len(k)`` dimensions: sizes, padding, and one
+    strided view per position inside the window (see the module docstring)."""
+
+    def __init__(self, in_size: tuple, k: tuple, s: tuple, p: tuple, d: tuple, out: tuple):
+        self.in_size, self.k, self.s, self.p, self.d, self.out = in_size, k, s, p, d, out
+        # the padded extent the windows reach (with ceil_mode it can pass the right padding)
+        self.reach = tuple((o - 1) * ss + dd * (kk - 1) + 1 for o, ss, dd, kk in zip(out, s, d, k))
+        self.padded = tuple(max(r, n + 2 * pp) for r, n, pp in zip(self.reach, in_size, p))
+        self.needs_pad = any(p) or any(r > n for r, n in zip(self.reach, in_size))
+        # every input element in exactly one window: the views tile the input
+        self.tiles = not self.needs_pad and all(
+            kk == ss and (kk == 1 or dd == 1) and o * kk == n
+            for kk, ss, dd, o, n in zip(k, s, d, out, in_size))
+        self.disjoint = all(ss >= dd * (kk - 1) + 1 for kk, ss, dd in zip(k, s, d))
+
+    def positions(self) -> list:
+        """For each window position ``t``: the flat input index it reads, per output position."""
+        nd = len(self.k)
+        strides = [math.prod(self.in_size[i + 1:]) for i in range(nd)]
+        res = []
+        for combo in itertools.product(*[range(kk) for kk in self.k]):
+            pos = 0
+            for i in range(nd):
+                start = (np.arange(self.out[i]) * self.s[i] - self.p[i] + combo[i] * self.d[i])
+                pos = np.add.outer(pos, start * strides[i]) if i else start * strides[i]
+            res.append(pos)
+        return res
+
+    def views(self, a: np.ndarray) -> list:
+        """``views[t][..., o] = a[..., o*s + i_t*d]``: the ``t``-th place ``i_t`` of each window."""
+        per_dim = [[slice(i * dd, i * dd + ss * (o - 1) + 1, ss) for i in range(kk)]
+                   for kk, ss, dd, o in zip(self.k, self.s, self.d, self.out)]
+        return [a[(Ellipsis, *combo)] for combo in itertools.product(*per_dim)]
+
+    def pad(self, a: np.ndarray, fill) -> np.ndarray:
+        if not self.needs_pad:
+            return a
+        nd = len(self.k)
+        out = np.full(a.shape[:-nd] + self.padded, fill, dtype=a.dtype)
+        out[self._inner(nd)] = a
+        return out
+
+    def _inner(self, nd: int) -> tuple:
+        return (Ellipsis, *[slice(pp, pp + n) for pp, n in zip(self.p, self.in_size)])
+
+    def scatter(self, parts, lead: tuple, dtype) -> np.ndarray:
+        """The adjoint of ``views``: add ``parts[t]`` back where view ``t`` reads from."""
+        nd = len(self.k)
+        shape = lead + (self.padded if self.needs_pad else self.in_size)
+        grad = (np.empty if self.tiles else np.zeros)(shape, dtype)
+        for v, part in zip(self.views(grad), parts):
+            if self.disjoint:
+                v[...] = part
+            else:
+                v += part
+        return grad[self._inner(nd)] if self.needs_pad else grad
+
+
+def _lowest(dtype: np.dtype):
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+# ---- max pooling -------------------------------------------------------------------------------
+def _max_forward(views: list) -> np.ndarray:
+    if len(views) == 1:
+        return views[0].copy()
+    out = np.maximum(views[0], views[1])
+    for v in views[2:]:
+        np.maximum(out, v, out=out)
+    return out
+
+
+def _argmax_masks(x: np.ndarray, views: list, out: np.ndarray, geom) -> list:
+    """One boolean array per window position: True where that position holds the window's
+    maximum — the first one in the window on ties, the last NaN if there is one (as torch)."""
+    valid = None
+    if geom.needs_pad and (out == _lowest(x.dtype)).any():
+        # a window whose maximum is the lowest value: padding must not be picked
+        valid = geom.views(geom.pad(np.ones(x.shape[-len(geom.k):], bool), False))
+    masks, taken = [], None
+    for t, v in enumerate(views):
+        m = v == out
+        if valid is not None:
+            m &= valid[t]
+        if taken is None:
+            taken = m.copy()
+        else:
+            m &= ~taken
+            taken |= m
+        masks.append(m)
+    if out.dtype.kind == "f" and np.isnan(out).any():
+        seen = np.zeros(out.shape, bool)
+        for t in range(len(views) - 1, -1, -1):
+            m = np.isnan(views[t]) & ~seen
+            seen |= m
+            masks[t] |= m
+    return masks
+
+
+def _flat_indices(masks: list, geom, shape: tuple) -> np.ndarray:
+    """torch's ``indices``: the flat position of each maximum in its (unpadded) input plane."""
+    idx = np.zeros(shape, np.int64)
+    for m, pos in zip(masks, geom.positions()):
+        idx += m * pos
+    return idx
+
+
+class _MaxBackward(LinearMapBackward):
+    """Max pooling is linear once each window's maximum is known: the gradient of each output
+    goes to the element it came from (summed where windows overlap). Which element that is gets
+    worked out on the first backward, from the saved input and output."""
+
+    back_cls: type = None
+
+    def get_maps(self):
+        if self.maps is None:
+            (x,) = self.saved_tensors
+            shape = self.shape
+            xb = x._data.reshape(shape[0])
+            views = self.geom.views(self.geom.pad(xb, _lowest(xb.dtype)))
+            masks = _argmax_masks(xb, views, self.saved_output._data.reshape(shape[1]), self.geom)
+            self.maps = _max_backward_maps(masks, self.geom, shape, x._data.shape,
+                                  self.saved_output._data.shape, self.back_cls)
+        return self.maps
+
+
+def _max_backward_maps(masks: list, geom, shape: tuple, in_shape: tuple, out_shape: tuple,
+              back_cls: type):
+    """(adjoint, map, adjoint's node class) of max pooling with these choices of maxima: the map
+    picks the chosen element of each window, its adjoint puts each gradient back there."""
+
+    def gather(a: np.ndarray) -> np.ndarray:
+        views = geom.views(geom.pad(a.reshape(shape[0]), 0))
+        res = np.where(masks[0], views[0], a.dtype.type(0))
+        for m, v in zip(masks[1:], views[1:]):
+            res += np.where(m, v, a.dtype.type(0))
+        return res.reshape(out_shape)
+
+    def scatter(g: np.ndarray) -> np.ndarray:
+        g = g.reshape(shape[1])
+        zero = g.dtype.type(0)
+        parts = (np.where(m, g, zero) for m in masks)
+        return geom.scatter(parts, shape[1][:-len(geom.k)], g.dtype).reshape(in_shape)
+
+    return scatter, gather, back_cls
+
+
+# ---- average pooling as a map and its adjoint -----------------------------------------------
+def _int_divide(total: np.ndarray, div) -> np.ndarray:
+    """Integer average: the quotient rounded toward zero, as C's ``/``."""
+    q = np.abs(total) // div
+    return np.where(total < 0, -q, q).astype(total.dtype)
+
+
+def _avg_maps(win: _Windows, div, shape: tuple, in_shape: tuple, out_shape: tuple):
+    nd = len(win.k)
+
+    def pool(a: np.ndarray) -> np.ndarray:
+        views = win.views(win.pad(a.reshape(shape[0]), 0))
+        total = views[0] + views[1] if len(views) > 1 else views[0].copy()
+        for v in views[2:]:
+            total += v
+        if a.dtype.kind != "f":
+            return _int_divide(total, div).reshape(out_shape)
+        total /= div
+        return total.reshape(out_shape)
+
+    def spread(g: np.ndarray) -> np.ndarray:
+        part = g.reshape(shape[1]) / div
+        parts = [part] * math.prod(win.k)  # the same share for every element of a window
+        return win.scatter(parts, shape[1][:-nd], part.dtype).reshape(in_shape)
+
+    return pool, spread
+
+
+def _one(value, name: str, msg: str, allow_none: bool = False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    seq = list(value)
+    if allow_none and not seq:
+        return None
+    if len(seq) != 1:
+        raise RuntimeError(msg.format(len(seq)))
+    return int(seq[0])
+
+
