@@ -16,7 +16,9 @@ the rest              ``N × 28 × 28`` values, row-major
 ``read_idx(path)`` checks every one of those facts (a truncated download or a file with bytes
 appended is an error naming the file and the expected vs. actual size, never a silently short
 dataset) and returns the whole array at once: ``np.frombuffer`` over the decompressed bytes, no
-per-image Python loop. ``.gz`` files are decompressed on the fly.
+per-image Python loop. ``.gz`` files are decompressed on the fly, and never beyond the size their
+header announces (a small corrupt ``.gz`` cannot exhaust memory). docs/FILES.md lists the checks
+and the fuzzing behind them.
 
 Parsed files are cached per process (keyed by path, size and modification time) as read-only
 arrays, so building the same dataset twice reads the disk once.
@@ -24,8 +26,9 @@ arrays, so building the same dataset twice reads the disk once.
 
 from __future__ import annotations
 
-import gzip
+import math
 import os
+import sys
 import zlib
 
 import numpy as np
@@ -62,22 +65,62 @@ def _read_bytes(path: str) -> bytes:
         raw = f.read()
     if not path.endswith(".gz"):
         return raw
-    try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as e:  # BadGzipFile is an OSError
-        raise _fail(path, f"cannot be decompressed as gzip ({e})") from None
+    return _gunzip(raw, path)
 
 
-def parse_idx(data: bytes, path: str = "<bytes>") -> np.ndarray:
-    """Check an IDX byte string and return its array (native byte order, read-only).
+_CHUNK = 1 << 20
 
-    ``path`` only serves the error messages.
-    """
+
+def _gunzip(raw: bytes, path: str) -> bytes:
+    """Decompress gzip ``raw`` (one or more members), stopping as soon as the output is longer
+    than its IDX header says the file should be: a small corrupt or malicious ``.gz`` cannot make
+    us allocate more than the data it announces (plus one chunk)."""
+    out = bytearray()
+    limit = None
+    data = raw
+    while True:
+        d = zlib.decompressobj(wbits=31)  # 31: gzip framing
+        pending = data
+        try:
+            while True:
+                piece = d.decompress(pending, _CHUNK)
+                out += piece
+                pending = d.unconsumed_tail
+                if limit is None:
+                    limit = _expected_size(out, path)
+                if limit is not None and len(out) > limit:
+                    shape, dtype, _ = _parse_header(out, path)
+                    raise _fail(path, f"has trailing bytes: dimensions {list(shape)} of "
+                                      f"{dtype.name} need {limit} bytes but it decompresses "
+                                      "to more")
+                if d.eof or not (piece or pending):
+                    break
+        except zlib.error as e:
+            raise _fail(path, f"cannot be decompressed as gzip ({e})") from None
+        if not d.eof:
+            raise _fail(path, "cannot be decompressed as gzip (the compressed stream is cut "
+                              "short)")
+        data = d.unused_data
+        if not data.strip(b"\0"):  # gzip allows zero padding after the last member
+            return bytes(out)
+
+
+def _expected_size(prefix: bytes, path: str) -> int | None:
+    """Total file size the IDX header at the start of ``prefix`` announces (None: the header is
+    not complete yet)."""
+    if len(prefix) < 4 or len(prefix) < 4 + 4 * prefix[3]:
+        return None
+    shape, dtype, header = _parse_header(prefix, path)
+    return header + math.prod(shape) * dtype.itemsize
+
+
+def _parse_header(data, path: str):
+    """Check the magic number, type code and dimensions: ``(shape, dtype, header length)``."""
     if len(data) < 4:
         raise _fail(path, f"is {len(data)} bytes long, too short for the 4-byte IDX magic number")
     if data[0] != 0 or data[1] != 0:
-        raise _fail(path, f"bad magic number 0x{data[:4].hex()} (an IDX file starts with two "
-                          "zero bytes)")
+        raise _fail(path, f"bad magic number 0x{bytes(data[:4]).hex()} (an IDX file starts with "
+                          "two zero bytes)")
     code, ndim = data[2], data[3]
     if code not in _DTYPES:
         known = ", ".join(f"0x{c:02X}" for c in _DTYPES)
@@ -88,13 +131,24 @@ def parse_idx(data: bytes, path: str = "<bytes>") -> np.ndarray:
     if len(data) < header:
         raise _fail(path, f"header of {header} bytes announced but the file is {len(data)} "
                           "bytes long")
-    shape = tuple(int(n) for n in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-    dtype = _DTYPES[code]
-    expected = header + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    return shape, _DTYPES[code], header
+
+
+def parse_idx(data: bytes, path: str = "<bytes>") -> np.ndarray:
+    """Check an IDX byte string and return its array (native byte order, read-only).
+
+    ``path`` only serves the error messages.
+    """
+    shape, dtype, header = _parse_header(data, path)
+    # Python integers: a product of 32-bit dimensions never wraps around
+    expected = header + math.prod(shape) * dtype.itemsize
     if len(data) != expected:
         which = "truncated" if len(data) < expected else "has trailing bytes"
         raise _fail(path, f"{which}: dimensions {list(shape)} of {dtype.name} need {expected} "
                           f"bytes but the file holds {len(data)}")
+    if math.prod(d for d in shape if d) * dtype.itemsize > sys.maxsize:  # empty, yet NumPy-sized
+        raise _fail(path, f"dimensions {list(shape)} are too large for an array")
     arr = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
     if dtype.itemsize > 1:
         arr = arr.astype(dtype.newbyteorder("="))  # big-endian → native (a copy)
