@@ -141,7 +141,7 @@ def test_resume_without_a_run_or_of_another_model(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["resnet"], "unknown model 'resnet'"),
+    (["transformer"], "unknown model 'transformer'"),
     (["mlp", "--epochs", "0"], "--epochs: must be a positive integer, got '0'"),
     (["mlp", "--lr", "fast"], "--lr: must be a positive number, got 'fast'"),
     (["mlp", "--lr", "nan"], "--lr: must be a positive number"),
@@ -270,7 +270,8 @@ def test_command_line_entry_and_help(tmp_path):
 def test_train_help_lists_models(capsys):
     assert main(["train", "--help"]) == 0
     out = capsys.readouterr().out
-    for name in ("linreg", "softmax", "mlp", "dropout", "weight-decay", "polyfit", "--resume"):
+    for name in ("linreg", "softmax", "mlp", "dropout", "weight-decay", "polyfit", "lenet",
+                 "resnet", "--resume"):
         assert name in out
 
 
@@ -281,3 +282,61 @@ def test_long_histories_are_thinned_in_the_table():
     shown = [r["epoch"] for r in _rows_to_show(rows)]
     assert len(shown) <= 12 and shown[-1] == 1500 and shown == sorted(shown)
     assert _rows_to_show(rows[:12]) == rows[:12]
+
+
+# --- chapter 6-7 models: LeNet and the small ResNet ------------------------------------------
+
+needs_conv = pytest.mark.skipif(
+    not all(hasattr(glasstorch.nn, n) for n in ("Conv2d", "AvgPool2d", "MaxPool2d",
+                                                 "BatchNorm2d", "AdaptiveAvgPool2d")),
+    reason="glasstorch.nn has no convolution, pooling or batch-norm layers yet")
+
+
+@needs_fashion
+@needs_conv
+@pytest.mark.parametrize("model", ["lenet", "resnet"])
+def test_cnn_models_train_save_and_resume(tmp_path, capsys, model):
+    out = tmp_path / model
+    args = ["--limit", "64", "--batch-size", "32", "--data", str(tmp_path / "data"),
+            "--out", str(out)]
+    code, stdout, _ = train(capsys, model, "--epochs", "1", *args)
+    assert code == 0 and "test acc" in stdout
+    weights = check_files(out)
+    row = history(out)["history"]["model"][0]
+    assert 0 <= row["train_acc"] <= 1 and 0 <= row["test_acc"] <= 1 and row["train_loss"] > 0
+    code, stdout, _ = train(capsys, model, "--epochs", "1", "--resume", *args)
+    assert code == 0 and "resuming at epoch 2" in stdout
+    assert [r["epoch"] for r in history(out)["history"]["model"]] == [1, 2]
+    after = glasstorch.load(str(out / "model.safetensors"))
+    assert sorted(after) == sorted(weights)
+    assert any(not glasstorch.equal(weights[k], after[k]) for k in weights)
+
+
+@needs_conv
+def test_lenet_is_the_books(torch):
+    from glasstorch.cli.models import MODELS, lenet
+
+    assert MODELS["lenet"].lr == 0.9 and MODELS["lenet"].batch_size == 256
+    assert MODELS["lenet"].epochs == 10
+    nn = torch.nn
+    book = nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(2, stride=2), nn.Flatten(),
+        nn.Linear(400, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(), nn.Linear(84, 10))
+    assert repr(lenet()) == repr(book)
+
+
+@needs_conv
+def test_small_resnet_shapes():
+    from glasstorch.cli.models import small_resnet
+    from glasstorch.d2l import Residual
+
+    net = small_resnet()
+    X = glasstorch.zeros((2, 1, 28, 28))
+    shapes = []
+    for layer in net:
+        X = layer(X)
+        shapes.append(tuple(X.shape))
+    assert shapes == [(2, 32, 7, 7), (2, 32, 7, 7), (2, 64, 4, 4), (2, 128, 2, 2),
+                      (2, 256, 1, 1), (2, 256, 1, 1), (2, 256), (2, 10)]
+    assert sum(isinstance(m, Residual) for m in net.modules()) == 8

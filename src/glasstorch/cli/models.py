@@ -1,4 +1,4 @@
-"""The model zoo of ``glasstorch train``: d2l's chapter 3–5 models and the data each trains on.
+"""The model zoo of ``glasstorch train``: d2l's chapter 3–7 models and the data each trains on.
 
 Every model is a list of *variants* trained side by side (most models have one; ``weight-decay``
 trains λ = 0 and λ = 3, ``polyfit`` trains an under-, well- and over-fitting polynomial). A
@@ -13,9 +13,17 @@ mlp            784-256-10 with ReLU (4.3)                              0.1    25
 dropout        784-256-256-10, ReLU, Dropout 0.2 / 0.5 (4.6)           0.5    256     10
 weight-decay   Linear(200, 1), 20 training samples, λ = 0 and 3 (4.5)  0.003  5       100
 polyfit        degree 1 / 3 / 19 polynomial fit (4.4)                  0.01   10      400*
+lenet          LeNet-5: sigmoid, average pooling, Xavier init (6.6)    0.9    256     10
+resnet         ResNet-18 of 7.6, half the channels, 28×28 input        0.05   256     10
 =============  ======================================================  =====  ======  =====
 
 (* d2l trains the degree-19 fit for 1500 epochs; ``--epochs`` sets all three.)
+
+The book trains its ResNet-18 (64 to 512 channels) on Fashion-MNIST resized to 96×96: 320 million
+multiply-adds per image in the forward pass, hours per epoch on a 2-core CPU. ``resnet``
+keeps the architecture (7×7 stem with stride 2, 3×3 max pool, four stages of two ``d2l.Residual``
+blocks, global average pooling) with 32, 64, 128 and 256 channels on the 28×28 images: 8.4
+million multiply-adds per image (1/38 of the work), a few minutes per epoch.
 """
 
 from __future__ import annotations
@@ -181,6 +189,75 @@ def build_dropout(cfg):
                         nn.Linear(256, 256), nn.ReLU(), nn.Dropout(0.5), nn.Linear(256, 10)], cfg)
 
 
+def _xavier_init(m) -> None:
+    from .. import nn
+
+    if type(m) in (nn.Linear, nn.Conv2d):   # d2l's train_ch6 initialisation
+        nn.init.xavier_uniform_(m.weight)
+
+
+def _cnn_classifier(net, cfg) -> list[Variant]:
+    from .. import nn, optim
+
+    net.apply(_xavier_init)
+    train_iter, test_iter = fashion_mnist(cfg["data"], cfg["batch_size"], cfg["limit"],
+                                          cfg["download"])
+    return [Variant("", net, nn.CrossEntropyLoss(), optim.SGD(net.parameters(), lr=cfg["lr"]),
+                    train_iter, test_iter=test_iter, epochs=cfg["epochs"])]
+
+
+def lenet():
+    """d2l 6.6's LeNet-5: (B, 1, 28, 28) → 6@28×28 → 6@14×14 → 16@10×10 → 16@5×5 → 120 → 84 → 10.
+
+    Sigmoid activations and 2×2 average pooling, as in LeCun's original network.
+    """
+    from .. import nn
+
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(84, 10))
+
+
+def small_resnet(channels=(32, 64, 128, 256), num_classes: int = 10):
+    """ResNet-18 as in d2l 7.6 with fewer channels: (B, 1, 28, 28) → (B, num_classes).
+
+    Stem: 7×7 convolution with stride 2, batch norm, ReLU, 3×3 max pool with stride 2 (28 → 14 →
+    7). Then four stages of two ``d2l.Residual`` blocks with ``channels`` channels; stages 2-4
+    halve height and width (7 → 4 → 2 → 1). Then global average pooling, flatten, linear.
+    """
+    from .. import nn
+    from ..d2l import Residual
+
+    stages = []
+    c_in = channels[0]
+    for i, c_out in enumerate(channels):
+        first = i == 0
+        stages.append(nn.Sequential(
+            Residual(c_in, c_out, use_1x1conv=not first, strides=1 if first else 2),
+            Residual(c_out, c_out)))
+        c_in = c_out
+    return nn.Sequential(
+        nn.Sequential(nn.Conv2d(1, channels[0], kernel_size=7, stride=2, padding=3),
+                      nn.BatchNorm2d(channels[0]), nn.ReLU(),
+                      nn.MaxPool2d(kernel_size=3, stride=2, padding=1)),
+        *stages,
+        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(channels[-1], num_classes))
+
+
+def build_lenet(cfg):
+    return _cnn_classifier(lenet(), cfg)
+
+
+def build_resnet(cfg):
+    return _cnn_classifier(small_resnet(), cfg)
+
+
 def build_linreg(cfg):
     """d2l 3.3: 1000 samples of y = X·[2, -3.4] + 4.2 + N(0, 0.01²); no test set."""
     import glasstorch as torch
@@ -271,5 +348,9 @@ MODELS = {
                   "regress", 0.003, 5, 100, build_weight_decay),
         ModelSpec("polyfit", "polynomial fit: under/normal/over-fitting (d2l 4.4)", "regress",
                   0.01, 10, 400, build_polyfit),
+        ModelSpec("lenet", "LeNet-5 on Fashion-MNIST (d2l 6.6)", "classify", 0.9, 256, 10,
+                  build_lenet),
+        ModelSpec("resnet", "ResNet-18 (d2l 7.6), channels 32-256, 28×28 Fashion-MNIST",
+                  "classify", 0.05, 256, 10, build_resnet),
     ]
 }

@@ -1,8 +1,9 @@
-"""``glasstorch train MODEL``: train one of d2l's chapter 3–5 models and keep the results.
+"""``glasstorch train MODEL``: train one of d2l's chapter 3–7 models and keep the results.
 
     glasstorch train mlp                         # 10 epochs of the 784-256-10 MLP on Fashion-MNIST
     glasstorch train mlp --epochs 5 --resume     # 5 more epochs from runs/mlp
     glasstorch train polyfit --out runs/poly     # d2l 4.4's under/normal/over-fitting fits
+    glasstorch train lenet --epochs 2            # d2l 6.6's LeNet-5 (a minute or so per epoch)
 
 Each epoch shows a progress bar (tqdm) with the running loss and accuracy; the end prints a table
 (epoch, train loss, train acc, test acc, seconds) and writes into ``--out`` (default
@@ -51,7 +52,7 @@ def _positive(kind):
 def make_parser(prog: str = PROG) -> argparse.ArgumentParser:
     p = OneLineParser(
         prog=prog,
-        description="Train one of d2l's models (chapters 3-5) and save it.",
+        description="Train one of d2l's models (chapters 3-7) and save it.",
         epilog="models: " + ", ".join(f"{s.name} ({s.title})" for s in MODELS.values()),
     )
     p.add_argument("model", metavar="MODEL", help="one of: " + ", ".join(MODELS))
