@@ -52,6 +52,7 @@ class Workload:
     target: float  # the target for the median ratio glasstorch/torch
     metric: str  # the BENCH metric shown in the table
     floor: str | None = None  # a hand-written NumPy version, run in every round
+    rss_target: float | None = None  # the target for peak RSS glasstorch/torch, if any
 
 
 WORKLOADS = [
@@ -66,6 +67,8 @@ WORKLOADS = [
              "test_acc"),
     Workload("loader", "fashion_loader.py", "(f) FashionMNIST → DataLoader(256), 1 pass", 0.2,
              "samples"),
+    Workload("lenet", "lenet.py", "(g) d2l's LeNet-5 (sigmoid, avg pool), 1 epoch", 1.0,
+             "test_acc", rss_target=1.0),
 ]
 
 
@@ -230,6 +233,11 @@ def summarise(w: Workload, runs: dict[str, list[dict]]) -> list[str]:
                 if fl and gt else "NumPy floor: –")
         note += f"; floor {w.metric} {fmt_metric(metric_of('floor'))}"
         errors.insert(0, note)
+    rss_gt, rss_th = median_of("glasstorch", "max_rss_mb"), median_of("torch", "max_rss_mb")
+    if w.rss_target and rss_gt and rss_th:
+        rss = rss_gt / rss_th
+        errors.insert(0, f"peak RSS glasstorch/torch {rss:.2f} (target ≤ {w.rss_target})"
+                      + (" ✓" if rss <= w.rss_target else " ✗"))
     if w.name == "loader":
         paths = {r["metrics"].get("path") for r in ok("glasstorch")}
         errors.insert(0, "glasstorch side: " + ("torchvision.datasets.FashionMNIST (ToTensor)"

@@ -9,6 +9,10 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+import glasstorch
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN = os.path.join(ROOT, "benchmarks", "run.py")
 
@@ -41,3 +45,23 @@ def test_bench_line_parser():
     line = {"seconds": 1.5, "lib": "torch", "max_rss_mb": 10.0, "metrics": {"loss": 0.25}}
     stdout = "epoch 1\nBENCH " + json.dumps(line) + "\ndone\n"
     assert parse_bench(stdout) == line
+
+
+def test_lenet_workload_quick_for_glasstorch(tmp_path):
+    if not hasattr(glasstorch.nn, "Conv2d") or not hasattr(glasstorch.nn, "AvgPool2d"):
+        pytest.skip("glasstorch.nn has no Conv2d/AvgPool2d yet")
+    if not os.path.isdir("/usr/share/datasets/fashion-mnist"):
+        pytest.skip("Fashion-MNIST (dataset-fashion-mnist) not installed")
+    out = tmp_path / "results.json"
+    proc = subprocess.run(
+        [sys.executable, RUN, "--quick", "--only", "lenet", "--sides", "glasstorch",
+         "--threads", "1", "--json", str(out)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "| lenet |" in proc.stdout
+    (run,) = json.loads(out.read_text())["settings"]["1"]["lenet"]["glasstorch"]
+    assert "error" not in run, run
+    assert run["lib"] == "glasstorch"
+    # 4 batches of 256 at lr 0.9 do not learn much yet; the figures must be sane, not good
+    assert 0 < run["metrics"]["train_loss"] < 10 and 0 <= run["metrics"]["test_acc"] <= 1
