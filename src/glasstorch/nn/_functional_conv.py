@@ -257,7 +257,8 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, nd: int
             f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fn}, but got input "
             f"of size: {list(x.shape)}"
         )
-    stride, pads, dilation = _parse(fn, x, w, stride, padding, dilation, int(groups), nd)
+    groups = int(groups)
+    stride, pads, dilation = _parse(fn, x, w, stride, padding, dilation, groups, nd)
     b = bias._data if bias is not None else None
     _check_shapes(x, w, b, pads, dilation, groups)
     geom = _as_2d(nd, stride, pads, dilation)
