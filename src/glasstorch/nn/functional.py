@@ -5,7 +5,8 @@ The layers of ``glasstorch.nn`` (``nn.Linear``, ``nn.ReLU``, ``nn.CrossEntropyLo
 parameters and settings and call these.
 
 This module has the layers with weights or randomness: ``linear`` (one fused matmul + bias
-node), ``dropout``, ``embedding``, ``one_hot``, ``pad`` and the distance helpers. The rest live
+node), ``dropout``, ``embedding``, ``one_hot`` and the distance helpers (``pad`` is with
+``interpolate`` in ``_functional_resample``). The rest live
 next door and are all re-exported here, so ``F.<name>`` is the one place to look:
 
 - ``_functional_activation`` / ``_functional_activation_more``: relu, gelu, silu, elu, ...;
@@ -364,60 +365,7 @@ class EmbeddingBackward0(Node):
         return _wrap(select) @ grad.reshape(idx.size, -1)
 
 
-# ---- padding and distances ---------------------------------------------------------------------
-def pad(input: Tensor, pad: list[int], mode: str = "constant",
-        value: float | None = None) -> Tensor:
-    """Pad (or, with negative amounts, crop) the last dimensions with a constant.
-
-    ``pad`` lists (left, right) amounts starting from the LAST dimension:
-    ``(1, 2)`` pads the last dim by 1 before and 2 after; ``(1, 1, 2, 2)`` also the one before it.
-    Only ``mode='constant'`` is implemented here.
-    """
-    if mode != "constant":
-        if mode in ("reflect", "replicate", "circular"):
-            raise NotImplementedError(f"glasstorch: pad mode '{mode}' is not implemented yet")
-        raise NotImplementedError(f"Unrecognised padding mode {mode}")
-    pads = [int(v) for v in pad]
-    x = input._data
-    if len(pads) % 2:
-        raise RuntimeError("Padding length must be divisible by 2")
-    if len(pads) > 2 * x.ndim:
-        raise RuntimeError(
-            "Padding length should be less than or equal to two times the input dimension but got "
-            f"padding length {len(pads)} and input of dimension {x.ndim}"
-        )
-    shape, src, dst = list(x.shape), [slice(None)] * x.ndim, [slice(None)] * x.ndim
-    for k in range(len(pads) // 2):
-        d = x.ndim - 1 - k
-        lo, hi = pads[2 * k], pads[2 * k + 1]
-        size = x.shape[d] + lo + hi
-        if size < 0:
-            raise RuntimeError(
-                f"The input size {x.shape[d]}, plus negative padding {lo} and {hi} resulted in a "
-                f"negative output size, which is invalid. Check dimension {d} of your input."
-            )
-        shape[d] = size
-        src[d] = slice(max(-lo, 0), x.shape[d] - max(-hi, 0))
-        dst[d] = slice(max(lo, 0), size - max(hi, 0))
-    out = np.full(shape, 0 if value is None else value, dtype=x.dtype)
-    out[tuple(dst)] = x[tuple(src)]
-    res = _wrap(out)
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        node = ConstantPadNdBackward0(input)
-        node.pads = pads
-        res._grad_fn = node
-    return res
-
-
-class ConstantPadNdBackward0(Node):
-    """The adjoint of padding by ``pads`` is padding by ``-pads``: crop what was added, put zeros
-    where the forward cropped."""
-
-    def backward(self, grad):
-        return pad(grad, [-p for p in self.pads])
-
-
+# ---- distances ---------------------------------------------------------------------------------
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
               out: Tensor | None = None) -> Tensor:
     """Divide by the ``p``-norm along ``dim`` (at least ``eps``): unit-length vectors."""
@@ -444,7 +392,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 
 __all__ = (
     ["linear", "dropout", "dropout1d", "dropout2d", "alpha_dropout", "one_hot",
-     "embedding", "pad", "normalize", "cosine_similarity", "pairwise_distance"]
+     "embedding", "normalize", "cosine_similarity", "pairwise_distance"]
     + _activation_all + _more_all + _softmax_all + _ce_all + _loss_all + _loss_more_all
     + _conv_all + _pool_all + _resample_all + _norm_all
 )

@@ -25,15 +25,15 @@ class _PadNd(Module):
     """A ``F.pad`` of ``mode`` with fixed amounts; the repr shows the amounts."""
 
     __constants__ = ["padding"]
-    mode = "constant"
-    sides = 2
+    _mode = "constant"
+    _sides = 2
 
     def __init__(self, padding) -> None:
         super().__init__()
-        self.padding = _sides(padding, self.sides)
+        self.padding = _sides(padding, self._sides)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.pad(input, self.padding, self.mode)
+        return F.pad(input, self.padding, self._mode)
 
     def extra_repr(self) -> str:
         return f"{self.padding}"
@@ -88,7 +88,7 @@ class ConstantPad2d(_ConstantPadNd):
                  [9., 9.]]])
     """
 
-    sides = 4
+    _sides = 4
 
 
 class ZeroPad1d(ConstantPad1d):
@@ -141,7 +141,7 @@ class ReflectionPad1d(_PadNd):
         tensor([[3., 2., 1., 2., 3., 2., 1.]])
     """
 
-    mode = "reflect"
+    _mode = "reflect"
 
 
 class ReflectionPad2d(ReflectionPad1d):
@@ -163,7 +163,7 @@ class ReflectionPad2d(ReflectionPad1d):
                  [1., 0., 1., 0.]]])
     """
 
-    sides = 4
+    _sides = 4
 
 
 class ReplicationPad1d(_PadNd):
@@ -181,7 +181,7 @@ class ReplicationPad1d(_PadNd):
         tensor([[1., 1., 1., 2., 3., 3.]])
     """
 
-    mode = "replicate"
+    _mode = "replicate"
 
 
 class ReplicationPad2d(ReplicationPad1d):
@@ -202,7 +202,7 @@ class ReplicationPad2d(ReplicationPad1d):
                  [1., 1., 2., 2.]]])
     """
 
-    sides = 4
+    _sides = 4
 
 
 class CircularPad1d(_PadNd):
@@ -217,7 +217,14 @@ class CircularPad1d(_PadNd):
         tensor([[2., 3., 1., 2., 3., 1., 2.]])
     """
 
-    mode = "circular"
+    _mode = "circular"
+
+    def forward(self, input: Tensor) -> Tensor:
+        spatial = self._sides // 2
+        if input.dim() not in (spatial + 1, spatial + 2):
+            raise ValueError(f"expected {spatial + 1}D or {spatial + 2}D input (got "
+                             f"{input.dim()}D input)")
+        return F.pad(input, self.padding, "circular")
 
 
 class CircularPad2d(CircularPad1d):
@@ -235,7 +242,7 @@ class CircularPad2d(CircularPad1d):
                  [1., 0., 1., 0.]]])
     """
 
-    sides = 4
+    _sides = 4
 
 
 __all__ = ["ConstantPad1d", "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d",

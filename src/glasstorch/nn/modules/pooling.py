@@ -275,5 +275,74 @@ class AdaptiveMaxPool2d(AdaptiveMaxPool1d):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
 
+# ---- resampling --------------------------------------------------------------------------------
+class Upsample(Module):
+    """Resizes images (or 1-d / 3-d signals) by ``scale_factor`` or to ``size``; see
+    :func:`torch.nn.functional.interpolate` for the modes and the coordinate rules.
+
+    Args:
+        size: the output's spatial size (an int, or one per spatial dimension).
+        scale_factor: multiplier of the spatial size (give either ``size`` or this).
+        mode: ``'nearest'`` (default), ``'nearest-exact'``, ``'linear'``, ``'bilinear'``,
+            ``'trilinear'``.
+        align_corners: linear modes only: map the corner pixels onto each other.
+        recompute_scale_factor: compute the coordinate scale from the output size.
+
+    Shape:
+        - Input: ``(N, C, W_in)``, ``(N, C, H_in, W_in)`` or ``(N, C, D_in, H_in, W_in)``.
+        - Output: the same with the new spatial size, e.g. ``H_out = floor(H_in *
+          scale_factor)``.
+
+    Example::
+
+        >>> nn.Upsample(scale_factor=2, mode="nearest")(torch.tensor([[[[1., 2.]]]]))
+        tensor([[[[1., 1., 2., 2.],
+                  [1., 1., 2., 2.]]]])
+    """
+
+    __constants__ = ["size", "scale_factor", "mode", "align_corners", "name",
+                     "recompute_scale_factor"]
+
+    def __init__(self, size=None, scale_factor=None, mode: str = "nearest",
+                 align_corners: bool | None = None,
+                 recompute_scale_factor: bool | None = None) -> None:
+        super().__init__()
+        self.name = type(self).__name__
+        self.size = size
+        if isinstance(scale_factor, tuple):
+            self.scale_factor = tuple(float(f) for f in scale_factor)
+        else:
+            self.scale_factor = float(scale_factor) if scale_factor else None
+        self.mode = mode
+        self.align_corners = align_corners
+        self.recompute_scale_factor = recompute_scale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
+                             recompute_scale_factor=self.recompute_scale_factor)
+
+    def extra_repr(self) -> str:
+        if self.scale_factor is not None:
+            info = f"scale_factor={self.scale_factor!r}"
+        else:
+            info = f"size={self.size!r}"
+        return f"{info}, mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """``Upsample(mode='nearest')`` for 4-D input, under its older name."""
+
+    def __init__(self, size=None, scale_factor=None) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """``Upsample(mode='bilinear', align_corners=True)`` for 4-D input, under its older name."""
+
+    def __init__(self, size=None, scale_factor=None) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
-           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", *_padding_all]
+           "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "Upsample",
+           "UpsamplingNearest2d", "UpsamplingBilinear2d", *_padding_all]
