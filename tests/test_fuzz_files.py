@@ -328,3 +328,24 @@ def test_kill_during_save_leaves_a_loadable_file(tmp_path):
     # what a kill can leave: at most the one temporary file being written, never a broken target
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != path.name]
     assert all(n.startswith(".ckpt.safetensors.") and n.endswith(".tmp") for n in leftovers)
+
+
+class _RunsCode:
+    """Unpickling this would create a file: proof that code ran."""
+
+    path = ""
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+@pytest.mark.parametrize("protocol", range(6))
+def test_pickles_of_every_protocol_are_refused_unrun(tmp_path, protocol):
+    import pickle
+
+    _RunsCode.path = str(tmp_path / "pwned")
+    evil = tmp_path / "evil.pt"
+    evil.write_bytes(pickle.dumps({"x": _RunsCode()}, protocol=protocol))
+    with bounded(evil.stat().st_size), pytest.raises(RuntimeError, match=str(evil)):
+        gt.load(evil)
+    assert not (tmp_path / "pwned").exists()
