@@ -52,7 +52,7 @@ def compare(torch, fn, arr, grad=True, check_grad_fn=True):
 
 
 MAX2D = [dict(kernel_size=k, stride=s, padding=p, dilation=d, ceil_mode=c)
-         for k, s, p, d, c in itertools.product([2, 3, (2, 3)], [None, 1, 2, (1, 2)], [0, 1],
+         for k, s, p, d, c in itertools.product([2, 3, (2, 3)], [None, 1, (1, 2)], [0, 1],
                                                 [1, 2], [False, True])]
 
 
@@ -79,10 +79,11 @@ def test_max_pool1d_grid(torch, kw):
                 arr)
 
 
-AVG2D = [dict(kernel_size=k, stride=s, padding=p, ceil_mode=c, count_include_pad=i,
-              divisor_override=v)
-         for k, s, p, c, i, v in itertools.product([2, 3, (3, 2)], [None, 1, 2, (2, 1)], [0, 1],
-                                                   [False, True], [True, False], [None, 5])]
+AVG2D = [dict(kernel_size=k, stride=s, padding=p, ceil_mode=c, count_include_pad=i)
+         for k, s, p, c, i in itertools.product([2, 3, (3, 2)], [None, 1, (2, 1)], [0, 1],
+                                                [False, True], [True, False])]
+AVG2D += [dict(kernel_size=3, stride=s, padding=1, ceil_mode=c, divisor_override=5)
+          for s, c in itertools.product([1, 2], [False, True])]
 
 
 @needs_torch
@@ -280,3 +281,16 @@ def test_lenet_pooling_shapes():
     np.testing.assert_array_equal(x.grad.numpy(), np.full((4, 6, 28, 28), 0.25, np.float32))
     z = gnn.MaxPool2d(2)(x.detach())
     assert z.dtype == gt.float32 and z.shape == (4, 6, 14, 14)
+
+
+@needs_torch
+def test_max_pool_infinite_upstream_gradient(torch):
+    arr = _input((1, 2, 5, 6), "float64")
+    up = np.ones((1, 2, 5, 6))
+    up[0, 0, 1, 2], up[0, 1, 3, 3] = np.inf, np.nan
+    grads = []
+    for lib in (gt, torch):
+        x = lib.tensor(arr, requires_grad=True)
+        lib.nn.functional.max_pool2d(x, 3, 1, 1).backward(lib.tensor(up))
+        grads.append(x.grad)
+    assert_same(grads[0], grads[1])
