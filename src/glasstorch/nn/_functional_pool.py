@@ -112,6 +112,8 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
         raise _not_tensor("max_pool2d", "input", 1, input)
     x = input._data
     k, s, p, d = _pool2d_args("max_pool2d", kernel_size, stride, padding, dilation)
+    if x.ndim not in (3, 4):
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
     in_size = x.shape[-2:]
     out = tuple(_output_size(in_size[i], k[i], s[i], p[i], d[i], ceil_mode) for i in range(2))
     _check_pool2d(x.shape, k, s, p, d, out, max_pool=True)

@@ -276,7 +276,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     Example::
 
         >>> F.adaptive_avg_pool1d(torch.tensor([[[1., 2., 3., 4., 5.]]]), 2)
-        tensor([[[2.0000, 4.0000]]])
+        tensor([[[2., 4.]]])
     """
     if not isinstance(input, Tensor):
         raise _not_tensor("adaptive_avg_pool1d", "input", 1, input)
