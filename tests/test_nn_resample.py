@@ -118,11 +118,11 @@ SIZES_2D = SIZES + [dict(scale_factor=(2, 0.5)), dict(size=(3, 8)), dict(scale_f
 
 
 @needs_torch
-@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "bilinear"])
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "bilinear", "bicubic"])
 @pytest.mark.parametrize("kw", SIZES_2D, ids=str)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_interpolate_2d(torch, mode, kw, dtype):
-    extra = [{}, {"align_corners": True}] if mode == "bilinear" else [{}]
+    extra = [{}, {"align_corners": True}] if mode in ("bilinear", "bicubic") else [{}]
     for more in extra:
         compare(torch, lambda lib, x, more=more: lib.nn.functional.interpolate(
             x, mode=mode, **kw, **more), _input((2, 3, 5, 6), dtype))
@@ -146,7 +146,7 @@ def test_interpolate_uint8_nearest_and_large_sizes(torch):
 
 
 @needs_torch
-@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+@pytest.mark.parametrize("mode", ["nearest", "bilinear", "bicubic"])
 def test_interpolate_double_backward(torch, mode):
     arr = _input((2, 3, 4, 5), "float64")
     res = []
@@ -166,6 +166,8 @@ def test_interpolate_double_backward(torch, mode):
     ("nearest", (2, 3, 4), {}), ("linear", (2, 3, 4), {}),
     ("linear", (2, 3, 4), {"align_corners": True}), ("bilinear", (1, 2, 3, 4), {}),
     ("bilinear", (1, 2, 3, 4), {"align_corners": True}), ("nearest-exact", (1, 2, 3, 4), {}),
+    ("bicubic", (1, 2, 3, 4), {}), ("bicubic", (1, 2, 3, 4), {"align_corners": True}),
+    ("bilinear", (1, 2, 5, 4), {"antialias": True}), ("bicubic", (1, 2, 5, 4), {"antialias": True}),
 ])
 def test_interpolate_gradcheck(mode, shape, more):
     x = gt.tensor(_input(shape, "float64"), requires_grad=True)
@@ -192,6 +194,17 @@ INTERP_ERRORS = [
     "F.interpolate(x[0, :, :0], scale_factor=2, mode='linear')",
     "F.interpolate(x[0], scale_factor=2, mode='bicubic')",
 ]
+
+
+@needs_torch
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("kw", [dict(scale_factor=0.5), dict(scale_factor=0.3), dict(size=(3, 2)),
+                                dict(scale_factor=2), dict(size=(7, 11)), dict(scale_factor=0.7),
+                                dict(scale_factor=0.5, align_corners=True)], ids=str)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_interpolate_antialias(torch, mode, kw, dtype):
+    compare(torch, lambda lib, x: lib.nn.functional.interpolate(x, mode=mode, antialias=True,
+                                                                **kw), _input((2, 3, 9, 10), dtype))
 
 
 @needs_torch

@@ -36,14 +36,14 @@ from ._functional_pool_core import _KIND, LinearMapBackward, linear_op
 _DIMS_OF = {"linear": 3, "bilinear": 4, "trilinear": 5}
 _NODE_PREFIX = {"nearest": "UpsampleNearest", "nearest-exact": "UpsampleNearestExact",
                 "linear": "UpsampleLinear", "bilinear": "UpsampleBilinear",
-                "trilinear": "UpsampleTrilinear"}
+                "trilinear": "UpsampleTrilinear", "bicubic": "UpsampleBicubic"}
 # torch's grad_fn names: UpsampleNearest2DBackward0, UpsampleBilinear2DBackwardBackward0, ...
 _NODES = {
     f"{prefix}{k}D{suffix}": type(f"{prefix}{k}D{suffix}", (LinearMapBackward,), {
         "__doc__": "Backward of a resampling: add each output gradient back to the input "
                    "positions it was read from, with the same weights."})
     for prefix in _NODE_PREFIX.values() for k in (1, 2, 3)
-    for suffix in ("Backward0", "BackwardBackward0")
+    for suffix in ("Backward0", "BackwardBackward0", "AaBackward0", "AaBackwardBackward0")
 }
 
 
@@ -78,13 +78,64 @@ def _linear_weights(n: int, o: int, scale_factor, align_corners: bool, ftype):
     return i0, i1, ftype(1) - lam, lam
 
 
+def _cubic_weights(n: int, o: int, scale_factor, align_corners: bool, ftype):
+    """Bicubic: the four neighbours ``floor(src) - 1 .. floor(src) + 2`` (clamped to the edge) of
+    each output position, weighted by Keys' cubic convolution kernel with ``a = -0.75``."""
+    i = np.arange(o, dtype=ftype)
+    if align_corners:
+        src = (ftype(n - 1) / ftype(o - 1) if o > 1 else ftype(0)) * i
+    else:  # (no clamping at 0 here, unlike the linear modes)
+        src = _scale(n, o, scale_factor, ftype) * (i + ftype(0.5)) - ftype(0.5)
+    i0 = np.minimum(np.floor(src), ftype(n - 1))
+    t = np.clip(src - i0, ftype(0), ftype(1))
+    a = ftype(-0.75)
+
+    def near(d):  # the kernel for distances 0..1
+        return ((a + 2) * d - (a + 3)) * d * d + 1
+
+    def far(d):  # the kernel for distances 1..2
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+
+    weights = (far(t + 1), near(t), near(1 - t), far(2 - t))
+    i0 = i0.astype(np.int64)
+    return [(np.clip(i0 - 1 + j, 0, n - 1), w) for j, w in enumerate(weights)]
+
+
+def _antialias_weights(n: int, o: int, scale_factor, align_corners: bool, taps: int, ftype):
+    """Antialiased resampling (as PIL): when shrinking, the filter (triangle for bilinear, cubic
+    with ``a = -0.5`` for bicubic) is stretched by the scale, so each output averages all the
+    input pixels it covers; weights are normalised to sum to 1."""
+    if align_corners:
+        scale = ftype(n - 1) / ftype(o - 1) if o > 1 else ftype(0)
+    else:
+        scale = _scale(n, o, scale_factor, ftype)
+    support = ftype(taps * 0.5) * (scale if scale >= 1 else ftype(1))
+    invscale = ftype(1) / scale if scale >= 1 else ftype(1)
+    center = scale * (np.arange(o, dtype=ftype) + ftype(0.5))
+    lo = np.maximum((center - support + ftype(0.5)).astype(np.int64), 0)
+    size = np.minimum((center + support + ftype(0.5)).astype(np.int64), n) - lo
+    j = np.arange(int(size.max()))
+    d = np.abs((j + lo[:, None] - center[:, None] + ftype(0.5)) * invscale).astype(ftype)
+    if taps == 2:
+        w = np.maximum(ftype(1) - d, ftype(0))
+    else:
+        a = ftype(-0.5)
+        w = np.where(d < 1, ((a + 2) * d - (a + 3)) * d * d + 1,
+                     np.where(d < 2, ((d - 5) * d + 8) * d * a - 4 * a, ftype(0)))
+    w = np.where(j < size[:, None], w, ftype(0)).astype(ftype)
+    total = w.sum(1, keepdims=True)
+    w = np.where(total != 0, w / np.where(total != 0, total, ftype(1)), w)
+    idx = np.minimum(lo[:, None] + j, n - 1)
+    return [(idx[:, k], w[:, k]) for k in range(len(j))]
+
+
 def _along(w: np.ndarray, ndim: int, axis: int) -> np.ndarray:
     """Weights of one axis shaped to broadcast against an ``ndim`` array."""
     return w.reshape((-1,) + (1,) * (ndim - 1 - axis))
 
 
 def _resample(input: Tensor, out: list, scales: list | None, mode: str,
-              align_corners: bool) -> Tensor:
+              align_corners: bool, antialias: bool = False) -> Tensor:
     x = input._data
     nd = x.ndim - 2
     steps = []  # (axis, n, gathers, gathers of backward): a gather is (index, weights or None)
@@ -101,6 +152,20 @@ def _resample(input: Tensor, out: list, scales: list | None, mode: str,
                 idx = back if nd == 2 else idx
             if o != n or (idx != np.arange(n)).any() or (back != np.arange(n)).any():
                 steps.append((axis, n, [(idx, None)], [(back, None)]))
+        elif antialias:
+            ftype = np.float64 if x.dtype == np.float64 else np.float32
+            taps = 2 if mode == "bilinear" else 4
+            gathers = [(idx, w.astype(x.dtype)) for idx, w in
+                       _antialias_weights(n, o, s, align_corners, taps, ftype)]
+            steps.append((axis, n, gathers, gathers))
+        elif mode == "bicubic":
+            ftype = np.float64 if x.dtype == np.float64 else np.float32
+            gathers = [(idx, w.astype(x.dtype))
+                       for idx, w in _cubic_weights(n, o, s, align_corners, ftype)]
+            # torch's backward copies the gradient where the size is unchanged (its forward
+            # still resamples by the scale_factor): matched
+            back = [(np.arange(n), None)] if o == n else gathers
+            steps.append((axis, n, gathers, back))
         elif o != n:  # (linear: torch copies a dimension whose size does not change)
             ftype = np.float64 if x.dtype == np.float64 else np.float32
             i0, i1, w0, w1 = _linear_weights(n, o, s, align_corners, ftype)
@@ -111,17 +176,21 @@ def _resample(input: Tensor, out: list, scales: list | None, mode: str,
         for axis, _, gathers, _ in steps:
             parts = [np.take(a, idx, axis) if w is None else np.take(a, idx, axis)
                      * _along(w, a.ndim, axis) for idx, w in gathers]
-            a = parts[0] if len(parts) == 1 else parts[0] + parts[1]
+            a = parts[0]
+            for part in parts[1:]:
+                a = a + part
         return a if steps else a.copy()
 
     def adjoint(g: np.ndarray) -> np.ndarray:
         for axis, n, _, gathers in reversed(steps):
             parts = [take_adjoint(g if w is None else g * _along(w, g.ndim, axis), idx, n, axis)
                      for idx, w in gathers]
-            g = parts[0] if len(parts) == 1 else parts[0] + parts[1]
+            g = parts[0]
+            for part in parts[1:]:
+                g = g + part
         return g if steps else g.copy()
 
-    name = f"{_NODE_PREFIX[mode]}{nd}D"
+    name = f"{_NODE_PREFIX[mode]}{nd}D" + ("Aa" if antialias else "")
     return linear_op(input, fn, adjoint, _NODES[name + "Backward0"],
                      _NODES[name + "BackwardBackward0"])
 
@@ -210,7 +279,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             the pixel centres (``False``, the default).
         recompute_scale_factor: compute the coordinate scale from the output size instead of
             using ``scale_factor`` (they differ when ``n * scale_factor`` is not whole).
-        antialias: not implemented here (raises).
+        antialias: (bilinear and bicubic) when shrinking, average every input pixel an output
+            pixel covers instead of sampling two or four (as PIL does).
 
     Shape:
         ``(N, C, *in_spatial)`` → ``(N, C, *out_spatial)``.
@@ -244,14 +314,13 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires "
             "a 4-D tensor as input"
         )
-    if antialias:
-        raise NotImplementedError("glasstorch: interpolate(antialias=True) is not implemented")
     if out is None:
         out = [int(n * s) for n, s in zip(x.shape[2:], scales)]
     if x.ndim in (3, 4, 5):
-        if mode in ("nearest", "nearest-exact") or _DIMS_OF.get(mode) == x.ndim:
+        if (mode in ("nearest", "nearest-exact") or _DIMS_OF.get(mode) == x.ndim
+                or (mode == "bicubic" and x.ndim == 4)):
             _check_kernel(x, out, mode)
-            return _resample(input, out, scales, mode, bool(align_corners))
+            return _resample(input, out, scales, mode, bool(align_corners), antialias)
         if mode == "area" and x.ndim in (3, 4):
             from ._functional_pool_adaptive import adaptive_avg_pool1d, adaptive_avg_pool2d
 
@@ -261,9 +330,9 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             raise NotImplementedError(
                 f"Got {x.ndim}D input, but {mode} mode needs {_DIMS_OF[mode]}D input"
             )
-        if mode in ("area", "bicubic") and x.ndim == 4 + (mode == "area"):
-            raise NotImplementedError(f"glasstorch: interpolate mode '{mode}' is not implemented "
-                                      f"for {x.ndim}D input")
+        if mode == "area":  # 5-D: adaptive_avg_pool3d
+            raise NotImplementedError("glasstorch: interpolate mode 'area' is not implemented "
+                                      "for 5D input")
     raise NotImplementedError(
         f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for the modes: "
         f"nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact "
