@@ -10,13 +10,17 @@
 - ``'linear'`` / ``'bilinear'`` / ``'trilinear'``: with ``align_corners=False`` the pixel
   centres line up, ``src = max(scale * (i + 0.5) - 0.5, 0)``; with ``align_corners=True`` the
   corner pixels do, ``src = i * (n - 1) / (o - 1)``. The output mixes the two neighbours
-  ``floor(src)`` and the next one, weighted by the distance.
+  ``floor(src)`` and the next one, weighted by the distance;
+- ``'bicubic'``: the same coordinates (not clamped at 0), four neighbours weighted by a cubic;
+- ``antialias=True`` (bilinear, bicubic): when shrinking, the filter widens with the scale so
+  every input pixel counts (as PIL resizes);
+- ``'area'``: adaptive average pooling.
 
-All of these are separable: one gather (``np.take``) per dimension for nearest, two weighted
-gathers for linear, so the work is proportional to the output size. The coordinates are computed
-in the input's floating type (``float32`` for ``float32``), as torch does, so the same source
-pixels are picked. Backward is the adjoint: each output gradient is added back to the input
-positions it was read from, with the same weights.
+All of these are separable: one gather (``np.take``) per dimension for nearest, two, four or
+more weighted gathers for the others, so the work is proportional to the output size. The
+coordinates are computed in the input's floating type (``float32`` for ``float32``), as torch
+does, so the same source pixels are picked. Backward is the adjoint: each output gradient is
+added back to the input positions it was read from, with the same weights.
 """
 
 from __future__ import annotations
@@ -274,7 +278,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         scale_factor: multiplier of the spatial size (output ``floor(n * scale_factor)``);
             give either ``size`` or ``scale_factor``.
         mode: ``'nearest'``, ``'nearest-exact'``, ``'linear'`` (3-D input), ``'bilinear'``
-            (4-D), ``'trilinear'`` (5-D) or ``'area'`` (adaptive average pooling).
+            (4-D), ``'bicubic'`` (4-D), ``'trilinear'`` (5-D) or ``'area'`` (adaptive average
+            pooling, 3-D or 4-D).
         align_corners: linear modes only: map the corner pixels onto each other (``True``) or
             the pixel centres (``False``, the default).
         recompute_scale_factor: compute the coordinate scale from the output size instead of

@@ -284,7 +284,7 @@ class Upsample(Module):
         size: the output's spatial size (an int, or one per spatial dimension).
         scale_factor: multiplier of the spatial size (give either ``size`` or this).
         mode: ``'nearest'`` (default), ``'nearest-exact'``, ``'linear'``, ``'bilinear'``,
-            ``'trilinear'``.
+            ``'bicubic'``, ``'trilinear'``.
         align_corners: linear modes only: map the corner pixels onto each other.
         recompute_scale_factor: compute the coordinate scale from the output size.
 
