@@ -346,6 +346,7 @@ def test_pickles_of_every_protocol_are_refused_unrun(tmp_path, protocol):
     _RunsCode.path = str(tmp_path / "pwned")
     evil = tmp_path / "evil.pt"
     evil.write_bytes(pickle.dumps({"x": _RunsCode()}, protocol=protocol))
-    with bounded(evil.stat().st_size), pytest.raises(RuntimeError, match=str(evil)):
+    with bounded(evil.stat().st_size), pytest.raises(RuntimeError) as refused:
         gt.load(evil)
+    assert str(refused.value).startswith(f"{evil} looks like a pickle file")
     assert not (tmp_path / "pwned").exists()

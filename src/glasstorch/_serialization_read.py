@@ -27,6 +27,9 @@ import math
 import os
 
 _MAX_HEADER = 100_000_000  # bytes; safetensors' own limit
+# First bytes of a protocol 0/1 pickle (MARK, EMPTY_DICT/LIST/TUPLE, GLOBAL, NONE, INT, ...): only
+# taken as a pickle when the 8 bytes also make an implausible safetensors header length.
+_OLD_PICKLE_STARTS = frozenset(b"(}])cNIFSVLGJKMU")
 
 _PICKLE = (
     "{name} looks like a pickle file (e.g. written by torch.save); glasstorch never unpickles: "
@@ -113,11 +116,13 @@ def _read(fh, name: str) -> tuple[bytes, dict]:
     """Read one safetensors file from ``fh``, checking its framing and every header entry before
     reading the body (whose size is checked against what the file holds)."""
     head = fh.read(8)
-    if head[:1] == b"\x80" or head[:4] == b"PK\x03\x04":
+    if head[:1] == b"\x80" or head[:4] == b"PK\x03\x04":  # pickle protocol 2+, or a zip
         raise RuntimeError(_PICKLE.format(name=name))
     if len(head) < 8:
         raise _bad(name, "the file is empty" if not head else "it is too short for a header")
     n = int.from_bytes(head, "little")
+    if n > _MAX_HEADER and head[0] in _OLD_PICKLE_STARTS:
+        raise RuntimeError(_PICKLE.format(name=name))
     if n < 2 or n > _MAX_HEADER:
         raise _bad(name, "its header length is not plausible")
     left = _remaining(fh)
