@@ -30,21 +30,51 @@ from ._functional_pool_core import LinearMapBackward, linear_op
 _MODES = ("constant", "reflect", "replicate", "circular")
 
 
-def take_adjoint(g: np.ndarray, idx: np.ndarray, n: int, axis: int) -> np.ndarray:
-    """The adjoint of ``np.take(a, idx, axis)`` for ``a`` of size ``n`` along ``axis``: each slice
-    of ``g`` is added to position ``idx[j]`` (sorted once, then summed by runs with
-    ``np.add.reduceat``: no ``np.add.at``)."""
+def _slice(start: int, step: int, length: int) -> slice:
+    stop = start + step * (length - 1) + (1 if step > 0 else -1)
+    return slice(start, stop if stop >= 0 else None, step)
+
+
+def _adjoint_plan(idx: np.ndarray) -> list:
+    """How to add ``g[j]`` into ``res[idx[j]]`` with slices: rounds in which each target appears
+    once (first reads of a position, then second reads...), each cut into runs where both the
+    source and the target positions step evenly. A pad or an upsampling needs 2 or 3 runs."""
+    if len(idx) == 0:
+        return []
     order = np.argsort(idx, kind="stable")
     sorted_idx = idx[order]
-    starts = np.flatnonzero(np.r_[True, sorted_idx[1:] != sorted_idx[:-1]])
-    sums = np.add.reduceat(np.take(g, order, axis), starts, axis)
-    present = sorted_idx[starts]
-    if len(present) == n:  # every input position was read
-        return sums
+    first = np.r_[True, sorted_idx[1:] != sorted_idx[:-1]]
+    rank = np.arange(len(idx)) - np.maximum.accumulate(np.where(first, np.arange(len(idx)), 0))
+    plan = []
+    for r in range(int(rank.max()) + 1):
+        src, dst = order[rank == r].tolist(), sorted_idx[rank == r].tolist()
+        start, m = 0, len(src)
+        while start < m:
+            end = start + 1
+            ds, dd = (src[end] - src[start], dst[end] - dst[start]) if end < m else (1, 1)
+            while end < m and src[end] - src[end - 1] == ds and dst[end] - dst[end - 1] == dd:
+                end += 1
+            length = end - start
+            plan.append((r, _slice(src[start], ds, length), _slice(dst[start], dd, length)))
+            start = end
+    return plan
+
+
+def take_adjoint(g: np.ndarray, idx: np.ndarray, n: int, axis: int) -> np.ndarray:
+    """The adjoint of ``np.take(a, idx, axis)`` for ``a`` of size ``n`` along ``axis``: each slice
+    of ``g`` is added to position ``idx[j]`` — with a few basic-slice adds (``_adjoint_plan``), no
+    ``np.add.at``."""
+    axis %= g.ndim
     shape = list(g.shape)
     shape[axis] = n
-    res = np.zeros(shape, g.dtype)
-    res[(slice(None),) * (axis % g.ndim) + (present,)] = sums
+    covered = len(np.unique(idx)) == n
+    res = (np.empty if covered else np.zeros)(shape, g.dtype)
+    lead = (slice(None),) * axis
+    for rnd, src, dst in _adjoint_plan(np.asarray(idx)):
+        if rnd == 0:
+            res[lead + (dst,)] = g[lead + (src,)]
+        else:
+            res[lead + (dst,)] += g[lead + (src,)]
     return res
 
 
