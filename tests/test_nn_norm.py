@@ -202,7 +202,9 @@ def test_batchnorm_state_dict_in_a_sequential_round_trips():
 @needs_torch
 @pytest.mark.parametrize("cls,shape", [("LazyBatchNorm1d", (5, 4)), ("LazyBatchNorm1d", (5, 4, 3)),
                                        ("LazyBatchNorm2d", (2, 4, 3, 3)),
-                                       ("LazyBatchNorm3d", (2, 4, 2, 2, 2))])
+                                       ("LazyBatchNorm3d", (2, 4, 2, 2, 2)),
+                                       ("LazyInstanceNorm1d", (2, 4, 5)),
+                                       ("LazyInstanceNorm2d", (2, 4, 3, 3))])
 def test_lazy_batchnorm_infers_num_features_like_torch(cls, shape):
     ours, theirs = getattr(gt.nn, cls)(), getattr(torch.nn, cls)()
     assert str(ours) == str(theirs)

@@ -11,7 +11,7 @@ import warnings
 
 from ..._tensor import Tensor
 from .. import functional as F
-from .batchnorm import _NormBase
+from .batchnorm import _LazyNormBase, _NormBase
 
 
 class _InstanceNorm(_NormBase):
@@ -96,4 +96,27 @@ class InstanceNorm3d(_InstanceNorm):
     _batched_dim = 5
 
 
-__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
+    """An ``InstanceNorm1d`` whose ``num_features`` is read from ``input.shape[1]`` at the first
+    call. As in torch the lazy forms default to ``affine=True, track_running_stats=True``."""
+
+    cls_to_become = InstanceNorm1d
+    _batched_dim = 3
+
+
+class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
+    """An ``InstanceNorm2d`` whose ``num_features`` is inferred at the first call."""
+
+    cls_to_become = InstanceNorm2d
+    _batched_dim = 4
+
+
+class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
+    """An ``InstanceNorm3d`` whose ``num_features`` is inferred at the first call."""
+
+    cls_to_become = InstanceNorm3d
+    _batched_dim = 5
+
+
+__all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d",
+           "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
