@@ -511,7 +511,7 @@ def test_d2l_from_scratch_batch_norm_runs_the_same(shape):
         record += [layer.moving_mean, layer.moving_var, layer.gamma.detach()]
         results.append(record)
     for i, (ours, theirs) in enumerate(zip(*results)):
-        assert_same(ours, theirs, rtol=1e-5, atol=1e-5, msg=f"item {i}")
+        assert_same(ours, theirs, msg=f"item {i}")
 
 
 @needs_torch
@@ -533,8 +533,43 @@ def test_d2l_style_training_with_batchnorm1d_matches_torch():
             loss.backward()
             opt.step()
     for k, v in theirs.state_dict().items():
-        assert_same(ours.state_dict()[k], v, rtol=1e-5, atol=1e-6, msg=k)
+        assert_same(ours.state_dict()[k], v, msg=k)
     ours.eval()
     theirs.eval()
-    assert_same(ours(gt.tensor(rand(3, 5, seed=9))), theirs(torch.tensor(rand(3, 5, seed=9))),
-                rtol=1e-5, atol=1e-6)
+    assert_same(ours(gt.tensor(rand(3, 5, seed=9))), theirs(torch.tensor(rand(3, 5, seed=9))))
+
+
+@needs_torch
+def test_d2l_bn_lenet_with_lazy_layers_trains_like_torch():
+    """d2l's BNLeNet (chapter 8.5): lazy convolutions and lazy batch norms, two SGD steps."""
+    def build(lib):
+        nn = lib.nn
+        return nn.Sequential(
+            nn.LazyConv2d(6, kernel_size=5), nn.LazyBatchNorm2d(), nn.Sigmoid(),
+            nn.AvgPool2d(kernel_size=2, stride=2),
+            nn.LazyConv2d(16, kernel_size=5), nn.LazyBatchNorm2d(), nn.Sigmoid(),
+            nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
+            nn.LazyLinear(120), nn.LazyBatchNorm1d(), nn.Sigmoid(),
+            nn.LazyLinear(84), nn.LazyBatchNorm1d(), nn.Sigmoid(), nn.LazyLinear(10))
+
+    ours, theirs = build(gt), build(torch)
+    x0 = rand(2, 1, 28, 28, seed=3)
+    ours(gt.tensor(x0))
+    theirs(torch.tensor(x0))
+    assert str(ours) == str(theirs)
+    ours.load_state_dict({k: gt.tensor(v.numpy().copy()) for k, v in theirs.state_dict().items()})
+    opts = gt.optim.SGD(ours.parameters(), lr=0.1), torch.optim.SGD(theirs.parameters(), lr=0.1)
+    for step in range(2):
+        x, y = rand(8, 1, 28, 28, seed=step), np.arange(8) % 10
+        for lib, net, opt in ((gt, ours, opts[0]), (torch, theirs, opts[1])):
+            loss = lib.nn.functional.cross_entropy(net(lib.tensor(x)), lib.tensor(y))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    for k, v in theirs.state_dict().items():
+        assert_same(ours.state_dict()[k], v, msg=k)
+    ours.eval()
+    theirs.eval()
+    with gt.no_grad(), torch.no_grad():
+        assert_same(ours(gt.tensor(rand(3, 1, 28, 28, seed=9))),
+                    theirs(torch.tensor(rand(3, 1, 28, 28, seed=9))))

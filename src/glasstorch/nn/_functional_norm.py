@@ -263,7 +263,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         n = x3.shape[0] * x3.shape[2]
         if running_mean is not None and n > 0:
             _update_running(running_mean, mean, momentum)
-            _update_running(running_var, var * (n / (n - 1) if n > 1 else math.inf), momentum)
+            _update_running(running_var, var * (n / (n - 1)), momentum)  # n > 1: checked above
         state.update(mean=mean, rstd=rstd)
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
