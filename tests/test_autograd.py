@@ -402,3 +402,24 @@ def test_grad_fn_names_match_torch():
 
     ours, theirs = both(names)
     assert ours == theirs
+
+
+def _hook_order(lib):
+    """The order in which backward reaches the tensors of a branching graph (tensor hooks)."""
+    order = []
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 2
+    b, c, d = x.exp(), x.sin(), a.cos()
+    h = x * 1
+    h[0:1].mul_(3)  # an in-place op on a view: h's node is a CopySlices
+    y = ((b + c) + d + a.tanh() + h.sigmoid()).sum()
+    for t, name in ((a, "a"), (b, "b"), (c, "c"), (d, "d"), (h, "h"), (x, "x")):
+        t.register_hook(lambda g, name=name: order.append(name))
+    y.backward()
+    return order
+
+
+def test_backward_visits_ready_nodes_in_torchs_order(torch):
+    """Among nodes ready to run, the newest first (AccumulateGrad as soon as ready): the order
+    hooks fire in, which stale tensor an error names, and the order gradients are summed in."""
+    assert _hook_order(gt) == _hook_order(torch)

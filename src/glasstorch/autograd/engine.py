@@ -5,7 +5,8 @@
 1. walks the graph from the roots with an explicit stack (no recursion, so a graph thousands of ops
    deep is fine) and counts, for every node, how many edges point at it;
 2. runs a node only when every node that feeds it a gradient has run, so each node runs once with
-   the sum of its incoming gradients (a tensor used twice gets both contributions);
+   the sum of its incoming gradients (a tensor used twice gets both contributions); among the
+   nodes ready to run, the most recently created goes first, as in torch;
 3. hands the gradients that reach a leaf to its ``AccumulateGrad``, which adds them into ``.grad``
    (or, for ``autograd.grad``, returns them instead of touching ``.grad``);
 4. frees each node's saved tensors after it ran, unless ``retain_graph=True``.
@@ -15,6 +16,9 @@ backward itself (for higher-order gradients).
 """
 
 from __future__ import annotations
+
+import heapq
+import itertools
 
 import numpy as np
 
@@ -56,17 +60,22 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
     for fn, g in starts:
         shared.add(id(g._data))
         _add_to(buffers, fn, g)
-    ready = []
+    # Nodes whose inputs are all in, newest first (torch's order: it decides which hook fires
+    # first, which stale saved tensor is reported, and the order gradients are summed in).
+    ready: list = []
+    tick = itertools.count()  # ties (equal priority) keep first-come order
+    queued = set()
     for fn, _ in starts:
-        if fn not in deps and fn not in ready:
-            ready.append(fn)
+        if fn not in deps and fn not in queued:
+            queued.add(fn)
+            heapq.heappush(ready, (-_priority(fn), next(tick), fn))
 
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     anomaly = grad_mode.anomaly.enabled
     try:
         while ready:
-            node = ready.pop()
+            node = heapq.heappop(ready)[2]
             grad = buffers.pop(node, None)
             if grad is not None:
                 if needed is not None and node not in needed:
@@ -112,10 +121,20 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
-                    ready.append(nxt)
+                    heapq.heappush(ready, (-_priority(nxt), next(tick), nxt))
     finally:
         grad_mode.state.enabled = prev
     return results
+
+
+def _priority(node) -> int:
+    """When a ready node runs: the later it was created, the sooner (AccumulateGrad first). A node
+    built without ``Node.__init__`` (an in-place op's ``CopySlices``) takes its inner op's."""
+    seq = node._seq
+    if not seq:
+        inner = getattr(node, "inner", None)
+        seq = inner._seq if inner is not None else 0
+    return seq
 
 
 def _mark_repeats(grads, shared):

@@ -16,6 +16,7 @@ of their own and higher-order gradients come for free.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sys
@@ -25,6 +26,8 @@ from . import grad_mode
 
 # The glasstorch package folder: frames inside it are trimmed from the end of a forward trace, so
 # the last line an anomaly report shows is the user's own call.
+_sequence = itertools.count(1)  # creation order of nodes, as torch's sequence_nr
+
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 _FREED = (
@@ -73,9 +76,11 @@ class Node:
     _post_hooks = None
     _retain = None
     _trace = None
+    _seq = 0  # creation order (the engine runs newer nodes first)
 
     def __init__(self, *inputs):
         self.next_functions = tuple([edge(t) for t in inputs])
+        self._seq = next(_sequence)
         if grad_mode.anomaly.enabled:  # one attribute read when anomaly mode is off
             self._trace = forward_trace()
 
@@ -215,6 +220,8 @@ def _raise_modified(t, expected, actual, producer):
 
 class AccumulateGrad(Node):
     """The end of the graph at a leaf: adds the incoming gradient into ``leaf.grad``."""
+
+    _seq = 1 << 62  # as in torch: accumulating into .grad runs as soon as it is ready
 
     def __init__(self, leaf):
         self.next_functions = ()
