@@ -25,21 +25,17 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
+from .._tensor import Tensor
 from ._functional_activation import _not_tensor
 from ._functional_pool_core import (
     _KIND,
     LinearMapBackward,
+    MaxSqueezeBackward1,
     SqueezeBackward1,
-    _argmax_masks,
     _avg_maps,
     _check_float_or_int,
     _check_pool2d,
-    _flat_indices,
-    _lowest,
-    _max_backward_maps,
-    _max_forward,
+    _max_pool,
     _MaxBackward,
     _one,
     _output_size,
@@ -55,34 +51,6 @@ class MaxPool2DWithIndicesBackwardBackward0(LinearMapBackward):
 
 class MaxPool2DWithIndicesBackward0(_MaxBackward):
     back_cls = MaxPool2DWithIndicesBackwardBackward0
-
-
-def _max_pool(input: Tensor, geom, return_indices: bool, node_cls: type):
-    """Max pooling of ``input`` over the windows of ``geom`` (``_Windows`` or ``_Gather``)."""
-    x = input._data
-    nd = len(geom.k)
-    shape = ((math.prod(x.shape[:-nd]),) + x.shape[-nd:], (math.prod(x.shape[:-nd]),) + geom.out)
-    xb = x.reshape(shape[0])
-    views = geom.views(geom.pad(xb, _lowest(x.dtype)))
-    out = _max_forward(views)
-    out_shape = x.shape[:-nd] + geom.out
-    res = _wrap(out.reshape(out_shape))
-    masks = None
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        node = node_cls(input)
-        node.geom, node.shape = geom, shape
-        if issubclass(node_cls, _MaxBackward):
-            node.save(input)
-            node.save_output(res)
-        else:  # a name without the lazy hook (SqueezeBackward1): decide the maxima now
-            masks = _argmax_masks(xb, views, out, geom)
-            node.maps = _max_backward_maps(masks, geom, shape, x.shape, out_shape, node_cls)
-        res._grad_fn = node
-    if not return_indices:
-        return res
-    masks = masks or _argmax_masks(xb, views, out, geom)
-    return res, _wrap(_flat_indices(masks, geom, out.shape).reshape(out_shape))
 
 
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
@@ -152,7 +120,7 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
         k, s, p, d, out = _check_max_pool1d(input._data, kernel_size, stride, padding, dilation,
                                             ceil_mode)
     win = _Windows(input._data.shape[-1:], (k,), (s,), (p,), (d,), (out,))
-    return _max_pool(input, win, return_indices, SqueezeBackward1)
+    return _max_pool(input, win, return_indices, MaxSqueezeBackward1)
 
 
 def _args1d(op: str, kernel_size, stride, padding, dilation=1):

@@ -23,8 +23,10 @@ from ._functional_activation import _not_tensor
 from ._functional_pool_core import (
     _KIND,
     LinearMapBackward,
+    MaxSqueezeBackward1,
     SqueezeBackward1,
     _avg_maps,
+    _max_pool,
     _MaxBackward,
     _Windows,
     linear_op,
@@ -143,14 +145,12 @@ def _adaptive_avg(input: Tensor, out: tuple, node_cls: type) -> Tensor:
 
 
 def _adaptive_max(input: Tensor, out: tuple, return_indices: bool, node_cls: type):
-    from ._functional_pool import _max_pool
-
     x = input._data
     nd = len(out)
     in_size = x.shape[-nd:]
     if 0 in out:  # nothing to pool
         shape = x.shape[:-nd] + out
-        back = node_cls.back_cls if node_cls is AdaptiveMaxPool2DBackward0 else node_cls
+        back = node_cls.back_cls
         res = linear_op(input, lambda a: np.zeros(shape, a.dtype),
                         lambda g: np.zeros(x.shape, g.dtype), node_cls, back)
         return (res, _wrap(np.zeros(shape, np.int64))) if return_indices else res
@@ -327,7 +327,7 @@ def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False
     out = _size1d("adaptive_max_pool1d", output_size)
     _check_input("adaptive_max_pool1d", x, 1, first_dim=0)
     _check_nonnegative("adaptive_max_pool1d", out, x)
-    return _adaptive_max(input, out, return_indices, SqueezeBackward1)
+    return _adaptive_max(input, out, return_indices, MaxSqueezeBackward1)
 
 
 def adaptive_max_pool2d_with_indices(input: Tensor, output_size, return_indices: bool = False):

@@ -307,6 +307,36 @@ def _max_backward_maps(masks: list, geom, shape: tuple, in_shape: tuple, out_sha
     return scatter, gather, back_cls
 
 
+# 1-d max pooling shows torch's squeeze on top of its 2-d kernel, both ways
+MaxSqueezeBackward1 = type("SqueezeBackward1", (_MaxBackward,), {
+    "__doc__": "1-d max pooling (torch pools a (N, C, 1, L) view and squeezes the result).",
+    "back_cls": SqueezeBackward1})
+
+
+def _max_pool(input: Tensor, geom, return_indices: bool, node_cls: type):
+    """Max pooling of ``input`` over the windows of ``geom`` (``_Windows`` or ``_Gather``)."""
+    x = input._data
+    nd = len(geom.k)
+    shape = ((math.prod(x.shape[:-nd]),) + x.shape[-nd:], (math.prod(x.shape[:-nd]),) + geom.out)
+    xb = x.reshape(shape[0])
+    views = geom.views(geom.pad(xb, _lowest(x.dtype)))
+    out = _max_forward(views)
+    out_shape = x.shape[:-nd] + geom.out
+    res = _wrap(out.reshape(out_shape))
+    masks = None
+    if input._rg and grad_mode.state.enabled:
+        res._rg = True
+        node = node_cls(input)
+        node.geom, node.shape = geom, shape
+        node.save(input)
+        node.save_output(res)
+        res._grad_fn = node
+    if not return_indices:
+        return res
+    masks = masks or _argmax_masks(xb, views, out, geom)
+    return res, _wrap(_flat_indices(masks, geom, out.shape).reshape(out_shape))
+
+
 # ---- average pooling as a map and its adjoint -----------------------------------------------
 def _int_divide(total: np.ndarray, div) -> np.ndarray:
     """Integer average: the quotient rounded toward zero, as C's ``/``."""
