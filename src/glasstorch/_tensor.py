@@ -102,7 +102,10 @@ class Tensor:
                 "var_no_grad = var.detach()."
             )
         if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError(f"{which} can require gradients")
+            raise RuntimeError(
+                f"{which} can require gradients (this tensor is {self.dtype}: make a "
+                "floating-point copy first, e.g. x.float().requires_grad_())"
+            )
         self._rg = bool(requires_grad)
         return self
 
@@ -326,7 +329,10 @@ class Tensor:
         """The single value of a one-element tensor as a Python number."""
         if self._data.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar "
+                f"(item() needs exactly one element; this tensor has shape "
+                f"{list(self._data.shape)}: index one element, or reduce it with .sum() or "
+                ".mean(), first)"
             )
         return self._data.reshape(()).item()
 
@@ -378,7 +384,8 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
-                "Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous (shape "
+                f"{list(self._data.shape)}: use .any() or .all() to ask about its elements)"
                 if self._data.size > 1
                 else "Boolean value of Tensor with no values is ambiguous"
             )
