@@ -240,10 +240,14 @@ def with_header(header: dict, body: bytes = b"") -> bytes:
     return struct.pack("<Q", len(raw)) + raw + body
 
 
+# the tags glasstorch's object description uses, so random structures hit every decoder branch
+TAGS = ["tensor", "same_as", "dtype", "shape", "requires_grad", "parameter", "tuple", "dict",
+        "OrderedDict", "Counter", "float", "complex", "size", "device", "a", "float32"]
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**65), 2**65) | st.floats() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=4),
+    st.none() | st.booleans() | st.integers(-(2**65), 2**65) | st.floats()
+    | st.sampled_from(TAGS) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(TAGS) | st.text(max_size=8), inner, max_size=3),
     max_leaves=20,
 )
 

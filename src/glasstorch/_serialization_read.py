@@ -84,7 +84,7 @@ def _check_entries(header: dict, name: str) -> int:
         if not isinstance(info, dict):
             raise _bad(name, f"tensor {key!r} is described by {type(info).__name__}, not a map")
         dtype, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
-        if dtype not in _ITEMSIZE:
+        if not isinstance(dtype, str) or dtype not in _ITEMSIZE:
             raise _bad(name, f"tensor {key!r} has an unknown dtype {dtype!r}")
         if not (isinstance(shape, list) and all(_is_count(d) for d in shape)):
             raise _bad(name, f"tensor {key!r} has an invalid shape {shape!r}")

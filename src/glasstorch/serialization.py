@@ -331,7 +331,8 @@ class _Decoder:
         if "tensor" in node:
             return self.tensor(node)
         if "same_as" in node:
-            t = self.tensors.get(node["same_as"])
+            ref = node["same_as"]
+            t = self.tensors.get(ref) if isinstance(ref, str) else None
             if t is None:
                 raise self.fail(f"it refers to a tensor {node['same_as']!r} defined nowhere")
             return t
@@ -349,24 +350,30 @@ class _Decoder:
                 out[self.key(item[0])] = self.decode(item[1])
             return out
         try:
+            if tag in ("float", "dtype", "device") and not isinstance(value, str):
+                raise TypeError(value)
             if tag == "float":
                 return float(value)
             if tag == "complex":
                 return complex(self.decode(value[0]), self.decode(value[1]))
             if tag == "size":
-                return Size(int(v) for v in value)
+                if not all(type(v) is int and v >= 0 for v in value):
+                    raise ValueError(value)
+                return Size(value)
             if tag == "dtype":
                 return _dtype._by_name(value)
             if tag == "device":
                 return device(value)
-        except (ValueError, TypeError, KeyError, IndexError):
+        except (ValueError, TypeError, KeyError, IndexError, RuntimeError):
             raise self.fail(f"a malformed {tag!r} entry in its structure") from None
         raise self.fail(f"an unknown entry {tag!r} in its structure")
 
     def key(self, node):
         k = self.decode(node)
-        if isinstance(k, (list, dict)):
-            raise self.fail("an unhashable dict key in its structure")
+        try:
+            hash(k)
+        except TypeError:  # a list or dict, also inside a tuple
+            raise self.fail("an unhashable dict key in its structure") from None
         return k
 
     def tensor(self, node: dict) -> Tensor:
