@@ -38,16 +38,20 @@ def command(*argv, isolated: bool = False):
         err = io.StringIO()
         args = [a() if callable(a) else a for a in argv]  # folders are made when the case runs
         if isolated:
-            done = subprocess.run([sys.executable, "-m", "glasstorch", *args],
+            done = subprocess.run([sys.executable, "-m", "glasstorch", *args], cwd=scratch(),
                                   capture_output=True, text=True, timeout=300)
             if done.returncode:
                 raise CommandFailed(done.returncode, done.stderr)
             return 0
-        with redirect_stderr(err), redirect_stdout(io.StringIO()):
-            try:
+        here = os.getcwd()
+        os.chdir(scratch())  # a command that does run writes its runs/ there, not in the repo
+        try:
+            with redirect_stderr(err), redirect_stdout(io.StringIO()):
                 status = main(args)
-            except SystemExit as e:  # argparse's own exit
-                status = e.code if isinstance(e.code, int) else 1
+        except SystemExit as e:  # argparse's own exit
+            status = e.code if isinstance(e.code, int) else 1
+        finally:
+            os.chdir(here)
         if status:
             raise CommandFailed(status, err.getvalue())
         return status
@@ -100,8 +104,8 @@ CASES = [
                 "'DIR'\" in one line (exit status 1)"),
     _case("train/no-model", command("train"),
           ("the following arguments are required: MODEL", "glasstorch train --help")),
-    _case("train/unknown-model", command("train", "resnet"),
-          ("unknown model 'resnet'", "choose one of: linreg, softmax, mlp")),
+    _case("train/unknown-model", command("train", "no-such-model"),
+          ("unknown model 'no-such-model'", "choose one of: linreg, softmax, mlp")),
     _case("train/epochs-not-a-number", command("train", "mlp", "--epochs", "x"),
           ("argument --epochs: must be a positive integer, got 'x'",)),
     _case("train/epochs-0", command("train", "mlp", "--epochs", "0"),
