@@ -423,3 +423,29 @@ def test_backward_visits_ready_nodes_in_torchs_order(torch):
     """Among nodes ready to run, the newest first (AccumulateGrad as soon as ready): the order
     hooks fire in, which stale tensor an error names, and the order gradients are summed in."""
     assert _hook_order(gt) == _hook_order(torch)
+
+
+def test_gradgradcheck_with_several_inputs_of_different_shapes():
+    """Inputs are found by position (``list.index`` would compare tensors with ``==``), and the
+    first derivative is taken with grad mode on even inside gradcheck's finite differences."""
+    a = gt.randn(3, 4, dtype=gt.float64, requires_grad=True)
+    b = gt.randn(4, dtype=gt.float64, requires_grad=True)
+    assert gt.autograd.gradgradcheck(lambda x, y: (x * y).sin().sum(1), (a, b))
+    wrong = gt.autograd.gradgradcheck(
+        lambda x, y: _WrongSecondDerivative.apply(x) + y.sum(), (a, b), raise_exception=False
+    )
+    assert wrong is False
+
+
+class _WrongSecondDerivative(gt.autograd.Function):
+    """x**3 summed, whose backward claims 3x² computed with a wrong constant for the 2nd order."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return (x ** 3).sum()
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 3 * x.detach() ** 2 + 0 * x  # right value, but its own derivative is 0, not 6x

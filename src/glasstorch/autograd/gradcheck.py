@@ -100,20 +100,24 @@ def gradgradcheck(
     """gradcheck of the first derivative (checks second-order gradients via create_graph)."""
     from .._tensor import Tensor, _wrap
     from . import grad as autograd_grad
+    from .grad_mode import enable_grad
 
     if isinstance(inputs, Tensor):
         inputs = (inputs,)
     inputs = tuple(inputs)
-    diff = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+    # positions, not tensors: ``list.index`` would compare tensors with ``==``
+    diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     outs = _outputs(func, inputs)
     rng = np.random.default_rng(0)
     gos = grad_outputs or tuple(_wrap(rng.standard_normal(o._data.shape)) for o in outs)
 
     def first_derivative(*xs):
-        res = _outputs(func, xs)
-        gs = autograd_grad(
-            res, [xs[inputs.index(t)] for t in diff], gos, create_graph=True, allow_unused=True
-        )
+        # grad mode on even when gradcheck evaluates this under no_grad for finite differences
+        with enable_grad():
+            res = _outputs(func, xs)
+            gs = autograd_grad(
+                res, [xs[i] for i in diff], gos, create_graph=True, allow_unused=True
+            )
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(
