@@ -54,10 +54,8 @@ VIEWS = {
     "view": lambda a: a.view(a.shape),
     "unsqueeze": lambda a: a.unsqueeze(0) if a.dim() == 1 else a[:1],
 }
-# ``detach()`` shares the counter too, but it is left out of the random programs, and so is any
-# product with a constant: with an operand that needs no gradient (a detached tensor, a number)
-# glasstorch's binary ops still save and check the other operand where torch does not, a known
-# difference shown by test_operand_saved_only_when_needed below. Every operand in these
+# ``detach()`` shares the counter too, but it is left out of the random programs; products with a
+# constant are covered by test_operand_saved_only_when_needed below. Every operand in these
 # programs requires grad.
 
 
@@ -275,11 +273,6 @@ def _modify_unneeded_operand(lib, op):
     return x.grad.tolist()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known difference: MulBackward0/DivBackward0 (ops/arithmetic.py) save both operands "
-    "whatever needs_input_grad says, so modifying the unneeded one is reported as an error",
-)
 @pytest.mark.parametrize(
     "op, expected",
     [(lambda c, h: h * c, [3.0, 4.0]), (lambda c, h: h / c, [1 / 3, 1 / 4])],

@@ -121,7 +121,7 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
-                    heapq.heappush(ready, (-_priority(nxt), next(tick), nxt))
+                    heapq.heappush(ready, (-(nxt._seq or _priority(nxt)), next(tick), nxt))
     finally:
         grad_mode.state.enabled = prev
     return results

@@ -136,16 +136,23 @@ def mul(input, other, *, out=None):
 
 
 class MulBackward0(Node):
+    """d(ab)/da = b, d(ab)/db = a: each operand is kept only if the other one's gradient is
+    needed (as torch does, so modifying ``a`` in place after ``a * c`` with a constant ``c`` is
+    no error)."""
+
     def __init__(self, a, b):
         super().__init__(a, b)
-        self.save(a, b)
+        (fa, _), (fb, _) = self.next_functions
+        self.shapes = (_shape(a), _shape(b))
+        self.save(a if fb is not None else None, b if fa is not None else None)
 
     def backward(self, grad):
         a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
+        sa, sb = self.shapes
         return (
-            unbroadcast(grad * b, a._data.shape) if ga else None,
-            unbroadcast(grad * a, b._data.shape) if gb else None,
+            unbroadcast(grad * b, sa) if ga else None,
+            unbroadcast(grad * a, sb) if gb else None,
         )
 
 
@@ -178,19 +185,24 @@ def div(input, other, *, rounding_mode=None, out=None):
 
 
 class DivBackward0(Node):
+    """d(a/b)/da = 1/b, d(a/b)/db = -a/b²: ``a`` is kept only when b's gradient is needed."""
+
     def __init__(self, a, b):
         super().__init__(a, b)
-        self.save(a, b)
+        (_, _), (fb, _) = self.next_functions
+        self.shapes = (_shape(a), _shape(b))
+        self.save(a if fb is not None else None, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
         if not gb and not grad_mode.state.enabled and type(b) in (int, float):
             # ``tensor / number`` in a plain backward: one NumPy division, no op dispatch
-            return (_wrap(grad._data / b),)
+            return (_wrap(grad._data / b), None)
+        sa, sb = self.shapes
         return (
-            unbroadcast(grad / b, a._data.shape) if ga else None,
-            unbroadcast(-grad * a / (b * b), b._data.shape) if gb else None,
+            unbroadcast(grad / b, sa) if ga else None,
+            unbroadcast(-grad * a / (b * b), sb) if gb else None,
         )
 
 
