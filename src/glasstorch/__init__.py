@@ -61,6 +61,7 @@ from .random import (
     set_rng_state,
 )
 from ._threads import get_num_threads, set_num_threads
+from .autograd import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from ._threads import use_one_thread_unless_told as _use_one_thread_unless_told
 from . import _dtype, autograd, cuda, linalg, random
 from . import nn
@@ -70,10 +71,18 @@ from .nn._functional_softmax import _log_softmax_method as log_softmax
 from .nn._functional_softmax import _softmax_method as softmax
 from .nn.functional import (
     alpha_dropout,
+    avg_pool1d,
+    adaptive_avg_pool1d,
     celu,
     celu_,
+    conv1d,
+    conv2d,
     cosine_similarity,
     dropout,
+    group_norm,
+    layer_norm,
+    max_pool1d,
+    max_pool2d,
     hardshrink,
     pairwise_distance,
     prelu,
