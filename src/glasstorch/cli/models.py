@@ -20,10 +20,11 @@ resnet         ResNet-18 of 7.6, half the channels, 28×28 input        0.05   2
 (* d2l trains the degree-19 fit for 1500 epochs; ``--epochs`` sets all three.)
 
 The book trains its ResNet-18 (64 to 512 channels) on Fashion-MNIST resized to 96×96: 320 million
-multiply-adds per image in the forward pass, hours per epoch on a 2-core CPU. ``resnet``
+multiply-adds per image in the forward pass (an hour or so per epoch on 2 cores). ``resnet``
 keeps the architecture (7×7 stem with stride 2, 3×3 max pool, four stages of two ``d2l.Residual``
 blocks, global average pooling) with 32, 64, 128 and 256 channels on the 28×28 images: 8.4
-million multiply-adds per image (1/38 of the work), a few minutes per epoch.
+million multiply-adds per image (1/38 of the work). Measured on the 2-core development machine
+under load: 22 s for 12,800 training and 10,000 test images, so about 1.5 minutes per epoch.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
     glasstorch train mlp                         # 10 epochs of the 784-256-10 MLP on Fashion-MNIST
     glasstorch train mlp --epochs 5 --resume     # 5 more epochs from runs/mlp
     glasstorch train polyfit --out runs/poly     # d2l 4.4's under/normal/over-fitting fits
-    glasstorch train lenet --epochs 2            # d2l 6.6's LeNet-5 (a minute or so per epoch)
+    glasstorch train lenet --epochs 2            # d2l 6.6's LeNet-5 (about 20 s per epoch)
 
 Each epoch shows a progress bar (tqdm) with the running loss and accuracy; the end prints a table
 (epoch, train loss, train acc, test acc, seconds) and writes into ``--out`` (default
