@@ -311,11 +311,6 @@ def _view_used_after_its_base_changed(lib):
     return x.grad.tolist()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: a view keeps its old grad_fn after its base is modified in place "
-    "(torch regenerates it as AsStridedBackward0), so its gradient is wrong",
-)
 def test_view_used_after_its_base_changed():
     assert _view_used_after_its_base_changed(gt) == [[2.0, 4.0], [0.0, 0.0]]
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import _dtype
 from .autograd import grad_mode
+from .autograd.graph import refresh_view
 
 _new = object.__new__
 
@@ -68,6 +69,8 @@ class Tensor:
         "__dict__",
     )
 
+    _vfn = None  # a view: its base's grad_fn when the view's own grad_fn was set (autograd.graph)
+
     def __new__(cls, *args, **kwargs):
         from ._creation import _legacy_new
 
@@ -76,6 +79,9 @@ class Tensor:
     # ---- autograd state -------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
+        base = self._base
+        if base is not None and base._grad_fn is not self._vfn:  # a view of a rewritten base
+            refresh_view(self)
         return self._rg
 
     @requires_grad.setter
@@ -111,11 +117,14 @@ class Tensor:
 
     @property
     def grad_fn(self):
+        base = self._base
+        if base is not None and base._grad_fn is not self._vfn:  # a view of a rewritten base
+            return refresh_view(self)
         return self._grad_fn
 
     @property
     def is_leaf(self) -> bool:
-        return self._grad_fn is None
+        return self.grad_fn is None
 
     @property
     def grad(self):

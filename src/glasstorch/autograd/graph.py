@@ -45,6 +45,9 @@ def edge(t):
         fn = t._grad_fn
     except AttributeError:
         return (None, 0)
+    base = t._base
+    if base is not None and base._grad_fn is not t._vfn:
+        fn = refresh_view(t)
     if fn is not None:
         return (fn, 0)
     if t._rg:
@@ -53,6 +56,24 @@ def edge(t):
             acc = t._acc = AccumulateGrad(t)
         return (acc, 0)
     return (None, 0)
+
+
+def refresh_view(view):
+    """The history of a view whose base's history was rewritten since the view was made.
+
+    ``s = x * 1; r = s[0]; s.mul_(x)``: ``r`` shares ``s``'s memory, so it now holds
+    ``(x * x)[0]``, but its own ``grad_fn`` still describes ``(x * 1)[0]``. Whenever the base's
+    ``grad_fn`` is no longer the one the view was made from, the view is re-expressed from the
+    base's current history (``AsStridedBackward0``, as torch does); otherwise its gradient would be
+    silently wrong. Returns the view's (possibly new) ``grad_fn``.
+    """
+    base = view._base
+    view._vfn = base._grad_fn
+    if base._rg and (base._grad_fn is not None or view._grad_fn is not None):
+        from ..ops._views import rebase_view
+
+        rebase_view(base, view)
+    return view._grad_fn
 
 
 class _NeedsInputGrad:

@@ -49,6 +49,7 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False, bump: bool =
         base._grad_fn = CopySlices(old_base, geom, node)
         base._rg = True
         t._grad_fn = AsStridedBackward0(base, geom)
+        t._vfn = base._grad_fn  # t's history now follows base's current one
         t._rg = True
         return t
     if t._rg and t._grad_fn is None:
@@ -60,6 +61,13 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False, bump: bool =
     t._grad_fn = CopySlices(old, None, node) if wrap else node
     t._rg = True
     return t
+
+
+def rebase_view(base: Tensor, view: Tensor) -> None:
+    """Give ``view`` the history "this region of ``base`` as it is now" (``AsStridedBackward0``):
+    used when ``base``'s history was rewritten by an in-place op since ``view`` was made."""
+    view._grad_fn = AsStridedBackward0(base, _geometry(base, view))
+    view._rg = True
 
 
 def _geometry(base: Tensor, view: Tensor) -> tuple:

@@ -27,7 +27,8 @@ def view_of(base: Tensor, arr: np.ndarray) -> Tensor:
     """Wrap ``arr`` (a NumPy view of ``base``'s array) as a view tensor of ``base``."""
     out = _wrap(arr)
     out._vc = base._vc
-    out._base = base if base._base is None else base._base
+    out._base = root = base if base._base is None else base._base
+    out._vfn = root._grad_fn  # the base history this view's grad_fn is relative to
     return out
 
 
