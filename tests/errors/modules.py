@@ -3,9 +3,6 @@ arguments, strict ``load_state_dict``, and the ``register_*`` / attribute rules.
 
 from . import ErrorCase
 
-_LINEAR_DTYPE = ("needs fix in src/glasstorch/nn/functional.py (linear): torch 2.13 says "
-                 "'mat1 and mat2 must have the same dtype, but got Long and Float'")
-
 
 def _case(name, fn, exc, contains=(), **kw):
     return ErrorCase("modules", name, fn, exc, contains, **kw)
@@ -24,12 +21,16 @@ CASES = [
           RuntimeError, "both arguments to linear need to be at least 1D, but they are 0D and 2D"),
     _case("Linear/int-input",
           lambda lib: lib.nn.Linear(3, 2)(lib.ones(4, 3, dtype=lib.int64)),
-          RuntimeError, "mat1 and mat2 must have the same dtype, but got Long and Float",
-          xfail=_LINEAR_DTYPE),
+          RuntimeError, "mat1 and mat2 must have the same dtype, but got Long and Float"),
     _case("Linear/float64-input",
           lambda lib: lib.nn.Linear(3, 2)(lib.ones(4, 3, dtype=lib.float64)),
-          RuntimeError, "mat1 and mat2 must have the same dtype, but got Double and Float",
-          xfail=_LINEAR_DTYPE),
+          RuntimeError, "mat1 and mat2 must have the same dtype, but got Double and Float"),
+    _case("Linear/3-d-int-input",
+          lambda lib: lib.nn.Linear(3, 2)(lib.ones(2, 4, 3, dtype=lib.int32)),
+          RuntimeError, "mat1 and mat2 must have the same dtype, but got Int and Float"),
+    _case("Linear/no-bias-float64-input",
+          lambda lib: lib.nn.Linear(3, 2, bias=False)(lib.ones(4, 3, dtype=lib.float64)),
+          RuntimeError, "expected m1 and m2 to have the same dtype, but got: double != float"),
     _case("Linear/list-input",
           lambda lib: lib.nn.Linear(3, 2)([1.0, 2.0, 3.0]),
           TypeError, "linear(): argument 'input' (position 1) must be Tensor, not list"),

@@ -75,25 +75,25 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if w.ndim != 2:
         out = input.matmul(weight.t() if w.ndim == 2 else weight)
         return out + bias if bias is not None else out
-    if x.dtype != w.dtype:
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {_CTYPE.get(x.dtype.name)} != "
-            f"{_CTYPE.get(w.dtype.name)}"
-        )
+    if bias is not None:  # torch's addmm: dtypes first (bias, then input, against the weight)
+        if bias._data.dtype != w.dtype:
+            raise RuntimeError(_same_dtype("self", bias._data.dtype, w.dtype))
+        if x.dtype != w.dtype:
+            raise RuntimeError(_same_dtype("mat1", x.dtype, w.dtype))
     out_f, in_f = w.shape
     if x.shape[-1] != in_f:
         rows = int(np.prod(x.shape[:-1])) if x.ndim > 1 else 1
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1]} and {in_f}x{out_f})"
         )
+    if x.dtype != w.dtype:  # without a bias (torch's mm): the shapes first, then the dtypes
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {_CTYPE.get(x.dtype.name)} != "
+            f"{_CTYPE.get(w.dtype.name)}"
+        )
     out = x @ w.T
     if bias is not None:
         b = bias._data
-        if b.dtype != x.dtype:
-            raise RuntimeError(
-                f"self and mat2 must have the same dtype, but got {_KIND.get(b.dtype.name)} and "
-                f"{_KIND.get(x.dtype.name)}"
-            )
         if b.shape != (out_f,):
             _check_bias(b, out.shape)
         out += b
@@ -109,6 +109,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         node.bias_shape = bias._data.shape if bias is not None else None
         res._grad_fn = node
     return res
+
+
+def _same_dtype(first: str, a: np.dtype, b: np.dtype) -> str:
+    """torch's addmm wording when ``first`` (``self``: the bias, ``mat1``: the input) and the
+    weight differ in dtype."""
+    return (f"{first} and mat2 must have the same dtype, but got {_KIND.get(a.name)} and "
+            f"{_KIND.get(b.name)}")
 
 
 def _check_bias(b: np.ndarray, shape: tuple) -> None:
