@@ -25,15 +25,18 @@ def _root_grads(outputs, grad_outputs, create_graph):
         grad_outputs = (None,) * len(outputs)
     elif isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,)
-    for out, g in zip(outputs, grad_outputs):
+    # torch's order: every output's gradient is made (the scalar and dtype checks apply only to an
+    # output that requires grad), and only then is an output without a history an error
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
-            if out._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if out._data.dtype.kind not in "fc":
-                raise RuntimeError(
-                    "grad can be implicitly created only for real scalar outputs but got "
-                    f"{out.dtype}"
-                )
+            if out.requires_grad:
+                if out._data.size != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if out._data.dtype.kind != "f":
+                    raise RuntimeError(
+                        "grad can be implicitly created only for real scalar outputs but got "
+                        f"{out.dtype}"
+                    )
             g = _wrap(np.ones_like(out._data))
         elif not isinstance(g, Tensor):
             from .._creation import tensor
@@ -41,10 +44,15 @@ def _root_grads(outputs, grad_outputs, create_graph):
             g = tensor(g, dtype=out.dtype)
         elif g._data.shape != out._data.shape:
             raise RuntimeError(
-                f"Mismatch in shape: grad_output[0] has a shape of {tuple(g._data.shape)} and "
-                f"output[0] has a shape of {tuple(out._data.shape)}."
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                f"output[{i}] has a shape of {out.shape}."
             )
         grads.append(g)
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
     return grads
 
 
@@ -53,11 +61,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     outputs = _tensors(tensors)
     if retain_graph is None:
         retain_graph = create_graph
-    grads = _root_grads(outputs, grad_tensors, create_graph)
     if inputs is not None:
         inputs = _tensors(inputs)
         if not inputs:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    grads = _root_grads(outputs, grad_tensors, create_graph)
     run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
 
 
@@ -79,6 +87,8 @@ def grad(
 
     outputs = _tensors(outputs)
     inputs_t = _tensors(inputs)
+    if not inputs_t:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     if retain_graph is None:
         retain_graph = create_graph
     if allow_unused is None:
