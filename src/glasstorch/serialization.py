@@ -46,6 +46,7 @@ import functools
 import json
 import math
 import os
+import stat
 from collections import Counter, OrderedDict
 
 import numpy as np
@@ -198,16 +199,17 @@ def save(obj, f) -> None:
     ``f``: a path (``str`` or ``os.PathLike``; ``~`` is expanded) or a binary file object opened
     for writing. Writing to a path is atomic (temporary file, fsync, rename).
     """
+    is_path = isinstance(f, (str, os.PathLike))
+    if not is_path and not hasattr(f, "write"):  # checked before any work, as torch does
+        raise AttributeError(
+            "expected 'f' to be string, path, or a file-like object with a 'write' attribute"
+        )
     payload = _to_bytes(obj)
-    if isinstance(f, (str, os.PathLike)):
+    if is_path:
         # through a symlink: replace the file it points to, not the link
         _atomic_write(os.path.realpath(os.path.expanduser(os.fspath(f))), payload)
-    elif hasattr(f, "write"):
-        f.write(payload)
     else:
-        raise TypeError(
-            f"glasstorch.save expected a path or a binary file object, got {type(f).__name__}"
-        )
+        f.write(payload)
 
 
 def _atomic_write(path: str, payload: bytes) -> None:
@@ -215,7 +217,13 @@ def _atomic_write(path: str, payload: bytes) -> None:
     if not os.path.isdir(directory):
         raise RuntimeError(f"Parent directory {os.path.dirname(path) or directory} does not exist.")
     try:
-        mode = os.stat(path).st_mode & 0o777
+        st_mode = os.stat(path).st_mode
+        if stat.S_ISDIR(st_mode):  # before a temporary file exists: the message names the folder
+            raise RuntimeError(
+                f"cannot save to {path}: Is a directory. Give save() a file path, such as "
+                f"{os.path.join(path, 'model.pt')}"
+            )
+        mode = st_mode & 0o777
     except FileNotFoundError:
         umask = os.umask(0)
         os.umask(umask)
@@ -266,9 +274,11 @@ def load(f, map_location=None, *, weights_only: bool = True):
     elif hasattr(f, "read"):
         name = str(getattr(f, "name", None) or f"<{type(f).__name__}>")
         data, header = _read(f, name)
-    else:
-        raise TypeError(
-            f"glasstorch.load expected a path or a binary file object, got {type(f).__name__}"
+    else:  # torch's wording: it found no seek() on the object
+        raise AttributeError(
+            f"'{type(f).__name__}' object has no attribute 'seek'. You can only torch.load from "
+            "a file that is seekable. Please pre-load the data into a buffer like io.BytesIO and "
+            "try to load from it instead."
         )
     targets = map_location.values() if isinstance(map_location, dict) else (
         [] if map_location is None or callable(map_location) else [map_location]

@@ -6,14 +6,6 @@ import os
 
 from . import ErrorCase, scratch
 
-_SAVE_DIR = ("needs fix in src/glasstorch/serialization.py (save): a folder as the target "
-             "should raise RuntimeError naming the folder and asking for a file path; today "
-             "IsADirectoryError names a random temporary file")
-_LOAD_TYPE = ("needs fix in src/glasstorch/serialization.py (load): torch raises AttributeError "
-              "for a target that is neither a path nor a file object (we raise TypeError)")
-_SAVE_TYPE = ("needs fix in src/glasstorch/serialization.py (save): torch raises AttributeError "
-              "'expected 'f' to be string, path, or a file-like object with a 'write' attribute'")
-
 
 def _case(name, fn, exc, contains=(), **kw):
     return ErrorCase("serialization", name, fn, exc, contains, **kw)
@@ -90,14 +82,13 @@ CASES = [
           RuntimeError, ("Parent directory", "does not exist.")),
     _case("save/a-folder",
           lambda lib: lib.save(lib.ones(2), scratch()),
-          RuntimeError, "Is a directory", fix=("file path",), xfail=_SAVE_DIR),
+          RuntimeError, "Is a directory", fix=("file path",)),
     _case("save/None-as-target",
           lambda lib: lib.save(lib.ones(2), None),
-          AttributeError, "expected 'f' to be string, path, or a file-like object",
-          xfail=_SAVE_TYPE),
+          AttributeError, "expected 'f' to be string, path, or a file-like object"),
     _case("load/None-as-source",
           lambda lib: lib.load(None),
-          AttributeError, "'NoneType' object has no attribute", xfail=_LOAD_TYPE),
+          AttributeError, "'NoneType' object has no attribute"),
     _case("save/file-opened-for-reading",
           lambda lib: [lib.save(lib.ones(2), f) for f in [open(os.devnull, "rb")]],
           OSError, "write"),
