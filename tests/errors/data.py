@@ -171,8 +171,16 @@ CASES = [
           ValueError, "weights should be a 1d sequence but given weights have shape (1, 2)"),
     _case("RandomSampler/generator-not-a-Generator",
           lambda lib: list(lib.utils.data.RandomSampler(range(3), generator=3)),
-          TypeError, "generator",
-          xfail="needs fix in src/glasstorch/utils/data/sampler.py (or randperm in "
-                "_sampling.py): a generator that is not a Generator raises AttributeError "
-                "'int' object has no attribute '_np'; torch raises TypeError naming generator"),
+          TypeError, "randperm() received an invalid combination of arguments - got (int, "
+                     "generator=int)"),
+    _case("RandomSampler/replacement-generator-not-a-Generator",
+          lambda lib: list(lib.utils.data.RandomSampler(range(3), True, generator="seed")),
+          TypeError, ("randint() received an invalid combination of arguments", "generator=str")),
+    _case("SubsetRandomSampler/generator-not-a-Generator",
+          lambda lib: list(lib.utils.data.SubsetRandomSampler([0, 1, 2], generator=3)),
+          TypeError, "randperm() received an invalid combination of arguments - got (int, "
+                     "generator=int)"),
+    _case("WeightedRandomSampler/generator-not-a-Generator",
+          lambda lib: list(lib.utils.data.WeightedRandomSampler([1.0, 1.0], 2, generator=3)),
+          TypeError, "multinomial(): argument 'generator' must be torch.Generator, not int"),
 ]

@@ -61,6 +61,22 @@ def _fresh_generator(generator):
     return Generator().manual_seed(int(numpy_rng(None).integers(0, 1 << 63)))
 
 
+def _check_generator(generator, op: str, got: str, expected: str) -> None:
+    """A ``generator`` that is not a ``Generator`` is refused with the ``TypeError`` torch's
+    sampling op ``op`` raises (its arguments ``got``, its signature ``expected``)."""
+    from ...random import Generator
+
+    if generator is None or isinstance(generator, Generator):
+        return
+    kind = type(generator).__name__
+    if op == "multinomial":
+        raise TypeError(f"multinomial(): argument 'generator' must be torch.Generator, not {kind}")
+    raise TypeError(
+        f"{op}() received an invalid combination of arguments - got ({got}generator={kind}), "
+        f"but expected ({expected}, *, torch.Generator generator, ...)"
+    )
+
+
 class RandomSampler(Sampler[int]):
     """Indices in random order.
 
@@ -94,6 +110,11 @@ class RandomSampler(Sampler[int]):
         from ..._sampling import randint, randperm
 
         n = len(self.data_source)
+        if self.replacement:
+            _check_generator(self.generator, "randint", "high=int, size=tuple, ",
+                             "int high, tuple of ints size")
+        else:
+            _check_generator(self.generator, "randperm", "int, ", "int n")
         gen = _fresh_generator(self.generator)
         if self.replacement:
             for _ in range(self.num_samples // 32):
@@ -118,6 +139,7 @@ class SubsetRandomSampler(Sampler[int]):
     def __iter__(self) -> Iterator[int]:
         from ..._sampling import randperm
 
+        _check_generator(self.generator, "randperm", "int, ", "int n")
         for i in randperm(len(self.indices), generator=self.generator).tolist():
             yield self.indices[i]
 
@@ -161,6 +183,7 @@ class WeightedRandomSampler(Sampler[int]):
     def __iter__(self) -> Iterator[int]:
         from ..._sampling import multinomial
 
+        _check_generator(self.generator, "multinomial", "", "")
         drawn = multinomial(self.weights, self.num_samples, self.replacement,
                             generator=self.generator)
         yield from drawn.tolist()
