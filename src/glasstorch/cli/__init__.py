@@ -11,39 +11,58 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._usage import OneLineParser, run_command
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] == "run":
-        from .run import run_script
 
-        if len(argv) < 2:
-            print("usage: glasstorch run SCRIPT [ARGS...]", file=sys.stderr)
-            return 2
-        return run_script(argv[1], argv[2:])
-    if argv and argv[0] == "train":
-        from .train import main as train_main
+def _demo_parser() -> argparse.ArgumentParser:
+    p = OneLineParser(prog="glasstorch demo",
+                      description="Train linear regression from scratch (d2l 3.2) and report.")
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--lr", type=float, default=0.03)
+    p.add_argument("--batch-size", type=int, default=10)
+    p.add_argument("--seed", type=int, default=0)
+    return p
 
-        return train_main(argv[1:])
-    if argv and argv[0] == "compare":
-        from .compare import main as compare_main
 
-        return compare_main(argv[1:])
-    parser = argparse.ArgumentParser(
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import linear_regression_demo
+
+    return linear_regression_demo(args.epochs, args.lr, args.batch_size, args.seed)
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    """The command list (for ``--help``, a missing or unknown command); each command parses its
+    own flags, so its mistakes point at its own ``--help``."""
+    parser = OneLineParser(
         prog="glasstorch", description="PyTorch's API on NumPy, small enough to read."
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run a PyTorch script unchanged (torch resolves to glasstorch)")
     sub.add_parser("train", help="train one of d2l's models on real data and save the run")
     sub.add_parser("compare", help="run a script under PyTorch and glasstorch, compare numbers")
-    demo = sub.add_parser("demo", help="train linear regression from scratch and report the fit")
-    demo.add_argument("--epochs", type=int, default=3)
-    demo.add_argument("--lr", type=float, default=0.03)
-    demo.add_argument("--batch-size", type=int, default=10)
-    demo.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        from .demo import linear_regression_demo
+    sub.add_parser("demo", help="train linear regression from scratch and report the fit")
+    return parser
 
-        return linear_regression_demo(args.epochs, args.lr, args.batch_size, args.seed)
-    return 2
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = argv[0] if argv else None
+    if command == "run":
+        from .run import run_script
+
+        if len(argv) < 2:
+            print("usage: glasstorch run SCRIPT [ARGS...]", file=sys.stderr)
+            return 2
+        return run_script(argv[1], argv[2:])
+    if command == "train":
+        from .train import main as train_main
+
+        return train_main(argv[1:])
+    if command == "compare":
+        from .compare import main as compare_main
+
+        return compare_main(argv[1:])
+    if command == "demo":
+        return run_command("glasstorch demo", _demo_parser(), argv[1:], _demo)
+    # no command, an unknown one, or --help: the parser reports it (one line, or the help)
+    return run_command("glasstorch", _top_parser(), argv, lambda args: 2)

@@ -90,6 +90,11 @@ def run_script(path: str, args: list[str]) -> int:
             f"glasstorch run: can't open file '{path}': No such file or directory", file=sys.stderr
         )
         return 2
+    if os.path.isdir(path) and not any(
+        os.path.isfile(os.path.join(path, "__main__" + ext)) for ext in (".py", ".pyc")
+    ):  # python's own answer for a folder it cannot run, in one line
+        print(f"glasstorch run: can't find '__main__' module in '{path}'", file=sys.stderr)
+        return 1
     install()
     from .ipython_shim import install as install_ipython_shim
 
