@@ -330,11 +330,7 @@ def test_unneeded_operand_in_torch(torch):
 
 @needs_torch
 @pytest.mark.parametrize("optimizer", [
-    "SGD", "Adam", "RMSprop", "Adagrad",
-    pytest.param("AdamW", marks=pytest.mark.xfail(
-        strict=True, reason="known difference: torch's AdamW step writes the parameter twice "
-        "(decay, then update: version 2), glasstorch's once (version 1), so the message differs"
-    )),
+    "SGD", "Adam", "RMSprop", "Adagrad", "AdamW",
 ])
 def test_optimizer_step_between_forward_and_backward_is_caught_as_torch(optimizer, torch):
     """``opt.step()`` writes the parameters in place: a graph that saved them is stale."""

@@ -100,8 +100,9 @@ class Adam(Optimizer):
         step_t._data += 1
         step_t._vc[0] += 1
         if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= one(1 - lr * weight_decay)
+            if group["decoupled_weight_decay"]:  # its own in-place write, as in torch: the
+                param *= one(1 - lr * weight_decay)  # step moves the version by 2, not 1
+                p._vc[0] += 1
             else:
                 g = g + param * one(weight_decay)
 
