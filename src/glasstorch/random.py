@@ -118,4 +118,12 @@ def set_rng_state(new_state) -> None:
 
 def numpy_rng(generator: Generator | None) -> np.random.Generator:
     """The NumPy generator behind ``generator`` (or the default one)."""
-    return (generator or default_generator)._np
+    if generator is None:
+        return default_generator._np
+    if not isinstance(generator, Generator):
+        raise TypeError(
+            f"expected a torch.Generator as generator=, but got {type(generator).__name__}: "
+            "make one with glasstorch.Generator().manual_seed(seed), or leave generator out to "
+            "use the default generator"
+        )
+    return generator._np
