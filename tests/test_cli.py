@@ -98,3 +98,20 @@ def test_figures_left_open_are_saved(tmp_path):
     pngs = sorted(f for f in os.listdir(folder) if f.startswith("open-figure-"))
     assert pngs == ["open-figure-1.png", "open-figure-2.png"]
     assert all(os.path.getsize(os.path.join(folder, f)) > 0 for f in pngs)
+
+
+def test_a_failing_script_ends_with_its_error_after_saving_its_figures(tmp_path):
+    res = run(tmp_path, """\
+        import matplotlib
+        matplotlib.use('Agg')
+        import matplotlib.pyplot as plt
+        plt.plot([1, 2, 3])
+        raise ValueError('loss is nan')
+    """)
+    assert res.returncode == 1
+    lines = res.stderr.strip().splitlines()
+    assert lines[-1] == "ValueError: loss is nan"  # the error is the last line a learner sees
+    saved = [ln for ln in lines if "left open were saved in" in ln]
+    assert len(saved) == 1
+    folder = saved[0].split("saved in ")[1].strip()
+    assert os.listdir(folder) == ["open-figure-1.png"]

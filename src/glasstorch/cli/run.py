@@ -119,6 +119,7 @@ def run_script(path: str, args: list[str]) -> int:
         tb = e.__traceback__
         while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != script:
             tb = tb.tb_next
+        _save_open_figures()  # first, so that the error stays the last line the user sees
         traceback.print_exception(type(e), e, tb or e.__traceback__)
         return 1
     finally:
@@ -147,4 +148,5 @@ def _save_open_figures() -> None:
     nums = plt.get_fignums()
     for n in nums:
         plt.figure(n).savefig(os.path.join(folder, f"open-figure-{n}.png"))
+        plt.close(n)  # saved once: a second call finds nothing left to save
     print(f"[glasstorch] {len(nums)} figure(s) left open were saved in {folder}", file=sys.stderr)
