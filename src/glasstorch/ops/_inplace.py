@@ -47,7 +47,13 @@ def old_value(t: Tensor) -> Tensor:
 
 def commit(t: Tensor, result: Tensor, op: str) -> Tensor:
     """Write ``result`` (computed out of place) into ``t``; ``t`` takes its grad_fn."""
-    return attach(t, result._grad_fn, lambda: write(t, result._data, op))
+    node = result._grad_fn
+    attach(t, node, lambda: write(t, result._data, op))
+    if node is not None and node._saved_out is not None:
+        # a backward that uses its output (exp_, sigmoid_, tanh_...) now reads t itself, so a
+        # later in-place change of t is caught by t's version counter, as in torch
+        node._saved_out = (t._data, t._vc, t._vc[0])
+    return t
 
 
 def attach(t: Tensor, node, do_write) -> Tensor:
