@@ -102,7 +102,8 @@ _PREFIX = {"reflect": "ReflectionPad", "replicate": "ReplicationPad"}
 _NODES = {
     f"{prefix}{k}D{suffix}": type(f"{prefix}{k}D{suffix}", (LinearMapBackward,), {
         "__doc__": f"Backward of {prefix[:-3].lower()} padding of {k} dims: fold the border's "
-                   "gradient back onto the positions it copies."})
+                   "gradient back onto the positions it copies.",
+        "keeps_tensors": suffix == "Backward0"})
     for prefix in _PREFIX.values() for k in (1, 2, 3)
     for suffix in ("Backward0", "BackwardBackward0")
 }
@@ -110,6 +111,8 @@ _NODES = {
 
 class CopySlices(LinearMapBackward):
     """Circular padding: torch builds it by copying slices, so its grad_fn shows this name."""
+
+    keeps_tensors = True
 
 
 class SliceBackwardBackward0(LinearMapBackward):

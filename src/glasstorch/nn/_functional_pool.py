@@ -203,6 +203,8 @@ class AvgPool2DBackward0(LinearMapBackward):
     """Each output is ``sum(window) / divisor``: its gradient, divided by the same divisor, goes
     to every element of its window (summed where windows overlap)."""
 
+    keeps_tensors = True
+
 
 class AvgPool2DBackwardBackward0(LinearMapBackward):
     """Backward of average pooling's backward: average pooling of the gradient."""

@@ -93,6 +93,8 @@ class _Gather:
 class AdaptiveAvgPool2DBackward0(LinearMapBackward):
     """Adaptive average pooling is linear: backward spreads each gradient over its window."""
 
+    keeps_tensors = True
+
 
 class AdaptiveAvgPool2DBackwardBackward0(LinearMapBackward):
     """Backward of adaptive average pooling's backward: adaptive average pooling again."""

@@ -18,7 +18,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
-from ..autograd.graph import Node
+from ..autograd.graph import _FREED, Node
 
 _KIND = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
          "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
@@ -43,12 +43,25 @@ class LinearMapBackward(Node):
     mode on (``create_graph=True``) recorded itself as a linear op whose adjoint is the forward."""
 
     maps = None
+    # True where torch's node keeps tensors for its backward (pooling; reflect, replicate and
+    # circular padding): after a backward without retain_graph the maps are dropped, so a second
+    # backward is torch's "backward through the graph a second time" error. Constant padding and
+    # upsampling keep only sizes, in torch as here.
+    keeps_tensors = False
 
     def get_maps(self):
         return self.maps
 
+    def release(self):
+        super().release()
+        if self.keeps_tensors:
+            self.maps = None  # also frees the arrays the maps hold (masks, window geometry)
+
     def backward(self, grad):
-        adjoint, fn, adjoint_cls = self.get_maps()
+        maps = self.get_maps()
+        if maps is None:
+            raise RuntimeError(_FREED)
+        adjoint, fn, adjoint_cls = maps
         if grad_mode.state.enabled:
             return linear_op(grad, adjoint, fn, adjoint_cls, type(self))
         return _wrap(adjoint(grad._data))
@@ -56,6 +69,8 @@ class LinearMapBackward(Node):
 
 class SqueezeBackward1(LinearMapBackward):
     """1-d pooling: torch pools a (N, C, 1, L) view and squeezes it, so it shows this name."""
+
+    keeps_tensors = True  # the pooling under torch's squeeze keeps its input
 
 
 # ---- argument checks ---------------------------------------------------------------------------
@@ -261,6 +276,7 @@ class _MaxBackward(LinearMapBackward):
     worked out on the first backward, from the saved input and output."""
 
     back_cls: type = None
+    keeps_tensors = True
 
     def get_maps(self):
         if self.maps is None:
