@@ -19,6 +19,24 @@ from .lazy import LazyModuleMixin
 from .module import Module
 
 
+def register_affine(module: Module, enabled: bool, shape, bias: bool, device, dtype) -> None:
+    """Give a normalisation layer its learned ``weight`` and ``bias`` of ``shape`` (values set by
+    ``reset_affine``), or register them as None when ``enabled`` (or ``bias``) is False."""
+    weight = Parameter(_creation.empty(shape, device=device, dtype=dtype)) if enabled else None
+    module.register_parameter("weight", weight)
+    bias_p = Parameter(_creation.empty(shape, device=device, dtype=dtype)) \
+        if enabled and bias else None
+    module.register_parameter("bias", bias_p)
+
+
+def reset_affine(module: Module) -> None:
+    """Weight 1 and bias 0: the affine map of a normalisation layer starts as the identity."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _NormBase(Module):
     """What batch and instance normalisation share: the parameters, the running statistics and
     their resets, the printed form, and loading state dicts saved before ``num_batches_tracked``
@@ -36,15 +54,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(_creation.empty(num_features, device=device, dtype=dtype))
-            if bias:
-                self.bias = Parameter(_creation.empty(num_features, device=device, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        register_affine(self, affine, num_features, bias, device, dtype)
         if track_running_stats:
             self.register_buffer(
                 "running_mean", _creation.zeros(num_features, device=device, dtype=dtype))
@@ -68,10 +78,7 @@ class _NormBase(Module):
     def reset_parameters(self) -> None:
         """Reset the running statistics and set weight to 1 and bias to 0 (the identity map)."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self)
 
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
