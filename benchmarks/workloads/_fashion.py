@@ -1,4 +1,4 @@
-"""One epoch of Fashion-MNIST training, shared by workloads (c), (d) and (e).
+"""One epoch of Fashion-MNIST training, shared by workloads (c), (d), (e) and (g).
 
 `DataLoader(TensorDataset(X, y), 256, shuffle=True)`, `nn.CrossEntropyLoss`, `optim.SGD`: the
 measured region is the epoch (loader creation included); the test accuracy is computed after it,
@@ -13,10 +13,16 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 
-def train_one_epoch(net: nn.Module, lr: float) -> None:
+def train_one_epoch(net: nn.Module, lr: float, image_shape: tuple = (784,),
+                    test_batch: int | None = None) -> None:
+    """Train ``net`` one epoch on images of ``image_shape`` ((784,) flat, (1, 28, 28) for
+    convolutions); the test accuracy is computed in one pass, or ``test_batch`` images at a time."""
     X_np, y_np = fashion_mnist(train=True)
-    X_test, y_test = fashion_mnist(train=False)
-    X, y = torch.from_numpy(X_np), torch.from_numpy(y_np)
+    X_test_np, y_test_np = fashion_mnist(train=False)
+    X = torch.from_numpy(X_np).reshape(-1, *image_shape)
+    y = torch.from_numpy(y_np)
+    X_test = torch.from_numpy(X_test_np).reshape(-1, *image_shape)
+    y_test = torch.from_numpy(y_test_np)
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
 
@@ -33,7 +39,9 @@ def train_one_epoch(net: nn.Module, lr: float) -> None:
     seconds = time.perf_counter() - start
 
     net.eval()
+    step = test_batch or len(y_test)
+    right = 0
     with torch.no_grad():
-        predicted = net(torch.from_numpy(X_test)).argmax(dim=1)
-        accuracy = (predicted == torch.from_numpy(y_test)).float().mean().item()
-    report(seconds, train_loss=total / count, test_acc=accuracy)
+        for i in range(0, len(y_test), step):
+            right += (net(X_test[i:i + step]).argmax(dim=1) == y_test[i:i + step]).sum().item()
+    report(seconds, train_loss=total / count, test_acc=right / len(y_test))
