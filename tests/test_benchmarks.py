@@ -11,8 +11,6 @@ import sys
 
 import pytest
 
-import glasstorch
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN = os.path.join(ROOT, "benchmarks", "run.py")
 
@@ -48,8 +46,6 @@ def test_bench_line_parser():
 
 
 def test_lenet_workload_quick_for_glasstorch(tmp_path):
-    if not hasattr(glasstorch.nn, "Conv2d") or not hasattr(glasstorch.nn, "AvgPool2d"):
-        pytest.skip("glasstorch.nn has no Conv2d/AvgPool2d yet")
     if not os.path.isdir("/usr/share/datasets/fashion-mnist"):
         pytest.skip("Fashion-MNIST (dataset-fashion-mnist) not installed")
     out = tmp_path / "results.json"

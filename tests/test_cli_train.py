@@ -286,14 +286,7 @@ def test_long_histories_are_thinned_in_the_table():
 
 # --- chapter 6-7 models: LeNet and the small ResNet ------------------------------------------
 
-needs_conv = pytest.mark.skipif(
-    not all(hasattr(glasstorch.nn, n) for n in ("Conv2d", "AvgPool2d", "MaxPool2d",
-                                                 "BatchNorm2d", "AdaptiveAvgPool2d")),
-    reason="glasstorch.nn has no convolution, pooling or batch-norm layers yet")
-
-
 @needs_fashion
-@needs_conv
 @pytest.mark.parametrize("model", ["lenet", "resnet"])
 def test_cnn_models_train_save_and_resume(tmp_path, capsys, model):
     out = tmp_path / model
@@ -312,7 +305,6 @@ def test_cnn_models_train_save_and_resume(tmp_path, capsys, model):
     assert any(not glasstorch.equal(weights[k], after[k]) for k in weights)
 
 
-@needs_conv
 def test_lenet_is_the_books(torch):
     from glasstorch.cli.models import MODELS, lenet
 
@@ -326,7 +318,6 @@ def test_lenet_is_the_books(torch):
     assert repr(lenet()) == repr(book)
 
 
-@needs_conv
 def test_small_resnet_shapes():
     from glasstorch.cli.models import small_resnet
     from glasstorch.d2l import Residual

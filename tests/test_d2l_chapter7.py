@@ -21,11 +21,6 @@ import d2l_ch7_nets as nets
 import glasstorch as gt
 from oracle import assert_same, to_torch
 
-pytestmark = pytest.mark.skipif(
-    not all(hasattr(gt.nn, n) for n in ("Conv2d", "MaxPool2d", "AvgPool2d", "BatchNorm2d",
-                                         "BatchNorm1d", "AdaptiveAvgPool2d")),
-    reason="glasstorch.nn has no convolution, pooling or batch-norm layers yet")
-
 # name: (builder, size of the shape printout, reduced training size, learning rate)
 NETWORKS = {
     "alexnet": (nets.alexnet, 224, 96, 0.01),

@@ -16,10 +16,6 @@ import glasstorch as gt
 from glasstorch import d2l
 from oracle import assert_same, to_torch
 
-needs_conv = pytest.mark.skipif(
-    not all(hasattr(gt.nn, n) for n in ("Conv2d", "BatchNorm2d", "AdaptiveAvgPool2d")),
-    reason="glasstorch.nn has no Conv2d/BatchNorm2d/AdaptiveAvgPool2d yet")
-
 
 def book_corr2d(torch, X, K):
     """The book's loop: one output element at a time."""
@@ -150,7 +146,6 @@ def fixed_xavier(rng, lib, record=None):
     return init
 
 
-@needs_conv
 def test_train_ch6_matches_the_books_loop(torch, monkeypatch, tmp_path, capsys):
     pytest.importorskip("matplotlib")
     pytest.importorskip("tqdm")
@@ -187,7 +182,6 @@ def test_train_ch6_matches_the_books_loop(torch, monkeypatch, tmp_path, capsys):
         assert_same(p, p_t, rtol=1e-4, atol=1e-5, msg=name)
 
 
-@needs_conv
 def test_train_ch6_initialises_exact_linear_and_conv2d_only(monkeypatch, tmp_path, capsys):
     pytest.importorskip("matplotlib")
     monkeypatch.setenv("GLASSTORCH_FIGURES", str(tmp_path))
@@ -263,7 +257,6 @@ def assert_same_forward_backward(torch, net, net_t, X, rtol=1e-4, atol=1e-5):
     return out
 
 
-@needs_conv
 @pytest.mark.parametrize("args, out_shape", [
     ((3, 3), (4, 3, 6, 6)),
     ((3, 6, True, 2), (4, 6, 3, 3)),
@@ -283,13 +276,11 @@ def test_residual_matches_the_book(torch, args, out_shape):
     assert_same(blk(gt.from_numpy(X)), blk_t(torch.from_numpy(X)), rtol=1e-4, atol=1e-5)
 
 
-@needs_conv
 def test_residual_without_1x1_conv_needs_matching_channels():
     with pytest.raises(RuntimeError):
         d2l.Residual(3, 6)(gt.ones((1, 3, 4, 4)))
 
 
-@needs_conv
 def test_resnet18_matches_the_book(torch):
     gt.manual_seed(0)
     net, net_t = d2l.resnet18(10), book_resnet18(torch, 10)

@@ -15,14 +15,10 @@ import sys
 
 import pytest
 
-import glasstorch
 from oracle import torch as real_torch
 
 PROGRAMS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "programs")
 FASHION = "/usr/share/datasets/fashion-mnist"
-needs_layers = pytest.mark.skipif(
-    not all(hasattr(glasstorch.nn, n) for n in ("Conv2d", "MaxPool2d", "AvgPool2d")),
-    reason="glasstorch.nn has no Conv2d/MaxPool2d/AvgPool2d yet")
 
 
 def run(program: str, cwd, on: str) -> str:
@@ -36,7 +32,6 @@ def run(program: str, cwd, on: str) -> str:
     return proc.stdout
 
 
-@needs_layers
 @pytest.mark.parametrize("program", ["ch6_2_conv_layer.py", "ch6_3_padding_stride.py",
                                      "ch6_4_channels.py", "ch6_5_pooling.py",
                                      "ch6_6_lenet_shapes.py"])
@@ -50,7 +45,6 @@ def test_program_prints_what_pytorch_prints(tmp_path, program):
     assert ours == run(program, tmp_path, "torch")
 
 
-@needs_layers
 @pytest.mark.skipif(not os.path.isdir(FASHION), reason="dataset-fashion-mnist not installed")
 def test_lenet_train_ch6_program(tmp_path):
     pytest.importorskip("matplotlib")

@@ -296,20 +296,9 @@ def _load(ours, theirs):
         {k: gt.tensor(v.detach().numpy().copy()) for k, v in theirs.state_dict().items()})
 
 
-def _pad_mode_supported(mode: str) -> bool:
-    try:
-        gt.nn.functional.pad(gt.zeros(1, 1, 3), (1, 1), mode=mode)
-    except NotImplementedError:
-        return False
-    return True
-
-
 @needs_torch
 @pytest.mark.parametrize("name,args,kwargs", [layer for layer in LAYERS if "Lazy" not in layer[0]])
 def test_layer_forward_and_gradients_match_torch(name, args, kwargs):
-    mode = kwargs.get("padding_mode", "zeros")
-    if mode != "zeros" and not _pad_mode_supported(mode):
-        pytest.skip(f"F.pad(mode={mode!r}) is not implemented yet (another issue's work)")
     ours, theirs = both(lambda lib: getattr(lib.nn, name)(*args, **kwargs))
     _load(ours, theirs)
     shape = (2, args[0], 9, 8) if name == "Conv2d" else (2, args[0], 11)
