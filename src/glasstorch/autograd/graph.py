@@ -68,11 +68,12 @@ def refresh_view(view):
     silently wrong. Returns the view's (possibly new) ``grad_fn``.
     """
     base = view._base
-    view._vfn = base._grad_fn
     if base._rg and (base._grad_fn is not None or view._grad_fn is not None):
         from ..ops._views import rebase_view
 
-        rebase_view(base, view)
+        rebase_view(base, view)  # also records base's grad_fn as the view's reference
+    else:
+        view._vfn = base._grad_fn
     return view._grad_fn
 
 

@@ -48,9 +48,7 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False, bump: bool =
         t._vc[0] += bump
         base._grad_fn = CopySlices(old_base, geom, node)
         base._rg = True
-        t._grad_fn = AsStridedBackward0(base, geom)
-        t._vfn = base._grad_fn  # t's history now follows base's current one
-        t._rg = True
+        rebase_view(base, t, geom)
         return t
     if t._rg and t._grad_fn is None:
         raise RuntimeError(_LEAF)
@@ -63,10 +61,12 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False, bump: bool =
     return t
 
 
-def rebase_view(base: Tensor, view: Tensor) -> None:
+def rebase_view(base: Tensor, view: Tensor, geom: tuple | None = None) -> None:
     """Give ``view`` the history "this region of ``base`` as it is now" (``AsStridedBackward0``):
-    used when ``base``'s history was rewritten by an in-place op since ``view`` was made."""
-    view._grad_fn = AsStridedBackward0(base, _geometry(base, view))
+    after an in-place op through ``view`` itself, or, found later by ``autograd.graph.edge``, one
+    that rewrote ``base``'s history some other way since ``view`` was made."""
+    view._grad_fn = AsStridedBackward0(base, geom or _geometry(base, view))
+    view._vfn = base._grad_fn  # the view's history now follows the base's current one
     view._rg = True
 
 
