@@ -67,8 +67,8 @@ from . import _dtype, autograd, cuda, linalg, random
 from . import nn
 
 # nn.functional's ops that torch also offers at the top level (torch.softmax needs ``dim``).
-from .nn._functional_softmax import _log_softmax_method as log_softmax
-from .nn._functional_softmax import _softmax_method as softmax
+from .nn.functional.softmax import _log_softmax_method as log_softmax
+from .nn.functional.softmax import _softmax_method as softmax
 from .nn.functional import (
     alpha_dropout,
     avg_pool1d,

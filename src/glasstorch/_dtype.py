@@ -15,10 +15,13 @@ import numpy as np
 class dtype:
     """A tensor element type, printed as torch prints it (``torch.float32``)."""
 
-    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_complex", "is_signed", "_cat")
+    __slots__ = ("name", "np", "itemsize", "is_floating_point", "is_complex", "is_signed", "_cat",
+                 "scalar_name", "c_name")
 
-    def __init__(self, name: str, np_type, category: int):
+    def __init__(self, name: str, np_type, category: int, scalar_name: str, c_name: str):
         self.name = name
+        self.scalar_name = scalar_name  # torch's ScalarType in messages: "Float", "Long"
+        self.c_name = c_name  # the C++ type torch's kernels name: "float", "long int"
         self.np = np.dtype(np_type)
         self.itemsize = self.np.itemsize
         self.is_floating_point = category == 2
@@ -28,6 +31,11 @@ class dtype:
 
     def __repr__(self) -> str:
         return "torch." + self.name
+
+    @property
+    def tensor_type(self) -> str:
+        """The legacy tensor type a tensor of this dtype names itself by: ``"FloatTensor"``."""
+        return self.scalar_name + "Tensor"
 
     def __reduce__(self):
         return (_by_name, (self.name,))
@@ -39,17 +47,17 @@ class dtype:
         return float64 if self is complex128 else float32 if self is complex64 else self
 
 
-bool_ = dtype("bool", np.bool_, 0)
-uint8 = dtype("uint8", np.uint8, 1)
-int8 = dtype("int8", np.int8, 1)
-int16 = dtype("int16", np.int16, 1)
-int32 = dtype("int32", np.int32, 1)
-int64 = dtype("int64", np.int64, 1)
-float16 = dtype("float16", np.float16, 2)
-float32 = dtype("float32", np.float32, 2)
-float64 = dtype("float64", np.float64, 2)
-complex64 = dtype("complex64", np.complex64, 3)
-complex128 = dtype("complex128", np.complex128, 3)
+bool_ = dtype("bool", np.bool_, 0, "Bool", "bool")
+uint8 = dtype("uint8", np.uint8, 1, "Byte", "unsigned char")
+int8 = dtype("int8", np.int8, 1, "Char", "signed char")
+int16 = dtype("int16", np.int16, 1, "Short", "short int")
+int32 = dtype("int32", np.int32, 1, "Int", "int")
+int64 = dtype("int64", np.int64, 1, "Long", "long int")
+float16 = dtype("float16", np.float16, 2, "Half", "c10::Half")
+float32 = dtype("float32", np.float32, 2, "Float", "float")
+float64 = dtype("float64", np.float64, 2, "Double", "double")
+complex64 = dtype("complex64", np.complex64, 3, "ComplexFloat", "c10::complex<float>")
+complex128 = dtype("complex128", np.complex128, 3, "ComplexDouble", "c10::complex<double>")
 
 ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64, complex64, complex128)
 _from_np = {d.np: d for d in ALL}
@@ -58,6 +66,31 @@ _names = {d.name: d for d in ALL}
 
 def _by_name(name: str) -> dtype:
     return _names[name]
+
+
+def scalar_name(v) -> str:
+    """torch's word for the dtype of ``v`` (a dtype, NumPy dtype, array or tensor): "Float"."""
+    d = of(v)
+    return d.scalar_name if d is not None else str(v)
+
+
+def c_name(v) -> str:
+    """The C++ type torch's kernels name for the dtype of ``v``: "float", "long int"."""
+    d = of(v)
+    return d.c_name if d is not None else str(v)
+
+
+def of(v) -> dtype | None:
+    """The glasstorch dtype of ``v``: a dtype, a NumPy dtype or type, an array or a tensor."""
+    if isinstance(v, dtype):
+        return v
+    npd = getattr(v, "_data", v)  # a Tensor's array
+    if not isinstance(npd, (type, np.dtype)):
+        npd = getattr(npd, "dtype", npd)
+    try:
+        return _from_np.get(np.dtype(npd))
+    except TypeError:
+        return None
 
 
 class _DefaultDtype:

@@ -120,7 +120,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     >>> torch.diagonal(torch.arange(9.).reshape(3, 3), 1)     # tensor([1., 5.])
     """
     d1, d2 = _diag_dims(input._data.ndim, dim1, dim2)
-    from .ops.shape import view_of
+    from .autograd.views import view_of
 
     res = view_of(input, _diagonal_view(input._data, offset, d1, d2))
     if input._rg and grad_mode.state.enabled:

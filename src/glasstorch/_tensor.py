@@ -187,13 +187,9 @@ class Tensor:
         """
         if not self._rg:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.graph import _RemovableHandle, edge
+        from .autograd.graph import edge
 
-        node = edge(self)[0]
-        if node._pre_hooks is None:
-            node._pre_hooks = []
-        node._pre_hooks.append(hook)
-        return _RemovableHandle(node._pre_hooks, hook)
+        return edge(self)[0].add_grad_hook(hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Compute the gradient of this tensor with respect to the graph's leaves, into ``.grad``.

@@ -102,7 +102,7 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
                     if type(grads) is not tuple:
                         grads = (grads,)
                 if node._post_hooks:
-                    for h in node._post_hooks:
+                    for h in list(node._post_hooks.values()):
                         h(grads, (grad,))
                 if not retain_graph:
                     node.release()
@@ -197,7 +197,7 @@ def _run_pre_hooks(node, grad, shared):
     hooks = node._pre_hooks
     if hooks:
         shared.add(id(grad._data))
-        for h in list(hooks):
+        for h in list(hooks.values()):
             new = h(grad)
             if new is not None:
                 grad = new

@@ -10,6 +10,9 @@ Each differentiable op that runs while grad mode is on and some input requires g
   whether something modified it in place since;
 - ``backward(grad)``: given the gradient of the output (a Tensor), the gradient of each input.
 
+``attach`` is the one place where an op's result joins the graph: it decides whether the result
+requires grad and builds its node. Ops compute; nodes differentiate.
+
 Backward formulas are written with glasstorch ops, so with ``create_graph=True`` they record a graph
 of their own and higher-order gradients come for free.
 """
@@ -21,7 +24,10 @@ import os
 import re
 import sys
 import weakref
+from collections import OrderedDict
 
+from .._dtype import scalar_name
+from ..utils.hooks import RemovableHandle
 from . import grad_mode
 
 # The glasstorch package folder: frames inside it are trimmed from the end of a forward trace, so
@@ -58,23 +64,44 @@ def edge(t):
     return (None, 0)
 
 
-def refresh_view(view):
-    """The history of a view whose base's history was rewritten since the view was made.
+def attach(result, node_type, *inputs, **kept):
+    """Make ``result`` an output of the graph, if it must be one; returns ``result``.
 
-    ``s = x * 1; r = s[0]; s.mul_(x)``: ``r`` shares ``s``'s memory, so it now holds
-    ``(x * x)[0]``, but its own ``grad_fn`` still describes ``(x * 1)[0]``. Whenever the base's
-    ``grad_fn`` is no longer the one the view was made from, the view is re-expressed from the
-    base's current history (``AsStridedBackward0``, as torch does); otherwise its gradient would be
-    silently wrong. Returns the view's (possibly new) ``grad_fn``.
+    When grad mode is on and some tensor among ``inputs`` requires grad, the node
+    ``node_type(*inputs, **kept)`` is built (its edges lead to the inputs' own nodes) and becomes
+    ``result.grad_fn``; otherwise nothing is recorded. ``inputs`` may hold Python numbers and None
+    (they get no edge). A node class that sets ``keeps_output = True`` gets the result saved for
+    its backward (``exp``: the derivative is the output itself).
+
+    Every op joins the graph here (the role of tinygrad's ``Function.apply``)::
+
+        res = _wrap(np.multiply(a._data, b._data))
+        return attach(res, MulBackward0, a, b)
     """
-    base = view._base
-    if base._rg and (base._grad_fn is not None or view._grad_fn is not None):
-        from ..ops._views import rebase_view
+    if grad_mode.state.enabled:
+        for t in inputs:
+            if getattr(t, "_rg", False):
+                node = node_type(*inputs, **kept)
+                if node_type.keeps_output:
+                    node.save_output(result)
+                set_history(result, node)
+                break
+    return result
 
-        rebase_view(base, view)  # also records base's grad_fn as the view's reference
-    else:
-        view._vfn = base._grad_fn
-    return view._grad_fn
+
+def set_history(t, node) -> None:
+    """Make ``node`` the history of ``t`` (which then requires grad). ``attach`` calls this for a
+    new result; in-place ops and views (``autograd.views``) call it to rewrite a tensor's past."""
+    t._grad_fn = node
+    t._rg = True
+
+
+def refresh_view(view):
+    """The ``grad_fn`` of a view, re-expressed from its base if the base's history was rewritten
+    since the view was made (``autograd.views.refresh``)."""
+    from .views import refresh  # views builds on Node: it is imported when first needed
+
+    return refresh(view)
 
 
 class _NeedsInputGrad:
@@ -92,6 +119,7 @@ class _NeedsInputGrad:
 class Node:
     """The backward step of one op (see the module docstring)."""
 
+    keeps_output = False  # True: attach saves the op's output for backward (saved_output)
     _saved = ()
     _saved_out = None
     _pre_hooks = None
@@ -174,16 +202,25 @@ class Node:
     def register_hook(self, fn):
         """A hook called as ``fn(grad_inputs, grad_outputs)`` after this node runs (torch's API)."""
         if self._post_hooks is None:
-            self._post_hooks = []
-        self._post_hooks.append(fn)
-        return _RemovableHandle(self._post_hooks, fn)
+            self._post_hooks = OrderedDict()  # a plain dict cannot be weakly referenced
+        return _add_hook(self._post_hooks, fn)
 
     def register_prehook(self, fn):
         """A hook called as ``fn(grad_outputs)`` before this node runs; may return new grads."""
+        return self.add_grad_hook(lambda g: _first(fn((g,))))
+
+    def add_grad_hook(self, fn):
+        """A hook called as ``fn(grad)`` on the gradient of this node's output before the node
+        runs; a returned tensor replaces the gradient (``Tensor.register_hook`` lands here)."""
         if self._pre_hooks is None:
-            self._pre_hooks = []
-        self._pre_hooks.append(lambda g: _first(fn((g,))))
-        return _RemovableHandle(self._pre_hooks, self._pre_hooks[-1])
+            self._pre_hooks = OrderedDict()
+        return _add_hook(self._pre_hooks, fn)
+
+
+def _add_hook(hooks: dict, fn):
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = fn
+    return handle
 
 
 def forward_trace() -> list[str]:
@@ -214,13 +251,7 @@ def _message_name(node) -> str:
 def _raise_modified(t, expected, actual, producer):
     """torch's error for a saved tensor changed in place after it was saved for backward."""
     shape = list(t._data.shape)
-    kind = {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "int64": "Long",
-        "bool": "Bool",
-    }.get(t.dtype.name, t.dtype.name.capitalize())
+    kind = scalar_name(t)
     where = f", which is output 0 of {_message_name(producer)}," if producer is not None else ""
     if grad_mode.anomaly.enabled:
         hint = (
@@ -252,14 +283,3 @@ class AccumulateGrad(Node):
     @property
     def variable(self):
         return self._leaf()
-
-
-class _RemovableHandle:
-    """What ``register_hook`` returns: ``handle.remove()`` unregisters the hook."""
-
-    def __init__(self, hooks: list, fn):
-        self._hooks, self._fn = hooks, fn
-
-    def remove(self) -> None:
-        if self._fn in self._hooks:
-            self._hooks.remove(self._fn)

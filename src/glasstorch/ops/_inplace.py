@@ -15,11 +15,9 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
-
-_LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
-_VIEW_OF_LEAF = (
-    "a view of a leaf Variable that requires grad is being used in an in-place operation."
-)
+from ..autograd.graph import set_history
+from ..autograd.views import _LEAF, inplace_update
+from ..autograd.views import _VIEW_LEAF as _VIEW_OF_LEAF
 
 
 def recording(t: Tensor, other=None) -> bool:
@@ -62,13 +60,10 @@ def attach(t: Tensor, node, do_write) -> Tensor:
     (``_views.inplace_update``: the base gets a ``CopySlices`` node), as torch does."""
     base = t._base
     if node is not None and base is not None and base is not t and base._rg == t._rg:
-        from ._views import inplace_update
-
         return inplace_update(t, do_write, lambda old: node, bump=False)
     do_write()
     if node is not None:
-        t._grad_fn = node
-        t._rg = True
+        set_history(t, node)
     return t
 
 

@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from .._errors import not_tensor
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
@@ -30,13 +31,6 @@ _OPERAND = (Tensor, int, float, bool, complex, np.generic)
 
 
 # ---- shared checks, also used by logical, clamp and pointwise ----------------------------------
-def not_tensor(op: str, value, name: str = "input", pos: int = 1) -> TypeError:
-    """torch's TypeError for a non-tensor where a tensor is required."""
-    return TypeError(
-        f"{op}(): argument '{name}' (position {pos}) must be Tensor, not {type(value).__name__}"
-    )
-
-
 def _data_of(input, op: str) -> np.ndarray:
     try:
         return input._data

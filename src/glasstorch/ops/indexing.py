@@ -24,9 +24,8 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
+from ..autograd.views import _VIEW_LEAF, inplace_update, view_of
 from ._broadcast import unbroadcast
-from ._views import _VIEW_LEAF, inplace_update
-from .shape import view_of
 
 _FULL = slice(None)
 

@@ -15,8 +15,9 @@ from .. import _dtype
 from .._tensor import Tensor, _dim, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
+from ..autograd.views import view_of
 from ._inplace import write_out
-from .shape import _record, _shape_args, view_of  # shape imports this module at its end
+from .shape import _record, _shape_args  # shape imports this module at its end
 
 
 def _tensor_list(tensors, op: str) -> list:

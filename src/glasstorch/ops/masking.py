@@ -12,8 +12,8 @@ import numpy as np
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
+from ..autograd.views import inplace_update
 from ._broadcast import unbroadcast
-from ._views import inplace_update
 from .indexing import put_into_zeros
 
 _C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",

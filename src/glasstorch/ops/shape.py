@@ -20,16 +20,8 @@ import numpy as np
 from .._tensor import Tensor, _dim, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
+from ..autograd.views import view_of
 from ._broadcast import unbroadcast
-
-
-def view_of(base: Tensor, arr: np.ndarray) -> Tensor:
-    """Wrap ``arr`` (a NumPy view of ``base``'s array) as a view tensor of ``base``."""
-    out = _wrap(arr)
-    out._vc = base._vc
-    out._base = root = base if base._base is None else base._base
-    out._vfn = root._grad_fn  # the base history this view's grad_fn is relative to
-    return out
 
 
 def _shape_args(shape) -> tuple:

@@ -33,7 +33,8 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap, reset_grad
 from ..autograd.grad_mode import enable_grad
-from ..nn.modules._module_utils import _TENSOR_TYPE_NAMES, RemovableHandle
+from ..nn.modules._module_utils import _TENSOR_TYPE_NAMES
+from ..utils.hooks import RemovableHandle
 
 
 def _typename(obj) -> str:

@@ -163,7 +163,7 @@ class _BackwardHooksMixin:
         module's outputs are known; a non-None result (a tuple, one entry per output) replaces
         ``grad_output``. Returns a handle; ``handle.remove()`` unregisters the hook.
         """
-        from ._module_utils import RemovableHandle
+        from ...utils.hooks import RemovableHandle
 
         handle = RemovableHandle(self._backward_pre_hooks)
         self._backward_pre_hooks[handle.id] = hook
@@ -184,7 +184,7 @@ class _BackwardHooksMixin:
             >>> lin(torch.ones(2, 3, requires_grad=True)).sum().backward()
             torch.Size([2, 1])
         """
-        from ._module_utils import RemovableHandle
+        from ...utils.hooks import RemovableHandle
 
         handle = RemovableHandle(self._backward_hooks)
         self._backward_hooks[handle.id] = hook

@@ -3,9 +3,7 @@ the index check of the list-like containers."""
 
 from __future__ import annotations
 
-import itertools
 import operator
-import weakref
 from collections import namedtuple
 
 from ..._tensor import Tensor
@@ -41,45 +39,6 @@ class _IncompatibleKeys(IncompatibleKeys):
         return super().__repr__()
 
     __str__ = __repr__
-
-
-class RemovableHandle:
-    """Returned by ``register_*_hook``: ``handle.remove()`` unregisters the hook.
-
-    Also a context manager: the hook is removed when the ``with`` block ends.
-    """
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks_dict: dict, *, extra_dict=None):
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
-        self.id = next(RemovableHandle._next_id)
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in (extra_dict or ()))
-
-    def remove(self) -> None:
-        for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
-            d = ref()
-            if d is not None and self.id in d:
-                del d[self.id]
-
-    def __getstate__(self):
-        # Weak references cannot be pickled: save the dicts themselves (as torch does).
-        extra = tuple(ref() for ref in self.extra_dict_ref)
-        return self.hooks_dict_ref(), self.id, extra
-
-    def __setstate__(self, state) -> None:
-        hooks_dict, self.id, extra = state
-        self.hooks_dict_ref = weakref.ref({} if hooks_dict is None else hooks_dict)
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in extra if d is not None)
-        RemovableHandle._next_id = itertools.count(
-            max(self.id + 1, next(RemovableHandle._next_id))
-        )
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()
 
 
 def _addindent(text: str, spaces: int) -> str:

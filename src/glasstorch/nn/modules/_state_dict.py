@@ -14,8 +14,9 @@ from collections.abc import Mapping
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
+from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter
-from ._module_utils import RemovableHandle, _IncompatibleKeys
+from ._module_utils import _IncompatibleKeys
 
 
 class _StateDictMixin:

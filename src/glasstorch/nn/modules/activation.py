@@ -15,7 +15,7 @@ import warnings
 from ... import _creation
 from ..._tensor import Tensor
 from .. import functional as F
-from .._functional_activation import _not_tensor
+from ..functional.activation import _not_tensor
 from ..parameter import Parameter
 from .module import Module
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..._tensor import Tensor
 from .. import functional as F
-from .._functional_loss import _legacy_reduction
+from ..functional.loss import _legacy_reduction
 from .module import Module
 
 

@@ -19,10 +19,11 @@ from collections import OrderedDict
 
 from ..._tensor import Tensor, reset_grad
 from ...autograd import grad_mode
+from ...utils.hooks import RemovableHandle
 from ..parameter import Buffer, Parameter
 from ._backward_hooks import BackwardHookState, _BackwardHooksMixin
 from ._conversion import _ConversionMixin
-from ._module_utils import RemovableHandle, _addindent, _IncompatibleKeys, _typename
+from ._module_utils import _addindent, _IncompatibleKeys, _typename
 from ._state_dict import _StateDictMixin
 from ._traversal import _TraversalMixin
 

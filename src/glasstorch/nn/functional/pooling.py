@@ -15,8 +15,8 @@ window axes, as NumPy's reductions over short inner axes are slow.
 
 Every op here is linear in its input once the choice of elements is fixed (the window's maximum
 for max pooling), so backward is the adjoint map: scatter each output gradient back into the
-window views (``_functional_pool_core`` has this machinery; the adaptive pools are in
-``_functional_pool_adaptive``).
+window views (``_windows`` has this machinery; the adaptive pools are in
+``pooling_adaptive``).
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor
-from ._functional_activation import _not_tensor
-from ._functional_pool_core import (
+from ..._tensor import Tensor
+from ._windows import (
     _KIND,
     LinearMapBackward,
     MaxSqueezeBackward1,
@@ -43,6 +42,7 @@ from ._functional_pool_core import (
     _Windows,
     linear_op,
 )
+from .activation import _not_tensor
 
 
 class MaxPool2DWithIndicesBackwardBackward0(LinearMapBackward):
@@ -286,8 +286,4 @@ def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     return _avg_pool(input, win, count_include_pad, None, SqueezeBackward1)
 
 
-from ._functional_pool_adaptive import *  # noqa: E402,F401,F403
-from ._functional_pool_adaptive import __all__ as _adaptive_all  # noqa: E402
-
-__all__ = ["max_pool1d", "max_pool2d", "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d",
-           *_adaptive_all]
+__all__ = ["max_pool1d", "max_pool2d", "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d"]

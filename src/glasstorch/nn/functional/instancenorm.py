@@ -1,4 +1,4 @@
-"""More normalisation functions, built on the ones in ``_functional_norm``.
+"""More normalisation functions, built on the ones in ``normalization``.
 
 - ``instance_norm``: a ``batch_norm`` in which every (sample, channel) pair is its own channel;
 - ``local_response_norm``: AlexNet's normalisation across neighbouring channels, composed of
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from ..autograd.grad_mode import no_grad
-from ._functional_activation import _not_tensor
+from ..._tensor import Tensor, _wrap
+from ...autograd.grad_mode import no_grad
+from .activation import _not_tensor
 
 
 def instance_norm(input: Tensor, running_mean: Tensor | None = None,
@@ -41,7 +41,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         >>> F.instance_norm(torch.randn(2, 3, 8)).shape
         torch.Size([2, 3, 8])
     """
-    from ._functional_norm import batch_norm
+    from .normalization import batch_norm
 
     if not isinstance(input, Tensor):
         raise _not_tensor("instance_norm", "input", 1, input)
@@ -90,7 +90,7 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
         >>> F.local_response_norm(torch.ones(1, 4, 2, 2), size=2)[0, :, 0, 0]
         tensor([0.9999, 0.9999, 0.9999, 0.9999])
     """
-    from .functional import pad
+    from .padding import pad
 
     if not isinstance(input, Tensor):
         raise _not_tensor("local_response_norm", "input", 1, input)
@@ -112,3 +112,5 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
         window = window + padded[:, offset:offset + channels]
     div = (window * (alpha / size) + k) ** beta
     return input / div
+
+__all__ = ["instance_norm", "local_response_norm"]

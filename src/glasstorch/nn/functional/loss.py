@@ -16,12 +16,13 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
-from ..ops._broadcast import unbroadcast
-from ..ops._promote import operands
-from ._functional_activation import _need_float, _sigmoid_np, _softplus_np, logsigmoid
+from ..._tensor import Tensor, _wrap
+from ...autograd import grad_mode
+from ...autograd.graph import Node
+from ...ops._broadcast import unbroadcast
+from ...ops._promote import operands
+from .activation import _need_float
+from .activation_smooth import _sigmoid_np, _softplus_np, logsigmoid
 
 
 def _legacy_reduction(size_average, reduce, stacklevel: int = 4) -> str:
@@ -187,7 +188,7 @@ class SmoothL1LossBackward0(_LossNode):
         (beta,) = self.params
         d = x - t
         if graph:
-            from ..ops.pointwise import where
+            from ...ops.pointwise import where
 
             return where(d.abs() < beta, d / beta, d.sign()) if beta else d.sign()
         if beta == 0:
@@ -219,7 +220,7 @@ class HuberLossBackward0(_LossNode):
         (delta,) = self.params
         d = x - t
         if graph:
-            from ..ops.pointwise import where
+            from ...ops.pointwise import where
 
             return where(d.abs() < delta, d, d.sign() * delta)
         return np.where(np.abs(d) < delta, d, delta * np.sign(d))

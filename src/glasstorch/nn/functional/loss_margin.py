@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ._functional_activation import _sigmoid_np, _softplus_np, logsigmoid
-from ._functional_loss import _broadcast_pair, _LossNode, _reduce, _reduction
+from ..._tensor import Tensor, _wrap
+from ...autograd import grad_mode
+from .activation_smooth import _sigmoid_np, _softplus_np, logsigmoid
+from .loss import _broadcast_pair, _LossNode, _reduce, _reduction
 
 
 def _apply(loss: Tensor, reduction: str) -> Tensor:
@@ -39,7 +39,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
     """x where y = 1, ``max(0, margin - x)`` where y = -1 (x often a distance)."""
-    from ..ops.pointwise import where
+    from ...ops.pointwise import where
 
     reduction = _reduction(reduction, size_average, reduce)
     beyond = where(target != 1, (margin - input).clamp_min(0), 0.0)
@@ -78,7 +78,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
                           size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """``1 - cos(x1, x2)`` where y = 1, ``max(0, cos(x1, x2) - margin)`` where y = -1; the
     cosine is taken along the feature dimension (inputs (N, D) or (D,))."""
-    from ..ops.pointwise import where
+    from ...ops.pointwise import where
 
     reduction = _reduction(reduction, size_average, reduce)
     if input1.dim() not in (1, 2):
@@ -101,13 +101,13 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
                         reduce=None, reduction: str = "mean") -> Tensor:
     """``max(0, d(a, p) - d(a, n) + margin)`` with d the p-norm distance: pulls the anchor
     toward the positive and away from the negative. ``swap`` also uses d(p, n)."""
-    from .functional import pairwise_distance
+    from .distance import pairwise_distance
 
     reduction = _reduction(reduction, size_average, reduce)
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
-        from .. import minimum
+        from ... import minimum
 
         d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
     return _apply((margin + d_pos - d_neg).clamp_min(0), reduction)
@@ -119,7 +119,7 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
     """Negative log-likelihood of counts ``target`` under Poisson(rate): with ``log_input`` the
     input is log(rate) and the loss ``exp(x) - t x``; otherwise ``x - t log(x + eps)``.
     ``full`` adds Stirling's approximation of log(t!) (for t > 1)."""
-    from ..ops.pointwise import where
+    from ...ops.pointwise import where
 
     reduction = _reduction(reduction, size_average, reduce)
     if log_input:

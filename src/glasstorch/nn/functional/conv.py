@@ -12,7 +12,7 @@ is one row high.
 
 This module reads and checks the arguments the way torch does and records the backward node;
 the arithmetic (im2col and one matrix product, col2im for the gradient) is in
-``_functional_conv_im2col``. With ``create_graph=True`` the backward is written with glasstorch
+``_im2col``. With ``create_graph=True`` the backward is written with glasstorch
 ops instead (a transposed convolution for the input, a convolution of the input with the output
 gradient for the weight), so second derivatives work too.
 """
@@ -23,10 +23,10 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
-from ._functional_conv_im2col import conv2d_backward, conv2d_forward
+from ..._tensor import Tensor, _wrap
+from ...autograd import grad_mode
+from ...autograd.graph import Node
+from ._im2col import conv2d_backward, conv2d_forward
 
 _TENSOR_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
@@ -322,7 +322,7 @@ def _grad_input(g: Tensor, w: Tensor, xshape, geom, groups: int) -> Tensor:
     """dL/dx as a stride-1 convolution: spread ``g`` out by the stride (zeros between), pad it
     so that every kernel tap that touched an input pixel lines up again, and convolve with the
     kernel flipped and its in/out channels swapped."""
-    from .functional import pad
+    from .padding import pad
 
     (sh, sw), (dh, dw), ((t, _), (lft, _)) = geom
     n, co, ho, wo = g.shape
@@ -343,8 +343,8 @@ def _grad_input(g: Tensor, w: Tensor, xshape, geom, groups: int) -> Tensor:
 def _grad_weight(g: Tensor, x: Tensor, wshape, geom, groups: int) -> Tensor:
     """dL/dW as a convolution of the padded input (batch and channel axes swapped) with the
     output gradient as the kernel: the roles of stride and dilation swap too."""
-    from .._creation import arange
-    from .functional import pad
+    from ..._creation import arange
+    from .padding import pad
 
     stride, dilation, ((t, b), (lft, r)) = geom
     co, cg, kh, kw = wshape

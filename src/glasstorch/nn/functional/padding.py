@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
-from ._functional_activation import _not_tensor
-from ._functional_pool_core import LinearMapBackward, linear_op
+from ..._tensor import Tensor, _wrap
+from ...autograd import grad_mode
+from ...autograd.graph import Node
+from ._windows import LinearMapBackward, linear_op
+from .activation import _not_tensor
 
 _MODES = ("constant", "reflect", "replicate", "circular")
 

@@ -12,8 +12,8 @@ derivative, computed from what the forward saved:
   activations (relu, leaky_relu, hardtanh, relu6) the derivative is a constant 0/1/slope mask, so
   the array is already exact.
 
-The smooth gates (gelu, silu, mish, softplus, ...) are in ``_functional_activation_smooth``
-(re-exported here), the softmax family in ``_functional_softmax``. ``sigmoid``, ``tanh`` and
+The smooth gates (gelu, silu, mish, softplus, ...) are in ``activation_smooth``
+, the softmax family in ``softmax``. ``sigmoid``, ``tanh`` and
 ``softsign`` are not fused: torch's functional forms call the tensor ops (``input.sigmoid()``), and
 so do we.
 """
@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
-from ..ops import _inplace
+from ..._tensor import Tensor, _wrap
+from ...autograd import grad_mode
+from ...autograd.graph import Node
+from ...ops import _inplace
 
 _NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
           "bool": "Bool", "float16": "Half", "complex64": "ComplexFloat",
@@ -250,7 +250,7 @@ class EluBackward0(_Activation):
         return np.where(x > 0, dt.type(scale), neg)
 
     def derivative_graph(self, x):
-        from ..ops.pointwise import where
+        from ...ops.pointwise import where
 
         alpha, scale, iscale = self.params
         neg = (x.clamp(max=0) * iscale).exp() * (scale * alpha * iscale)
@@ -300,29 +300,7 @@ def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     return celu(input, alpha, inplace=True)
 
 
-# The smooth activations, imported last: they build on the helpers above.
-from ._functional_activation_smooth import (  # noqa: E402,F401
-    GeluBackward0,
-    LogSigmoidBackward0,
-    MishBackward0,
-    SiluBackward0,
-    SoftplusBackward0,
-    _sigmoid_np,
-    _softplus_np,
-    gelu,
-    logsigmoid,
-    mish,
-    sigmoid,
-    silu,
-    softplus,
-    softsign,
-    tanh,
-    tanhshrink,
-)
-
 __all__ = [
     "leaky_relu_", "hardtanh_", "threshold_", "elu_", "selu_", "celu_",
     "relu", "relu_", "relu6", "leaky_relu", "hardtanh", "threshold", "elu", "selu", "celu",
-    "gelu", "silu", "mish", "softplus", "logsigmoid", "sigmoid", "tanh", "softsign",
-    "tanhshrink",
 ]

@@ -1,7 +1,7 @@
 """More activations of ``torch.nn.functional``: the "hard" (piecewise) ones used by mobile
 networks, the shrinkage functions, gated linear units and the learned/random leaky ReLUs.
 
-Same pattern as ``_functional_activation``: one NumPy pass forward, one node named as torch names
+Same pattern as ``activation``: one NumPy pass forward, one node named as torch names
 it, whose backward multiplies by the local derivative (``_Activation``).
 """
 
@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _dim, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
-from ._functional_activation import (
+from ..._tensor import Tensor, _dim, _wrap
+from ...autograd import grad_mode
+from ...autograd.graph import Node
+from .activation import (
     _Activation,
     _apply_inplace,
     _as,
     _need_float,
     _record,
-    _sigmoid_np,
 )
+from .activation_smooth import _sigmoid_np
 
 
 # ---- hard sigmoid / hard swish ------------------------------------------------------------------
@@ -55,7 +55,7 @@ class HardswishBackward0(_Activation):
         return np.where(x < -3, 0, np.where(x <= 3, x / 3 + 0.5, 1)).astype(x.dtype)
 
     def derivative_graph(self, x):
-        from ..ops.pointwise import where
+        from ...ops.pointwise import where
 
         return where(x < -3, 0.0, where(x <= 3, x / 3 + 0.5, 1.0))
 
@@ -120,7 +120,7 @@ class GluBackward0(Node):
         (x,) = self.saved_tensors
         d = self.dim
         if grad_mode.state.enabled:
-            from .. import cat
+            from ... import cat
 
             a, b = x.chunk(2, d)
             s = b.sigmoid()
@@ -176,7 +176,7 @@ class PreluKernelBackward0(Node):
         wb = _slope_layout(w._data, xd.ndim)
         pos = xd > 0
         if grad_mode.state.enabled:
-            from ..ops.pointwise import where
+            from ...ops.pointwise import where
 
             wt = w.reshape(wb.shape)
             gx = where(x > 0, grad, grad * wt) if gx_need else None
@@ -211,7 +211,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
         return _apply_inplace(input, lambda t: rrelu(t, lower, upper, training), "rrelu_")
     x = _need_float(input, "rrelu_with_noise_cpu")
     if training:
-        from ..random import numpy_rng
+        from ...random import numpy_rng
 
         slopes = numpy_rng(None).uniform(lower, upper, x.shape).astype(x.dtype)
         noise = np.where(x > 0, x.dtype.type(1), slopes)

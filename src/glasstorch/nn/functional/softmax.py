@@ -13,10 +13,10 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor, _dim, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
-from ._functional_activation import _as, _need_float
+from ..._tensor import Tensor, _dim, _wrap
+from ...autograd import grad_mode
+from ...autograd.graph import Node
+from .activation import _as, _need_float
 
 
 # ---- softmax family -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Padding and resampling as functions: ``pad`` (all modes, in ``_functional_pad``) and
+"""Padding and resampling as functions: ``pad`` (all modes, in ``padding``) and
 ``interpolate`` (``upsample`` and friends are its older names).
 
 ``interpolate`` resizes the spatial dimensions of ``(N, C, *spatial)``. Each output position
@@ -30,12 +30,10 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor
-from ._functional_activation import _not_tensor
-from ._functional_pad import *  # noqa: F401,F403
-from ._functional_pad import __all__ as _pad_all
-from ._functional_pad import take_adjoint
-from ._functional_pool_core import _KIND, LinearMapBackward, linear_op
+from ..._tensor import Tensor
+from ._windows import _KIND, LinearMapBackward, linear_op
+from .activation import _not_tensor
+from .padding import take_adjoint
 
 _DIMS_OF = {"linear": 3, "bilinear": 4, "trilinear": 5}
 _NODE_PREFIX = {"nearest": "UpsampleNearest", "nearest-exact": "UpsampleNearestExact",
@@ -327,7 +325,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             _check_kernel(x, out, mode)
             return _resample(input, out, scales, mode, bool(align_corners), antialias)
         if mode == "area" and x.ndim in (3, 4):
-            from ._functional_pool_adaptive import adaptive_avg_pool1d, adaptive_avg_pool2d
+            from .pooling_adaptive import adaptive_avg_pool1d, adaptive_avg_pool2d
 
             pool = adaptive_avg_pool1d if x.ndim == 3 else adaptive_avg_pool2d
             return pool(input, out if x.ndim == 4 else out[0])
@@ -367,4 +365,4 @@ def upsample_bilinear(input: Tensor, size=None, scale_factor=None) -> Tensor:
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
-__all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", *_pad_all]
+__all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]

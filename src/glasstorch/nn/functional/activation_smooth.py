@@ -1,7 +1,7 @@
 """The smooth activations of ``torch.nn.functional``: gelu, silu, mish, softplus, logsigmoid, and
 the composed sigmoid, tanh, softsign and tanhshrink.
 
-Built as the ones of ``_functional_activation`` are (one NumPy pass forward, one fused backward
+Built as the ones of ``activation`` are (one NumPy pass forward, one fused backward
 ``Node``; see there), and re-exported from it. Shapes: ``(*) -> (*)``.
 """
 
@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor
-from ._functional_activation import (
+from ..._tensor import Tensor
+from .activation import (
     _Activation,
     _apply_inplace,
     _need_float,
@@ -155,7 +155,7 @@ class SoftplusBackward0(_Activation):
         return np.where(bx > thr, x.dtype.type(1), _sigmoid_np(bx))
 
     def derivative_graph(self, x):
-        from ..ops.pointwise import where
+        from ...ops.pointwise import where
 
         beta, thr = self.params
         bx = x * beta

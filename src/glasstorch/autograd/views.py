@@ -1,5 +1,9 @@
-"""Writing in place through views, as autograd sees it.
+"""Views, as autograd sees them: tensors that share another tensor's memory.
 
+``view_of`` makes one (``x[0]``, ``x.T``, ``x.reshape(...)`` when it can): it shares its base's
+memory and version counter. Two things then need care, and both live here.
+
+Writing in place through a view.
 ``y = x * 2; v = y[0]; v[1] = z``: the write changes ``y`` too (``v`` shares its memory), so
 ``y``'s history must change as well. ``inplace_update`` records it the way torch does: the *base*
 ``y`` gets a ``CopySlices`` node that runs the op's own backward on ``v``'s region of ``y``'s
@@ -8,6 +12,10 @@ gradient and passes the rest through; ``v`` becomes a view of the new ``y``
 strides and offset, in elements) is read off the two NumPy arrays.
 
 An in-place op on a tensor that is not a view just takes the op's node as its ``grad_fn``.
+
+A view whose base was rewritten some other way. ``s = x * 1; r = s[0]; s.mul_(x)``: ``r`` now holds
+``(x * x)[0]`` but its ``grad_fn`` still describes ``(x * 1)[0]``. ``refresh`` notices (the base's
+``grad_fn`` is no longer the one the view was made from) and re-expresses the view from the base.
 """
 
 from __future__ import annotations
@@ -15,9 +23,33 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from ..autograd.graph import Node
-from ._inplace import _LEAF
-from ._inplace import _VIEW_OF_LEAF as _VIEW_LEAF
+from .graph import Node, set_history
+
+_LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
+_VIEW_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def view_of(base: Tensor, arr: np.ndarray) -> Tensor:
+    """Wrap ``arr`` (a NumPy view of ``base``'s array) as a view tensor of ``base``: it shares the
+    version counter, and remembers the root tensor whose memory it is part of."""
+    out = _wrap(arr)
+    out._vc = base._vc
+    out._base = root = base if base._base is None else base._base
+    out._vfn = root._grad_fn  # the base history this view's grad_fn is relative to
+    return out
+
+
+def refresh(view: Tensor):
+    """The history of a view whose base's history was rewritten since the view was made (see the
+    module docstring); whenever the base's ``grad_fn`` is not the one the view was made from, the
+    view is re-expressed from the base's current history (``AsStridedBackward0``, as torch does),
+    or its gradient would be silently wrong. Returns the view's (possibly new) ``grad_fn``."""
+    base = view._base
+    if base._rg and (base._grad_fn is not None or view._grad_fn is not None):
+        rebase_view(base, view)  # also records base's grad_fn as the view's reference
+    else:
+        view._vfn = base._grad_fn
+    return view._grad_fn
 
 
 def _alias(t: Tensor) -> Tensor:
@@ -46,8 +78,7 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False, bump: bool =
         old_base = _alias(base)
         write()
         t._vc[0] += bump
-        base._grad_fn = CopySlices(old_base, geom, node)
-        base._rg = True
+        set_history(base, CopySlices(old_base, geom, node))
         rebase_view(base, t, geom)
         return t
     if t._rg and t._grad_fn is None:
@@ -56,18 +87,16 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False, bump: bool =
     node = make_node(old)
     write()
     t._vc[0] += bump
-    t._grad_fn = CopySlices(old, None, node) if wrap else node
-    t._rg = True
+    set_history(t, CopySlices(old, None, node) if wrap else node)
     return t
 
 
 def rebase_view(base: Tensor, view: Tensor, geom: tuple | None = None) -> None:
     """Give ``view`` the history "this region of ``base`` as it is now" (``AsStridedBackward0``):
     after an in-place op through ``view`` itself, or, found later by ``autograd.graph.edge``, one
-    that rewrote ``base``'s history some other way since ``view`` was made."""
-    view._grad_fn = AsStridedBackward0(base, geom or _geometry(base, view))
+    that rewrote ``base``'s history some other way since ``view`` was made (``refresh``)."""
+    set_history(view, AsStridedBackward0(base, geom or _geometry(base, view)))
     view._vfn = base._grad_fn  # the view's history now follows the base's current one
-    view._rg = True
 
 
 def _geometry(base: Tensor, view: Tensor) -> tuple:

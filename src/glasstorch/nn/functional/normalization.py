@@ -29,10 +29,10 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import _FREED, Node
-from ._functional_activation import _not_tensor
+from ..._tensor import Tensor, _wrap
+from ...autograd import grad_mode
+from ...autograd.graph import _FREED, Node
+from .activation import _not_tensor
 
 _KIND = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
          "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
@@ -488,6 +488,4 @@ class NativeGroupNormBackward0(_NormBackward):
     multiplies the incoming gradient before it is regrouped."""
 
 
-from ._functional_norm_more import instance_norm, local_response_norm  # noqa: E402
-
-__all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "local_response_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm"]

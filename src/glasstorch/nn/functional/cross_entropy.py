@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import _FREED, Node
-from ._functional_activation import _need_float, _not_tensor
-from ._functional_loss import _reduction
-from ._functional_softmax import log_softmax, softmax
+from ..._tensor import Tensor, _wrap
+from ...autograd import grad_mode
+from ...autograd.graph import _FREED, Node
+from .activation import _need_float, _not_tensor
+from .loss import _reduction
+from .softmax import log_softmax, softmax
 
 _KIND = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
          "int16": "Short", "int8": "Char", "bool": "Bool", "int64": "Long", "uint8": "Byte"}

@@ -5,7 +5,7 @@ Along a dimension of size ``n`` pooled to ``o`` outputs, window ``i`` covers the
 cover the input, overlapping by one element where ``n/o`` is not a whole number.
 
 When ``o`` divides ``n`` this is plain pooling with ``kernel_size = stride = n/o`` (the fast
-strided views of ``_functional_pool_core``). Otherwise the average is separable — average the
+strided views of ``_windows``). Otherwise the average is separable — average the
 rows of each window, then the columns — so it is one small averaging matrix per dimension
 (``A @ x @ B.T``); the maximum reads every window at the longest window's length, repeating each
 window's last element to fill it (``_Gather``).
@@ -18,9 +18,8 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from ._functional_activation import _not_tensor
-from ._functional_pool_core import (
+from ..._tensor import Tensor, _wrap
+from ._windows import (
     _KIND,
     LinearMapBackward,
     MaxSqueezeBackward1,
@@ -31,6 +30,7 @@ from ._functional_pool_core import (
     _Windows,
     linear_op,
 )
+from .activation import _not_tensor
 
 
 def _bounds(n: int, o: int):
