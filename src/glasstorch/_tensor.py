@@ -199,7 +199,7 @@ class Tensor:
         ``create_graph`` records the backward itself, for higher-order gradients;
         ``inputs`` limits accumulation to those tensors.
         """
-        from .autograd import backward
+        from .autograd.engine import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 

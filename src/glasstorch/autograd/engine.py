@@ -1,15 +1,22 @@
 """The engine: run the backward steps of a graph once each, in dependency order.
 
-``run_backward`` is what ``Tensor.backward`` and ``autograd.grad`` call. It
+``backward`` (what ``Tensor.backward`` calls) and ``grad`` check their arguments, make the
+gradient of each root (``_root_grads``: 1 for a scalar loss), and call ``run_backward``. Its core
+is the loop at its end, which reads like micrograd's ``for v in reversed(topo): v._backward()``:
 
-1. walks the graph from the roots with an explicit stack (no recursion, so a graph thousands of ops
-   deep is fine) and counts, for every node, how many edges point at it;
-2. runs a node only when every node that feeds it a gradient has run, so each node runs once with
-   the sum of its incoming gradients (a tensor used twice gets both contributions); among the
-   nodes ready to run, the most recently created goes first, as in torch;
-3. hands the gradients that reach a leaf to its ``AccumulateGrad``, which adds them into ``.grad``
-   (or, for ``autograd.grad``, returns them instead of touching ``.grad``);
-4. frees each node's saved tensors after it ran, unless ``retain_graph=True``.
+1. count, for every node reachable from the roots, how many edges point at it
+   (``_count_dependencies``: an explicit stack, no recursion, so a graph thousands of ops deep is
+   fine);
+2. take a node whose every consumer has run (the newest first, as in torch), call its
+   ``backward`` with the sum of the gradients that reached it, and hand each result to the node
+   of the matching input; a node is ready when its count drops to zero;
+3. at a leaf, ``AccumulateGrad`` adds the gradient into ``.grad`` (``_accumulate``).
+
+Everything else is a named helper called at a marked point of the loop: ``_Capture`` (the
+``inputs=`` of ``autograd.grad`` and ``backward``: which gradients to return, which nodes can be
+skipped), ``_run_pre_hooks`` (``Tensor.register_hook``, ``retain_grad``), ``node_backward``
+(post-hooks, freeing what the node saved), anomaly mode (``anomaly_mode.checked_backward``) and
+``_Shared`` (which gradient arrays may be taken over by ``.grad`` without a copy).
 
 Backward formulas run with grad mode off, unless ``create_graph=True`` asks for a graph of the
 backward itself (for higher-order gradients).
@@ -23,7 +30,114 @@ import itertools
 import numpy as np
 
 from . import grad_mode
+from .anomaly_mode import checked_backward
 from .graph import AccumulateGrad, edge
+
+
+def _tensors(x) -> tuple:
+    from .._tensor import Tensor
+
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _root_grads(outputs, grad_outputs, create_graph):
+    import numpy as np
+
+    from .._tensor import Tensor, _wrap
+
+    grads = []
+    if grad_outputs is None:
+        grad_outputs = (None,) * len(outputs)
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,)
+    # torch's order: every output's gradient is made (the scalar and dtype checks apply only to an
+    # output that requires grad), and only then is an output without a history an error
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if g is None:
+            if out.requires_grad:
+                if out._data.size != 1:
+                    raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                if out._data.dtype.kind != "f":
+                    raise RuntimeError(
+                        "grad can be implicitly created only for real scalar outputs but got "
+                        f"{out.dtype}"
+                    )
+            g = _wrap(np.ones_like(out._data))
+        elif not isinstance(g, Tensor):
+            from .._creation import tensor
+
+            g = tensor(g, dtype=out.dtype)
+        elif g._data.shape != out._data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                f"output[{i}] has a shape of {out.shape}."
+            )
+        grads.append(g)
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+    return grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate into ``.grad`` of the leaves the gradient of ``tensors`` (see Tensor.backward)."""
+    outputs = _tensors(tensors)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = _tensors(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    grads = _root_grads(outputs, grad_tensors, create_graph)
+    run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs, accumulate=True)
+
+
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    only_inputs=True,
+    allow_unused=None,
+    is_grads_batched=False,
+    materialize_grads=False,
+):
+    """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` untouched)."""
+    import numpy as np
+
+    from .._tensor import _wrap
+
+    outputs = _tensors(outputs)
+    inputs_t = _tensors(inputs)
+    if not inputs_t:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    grads = _root_grads(outputs, grad_outputs, create_graph)
+    res = run_backward(
+        outputs, grads, retain_graph, create_graph, inputs=inputs_t, accumulate=False
+    )
+    out = []
+    for t, g in zip(inputs_t, res):
+        if g is None:
+            if materialize_grads:
+                g = _wrap(np.zeros_like(t._data))
+            elif not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+        elif g._data.shape != t._data.shape:
+            g = g.expand(t._data.shape) if g._data.ndim <= t._data.ndim else g
+        out.append(g)
+    return tuple(out)
 
 
 def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, accumulate=True):
@@ -33,6 +147,78 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
     when given. ``accumulate=False`` (``autograd.grad``) leaves ``.grad`` alone and returns, for
     each of ``inputs``, the gradient that reached it (None if none did).
     """
+    starts = _start_nodes(roots, grad_roots)
+    deps = _count_dependencies([fn for fn, _ in starts])
+    capture = None if inputs is None else _Capture(inputs, [fn for fn, _ in starts])
+    shared = _Shared()
+
+    pending: dict = {}  # node -> the sum of the gradients that reached it so far
+    ready: list = []  # nodes whose consumers have all run: a heap, newest node first
+    tick = itertools.count()  # ties keep first-come order
+    for fn, g in starts:
+        shared.mark(g)
+        _add_gradient(pending, fn, g)
+    for fn in dict.fromkeys(fn for fn, _ in starts):
+        if fn not in deps:
+            heapq.heappush(ready, (-_priority(fn), next(tick), fn))
+
+    prev = grad_mode.state.enabled
+    grad_mode.state.enabled = create_graph
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grad = pending.pop(node, None)
+            if capture is not None and node not in capture.needed:
+                grad = None  # inputs= given, and none of them is reached through this node
+            if grad is not None and (node._pre_hooks is not None or node._retain is not None):
+                grad = _run_pre_hooks(node, grad, shared)
+            if capture is not None:
+                grad = capture.take(node, grad)
+
+            if type(node) is AccumulateGrad:
+                if grad is not None and accumulate:
+                    _accumulate(node, grad, create_graph, shared)
+                continue
+            nexts = node.next_functions
+            if grad is None:
+                grads = (None,) * len(nexts)
+            else:
+                grads = node_backward(node, grad, retain_graph)
+                shared.mark_repeats(grads)
+
+            for (nxt, _), g in zip(nexts, grads):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    _add_gradient(pending, nxt, g)
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
+                    heapq.heappush(ready, (-(nxt._seq or _priority(nxt)), next(tick), nxt))
+    finally:
+        grad_mode.state.enabled = prev
+    return None if capture is None else capture.results
+
+
+def node_backward(node, grad, retain_graph: bool) -> tuple:
+    """Run one node: its backward (checked in anomaly mode), its post-hooks, then free what it
+    saved unless ``retain_graph``. Returns one gradient (or None) per input edge."""
+    if grad_mode.anomaly.enabled:
+        grads = checked_backward(node, grad)
+    else:
+        grads = node.backward(grad)
+        if type(grads) is not tuple:
+            grads = (grads,)
+    if node._post_hooks:
+        for hook in list(node._post_hooks.values()):
+            hook(grads, (grad,))
+    if not retain_graph:
+        node.release()
+    return grads
+
+
+def _start_nodes(roots, grad_roots) -> list:
+    """``(node, gradient)`` for each root tensor: where the walk starts."""
     starts = []
     for t, g in zip(roots, grad_roots):
         fn, _ = edge(t)
@@ -41,90 +227,12 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
                 "element 0 of tensors does not require grad and does not have a grad_fn"
             )
         starts.append((fn, g))
+    return starts
 
-    capture = needed = results = None
-    if inputs is not None:
-        capture = {}
-        for i, t in enumerate(inputs):
-            fn, _ = edge(t)
-            if fn is None:
-                raise RuntimeError("One of the differentiated Tensors does not require grad")
-            capture.setdefault(fn, []).append(i)
-        results = [None] * len(inputs)
-    deps, children = _count_dependencies([fn for fn, _ in starts], capture is not None)
-    if capture is not None:
-        needed = _needed(children, capture)
 
-    buffers: dict = {}
-    shared: set = set()  # ids of gradient arrays held in more than one place: never stolen
-    for fn, g in starts:
-        shared.add(id(g._data))
-        _add_to(buffers, fn, g)
-    # Nodes whose inputs are all in, newest first (torch's order: it decides which hook fires
-    # first, which stale saved tensor is reported, and the order gradients are summed in).
-    ready: list = []
-    tick = itertools.count()  # ties (equal priority) keep first-come order
-    queued = set()
-    for fn, _ in starts:
-        if fn not in deps and fn not in queued:
-            queued.add(fn)
-            heapq.heappush(ready, (-_priority(fn), next(tick), fn))
-
-    prev = grad_mode.state.enabled
-    grad_mode.state.enabled = create_graph
-    anomaly = grad_mode.anomaly.enabled
-    try:
-        while ready:
-            node = heapq.heappop(ready)[2]
-            grad = buffers.pop(node, None)
-            if grad is not None:
-                if needed is not None and node not in needed:
-                    grad = None
-                elif node._pre_hooks is not None or node._retain is not None:
-                    grad = _run_pre_hooks(node, grad, shared)
-            if capture is not None and grad is not None and node in capture:
-                for i in capture[node]:
-                    results[i] = grad
-            if type(node) is AccumulateGrad:
-                if grad is not None and accumulate and (capture is None or node in capture):
-                    _accumulate(node, grad, create_graph, shared)
-                continue
-            nexts = node.next_functions
-            if grad is None or (
-                needed is not None and not any(k in needed for k in children[node])
-            ):
-                grads = (None,) * len(nexts)
-            else:
-                if anomaly:
-                    grads = _backward_with_anomaly(node, grad)
-                else:
-                    grads = node.backward(grad)
-                    if type(grads) is not tuple:
-                        grads = (grads,)
-                if node._post_hooks:
-                    for h in list(node._post_hooks.values()):
-                        h(grads, (grad,))
-                if not retain_graph:
-                    node.release()
-                if len(grads) == 2:
-                    a, b = grads
-                    if a is not None and b is not None and a._data is b._data:
-                        shared.add(id(a._data))  # one array handed to both inputs (add does)
-                elif len(grads) > 2:
-                    _mark_repeats(grads, shared)
-            for (nxt, _), g in zip(nexts, grads):
-                if nxt is None:
-                    continue
-                if g is not None:
-                    prev_g = buffers.get(nxt)
-                    buffers[nxt] = g if prev_g is None else prev_g + g
-                left = deps[nxt] - 1
-                deps[nxt] = left
-                if left == 0:
-                    heapq.heappush(ready, (-(nxt._seq or _priority(nxt)), next(tick), nxt))
-    finally:
-        grad_mode.state.enabled = prev
-    return results
+def _add_gradient(pending: dict, node, g) -> None:
+    prev = pending.get(node)
+    pending[node] = g if prev is None else prev + g
 
 
 def _priority(node) -> int:
@@ -137,29 +245,13 @@ def _priority(node) -> int:
     return seq
 
 
-def _mark_repeats(grads, shared):
-    """A node handing one gradient array to several inputs: mark it shared."""
-    seen = set()
-    for g in grads:
-        if g is not None:
-            gid = id(g._data)
-            if gid in seen:
-                shared.add(gid)
-            seen.add(gid)
-
-
-def _count_dependencies(starts, want_children: bool):
+def _count_dependencies(starts) -> dict:
     """How many edges point at each node reachable from ``starts`` (an explicit-stack walk)."""
     deps: dict = {}  # also the set of nodes seen so far (besides the starts)
-    children: dict = {}
     roots = set(starts)
     stack = list(starts)
     while stack:
-        node = stack.pop()
-        nexts = node.next_functions
-        if want_children:
-            children[node] = [fn for fn, _ in nexts if fn is not None]
-        for nxt, _ in nexts:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is None:
                 continue
             if nxt in deps:
@@ -168,40 +260,90 @@ def _count_dependencies(starts, want_children: bool):
                 deps[nxt] = 1
                 if nxt not in roots:
                     stack.append(nxt)
-    return deps, children
+    return deps
 
 
-def _needed(children, capture):
-    """Nodes from which some captured node can be reached: only these need to run."""
-    needed = set(capture)
-    parents: dict = {}
-    for node, kids in children.items():
-        for k in kids:
-            parents.setdefault(k, []).append(node)
-    stack = list(capture)
-    while stack:
-        node = stack.pop()
-        for p in parents.get(node, ()):
-            if p not in needed:
-                needed.add(p)
-                stack.append(p)
-    return needed
+class _Capture:
+    """The ``inputs=`` of ``autograd.grad`` (and of ``backward``): the gradient reaching each
+    input's node is kept in ``results``; only the nodes through which some input is reached run
+    (``needed``), and they pass gradients on only where that leads somewhere (``through``)."""
+
+    def __init__(self, inputs, starts):
+        self.where: dict = {}  # node -> positions in inputs
+        for i, t in enumerate(inputs):
+            fn, _ = edge(t)
+            if fn is None:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            self.where.setdefault(fn, []).append(i)
+        self.results = [None] * len(inputs)
+        parents: dict = {}
+        stack, seen = list(starts), set(starts)
+        while stack:
+            node = stack.pop()
+            for nxt, _ in node.next_functions:
+                if nxt is not None:
+                    parents.setdefault(nxt, []).append(node)
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        stack.append(nxt)
+        self.needed = set(self.where)  # the inputs' nodes and every node leading to one
+        self.through = {fn for fn in self.where if type(fn) is AccumulateGrad}
+        stack = list(self.where)
+        while stack:
+            for p in parents.get(stack.pop(), ()):
+                self.through.add(p)
+                if p not in self.needed:
+                    self.needed.add(p)
+                    stack.append(p)
+
+    def take(self, node, grad):
+        """Record ``grad`` if ``node`` is an input's; return it if ``node`` should run on it."""
+        if grad is not None and node in self.where:
+            for i in self.where[node]:
+                self.results[i] = grad
+        return grad if node in self.through else None
 
 
-def _add_to(buffers, node, g):
-    prev = buffers.get(node)
-    buffers[node] = g if prev is None else prev + g
+class _Shared:
+    """Ids of gradient arrays that are held in more than one place (a root gradient the caller
+    owns, one array handed to two inputs, one a hook has seen): ``.grad`` must copy these rather
+    than take them over."""
+
+    def __init__(self):
+        self.ids: set = set()
+
+    def mark(self, g) -> None:
+        self.ids.add(id(g._data))
+
+    def mark_repeats(self, grads) -> None:
+        if len(grads) == 2:
+            a, b = grads
+            if a is not None and b is not None and a._data is b._data:
+                self.ids.add(id(a._data))  # add hands one array to both inputs
+        elif len(grads) > 2:
+            seen = set()
+            for g in grads:
+                if g is not None:
+                    gid = id(g._data)
+                    if gid in seen:
+                        self.ids.add(gid)
+                    seen.add(gid)
+
+    def __contains__(self, array) -> bool:
+        return id(array) in self.ids
 
 
 def _run_pre_hooks(node, grad, shared):
+    """Before ``node`` runs: the hooks of ``Tensor.register_hook`` (a returned tensor replaces the
+    gradient), then ``retain_grad`` (the tensor keeps a copy in ``.grad``)."""
     hooks = node._pre_hooks
     if hooks:
-        shared.add(id(grad._data))
+        shared.mark(grad)
         for h in list(hooks.values()):
             new = h(grad)
             if new is not None:
                 grad = new
-                shared.add(id(grad._data))
+                shared.mark(grad)
     ref = node._retain
     if ref is not None:
         t = ref()
@@ -234,7 +376,7 @@ def _accumulate(node, grad, create_graph, shared):
             return
         from .._tensor import _wrap
 
-        if id(grad._data) in shared or data.base is not None or not data.flags.c_contiguous:
+        if data in shared or data.base is not None or not data.flags.c_contiguous:
             data = np.array(data, order="C")
         leaf._grad = _wrap(data)
     elif create_graph or old._rg:
@@ -242,31 +384,3 @@ def _accumulate(node, grad, create_graph, shared):
     else:
         np.add(old._data, data, out=old._data)
         old._vc[0] += 1
-
-
-def _backward_with_anomaly(node, grad):
-    """``node.backward(grad)`` in anomaly mode: NaN results are an error (unless check_nan=False)
-    and any error first warns with the forward stack recorded when the node was created."""
-    try:
-        grads = node.backward(grad)
-        if type(grads) is not tuple:
-            grads = (grads,)
-        if grad_mode.anomaly.check_nan:
-            for i, g in enumerate(grads):
-                if g is not None and g._data.dtype.kind in "fc" and np.isnan(g._data).any():
-                    raise RuntimeError(
-                        f"Function '{node.name()}' returned nan values in its {i}th output."
-                    )
-    except Exception:
-        trace = node._trace or getattr(getattr(node, "inner", None), "_trace", None)
-        if trace:
-            import warnings
-
-            warnings.warn(
-                f"Error detected in {node.name()}. Traceback of forward call that caused the "
-                "error:\n" + "".join(trace),
-                UserWarning,
-                stacklevel=3,
-            )
-        raise
-    return grads

@@ -21,7 +21,7 @@
 from __future__ import annotations
 
 from . import grad_mode
-from .graph import Node
+from .graph import Node, set_history
 
 
 class FunctionCtx:
@@ -109,8 +109,7 @@ class Function:
             return out
         non_diff = getattr(node, "_non_diff", set())
         outs = out if isinstance(out, tuple) else (out,)
-        for o in outs:
+        for o in outs:  # every output shares the one node (torch's multi-output Function)
             if isinstance(o, Tensor) and id(o) not in non_diff and o.is_floating_point():
-                o._rg = True
-                o._grad_fn = node
+                set_history(o, node)
         return out

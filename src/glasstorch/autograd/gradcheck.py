@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .engine import grad as autograd_grad
+from .grad_mode import enable_grad, no_grad
+
 
 class GradcheckError(RuntimeError):
     """Raised by gradcheck when analytical and numerical gradients disagree."""
@@ -33,8 +36,6 @@ def gradcheck(
 ) -> bool:
     """True when ``func``'s autograd gradients match central finite differences at ``inputs``."""
     from .._tensor import Tensor, _wrap
-    from . import grad as autograd_grad
-    from .grad_mode import no_grad
 
     if isinstance(inputs, Tensor):
         inputs = (inputs,)
@@ -99,8 +100,6 @@ def gradgradcheck(
 ) -> bool:
     """gradcheck of the first derivative (checks second-order gradients via create_graph)."""
     from .._tensor import Tensor, _wrap
-    from . import grad as autograd_grad
-    from .grad_mode import enable_grad
 
     if isinstance(inputs, Tensor):
         inputs = (inputs,)

@@ -20,21 +20,16 @@ of their own and higher-order gradients come for free.
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import sys
 import weakref
 from collections import OrderedDict
 
 from .._dtype import scalar_name
 from ..utils.hooks import RemovableHandle
 from . import grad_mode
+from .anomaly_mode import forward_trace
 
-# The glasstorch package folder: frames inside it are trimmed from the end of a forward trace, so
-# the last line an anomaly report shows is the user's own call.
 _sequence = itertools.count(1)  # creation order of nodes, as torch's sequence_nr
-
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 _FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -221,17 +216,6 @@ def _add_hook(hooks: dict, fn):
     handle = RemovableHandle(hooks)
     hooks[handle.id] = fn
     return handle
-
-
-def forward_trace() -> list[str]:
-    """The stack of the forward call creating a node (anomaly mode), formatted as traceback lines,
-    without the frames inside glasstorch itself: it ends at the user's line that ran the op."""
-    import traceback
-
-    frames = traceback.extract_stack(sys._getframe(1))
-    while frames and frames[-1].filename.startswith(_PACKAGE_DIR):
-        frames.pop()
-    return traceback.format_list(frames)
 
 
 def _first(res):
