@@ -26,6 +26,7 @@ import math
 
 import numpy as np
 
+from . import _dtype
 from ._tensor import Tensor
 
 
@@ -238,8 +239,6 @@ def _with_suffixes(text: str, suffixes: list, indent: int) -> str:
 
 def tensor_repr(t) -> str:
     """``repr(t)``: ``tensor([...])`` followed by the suffixes torch shows (see module doc)."""
-    from . import _dtype
-
     name = type(t).__name__
     prefix = "tensor(" if name in ("Tensor", "Parameter") else name + "("
     indent = len(prefix)
