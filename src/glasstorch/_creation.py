@@ -17,167 +17,22 @@ import warnings
 
 import numpy as np
 
-from . import _dtype
-from ._device import check_device
-from ._factory import (  # noqa: F401  (_shape_arg and _legacy_name are imported from here)
-    _dtype_or,
-    _factory_dtype,
-    _grad_flag,
-    _into_out,
-    _legacy_name,
-    _result,
-    _shape_arg,
+from . import (
+    _dtype,
+    _fillers,  # noqa: F401  (binds t.normal_(), t.uniform_(), ... on Tensor)
 )
+from ._device import check_device
+from ._factory import _dtype_or, _factory_dtype, _grad_flag, _result, _shape_arg, _to_array
+from ._legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
+from ._legacy import __all__ as _legacy_all
+from ._matrices import *  # noqa: F401,F403  (tril, triu, diag)
+from ._matrices import __all__ as _matrices_all
+from ._printing import set_printoptions  # noqa: F401
+from ._sampling import *  # noqa: F401,F403  (random factories, also exported from here)
+from ._sampling import __all__ as _sampling_all
 from ._tensor import Tensor, _wrap
 
-_SCALARS = (bool, int, float, complex)
 _F64 = np.dtype(np.float64)
-
-
-# ---- dtype inference for nested Python data -------------------------------------------------
-def _item_dtype(v) -> _dtype.dtype:
-    """The dtype torch gives one leaf of nested data (a Python or NumPy scalar, a 0-d tensor)."""
-    if isinstance(v, Tensor):
-        if v._data.ndim:
-            hint = " (torch.tensor got a list of multi-element tensors: use torch.stack(tensors))"
-            if v._data.dtype.kind in "fc":
-                raise ValueError("only one element tensors can be converted to Python scalars"
-                                 + hint)
-            raise TypeError(
-                "only integer tensors of a single element can be converted to an index" + hint
-            )
-        return _dtype._from_np[v._data.dtype]
-    if isinstance(v, (np.ndarray, np.generic)):
-        return _dtype.from_numpy_dtype(v.dtype)
-    if isinstance(v, str):
-        raise TypeError(f"new(): invalid data type '{type(v).__name__}'")
-    try:
-        return _dtype.scalar_dtype(v)
-    except TypeError:
-        raise RuntimeError(f"Could not infer dtype of {type(v).__name__}") from None
-
-
-def _infer_dtype(data) -> _dtype.dtype:
-    """torch's rule for nested sequences: promote_types over the dtype of every leaf.
-
-    A Python float counts as the default float, an int as int64, so ``[np.float16(1), 2]`` is
-    float16 and ``[1, 2.5]`` float32. An empty sequence is the default float.
-    """
-    found = None
-    stack = [data]
-    promote = _dtype.promote_types
-    while stack:
-        v = stack.pop()
-        if isinstance(v, (list, tuple)):
-            kinds = set(map(type, v))
-            if kinds <= {float, int, bool} and v:
-                d = (_dtype._default.float if float in kinds
-                     else _dtype.int64 if int in kinds else _dtype.bool_)
-                found = d if found is None else promote(found, d)
-            else:
-                stack.extend(v)
-        elif isinstance(v, np.ndarray) and v.ndim:
-            d = _dtype.from_numpy_dtype(v.dtype)
-            found = d if found is None else promote(found, d)
-        elif isinstance(v, range):
-            stack.extend(v)
-        else:
-            d = _item_dtype(v)
-            found = d if found is None else promote(found, d)
-    return found if found is not None else _dtype.get_default_dtype()
-
-
-def _ragged_error(data) -> Exception:
-    """torch's message for nested lists whose lengths disagree, naming the dimension."""
-    shape, v = [], data
-    while isinstance(v, (list, tuple)):
-        shape.append(len(v))
-        if not v:
-            break
-        v = v[0]
-
-    def walk(v, dim):
-        if dim == len(shape):
-            if isinstance(v, (list, tuple)):
-                return ValueError(
-                    f"expected a number at dim {dim} but found a sequence of length {len(v)}"
-                )
-            return None
-        if not isinstance(v, (list, tuple)):
-            return TypeError(
-                f"not a sequence (torch.tensor expected a list of length {shape[dim]} at dim "
-                f"{dim} but found a {type(v).__name__}; every row must have the same length)"
-            )
-        if len(v) != shape[dim]:
-            return ValueError(
-                f"expected sequence of length {shape[dim]} at dim {dim} (got {len(v)})"
-            )
-        for item in v:
-            err = walk(item, dim + 1)
-            if err is not None:
-                return err
-        return None
-
-    return walk(data, 0) or ValueError("torch.tensor: could not build a tensor from this data")
-
-
-def _to_array(data, dtype=None) -> np.ndarray:
-    """Copy ``data`` (number, nested lists, ndarray or tensor) into a new array."""
-    npd = _dtype.to_dtype(dtype).np if dtype is not None else None
-    if type(data) is list and data:
-        kinds = set(map(type, data))  # a flat list of Python ints or floats: the common case
-        if kinds == {int} or kinds == {float} or kinds == {int, float}:
-            inferred = np.int64 if float not in kinds else _dtype.get_default_dtype().np
-            try:
-                return np.array(data, dtype=npd or inferred)
-            except (OverflowError, ValueError):
-                pass  # too large for int64, or out of npd's range: the general path reports it
-    if isinstance(data, Tensor):
-        return np.array(data._data, dtype=npd)
-    if isinstance(data, np.ndarray):
-        _dtype.from_numpy_dtype(data.dtype)
-        return np.array(data, dtype=npd)
-    if isinstance(data, np.generic):
-        return np.array(data, dtype=npd or _dtype.from_numpy_dtype(data.dtype).np)
-    if isinstance(data, range):
-        data = list(data)
-    inferred = _infer_dtype(data).np
-    if isinstance(data, (list, tuple)):
-        if any(isinstance(v, np.ndarray) and v.ndim for v in data):
-            warnings.warn(
-                "Creating a tensor from a list of numpy.ndarrays is extremely slow. Please "
-                "consider converting the list to a single numpy.ndarray with numpy.array() before "
-                "converting to a tensor.",
-                UserWarning,
-                stacklevel=3,
-            )
-        data = _unwrap_tensors(data)
-    elif not isinstance(data, _SCALARS):
-        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
-    if npd is not None and npd != inferred:
-        # Python numbers go straight into the dtype asked for: a float64 tensor must not pass
-        # through float32 (0.3 would become 0.30000001192092896).
-        try:
-            return np.array(data, dtype=npd)
-        except (OverflowError, ValueError, TypeError):
-            pass  # out-of-range ints wrap, ragged data is reported: the inferred path below
-    try:
-        arr = np.array(data, dtype=inferred)
-    except OverflowError:
-        raise ValueError("Overflow when unpacking long long") from None
-    except (ValueError, TypeError):
-        raise _ragged_error(data) from None
-    if arr.dtype == object:
-        raise _ragged_error(data)
-    return arr if npd is None or npd == arr.dtype else arr.astype(npd)
-
-
-def _unwrap_tensors(data):
-    """Replace 0-d tensors (at any depth) by their arrays so NumPy can read the nesting."""
-    if not any(isinstance(v, (Tensor, list, tuple)) for v in data):
-        return data
-    return [v._data if isinstance(v, Tensor) else _unwrap_tensors(v)
-            if isinstance(v, (list, tuple)) else v for v in data]
 
 
 # ---- from data ------------------------------------------------------------------------------
@@ -231,8 +86,8 @@ def asarray(obj, *, dtype=None, device=None, copy: bool | None = None,
         if copy is False and not same:
             have = _dtype.from_numpy_dtype(arr.dtype)
             raise ValueError(
-                f"can't alias tensor with dtype '{_legacy_name(have)}' into dtype "
-                f"'{_legacy_name(want)}'."
+                f"can't alias tensor with dtype '{have.scalar_name}' into dtype "
+                f"'{want.scalar_name}'."
             )
         if copy or not same:
             out = _wrap(arr.astype(want.np if want is not None else arr.dtype))
@@ -256,15 +111,6 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
         )
     _dtype.from_numpy_dtype(ndarray.dtype)
     return _wrap(ndarray)
-
-
-def _legacy_new(cls, *args, **kwargs):
-    """``torch.Tensor(...)``: default-float data from a sequence, or a tensor of given sizes."""
-    if cls is not Tensor:
-        return object.__new__(cls)
-    from ._legacy import _typed_new
-
-    return _typed_new("Tensor", _dtype.get_default_dtype(), args, kwargs)
 
 
 # ---- from shapes ----------------------------------------------------------------------------
@@ -436,14 +282,6 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     value = fill_value._data if isinstance(fill_value, Tensor) else fill_value
     return _result(np.full(shape, value, npd), requires_grad, device)
 
-
-from ._legacy import *  # noqa: E402,F401,F403  (FloatTensor, LongTensor, ...)
-from ._legacy import __all__ as _legacy_all  # noqa: E402
-from ._matrices import *  # noqa: E402,F401,F403  (tril, triu, diag)
-from ._matrices import __all__ as _matrices_all  # noqa: E402
-from ._printing import set_printoptions  # noqa: E402,F401
-from ._sampling import *  # noqa: E402,F401,F403  (random factories, also exported from here)
-from ._sampling import __all__ as _sampling_all  # noqa: E402
 
 __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "eye",

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _dtype
+from ._errors import not_implemented_for
 from ._factory import writable
 from ._sampling import (
     _check_from_to,
     _integers,
-    _legacy,
     _NoGrad,
     _standard_normal,
     _uniform,
@@ -24,6 +25,7 @@ from ._sampling import (
     multinomial,
 )
 from ._tensor import Tensor
+from .autograd.graph import set_history
 from .ops import _inplace
 from .random import numpy_rng
 
@@ -32,8 +34,7 @@ def _fill_random(self: Tensor, values: np.ndarray, node_cls) -> Tensor:
     """Write freshly drawn ``values`` into ``self`` (same object), bumping its version; when the
     graph is being recorded ``self`` takes a zero-gradient node (``NormalBackward0``, …)."""
     if _inplace.recording(self):
-        self._grad_fn = node_cls(_inplace.old_value(self))
-        self._rg = True
+        set_history(self, node_cls(_inplace.old_value(self)))
     writable(self)[...] = values
     self._vc[0] += 1
     return self
@@ -42,7 +43,7 @@ def _fill_random(self: Tensor, values: np.ndarray, node_cls) -> Tensor:
 def _float_kernel(self: Tensor, kernel: str) -> np.dtype:
     npd = self._data.dtype
     if npd.kind != "f":
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_legacy(self.dtype)}\'')
+        raise not_implemented_for(kernel, npd)
     return npd
 
 
@@ -81,7 +82,7 @@ def exponential_(self, lambd: float = 1.0, *, generator=None) -> Tensor:
     if self._data.dtype.kind != "f":
         raise RuntimeError(
             "Exponential distribution is a continuous probability distribution. dtype must be a "
-            f"floating point but you specified {_legacy(self.dtype)}"
+            f"floating point but you specified {self.dtype.scalar_name}"
         )
     if lambd <= 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
@@ -153,16 +154,11 @@ def random_(self, *bounds, generator=None, **kwargs) -> Tensor:
     if npd.kind in "iu":
         info = np.iinfo(npd)
         if low < info.min:
-            raise RuntimeError(f"from is out of bounds for {_c_name(npd)}")
+            raise RuntimeError(f"from is out of bounds for {_dtype.c_name(npd)}")
         if high - 1 > info.max:
-            raise RuntimeError(f"to - 1 is out of bounds for {_c_name(npd)}")
+            raise RuntimeError(f"to - 1 is out of bounds for {_dtype.c_name(npd)}")
     vals = _integers(numpy_rng(generator), low, high, self._data.shape)
     return _fill_random(self, vals, node)
-
-
-def _c_name(npd: np.dtype) -> str:
-    return {"uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int",
-            "int64": "long"}.get(npd.name, npd.name)
 
 
 class NormalBackward0(_NoGrad):

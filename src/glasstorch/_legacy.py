@@ -13,9 +13,8 @@ import warnings
 import numpy as np
 
 from . import _dtype
-from ._creation import _to_array
 from ._device import check_device
-from ._factory import _legacy_name, _result, _shape_arg
+from ._factory import _result, _shape_arg, _to_array
 from ._tensor import Tensor, _wrap
 
 
@@ -32,7 +31,7 @@ def _typed_new(name: str, dt: _dtype.dtype, args, kwargs) -> Tensor:
             if name == "Tensor" or data._data.dtype == dt.np:
                 return data
             raise TypeError(
-                f"expected {_legacy_name(dt)} data (got {_legacy_name(data.dtype)}): use "
+                f"expected {dt.scalar_name} data (got {data.dtype.scalar_name}): use "
                 f"tensor.to(torch.{dt.name}) to convert a tensor"
             )
         if isinstance(data, (float, complex, bool)):
@@ -40,6 +39,13 @@ def _typed_new(name: str, dt: _dtype.dtype, args, kwargs) -> Tensor:
         if isinstance(data, (tuple, list, np.ndarray)) or type(data).__name__ == "Size":
             return _wrap(_to_array(data).astype(dt.np, copy=False))
     return _wrap(np.zeros(_shape_arg(args, name), dtype=dt.np))
+
+
+def _legacy_new(cls, *args, **kwargs):
+    """``torch.Tensor(...)``: default-float data from a sequence, or a tensor of given sizes."""
+    if cls is not Tensor:
+        return object.__new__(cls)
+    return _typed_new("Tensor", _dtype.get_default_dtype(), args, kwargs)
 
 
 class _LegacyTypeMeta(type):
@@ -54,7 +60,7 @@ class _LegacyTypeMeta(type):
 
 
 def _legacy_type(dt: _dtype.dtype):
-    name = _legacy_name(dt) + "Tensor"
+    name = dt.tensor_type
     doc = (f"``torch.{name}(data)`` or ``torch.{name}(*sizes)``: a {dt!r} tensor "
            f"(``isinstance(t, torch.{name})`` checks the dtype).")
     return _LegacyTypeMeta(name, (), {"_dt": dt, "__doc__": doc})

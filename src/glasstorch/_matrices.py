@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._errors import not_implemented_for
+from ._factory import _into_out
 from ._tensor import Tensor, _dim, _wrap
 from .autograd import grad_mode
 from .autograd.graph import Node
@@ -68,8 +70,6 @@ class TriuBackward0(Node):
 def _out(res: Tensor, out):
     if out is None:
         return res
-    from ._creation import _into_out
-
     return _into_out(res._data, out, "out")
 
 
@@ -245,9 +245,7 @@ def _index_pairs(row: int, col: int, offset: int, lower: bool, op: str, dtype) -
             raise RuntimeError(f"{name} must be non-negative, got{v}")
     d = _dtype.int64 if dtype is None else _dtype.to_dtype(dtype)
     if d.np.kind not in "iu":
-        from ._factory import _legacy_name
-
-        raise NotImplementedError(f'"{op}" not implemented for \'{_legacy_name(d)}\'')
+        raise not_implemented_for(op, d)
     keep = np.tri(row, col, offset, dtype=bool) if lower else ~np.tri(row, col, offset - 1,
                                                                       dtype=bool)
     return _wrap(np.stack(np.nonzero(keep)).astype(d.np).reshape(2, -1))

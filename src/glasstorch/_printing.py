@@ -15,6 +15,8 @@ follow: ``dtype=`` when it is not float32/int64/bool (or the default float), ``s
 tensors not of shape ``(0,)``, and ``grad_fn=<MulBackward0>`` or ``requires_grad=True``.
 
 ``set_printoptions`` changes the settings (``profile='short'`` / ``'full'`` / ``'default'``).
+
+``_typename`` is how torch's messages name any object (``torch.FloatTensor``, ``int``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,19 @@ import contextlib
 import math
 
 import numpy as np
+
+from . import _dtype
+from ._tensor import Tensor
+
+
+def _typename(obj) -> str:
+    """``torch.typename``: ``'torch.FloatTensor'`` for a float32 tensor, else the dotted name of
+    the object's type (of the object itself when it is a class): ``'int'``, ``'a.b.Linear'``."""
+    if isinstance(obj, Tensor):
+        return "torch." + obj.dtype.tensor_type
+    cls = obj if isinstance(obj, type) else type(obj)
+    module = cls.__module__ or ""
+    return cls.__qualname__ if module in ("", "builtins") else f"{module}.{cls.__qualname__}"
 
 
 class _Options:
@@ -224,8 +239,6 @@ def _with_suffixes(text: str, suffixes: list, indent: int) -> str:
 
 def tensor_repr(t) -> str:
     """``repr(t)``: ``tensor([...])`` followed by the suffixes torch shows (see module doc)."""
-    from . import _dtype
-
     name = type(t).__name__
     prefix = "tensor(" if name in ("Tensor", "Parameter") else name + "("
     indent = len(prefix)

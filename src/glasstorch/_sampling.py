@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtype
-from ._factory import _into_out, _legacy_name, _result, _shape_arg
+from ._errors import not_implemented_for
+from ._factory import _into_out, _result, _shape_arg
 from ._tensor import Tensor, _wrap
-from .autograd import grad_mode
-from .autograd.graph import Node
+from .autograd.graph import Node, attach
 from .random import numpy_rng
 
 _F32 = np.dtype(np.float32)
@@ -31,11 +31,8 @@ def _float_np(dtype, op: str, kernel: str) -> np.dtype:
         return _dtype._default.float.np
     d = _dtype.to_dtype(dtype)
     if not d.is_floating_point:
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_legacy(d)}\'')
+        raise not_implemented_for(kernel, d)
     return d.np
-
-
-_legacy = _legacy_name
 
 
 def _shape(sizes, size, op: str) -> tuple:
@@ -194,9 +191,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         return _finish(arr, requires_grad, device, out)
     ref = mean if mt else std
     if ref._data.dtype.kind != "f":
-        raise NotImplementedError(
-            f'"normal_kernel_cpu" not implemented for \'{_legacy(ref.dtype)}\''
-        )
+        raise not_implemented_for("normal_kernel_cpu", ref)
     if st:
         if (std._data < 0).any():
             raise RuntimeError("normal expects all elements of std >= 0.0")
@@ -211,10 +206,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     npd = np.result_type(*(a for a in (m, s) if isinstance(a, np.ndarray)))
     arr = (_standard_normal(rng, shape, npd) * s + m).astype(npd, copy=False)
     res = _wrap(arr)
-    if ((mt and mean._rg) or (st and std._rg)) and grad_mode.state.enabled:
-        node = (NormalBackward3 if mt and st else NormalBackward1 if mt else NormalBackward2)
-        res._rg = True
-        res._grad_fn = node(*(t for t in (mean, std) if isinstance(t, Tensor)))
+    node = NormalBackward3 if mt and st else NormalBackward1 if mt else NormalBackward2
+    attach(res, node, *(t for t in (mean, std) if isinstance(t, Tensor)))
     if out is not None:
         return _into_out(arr, out, "normal")
     return res
@@ -264,9 +257,7 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
     """0/1 samples: 1 with probability ``input[i]`` (or with the number ``p`` for every element).
     The result has ``input``'s shape and dtype."""
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(
-            f'"bernoulli_tensor_cpu_p_" not implemented for \'{_legacy(input.dtype)}\''
-        )
+        raise not_implemented_for("bernoulli_tensor_cpu_p_", input)
     probs = input._data if p is None else p
     if p is None:
         if ((probs < 0) | (probs > 1)).any():
@@ -278,9 +269,7 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
     draws = _uniform(numpy_rng(generator), input._data.shape, input._data.dtype)
     res = _wrap((draws < probs).astype(input._data.dtype))
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = BernoulliBackward0(input)
+    attach(res, BernoulliBackward0, input)
     if out is not None:
         return _into_out(res._data, out, "bernoulli")
     return res
@@ -299,7 +288,7 @@ def multinomial(input, num_samples: int, replacement: bool = False, *, generator
     if w.dtype.kind != "f":
         raise RuntimeError(
             "multinomial only supports floating-point dtypes for input, got: "
-            f"{_legacy(input.dtype)}"
+            f"{input.dtype.scalar_name}"
         )
     if w.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
@@ -348,17 +337,12 @@ def poisson(input, generator=None) -> Tensor:
     if (lam < 0).any():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     res = _wrap(numpy_rng(generator).poisson(lam).astype(lam.dtype))
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = PoissonBackward0(input)
-    return res
+    return attach(res, PoissonBackward0, input)
 
 
 class PoissonBackward0(_NoGrad):
     """``poisson(rates)``: no gradient flows to the rates."""
 
-
-from ._fillers import *  # noqa: E402,F401,F403  (binds normal_, uniform_, ... on Tensor)
 
 __all__ = [
     "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like", "normal",

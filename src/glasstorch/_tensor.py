@@ -24,15 +24,6 @@ from .autograd.graph import refresh_view
 
 _new = object.__new__
 
-# torch's names for a dtype in messages: its scalar type ("Float") and its C type ("float")
-_WORD = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-         "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-         "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
-_C_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-           "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-           "bool": "bool", "complex64": "c10::complex<float>",
-           "complex128": "c10::complex<double>"}
-
 
 def _wrap(arr: np.ndarray) -> Tensor:
     """Wrap an array the ops made (no copy, no checks): the fast constructor for results."""
@@ -72,7 +63,7 @@ class Tensor:
     _vfn = None  # a view: its base's grad_fn when the view's own grad_fn was set (autograd.graph)
 
     def __new__(cls, *args, **kwargs):
-        from ._creation import _legacy_new
+        from ._legacy import _legacy_new
 
         return _legacy_new(cls, *args, **kwargs)
 
@@ -158,8 +149,8 @@ class Tensor:
                 )
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
-                    f"attempting to assign a gradient with dtype '{_C_NAME[value.dtype.name]}' "
-                    f"to a tensor with grad_dtype '{_WORD[self.dtype.name]}'. The gradient must "
+                    f"attempting to assign a gradient with dtype '{value.dtype.c_name}' "
+                    f"to a tensor with grad_dtype '{self.dtype.scalar_name}'. The gradient must "
                     f"match the tensor's dtype: assign grad.to({self.dtype}) instead"
                 )
         self._grad = value

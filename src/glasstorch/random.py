@@ -13,6 +13,10 @@ import os
 
 import numpy as np
 
+from ._device import check_device
+from ._device import device as _device
+from ._tensor import _wrap
+
 _DEFAULT_SEED = 67280421310721
 
 
@@ -20,9 +24,6 @@ class Generator:
     """A source of random numbers with its own state (``torch.Generator``)."""
 
     def __init__(self, device="cpu"):
-        from ._device import check_device
-        from ._device import device as _device
-
         check_device(device)
         self.device = _device(device)
         self._seed = _DEFAULT_SEED
@@ -59,13 +60,11 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        from ._creation import tensor
-
         state = self._np.bit_generator.state
         words = [state["state"]["state"], state["state"]["inc"], state["has_uint32"],
                  state["uinteger"], self._seed]
         raw = b"".join(int(w).to_bytes(16, "little") for w in words)
-        return tensor(list(raw), dtype=_uint8())
+        return _wrap(np.frombuffer(raw, dtype=np.uint8).copy())
 
     def set_state(self, new_state) -> Generator:
         raw = bytes(new_state.tolist())
@@ -80,12 +79,6 @@ class Generator:
         }
         self._seed = w[4]
         return self
-
-
-def _uint8():
-    from ._dtype import uint8
-
-    return uint8
 
 
 # Like torch, the default generator starts from a fresh random seed in every process (a new

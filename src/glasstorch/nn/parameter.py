@@ -20,6 +20,16 @@ from .. import _dtype
 from .._tensor import Tensor
 
 
+def _new_leaf(cls, arr: np.ndarray, version: list, requires_grad: bool):
+    """A new instance of the Tensor subclass ``cls`` over ``arr``: a leaf (no history, no grad),
+    sharing the version counter ``version`` with the tensor that gave its memory."""
+    t = object.__new__(cls)
+    t._data, t._vc, t._rg, t._grad_fn, t._grad, t._base, t._acc = (
+        arr, version, requires_grad, None, None, None, None
+    )
+    return t
+
+
 class Parameter(Tensor):
     """A tensor that is a learnable weight of a module.
 
@@ -46,21 +56,11 @@ class Parameter(Tensor):
             raise TypeError(
                 f"Parameter(): argument 'data' must be Tensor, not {type(data).__name__}"
             )
-        p = object.__new__(cls)
-        p._data = data._data
-        p._vc = data._vc
-        p._rg = False
-        p._grad_fn = None
-        p._grad = None
-        p._base = None
-        p._acc = None
-        if requires_grad:
-            if data._data.dtype.kind not in "fc":
-                raise RuntimeError(
-                    "Only Tensors of floating point and complex dtype can require gradients"
-                )
-            p._rg = True
-        return p
+        if requires_grad and data._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
+        return _new_leaf(cls, data._data, data._vc, bool(requires_grad))
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True):
         pass  # everything happens in __new__
@@ -172,13 +172,9 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
     cls_to_become = Tensor
 
     def __new__(cls, requires_grad: bool = False, device=None, dtype=None, persistent=True):
-        t = object.__new__(cls)
-        t._data = Tensor(0)._data
-        t._vc, t._rg, t._grad_fn, t._grad, t._base, t._acc = [0], False, None, None, None, None
+        t = _new_leaf(cls, Tensor(0)._data, [0], bool(requires_grad))
         t.__dict__["_gt_dtype"] = _dtype.to_dtype(dtype) if dtype is not None else None
         t.__dict__["persistent"] = persistent
-        if requires_grad:
-            t._rg = True
         return t
 
     def __init__(self, requires_grad: bool = False, device=None, dtype=None, persistent=True):

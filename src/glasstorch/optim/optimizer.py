@@ -31,19 +31,10 @@ from itertools import chain
 import numpy as np
 
 from .. import _dtype
+from .._printing import _typename
 from .._tensor import Tensor, _wrap, reset_grad
 from ..autograd.grad_mode import enable_grad
-from ..nn.modules._module_utils import _TENSOR_TYPE_NAMES
 from ..utils.hooks import RemovableHandle
-
-
-def _typename(obj) -> str:
-    """The name torch uses for an object in messages: ``torch.FloatTensor``, ``int``, ``a.B``."""
-    if isinstance(obj, Tensor):
-        return f"torch.{_TENSOR_TYPE_NAMES[obj.dtype.name]}Tensor"
-    cls = type(obj)
-    module = cls.__module__ or ""
-    return cls.__qualname__ if module in ("", "builtins") else f"{module}.{cls.__qualname__}"
 
 
 def _scalar_dtype() -> np.dtype:

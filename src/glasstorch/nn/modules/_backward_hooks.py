@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 from ..._tensor import Tensor, _wrap
-from ...autograd.graph import Node
+from ...autograd.graph import Node, attach
 
 _NO_INPUT_GRAD_WARNING = (
     "Full backward hook is firing when gradients are computed with respect to module outputs "
@@ -32,7 +32,7 @@ _NO_INPUT_GRAD_WARNING = (
 class BackwardHookFunctionBackward(Node):
     """Identity node whose backward hands the gradients of the routed tensors to ``on_grads``."""
 
-    def __init__(self, tensors, on_grads):
+    def __init__(self, *tensors, on_grads):
         super().__init__(*tensors)
         self.on_grads = on_grads
         self.layout = [(t._data.size, t._data.shape, t.dtype) for t in tensors]
@@ -58,8 +58,7 @@ def _route(tensors: list, on_grads) -> list:
     else:
         dtype = np.result_type(*[t._data.dtype for t in tensors])
         out = _wrap(np.concatenate([t._data.astype(dtype, copy=False).ravel() for t in tensors]))
-    out._rg = True
-    out._grad_fn = BackwardHookFunctionBackward(tensors, on_grads)
+    attach(out, BackwardHookFunctionBackward, *tensors, on_grads=on_grads)
     if len(tensors) == 1:
         return [out]
     pieces, offset = [], 0
@@ -153,41 +152,3 @@ class BackwardHookState:
 
 def _as_list(res) -> list:
     return list(res) if isinstance(res, (tuple, list)) else [res]
-
-
-class _BackwardHooksMixin:
-    """The backward-hook registration half of ``Module``."""
-
-    def register_full_backward_pre_hook(self, hook, prepend: bool = False):
-        """Call ``hook(module, grad_output)`` during backward, when the gradients of this
-        module's outputs are known; a non-None result (a tuple, one entry per output) replaces
-        ``grad_output``. Returns a handle; ``handle.remove()`` unregisters the hook.
-        """
-        from ...utils.hooks import RemovableHandle
-
-        handle = RemovableHandle(self._backward_pre_hooks)
-        self._backward_pre_hooks[handle.id] = hook
-        if prepend:
-            self._backward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_full_backward_hook(self, hook, prepend: bool = False):
-        """Call ``hook(module, grad_input, grad_output)`` during backward, when the gradients of
-        this module's positional inputs are known (``None`` for non-tensor arguments); a
-        non-None result replaces ``grad_input``. If no input requires grad, the hook fires with
-        all-None ``grad_input`` as soon as ``grad_output`` is known (with a warning, as torch).
-
-        Example::
-
-            >>> lin = nn.Linear(3, 1)
-            >>> h = lin.register_full_backward_hook(lambda m, gin, gout: print(gout[0].shape))
-            >>> lin(torch.ones(2, 3, requires_grad=True)).sum().backward()
-            torch.Size([2, 1])
-        """
-        from ...utils.hooks import RemovableHandle
-
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle

@@ -9,18 +9,35 @@ unexpected keys, shape mismatches) before raising one ``RuntimeError`` that list
 from __future__ import annotations
 
 import warnings
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...utils.hooks import RemovableHandle
 from ..parameter import Parameter
-from ._module_utils import _IncompatibleKeys
+
+
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """The two lists of keys a state dict and a module disagree on (torch has this base too)."""
+
+
+class _IncompatibleKeys(IncompatibleKeys):
+    """What ``load_state_dict`` returns: the keys it did not find and those it did not use."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 class _StateDictMixin:
-    """The state-dict half of ``Module`` (kept in its own file to keep ``module.py`` short)."""
+    """Saving and restoring, a base class of ``Module``: every method here works on a module
+    through its ``_parameters``, ``_buffers`` and ``_modules`` registries alone."""
 
     # ---- hooks ---------------------------------------------------------------------------
     def _add_hook(self, registry: str, hook) -> RemovableHandle:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ... import _creation
+from ... import _creation, _dtype
 from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -155,9 +155,6 @@ class Bilinear(Module):
         )
 
 
-_KIND = {"float32": "float", "float64": "double", "float16": "half"}
-
-
 def _check_bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias: Tensor | None) -> None:
     """Raise torch's errors for inputs that do not fit a bilinear layer."""
     a, b, w = x1._data, x2._data, weight._data
@@ -183,7 +180,7 @@ def _check_bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias: Tensor | None)
         )
     dtypes = [a.dtype, b.dtype, w.dtype] + ([] if bias is None else [bias._data.dtype])
     if len(set(dtypes)) > 1:
-        names = [_KIND.get(d.name, d.name) for d in dtypes]
+        names = [_dtype.c_name(d) for d in dtypes]
         listed = f"input1: {names[0]}, input2: {names[1]}, weight: {names[2]}"
         if bias is not None:
             listed += f", bias: {names[3]}"

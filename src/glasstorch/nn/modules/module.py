@@ -11,21 +11,26 @@ optimizer updates, with dotted names like ``fc.weight``), ``state_dict()`` / ``l
 (saving and restoring), ``to()`` / ``float()`` (converting every tensor), ``train()`` / ``eval()``
 and the printed form. Calling ``module(x)`` runs the forward pre-hooks, ``forward(x)`` and the
 forward hooks.
+
+Two parts live beside this file, each a concept of its own: saving and restoring
+(``_state_dict.py``, a base class of ``Module``) and the machinery that lets backward hooks see a
+module's gradients (``_backward_hooks.py``).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 
+from ... import _creation, _dtype
+from ..._device import _no_cuda, check_device
+from ..._printing import _typename
 from ..._tensor import Tensor, reset_grad
 from ...autograd import grad_mode
+from ...autograd.grad_mode import no_grad
 from ...utils.hooks import RemovableHandle
-from ..parameter import Buffer, Parameter
-from ._backward_hooks import BackwardHookState, _BackwardHooksMixin
-from ._conversion import _ConversionMixin
-from ._module_utils import _addindent, _IncompatibleKeys, _typename
-from ._state_dict import _StateDictMixin
-from ._traversal import _TraversalMixin
+from ..parameter import Buffer, Parameter, is_lazy
+from ._backward_hooks import BackwardHookState
+from ._state_dict import _IncompatibleKeys, _StateDictMixin
 
 
 def _forward_unimplemented(self, *input):
@@ -34,7 +39,16 @@ def _forward_unimplemented(self, *input):
     )
 
 
-class Module(_TraversalMixin, _StateDictMixin, _ConversionMixin, _BackwardHooksMixin):
+def _addindent(text: str, spaces: int) -> str:
+    """Indent every line of ``text`` but the first (a child's repr inside its parent's)."""
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    pad = " " * spaces
+    return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
+
+
+class Module(_StateDictMixin):
     """Base class for all neural network modules; subclass it and define ``forward``.
 
     Assign parameters and submodules as attributes in ``__init__`` (after
@@ -171,6 +185,36 @@ class Module(_TraversalMixin, _StateDictMixin, _ConversionMixin, _BackwardHooksM
             self._forward_hooks_always_called[handle.id] = True
         if prepend:
             self._forward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False):
+        """Call ``hook(module, grad_output)`` during backward, when the gradients of this
+        module's outputs are known; a non-None result (a tuple, one entry per output) replaces
+        ``grad_output``. Returns a handle; ``handle.remove()`` unregisters the hook.
+        """
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_hook(self, hook, prepend: bool = False):
+        """Call ``hook(module, grad_input, grad_output)`` during backward, when the gradients of
+        this module's positional inputs are known (``None`` for non-tensor arguments); a
+        non-None result replaces ``grad_input``. If no input requires grad, the hook fires with
+        all-None ``grad_input`` as soon as ``grad_output`` is known (with a warning, as torch).
+
+        Example::
+
+            >>> lin = nn.Linear(3, 1)
+            >>> h = lin.register_full_backward_hook(lambda m, gin, gout: print(gout[0].shape))
+            >>> lin(torch.ones(2, 3, requires_grad=True)).sum().backward()
+            torch.Size([2, 1])
+        """
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
         return handle
 
     # ---- registering parameters, buffers and submodules -----------------------------------
@@ -314,6 +358,137 @@ class Module(_TraversalMixin, _StateDictMixin, _ConversionMixin, _BackwardHooksM
         )
         return sorted({n for n in names if not n[0].isdigit()})
 
+    # ---- walking the tree -----------------------------------------------------------------
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True):
+        """Yield ``(dotted_name, module)`` for this module (name ``""``) and every descendant,
+        depth first, each module once (unless ``remove_duplicate=False``)."""
+        if memo is None:
+            memo = set()
+        if self in memo:
+            return
+        if remove_duplicate:
+            memo.add(self)
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is not None:
+                sub = prefix + "." + name if prefix else name
+                yield from module.named_modules(memo, sub, remove_duplicate)
+
+    def modules(self, remove_duplicate: bool = True):
+        """Yield this module and every descendant, each once."""
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
+            yield module
+
+    def named_children(self):
+        """Yield ``(name, child)`` for the direct submodules, each once."""
+        seen = set()
+        for name, module in self._modules.items():
+            if module is not None and module not in seen:
+                seen.add(module)
+                yield name, module
+
+    def children(self):
+        """Yield the direct submodules, each once."""
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool):
+        seen = set()
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse else [(prefix, self)]
+        )
+        for module_prefix, module in modules:
+            for name, value in module.__dict__[registry].items():
+                if value is None or value in seen:
+                    continue
+                if remove_duplicate:
+                    seen.add(value)
+                yield (module_prefix + "." + name if module_prefix else name), value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True):
+        """Yield ``(dotted_name, parameter)`` in registration order, e.g. ``('0.weight', p)``;
+        a parameter shared by several modules is yielded once."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse: bool = True):
+        """Yield the parameters of this module and (``recurse=True``) all submodules, each once:
+        what you hand to an optimizer."""
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True):
+        """Yield ``(dotted_name, buffer)`` for this module and its submodules."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True):
+        """Yield the buffers of this module and (``recurse=True``) all submodules."""
+        for _, buf in self.named_buffers(recurse=recurse):
+            yield buf
+
+    def apply(self, fn) -> Module:
+        """Call ``fn(m)`` on every submodule (children first) and then on this module; returns
+        this module. Typical use: ``net.apply(init_weights)``."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    # ---- finding members by dotted path ----------------------------------------------------
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target`` (``"encoder.0"``); ``""`` is this module."""
+        mod = self
+        for item in target.split(".") if target else ():
+            if not hasattr(mod, item):
+                raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return mod
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put ``module`` at the dotted path ``target`` (``"encoder.0"``), replacing what is
+        there; with ``strict=True`` the last name must already exist."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if not hasattr(parent, name):
+            if strict:
+                raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        elif not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
+
+    def _owner_of(self, target: str) -> tuple[Module, str]:
+        """The submodule holding the member at the dotted path ``target``, and the member's name
+        (``"encoder.0.weight"`` -> the module ``encoder.0``, ``"weight"``)."""
+        module_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        return mod, name
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target`` (``"encoder.0.weight"``)."""
+        mod, name = self._owner_of(target)
+        param = getattr(mod, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path ``target``."""
+        mod, name = self._owner_of(target)
+        if name not in mod._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return mod._buffers[name]
+
     # ---- modes and gradients --------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
         """Set training mode (``mode=True``) or evaluation mode on this module and all
@@ -339,6 +514,93 @@ class Module(_TraversalMixin, _StateDictMixin, _ConversionMixin, _BackwardHooksM
         """Reset the gradients of all parameters: to ``None`` (default) or to zeros."""
         for p in self.parameters():
             reset_grad(p, set_to_none)
+
+    # ---- converting dtype and device ------------------------------------------------------
+    def _apply(self, fn):
+        """Convert every parameter, gradient and buffer with ``fn``, in place: a parameter keeps
+        its identity (its ``.data`` is replaced), so optimizers holding it stay valid."""
+        for module in self.children():
+            module._apply(fn)
+        with no_grad():
+            for param in self._parameters.values():
+                if param is None or is_lazy(param):  # placeholders have nothing to convert
+                    continue
+                param._data = fn(param)._data
+                if param._grad is not None:
+                    param._grad._data = fn(param._grad)._data
+            for name, buf in self._buffers.items():
+                if buf is not None:
+                    self._buffers[name] = fn(buf)
+        return self
+
+    def to(self, *args, **kwargs):
+        """Convert the floating point parameters and buffers to a dtype
+        (``model.to(torch.float64)``) or move them to a device (only the CPU exists here).
+        Converts in place, keeping each parameter's identity; returns the module."""
+        dtype = kwargs.pop("dtype", None)
+        device = kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(
+                f"to() received an invalid combination of arguments - got unexpected keyword "
+                f"argument '{next(iter(kwargs))}'"
+            )
+        for arg in args:
+            if isinstance(arg, _dtype.dtype):
+                dtype = arg
+            elif isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif isinstance(arg, bool):
+                continue
+            else:
+                device = arg
+        check_device(device)
+        if dtype is None:
+            return self
+        if not (dtype.is_floating_point or dtype.is_complex):
+            raise TypeError(
+                "nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                f"dtype={dtype}"
+            )
+        return self._apply(
+            lambda t: t.to(dtype) if t._data.dtype.kind in "fc" and t.dtype is not dtype else t
+        )
+
+    def _to_float_dtype(self, dtype):
+        return self._apply(
+            lambda t: t.to(dtype) if t._data.dtype.kind == "f" and t.dtype is not dtype else t
+        )
+
+    def float(self):
+        """Convert floating point parameters and buffers to float32."""
+        return self._to_float_dtype(_dtype.float32)
+
+    def double(self):
+        """Convert floating point parameters and buffers to float64."""
+        return self._to_float_dtype(_dtype.float64)
+
+    def half(self):
+        """Convert floating point parameters and buffers to float16."""
+        return self._to_float_dtype(_dtype.float16)
+
+    def type(self, dst_type):
+        """Convert every parameter and buffer to ``dst_type``."""
+        return self._apply(lambda t: t.type(dst_type))
+
+    def to_empty(self, *, device=None, recurse: bool = True):
+        """Replace every parameter's and buffer's values by uninitialised memory of the same
+        shape and dtype on ``device`` (the CPU); follow with ``reset_parameters()``."""
+        check_device(device)
+        return self._apply(lambda t: _creation.empty_like(t))
+
+    def cpu(self):
+        """Move to the CPU: everything already lives there, so this returns the module."""
+        return self
+
+    def cuda(self, device=None):
+        """Move to a CUDA device: raises, glasstorch computes on the CPU only."""
+        _no_cuda()
 
     # ---- printing ---------------------------------------------------------------------------
     def _get_name(self) -> str:

@@ -1,15 +1,71 @@
-"""More learning-rate schedules (exported by ``lr_scheduler``): the ones that multiply by a
-function, decay polynomially, restart, run one cycle, combine other schedulers, or watch a metric.
+"""The schedules: how one scheduler moves each group's lr from step to step.
+
+- by a function of the epoch: ``LambdaLR`` (lr = base × f(epoch)), ``MultiplicativeLR``
+  (lr × f(epoch) at each step);
+- by steps: ``StepLR`` (× gamma every ``step_size`` epochs), ``MultiStepLR`` (× gamma at each
+  milestone), ``ConstantLR`` (× factor until ``total_iters``), ``LinearLR`` (a linear ramp),
+  ``ExponentialLR`` (× gamma every epoch), ``PolynomialLR`` (decay to 0 by a power law);
+- by a curve: ``CosineAnnealingLR`` (half a cosine down to ``eta_min``),
+  ``CosineAnnealingWarmRestarts`` (the same, restarting), ``OneCycleLR`` (up then down, once).
+
+Values match torch's step by step, including their rounding.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
+import types
 from bisect import bisect_right
+from collections import Counter
 
-from .lr_scheduler import _EPOCH_DEPRECATION, LRScheduler, _LambdaScheduler, _lrs
-from .optimizer import Optimizer
+from ..optimizer import Optimizer
+from ._base import LRScheduler, _lrs
+
+
+class _LambdaScheduler(LRScheduler):
+    """What ``LambdaLR`` and ``MultiplicativeLR`` share: one function of the epoch per parameter
+    group (``self.lr_lambdas``), and a state dict that keeps those functions out."""
+
+    def _take_lambdas(self, optimizer: Optimizer, lr_lambda) -> None:
+        """Keep ``lr_lambda`` (a function, or a list with one per group) as ``self.lr_lambdas``."""
+        self.optimizer = optimizer
+        if not isinstance(lr_lambda, (list, tuple)):
+            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        else:
+            if len(lr_lambda) != len(optimizer.param_groups):
+                raise ValueError(
+                    f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
+                )
+            self.lr_lambdas = list(lr_lambda)
+
+    def state_dict(self) -> dict:
+        """The state; the lambdas themselves are kept only as callable objects' ``__dict__``."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [
+            None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
+            for fn in self.lr_lambdas
+        ]
+        return state
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        lr_lambdas = state_dict.pop("lr_lambdas")
+        self.__dict__.update(state_dict)
+        state_dict["lr_lambdas"] = lr_lambdas
+        for fn, saved in zip(self.lr_lambdas, lr_lambdas):
+            if saved is not None:
+                fn.__dict__.update(saved)
+
+
+class LambdaLR(_LambdaScheduler):
+    """``lr = base_lr × lr_lambda(epoch)``; ``lr_lambda``: a function, or one per group."""
+
+    def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1) -> None:
+        self._take_lambdas(optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
 
 class MultiplicativeLR(_LambdaScheduler):
@@ -28,6 +84,141 @@ class MultiplicativeLR(_LambdaScheduler):
         if self._is_initial:
             return _lrs(self.optimizer)
         return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, _lrs(self.optimizer))]
+
+
+class StepLR(LRScheduler):
+    """Multiply the lr by ``gamma`` every ``step_size`` epochs: ``base_lr × γ^(epoch // step)``."""
+
+    def __init__(
+        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
+        self.step_size = step_size
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return _lrs(self.optimizer)
+        return [lr * self.gamma for lr in _lrs(self.optimizer)]
+
+    def _get_closed_form_lr(self) -> list:
+        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
+
+
+class MultiStepLR(LRScheduler):
+    """Multiply the lr by ``gamma`` at each epoch listed in ``milestones``."""
+
+    def __init__(
+        self, optimizer: Optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
+        self.milestones = Counter(milestones)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        if self.last_epoch not in self.milestones:
+            return _lrs(self.optimizer)
+        factor = self.gamma ** self.milestones[self.last_epoch]
+        return [lr * factor for lr in _lrs(self.optimizer)]
+
+    def _get_closed_form_lr(self) -> list:
+        milestones = sorted(self.milestones.elements())
+        return [
+            base * self.gamma ** bisect_right(milestones, self.last_epoch) for base in self.base_lrs
+        ]
+
+
+class ConstantLR(LRScheduler):
+    """Multiply the lr by ``factor`` for the first ``total_iters`` epochs, then restore it."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in _lrs(self.optimizer)]
+        if self.last_epoch != self.total_iters:
+            return _lrs(self.optimizer)
+        return [lr * (1.0 / self.factor) for lr in _lrs(self.optimizer)]
+
+    def _get_closed_form_lr(self) -> list:
+        on = self.last_epoch >= self.total_iters
+        return [base * (self.factor + on * (1 - self.factor)) for base in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """Scale the lr by a factor going linearly from ``start_factor`` to ``end_factor`` over
+    ``total_iters`` epochs, then keep it."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError(
+                "Starting multiplicative factor expected to be greater than 0 and less or equal "
+                "to 1."
+            )
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+        self.start_factor = start_factor
+        self.end_factor = end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        if self.last_epoch == 0:
+            return [lr * self.start_factor for lr in _lrs(self.optimizer)]
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return _lrs(self.optimizer)
+        span = self.end_factor - self.start_factor
+        # the ratio of this epoch's factor to the previous one's
+        ratio = 1.0 + span / (
+            self.total_iters * self.start_factor + (self.last_epoch - 1) * span
+        )
+        return [lr * ratio for lr in _lrs(self.optimizer)]
+
+    def _get_closed_form_lr(self) -> list:
+        span = self.end_factor - self.start_factor
+        done = min(self.total_iters, self.last_epoch)
+        return [
+            base * (self.start_factor + span * done / self.total_iters) for base in self.base_lrs
+        ]
+
+
+class ExponentialLR(LRScheduler):
+    """Multiply the lr by ``gamma`` every epoch: ``base_lr × γ^epoch``."""
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        if self._is_initial:
+            return _lrs(self.optimizer)
+        return [lr * self.gamma for lr in _lrs(self.optimizer)]
+
+    def _get_closed_form_lr(self) -> list:
+        return [base * self.gamma**self.last_epoch for base in self.base_lrs]
 
 
 class PolynomialLR(LRScheduler):
@@ -51,6 +242,45 @@ class PolynomialLR(LRScheduler):
     def _get_closed_form_lr(self) -> list:
         done = min(self.total_iters, self.last_epoch) / self.total_iters
         return [base * (1.0 - done) ** self.power for base in self.base_lrs]
+
+
+class CosineAnnealingLR(LRScheduler):
+    r"""Follow half a cosine from ``base_lr`` down to ``eta_min`` over ``T_max`` epochs (and back up
+    over the next ``T_max``, and so on).
+
+    Closed form: :math:`\eta_t = \eta_{min} + \tfrac12(\eta_{base} - \eta_{min})
+    (1 + \cos(\pi t / T_{max}))`. ``step()`` reaches it recursively from the group's current lr,
+    multiplying by the ratio of successive cosine terms, so changes made to the lr by others are
+    kept; at the bottom of each cycle (where that ratio would divide by zero) it adds a step
+    instead.
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
+        self.T_max = T_max
+        self.eta_min = eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        self._warn_if_called_outside_step()
+        t, T, low = self.last_epoch, self.T_max, self.eta_min
+        if self._is_initial:
+            return _lrs(self.optimizer)
+        if self._step_count == 1 and t > 0:
+            cos = 1 + math.cos(t * math.pi / T)
+            return [low + (base - low) * cos / 2 for base in self.base_lrs]
+        if (t - 1 - T) % (2 * T) == 0:
+            return [
+                lr + (base - low) * (1 - math.cos(math.pi / T)) / 2
+                for base, lr in zip(self.base_lrs, _lrs(self.optimizer))
+            ]
+        ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
+        return [ratio * (lr - low) + low for lr in _lrs(self.optimizer)]
+
+    def _get_closed_form_lr(self) -> list:
+        cos = 1 + math.cos(math.pi * self.last_epoch / self.T_max)
+        return [self.eta_min + (base - self.eta_min) * cos / 2 for base in self.base_lrs]
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -247,221 +477,3 @@ class OneCycleLR(LRScheduler):
 def _phase(end_step, start_lr, end_lr, start_momentum, end_momentum) -> dict:
     return dict(end_step=end_step, start_lr=start_lr, end_lr=end_lr,
                 start_momentum=start_momentum, end_momentum=end_momentum)
-
-
-def _check_schedulers(owner: str, optimizer: Optimizer, schedulers) -> None:
-    for i, s in enumerate(schedulers):
-        if not hasattr(s, "optimizer"):
-            raise TypeError(f"{owner} at index {i} should have `optimizer` as its attribute.")
-        if isinstance(s, ReduceLROnPlateau):
-            raise ValueError(
-                f"{owner} does not support `ReduceLROnPlateau` scheduler as it requires additional "
-                "kwargs to be specified when calling `step`, but got one at index "
-                f"{i} in the given schedulers sequence."
-            )
-        if optimizer != s.optimizer:
-            raise ValueError(
-                f"{owner} expects all schedulers to belong to the same optimizer, but got "
-                f"scheduler {s.__class__.__name__} at index {i} has {s.optimizer}, which is "
-                f"different from {optimizer.__class__.__name__}."
-            )
-
-
-class _Composite(LRScheduler):
-    """State dict handling shared by schedulers made of other schedulers."""
-
-    def state_dict(self) -> dict:
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        saved = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        state_dict["_schedulers"] = saved
-        for s, sd in zip(self._schedulers, saved):
-            s.load_state_dict(sd)
-
-
-class SequentialLR(_Composite):
-    """Run ``schedulers`` one after another, switching at the epochs in ``milestones``
-    (e.g. a ``LinearLR`` warm-up for 5 epochs, then ``CosineAnnealingLR``)."""
-
-    def __init__(self, optimizer: Optimizer, schedulers, milestones, last_epoch: int = -1) -> None:
-        name = self.__class__.__name__
-        if len(schedulers) < 1:
-            raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
-        _check_schedulers(name, optimizer, schedulers)
-        if len(milestones) != len(schedulers) - 1:
-            raise ValueError(
-                "Sequential Schedulers expects number of schedulers provided to be one more than "
-                f"the number of milestone points, but got number of schedulers {len(schedulers)} "
-                f"and the number of milestones to be equal to {len(milestones)}"
-            )
-        self._schedulers = schedulers
-        self._milestones = milestones
-        self.last_epoch = last_epoch + 1
-        self.optimizer = optimizer
-        for group in optimizer.param_groups:  # undo what building the schedulers did
-            group["lr"] = group["initial_lr"]
-        self._undo(self)
-        idx = bisect_right(milestones, 0)
-        schedulers[idx]._initial_step()
-        self._last_lr = schedulers[idx].get_last_lr()
-
-    def _undo(self, sched) -> None:
-        if hasattr(sched, "_schedulers"):
-            for s in sched._schedulers:
-                self._undo(s)
-        elif hasattr(sched, "last_epoch"):
-            sched.last_epoch -= 1
-
-    def step(self) -> None:
-        self.last_epoch += 1
-        idx = bisect_right(self._milestones, self.last_epoch)
-        scheduler = self._schedulers[idx]
-        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
-            scheduler._update_lr(0)  # a new phase starts from its epoch 0
-        else:
-            scheduler.step()
-        self._last_lr = scheduler.get_last_lr()
-
-
-class ChainedScheduler(_Composite):
-    """Step several schedulers together on every ``step()``; their effects multiply."""
-
-    def __init__(self, schedulers, optimizer: Optimizer | None = None) -> None:
-        name = self.__class__.__name__
-        if len(schedulers) < 1:
-            raise ValueError(
-                f"{name} expects at least one scheduler to be chained, but got no scheduler."
-            )
-        optimizer = optimizer or schedulers[0].optimizer
-        _check_schedulers(name, optimizer, schedulers)
-        self._schedulers = schedulers
-        self.optimizer = optimizer
-        self._last_lr = _lrs(schedulers[-1].optimizer)
-
-    def step(self) -> None:
-        for s in self._schedulers:
-            s.step()
-        self._last_lr = _lrs(self._schedulers[-1].optimizer)
-
-
-class ReduceLROnPlateau(LRScheduler):
-    """Multiply the lr by ``factor`` when a metric has stopped improving for ``patience`` epochs.
-
-    ``step(metric)`` each epoch. ``mode`` 'min' (the metric should fall) or 'max';
-    improvement means beating the best value by ``threshold`` (relative, or absolute with
-    ``threshold_mode='abs'``). After a reduction, ``cooldown`` epochs pass before counting bad
-    epochs again; the lr never goes below ``min_lr`` and changes smaller than ``eps`` are skipped.
-    """
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        mode: str = "min",
-        factor: float = 0.1,
-        patience: int = 10,
-        threshold: float = 1e-4,
-        threshold_mode: str = "rel",
-        cooldown: int = 0,
-        min_lr=0,
-        eps: float = 1e-8,
-    ) -> None:
-        if factor >= 1.0:
-            raise ValueError("Factor should be < 1.0.")
-        self.factor = factor
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
-        if isinstance(min_lr, (list, tuple)):
-            if len(min_lr) != len(optimizer.param_groups):
-                raise ValueError(
-                    f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}"
-                )
-            self.default_min_lr = None
-            self.min_lrs = list(min_lr)
-        else:
-            self.default_min_lr = min_lr
-            self.min_lrs = [min_lr] * len(optimizer.param_groups)
-        self.patience = patience
-        self.cooldown = cooldown
-        self.eps = eps
-        self.last_epoch = 0
-        self._last_lr = _lrs(optimizer)
-        self._init_is_better(mode, threshold, threshold_mode)
-        self._reset()
-
-    def _reset(self) -> None:
-        self.best = self.mode_worse
-        self.cooldown_counter = 0
-        self.num_bad_epochs = 0
-
-    @property
-    def in_cooldown(self) -> bool:
-        return self.cooldown_counter > 0
-
-    def step(self, metrics, epoch=None) -> None:
-        """Record this epoch's metric; reduce the lr if it has not improved for long enough."""
-        current = float(metrics)
-        if epoch is None:
-            epoch = self.last_epoch + 1
-        else:
-            warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
-        self.last_epoch = epoch
-        if self._is_better(current, self.best):
-            self.best = current
-            self.num_bad_epochs = 0
-        else:
-            self.num_bad_epochs += 1
-        if self.in_cooldown:
-            self.cooldown_counter -= 1
-            self.num_bad_epochs = 0
-        if self.num_bad_epochs > self.patience:
-            self._reduce_lr()
-            self.cooldown_counter = self.cooldown
-            self.num_bad_epochs = 0
-        self._last_lr = _lrs(self.optimizer)
-
-    def _reduce_lr(self) -> None:
-        groups = self.optimizer.param_groups
-        if len(groups) != len(self.min_lrs):
-            if self.default_min_lr is None:
-                raise RuntimeError(
-                    f"The number of param groups in the `optimizer` ({len(groups)}) differs from "
-                    f"when `ReduceLROnPlateau` was initialized ({len(self.min_lrs)}), usually due "
-                    "to a new param group being added to the optimizer. Please modify the "
-                    "`min_lrs` field to match the length of the `optimizer` param groups."
-                )
-            self.min_lrs = [self.default_min_lr] * len(groups)
-        for group, min_lr in zip(groups, self.min_lrs):
-            old = float(group["lr"])
-            new = max(old * self.factor, min_lr)
-            if old - new > self.eps:
-                group["lr"] = new
-
-    def _is_better(self, a: float, best: float) -> bool:
-        if self.mode == "min":
-            if self.threshold_mode == "rel":
-                return a < best * (1.0 - self.threshold)
-            return a < best - self.threshold
-        if self.threshold_mode == "rel":
-            return a > best * (self.threshold + 1.0)
-        return a > best + self.threshold
-
-    def _init_is_better(self, mode: str, threshold: float, threshold_mode: str) -> None:
-        if mode not in {"min", "max"}:
-            raise ValueError("mode " + mode + " is unknown!")
-        if threshold_mode not in {"rel", "abs"}:
-            raise ValueError("threshold mode " + threshold_mode + " is unknown!")
-        self.mode_worse = math.inf if mode == "min" else -math.inf
-        self.mode = mode
-        self.threshold = threshold
-        self.threshold_mode = threshold_mode
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        self.__dict__.update(state_dict)
-        self._init_is_better(self.mode, self.threshold, self.threshold_mode)
-
-

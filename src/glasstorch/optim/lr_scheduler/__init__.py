@@ -1,0 +1,29 @@
+"""``torch.optim.lr_scheduler``: change each parameter group's ``lr`` as training goes on.
+
+``_base.py`` holds ``LRScheduler`` (what stepping means, state dicts, the call-order warning);
+``schedules.py`` the schedules themselves; ``combined.py`` the schedulers made of others;
+``plateau.py`` ``ReduceLROnPlateau``, which follows a metric.
+"""
+
+from ._base import LRScheduler, _LRScheduler
+from .combined import ChainedScheduler, SequentialLR
+from .plateau import ReduceLROnPlateau
+from .schedules import (
+    ConstantLR,
+    CosineAnnealingLR,
+    CosineAnnealingWarmRestarts,
+    ExponentialLR,
+    LambdaLR,
+    LinearLR,
+    MultiplicativeLR,
+    MultiStepLR,
+    OneCycleLR,
+    PolynomialLR,
+    StepLR,
+)
+
+__all__ = [
+    "LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR",
+    "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
+    "OneCycleLR", "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau",
+]
