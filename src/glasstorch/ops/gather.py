@@ -192,13 +192,15 @@ class ScatterAddBackward0(Node):
     def __init__(self, x, src, *, index, key, part):
         super().__init__(x, src)
         self.src_shape, self.part = src._data.shape, part
-        self.save(index, key)
+        if self.needs_input_grad[1]:  # only src's gradient reads the index (as torch saves it)
+            self.save(index, key)
 
     def backward(self, grad):
         ga, gb = self.needs_input_grad
+        if not gb:
+            return grad, None
         _, key = self.saved_tensors
-        return (grad if ga else None,
-                put_into_zeros(grad[key], self.src_shape, self.part) if gb else None)
+        return (grad if ga else None, put_into_zeros(grad[key], self.src_shape, self.part))
 
 
 # the node of the out-of-place op already links to self's history before the write
@@ -277,13 +279,14 @@ class IndexAddBackward0(Node):
         super().__init__(old, source)
         self.dim, self.alpha = dim, alpha
         self.src_shape = source._data.shape
-        self.save(index)
+        if self.needs_input_grad[1]:  # only source's gradient reads the index (as torch saves it)
+            self.save(index)
 
     def backward(self, grad):
         ga, gb = self.needs_input_grad
-        (index,) = self.saved_tensors
         gs = None
         if gb:
+            (index,) = self.saved_tensors
             gs = grad.index_select(self.dim, index).reshape(self.src_shape)
             gs = gs * self.alpha if self.alpha != 1 else gs
         return grad if ga else None, gs

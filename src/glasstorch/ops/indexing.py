@@ -217,22 +217,25 @@ def getitem(self, key):
     ``x[[0, 0, 2]]`` a ``(3, 3)`` copy.
     """
     x = self._data
-    if type(key) is int:  # fast path: x[i] skips prepare_key
+    if type(key) is int:  # fast path: x[i] skips prepare_key, and attach outside the graph
         try:
             arr = x[key, ...]
         except IndexError as e:
             _raise_index_error(e, x.shape, [(key,)])
-        return attach(view_of(self, arr), SelectBackward0, self, key=(key, Ellipsis))
+        res = view_of(self, arr)
+        return attach(res, SelectBackward0, self, key=(key, Ellipsis)) if self._rg else res
     steps, adv, last = prepare_key(x.shape, key)
     if not adv:
         k = steps[0]
         if Ellipsis not in k:
             k = k + (Ellipsis,)
         res = view_of(self, _index(x, [k], x.shape))
-        if not self._rg:  # the name of the node is worked out only when there is one
+        if not self._rg:  # fast path: the node's name is worked out only when there is one
             return res
         return attach(res, _BASIC[last or _last_step(x.shape, k)], self, key=k)
     res = _wrap(np.asarray(_index(x, steps, x.shape)))
+    if not self._rg:  # fast path: as above
+        return res
     return attach(res, IndexBackward0, self, steps=steps, indices=_index_tensors(key))
 
 

@@ -46,7 +46,9 @@ def reshape(input, *shape, **kw):
         ) from None
     base = arr.base
     if arr is x or (base is not None and (base is x or base is x.base)):
-        return attach(view_of(input, arr), ViewBackward0, input)
+        res = view_of(input, arr)
+        # fast path: a tensor outside the graph skips the call into attach (as in view, t, ...)
+        return attach(res, ViewBackward0, input) if input._rg else res
     # the memory order forbids a view: as torch, a contiguous copy (clone) is reshaped instead
     copy = contiguous(input)
     return attach(_wrap(copy._data.reshape(shape)), UnsafeViewBackward0, copy)
@@ -74,7 +76,8 @@ def view(input, *shape, **kw):
         raise RuntimeError(
             f"shape '{list(shape_t)}' is invalid for input of size {x.size}"
         ) from None
-    return attach(view_of(input, arr), ViewBackward0, input)
+    res = view_of(input, arr)
+    return attach(res, ViewBackward0, input) if input._rg else res  # fast path: as reshape
 
 
 def _view_dtype(input, dtype):
@@ -258,8 +261,10 @@ def transpose(input, dim0: int, dim1: int):
     """Swap two dimensions (a view): ``(2, 3, 4).transpose(0, 2)`` is ``(4, 3, 2)``."""
     x = input._data
     a, b = _dim(dim0, x.ndim), _dim(dim1, x.ndim)
-    arr = x.swapaxes(a, b) if x.ndim else x.view()
-    return attach(view_of(input, arr), TransposeBackward0, input, dim0=a, dim1=b)
+    res = view_of(input, x.swapaxes(a, b) if x.ndim else x.view())
+    if not input._rg:  # fast path: as reshape
+        return res
+    return attach(res, TransposeBackward0, input, dim0=a, dim1=b)
 
 
 class TransposeBackward0(Node):
@@ -278,7 +283,8 @@ def t(input):
     x = input._data
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
-    return attach(view_of(input, x.T), TBackward0, input)
+    res = view_of(input, x.T)
+    return attach(res, TBackward0, input) if input._rg else res  # fast path: as reshape
 
 
 class TBackward0(Node):
@@ -347,7 +353,7 @@ def expand(input, *sizes, **kw):
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise RuntimeError(
-            f"expand(torch.{input.dtype.tensor_type}{{{list(x.shape)}}}, "
+            f"expand(torch.{input.dtype.name.capitalize()}Tensor{{{list(x.shape)}}}, "
             f"size={list(sizes)}): the number of sizes provided ({len(sizes)}) must be greater or "
             f"equal to the number of dimensions in the tensor ({x.ndim})"
         )
