@@ -7,6 +7,12 @@ copied back in: ``x`` then takes the new ``grad_fn``, so backward sees the op.
 
 Every path bumps the version counter ``x._vc`` (shared with ``x``'s views), which is what lets
 backward refuse to use a saved tensor that changed after it was saved.
+
+The builders every in-place op uses live here: ``recording`` / ``in_graph`` (record or not),
+``old_value`` (``x`` before the write), ``commit`` / ``rewrite_history`` (write, then give ``x``
+the op's node), ``unrecorded`` (write with no graph), ``inplace_from`` (``scatter_`` from
+``scatter``), ``write`` / ``write_out`` / ``apply_ufunc`` (copying values in, ``out=``).
+``autograd.views.inplace_update`` does the graph surgery when ``x`` is a view.
 """
 
 from __future__ import annotations
