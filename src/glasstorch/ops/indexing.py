@@ -32,6 +32,7 @@ from ..autograd.views import _VIEW_LEAF, inplace_update, view_of
 from ._broadcast import unbroadcast
 from ._inplace import in_graph, unrecorded
 from ._positions import accumulate_into_zeros, add_at_positions, put_into_zeros
+from .conversion import CopyBackwards, FillBackward3
 from .gather import *  # noqa: F401,F403  (ops/__init__ exports gather's names through here)
 from .gather import __all__ as _gather_names
 from .masking import *  # noqa: F401,F403  (and masking's)
@@ -343,8 +344,6 @@ def _assign(self, k: tuple, value, indices) -> None:
         _write(target, k, v, adv)
 
     if whole:
-        from .conversion import CopyBackwards, FillBackward3
-
         src = value if is_t else _wrap(np.asarray(value, self._data.dtype))
         node = FillBackward3 if src._data.ndim == 0 else CopyBackwards
         inplace_update(self, write, lambda old: node(old, src))
