@@ -541,3 +541,60 @@ def test_write_through_view_of_column_major_base():
         (base * base * lib.arange(12.0).reshape(3, 4)).sum().backward()
         grads.append(z.grad.numpy().copy())
     np.testing.assert_allclose(grads[0], grads[1])
+
+
+# ---- an index tensor changed in place after it was read -------------------------------------
+def _ones_requiring_grad(lib, *shape):
+    return lib.ones(*shape, requires_grad=True)
+
+
+_INDEX_READERS = {
+    "getitem": lambda lib, x, i: x[i],
+    "getitem_after_an_int": lambda lib, x, i: x[0, i],
+    "index_select": lambda lib, x, i: x.index_select(0, i),
+    "take": lambda lib, x, i: x.take(i),
+    "gather": lambda lib, x, i: x[:, 0].gather(0, i),
+    "scatter": lambda lib, x, i: x[:, 0].scatter(0, i, _ones_requiring_grad(lib, 2)),
+    "scatter_add": lambda lib, x, i: x[:, 0].scatter_add(0, i, _ones_requiring_grad(lib, 2)),
+    "index_add": lambda lib, x, i: x.index_add(0, i, _ones_requiring_grad(lib, 2, 3)),
+    "index_copy": lambda lib, x, i: x.index_copy(0, i, _ones_requiring_grad(lib, 2, 3)),
+    "index_put": lambda lib, x, i: x.index_put((i,), _ones_requiring_grad(lib, 2, 3)),
+}
+
+
+def _read_then_change_index(lib, reader):
+    x = lib.arange(12.0).reshape(4, 3).requires_grad_()
+    i = lib.tensor([0, 1])
+    y = _INDEX_READERS[reader](lib, x, i)
+    i[0] = 2
+    try:
+        y.sum().backward()
+    except RuntimeError as e:
+        return str(e).split(" Hint:")[0]
+    return x.grad.tolist()
+
+
+@needs_torch
+@pytest.mark.parametrize("reader", sorted(_INDEX_READERS))
+def test_index_changed_in_place_after_the_read_is_caught_as_in_torch(reader):
+    """The node keeps the index tensor with its version: backward refuses a changed index
+    instead of sending the gradient to the new positions."""
+    ours = _read_then_change_index(gt, reader)
+    assert ours == _read_then_change_index(torch, reader)
+    assert "modified by an inplace operation" in ours
+
+
+@needs_torch
+@pytest.mark.parametrize("op", ["getitem", "masked_fill", "masked_select"])
+def test_mask_changed_in_place_after_the_read_is_caught_as_in_torch(op):
+    def run(lib):
+        x = lib.arange(4.0).requires_grad_()
+        m = lib.tensor([True, False, True, False])
+        y = x[m] if op == "getitem" else getattr(x, op)(m, 0.0) if op == "masked_fill" else (
+            x.masked_select(m))
+        m[1] = True
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
+
+    run(gt)
+    run(torch)

@@ -7,12 +7,19 @@ copied back in: ``x`` then takes the new ``grad_fn``, so backward sees the op.
 
 Every path bumps the version counter ``x._vc`` (shared with ``x``'s views), which is what lets
 backward refuse to use a saved tensor that changed after it was saved.
+
+The builders every in-place op uses live here: ``recording`` / ``in_graph`` (record or not),
+``old_value`` (``x`` before the write), ``commit`` / ``rewrite_history`` (write, then give ``x``
+the op's node), ``unrecorded`` (write with no graph), ``inplace_from`` (``scatter_`` from
+``scatter``), ``write`` / ``write_out`` / ``apply_ufunc`` (copying values in, ``out=``).
+``autograd.views.inplace_update`` does the graph surgery when ``x`` is a view.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import set_history
@@ -34,30 +41,43 @@ def recording(t: Tensor, other=None) -> bool:
     return isinstance(other, Tensor) and other._rg
 
 
+def in_graph(t: Tensor, other=None) -> bool:
+    """Whether grad mode is on and ``t`` or the tensor ``other`` requires grad: an in-place op
+    whose leaf checks are left to ``inplace_update`` (``recording`` makes them itself)."""
+    return grad_mode.state.enabled and (t._rg or (isinstance(other, Tensor) and other._rg))
+
+
+def unrecorded(t: Tensor, do_write) -> Tensor:
+    """Run ``do_write()`` on ``t``'s array and bump its version: an in-place op with no graph."""
+    do_write()
+    t._vc[0] += 1
+    return t
+
+
 def old_value(t: Tensor) -> Tensor:
     """A tensor holding a copy of ``t``'s current values and its place in the graph."""
     alias = _wrap(t._data.copy())
-    alias._rg = t._rg
-    alias._grad_fn = t._grad_fn
     alias._acc = t._acc
+    if t._rg:
+        set_history(alias, t._grad_fn)
     return alias
 
 
 def commit(t: Tensor, result: Tensor, op: str) -> Tensor:
     """Write ``result`` (computed out of place) into ``t``; ``t`` takes its grad_fn."""
     node = result._grad_fn
-    attach(t, node, lambda: write(t, result._data, op))
+    rewrite_history(t, node, lambda: write(t, result._data, op))
     if node is not None and node._saved_out is not None:
         # a backward that uses its output (exp_, sigmoid_, tanh_...) now reads t itself, so a
         # later in-place change of t is caught by t's version counter, as in torch
-        node._saved_out = (t._data, t._vc, t._vc[0])
+        node.save_output(t)
     return t
 
 
-def attach(t: Tensor, node, do_write) -> Tensor:
+def rewrite_history(t: Tensor, node, do_write) -> Tensor:
     """Run ``do_write()`` (which writes ``t``'s new values and bumps its version), then make
     ``node`` the history of ``t``. When ``t`` is a view, its base's history is rewritten as well
-    (``_views.inplace_update``: the base gets a ``CopySlices`` node), as torch does."""
+    (``autograd.views.inplace_update``: the base gets a ``CopySlices`` node), as torch does."""
     base = t._base
     if node is not None and base is not None and base is not t and base._rg == t._rg:
         return inplace_update(t, do_write, lambda old: node, bump=False)
@@ -65,6 +85,23 @@ def attach(t: Tensor, node, do_write) -> Tensor:
     if node is not None:
         set_history(t, node)
     return t
+
+
+def inplace_from(fn):
+    """The in-place method ``fn_`` of an out-of-place op ``fn(self, ...)`` (``scatter_`` from
+    ``scatter``): ``fn`` computes the new values (and, when recording, their node, whose first
+    input is ``self`` as it was); they are copied into ``self``, which takes the node."""
+
+    def method(self, *args, **kwargs):
+        res = fn(self, *args, **kwargs)
+        node = res._grad_fn
+        if node is None:
+            return unrecorded(self, lambda: np.copyto(self._data, res._data))
+        return inplace_update(self, lambda: np.copyto(self._data, res._data), lambda old: node)
+
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place ``{fn.__name__}`` (same object, version bumped)."
+    return method
 
 
 def write_out(res: Tensor, out):
@@ -101,8 +138,6 @@ def apply_ufunc(t: Tensor, ufunc, y, op: str, other=None) -> Tensor:
     try:
         ufunc(t._data, y, out=t._data, casting="same_kind")
     except TypeError:
-        from .. import _dtype
-
         rt = _dtype.result_type(t, other if other is not None else y)
         if ufunc is np.true_divide and not rt.is_floating_point:
             rt = _dtype.get_default_dtype()
@@ -120,18 +155,7 @@ def apply_ufunc(t: Tensor, ufunc, y, op: str, other=None) -> Tensor:
 
 
 def _dtype_name(v) -> str:
-    from .. import _dtype
-
-    d = _dtype._from_np.get(v if isinstance(v, np.dtype) else np.asarray(v).dtype)
-    names = {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }
-    return names.get(d.name, d.name) if d is not None else str(v)
+    """torch's word for the dtype of ``v`` (a dtype, array or value): "Float", "Long"."""
+    if not isinstance(v, (np.dtype, _dtype.dtype, Tensor)):
+        v = np.asarray(v).dtype
+    return _dtype.scalar_name(v)

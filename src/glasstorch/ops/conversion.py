@@ -158,7 +158,7 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
         dst[...] = src._data
         self._vc[0] += 1
 
-    return _inplace.attach(self, node if self._data.dtype.kind in "fc" else None, do_write)
+    return _inplace.rewrite_history(self, node if self._data.dtype.kind in "fc" else None, do_write)
 
 
 class CopyBackwards(Node):
@@ -204,7 +204,7 @@ def fill_(self, value) -> Tensor:
         writable(self)[...] = fill
         self._vc[0] += 1
 
-    return _inplace.attach(self, node, do_write)
+    return _inplace.rewrite_history(self, node, do_write)
 
 
 class FillBackward2(Node):
@@ -238,7 +238,7 @@ def zero_(self) -> Tensor:
         writable(self)[...] = 0
         self._vc[0] += 1
 
-    return _inplace.attach(self, node, do_write)
+    return _inplace.rewrite_history(self, node, do_write)
 
 
 class ZeroBackward0(FillBackward2):

@@ -4,28 +4,24 @@
 ``gather(x, dim, index)`` reads ``out[i][j] = x[i][index[i][j]]`` (for ``dim=1``); ``scatter``
 writes the other way. Both are advanced indexing with an open grid: along ``dim`` the positions come
 from ``index``, along every other dimension from the position in ``index`` itself
-(``_grid_key``). Their gradients reuse ``indexing``: what one reads, the other writes.
+(``_grid_key``). Their gradients reuse ``_positions``: what one reads, the other writes.
+
+Every node here keeps its ``index`` tensor with ``save``, so changing the index in place before
+backward is an error (as in torch) rather than a gradient sent to the wrong positions.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor, _dim, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
-from ._inplace import _dtype_name
-from .indexing import (
-    _FULL,
-    IndexPutBackward0,
-    _array_index,
-    _index,
-    accumulate_into_zeros,
-    add_at_positions,
-    add_rows,
-    inplace_update,
-    put_into_zeros,
-)
+from ..autograd.graph import Node, attach
+from ..autograd.views import inplace_update
+from ._inplace import in_graph, inplace_from, unrecorded
+from ._positions import accumulate_into_zeros, add_at_positions, add_rows, put_into_zeros
+
+_FULL = slice(None)
 
 
 def _int_index(index: Tensor, op: str, what: str = "int32/int64") -> np.ndarray:
@@ -82,30 +78,27 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None):
     if x.ndim == 0:
         _check_bounds(idx, 1, d)
         res = _wrap(np.broadcast_to(x, idx.shape).copy())
-        return _finish(input, res, GatherBackward0, (np.zeros(idx.shape, np.int64),))
+        key = (np.zeros(idx.shape, np.int64),)
+        return attach(res, GatherBackward0, input, index=index, key=key)
     _check_bounds(idx, x.shape[d], d)
     key = _grid_key(idx, d)
-    return _finish(input, _wrap(x[key]), GatherBackward0, key)
-
-
-def _finish(input, res, node, *args):
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = node(input, *args)
-    return res
+    return attach(_wrap(x[key]), GatherBackward0, input, index=index, key=key)
 
 
 class GatherBackward0(Node):
-    """The gradient added back at the gathered positions (repeats add up)."""
+    """The gradient added back at the gathered positions (repeats add up). Saves ``index`` and
+    ``key``, the NumPy key built from it."""
 
-    def __init__(self, x, key):
+    def __init__(self, x, *, index, key):
         super().__init__(x)
-        self.shape, self.key = x._data.shape, key
+        self.shape = x._data.shape
+        self.save(index, key)
 
     def backward(self, grad):
+        _, key = self.saved_tensors
         if not self.shape:  # a 0-d input: every picked element was the one value
             return grad.sum()
-        return accumulate_into_zeros(grad, self.shape, [self.key])
+        return accumulate_into_zeros(grad, self.shape, [key])
 
 
 def _scatter_parts(op, input, dim, index, src):
@@ -140,50 +133,48 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
     else:
         raise RuntimeError("reduce argument must be either add or multiply.")
     res = _wrap(out)
-    is_t = isinstance(src, Tensor)
-    if grad_mode.state.enabled and (input._rg or (is_t and src._rg)):
-        res._rg = True
+    if not isinstance(src, Tensor):
         if reduce is not None:
-            res._grad_fn = _NoGradFormula(input, *((src,) if is_t else ()))
-        elif is_t:
-            res._grad_fn = ScatterBackward0(input, key, src, part)
-        else:
-            res._grad_fn = ScatterBackward1(input, key)
-    return res
+            return attach(res, NotImplemented, input)
+        return attach(res, ScatterBackward1, input, index=index, key=key)
+    if reduce is not None:
+        return attach(res, NotImplemented, input, src)
+    return attach(res, ScatterBackward0, input, src, index=index, key=key, part=part)
 
 
 class ScatterBackward1(Node):
     """``scatter`` of a number: the overwritten positions pass no gradient to ``input``."""
 
-    def __init__(self, x, key, *rest):
-        super().__init__(x, *rest)
-        self.key = key
+    def __init__(self, x, *src, index, key):
+        super().__init__(x, *src)
+        self.save(index, key)
 
     def backward(self, grad):
+        _, key = self.saved_tensors
         g = grad.clone()
-        g[self.key] = 0
+        g[key] = 0
         return g
 
 
 class ScatterBackward0(ScatterBackward1):
     """``scatter`` of a tensor: ``src`` gets the gradient at the positions it was written to."""
 
-    def __init__(self, x, key, src, part):
-        super().__init__(x, key, src)
+    def __init__(self, x, src, *, index, key, part):
+        super().__init__(x, src, index=index, key=key)
         self.src_shape, self.part = src._data.shape, part
 
     def backward(self, grad):
         ga, gb = self.needs_input_grad
+        _, key = self.saved_tensors
         return (super().backward(grad) if ga else None,
-                put_into_zeros(grad[self.key], self.src_shape, self.part) if gb else None)
+                put_into_zeros(grad[key], self.src_shape, self.part) if gb else None)
 
 
-class _NoGradFormula(Node):
+class NotImplemented(Node):  # noqa: A001 - torch's name for a node without a formula
+    """``scatter`` with ``reduce``: torch has no derivative for it, so backward raises."""
+
     def backward(self, grad):
         raise RuntimeError("the derivative for 'scatter' with `reduce` is not implemented.")
-
-
-_NoGradFormula.__name__ = "NotImplemented"
 
 
 def scatter_add(input, dim: int, index, src):
@@ -191,91 +182,30 @@ def scatter_add(input, dim: int, index, src):
     (repeated positions add up)."""
     x, key, vals, part = _scatter_parts("scatter_add", input, dim, index, src)
     out = add_at_positions(x.copy(), [key], vals)
-    res = _wrap(out)
-    if grad_mode.state.enabled and (input._rg or src._rg):
-        res._rg = True
-        res._grad_fn = ScatterAddBackward0(input, key, src, part)
-    return res
+    return attach(_wrap(out), ScatterAddBackward0, input, src, index=index, key=key, part=part)
 
 
 class ScatterAddBackward0(Node):
-    def __init__(self, x, key, src, part):
+    """``input`` gets the gradient unchanged; ``src`` the gradient at the positions it was added
+    to."""
+
+    def __init__(self, x, src, *, index, key, part):
         super().__init__(x, src)
-        self.key, self.src_shape, self.part = key, src._data.shape, part
+        self.src_shape, self.part = src._data.shape, part
+        if self.needs_input_grad[1]:  # only src's gradient reads the index (as torch saves it)
+            self.save(index, key)
 
     def backward(self, grad):
         ga, gb = self.needs_input_grad
-        return (grad if ga else None,
-                put_into_zeros(grad[self.key], self.src_shape, self.part) if gb else None)
+        if not gb:
+            return grad, None
+        _, key = self.saved_tensors
+        return (grad if ga else None, put_into_zeros(grad[key], self.src_shape, self.part))
 
 
-def _inplace_from(fn):
-    def method(self, *args, **kwargs):
-        res = fn(self, *args, **kwargs)
-        if res._grad_fn is None:
-            np.copyto(self._data, res._data)
-            self._vc[0] += 1
-            return self
-        # the out-of-place node already links to self's history before the write
-        return inplace_update(self, lambda: np.copyto(self._data, res._data),
-                              lambda old: res._grad_fn)
-
-    method.__name__ = fn.__name__ + "_"
-    method.__doc__ = f"In-place ``{fn.__name__}`` (same object, version bumped)."
-    return method
-
-
-scatter_ = _inplace_from(scatter)
-scatter_add_ = _inplace_from(scatter_add)
-
-
-# ---- index_put_ ---------------------------------------------------------------------------
-def index_put_(self, indices, values, accumulate: bool = False):
-    """``self[indices] = values`` for a tuple of index tensors (all advanced, broadcasting
-    together), in place. ``accumulate=True`` adds instead, and a position listed twice gets both
-    values (``x[i] += v`` would keep only one)."""
-    if not isinstance(indices, (tuple, list)):
-        raise TypeError(
-            "index_put_(): argument 'indices' (position 1) must be tuple of Tensors, not "
-            f"{type(indices).__name__}"
-        )
-    x, v = self._data, values._data
-    if v.dtype != x.dtype:
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{_dtype_name(x.dtype)} for the destination and {_dtype_name(v.dtype)} for the "
-            "source."
-        )
-    key = tuple(_array_index(i) if isinstance(i, Tensor) else i for i in indices)
-    target = _index(x, [key], x.shape).shape
-    try:
-        np.broadcast_to(v, target)
-    except ValueError:
-        raise RuntimeError(
-            f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
-            f"indexing result of shape {list(target)}"
-        ) from None
-
-    def write():
-        if accumulate:
-            add_at_positions(x, [key], v)
-        else:
-            x[key] = v
-
-    if not _rec(self, values):
-        return _plain(self, write)
-
-    def node(old):
-        n = IndexPutBackward0(old, key, values)
-        n.accumulate = accumulate
-        return n
-
-    return inplace_update(self, write, node)
-
-
-def index_put(input, indices, values, accumulate: bool = False):
-    """Out-of-place ``index_put_`` (on a copy of ``input``)."""
-    return index_put_(input.clone(), indices, values, accumulate)
+# the node of the out-of-place op already links to self's history before the write
+scatter_ = inplace_from(scatter)
+scatter_add_ = inplace_from(scatter_add)
 
 
 # ---- index_select / index_add_ / index_copy_ / take -----------------------------------------
@@ -296,7 +226,7 @@ def index_select(input, dim: int, index, *, out=None):
         raise IndexError("index out of range in self")
     key = (_FULL,) * d + (idx,) if x.ndim else ()
     res = _wrap(np.take(x, idx, axis=d) if x.ndim else x.copy())
-    return _finish(input, res, IndexSelectBackward0, key)
+    return attach(res, IndexSelectBackward0, input, index=index, key=key)
 
 
 class IndexSelectBackward0(GatherBackward0):
@@ -308,17 +238,18 @@ def index_add_(self, dim: int, index, source, *, alpha=1):
     d, idx, key = _along(self, dim, index, source, "index_add_")
     if source._data.dtype != self._data.dtype:
         raise RuntimeError(
-            f"index_add_(): self ({_dtype_name(self._data.dtype)}) and source "
-            f"({_dtype_name(source._data.dtype)}) must have the same scalar type"
+            f"index_add_(): self ({_dtype.scalar_name(self)}) and source "
+            f"({_dtype.scalar_name(source)}) must have the same scalar type"
         )
     vals = (source._data if alpha == 1 else source._data * alpha).astype(self._data.dtype)
 
     def write():
         add_at_positions(self._data, [key], vals)
 
-    if not _rec(self, source):
-        return _plain(self, write)
-    return inplace_update(self, write, lambda old: IndexAddBackward0(old, source, d, index, alpha))
+    if not in_graph(self, source):
+        return unrecorded(self, write)
+    return inplace_update(self, write, lambda old: IndexAddBackward0(
+        old, source, dim=d, index=index, alpha=alpha))
 
 
 def _along(self, dim, index, source, op):
@@ -340,27 +271,23 @@ def _along(self, dim, index, source, op):
     return d, idx, (_FULL,) * d + (idx,)
 
 
-def _rec(t, other) -> bool:
-    return grad_mode.state.enabled and (t._rg or other._rg)
-
-
-def _plain(t, write):
-    write()
-    t._vc[0] += 1
-    return t
-
-
 class IndexAddBackward0(Node):
-    def __init__(self, old, source, dim, index, alpha):
+    """``self`` gets the gradient unchanged; ``source`` the rows of it at ``index`` (times
+    ``alpha``)."""
+
+    def __init__(self, old, source, *, dim, index, alpha):
         super().__init__(old, source)
-        self.dim, self.index, self.alpha = dim, index, alpha
+        self.dim, self.alpha = dim, alpha
         self.src_shape = source._data.shape
+        if self.needs_input_grad[1]:  # only source's gradient reads the index (as torch saves it)
+            self.save(index)
 
     def backward(self, grad):
         ga, gb = self.needs_input_grad
         gs = None
         if gb:
-            gs = grad.index_select(self.dim, self.index).reshape(self.src_shape)
+            (index,) = self.saved_tensors
+            gs = grad.index_select(self.dim, index).reshape(self.src_shape)
             gs = gs * self.alpha if self.alpha != 1 else gs
         return grad if ga else None, gs
 
@@ -376,29 +303,34 @@ def index_copy_(self, dim: int, index, source):
     if source._data.dtype != self._data.dtype:
         raise RuntimeError(
             "index_copy_(): self and source expected to have the same dtype, but got (self) "
-            f"{_dtype_name(self._data.dtype)} and (source) {_dtype_name(source._data.dtype)}"
+            f"{_dtype.scalar_name(self)} and (source) {_dtype.scalar_name(source)}"
         )
 
     def write():
         self._data[key] = source._data
 
-    if not _rec(self, source):
-        return _plain(self, write)
-    return inplace_update(self, write, lambda old: IndexCopyBackward0(old, source, key))
+    if not in_graph(self, source):
+        return unrecorded(self, write)
+    return inplace_update(self, write, lambda old: IndexCopyBackward0(
+        old, source, index=index, key=key))
 
 
 class IndexCopyBackward0(Node):
-    def __init__(self, old, source, key):
+    """The overwritten slices pass no gradient to ``self``; ``source`` gets the gradient there."""
+
+    def __init__(self, old, source, *, index, key):
         super().__init__(old, source)
-        self.key, self.src_shape = key, source._data.shape
+        self.src_shape = source._data.shape
+        self.save(index, key)
 
     def backward(self, grad):
         ga, gb = self.needs_input_grad
+        _, key = self.saved_tensors
         g_old = None
         if ga:
             g_old = grad.clone()
-            g_old[self.key] = 0
-        return g_old, grad[self.key].reshape(self.src_shape) if gb else None
+            g_old[key] = 0
+        return g_old, grad[key].reshape(self.src_shape) if gb else None
 
 
 def index_copy(input, dim: int, index, source):
@@ -412,7 +344,7 @@ def take(input, index):
     x = input._data
     idx = index._data if isinstance(index, Tensor) else None
     if idx is None or idx.dtype != np.int64:
-        got = _dtype_name(idx.dtype) if idx is not None else type(index).__name__
+        got = _dtype.scalar_name(idx) if idx is not None else type(index).__name__
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {got}")
     n = x.size
     if idx.size:
@@ -424,27 +356,27 @@ def take(input, index):
             )
         if lo < 0:
             idx = np.where(idx < 0, idx + n, idx)
-    return _finish(input, _wrap(x.reshape(-1)[idx]), TakeBackward0, idx)
+    return attach(_wrap(x.reshape(-1)[idx]), TakeBackward0, input, index=index, flat=idx)
 
 
 class TakeBackward0(Node):
-    def __init__(self, x, idx):
+    """The gradient added back at the taken positions of the flattened input. Saves ``index``
+    and ``flat``, its positions with negatives wrapped."""
+
+    def __init__(self, x, *, index, flat):
         super().__init__(x)
-        self.shape, self.idx = x._data.shape, idx
+        self.shape = x._data.shape
+        self.save(index, flat)
 
     def backward(self, grad):
-        return accumulate_into_zeros(grad, (int(np.prod(self.shape)),), [(self.idx,)]).reshape(
-            self.shape)
+        _, flat = self.saved_tensors
+        size = int(np.prod(self.shape))
+        return accumulate_into_zeros(grad, (size,), [(flat,)]).reshape(self.shape)
 
 
 Tensor.gather, Tensor.scatter, Tensor.scatter_add = gather, scatter, scatter_add
 Tensor.scatter_, Tensor.scatter_add_ = scatter_, scatter_add_
 Tensor.index_select, Tensor.index_add_, Tensor.index_add = index_select, index_add_, index_add
 Tensor.index_copy_, Tensor.index_copy, Tensor.take = index_copy_, index_copy, take
-Tensor.index_put_, Tensor.index_put = index_put_, index_put
 
-from .masking import *  # noqa: E402,F401,F403
-from .masking import __all__ as _masking_all  # noqa: E402
-
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy",
-           "index_put", "take"] + _masking_all
+__all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "take"]

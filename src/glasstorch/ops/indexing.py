@@ -12,7 +12,11 @@ index that appears twice gets both gradients.
 key), ``IndexPutBackward0`` (advanced), or ``FillBackward3`` / ``CopyBackwards`` when the key
 covers all of ``x`` (``x[:] = v``). If ``x`` is a view of a tensor in the graph, the *base*
 gets the history (``CopySlices``) and the view becomes ``AsStridedBackward0`` of it, as in torch.
-``_views.inplace_update`` is that machinery, shared with the other in-place ops of this family.
+``autograd.views.inplace_update`` is that machinery, shared with the other in-place ops.
+``index_put_`` is ``x[indices] = values`` for a tuple of index tensors.
+
+A node that reads index tensors keeps them with ``save``: changing one in place before backward
+(``y = x[i]; i[0] = 2``) is then an error, as in torch, instead of a silently wrong gradient.
 """
 
 from __future__ import annotations
@@ -21,11 +25,19 @@ import warnings
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
+from ..autograd.graph import Node, attach
 from ..autograd.views import _VIEW_LEAF, inplace_update, view_of
 from ._broadcast import unbroadcast
+from ._inplace import in_graph, unrecorded
+from ._positions import accumulate_into_zeros, add_at_positions, put_into_zeros
+from .conversion import CopyBackwards, FillBackward3
+from .gather import *  # noqa: F401,F403  (ops/__init__ exports gather's names through here)
+from .gather import __all__ as _gather_names
+from .masking import *  # noqa: F401,F403  (and masking's)
+from .masking import __all__ as _masking_names
+from .shape import UnsqueezeBackward0
 
 _FULL = slice(None)
 
@@ -200,39 +212,47 @@ def _mask_message(shape, key) -> str:
 
 # ---- x[key] ---------------------------------------------------------------------------------
 def getitem(self, key):
-    """``self[key]``: a view for basic keys, a copy for advanced ones (see the module docstring)."""
+    """``self[key]``: a view for basic keys, a copy for advanced ones (see the module docstring).
+
+    ``x`` of shape ``(4, 3)``: ``x[1]`` is a ``(3,)`` view, ``x[:, ::2]`` a ``(4, 2)`` view,
+    ``x[[0, 0, 2]]`` a ``(3, 3)`` copy.
+    """
     x = self._data
-    if type(key) is int:  # the hot path: x[i]
+    if type(key) is int:  # fast path: x[i] skips prepare_key, and attach outside the graph
         try:
             arr = x[key, ...]
         except IndexError as e:
             _raise_index_error(e, x.shape, [(key,)])
         res = view_of(self, arr)
-        if self._rg and grad_mode.state.enabled:
-            res._rg = True
-            res._grad_fn = SelectBackward0(self, (key, Ellipsis))
-        return res
+        return attach(res, SelectBackward0, self, key=(key, Ellipsis)) if self._rg else res
     steps, adv, last = prepare_key(x.shape, key)
     if not adv:
         k = steps[0]
         if Ellipsis not in k:
             k = k + (Ellipsis,)
         res = view_of(self, _index(x, [k], x.shape))
-        if self._rg and grad_mode.state.enabled:
-            res._rg = True
-            res._grad_fn = _BASIC[last or _last_step(x.shape, k)](self, k)
-        return res
+        if not self._rg:  # fast path: the node's name is worked out only when there is one
+            return res
+        return attach(res, _BASIC[last or _last_step(x.shape, k)], self, key=k)
     res = _wrap(np.asarray(_index(x, steps, x.shape)))
-    if self._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = IndexBackward0(self, steps)
-    return res
+    if not self._rg:  # fast path: as above
+        return res
+    return attach(res, IndexBackward0, self, steps=steps, indices=_index_tensors(key))
+
+
+def _index_tensors(key) -> tuple:
+    """The tensors in ``key``: a node that reads them keeps them (version-checked)."""
+    if isinstance(key, Tensor):
+        return (key,)
+    if isinstance(key, (tuple, list)):
+        return tuple(k for k in key if isinstance(k, Tensor))
+    return ()
 
 
 class _KeyedView(Node):
     """Backward of a basic-index view: the gradient placed at ``key`` in zeros like the input."""
 
-    def __init__(self, x, key):
+    def __init__(self, x, *, key):
         super().__init__(x)
         self.shape, self.key = x._data.shape, key
 
@@ -252,95 +272,24 @@ class AliasBackward0(_KeyedView):
     """Backward of ``x[...]`` or ``x[:, :]``: the same elements in the same shape."""
 
 
-def _unsqueeze_node(x, key):
-    from .shape import UnsqueezeBackward0
-
-    return UnsqueezeBackward0(x, key)
-
-
 _BASIC = {"Select": SelectBackward0, "Slice": SliceBackward0, "Alias": AliasBackward0,
-          "Unsqueeze": _unsqueeze_node}
+          "Unsqueeze": UnsqueezeBackward0}
 
 
 class IndexBackward0(Node):
-    """Backward of advanced indexing: the gradient added at the indexed positions."""
+    """Backward of advanced indexing: the gradient added at the indexed positions.
 
-    def __init__(self, x, steps):
+    ``steps`` (NumPy keys) hold the index arrays; the index tensors themselves are saved too, so
+    that their version is checked."""
+
+    def __init__(self, x, *, steps, indices=()):
         super().__init__(x)
-        self.shape, self.steps = x._data.shape, steps
+        self.shape = x._data.shape
+        self.save(steps, *indices)
 
     def backward(self, grad):
-        return accumulate_into_zeros(grad, self.shape, self.steps)
-
-
-def put_into_zeros(grad: Tensor, shape: tuple, key: tuple) -> Tensor:
-    """Zeros of ``shape`` with ``grad`` written at the basic ``key`` (differentiable)."""
-    out = np.zeros(shape, grad._data.dtype)
-    out[key] = grad._data
-    res = _wrap(out)
-    if grad._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = _PutBackward(grad, [key])
-    return res
-
-
-def accumulate_into_zeros(grad: Tensor, shape: tuple, steps: list) -> Tensor:
-    """Zeros of ``shape`` with ``grad`` *added* at the advanced key ``steps`` (repeats sum up)."""
-    res = _wrap(add_at_positions(np.zeros(shape, grad._data.dtype), steps, grad._data))
-    if grad._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = _PutBackward(grad, steps)
-    return res
-
-
-class _PutBackward(Node):
-    """Backward of the put-into-zeros step of a backward (for double backward): index again."""
-
-    def __init__(self, grad, steps):
-        super().__init__(grad)
-        self.steps = steps
-
-    def backward(self, grad):
-        for k in self.steps:
-            grad = grad[k]
-        return grad
-
-
-def add_at_positions(out: np.ndarray, steps: list, vals: np.ndarray) -> np.ndarray:
-    """``out[steps] += vals`` where repeated positions add up (NumPy's fancy ``+=`` would keep
-    only one). Sorting the positions and summing runs with ``np.add.reduceat`` does it without
-    ``np.add.at``; unique positions (the usual case) take a single fancy ``+=``."""
-    if out.size == 0 or vals.size == 0:
-        return out
-    key = steps[0]
-    if len(steps) == 1 and all(isinstance(k, np.ndarray) and k.dtype.kind in "iu" for k in key):
-        lead = out.shape[:len(key)]  # x[i, j] picks whole rows of the remaining dimensions
-        idx = [np.where(a < 0, a + n, a) if a.size and a.min() < 0 else a
-               for a, n in zip(np.broadcast_arrays(*key), lead)]
-        rows = np.ravel_multi_index(idx, lead)
-        table = out.reshape(int(np.prod(lead)), -1)
-        vals = np.broadcast_to(vals, rows.shape + out.shape[len(key):])
-        add_rows(table, rows.ravel(), vals.reshape(rows.size, -1))
-        return out
-    pos = np.arange(out.size).reshape(out.shape)
-    for k in steps:
-        pos = pos[k]
-    add_rows(out.reshape(-1, 1), pos.ravel(), np.broadcast_to(vals, pos.shape).reshape(-1, 1))
-    return out
-
-
-def add_rows(table: np.ndarray, rows: np.ndarray, vals: np.ndarray, ufunc=np.add) -> None:
-    """``table[rows[i]] (ufunc)= vals[i]`` for every i, repeats included (see add_at_positions)."""
-    if rows.size > 1:
-        srt = np.sort(rows)
-        if (srt[1:] == srt[:-1]).any():
-            order = np.argsort(rows, kind="stable")
-            r = rows[order]
-            starts = np.flatnonzero(np.concatenate(([True], r[1:] != r[:-1])))
-            r = r[starts]
-            table[r] = ufunc(table[r], ufunc.reduceat(vals[order], starts, axis=0))
-            return
-    table[rows] = ufunc(table[rows], vals)
+        steps = self.saved_tensors[0]
+        return accumulate_into_zeros(grad, self.shape, steps)
 
 
 # ---- x[key] = value -------------------------------------------------------------------------
@@ -348,41 +297,41 @@ def setitem(self, key, value) -> None:
     """``self[key] = value``: writes in place (broadcasting ``value``), bumping the version."""
     tk, tv = type(key), type(value)
     if (tk is int or (tk is slice and (key.step is None or key.step > 0))) and (
-            tv is float or tv is int or tv is bool) and not (
-            self._rg and grad_mode.state.enabled):  # the hot path: x[i] = 0.0, x[a:b] = 1
+            tv is float or tv is int or tv is bool) and not in_graph(self):
+        # fast path: x[i] = 0.0, x[a:b] = 1 skip prepare_key
         _write(self._data, key, value, False)
         self._vc[0] += 1
         return None
     steps, adv, _ = prepare_key(self._data.shape, key)
+    indices = _index_tensors(key) if adv else None
     if adv and len(steps) == 1:
         split = _split_ints(steps[0])
         if _last_step(self._data.shape, split[0]) != "Alias":
             steps = split  # torch slices / unsqueezes first, then index_put_ on that view
     if len(steps) == 2:  # basic part first (a view), then the advanced part into that view
-        view = getitem(self, steps[0])
-        return setitem(view, steps[1], value)
-    k = steps[0]
+        return _assign(getitem(self, steps[0]), steps[1], value, indices)
+    return _assign(self, steps[0], value, indices)
+
+
+def _assign(self, k: tuple, value, indices) -> None:
+    """``self[k] = value`` for a NumPy key ``k``; ``indices``: the index tensors of an advanced
+    key (None for a basic one)."""
+    adv = indices is not None
     is_t = isinstance(value, Tensor)
     if not is_t and not isinstance(value, (int, float, bool, complex, np.number, np.bool_)):
-        from ._inplace import _dtype_name
-
         kind = type(value)
         name = kind.__name__ if kind.__module__ == "builtins" else (
             f"{kind.__module__}.{kind.__name__}")
-        raise TypeError(
-            f"can't assign a {name} to a torch.{_dtype_name(self._data.dtype)}Tensor"
-        )
+        raise TypeError(f"can't assign a {name} to a torch.{_dtype.of(self).tensor_type}")
     if adv and is_t and value._data.dtype != self._data.dtype:
-        from ._inplace import _dtype_name
-
         raise RuntimeError(
             "Index put requires the source and destination dtypes match, got "
-            f"{_dtype_name(self._data.dtype)} for the destination and "
-            f"{_dtype_name(value._data.dtype)} for the source."
+            f"{_dtype.scalar_name(self)} for the destination and "
+            f"{_dtype.scalar_name(value)} for the source."
         )
     v = value._data if is_t else value
     target = self._data
-    if not (grad_mode.state.enabled and (self._rg or (is_t and value._rg))):
+    if not in_graph(self, value):
         _write(target, k, v, adv)
         self._vc[0] += 1
         return None
@@ -395,14 +344,13 @@ def setitem(self, key, value) -> None:
         _write(target, k, v, adv)
 
     if whole:
-        from .conversion import CopyBackwards, FillBackward3
-
         src = value if is_t else _wrap(np.asarray(value, self._data.dtype))
         node = FillBackward3 if src._data.ndim == 0 else CopyBackwards
         inplace_update(self, write, lambda old: node(old, src))
         return None
     inputs = (value,) if is_t else ()
-    inplace_update(self, write, lambda old: IndexPutBackward0(old, k, *inputs), wrap=not adv)
+    inplace_update(self, write, lambda old: IndexPutBackward0(old, *inputs, key=k, indices=indices),
+                   wrap=not adv)
     return None
 
 
@@ -451,39 +399,89 @@ def _check_overlap(dst: np.ndarray, src: np.ndarray) -> None:
 
 class IndexPutBackward0(Node):
     """Backward of ``x[key] = value``: the overwritten positions get no gradient from ``x``'s old
-    values; ``value`` gets the gradient at ``key`` summed back to its shape."""
+    values; ``value`` (when a tensor) gets the gradient at ``key`` summed back to its shape.
 
-    def __init__(self, old, key, value=None):
-        if value is None:
-            super().__init__(old)
+    A basic ``key`` (ints, slices) is kept as it is; an advanced one (``indices``: its index
+    tensors) is saved with them. ``accumulate=True`` (``index_put_``): the old values stay."""
+
+    key = None  # a basic key; an advanced one is the first saved item
+
+    def __init__(self, old, *value, key, indices=None, accumulate=False):
+        super().__init__(old, *value)
+        if value:
+            self.vshape, self.vdtype = value[0]._data.shape, value[0].dtype
+        self.accumulate = accumulate
+        if indices is None:
+            self.key = key
         else:
-            super().__init__(old, value)
-            self.vshape, self.vdtype = value._data.shape, value._data.dtype
-        self.key = key
-
-    accumulate = False  # index_put_(..., accumulate=True): the old values stay, adding up
+            self.save(key, *indices)
 
     def backward(self, grad):
         needs = self.needs_input_grad
+        key = self.key if self.key is not None else self.saved_tensors[0]
         g_old = None
         if needs[0] and self.accumulate:
             g_old = grad
         elif needs[0]:
             g_old = grad.clone()
-            g_old[self.key] = 0
+            g_old[key] = 0
         if len(needs) == 1:
             return g_old
         g_val = None
         if needs[1]:
-            g_val = unbroadcast(grad[self.key], self.vshape)
-            if g_val._data.dtype != self.vdtype:
-                g_val = _wrap(g_val._data.astype(self.vdtype))
+            g_val = unbroadcast(grad[key], self.vshape).to(self.vdtype)
         return g_old, g_val
 
 
+# ---- index_put_ -----------------------------------------------------------------------------
+def index_put_(self, indices, values, accumulate: bool = False):
+    """``self[indices] = values`` for a tuple of index tensors (all advanced, broadcasting
+    together), in place. ``accumulate=True`` adds instead, and a position listed twice gets both
+    values (``x[i] += v`` would keep only one).
+
+    ``x`` of shape ``(4, 3)``, ``indices=(tensor([0, 0]),)``, ``values`` of shape ``(2, 3)``:
+    with ``accumulate=True`` row 0 gets both rows of ``values`` added.
+    """
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(
+            "index_put_(): argument 'indices' (position 1) must be tuple of Tensors, not "
+            f"{type(indices).__name__}"
+        )
+    x, v = self._data, values._data
+    if v.dtype != x.dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{_dtype.scalar_name(x)} for the destination and {_dtype.scalar_name(v)} for the "
+            "source."
+        )
+    key = tuple(_array_index(i) if isinstance(i, Tensor) else i for i in indices)
+    target = _index(x, [key], x.shape).shape
+    try:
+        np.broadcast_to(v, target)
+    except ValueError:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
+            f"indexing result of shape {list(target)}"
+        ) from None
+
+    def write():
+        if accumulate:
+            add_at_positions(x, [key], v)
+        else:
+            x[key] = v
+
+    if not in_graph(self, values):
+        return unrecorded(self, write)
+    return inplace_update(self, write, lambda old: IndexPutBackward0(
+        old, values, key=key, indices=_index_tensors(indices), accumulate=accumulate))
+
+
+def index_put(input, indices, values, accumulate: bool = False):
+    """Out-of-place ``index_put_`` (on a copy of ``input``)."""
+    return index_put_(input.clone(), indices, values, accumulate)
+
+
 Tensor.__getitem__, Tensor.__setitem__ = getitem, setitem
+Tensor.index_put_, Tensor.index_put = index_put_, index_put
 
-from .gather import *  # noqa: E402,F401,F403
-from .gather import __all__ as _gather_all  # noqa: E402
-
-__all__ = _gather_all
+__all__ = ["index_put"] + _gather_names + _masking_names

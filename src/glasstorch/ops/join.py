@@ -13,11 +13,12 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _dim, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
+from ..autograd.graph import Node, attach
 from ..autograd.views import view_of
 from ._inplace import write_out
-from .shape import _record, _shape_args  # shape imports this module at its end
+from ._positions import put_into_zeros
+from .indexing import SelectBackward0, SliceBackward0
+from .shape import _shape_args
 
 
 def _tensor_list(tensors, op: str) -> list:
@@ -63,9 +64,7 @@ def cat(tensors, dim: int = 0, *, axis=None, out=None):
         res = None
     if res is None:
         res, d = _checked_cat(tensors, dim)
-    if grad_mode.state.enabled and any(t._rg for t in tensors):
-        res._rg = True
-        res._grad_fn = CatBackward0(tensors, d)
+    attach(res, CatBackward0, *tensors, dim=d)
     if out is not None:
         return write_out(res, out)
     return res
@@ -105,22 +104,21 @@ def _checked_cat(tensors, dim):
 class CatBackward0(Node):
     """Cut the gradient along ``dim`` into one piece per input (empty skipped ones get zeros)."""
 
-    def __init__(self, tensors, dim):
+    def __init__(self, *tensors, dim):
         super().__init__(*tensors)
         self.dim = dim
         self.shapes = [t._data.shape for t in tensors]
-        self.dtypes = [t._data.dtype for t in tensors]
+        self.dtypes = [t.dtype for t in tensors]
 
     def backward(self, grad):
         out, start = [], 0
         for need, shape, dt in zip(self.needs_input_grad, self.shapes, self.dtypes):
             if shape == (0,) and grad._data.ndim != 1:
-                out.append(_wrap(np.zeros(shape, dt)) if need else None)
+                out.append(_wrap(np.zeros(shape, dt.np)) if need else None)
                 continue
             n = shape[self.dim]
             if need:
-                g = grad.narrow(self.dim, start, n)
-                out.append(g if g._data.dtype == dt else _wrap(g._data.astype(dt)))
+                out.append(grad.narrow(self.dim, start, n).to(dt))
             else:
                 out.append(None)
             start += n
@@ -145,9 +143,7 @@ def stack(tensors, dim: int = 0, *, axis=None, out=None):
     d = _dim(dim, len(shape) + 1)
     dt = _common_dtype(tensors)
     res = _wrap(np.stack([t._data for t in tensors], axis=d, dtype=dt))
-    if grad_mode.state.enabled and any(t._rg for t in tensors):
-        res._rg = True
-        res._grad_fn = StackBackward0(tensors, d)
+    attach(res, StackBackward0, *tensors, dim=d)
     if out is not None:
         return write_out(res, out)
     return res
@@ -156,10 +152,10 @@ def stack(tensors, dim: int = 0, *, axis=None, out=None):
 class StackBackward0(Node):
     """Each input's gradient is its slice ``grad.select(dim, i)``."""
 
-    def __init__(self, tensors, dim):
+    def __init__(self, *tensors, dim):
         super().__init__(*tensors)
         self.dim = dim
-        self.dtypes = [t._data.dtype for t in tensors]
+        self.dtypes = [t.dtype for t in tensors]
 
     def backward(self, grad):
         out = []
@@ -167,8 +163,7 @@ class StackBackward0(Node):
             if not need:
                 out.append(None)
                 continue
-            g = grad.select(self.dim, i)
-            out.append(g if g._data.dtype == dt else _wrap(g._data.astype(dt)))
+            out.append(grad.select(self.dim, i).to(dt))
         return tuple(out)
 
 
@@ -207,13 +202,13 @@ def repeat(input, *repeats, **kw):
         raise RuntimeError(
             f"Trying to create tensor with negative dimension {min(target)}: {target}"
         )
-    return _record(input, _wrap(np.tile(x, reps)), RepeatBackward0, reps)
+    return attach(_wrap(np.tile(x, reps)), RepeatBackward0, input, reps=reps)
 
 
 class RepeatBackward0(Node):
     """Sum the gradient over the copies: reshape to ``(r0, s0, r1, s1, ...)``, sum the r's."""
 
-    def __init__(self, x, reps):
+    def __init__(self, x, *, reps):
         super().__init__(x)
         self.shape = x._data.shape
         self.reps = reps
@@ -234,7 +229,6 @@ def tile(input, dims):
     return repeat(input, (1,) * (nd - len(dims)) + dims)
 
 
-
 # ---- reordering copies ----------------------------------------------------------------------
 def flip(input, *dims, **kw):
     """Reverse the order of elements along each of ``dims`` (a copy, as in torch)."""
@@ -249,11 +243,13 @@ def flip(input, *dims, **kw):
         dup = next(d for d in axes if axes.count(d) > 1)
         raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
     arr = np.flip(x, tuple(axes)).copy() if x.ndim else x.copy()
-    return _record(input, _wrap(arr), FlipBackward0, tuple(axes))
+    return attach(_wrap(arr), FlipBackward0, input, dims=tuple(axes))
 
 
 class FlipBackward0(Node):
-    def __init__(self, x, dims):
+    """Backward of ``flip``: the gradient flipped back along the same dimensions."""
+
+    def __init__(self, x, *, dims):
         super().__init__(x)
         self.dims = dims
 
@@ -279,11 +275,13 @@ def roll(input, shifts, dims=None):
             )
         axes = tuple(_dim(d, x.ndim) for d in dd)
         arr = np.roll(x, sh, axes)
-    return _record(input, _wrap(arr), RollBackward0, sh, axes)
+    return attach(_wrap(arr), RollBackward0, input, shifts=sh, dims=axes)
 
 
 class RollBackward0(Node):
-    def __init__(self, x, shifts, dims):
+    """Backward of ``roll``: the gradient rolled back by the opposite shifts."""
+
+    def __init__(self, x, *, shifts, dims):
         super().__init__(x)
         self.shifts, self.dims = tuple(-s for s in shifts), dims
 
@@ -308,13 +306,7 @@ def select(input, dim: int, index: int):
             f"dimension {d}"
         )
     key = (_FULL,) * d + (index, Ellipsis)
-    res = view_of(input, x[key])
-    if input._rg and grad_mode.state.enabled:
-        from .indexing import SelectBackward0
-
-        res._rg = True
-        res._grad_fn = SelectBackward0(input, key)
-    return res
+    return attach(view_of(input, x[key]), SelectBackward0, input, key=key)
 
 
 def narrow(input, dim: int, start: int, length: int):
@@ -335,13 +327,7 @@ def narrow(input, dim: int, start: int, length: int):
     if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     key = (_FULL,) * d + (slice(start, start + length), Ellipsis)
-    res = view_of(input, x[key])
-    if input._rg and grad_mode.state.enabled:
-        from .indexing import SliceBackward0
-
-        res._rg = True
-        res._grad_fn = SliceBackward0(input, key)
-    return res
+    return attach(view_of(input, x[key]), SliceBackward0, input, key=key)
 
 
 # ---- splitting ------------------------------------------------------------------------------
@@ -379,16 +365,13 @@ def split(tensor, split_size_or_sections=None, dim: int = 0, *, split_size=None)
 
 
 def _pieces(tensor, d, sizes, node):
+    """Views of ``tensor`` cut along ``d`` into pieces of ``sizes``, each with its own ``node``."""
     x = tensor._data
-    rec = tensor._rg and grad_mode.state.enabled
     lead = (slice(None),) * d
     outs, start = [], 0
     for s in sizes:
         piece = view_of(tensor, x[lead + (slice(start, start + s),)])
-        if rec:
-            piece._rg = True
-            piece._grad_fn = node(tensor, d, start, s)
-        outs.append(piece)
+        outs.append(attach(piece, node, tensor, dim=d, start=start, length=s))
         start += s
     return tuple(outs)
 
@@ -396,14 +379,12 @@ def _pieces(tensor, d, sizes, node):
 class SplitBackward0(Node):
     """One piece's gradient placed in its slice of zeros shaped like the input."""
 
-    def __init__(self, x, dim, start, length):
+    def __init__(self, x, *, dim, start, length):
         super().__init__(x)
-        self.shape, self.dtype = x._data.shape, x._data.dtype
+        self.shape = x._data.shape
         self.key = (slice(None),) * dim + (slice(start, start + length),)
 
     def backward(self, grad):
-        from .indexing import put_into_zeros
-
         return put_into_zeros(grad, self.shape, self.key)
 
 
@@ -432,27 +413,20 @@ def unbind(input, dim: int = 0):
     if x.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _dim(dim, x.ndim)
-    rec = input._rg and grad_mode.state.enabled
     lead = (slice(None),) * d
-    outs = []
-    for i in range(x.shape[d]):
-        piece = view_of(input, x[lead + (i,)])
-        if rec:
-            piece._rg = True
-            piece._grad_fn = UnbindBackward0(input, d, i)
-        outs.append(piece)
-    return tuple(outs)
+    return tuple(attach(view_of(input, x[lead + (i,)]), UnbindBackward0, input, dim=d, index=i)
+                 for i in range(x.shape[d]))
 
 
 class UnbindBackward0(Node):
-    def __init__(self, x, dim, i):
+    """One slice's gradient placed at its index in zeros shaped like the input."""
+
+    def __init__(self, x, *, dim, index):
         super().__init__(x)
         self.shape = x._data.shape
-        self.key = (slice(None),) * dim + (i,)
+        self.key = (slice(None),) * dim + (index,)
 
     def backward(self, grad):
-        from .indexing import put_into_zeros
-
         return put_into_zeros(grad, self.shape, self.key)
 
 

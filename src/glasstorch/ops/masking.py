@@ -2,35 +2,22 @@
 them, as ``x[mask]``) and ``nonzero`` / ``argwhere`` (where a tensor is non-zero).
 
 A mask broadcasts against the tensor it selects from: ``scores.masked_fill(pad[:, None, :], -1e9)``
-masks whole columns of every row. Filled positions pass no gradient back to the input.
+masks whole columns of every row. Filled positions pass no gradient back to the input. The nodes
+keep the mask with ``save``: changing it in place before backward is an error, as in torch.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
+from ..autograd.graph import Node, attach
 from ..autograd.views import inplace_update
 from ._broadcast import unbroadcast
-from .indexing import put_into_zeros
-
-_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-            "uint8": "unsigned char", "float32": "float", "float64": "double", "float16": "Half"}
-
-
-def _finish(input, res, node, *args):
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = node(input, *args)
-    return res
-
-
-def _plain(t, write):
-    write()
-    t._vc[0] += 1
-    return t
+from ._inplace import in_graph, unrecorded
+from ._positions import put_into_zeros
+from .shape import broadcast_shapes
 
 
 def _mask(mask, op) -> np.ndarray:
@@ -38,7 +25,7 @@ def _mask(mask, op) -> np.ndarray:
     if m.dtype != np.bool_:
         raise RuntimeError(
             f"{op} only supports boolean masks, but got mask with dtype "
-            f"{_C_NAMES.get(m.dtype.name, m.dtype.name)}"
+            f"{_dtype.c_name(m)}"
         )
     return m
 
@@ -59,34 +46,30 @@ def masked_fill(input, mask, value):
 
     ``mask`` broadcasts against ``input``: ``scores.masked_fill(pad_mask, -1e9)``.
     """
-    from .shape import broadcast_shapes
-
     x, m = input._data, _mask(mask, "masked_fill_")
     v = _fill_value(value, "masked_fill_")
     shape = x.shape if m.shape == x.shape else tuple(broadcast_shapes(m.shape, x.shape))
     out = np.array(np.broadcast_to(x, shape))
     np.copyto(out, v, casting="unsafe", where=m)
-    res = _wrap(out)
-    is_t = isinstance(value, Tensor)
-    if grad_mode.state.enabled and (input._rg or (is_t and value._rg)):
-        res._rg = True
-        res._grad_fn = (MaskedFillBackward1(input, mask, value) if is_t
-                        else MaskedFillBackward0(input, mask))
-    return res
+    if isinstance(value, Tensor):
+        return attach(_wrap(out), MaskedFillBackward1, input, value, mask=mask)
+    return attach(_wrap(out), MaskedFillBackward0, input, mask=mask)
 
 
 class MaskedFillBackward0(Node):
     """Filled positions pass no gradient to ``input``."""
 
-    def __init__(self, x, mask, *value):
+    def __init__(self, x, *value, mask):
         super().__init__(x, *value)
-        self.shape, self.mask = x._data.shape, mask
+        self.shape = x._data.shape
+        self.save(mask)
 
     def backward(self, grad):
-        g = unbroadcast(grad.masked_fill(self.mask, 0), self.shape)
+        (mask,) = self.saved_tensors
+        g = unbroadcast(grad.masked_fill(mask, 0), self.shape)
         if len(self.next_functions) == 1:
             return g
-        return g, masked_select(grad, self.mask).sum()
+        return g, masked_select(grad, mask).sum()
 
 
 class MaskedFillBackward1(MaskedFillBackward0):
@@ -95,8 +78,6 @@ class MaskedFillBackward1(MaskedFillBackward0):
 
 def masked_fill_(self, mask, value):
     """In-place ``masked_fill`` (``mask`` must broadcast to ``self``'s shape)."""
-    from .shape import broadcast_shapes
-
     x, m = self._data, _mask(mask, "masked_fill_")
     v = _fill_value(value, "masked_fill_")
     if m.shape != x.shape and tuple(broadcast_shapes(m.shape, x.shape)) != x.shape:
@@ -108,31 +89,38 @@ def masked_fill_(self, mask, value):
     def write():
         np.copyto(x, v, casting="unsafe", where=m)
 
-    is_t = isinstance(value, Tensor)
-    if not (grad_mode.state.enabled and (self._rg or (is_t and value._rg))):
-        return _plain(self, write)
-    if is_t:
-        return inplace_update(self, write, lambda old: MaskedFillBackward1(old, mask, value))
-    return inplace_update(self, write, lambda old: MaskedFillBackward0(old, mask))
+    if not in_graph(self, value):
+        return unrecorded(self, write)
+    if isinstance(value, Tensor):
+        return inplace_update(self, write, lambda old: MaskedFillBackward1(old, value, mask=mask))
+    return inplace_update(self, write, lambda old: MaskedFillBackward0(old, mask=mask))
 
 
 def masked_select(input, mask):
-    """The elements where ``mask`` (broadcast with ``input``) is True, as a 1-D tensor."""
-    from .shape import broadcast_shapes
+    """The elements where ``mask`` (broadcast with ``input``) is True, as a 1-D tensor.
 
+    ``x`` of shape ``(2, 3)`` and a ``(3,)`` mask with two True: a ``(4,)`` tensor.
+    """
     x, m = input._data, _mask(mask, "masked_select:")
     shape = x.shape if m.shape == x.shape else tuple(broadcast_shapes(m.shape, x.shape))
     mb = np.broadcast_to(m, shape)
-    return _finish(input, _wrap(np.broadcast_to(x, shape)[mb]), MaskedSelectBackward0, mb)
+    res = _wrap(np.broadcast_to(x, shape)[mb])
+    return attach(res, MaskedSelectBackward0, input, mask=mask, shape=shape)
 
 
 class MaskedSelectBackward0(Node):
-    def __init__(self, x, mask):
+    """The gradient written back where the (broadcast) mask is True, then summed to ``x``'s
+    shape."""
+
+    def __init__(self, x, *, mask, shape):
         super().__init__(x)
-        self.shape, self.mask = x._data.shape, mask
+        self.shape, self.broadcast_shape = x._data.shape, shape
+        self.save(mask)
 
     def backward(self, grad):
-        return unbroadcast(put_into_zeros(grad, self.mask.shape, (self.mask,)), self.shape)
+        (mask,) = self.saved_tensors
+        mb = np.broadcast_to(mask._data, self.broadcast_shape)
+        return unbroadcast(put_into_zeros(grad, mb.shape, (mb,)), self.shape)
 
 
 def nonzero(input, *, as_tuple: bool = False, out=None):

@@ -8,7 +8,7 @@ Each backward undoes the op on the gradient: a permutation is undone by the inve
 a reshape by reshaping back, a broadcast by summing (``unbroadcast``).
 
 Joining, tiling, reordering copies and splitting (``cat``, ``stack``, ``repeat``, ``flip``,
-``roll``, ``split``, ``narrow``, ...) live in ``join``.
+``roll``, ``split``, ``narrow``, ...) live in ``join``, which builds on this file.
 """
 
 from __future__ import annotations
@@ -17,25 +17,20 @@ import warnings
 
 import numpy as np
 
+from .. import _dtype
+from .._size import Size
 from .._tensor import Tensor, _dim, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
+from ..autograd.graph import Node, attach
 from ..autograd.views import view_of
-from ._broadcast import unbroadcast
+from ._broadcast import broadcast_shape, unbroadcast
+from ._positions import put_into_zeros
 
 
 def _shape_args(shape) -> tuple:
+    """Sizes given as ``f(2, 3)`` or ``f((2, 3))``, as a tuple of ints: ``(2, 3)``."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
     return tuple(int(s) for s in shape)
-
-
-def _record(input: Tensor, out: Tensor, node_cls, *args) -> Tensor:
-    """Give ``out`` the node ``node_cls(input, *args)`` when the graph is being recorded."""
-    if input._rg and grad_mode.state.enabled:
-        out._rg = True
-        out._grad_fn = node_cls(input, *args)
-    return out
 
 
 # ---- reshape family -------------------------------------------------------------------------
@@ -51,10 +46,12 @@ def reshape(input, *shape, **kw):
         ) from None
     base = arr.base
     if arr is x or (base is not None and (base is x or base is x.base)):
-        return _record(input, view_of(input, arr), ViewBackward0)
+        res = view_of(input, arr)
+        # fast path: a tensor outside the graph skips the call into attach (as in view, t, ...)
+        return attach(res, ViewBackward0, input) if input._rg else res
     # the memory order forbids a view: as torch, a contiguous copy (clone) is reshaped instead
     copy = contiguous(input)
-    return _record(copy, _wrap(copy._data.reshape(shape)), UnsafeViewBackward0)
+    return attach(_wrap(copy._data.reshape(shape)), UnsafeViewBackward0, copy)
 
 
 def view(input, *shape, **kw):
@@ -79,13 +76,11 @@ def view(input, *shape, **kw):
         raise RuntimeError(
             f"shape '{list(shape_t)}' is invalid for input of size {x.size}"
         ) from None
-    return _record(input, view_of(input, arr), ViewBackward0)
+    res = view_of(input, arr)
+    return attach(res, ViewBackward0, input) if input._rg else res  # fast path: as reshape
 
 
 def _view_dtype(input, dtype):
-    from .. import _dtype
-    from ._inplace import _dtype_name
-
     npd = _dtype.to_dtype(dtype).np
     x = input._data
     try:
@@ -93,14 +88,16 @@ def _view_dtype(input, dtype):
     except ValueError:
         ratio = max(npd.itemsize, x.itemsize) // min(npd.itemsize, x.itemsize)
         raise RuntimeError(
-            f"self.size(-1) must be divisible by {ratio} to view {_dtype_name(x.dtype)} as "
-            f"{_dtype_name(npd)} (different element sizes), but got "
+            f"self.size(-1) must be divisible by {ratio} to view {_dtype.scalar_name(x)} as "
+            f"{_dtype.scalar_name(npd)} (different element sizes), but got "
             f"{x.shape[-1] if x.ndim else 1}"
         ) from None
     return view_of(input, arr)
 
 
 class ViewBackward0(Node):
+    """Backward of ``view``/``reshape``: the gradient reshaped back to the input's shape."""
+
     def __init__(self, x):
         super().__init__(x)
         self.shape = x._data.shape
@@ -186,7 +183,7 @@ def squeeze(input, dim=None, *, axis=None):
         node = SqueezeBackward1
         d = _dim(int(dim), x.ndim)
         drop = (d,) if x.ndim and x.shape[d] == 1 else ()
-    return _record(input, view_of(input, x.squeeze(drop) if drop else x.view()), node)
+    return attach(view_of(input, x.squeeze(drop) if drop else x.view()), node, input)
 
 
 class SqueezeBackward0(ViewBackward0):
@@ -206,22 +203,20 @@ def unsqueeze(input, dim: int = None, *, axis=None):
     x = input._data
     d = _dim(axis if dim is None else dim, x.ndim + 1)
     arr = x.reshape(x.shape[:d] + (1,) + x.shape[d:])  # a view; strides as torch gives them
-    return _record(input, view_of(input, arr), UnsqueezeBackward0)
+    return attach(view_of(input, arr), UnsqueezeBackward0, input)
 
 
 class UnsqueezeBackward0(ViewBackward0):
     """Backward of ``unsqueeze`` (drop the inserted dimension again), or of an index
     ``x[..., None]`` whose last step inserts a dimension (``key``: the gradient goes at ``key``)."""
 
-    def __init__(self, x, key=None):
+    def __init__(self, x, *, key=None):
         super().__init__(x)
         self.key = key
 
     def backward(self, grad):
         if self.key is None:
             return grad.reshape(self.shape)
-        from .indexing import put_into_zeros
-
         return put_into_zeros(grad, self.shape, self.key)
 
 
@@ -245,11 +240,13 @@ def permute(input, *dims, **kw):
     perm = tuple(_dim(int(d), x.ndim) for d in dims)
     if len(set(perm)) != len(perm):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return _record(input, view_of(input, x.transpose(perm)), PermuteBackward0, perm)
+    return attach(view_of(input, x.transpose(perm)), PermuteBackward0, input, perm=perm)
 
 
 class PermuteBackward0(Node):
-    def __init__(self, x, perm):
+    """Backward of ``permute``: the gradient permuted by the inverse permutation."""
+
+    def __init__(self, x, *, perm):
         super().__init__(x)
         self.perm = perm
 
@@ -264,14 +261,18 @@ def transpose(input, dim0: int, dim1: int):
     """Swap two dimensions (a view): ``(2, 3, 4).transpose(0, 2)`` is ``(4, 3, 2)``."""
     x = input._data
     a, b = _dim(dim0, x.ndim), _dim(dim1, x.ndim)
-    return _record(input, view_of(input, x.swapaxes(a, b) if x.ndim else x.view()),
-                   TransposeBackward0, a, b)
+    res = view_of(input, x.swapaxes(a, b) if x.ndim else x.view())
+    if not input._rg:  # fast path: as reshape
+        return res
+    return attach(res, TransposeBackward0, input, dim0=a, dim1=b)
 
 
 class TransposeBackward0(Node):
-    def __init__(self, x, a, b):
+    """Backward of ``transpose``: the same two dimensions swapped back."""
+
+    def __init__(self, x, *, dim0, dim1):
         super().__init__(x)
-        self.dims = (a, b)
+        self.dims = (dim0, dim1)
 
     def backward(self, grad):
         return grad.transpose(*self.dims)
@@ -282,10 +283,13 @@ def t(input):
     x = input._data
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
-    return _record(input, view_of(input, x.T), TBackward0)
+    res = view_of(input, x.T)
+    return attach(res, TBackward0, input) if input._rg else res  # fast path: as reshape
 
 
 class TBackward0(Node):
+    """Backward of ``t``: the gradient transposed back."""
+
     def backward(self, grad):
         return grad.t()
 
@@ -294,7 +298,7 @@ def _T(self):
     """All dimensions reversed (``x.T``); meant for matrices, torch warns for other ranks."""
     nd = self._data.ndim
     if nd == 2:  # the common case, without permute's checks
-        return _record(self, view_of(self, self._data.T), PermuteBackward0, (1, 0))
+        return attach(view_of(self, self._data.T), PermuteBackward0, self, perm=(1, 0))
     if nd == 0:
         warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
                       "these cases.", UserWarning, stacklevel=2)
@@ -364,10 +368,12 @@ def expand(input, *sizes, **kw):
             f"({x.shape[bad - lead]}) at non-singleton dimension {bad}.  Target sizes: "
             f"{list(sizes)}.  Tensor sizes: {list(x.shape)}"
         ) from None
-    return _record(input, view_of(input, arr), ExpandBackward0)
+    return attach(view_of(input, arr), ExpandBackward0, input)
 
 
 class ExpandBackward0(Node):
+    """Backward of ``expand``: the gradient summed over the stretched dimensions."""
+
     def __init__(self, x):
         super().__init__(x)
         self.shape = x._data.shape
@@ -388,9 +394,6 @@ def broadcast_to(input, size):
 
 def broadcast_shapes(*shapes):
     """The shape broadcasting tensors of ``shapes`` together gives (a ``torch.Size``)."""
-    from .._size import Size
-    from ._broadcast import broadcast_shape
-
     return Size(broadcast_shape(*[(s,) if isinstance(s, int) else tuple(s) for s in shapes]))
 
 
@@ -410,10 +413,12 @@ def clone(input, *, memory_format=None):
     strides); ask ``contiguous()`` for row-major memory.
     """
     order = "C" if memory_format is not None and "contiguous" in str(memory_format) else "K"
-    return _record(input, _wrap(input._data.copy(order=order)), CloneBackward0)
+    return attach(_wrap(input._data.copy(order=order)), CloneBackward0, input)
 
 
 class CloneBackward0(Node):
+    """Backward of ``clone``/``contiguous``: the gradient passes through unchanged."""
+
     def backward(self, grad):
         return grad
 
@@ -421,7 +426,7 @@ class CloneBackward0(Node):
 def contiguous(input, memory_format=None):
     """``input`` itself if its memory is C-ordered, else a C-ordered copy (``clone``)."""
     x = input._data
-    return input if x.flags.c_contiguous else _record(input, _wrap(x.copy()), CloneBackward0)
+    return input if x.flags.c_contiguous else attach(_wrap(x.copy()), CloneBackward0, input)
 
 
 swapaxes = swapdims = transpose
@@ -437,11 +442,8 @@ Tensor.t, Tensor.movedim, Tensor.moveaxis = t, movedim, movedim
 Tensor.T, Tensor.mT = property(_T), property(_mT)
 Tensor.clone, Tensor.contiguous = clone, contiguous
 
-from .join import *  # noqa: E402,F401,F403
-from .join import __all__ as _join_all  # noqa: E402
-
 __all__ = [
     "reshape", "flatten", "ravel", "unflatten", "squeeze", "unsqueeze",
     "permute", "transpose", "swapaxes", "swapdims", "t", "movedim", "moveaxis", "broadcast_to",
     "broadcast_shapes", "broadcast_tensors", "clone",
-] + _join_all
+]
