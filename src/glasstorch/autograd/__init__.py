@@ -12,7 +12,7 @@ The public face only; where each part lives:
 
 from __future__ import annotations
 
-from . import grad_mode
+from . import functional, grad_mode
 from .anomaly_mode import (
     detect_anomaly,
     is_anomaly_check_nan_enabled,
