@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "src"))
 
 from fuzz import AREAS, Campaign, generate, run_program, shrink  # noqa: E402
 from fuzz.campaign import class_key  # noqa: E402
-from fuzz.known import KNOWN  # noqa: E402
+from fuzz.known import classify  # noqa: E402
 
 
 def replay(seed: int, area: str) -> int:
@@ -39,7 +39,8 @@ def replay(seed: int, area: str) -> int:
     print(f"# MISMATCH after statement {m.index} ({m.op}): {m.kind} {m.variable}\n#   {m.detail}")
     small, sm = shrink(program, m)
     key = class_key(small, sm)
-    print(f"\n# class: {key}" + (f"  (known: {KNOWN[key]})" if key in KNOWN else "  (NEW)"))
+    known = classify(key)
+    print(f"\n# class: {key}" + (f"  (known, {known[0]}: {known[1]})" if known else "  (NEW)"))
     print("# shrunk:\n" + small.source())
     return 1
 
@@ -60,7 +61,7 @@ def main(argv=None) -> int:
     camp.run(range(args.start, args.start + args.count), args.area, deadline,
              log=lambda s: print(s, flush=True))
     text = camp.summary()
-    new = [k for k in camp.classes if k not in KNOWN]
+    new = [k for k in camp.classes if classify(k) is None]
     text += f"\n\n{len(new)} classes not in tests/fuzz/known.py:\n" + "\n".join(new)
     print(text)
     if args.out:
