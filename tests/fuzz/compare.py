@@ -142,7 +142,7 @@ def stride_differences(ours, theirs) -> list[tuple[str, str]]:
 
 
 def differences(ours, theirs) -> list[tuple[str, str]]:
-    """Differences between any two values a statement may leave behind (tensors, tuples, numbers)."""
+    """Differences between any two values a statement may leave (tensors, tuples, numbers)."""
     if isinstance(theirs, torch.Tensor):
         return tensor_differences(ours, theirs)
     if isinstance(theirs, (tuple, list)) and not isinstance(theirs, torch.Size):

@@ -115,8 +115,8 @@ class Builder:
         r = self.rng.random()
         shape = tuple(self.t(like).shape)
         if r < 0.45:
-            return self.tensor(self.broadcastable(shape), self.pick(DTYPES), grad=self.chance(0.4)) \
-                or like
+            other = self.broadcastable(shape)
+            return self.tensor(other, self.pick(DTYPES), grad=self.chance(0.4)) or like
         if r < 0.6:
             return self.tensor((), self.pick(DTYPES), grad=self.chance(0.3)) or like
         if r < 0.85:

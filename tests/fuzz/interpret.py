@@ -116,7 +116,8 @@ def run_program(program: Program, stop_at: int | None = None) -> Mismatch | None
             try:
                 found = compare_namespaces(ns_o, ns_t, no_grad_fn)
             except Exception as e:  # noqa: BLE001 - reading a result crashed (e.g. .numpy())
-                return Mismatch(i, st.op, "read.raises", "", f"comparing raised {exception_name(e)}")
+                why = f"comparing raised {exception_name(e)}"
+                return Mismatch(i, st.op, "read.raises", "", why)
             if found:
                 kind, name, detail = min(found, key=lambda f: _rank(f[0]))
                 return Mismatch(i, st.op, kind, name, detail)

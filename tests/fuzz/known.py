@@ -72,6 +72,19 @@ KNOWN_CLASSES: list[tuple[str, str, str]] = [
     ("Tensor.index_put_ | raises.ours", "bug", "ISSUE12: empty index tensors in index_put_"),
     ("Tensor.split | raises.ours", "bug",
      "new: split of a size-0 dim returns an empty tuple (torch: one empty tensor)"),
+    ("torch.median | raises.ours", "bug", "new: median of an empty tensor raises ValueError "
+     "(NumPy's 'cannot convert float NaN to integer'); torch returns nan"),
+    ("torch.bmm | raises.ours", "bug", "new: bmm of float64 and int32 raises 'expected scalar "
+     "type Double but found Int' where torch 2.13 computes it"),
+    ("backward<-*torch.median* | grad.value", "bug",
+     "new, NaN leak (ISSUE12 #5 family): std(correction=0) of one element after median: "
+     "ours grad nan, torch 0"),
+    ("backward<-*setitem* | raises.torch", "bug",
+     "ISSUE12 #2 family: a tensor saved for backward (gather's input) written in place later: "
+     "torch raises the version-counter error, glasstorch computes a gradient from new values"),
+    ("backward<-F.huber_loss | raises.torch", "torch",
+     "torch 2.13: backward of F.huber_loss(float32 input, float64 target) raises 'Found dtype "
+     "Float but expected Double'"),
     ("torch.einsum | raises.ours", "bug", "new: einsum of float64 and int64 operands raises "
      "'expected scalar type Double but found Long' (torch promotes)"),
     ("floordiv | raises.ours", "bug", "new, to triage: `sgn(x) // i` with an int tensor i "

@@ -51,7 +51,8 @@ def shrink(program: Program, mismatch: Mismatch, budget: int = 120) -> tuple[Pro
             runs += 1
             m = run_program(cand)
             if signature(m) == want:
-                best, best_m, changed = cand.with_statements(cand.statements[: m.index + 1]), m, True
+                best = cand.with_statements(cand.statements[: m.index + 1])
+                best_m, changed = m, True
             i -= 1
         for name, a in list(best.arrays.items()):
             for simpler in simpler_arrays(a):
