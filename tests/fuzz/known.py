@@ -72,8 +72,8 @@ KNOWN_CLASSES: list[tuple[str, str, str]] = [
     ("Tensor.index_put_ | raises.ours", "bug", "ISSUE12: empty index tensors in index_put_"),
     ("Tensor.split | raises.ours", "bug",
      "new: split of a size-0 dim returns an empty tuple (torch: one empty tensor)"),
-    ("torch.median | raises.ours", "bug", "new: median of an empty tensor raises ValueError "
-     "(NumPy's 'cannot convert float NaN to integer'); torch returns nan"),
+    ("torch.median | raises.ours", "bug", "new: median of an empty int64 tensor raises ValueError "
+     "(NumPy's 'cannot convert float NaN to integer'); torch returns a value"),
     ("torch.bmm | raises.ours", "bug", "new: bmm of float64 and int32 raises 'expected scalar "
      "type Double but found Int' where torch 2.13 computes it"),
     ("backward<-*torch.median* | grad.value", "bug",
