@@ -235,7 +235,8 @@ def _message_name(node) -> str:
 def _raise_modified(t, expected, actual, producer):
     """torch's error for a saved tensor changed in place after it was saved for backward."""
     shape = list(t._data.shape)
-    kind = scalar_name(t)
+    # torch names the tensor by its legacy type, except bool, which has none: "CPUBoolType"
+    kind = "CPUBoolType" if t._data.dtype == bool else f"torch.{scalar_name(t)}Tensor"
     where = f", which is output 0 of {_message_name(producer)}," if producer is not None else ""
     if grad_mode.anomaly.enabled:
         hint = (
@@ -250,7 +251,7 @@ def _raise_modified(t, expected, actual, producer):
         )
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{kind}Tensor {shape}]{where} is at version {actual}; expected version "
+        f"operation: [{kind} {shape}]{where} is at version {actual}; expected version "
         f"{expected} instead. {hint}"
     )
 
