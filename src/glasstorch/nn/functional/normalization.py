@@ -127,11 +127,12 @@ class _Layout(NamedTuple):
 
 class _NormBackward(Node):
     """Backward of ``y = standardize(x) * w + b``, with glasstorch ops: the statistics are
-    recomputed from the saved input, so that ``create_graph=True`` differentiates them too."""
+    recomputed from the saved input, so that ``create_graph=True`` differentiates them too.
+    ``stats``: arrays kept beside the input and weight (batch_norm's mean and rstd)."""
 
-    def __init__(self, input, weight, bias, *, layout: _Layout, eps: float):
+    def __init__(self, input, weight, bias, *, layout: _Layout, eps: float, stats: tuple = ()):
         super().__init__(input, weight, bias)
-        self.save(input, weight)
+        self.save(input, weight, *stats)
         self.layout, self.eps = layout, eps
 
     def backward(self, grad):
@@ -259,8 +260,7 @@ class NativeBatchNormBackward0(_NormBackward):
 
     def __init__(self, input, weight, bias, *, layout: _Layout, eps: float, training: bool,
                  mean: np.ndarray, rstd: np.ndarray):
-        super().__init__(input, weight, bias, layout=layout, eps=eps)
-        self.save(input, weight, mean, rstd)
+        super().__init__(input, weight, bias, layout=layout, eps=eps, stats=(mean, rstd))
         self.training = training
 
     def backward(self, grad):

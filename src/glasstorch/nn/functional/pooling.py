@@ -47,6 +47,8 @@ class MaxPool2DWithIndicesBackwardBackward0(LinearMapBackward):
 
 
 class MaxPool2DWithIndicesBackward0(_MaxBackward):
+    """Backward of max pooling: each output's gradient goes to its window's maximum."""
+
     back_cls = MaxPool2DWithIndicesBackwardBackward0
 
 

@@ -124,12 +124,12 @@ def _adaptive_avg(input: Tensor, out: tuple) -> Tensor:
     lead = (math.prod(x.shape[:-nd]),)
     shape = (lead + in_size, lead + out)
     out_shape = x.shape[:-nd] + out
-    node_cls, back = AdaptiveAvgPool2DBackward0, AdaptiveAvgPool2DBackwardBackward0
     if all(o > 0 and n % o == 0 for n, o in zip(in_size, out)):
         k = tuple(n // o for n, o in zip(in_size, out))
         win = _Windows(in_size, k, k, (0,) * nd, (1,) * nd, out)
         pool, spread = _avg_maps(win, x.dtype.type(math.prod(k)), shape, x.shape, out_shape)
-        return linear_op(input, pool, spread, node_cls, back)
+        return linear_op(input, pool, spread, AdaptiveAvgPool2DBackward0,
+                         AdaptiveAvgPool2DBackwardBackward0)
     mats = [_averaging_matrix(n, o, x.dtype) for n, o in zip(in_size, out)]
 
     def pool(a: np.ndarray) -> np.ndarray:
@@ -140,7 +140,8 @@ def _adaptive_avg(input: Tensor, out: tuple) -> Tensor:
         r = g.reshape(shape[1]) @ mats[-1]
         return (mats[0].T @ r if nd == 2 else r).reshape(x.shape)
 
-    return linear_op(input, pool, spread, node_cls, back)
+    return linear_op(input, pool, spread, AdaptiveAvgPool2DBackward0,
+                         AdaptiveAvgPool2DBackwardBackward0)
 
 
 def _adaptive_max(input: Tensor, out: tuple, return_indices: bool):
