@@ -215,8 +215,9 @@ class UnsqueezeBackward0(ViewBackward0):
         self.key = key
 
     def backward(self, grad):
-        if self.key is None:
-            return grad.reshape(self.shape)
+        if self.key is None:  # squeeze the inserted dim (the first where the shapes differ)
+            d = next((i for i, n in enumerate(self.shape) if grad.shape[i] != n), len(self.shape))
+            return grad.squeeze(d)
         return put_into_zeros(grad, self.shape, self.key)
 
 

@@ -1,11 +1,15 @@
-"""The machinery shared by the pooling, padding and resampling ops.
+"""The machinery shared by the pooling, padding and resampling ops (the bottom layer of these
+families: ``pooling``, ``pooling_adaptive``, ``padding`` and ``resample`` import it; it imports
+none of them).
 
 - ``linear_op`` / ``LinearMapBackward``: every op of these families is a linear map of its input
   (once the elements a max pooling picks are fixed), so its backward is the adjoint map and the
   backward of that is the map again: recorded this way, higher derivatives come for free.
+- ``take_adjoint``: the adjoint of a gather ``np.take(a, idx, axis)`` (padding, resampling).
 - ``_Windows``: the geometry of a sliding window (kernel, stride, padding, dilation) as one
   strided view of the input per position inside the window, and the adjoint ``scatter``.
-- max pooling's choice of maxima (``_argmax_masks``), with torch's tie and NaN rules.
+- max pooling (``_max_pool``, ``_MaxBackward``) and its choice of maxima (``_argmax_masks``),
+  with torch's tie and NaN rules.
 - torch's argument checks and messages for pooling.
 """
 
@@ -16,12 +20,9 @@ import math
 
 import numpy as np
 
+from ..._errors import not_implemented_for
 from ..._tensor import Tensor, _wrap
-from ...autograd import grad_mode
-from ...autograd.graph import _FREED, Node
-
-_KIND = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-         "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+from ...autograd.graph import Node, attach
 
 
 # ---- a linear map and its adjoint: the backward of every op in this family -------------------
@@ -30,47 +31,83 @@ def linear_op(input: Tensor, fn, adjoint, node_cls: type, adjoint_cls: type) -> 
     ``adjoint`` (its transpose). ``node_cls``/``adjoint_cls`` are the grad_fn classes of the map
     and of its adjoint (``AvgPool2DBackward0`` / ``AvgPool2DBackwardBackward0``)."""
     res = _wrap(fn(input._data))
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        node = node_cls(input)
-        node.maps = (adjoint, fn, adjoint_cls)
-        res._grad_fn = node
-    return res
+    return attach(res, node_cls, input, fn=fn, adjoint=adjoint, adjoint_cls=adjoint_cls)
 
 
 class LinearMapBackward(Node):
-    """Backward of ``linear_op``: the adjoint map on the output gradient, in NumPy; with grad
-    mode on (``create_graph=True``) recorded itself as a linear op whose adjoint is the forward."""
+    """Backward of ``linear_op``: the adjoint map on the output gradient, itself recorded as a
+    linear op (whose adjoint is the forward map) when ``create_graph=True`` asks for a graph.
 
-    maps = None
+    The two maps are NumPy functions (closures over the index arrays, masks or weights they
+    need), kept with ``save``.
+    """
+
     # True where torch's node keeps tensors for its backward (pooling; reflect, replicate and
-    # circular padding): after a backward without retain_graph the maps are dropped, so a second
+    # circular padding): after a backward without retain_graph the maps are freed, so a second
     # backward is torch's "backward through the graph a second time" error. Constant padding and
-    # upsampling keep only sizes, in torch as here.
+    # upsampling keep only sizes, in torch as here: their maps survive a backward.
     keeps_tensors = False
 
-    def get_maps(self):
-        return self.maps
+    def __init__(self, input, *, fn, adjoint, adjoint_cls: type):
+        super().__init__(input)
+        self.save(fn, adjoint)
+        self.adjoint_cls = adjoint_cls
 
     def release(self):
-        super().release()
         if self.keeps_tensors:
-            self.maps = None  # also frees the arrays the maps hold (masks, window geometry)
+            super().release()
 
     def backward(self, grad):
-        maps = self.get_maps()
-        if maps is None:
-            raise RuntimeError(_FREED)
-        adjoint, fn, adjoint_cls = maps
-        if grad_mode.state.enabled:
-            return linear_op(grad, adjoint, fn, adjoint_cls, type(self))
-        return _wrap(adjoint(grad._data))
+        fn, adjoint = self.saved_tensors
+        return linear_op(grad, adjoint, fn, self.adjoint_cls, type(self))
 
 
-class SqueezeBackward1(LinearMapBackward):
-    """1-d pooling: torch pools a (N, C, 1, L) view and squeezes it, so it shows this name."""
+def _adjoint_plan(idx: np.ndarray) -> list:
+    """How to add ``g[j]`` into ``res[idx[j]]`` with slices: rounds in which each target appears
+    once (first reads of a position, then second reads...), each cut into runs where both the
+    source and the target positions step evenly. A pad or an upsampling needs 2 or 3 runs."""
+    if len(idx) == 0:
+        return []
+    order = np.argsort(idx, kind="stable")
+    sorted_idx = idx[order]
+    first = np.r_[True, sorted_idx[1:] != sorted_idx[:-1]]
+    rank = np.arange(len(idx)) - np.maximum.accumulate(np.where(first, np.arange(len(idx)), 0))
+    plan = []
+    for r in range(int(rank.max()) + 1):
+        src, dst = order[rank == r].tolist(), sorted_idx[rank == r].tolist()
+        start, m = 0, len(src)
+        while start < m:
+            end = start + 1
+            ds, dd = (src[end] - src[start], dst[end] - dst[start]) if end < m else (1, 1)
+            while end < m and src[end] - src[end - 1] == ds and dst[end] - dst[end - 1] == dd:
+                end += 1
+            length = end - start
+            plan.append((r, _slice(src[start], ds, length), _slice(dst[start], dd, length)))
+            start = end
+    return plan
 
-    keeps_tensors = True  # the pooling under torch's squeeze keeps its input
+
+def _slice(start: int, step: int, length: int) -> slice:
+    stop = start + step * (length - 1) + (1 if step > 0 else -1)
+    return slice(start, stop if stop >= 0 else None, step)
+
+
+def take_adjoint(g: np.ndarray, idx: np.ndarray, n: int, axis: int) -> np.ndarray:
+    """The adjoint of ``np.take(a, idx, axis)`` for ``a`` of size ``n`` along ``axis``: each slice
+    of ``g`` is added to position ``idx[j]`` — with a few basic-slice adds (``_adjoint_plan``), no
+    ``np.add.at``."""
+    axis %= g.ndim
+    shape = list(g.shape)
+    shape[axis] = n
+    covered = len(np.unique(idx)) == n
+    res = (np.empty if covered else np.zeros)(shape, g.dtype)
+    lead = (slice(None),) * axis
+    for rnd, src, dst in _adjoint_plan(np.asarray(idx)):
+        if rnd == 0:
+            res[lead + (dst,)] = g[lead + (src,)]
+        else:
+            res[lead + (dst,)] += g[lead + (src,)]
+    return res
 
 
 # ---- argument checks ---------------------------------------------------------------------------
@@ -108,7 +145,7 @@ def _pool2d_args(op: str, kernel_size, stride, padding, dilation=1):
 def _check_float_or_int(x: np.ndarray, op: str) -> None:
     """Average pooling takes floating inputs and int64 (with a truncating division)."""
     if x.dtype.kind != "f" and x.dtype != np.int64:
-        raise NotImplementedError(f'"{op}" not implemented for \'{_KIND.get(x.dtype.name)}\'')
+        raise not_implemented_for(op, x.dtype)
 
 
 def _output_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -270,24 +307,29 @@ def _flat_indices(masks: list, geom, shape: tuple) -> np.ndarray:
     return idx
 
 
-class _MaxBackward(LinearMapBackward):
+class _MaxBackward(Node):
     """Max pooling is linear once each window's maximum is known: the gradient of each output
     goes to the element it came from (summed where windows overlap). Which element that is gets
-    worked out on the first backward, from the saved input and output."""
+    worked out in backward, from the saved input and output; the backward is then a linear op
+    (``linear_op``), recorded as ``back_cls`` when ``create_graph=True`` asks for a graph.
 
-    back_cls: type = None
-    keeps_tensors = True
+    ``geom`` is the windows' geometry (``_Windows``, adaptive pooling's ``_Gather``, or None for
+    an empty output), ``shape`` the (input, output) shapes with the leading dims flattened.
+    """
 
-    def get_maps(self):
-        if self.maps is None:
-            (x,) = self.saved_tensors
-            shape = self.shape
-            xb = x._data.reshape(shape[0])
-            views = self.geom.views(self.geom.pad(xb, _lowest(xb.dtype)))
-            masks = _argmax_masks(xb, views, self.saved_output._data.reshape(shape[1]), self.geom)
-            self.maps = _max_backward_maps(masks, self.geom, shape, x._data.shape,
-                                  self.saved_output._data.shape, self.back_cls)
-        return self.maps
+    keeps_output = True
+    back_cls: type = None  # the node of the backward: MaxPool2DWithIndicesBackwardBackward0
+
+    def __init__(self, input, *, geom, shape: tuple):
+        super().__init__(input)
+        self.save(input)
+        self.geom, self.shape = geom, shape
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        gather, scatter = _max_maps(x._data, self.saved_output._data, self.geom, self.shape)
+        # (the third derivative's node has no torch name: torch records other ops there)
+        return linear_op(grad, scatter, gather, self.back_cls, LinearMapBackward)
 
 
 def _masked(g: np.ndarray, masks: list):
@@ -304,29 +346,27 @@ def _masked(g: np.ndarray, masks: list):
         yield buf
 
 
-def _max_backward_maps(masks: list, geom, shape: tuple, in_shape: tuple, out_shape: tuple,
-              back_cls: type):
-    """(adjoint, map, adjoint's node class) of max pooling with these choices of maxima: the map
-    picks the chosen element of each window, its adjoint puts each gradient back there."""
+def _max_maps(x: np.ndarray, out: np.ndarray, geom, shape: tuple):
+    """``(gather, scatter)``: the map that picks the chosen element (the maximum) of each window
+    of ``x``, and its adjoint, which puts each gradient back there. ``out`` is the pooled ``x``."""
+    if geom is None:  # an empty output: nothing is picked
+        return (lambda a: np.zeros(out.shape, a.dtype)), (lambda g: np.zeros(x.shape, g.dtype))
+    xb = x.reshape(shape[0])
+    masks = _argmax_masks(xb, geom.views(geom.pad(xb, _lowest(xb.dtype))),
+                          out.reshape(shape[1]), geom)
 
     def gather(a: np.ndarray) -> np.ndarray:
         views = geom.views(geom.pad(a.reshape(shape[0]), 0))
         res = np.where(masks[0], views[0], a.dtype.type(0))
         for m, v in zip(masks[1:], views[1:]):
             res += np.where(m, v, a.dtype.type(0))
-        return res.reshape(out_shape)
+        return res.reshape(out.shape)
 
     def scatter(g: np.ndarray) -> np.ndarray:
         g = g.reshape(shape[1])
-        return geom.scatter(_masked(g, masks), shape[1][:-len(geom.k)], g.dtype).reshape(in_shape)
+        return geom.scatter(_masked(g, masks), shape[1][:-len(geom.k)], g.dtype).reshape(x.shape)
 
-    return scatter, gather, back_cls
-
-
-# 1-d max pooling shows torch's squeeze on top of its 2-d kernel, both ways
-MaxSqueezeBackward1 = type("SqueezeBackward1", (_MaxBackward,), {
-    "__doc__": "1-d max pooling (torch pools a (N, C, 1, L) view and squeezes the result).",
-    "back_cls": SqueezeBackward1})
+    return gather, scatter
 
 
 def _max_pool(input: Tensor, geom, return_indices: bool, node_cls: type):
@@ -338,18 +378,10 @@ def _max_pool(input: Tensor, geom, return_indices: bool, node_cls: type):
     views = geom.views(geom.pad(xb, _lowest(x.dtype)))
     out = _max_forward(views)
     out_shape = x.shape[:-nd] + geom.out
-    res = _wrap(out.reshape(out_shape))
-    masks = None
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        node = node_cls(input)
-        node.geom, node.shape = geom, shape
-        node.save(input)
-        node.save_output(res)
-        res._grad_fn = node
+    res = attach(_wrap(out.reshape(out_shape)), node_cls, input, geom=geom, shape=shape)
     if not return_indices:
         return res
-    masks = masks or _argmax_masks(xb, views, out, geom)
+    masks = _argmax_masks(xb, views, out, geom)
     return res, _wrap(_flat_indices(masks, geom, out.shape).reshape(out_shape))
 
 

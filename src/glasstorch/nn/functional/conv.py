@@ -11,10 +11,10 @@ taps of the kernel). ``conv1d`` is the same along one axis; here it is a ``conv2
 is one row high.
 
 This module reads and checks the arguments the way torch does and records the backward node;
-the arithmetic (im2col and one matrix product, col2im for the gradient) is in
-``_im2col``. With ``create_graph=True`` the backward is written with glasstorch
-ops instead (a transposed convolution for the input, a convolution of the input with the output
-gradient for the weight), so second derivatives work too.
+the arithmetic (im2col and one matrix product, col2im for the gradient) is in ``_im2col``. The
+backward is written with glasstorch ops (a transposed convolution for the input, a convolution of
+the input with the output gradient for the weight), so second derivatives work too; without
+``create_graph`` a fast path runs the same gradients on the arrays (``_im2col.conv2d_backward``).
 """
 
 from __future__ import annotations
@@ -23,16 +23,13 @@ import warnings
 
 import numpy as np
 
+from ..._creation import arange
+from ..._dtype import c_name, scalar_name
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
-from ...autograd.graph import Node
+from ...autograd.graph import Node, attach
 from ._im2col import conv2d_backward, conv2d_forward
-
-_TENSOR_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-_CTYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-          "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-          "bool": "bool"}
+from .padding import pad
 
 
 # ---- the public functions ----------------------------------------------------------------------
@@ -185,18 +182,16 @@ def _check_shapes(x, w, b, pads, dilation, groups):
     if w.dtype != x.dtype:
         if x.dtype == np.float32:
             raise RuntimeError(
-                f"Input type (torch.{_TENSOR_TYPE[x.dtype.name]}Tensor) and weight type "
-                f"(torch.{_TENSOR_TYPE.get(w.dtype.name, w.dtype.name)}Tensor) should be the "
+                f"Input type (torch.{scalar_name(x.dtype)}Tensor) and weight type "
+                f"(torch.{scalar_name(w.dtype)}Tensor) should be the "
                 "same or input should be a MKLDNN tensor and weight is a dense tensor"
             )
         raise RuntimeError(
-            f"expected scalar type {_TENSOR_TYPE.get(x.dtype.name, x.dtype.name)} but found "
-            f"{_TENSOR_TYPE.get(w.dtype.name, w.dtype.name)}"
+            f"expected scalar type {scalar_name(x.dtype)} but found {scalar_name(w.dtype)}"
         )
     if b is not None and b.dtype != x.dtype:
         raise RuntimeError(
-            f"Input type ({_CTYPE.get(x.dtype.name, x.dtype.name)}) and bias type "
-            f"({_CTYPE.get(b.dtype.name, b.dtype.name)}) should be the same"
+            f"Input type ({c_name(x.dtype)}) and bias type ({c_name(b.dtype)}) should be the same"
         )
     if x.dtype == np.bool_:
         raise NotImplementedError("\"slow_conv2d_cpu\" not implemented for 'Bool'")
@@ -267,16 +262,8 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, nd: int
         out = out.reshape(out.shape[0], out.shape[1], out.shape[3])
     else:
         out = conv2d_forward(x, w, b, *geom, groups)
-    res = _wrap(out)
-    wants = input._rg or weight._rg or (bias is not None and bias._rg)
-    if wants and grad_mode.state.enabled:
-        res._rg = True
-        node = (ConvolutionBackward0(input, weight) if bias is None
-                else ConvolutionBackward0(input, weight, bias))
-        node.save(input, weight)
-        node.geom, node.groups, node.nd = geom, groups, nd
-        res._grad_fn = node
-    return res
+    return attach(_wrap(out), ConvolutionBackward0, input, weight, bias, geom=geom,
+                  groups=groups, nd=nd)
 
 
 class ConvolutionBackward0(Node):
@@ -285,24 +272,29 @@ class ConvolutionBackward0(Node):
     ``dL/dW`` is the correlation of the input with the output gradient, ``dL/dx`` the transposed
     convolution of the output gradient with ``W``, and ``dL/db`` the sum of the output gradient
     over everything but its channel axis. Only the gradients some input needs are computed.
+    ``geom`` is the 2-D kernel's ``(stride, dilation, pads)`` (``_as_2d``).
     """
+
+    def __init__(self, input, weight, bias, *, geom: tuple, groups: int, nd: int):
+        super().__init__(input, weight, bias)
+        self.save(input, weight)
+        self.geom, self.groups, self.nd = geom, groups, nd
 
     def backward(self, grad):
         x, w = self.saved_tensors
         needs = self.needs_input_grad
         if grad_mode.state.enabled:
-            grads = _graph_backward(grad, x, w, self.geom, self.groups, self.nd, needs)
-            return grads if len(needs) == 3 else grads[:2]
-        flags = (needs[0], needs[1], len(needs) == 3 and needs[2])
+            return _graph_backward(grad, x, w, self.geom, self.groups, self.nd, needs)
+        # fast path: without create_graph, im2col/col2im on the arrays in one pass (no padded,
+        # spread-out or flipped intermediate tensors, and the columns shared by dW and dx)
         g, xd, wd = grad._data, x._data, w._data
         if self.nd == 1:
             g, xd, wd = g[:, :, None], xd[:, :, None], wd[:, :, None]
-        gx, gw, gb = conv2d_backward(g, xd, wd, *self.geom, self.groups, flags)
+        gx, gw, gb = conv2d_backward(g, xd, wd, *self.geom, self.groups, needs)
         if self.nd == 1:
             gx = gx.reshape(x._data.shape) if gx is not None else None
             gw = gw.reshape(w._data.shape) if gw is not None else None
-        out = tuple(_wrap(a) if a is not None else None for a in (gx, gw, gb))
-        return out if len(needs) == 3 else out[:2]
+        return tuple(_wrap(a) if a is not None else None for a in (gx, gw, gb))
 
 
 def _graph_backward(g: Tensor, x: Tensor, w: Tensor, geom, groups: int, nd: int, needs):
@@ -311,7 +303,7 @@ def _graph_backward(g: Tensor, x: Tensor, w: Tensor, geom, groups: int, nd: int,
         g, x, w = g.unsqueeze(2), x.unsqueeze(2), w.unsqueeze(2)
     gx = _grad_input(g, w, x.shape, geom, groups) if needs[0] else None
     gw = _grad_weight(g, x, w.shape, geom, groups) if needs[1] else None
-    gb = g.sum((0, 2, 3)) if len(needs) == 3 and needs[2] else None
+    gb = g.sum((0, 2, 3)) if needs[2] else None
     if nd == 1:
         gx = gx.squeeze(2) if gx is not None else None
         gw = gw.squeeze(2) if gw is not None else None
@@ -322,8 +314,6 @@ def _grad_input(g: Tensor, w: Tensor, xshape, geom, groups: int) -> Tensor:
     """dL/dx as a stride-1 convolution: spread ``g`` out by the stride (zeros between), pad it
     so that every kernel tap that touched an input pixel lines up again, and convolve with the
     kernel flipped and its in/out channels swapped."""
-    from .padding import pad
-
     (sh, sw), (dh, dw), ((t, _), (lft, _)) = geom
     n, co, ho, wo = g.shape
     _, cg, kh, kw = w.shape
@@ -343,9 +333,6 @@ def _grad_input(g: Tensor, w: Tensor, xshape, geom, groups: int) -> Tensor:
 def _grad_weight(g: Tensor, x: Tensor, wshape, geom, groups: int) -> Tensor:
     """dL/dW as a convolution of the padded input (batch and channel axes swapped) with the
     output gradient as the kernel: the roles of stride and dilation swap too."""
-    from ..._creation import arange
-    from .padding import pad
-
     stride, dilation, ((t, b), (lft, r)) = geom
     co, cg, kh, kw = wshape
     xp = pad(x, (lft, r, t, b)).transpose(0, 1)

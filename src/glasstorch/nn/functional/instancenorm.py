@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
 from ...autograd.grad_mode import no_grad
-from .activation import _not_tensor
+from .normalization import batch_norm
+from .padding import pad
 
 
 def instance_norm(input: Tensor, running_mean: Tensor | None = None,
@@ -41,10 +43,8 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         >>> F.instance_norm(torch.randn(2, 3, 8)).shape
         torch.Size([2, 3, 8])
     """
-    from .normalization import batch_norm
-
     if not isinstance(input, Tensor):
-        raise _not_tensor("instance_norm", "input", 1, input)
+        raise not_tensor("instance_norm", input)
     shape = input._data.shape
     if use_input_stats:
         spatial = 1
@@ -90,10 +90,8 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
         >>> F.local_response_norm(torch.ones(1, 4, 2, 2), size=2)[0, :, 0, 0]
         tensor([0.9999, 0.9999, 0.9999, 0.9999])
     """
-    from .padding import pad
-
     if not isinstance(input, Tensor):
-        raise _not_tensor("local_response_norm", "input", 1, input)
+        raise not_tensor("local_response_norm", input)
     ndim = input._data.ndim
     if ndim < 3:
         raise ValueError(
@@ -112,5 +110,6 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
         window = window + padded[:, offset:offset + channels]
     div = (window * (alpha / size) + k) ** beta
     return input / div
+
 
 __all__ = ["instance_norm", "local_response_norm"]

@@ -19,35 +19,32 @@ The backward of the standardisation, for an incoming gradient ``gx̂`` of x̂, i
     dL/dx = rstd * (gx̂ - mean(gx̂) - x̂ * mean(gx̂ * x̂))
 
 (the two subtracted terms are what flows back through ``mean`` and through ``var``). Each function
-records ONE node, named as torch names it (``NativeBatchNormBackward0``, ...); the backward runs in
-NumPy, or with glasstorch ops when ``create_graph=True`` so that higher derivatives work.
+records ONE node, named as torch names it (``NativeBatchNormBackward0``, ...); its backward is
+written with glasstorch ops, so that higher derivatives work. ``batch_norm``, on the hot path of
+a CNN, also has a NumPy fast path for a backward without ``create_graph``.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
+from ..._errors import not_implemented_for, not_tensor
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
-from ...autograd.graph import _FREED, Node
-from .activation import _not_tensor
-
-_KIND = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-         "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+from ...autograd.graph import Node, attach
 
 
 # ---- checks shared by the family -----------------------------------------------------------------
 def _float_data(input, fn: str, kernel: str) -> np.ndarray:
     """The input's array; torch's errors for a non-tensor or a non-floating input."""
     if not isinstance(input, Tensor):
-        raise _not_tensor(fn, "input", 1, input)
+        raise not_tensor(fn, input)
     x = input._data
     if x.dtype.kind != "f":
-        raise NotImplementedError(
-            f"\"{kernel}\" not implemented for '{_KIND.get(x.dtype.name, x.dtype.name)}'"
-        )
+        raise not_implemented_for(kernel, x.dtype)
     return x
 
 
@@ -84,8 +81,8 @@ def _size(shape: tuple) -> str:
 
 # ---- the shared kernel ---------------------------------------------------------------------------
 # Large NumPy temporaries cost more than the arithmetic (fresh pages), so the kernels reuse their
-# buffers: the forward keeps only (mean, rstd) and the input, and the backward rebuilds x̂ in the
-# buffer that becomes dL/dx.
+# buffers: batch_norm keeps only (mean, rstd) and the input, and its backward's fast path rebuilds
+# x̂ in the buffer that becomes dL/dx.
 def _standardize(x: np.ndarray, axes: tuple, eps: float):
     """``(x̂, mean, rstd, var)`` for ``x`` in a stats layout: mean 0, variance 1 along ``axes``.
     x̂ is a new array."""
@@ -113,88 +110,50 @@ def _affine_(xhat: np.ndarray, weight, bias, wview: tuple) -> np.ndarray:
     return xhat
 
 
-def _record(node_cls, res: Tensor, input, weight, bias, **state) -> None:
-    """Attach the backward node when some input needs a gradient (grad mode on)."""
-    if not grad_mode.state.enabled:
-        return
-    if not (input._rg or (weight is not None and weight._rg) or (bias is not None and bias._rg)):
-        return
-    res._rg = True
-    node = node_cls(input, weight, bias)
-    node.save(input, weight)
-    node.__dict__.update(state)
-    res._grad_fn = node
+class _Layout(NamedTuple):
+    """How a normalisation sees its input (see the module docstring): ``in_shape``, the input's
+    shape; ``stat_shape`` and its reduced ``axes``, the stats layout; ``aff_shape``, the layout
+    in which the weight broadcasts (viewed as ``wview``) and ``w_axes``, the axes its gradient
+    sums over; ``bias_shape``, the bias's own shape (None without a bias)."""
+
+    in_shape: tuple
+    stat_shape: tuple
+    aff_shape: tuple
+    axes: tuple
+    w_axes: tuple
+    wview: tuple
+    bias_shape: tuple | None
 
 
 class _NormBackward(Node):
-    """Backward of ``y = standardize(x) * w + b`` (the state is set by the forward).
+    """Backward of ``y = standardize(x) * w + b``, with glasstorch ops: the statistics are
+    recomputed from the saved input, so that ``create_graph=True`` differentiates them too.
+    ``stats``: arrays kept beside the input and weight (batch_norm's mean and rstd)."""
 
-    ``stat_shape``/``axes``: the stats layout and its reduced axis (the last one here; the
-    BatchNorm node overrides ``backward`` for its layout); ``aff_shape``/``wview``: the layout in
-    which the weight broadcasts (as ``wview``) and ``w_axes``, the axes its gradient sums over;
-    ``mean``/``rstd``: the statistics kept from the forward.
-    """
-
-    def release(self):
-        super().release()
-        self.mean = self.rstd = None
-
-    def _xhat(self, input) -> np.ndarray:
-        """x̂ rebuilt from the saved input, as a new array in the stats layout."""
-        if self.rstd is None:
-            raise RuntimeError(_FREED)
-        xhat = input._data.reshape(self.stat_shape) - self.mean
-        xhat *= self.rstd
-        return xhat
+    def __init__(self, input, weight, bias, *, layout: _Layout, eps: float, stats: tuple = ()):
+        super().__init__(input, weight, bias)
+        self.save(input, weight, *stats)
+        self.layout, self.eps = layout, eps
 
     def backward(self, grad):
-        input, weight = self.saved_tensors
-        needs = self.needs_input_grad
-        if grad_mode.state.enabled:
-            return self._graph(grad, input, weight, needs)
-        g = grad._data.reshape(self.aff_shape)
-        xhat = self._xhat(input)
-        gw = gb = gx = None
-        if needs[1]:
-            xa = xhat.reshape(self.aff_shape)
-            gw = _wrap(np.einsum("ncs,ncs->c", g, xa) if xa.ndim == 3
-                       else np.einsum("mk,mk->k", g, xa)).reshape(weight.shape)
-        if needs[2]:
-            gb = g.sum(0).sum(-1) if g.ndim == 3 else g.sum(0)
-            gb = _wrap(gb.reshape(self.bias_shape))
-        if needs[0]:
-            gxh = g * weight._data.reshape(self.wview) if weight is not None else g.copy()
-            gxh = gxh.reshape(self.stat_shape)
-            if gxh.size:
-                # dx = rstd * (gx̂ - mean(gx̂) - x̂ * mean(gx̂ * x̂)), built in gxh's buffer
-                k = gxh.shape[-1]
-                dots = np.einsum("...k,...k->...", gxh, xhat)[..., None]
-                gxh -= gxh.mean(axis=self.axes, keepdims=True)
-                xhat *= dots / k
-                gxh -= xhat
-                gxh *= self.rstd
-            gx = _wrap(gxh.reshape(self.in_shape))
-        return gx, gw, gb
-
-    def _graph(self, grad, input, weight, needs):
-        """create_graph=True: the same formulas with glasstorch ops, the statistics recomputed
-        from the saved input so that they are differentiated too."""
-        axes = self.axes
-        x = input.reshape(self.stat_shape)
+        input, weight = self.saved_tensors[:2]
+        lay, needs = self.layout, self.needs_input_grad
+        axes = lay.axes
+        x = input.reshape(lay.stat_shape)
         centered = x - x.mean(axes, keepdim=True)
         rstd = ((centered * centered).mean(axes, keepdim=True) + self.eps).rsqrt()
         xhat = centered * rstd
-        g = grad.reshape(self.aff_shape)
-        gw = (g * xhat.reshape(self.aff_shape)).sum(self.w_axes).reshape(weight.shape) \
+        g = grad.reshape(lay.aff_shape)
+        gw = (g * xhat.reshape(lay.aff_shape)).sum(lay.w_axes).reshape(weight.shape) \
             if needs[1] else None
-        gb = g.sum(self.w_axes).reshape(self.bias_shape) if needs[2] else None
+        gb = g.sum(lay.w_axes).reshape(lay.bias_shape) if needs[2] else None
         gx = None
         if needs[0]:
-            gxh = (g * weight.reshape(self.wview) if weight is not None else g)
-            gxh = gxh.reshape(self.stat_shape)
+            gxh = (g * weight.reshape(lay.wview) if weight is not None else g)
+            gxh = gxh.reshape(lay.stat_shape)
             gx = rstd * (gxh - gxh.mean(axes, keepdim=True)
                          - xhat * (gxh * xhat).mean(axes, keepdim=True))
-            gx = gx.reshape(self.in_shape)
+            gx = gx.reshape(lay.in_shape)
         return gx, gw, gb
 
 
@@ -254,9 +213,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     x3 = x.reshape(x.shape[0], channels, math.prod(x.shape[2:]))
     wview = (1, channels, 1)
-    state = dict(in_shape=x.shape, stat_shape=x3.shape, aff_shape=x3.shape, axes=(0, 2),
-                 w_axes=(0, 2), wview=wview, eps=eps, training=training,
-                 bias_shape=None if bias is None else bias._data.shape)
+    layout = _Layout(x.shape, x3.shape, x3.shape, (0, 2), (0, 2), wview,
+                     None if bias is None else bias._data.shape)
     if training:
         xhat, mean, rstd, var = _standardize(x3, (0, 2), eps)
         out = _affine_(xhat, weight, bias, wview)
@@ -264,7 +222,6 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         if running_mean is not None and n > 0:
             _update_running(running_mean, mean, momentum)
             _update_running(running_var, var * (n / (n - 1)), momentum)  # n > 1: checked above
-        state.update(mean=mean, rstd=rstd)
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
             rstd = (1 / np.sqrt(running_var._data + eps)).reshape(wview)
@@ -275,10 +232,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             shift = shift + bias._data.reshape(wview)
         out = x3 * scale.astype(x.dtype, copy=False)
         out += shift.astype(x.dtype, copy=False)
-        state.update(rstd=rstd, mean=mean)
-    res = _wrap(out.reshape(x.shape))
-    _record(NativeBatchNormBackward0, res, input, weight, bias, **state)
-    return res
+    return attach(_wrap(out.reshape(x.shape)), NativeBatchNormBackward0, input, weight, bias,
+                  layout=layout, eps=eps, training=training, mean=mean, rstd=rstd)
 
 
 def _update_running(running: Tensor, batch: np.ndarray, momentum: float) -> None:
@@ -298,63 +253,71 @@ class NativeBatchNormBackward0(_NormBackward):
 
     Evaluation: the map is affine, ``y = x * (w * rstd) + const``, so ``dL/dx = g * w * rstd`` and
     ``dL/dw = sum(g * (x - running_mean) * rstd)``.
+
+    ``mean`` and ``rstd`` are the statistics the forward used, (1, C, 1) arrays: the batch's in
+    training, the running ones in evaluation.
     """
+
+    def __init__(self, input, weight, bias, *, layout: _Layout, eps: float, training: bool,
+                 mean: np.ndarray, rstd: np.ndarray):
+        super().__init__(input, weight, bias, layout=layout, eps=eps, stats=(mean, rstd))
+        self.training = training
 
     def backward(self, grad):
         if not self.training:
             return self._eval_backward(grad)
-        input, weight = self.saved_tensors
-        needs = self.needs_input_grad
         if grad_mode.state.enabled:
-            return self._graph(grad, input, weight, needs)
-        g = grad._data.reshape(self.stat_shape)
-        xhat = self._xhat(input)
+            return super().backward(grad)
+        # fast path: without create_graph, the closed form on the arrays with the statistics
+        # kept from the forward, built in x̂'s buffer (a few temporaries instead of a dozen)
+        input, weight, mean, rstd = self.saved_tensors
+        lay, needs = self.layout, self.needs_input_grad
+        g = grad._data.reshape(lay.stat_shape)
+        xhat = input._data.reshape(lay.stat_shape) - mean
+        xhat *= rstd
         s = g.sum(0).sum(-1).reshape(1, -1, 1)
         t = np.einsum("ncs,ncs->c", g, xhat).reshape(s.shape)
         gx = gw = gb = None
         if needs[0]:
             n = g.shape[0] * g.shape[2]
-            scale = self.rstd * weight._data.reshape(self.wview) if weight is not None \
-                else self.rstd
+            scale = rstd * weight._data.reshape(lay.wview) if weight is not None else rstd
             # dx = (g - S/n - x̂ T/n) * scale, built in x̂'s buffer
             dx = xhat
             dx *= -t / n
             dx += g
             dx -= s / n
             dx *= scale
-            gx = _wrap(dx.reshape(self.in_shape))
+            gx = _wrap(dx.reshape(lay.in_shape))
         if needs[1]:
             gw = _wrap(t.reshape(weight.shape))
         if needs[2]:
-            gb = _wrap(s.reshape(self.bias_shape))
+            gb = _wrap(s.reshape(lay.bias_shape))
         return gx, gw, gb
 
     def _eval_backward(self, grad):
-        input, weight = self.saved_tensors
-        if self.rstd is None:
-            raise RuntimeError(_FREED)
-        needs = self.needs_input_grad
-        rstd, mean = self.rstd, self.mean
+        input, weight, mean, rstd = self.saved_tensors
+        lay, needs = self.layout, self.needs_input_grad
         if grad_mode.state.enabled:
-            g = grad.reshape(self.stat_shape)
+            g = grad.reshape(lay.stat_shape)
             c_rstd, c_mean = _wrap(rstd), _wrap(mean)
-            gx = (g * (c_rstd * weight.reshape(self.wview) if weight is not None else c_rstd)
-                  ).reshape(self.in_shape) if needs[0] else None
-            gw = (g * ((input.reshape(self.stat_shape) - c_mean) * c_rstd)).sum((0, 2)) \
+            gx = (g * (c_rstd * weight.reshape(lay.wview) if weight is not None else c_rstd)
+                  ).reshape(lay.in_shape) if needs[0] else None
+            gw = (g * ((input.reshape(lay.stat_shape) - c_mean) * c_rstd)).sum((0, 2)) \
                 .reshape(weight.shape) if needs[1] else None
-            gb = g.sum((0, 2)).reshape(self.bias_shape) if needs[2] else None
+            gb = g.sum((0, 2)).reshape(lay.bias_shape) if needs[2] else None
             return gx, gw, gb
-        g = grad._data.reshape(self.stat_shape)
+        # fast path: without create_graph, the same products on the arrays (no graph tensors)
+        g = grad._data.reshape(lay.stat_shape)
         gx = gw = gb = None
         if needs[0]:
-            scale = rstd * weight._data.reshape(self.wview) if weight is not None else rstd
-            gx = _wrap((g * scale.astype(g.dtype, copy=False)).reshape(self.in_shape))
+            scale = rstd * weight._data.reshape(lay.wview) if weight is not None else rstd
+            gx = _wrap((g * scale.astype(g.dtype, copy=False)).reshape(lay.in_shape))
         if needs[1]:
-            xhat = (input._data.reshape(self.stat_shape) - mean) * rstd
+            xhat = (input._data.reshape(lay.stat_shape) - mean) * rstd
             gw = _wrap(np.einsum("ncs,ncs->c", g, xhat.astype(g.dtype, copy=False))
                        .reshape(weight.shape))
         if needs[2]:
-            gb = _wrap(g.sum(0).sum(-1).reshape(self.bias_shape))
+            gb = _wrap(g.sum(0).sum(-1).reshape(lay.bias_shape))
         return gx, gw, gb
 
 
@@ -409,14 +372,12 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     _check_dtypes(x, weight, bias)
     features = math.prod(shape)
     x2 = x.reshape(-1, features) if features else x.reshape(math.prod(x.shape[:x.ndim - k]), 0)
-    xhat, mean, rstd, _ = _standardize(x2, (1,), eps)
+    xhat = _standardize(x2, (1,), eps)[0]
     out = _affine_(xhat, weight, bias, (1, features))
-    res = _wrap(out.reshape(x.shape))
-    _record(NativeLayerNormBackward0, res, input, weight, bias, in_shape=x.shape,
-            stat_shape=x2.shape, aff_shape=x2.shape, axes=(1,), w_axes=(0,),
-            wview=(1, features), eps=eps, mean=mean, rstd=rstd,
-            bias_shape=None if bias is None else bias._data.shape)
-    return res
+    layout = _Layout(x.shape, x2.shape, x2.shape, (1,), (0,), (1, features),
+                     None if bias is None else bias._data.shape)
+    return attach(_wrap(out.reshape(x.shape)), NativeLayerNormBackward0, input, weight, bias,
+                  layout=layout, eps=eps)
 
 
 class NativeLayerNormBackward0(_NormBackward):
@@ -448,7 +409,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
         torch.Size([4, 6, 5, 5])
     """
     if not isinstance(input, Tensor):
-        raise _not_tensor("group_norm", "input", 1, input)
+        raise not_tensor("group_norm", input)
     x = input._data
     if x.ndim < 2:
         raise RuntimeError(
@@ -472,15 +433,13 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
             )
     _check_dtypes(x, weight, bias)
     x3 = x.reshape(n, num_groups, -1) if x.size else x.reshape(n, num_groups, 0)
-    xhat, mean, rstd, _ = _standardize(x3, (2,), eps)
+    xhat = _standardize(x3, (2,), eps)[0]
     aff_shape = (n, c, x3.size // (n * c) if n * c else 0)
     out = _affine_(xhat.reshape(aff_shape), weight, bias, (1, c, 1))
-    res = _wrap(out.reshape(x.shape))
-    _record(NativeGroupNormBackward0, res, input, weight, bias, in_shape=x.shape,
-            stat_shape=x3.shape, aff_shape=aff_shape, axes=(2,), w_axes=(0, 2),
-            wview=(1, c, 1), eps=eps, mean=mean, rstd=rstd,
-            bias_shape=None if bias is None else bias._data.shape)
-    return res
+    layout = _Layout(x.shape, x3.shape, aff_shape, (2,), (0, 2), (1, c, 1),
+                     None if bias is None else bias._data.shape)
+    return attach(_wrap(out.reshape(x.shape)), NativeGroupNormBackward0, input, weight, bias,
+                  layout=layout, eps=eps)
 
 
 class NativeGroupNormBackward0(_NormBackward):

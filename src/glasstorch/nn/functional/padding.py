@@ -21,61 +21,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
-from ...autograd import grad_mode
-from ...autograd.graph import Node
-from ._windows import LinearMapBackward, linear_op
-from .activation import _not_tensor
+from ...autograd.graph import Node, attach, set_history
+from ...autograd.views import CopySlices
+from ._windows import LinearMapBackward, linear_op, take_adjoint
 
 _MODES = ("constant", "reflect", "replicate", "circular")
-
-
-def _slice(start: int, step: int, length: int) -> slice:
-    stop = start + step * (length - 1) + (1 if step > 0 else -1)
-    return slice(start, stop if stop >= 0 else None, step)
-
-
-def _adjoint_plan(idx: np.ndarray) -> list:
-    """How to add ``g[j]`` into ``res[idx[j]]`` with slices: rounds in which each target appears
-    once (first reads of a position, then second reads...), each cut into runs where both the
-    source and the target positions step evenly. A pad or an upsampling needs 2 or 3 runs."""
-    if len(idx) == 0:
-        return []
-    order = np.argsort(idx, kind="stable")
-    sorted_idx = idx[order]
-    first = np.r_[True, sorted_idx[1:] != sorted_idx[:-1]]
-    rank = np.arange(len(idx)) - np.maximum.accumulate(np.where(first, np.arange(len(idx)), 0))
-    plan = []
-    for r in range(int(rank.max()) + 1):
-        src, dst = order[rank == r].tolist(), sorted_idx[rank == r].tolist()
-        start, m = 0, len(src)
-        while start < m:
-            end = start + 1
-            ds, dd = (src[end] - src[start], dst[end] - dst[start]) if end < m else (1, 1)
-            while end < m and src[end] - src[end - 1] == ds and dst[end] - dst[end - 1] == dd:
-                end += 1
-            length = end - start
-            plan.append((r, _slice(src[start], ds, length), _slice(dst[start], dd, length)))
-            start = end
-    return plan
-
-
-def take_adjoint(g: np.ndarray, idx: np.ndarray, n: int, axis: int) -> np.ndarray:
-    """The adjoint of ``np.take(a, idx, axis)`` for ``a`` of size ``n`` along ``axis``: each slice
-    of ``g`` is added to position ``idx[j]`` — with a few basic-slice adds (``_adjoint_plan``), no
-    ``np.add.at``."""
-    axis %= g.ndim
-    shape = list(g.shape)
-    shape[axis] = n
-    covered = len(np.unique(idx)) == n
-    res = (np.empty if covered else np.zeros)(shape, g.dtype)
-    lead = (slice(None),) * axis
-    for rnd, src, dst in _adjoint_plan(np.asarray(idx)):
-        if rnd == 0:
-            res[lead + (dst,)] = g[lead + (src,)]
-        else:
-            res[lead + (dst,)] += g[lead + (src,)]
-    return res
 
 
 def _source_index(mode: str, n: int, lo: int, hi: int) -> np.ndarray:
@@ -91,14 +43,9 @@ def _source_index(mode: str, n: int, lo: int, hi: int) -> np.ndarray:
     return start + (np.arange(n + lo + hi) - max(lo, 0)) % (end - start)
 
 
-def _pad_names(mode: str, k: int) -> tuple:
-    if mode == "circular":
-        return CopySlices, SliceBackwardBackward0
-    return _NODES[f"{_PREFIX[mode]}{k}DBackward0"], _NODES[f"{_PREFIX[mode]}{k}DBackwardBackward0"]
-
-
 _PREFIX = {"reflect": "ReflectionPad", "replicate": "ReplicationPad"}
-# torch's grad_fn names: ReflectionPad2DBackward0, ReplicationPad1DBackwardBackward0, ...
+# torch's grad_fn names: ReflectionPad2DBackward0, ReplicationPad1DBackwardBackward0, ... made
+# here from one pattern, as they differ only in their names
 _NODES = {
     f"{prefix}{k}D{suffix}": type(f"{prefix}{k}D{suffix}", (LinearMapBackward,), {
         "__doc__": f"Backward of {prefix[:-3].lower()} padding of {k} dims: fold the border's "
@@ -109,14 +56,18 @@ _NODES = {
 }
 
 
-class CopySlices(LinearMapBackward):
-    """Circular padding: torch builds it by copying slices, so its grad_fn shows this name."""
+class _CircularPadBackward(LinearMapBackward):
+    """Backward of circular padding: each border position's gradient goes back to the position
+    it wraps around from. torch writes circular padding as copies into slices of a new tensor,
+    so its graph shows the node of such a write, ``CopySlices`` (``autograd.views``), wrapped
+    around this one (the copies are one gather per dimension here)."""
 
     keeps_tensors = True
 
 
 class SliceBackwardBackward0(LinearMapBackward):
-    """Backward of circular padding's backward: circular padding again."""
+    """Backward of circular padding's backward: circular padding again (in torch, the backward
+    of the slicing that its copies read from)."""
 
 
 def _check_nonconstant(x: np.ndarray, pads: list, mode: str, value) -> None:
@@ -180,8 +131,14 @@ def _pad_by_gather(input: Tensor, pads: list, mode: str) -> Tensor:
             g = take_adjoint(g, idx, n, axis)
         return g
 
-    node_cls, back_cls = _pad_names(mode, k)
-    return linear_op(input, fn, adjoint, node_cls, back_cls)
+    if mode != "circular":
+        name = f"{_PREFIX[mode]}{k}D"
+        return linear_op(input, fn, adjoint, _NODES[name + "Backward0"],
+                         _NODES[name + "BackwardBackward0"])
+    res = linear_op(input, fn, adjoint, _CircularPadBackward, SliceBackwardBackward0)
+    if res._grad_fn is not None:  # the node as torch shows it (see _CircularPadBackward)
+        set_history(res, CopySlices(None, None, res._grad_fn))
+    return res
 
 
 def _check_pad_arg(pad) -> list:
@@ -220,7 +177,7 @@ def pad(input: Tensor, pad: list[int], mode: str = "constant",
         tensor([[[3., 2., 1., 2., 3., 2.]]])
     """
     if not isinstance(input, Tensor):
-        raise _not_tensor("pad", "input", 1, input)
+        raise not_tensor("pad", input)
     pads = _check_pad_arg(pad)
     if mode not in _MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
@@ -250,18 +207,16 @@ def pad(input: Tensor, pad: list[int], mode: str = "constant",
         dst[d] = slice(max(lo, 0), size - max(hi, 0))
     out = np.full(shape, 0 if value is None else value, dtype=x.dtype)
     out[tuple(dst)] = x[tuple(src)]
-    res = _wrap(out)
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        node = ConstantPadNdBackward0(input)
-        node.pads = pads
-        res._grad_fn = node
-    return res
+    return attach(_wrap(out), ConstantPadNdBackward0, input, pads=pads)
 
 
 class ConstantPadNdBackward0(Node):
     """The adjoint of padding by ``pads`` is padding by ``-pads``: crop what was added, put zeros
     where the forward cropped."""
+
+    def __init__(self, input, *, pads: list):
+        super().__init__(input)
+        self.pads = pads
 
     def backward(self, grad):
         return pad(grad, [-p for p in self.pads])

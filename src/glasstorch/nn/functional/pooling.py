@@ -25,12 +25,10 @@ import math
 
 import numpy as np
 
+from ..._errors import not_implemented_for, not_tensor
 from ..._tensor import Tensor
 from ._windows import (
-    _KIND,
     LinearMapBackward,
-    MaxSqueezeBackward1,
-    SqueezeBackward1,
     _avg_maps,
     _check_float_or_int,
     _check_pool2d,
@@ -42,7 +40,6 @@ from ._windows import (
     _Windows,
     linear_op,
 )
-from .activation import _not_tensor
 
 
 class MaxPool2DWithIndicesBackwardBackward0(LinearMapBackward):
@@ -50,6 +47,8 @@ class MaxPool2DWithIndicesBackwardBackward0(LinearMapBackward):
 
 
 class MaxPool2DWithIndicesBackward0(_MaxBackward):
+    """Backward of max pooling: each output's gradient goes to its window's maximum."""
+
     back_cls = MaxPool2DWithIndicesBackwardBackward0
 
 
@@ -77,7 +76,7 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                   [13., 15.]]]])
     """
     if not isinstance(input, Tensor):
-        raise _not_tensor("max_pool2d", "input", 1, input)
+        raise not_tensor("max_pool2d", input)
     x = input._data
     k, s, p, d = _pool2d_args("max_pool2d", kernel_size, stride, padding, dilation)
     if x.ndim not in (3, 4):
@@ -110,7 +109,7 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
         tensor([[[3., 5.]]])
     """
     if not isinstance(input, Tensor):
-        raise _not_tensor("max_pool1d", "input", 1, input)
+        raise not_tensor("max_pool1d", input)
     if return_indices:  # torch runs this one as a 2-d pooling of (N, C, 1, L), with its checks
         k, s, p, d = _args1d("max_pool1d", kernel_size, stride, padding, dilation)
         out = _check_1d_as_2d("max_pool1d", input._data, k, s, p, d, ceil_mode)
@@ -119,8 +118,13 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     else:
         k, s, p, d, out = _check_max_pool1d(input._data, kernel_size, stride, padding, dilation,
                                             ceil_mode)
-    win = _Windows(input._data.shape[-1:], (k,), (s,), (p,), (d,), (out,))
-    return _max_pool(input, win, return_indices, MaxSqueezeBackward1)
+    # torch pools a (N, C, 1, L) view of the input as a 2-d image one row high, and squeezes the
+    # row away again: its graph shows SqueezeBackward1 on top of the 2-d pooling, as here
+    win = _Windows((1, input._data.shape[-1]), (1, k), (1, s), (0, p), (1, d), (1, out))
+    pooled = _max_pool(input.unsqueeze(-2), win, return_indices, MaxPool2DWithIndicesBackward0)
+    if return_indices:
+        return pooled[0].squeeze(-2), pooled[1].squeeze(-2)
+    return pooled.squeeze(-2)
 
 
 def _args1d(op: str, kernel_size, stride, padding, dilation=1):
@@ -175,9 +179,7 @@ def _check_max_pool1d(x: np.ndarray, kernel_size, stride, padding, dilation, cei
     if out < 1:
         raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
     if x.dtype.kind != "f":
-        raise NotImplementedError(
-            f"\"max_pool1d_impl\" not implemented for '{_KIND.get(x.dtype.name)}'"
-        )
+        raise not_implemented_for("max_pool1d_impl", x.dtype)
     return k, s, p, d, out
 
 
@@ -210,7 +212,7 @@ class AvgPool2DBackwardBackward0(LinearMapBackward):
     """Backward of average pooling's backward: average pooling of the gradient."""
 
 
-def _avg_pool(input: Tensor, win: _Windows, count_include_pad, divisor_override, node_cls):
+def _avg_pool(input: Tensor, win: _Windows, count_include_pad, divisor_override) -> Tensor:
     x = input._data
     nd = len(win.k)
     lead = (math.prod(x.shape[:-nd]),)
@@ -218,8 +220,7 @@ def _avg_pool(input: Tensor, win: _Windows, count_include_pad, divisor_override,
     dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.int64)
     div = _divisor(win, count_include_pad, divisor_override, dtype)
     pool, spread = _avg_maps(win, div, shape, x.shape, x.shape[:-nd] + win.out)
-    back = AvgPool2DBackwardBackward0 if node_cls is AvgPool2DBackward0 else node_cls
-    return linear_op(input, pool, spread, node_cls, back)
+    return linear_op(input, pool, spread, AvgPool2DBackward0, AvgPool2DBackwardBackward0)
 
 
 def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
@@ -247,7 +248,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
                   [10.5000, 12.5000]]]])
     """
     if not isinstance(input, Tensor):
-        raise _not_tensor("avg_pool2d", "input", 1, input)
+        raise not_tensor("avg_pool2d", input)
     x = input._data
     k, s, p, d = _pool2d_args("avg_pool2d", kernel_size, stride, padding)
     if x.ndim < 3:
@@ -261,7 +262,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
         raise RuntimeError("divisor must be not zero")
     _check_float_or_int(x, "avg_pool2d")
     win = _Windows(x.shape[-2:], k, s, p, d, out)
-    return _avg_pool(input, win, count_include_pad, divisor_override, AvgPool2DBackward0)
+    return _avg_pool(input, win, count_include_pad, divisor_override)
 
 
 def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
@@ -277,13 +278,14 @@ def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
         tensor([[[2., 4.]]])
     """
     if not isinstance(input, Tensor):
-        raise _not_tensor("avg_pool1d", "input", 1, input)
+        raise not_tensor("avg_pool1d", input)
     x = input._data
     k, s, p, _ = _args1d("avg_pool1d", kernel_size, stride, padding)
     out = _check_1d_as_2d("avg_pool1d", x, k, s, p, 1, ceil_mode)
     _check_float_or_int(x, "avg_pool2d")
-    win = _Windows(x.shape[-1:], (k,), (s,), (p,), (1,), (out,))
-    return _avg_pool(input, win, count_include_pad, None, SqueezeBackward1)
+    # as torch: a 2-d pooling of the (N, C, 1, L) view, its row squeezed away again
+    win = _Windows((1, x.shape[-1]), (1, k), (1, s), (0, p), (1, 1), (1, out))
+    return _avg_pool(input.unsqueeze(-2), win, count_include_pad, None).squeeze(-2)
 
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d"]

@@ -18,19 +18,17 @@ import math
 
 import numpy as np
 
+from ..._errors import not_implemented_for, not_tensor
 from ..._tensor import Tensor, _wrap
+from ...autograd.graph import attach
 from ._windows import (
-    _KIND,
     LinearMapBackward,
-    MaxSqueezeBackward1,
-    SqueezeBackward1,
     _avg_maps,
     _max_pool,
     _MaxBackward,
     _Windows,
     linear_op,
 )
-from .activation import _not_tensor
 
 
 def _bounds(n: int, o: int):
@@ -118,21 +116,20 @@ def _averaging_matrix(n: int, o: int, dtype) -> np.ndarray:
     return (inside / (end - start)[:, None]).astype(dtype)
 
 
-def _adaptive_avg(input: Tensor, out: tuple, node_cls: type) -> Tensor:
+def _adaptive_avg(input: Tensor, out: tuple) -> Tensor:
+    """Adaptive average pooling of the last ``len(out)`` dims of ``input`` to the sizes ``out``."""
     x = input._data
     nd = len(out)
     in_size = x.shape[-nd:]
     lead = (math.prod(x.shape[:-nd]),)
     shape = (lead + in_size, lead + out)
     out_shape = x.shape[:-nd] + out
-    back = node_cls
-    if node_cls is AdaptiveAvgPool2DBackward0:
-        back = AdaptiveAvgPool2DBackwardBackward0
     if all(o > 0 and n % o == 0 for n, o in zip(in_size, out)):
         k = tuple(n // o for n, o in zip(in_size, out))
         win = _Windows(in_size, k, k, (0,) * nd, (1,) * nd, out)
         pool, spread = _avg_maps(win, x.dtype.type(math.prod(k)), shape, x.shape, out_shape)
-        return linear_op(input, pool, spread, node_cls, back)
+        return linear_op(input, pool, spread, AdaptiveAvgPool2DBackward0,
+                         AdaptiveAvgPool2DBackwardBackward0)
     mats = [_averaging_matrix(n, o, x.dtype) for n, o in zip(in_size, out)]
 
     def pool(a: np.ndarray) -> np.ndarray:
@@ -143,25 +140,26 @@ def _adaptive_avg(input: Tensor, out: tuple, node_cls: type) -> Tensor:
         r = g.reshape(shape[1]) @ mats[-1]
         return (mats[0].T @ r if nd == 2 else r).reshape(x.shape)
 
-    return linear_op(input, pool, spread, node_cls, back)
+    return linear_op(input, pool, spread, AdaptiveAvgPool2DBackward0,
+                         AdaptiveAvgPool2DBackwardBackward0)
 
 
-def _adaptive_max(input: Tensor, out: tuple, return_indices: bool, node_cls: type):
+def _adaptive_max(input: Tensor, out: tuple, return_indices: bool):
+    """Adaptive max pooling of the last ``len(out)`` dims of ``input`` to the sizes ``out``."""
     x = input._data
     nd = len(out)
     in_size = x.shape[-nd:]
     if 0 in out:  # nothing to pool
         shape = x.shape[:-nd] + out
-        back = node_cls.back_cls
-        res = linear_op(input, lambda a: np.zeros(shape, a.dtype),
-                        lambda g: np.zeros(x.shape, g.dtype), node_cls, back)
+        res = attach(_wrap(np.zeros(shape, x.dtype)), AdaptiveMaxPool2DBackward0, input,
+                     geom=None, shape=None)
         return (res, _wrap(np.zeros(shape, np.int64))) if return_indices else res
     if all(n % o == 0 for n, o in zip(in_size, out)):
         k = tuple(n // o for n, o in zip(in_size, out))
         geom = _Windows(in_size, k, k, (0,) * nd, (1,) * nd, out)
     else:
         geom = _Gather(in_size, out)
-    return _max_pool(input, geom, return_indices, node_cls)
+    return _max_pool(input, geom, return_indices, AdaptiveMaxPool2DBackward0)
 
 
 # ---- argument checks ---------------------------------------------------------------------------
@@ -226,7 +224,7 @@ def _check_input(op: str, x: np.ndarray, nd: int, first_dim: int, report: str | 
             )
     kernel = "adaptive_avg_pool2d" if "avg" in op else "adaptive_max_pool2d"
     if x.dtype.kind != "f":
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_KIND.get(x.dtype.name)}\'')
+        raise not_implemented_for(kernel, x.dtype)
 
 
 def _check_nonnegative(op: str, out: tuple, x: np.ndarray) -> None:
@@ -262,14 +260,14 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
         torch.Size([8, 64, 1, 1])
     """
     if not isinstance(input, Tensor):
-        raise _not_tensor("adaptive_avg_pool2d", "input", 1, input)
+        raise not_tensor("adaptive_avg_pool2d", input)
     x = input._data
     out = _size2d("adaptive_avg_pool2d", output_size, x)
     _check_nonnegative("adaptive_avg_pool2d", out, x)
     _check_input("adaptive_avg_pool2d", x, 2, first_dim=1)
     if out == (1, 1):  # global average pooling: torch records it as a mean
         return input.mean((-2, -1), keepdim=True)
-    return _adaptive_avg(input, out, AdaptiveAvgPool2DBackward0)
+    return _adaptive_avg(input, out)
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
@@ -281,12 +279,13 @@ def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
         tensor([[[2., 4.]]])
     """
     if not isinstance(input, Tensor):
-        raise _not_tensor("adaptive_avg_pool1d", "input", 1, input)
+        raise not_tensor("adaptive_avg_pool1d", input)
     x = input._data
     out = _size1d("adaptive_avg_pool1d", output_size)
     _check_input("adaptive_avg_pool1d", x, 1, first_dim=1, report="adaptive_avg_pool2d")
     _check_nonnegative("adaptive_avg_pool1d", out, x)
-    return _adaptive_avg(input, out, SqueezeBackward1)
+    # as torch: the 2-d pooling of a (N, C, 1, L) view, its row squeezed away again
+    return _adaptive_avg(input.unsqueeze(-2), (1,) + out).squeeze(-2)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
@@ -307,12 +306,12 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
                   [13., 15.]]]])
     """
     if not isinstance(input, Tensor):
-        raise _not_tensor("adaptive_max_pool2d", "input", 1, input)
+        raise not_tensor("adaptive_max_pool2d", input)
     x = input._data
     out = _size2d("adaptive_max_pool2d", output_size, x)
     _check_input("adaptive_max_pool2d", x, 2, first_dim=0)
     _check_nonnegative("adaptive_max_pool2d", out, x)
-    return _adaptive_max(input, out, return_indices, AdaptiveMaxPool2DBackward0)
+    return _adaptive_max(input, out, return_indices)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
@@ -324,12 +323,16 @@ def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False
         tensor([[[5., 4.]]])
     """
     if not isinstance(input, Tensor):
-        raise _not_tensor("adaptive_max_pool1d", "input", 1, input)
+        raise not_tensor("adaptive_max_pool1d", input)
     x = input._data
     out = _size1d("adaptive_max_pool1d", output_size)
     _check_input("adaptive_max_pool1d", x, 1, first_dim=0)
     _check_nonnegative("adaptive_max_pool1d", out, x)
-    return _adaptive_max(input, out, return_indices, MaxSqueezeBackward1)
+    # as torch: the 2-d pooling of a (N, C, 1, L) view, its row squeezed away again
+    pooled = _adaptive_max(input.unsqueeze(-2), (1,) + out, return_indices)
+    if return_indices:
+        return pooled[0].squeeze(-2), pooled[1].squeeze(-2)
+    return pooled.squeeze(-2)
 
 
 def adaptive_max_pool2d_with_indices(input: Tensor, output_size, return_indices: bool = False):

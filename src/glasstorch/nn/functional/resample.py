@@ -1,5 +1,4 @@
-"""Padding and resampling as functions: ``pad`` (all modes, in ``padding``) and
-``interpolate`` (``upsample`` and friends are its older names).
+"""Resampling as functions: ``interpolate`` (``upsample`` and friends are its older names).
 
 ``interpolate`` resizes the spatial dimensions of ``(N, C, *spatial)``. Each output position
 ``i`` along a dimension of input size ``n`` and output size ``o`` reads from a source coordinate:
@@ -30,16 +29,17 @@ import warnings
 
 import numpy as np
 
+from ..._errors import not_implemented_for, not_tensor
 from ..._tensor import Tensor
-from ._windows import _KIND, LinearMapBackward, linear_op
-from .activation import _not_tensor
-from .padding import take_adjoint
+from ._windows import LinearMapBackward, linear_op, take_adjoint
+from .pooling_adaptive import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 _DIMS_OF = {"linear": 3, "bilinear": 4, "trilinear": 5}
 _NODE_PREFIX = {"nearest": "UpsampleNearest", "nearest-exact": "UpsampleNearestExact",
                 "linear": "UpsampleLinear", "bilinear": "UpsampleBilinear",
                 "trilinear": "UpsampleTrilinear", "bicubic": "UpsampleBicubic"}
 # torch's grad_fn names: UpsampleNearest2DBackward0, UpsampleBilinear2DBackwardBackward0, ...
+# made here from one pattern, as they differ only in their names
 _NODES = {
     f"{prefix}{k}D{suffix}": type(f"{prefix}{k}D{suffix}", (LinearMapBackward,), {
         "__doc__": "Backward of a resampling: add each output gradient back to the input "
@@ -224,7 +224,7 @@ def _check_kernel(x: np.ndarray, out: list, mode: str) -> None:
     kind = "nearest" if nearest else "linear"
     kernel = (f"compute_indices_weights_{kind}" if nd == 1 else
               f"upsample_{'nearest' if nearest else mode}{nd}d_channels_last")
-    raise NotImplementedError(f"\"{kernel}\" not implemented for '{_KIND.get(x.dtype.name)}'")
+    raise not_implemented_for(kernel, x.dtype)
 
 
 # ---- interpolate -------------------------------------------------------------------------------
@@ -294,7 +294,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         tensor([[[1.0000, 1.2500, 1.7500, 2.0000]]])
     """
     if not isinstance(input, Tensor):
-        raise _not_tensor("interpolate", "input", 1, input)
+        raise not_tensor("interpolate", input)
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError(
@@ -325,8 +325,6 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             _check_kernel(x, out, mode)
             return _resample(input, out, scales, mode, bool(align_corners), antialias)
         if mode == "area" and x.ndim in (3, 4):
-            from .pooling_adaptive import adaptive_avg_pool1d, adaptive_avg_pool2d
-
             pool = adaptive_avg_pool1d if x.ndim == 3 else adaptive_avg_pool2d
             return pool(input, out if x.ndim == 4 else out[0])
         if mode in _DIMS_OF:
