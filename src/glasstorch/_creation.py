@@ -439,8 +439,6 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
 
 from ._legacy import *  # noqa: E402,F401,F403  (FloatTensor, LongTensor, ...)
 from ._legacy import __all__ as _legacy_all  # noqa: E402
-from ._matrices import *  # noqa: E402,F401,F403  (tril, triu, diag)
-from ._matrices import __all__ as _matrices_all  # noqa: E402
 from ._printing import set_printoptions  # noqa: E402,F401
 from ._sampling import *  # noqa: E402,F401,F403  (random factories, also exported from here)
 from ._sampling import __all__ as _sampling_all  # noqa: E402
@@ -449,4 +447,4 @@ __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "eye",
     "arange", "linspace", "logspace", "zeros_like", "ones_like", "empty_like", "full_like",
     "set_printoptions",
-] + _sampling_all + _legacy_all + _matrices_all
+] + _sampling_all + _legacy_all
