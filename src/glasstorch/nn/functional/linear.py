@@ -56,24 +56,18 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if bias is None:
         return input.matmul(weight.t())
-    if x.ndim == 2:
-        return _addmm_rows(input, weight, bias)
+    if x.ndim == 2:  # rows (N, in): one AddmmBackward0 node whose mat2 is W itself, not W.T
+        out = x @ w.T
+        b = bias._data
+        if b.shape != (out_f,):
+            _check_bias(b, out.shape)
+        out += b
+        return attach(_wrap(out), AddmmBackward0, bias, input, weight, transposed=True)
     if bias._data.ndim > 1:  # a bias with batch dimensions of its own is added after the product
         _check_bias(bias._data, x.shape[:-1] + (out_f,))
         return input.matmul(weight.t()) + bias
-    rows = input.reshape(int(np.prod(x.shape[:-1])), in_f)
-    return _addmm_rows(rows, weight, bias).reshape(x.shape[:-1] + (out_f,))
-
-
-def _addmm_rows(input: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
-    """Rows (N, in) times ``weight.T`` plus ``bias``, as one ``AddmmBackward0`` node whose
-    ``mat2`` is the weight itself (``transposed=True``: no transpose node for ``W.T``)."""
-    out = input._data @ weight._data.T
-    b = bias._data
-    if b.shape != out.shape[-1:]:
-        _check_bias(b, out.shape)
-    out += b
-    return attach(_wrap(out), AddmmBackward0, bias, input, weight, transposed=True)
+    rows = input.reshape(int(np.prod(x.shape[:-1])), in_f)  # a vector or a batch: as rows
+    return linear(rows, weight, bias).reshape(x.shape[:-1] + (out_f,))
 
 
 def _same_dtype(first: str, a: np.dtype, b: np.dtype) -> str:
