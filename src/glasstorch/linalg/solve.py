@@ -77,9 +77,6 @@ def inv(A: Tensor, *, out=None) -> Tensor:
     return _out(attach(res, LinalgInvExBackward0, A), out)
 
 
-inverse = inv
-
-
 class LinalgInvExBackward0(Node):
     """d(A^-1) = -A^-1 dA A^-1, so dL/dA = -(A^-1)^T G (A^-1)^T."""
 
