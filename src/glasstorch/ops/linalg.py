@@ -197,18 +197,12 @@ def _matmul_shape_error(a: np.ndarray, b: np.ndarray):
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {_dims(b)})"
         )
-    batch = broadcast_or_raise(a.shape[:-2], b.shape[:-2])
+    batch = broadcast_shape(a.shape[:-2], b.shape[:-2])  # torch's message if they disagree
     n = int(np.prod(batch))
     raise RuntimeError(
         f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k}] but got: "
         f"[{n}, {b.shape[-2]}]."
     )
-
-
-def broadcast_or_raise(sa: tuple, sb: tuple) -> tuple:
-    """The broadcast of two shapes, or torch's RuntimeError naming the rightmost dimension whose
-    sizes disagree."""
-    return broadcast_shape(sa, sb)
 
 
 def _folds_transposed(a: np.ndarray, b: np.ndarray) -> bool:
