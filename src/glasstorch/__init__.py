@@ -50,6 +50,7 @@ from .autograd.grad_mode import (
 
 # The op families bind their methods onto Tensor as they are imported: before anything else.
 from .ops import *
+from .linalg.top_level import cross, det, inverse, matrix_power, norm, slogdet
 from ._creation import *
 from .random import (
     Generator,

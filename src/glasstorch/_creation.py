@@ -25,8 +25,6 @@ from ._device import check_device
 from ._factory import _dtype_or, _factory_dtype, _grad_flag, _result, _shape_arg, _to_array
 from ._legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
 from ._legacy import __all__ as _legacy_all
-from ._matrices import *  # noqa: F401,F403  (tril, triu, diag)
-from ._matrices import __all__ as _matrices_all
 from ._printing import set_printoptions  # noqa: F401
 from ._sampling import *  # noqa: F401,F403  (random factories, also exported from here)
 from ._sampling import __all__ as _sampling_all
@@ -287,4 +285,4 @@ __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "empty", "full", "eye",
     "arange", "linspace", "logspace", "zeros_like", "ones_like", "empty_like", "full_like",
     "set_printoptions",
-] + _sampling_all + _legacy_all + _matrices_all
+] + _sampling_all + _legacy_all

@@ -33,10 +33,6 @@ from ._broadcast import unbroadcast
 from ._inplace import in_graph, unrecorded
 from ._positions import accumulate_into_zeros, add_at_positions, put_into_zeros
 from .conversion import CopyBackwards, FillBackward3
-from .gather import *  # noqa: F401,F403  (ops/__init__ exports gather's names through here)
-from .gather import __all__ as _gather_names
-from .masking import *  # noqa: F401,F403  (and masking's)
-from .masking import __all__ as _masking_names
 from .shape import UnsqueezeBackward0
 
 _FULL = slice(None)
@@ -484,4 +480,4 @@ def index_put(input, indices, values, accumulate: bool = False):
 Tensor.__getitem__, Tensor.__setitem__ = getitem, setitem
 Tensor.index_put_, Tensor.index_put = index_put_, index_put
 
-__all__ = ["index_put"] + _gather_names + _masking_names
+__all__ = ["index_put"]

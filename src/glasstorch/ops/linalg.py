@@ -1,5 +1,6 @@
-"""Matrix products: matmul (``@``), mm, bmm, mv, dot, vdot, outer, addmm (tensordot, einsum,
-trace and the top-level ``torch.norm``/``inverse``/``det``/... are in ``linalg_contract``).
+"""Matrix products: matmul (``@``), mm, bmm, mv, dot, vdot, outer, addmm (tensordot, einsum and
+trace are in ``linalg_contract``; ``torch.linalg`` and ``torch.norm``/``det``/... in the
+``glasstorch.linalg`` package, which builds on these).
 
 NumPy's ``np.matmul`` does the arithmetic (BLAS for float32/float64). The gradients of a product
 are products too: for ``C = A @ B`` with ``G = dL/dC``,
@@ -13,37 +14,34 @@ are views, so no data is copied before BLAS runs.
 2-D·2-D a matrix product; a 1-D left operand acts as a row ``(1, k)`` and a 1-D right operand as a
 column ``(k, 1)``, the added dimension being dropped from the result; anything higher is a batch of
 matrices whose leading dimensions broadcast: ``(2, 1, 3, 4) @ (5, 4, 2)`` is ``(2, 5, 3, 2)``.
+
+Only the 2-D, matrix-vector and dot products are single nodes. The other forms are composed of
+those and of shape ops, as torch composes them, and its graph shows the same steps:
+``(b, n, k) @ (k, m)`` folds the batch into the rows (``reshape`` to ``(b*n, k)``, one ``mm``,
+then ``_unsafe_view`` back to ``(b, n, m)``); ``(k,) @ (k, m)`` is ``unsqueeze(0)``, ``mm``, then
+an in-place ``squeeze_(0)``; a batch against a batch is ``expand``, ``reshape`` and ``bmm``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
-from ..autograd.graph import Node
+from ..autograd.graph import Node, attach
 from ._broadcast import broadcast_shape, unbroadcast
 from ._inplace import write_out as _out
-
-_WORD = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-         "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-         "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
-_CTYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-          "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-          "bool": "bool", "complex64": "c10::complex<float>",
-          "complex128": "c10::complex<double>"}
+from .shape import UnsafeViewBackward0
 
 
 def _word(x: np.ndarray) -> str:
-    return _WORD.get(x.dtype.name, x.dtype.name)
+    """torch's word for an array's dtype in messages: "Float"."""
+    return _dtype.scalar_name(x.dtype)
 
 
 def _dims(a: np.ndarray) -> str:
     return "x".join(str(n) for n in a.shape)
-
-
-def _grad_on(*ts) -> bool:
-    return grad_mode.state.enabled and (ts[0]._rg or ts[1]._rg or (len(ts) > 2 and ts[2]._rg))
 
 
 def _no_bool(a: np.ndarray, kernel: str) -> None:
@@ -67,29 +65,70 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     na, nb = a.ndim, b.ndim
     if a.dtype is not b.dtype or na == 0 or nb == 0 or a.dtype == np.bool_:
         _matmul_check(a, b)
-    try:
-        arr = np.matmul(a, b)
-    except ValueError:
+    if na == 2 and nb == 2:
+        try:
+            arr = np.matmul(a, b)
+        except ValueError:
+            _matmul_shape_error(a, b)
+        return _out(attach(_wrap(arr), MmBackward0, input, other), out)
+    if a.shape[-1] != b.shape[-2 if nb > 1 else 0]:
         _matmul_shape_error(a, b)
     if na == 1 and nb == 1:
-        arr = np.asarray(arr)
-    res = _wrap(arr)
-    if (input._rg or other._rg) and grad_mode.state.enabled:
-        if na == 2 and nb == 2:
-            node = MmBackward0(input, other)
-        elif na == 1 and nb == 1:
-            node = DotBackward0(input, other)
-        elif na == 2 and nb == 1:
-            node = MvBackward0(input, other)
-        elif na == 1 and nb == 2:
-            node = SqueezeBackward4(input, other)
-        elif na == 2:
-            node = CloneBackward0(input, other)
+        res = attach(_wrap(np.asarray(np.matmul(a, b))), DotBackward0, input, other)
+    elif na == 2 and nb == 1:
+        res = _mv(input, other)
+    elif na == 1 and nb == 2:  # a row: (1, k) @ (k, m), then the row dimension dropped again
+        res = _squeeze_row(_mm(input.unsqueeze(0), other))
+    elif nb <= 2:  # (..., n, k) @ (k, m) or (k,): the batch folded into the rows
+        rows = input.reshape(int(np.prod(a.shape[:-1])), a.shape[-1])
+        res = _unsafe_view(_mm(rows, other) if nb == 2 else _mv(rows, other),
+                           a.shape[:-1] + b.shape[1:])
+    elif na <= 2:  # (n, k) or (k,) @ (..., k, m): the same, on the transposed batch
+        k, m = b.shape[-2:]
+        rows = other.mT.reshape(int(np.prod(b.shape[:-2])) * m, k)
+        if na == 1:
+            res = _unsafe_view(_mv(rows, input), b.shape[:-2] + (m,))
         else:
-            node = UnsafeViewBackward0(input, other)
-        res._rg = True
-        res._grad_fn = node.save(input, other)
+            res = _unsafe_view(_mm(rows, input.t()), b.shape[:-2] + (m, a.shape[0]))
+            res = res.mT.contiguous()
+    else:
+        res = _batched(input, other)
     return _out(res, out)
+
+
+def _mm(a: Tensor, b: Tensor) -> Tensor:
+    return attach(_wrap(np.matmul(a._data, b._data)), MmBackward0, a, b)
+
+
+def _mv(a: Tensor, v: Tensor) -> Tensor:
+    return attach(_wrap(np.matmul(a._data, v._data)), MvBackward0, a, v)
+
+
+def _squeeze_row(t: Tensor) -> Tensor:
+    """``t.squeeze_(0)`` as torch's matmul applies it to its ``(1, m)`` product."""
+    return attach(_wrap(t._data.reshape(t._data.shape[1:])), SqueezeBackward4, t, dim=0)
+
+
+def _unsafe_view(t: Tensor, shape: tuple) -> Tensor:
+    """``t`` (a fresh product nothing else sees) in a new ``shape``, recorded as torch's
+    ``_unsafe_view``: a reshape that needs no view bookkeeping."""
+    return attach(_wrap(t._data.reshape(shape)), UnsafeViewBackward0, t)
+
+
+def _batched(input: Tensor, other: Tensor) -> Tensor:
+    """A batch of matrices times a batch, ``(..., n, k) @ (..., k, m)``: both expanded to the
+    broadcast batch, flattened to ``(B, n, k)`` and ``(B, k, m)``, one ``bmm``, then the batch
+    dimensions restored."""
+    a, b = input._data, other._data
+    try:
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    except ValueError:
+        _matmul_shape_error(a, b)
+    (n, k), m, size = a.shape[-2:], b.shape[-1], int(np.prod(batch))
+    x = input.expand(batch + (n, k)).reshape(size, n, k)
+    y = other.expand(batch + (k, m)).reshape(size, k, m)
+    prod = attach(_wrap(np.matmul(x._data, y._data)), BmmBackward0, x, y)
+    return _unsafe_view(prod, batch + (n, m))
 
 
 def _matmul_check(a: np.ndarray, b: np.ndarray) -> None:
@@ -116,8 +155,8 @@ def _matmul_check(a: np.ndarray, b: np.ndarray) -> None:
             )
         if nb == 2:
             raise RuntimeError(
-                f"expected m1 and m2 to have the same dtype, but got: {_CTYPE[a.dtype.name]} != "
-                f"{_CTYPE[b.dtype.name]}"
+                f"expected m1 and m2 to have the same dtype, but got: {_dtype.c_name(a.dtype)} "
+                f"!= {_dtype.c_name(b.dtype)}"
             )
         try:
             np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
@@ -158,18 +197,12 @@ def _matmul_shape_error(a: np.ndarray, b: np.ndarray):
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {_dims(b)})"
         )
-    batch = broadcast_or_raise(a.shape[:-2], b.shape[:-2])
+    batch = broadcast_shape(a.shape[:-2], b.shape[:-2])  # torch's message if they disagree
     n = int(np.prod(batch))
     raise RuntimeError(
         f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {k}] but got: "
         f"[{n}, {b.shape[-2]}]."
     )
-
-
-def broadcast_or_raise(sa: tuple, sb: tuple) -> tuple:
-    """The broadcast of two shapes, or torch's RuntimeError naming the rightmost dimension whose
-    sizes disagree."""
-    return broadcast_shape(sa, sb)
 
 
 def _folds_transposed(a: np.ndarray, b: np.ndarray) -> bool:
@@ -187,15 +220,18 @@ def _size_mismatch_1d(a: np.ndarray, b: np.ndarray):
 
 
 class MmBackward0(Node):
-    """``C = A @ B`` for matrices: dA = G @ B^T, dB = A^T @ G.
+    """``C = A @ B`` for matrices: dA = G @ B^T, dB = A^T @ G (also per matrix of a batch)."""
 
-    Without ``create_graph`` (grad mode off during backward) the products go straight to NumPy
-    on transposed views: no graph bookkeeping, no copies."""
+    def __init__(self, a, b):
+        super().__init__(a, b)
+        self.save(a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
         if not grad_mode.state.enabled:
+            # fast path: a plain backward (every Linear layer's step) multiplies the arrays on
+            # transposed NumPy views, without recording two matmuls and two transposes
             g = grad._data
             return (
                 _wrap(np.matmul(g, b._data.swapaxes(-1, -2))) if ga else None,
@@ -206,6 +242,10 @@ class MmBackward0(Node):
 
 class DotBackward0(Node):
     """``c = a · b`` for vectors: da = c̄ b, db = c̄ a."""
+
+    def __init__(self, a, b):
+        super().__init__(a, b)
+        self.save(a, b)
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -220,6 +260,10 @@ class VdotBackward0(DotBackward0):
 class MvBackward0(Node):
     """``y = A @ x`` (matrix · vector): dA = outer(ȳ, x), dx = ȳ @ A (= A^T ȳ, no transpose)."""
 
+    def __init__(self, a, x):
+        super().__init__(a, x)
+        self.save(a, x)
+
     def backward(self, grad):
         a, x = self.saved_tensors
         ga, gx = self.needs_input_grad
@@ -230,70 +274,25 @@ class MvBackward0(Node):
 
 
 class SqueezeBackward4(Node):
-    """``y = x @ B`` (vector · matrix; torch names it after the squeeze that drops the added
-    row): dx = B @ ȳ, dB = outer(x, ȳ)."""
+    """The in-place ``squeeze_(dim)`` torch's matmul applies to drop the row a vector was lifted
+    to (``(k,) @ (k, m)``); its backward puts the dimension back. (glasstorch has no public
+    ``squeeze_``, so the class lives with the one op that records it.)"""
+
+    def __init__(self, x, *, dim):
+        super().__init__(x)
+        self.dim = dim
 
     def backward(self, grad):
-        x, b = self.saved_tensors
-        gx, gb = self.needs_input_grad
-        return (matmul(b, grad) if gx else None, x.reshape(-1, 1) * grad if gb else None)
-
-
-class UnsafeViewBackward0(Node):
-    """A batched product: 1-D operands are lifted to matrices (a row on the left, a column on
-    the right), each matrix gradient is taken as in ``MmBackward0``, and the sums over the batch
-    dimensions broadcasting added come from ``unbroadcast``.
-
-    When the right operand is a single matrix (``(b, n, k) @ (k, m)``, the Linear-layer case), its
-    gradient folds the batch into the rows instead: ``A.reshape(-1, k)^T @ G.reshape(-1, m)``, one
-    BLAS call and no batch of partial products.
-    """
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        ga, gb = self.needs_input_grad
-        sa, sb = a._data.shape, b._data.shape
-        lifted_a = sa if len(sa) > 1 else (1,) + sa
-        lifted_b = sb if len(sb) > 1 else sb + (1,)
-        g_shape = np.broadcast_shapes(lifted_a[:-2], lifted_b[:-2]) + (lifted_a[-2], lifted_b[-1])
-        if not grad_mode.state.enabled:  # plain backward: NumPy on the arrays
-            A, B = a._data.reshape(lifted_a), b._data.reshape(lifted_b)
-            G = grad._data.reshape(g_shape)
-            grad_a = grad_b = None
-            if ga:
-                grad_a = _wrap(_sum_to(np.matmul(G, B.swapaxes(-1, -2)), lifted_a).reshape(sa))
-            if gb:
-                if len(lifted_b) == 2:
-                    k, m = lifted_b
-                    gB = np.matmul(A.reshape(-1, k).T, G.reshape(-1, m))
-                else:
-                    gB = _sum_to(np.matmul(A.swapaxes(-1, -2), G), lifted_b)
-                grad_b = _wrap(gB.reshape(sb))
-            return grad_a, grad_b
-        A, B, G = a.reshape(lifted_a), b.reshape(lifted_b), grad.reshape(g_shape)
-        grad_a = grad_b = None
-        if ga:
-            grad_a = unbroadcast(matmul(G, _mT(B)), lifted_a).reshape(sa)
-        if gb:
-            if len(lifted_b) == 2:  # fold the batch into rows: one BLAS call
-                k, m = lifted_b
-                grad_b = matmul(_mT(A.reshape(-1, k)), G.reshape(-1, m)).reshape(sb)
-            else:
-                grad_b = unbroadcast(matmul(_mT(A), G), lifted_b).reshape(sb)
-        return grad_a, grad_b
+        return grad.unsqueeze(self.dim)
 
 
 def _sum_to(arr: np.ndarray, shape: tuple) -> np.ndarray:
-    """NumPy twin of ``unbroadcast`` for the no-graph path: sum ``arr`` down to ``shape``."""
+    """NumPy twin of ``unbroadcast`` for the fast path: sum ``arr`` down to ``shape``."""
     lead = arr.ndim - len(shape)
     if lead:
         arr = arr.sum(axis=tuple(range(lead)))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and arr.shape[i] != 1)
     return arr.sum(axis=axes, keepdims=True) if axes else arr
-
-
-class CloneBackward0(UnsafeViewBackward0):
-    """``(n, k) @ (..., k, m)``: torch names this form's node after the copy it makes."""
 
 
 # ---- the fixed-shape products -----------------------------------------------------------------
@@ -321,11 +320,7 @@ def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {_word(a)} but found {_word(b)}")
     _no_bool(a, "bmm")
-    res = _wrap(np.matmul(a, b))
-    if _grad_on(input, mat2):
-        res._rg = True
-        res._grad_fn = BmmBackward0(input, mat2).save(input, mat2)
-    return _out(res, out)
+    return _out(attach(_wrap(np.matmul(a, b)), BmmBackward0, input, mat2), out)
 
 
 class BmmBackward0(MmBackward0):
@@ -356,11 +351,7 @@ def vdot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Dot product conjugating the first vector (the same as ``dot`` for real tensors)."""
     x, y = input._data, other._data
     _check_vectors(x, y)
-    res = _wrap(np.asarray(np.vdot(x, y)))
-    if _grad_on(input, other):
-        res._rg = True
-        res._grad_fn = VdotBackward0(input, other).save(input, other)
-    return _out(res, out)
+    return _out(attach(_wrap(np.asarray(np.vdot(x, y))), VdotBackward0, input, other), out)
 
 
 def _check_vectors(x: np.ndarray, y: np.ndarray) -> None:
@@ -427,34 +418,46 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=Non
             f"({input._data.shape[-1]}) at non-singleton dimension 1.  Target sizes: "
             f"{list(prod.shape)}.  Tensor sizes: {list(input._data.shape)}"
         )
-    res = _wrap(arr)
-    if _grad_on(input, mat1, mat2):
-        node = AddmmBackward0(input, mat1, mat2).save(mat1, mat2)
-        node.alpha, node.beta, node.shape = alpha, beta, input._data.shape
-        res._rg = True
-        res._grad_fn = node
+    res = attach(_wrap(arr), AddmmBackward0, input, mat1, mat2, alpha=alpha, beta=beta)
     return _out(res, out)
 
 
 class AddmmBackward0(Node):
-    """d input = beta * G summed to input's shape; d mat1 = alpha G B^T; d mat2 = alpha A^T G."""
+    """``out = beta * input + alpha * (A @ B)``, ``A`` = mat1, ``B`` = mat2::
+
+        d input = beta * G, summed back to input's shape
+        dA = alpha * G @ B^T        dB = alpha * A^T @ G
+
+    ``F.linear`` records this node too, with ``mat2`` given as its weight ``W`` (out, in), which
+    is ``B^T`` (``transposed=True``): then dA = G @ W and dW = G^T @ A, and no transpose node
+    sits between the weight and the product. Only the gradients some input needs are computed.
+    """
+
+    def __init__(self, input, mat1, mat2, *, alpha=1, beta=1, transposed=False):
+        super().__init__(input, mat1, mat2)
+        self.save(mat1, mat2)
+        self.alpha, self.beta, self.transposed = alpha, beta, transposed
+        self.shape = input._data.shape
 
     def backward(self, grad):
         a, b = self.saved_tensors
         gi, ga, gb = self.needs_input_grad
-        if not grad_mode.state.enabled:  # plain backward: NumPy on the arrays
+        if not grad_mode.state.enabled:
+            # fast path: a plain backward (every Linear layer's step) works on the arrays,
+            # without recording the products and transposes of the graph version below
             g = grad._data if self.alpha == 1 else grad._data * self.alpha
+            gin = grad._data if self.beta == 1 else grad._data * self.beta
+            a, b = a._data, b._data
             return (
-                _wrap(_sum_to(grad._data if self.beta == 1 else grad._data * self.beta,
-                              self.shape)) if gi else None,
-                _wrap(np.matmul(g, b._data.T)) if ga else None,
-                _wrap(np.matmul(a._data.T, g)) if gb else None,
+                _wrap(_sum_to(gin, self.shape)) if gi else None,
+                _wrap(np.matmul(g, b if self.transposed else b.T)) if ga else None,
+                _wrap(np.matmul(g.T, a) if self.transposed else np.matmul(a.T, g)) if gb else None,
             )
         g = grad if self.alpha == 1 else grad * self.alpha
         return (
             unbroadcast(grad if self.beta == 1 else grad * self.beta, self.shape) if gi else None,
-            matmul(g, _mT(b)) if ga else None,
-            matmul(_mT(a), g) if gb else None,
+            matmul(g, b if self.transposed else _mT(b)) if ga else None,
+            (matmul(_mT(g), a) if self.transposed else matmul(_mT(a), g)) if gb else None,
         )
 
 
@@ -467,8 +470,3 @@ Tensor.addmm = addmm
 __all__ = [
     "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm",
 ]
-
-from .linalg_contract import *  # noqa: E402,F401,F403  (tensordot, einsum, norm, det, ...)
-from .linalg_contract import __all__ as _contract_all  # noqa: E402
-
-__all__ += _contract_all

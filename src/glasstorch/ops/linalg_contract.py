@@ -1,6 +1,4 @@
-"""Contractions over named dimensions (``tensordot``, ``einsum``, ``trace``), and the top-level
-names of ``torch.linalg`` functions (``torch.norm``, ``inverse``, ``det``, ``slogdet``,
-``matrix_power``, ``cross``).
+"""Contractions over named dimensions: ``tensordot``, ``einsum`` and ``trace``.
 
 ``einsum("ij,jk->ik", A, B)`` names every dimension of every operand with a letter; letters shared
 between operands are multiplied together, and letters missing from the output (after ``->``) are
@@ -8,10 +6,12 @@ summed over. So ``"ij,jk->ik"`` is a matrix product, ``"i,i->"`` a dot product, 
 diagonal, ``"bij,bjk->bik"`` a batched product. Without ``->`` the output is every letter used
 exactly once, in alphabetical order. ``...`` stands for the leading dimensions (broadcasting).
 
-The gradient of an einsum is another einsum: for operand ``X`` with letters ``s``,
-``dL/dX = einsum(out, others... -> s)(dL/dout, others...)``. A letter repeated in ``s`` (a
-diagonal) gets an identity matrix as an extra operand; a letter only ``X`` has (summed away)
-gets a vector of ones, which spreads the gradient along it.
+An einsum is computed as torch computes it, with ops that each have their own backward: a
+repeated letter in one operand is a ``diagonal``; letters no later operand or the output needs are
+``sum``-med away; two operands sharing no letter to sum are multiplied (``*``, broadcasting, after
+``permute``/``unsqueeze`` line their letters up); two operands with letters to sum are
+``permute``-d and ``reshape``-d into a batch of matrices for one ``bmm``. The graph (and the
+gradient) is that of those ops.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
-from .linalg import _out, _word, matmul
+from ..autograd.graph import Node, attach
+from .linalg import _out, _word, bmm, matmul
 
 
 # ---- tensordot ----------------------------------------------------------------------------------
@@ -87,7 +86,7 @@ def einsum(equation: str, *operands) -> Tensor:
         operands = tuple(operands[0])
     in_subs, out_subs, ell = _parse(equation, operands)
     arrays = [t._data for t in operands]
-    sizes = _letter_sizes(in_subs, arrays, ell)
+    _letter_sizes(in_subs, arrays, ell)  # torch's message where two sizes of a letter disagree
     for t in arrays[1:]:
         if t.dtype != arrays[0].dtype:
             raise RuntimeError(
@@ -95,25 +94,80 @@ def einsum(equation: str, *operands) -> Tensor:
             )
     spec = ",".join(in_subs) + "->" + out_subs
     summed = set("".join(in_subs)) - set(out_subs)
-    kind = arrays[0].dtype.kind
-    if len(arrays) == 1 and summed and kind in "biu":  # a plain sum: integers widen to int64
-        arrays = [arrays[0].astype(np.int64)]
-    elif kind == "b" and summed and len(arrays) > 1:
+    if arrays[0].dtype.kind == "b" and summed and len(arrays) > 1:
         _bool_contraction(spec, arrays)
-    res = _wrap(np.asarray(np.einsum(spec, *arrays, optimize=len(arrays) > 2)))
-    if grad_mode.state.enabled and any(t._rg for t in operands):
-        single = len(operands) == 1
-        if single:
-            cls = PermuteBackward0 if len(out_subs) == len(in_subs[0]) else SumBackward1
-        else:
-            shared = set(in_subs[0]).intersection(*in_subs[1:])
-            cls = MulBackward0 if not shared - set(out_subs) and len(out_subs) == sum(
-                len(s) for s in in_subs) else ViewBackward0
-        node = cls(*operands).save(*operands)
-        node.in_subs, node.out_subs, node.sizes = in_subs, out_subs, sizes
-        res._rg = True
-        res._grad_fn = node
-    return res
+    terms = [_diagonals(t, s) for t, s in zip(operands, in_subs)]
+    if len(terms) == 1:  # one operand: reorder its letters, then sum those not in the output
+        t, s = terms[0]
+        gone = [c for c in s if c not in out_subs]
+        t = t.permute([s.index(c) for c in out_subs + "".join(gone)])
+        return t.sum(tuple(range(len(out_subs), len(s)))) if gone else t
+    t, s = terms[0]
+    for i, (u, su) in enumerate(terms[1:], 2):
+        needed = out_subs + "".join(dict.fromkeys("".join(x for _, x in terms[i:])))
+        t, s = _pair(t, s, u, su, needed)
+    if s != out_subs:
+        t = t.permute([s.index(c) for c in out_subs])
+    # torch's einsum ends a product that summed anything with a view of the result
+    return t.reshape(t._data.shape) if summed else t
+
+
+def _diagonals(t: Tensor, s: str) -> tuple:
+    """``t`` with each letter repeated in its subscripts ``s`` replaced by that diagonal
+    (``"ii"`` → ``"i"``), and its new subscripts (a diagonal goes last, as ``diagonal`` puts it)."""
+    for c in s:
+        if s.count(c) > 1:
+            i = s.index(c)
+            j = s.index(c, i + 1)
+            return _diagonals(t.diagonal(0, i, j), s[:i] + s[i + 1:j] + s[j + 1:] + c)
+    return t, s
+
+
+def _sum_unneeded(t: Tensor, s: str, needed) -> tuple:
+    """Sum away the letters of ``t`` that nothing later uses (keeping ``t``'s dtype)."""
+    gone = [i for i, c in enumerate(s) if c not in needed]
+    if not gone:
+        return t, s
+    return t.sum(tuple(gone), dtype=t.dtype), "".join(c for c in s if c in needed)
+
+
+def _pair(x: Tensor, xs: str, y: Tensor, ys: str, needed: str) -> tuple:
+    """Contract ``x`` (subscripts ``xs``) with ``y``: the letters in ``needed`` stay, the others
+    are summed. Returns the result and its subscripts."""
+    x, xs = _sum_unneeded(x, xs, needed + ys)
+    y, ys = _sum_unneeded(y, ys, needed + xs)
+    shared = [c for c in xs if c in ys]
+    summed = [c for c in shared if c not in needed]
+    if not summed:  # a product: line both up in the order `needed` gives, size 1 where absent
+        order = [c for c in needed if c in xs or c in ys]
+        return _line_up(x, xs, order) * _line_up(y, ys, order), "".join(order)
+    batch = [c for c in shared if c in needed]
+    left = [c for c in xs if c not in ys]
+    right = [c for c in ys if c not in xs]
+    size = {c: max(x._data.shape[xs.index(c)], y._data.shape[ys.index(c)]) for c in shared}
+    size.update({c: x._data.shape[xs.index(c)] for c in left})
+    size.update({c: y._data.shape[ys.index(c)] for c in right})
+
+    def matrices(t, ts, rows, cols):  # (batch, rows, cols) as one batch of matrices
+        t = t.permute([ts.index(c) for c in batch + rows + cols])
+        t = t.expand([size[c] for c in batch + rows + cols])
+        return t.reshape([_prod(size, batch), _prod(size, rows), _prod(size, cols)])
+
+    out = bmm(matrices(x, xs, left, summed), matrices(y, ys, summed, right))
+    return out.reshape([size[c] for c in batch + left + right]), "".join(batch + left + right)
+
+
+def _line_up(t: Tensor, s: str, order: list) -> Tensor:
+    """``t`` with its letters in ``order`` and a size-1 dimension for each letter it lacks."""
+    t = t.permute([s.index(c) for c in order if c in s])
+    for i, c in enumerate(order):
+        if c not in s:
+            t = t.unsqueeze(i)
+    return t
+
+
+def _prod(size: dict, letters: list) -> int:
+    return int(np.prod([size[c] for c in letters]))
 
 
 def _bool_contraction(spec: str, arrays) -> None:
@@ -193,63 +247,6 @@ def _letter_sizes(in_subs, arrays, ell: str) -> dict:
     return sizes
 
 
-class _EinsumBackward(Node):
-    """The gradient of each operand, as one einsum (see the module docstring)."""
-
-    def backward(self, grad):
-        operands = self.saved_tensors
-        needs = self.needs_input_grad
-        return tuple(
-            self._grad_for(i, grad, operands) if needs[i] else None for i in range(len(operands))
-        )
-
-    def _grad_for(self, i, grad, operands):
-        subs, sizes = self.in_subs[i], self.sizes
-        shape = operands[i]._data.shape
-        others = [s for j, s in enumerate(self.in_subs) if j != i]
-        available = set(self.out_subs).union(*others) if others else set(self.out_subs)
-        target, extra_subs, extras, seen = "", [], [], set()
-        spare = iter(c for c in _LETTERS if c not in "".join(self.in_subs) + self.out_subs)
-        dtype = grad._data.dtype
-        for c in subs:
-            if c in seen:  # a repeated letter (diagonal): a fresh letter tied by an identity
-                fresh = next(spare)
-                extra_subs.append(c + fresh)
-                extras.append(_wrap(np.eye(sizes[c], dtype=dtype)))
-                target += fresh
-                continue
-            seen.add(c)
-            target += c
-            if c not in available:  # summed away: spread the gradient with ones
-                extra_subs.append(c)
-                extras.append(_wrap(np.ones(sizes[c], dtype=dtype)))
-        inputs = [grad] + [t for j, t in enumerate(operands) if j != i] + extras
-        spec = ",".join([self.out_subs] + others + extra_subs) + "->" + target
-        if grad_mode.state.enabled:
-            g = einsum(spec, *inputs)
-        else:
-            g = _wrap(np.asarray(np.einsum(spec, *[t._data for t in inputs],
-                                           optimize=len(inputs) > 2)))
-        stretched = tuple(k for k, n in enumerate(shape) if n == 1 and g._data.shape[k] != 1)
-        return g.sum(stretched, keepdim=True) if stretched else g
-
-
-class ViewBackward0(_EinsumBackward):
-    """An einsum contracting several operands (torch reshapes a batched matmul: a view)."""
-
-
-class MulBackward0(_EinsumBackward):
-    """An einsum that only multiplies (an outer product), as torch records it."""
-
-
-class PermuteBackward0(_EinsumBackward):
-    """A one-operand einsum keeping every dimension (a transpose or a diagonal)."""
-
-
-class SumBackward1(_EinsumBackward):
-    """A one-operand einsum that sums some dimensions away."""
-
-
 # ---- trace ---------------------------------------------------------------------------------------
 def trace(input: Tensor) -> Tensor:
     """Sum of the main diagonal of a 2-D tensor: ``x[0, 0] + x[1, 1] + ...`` (any rectangle).
@@ -258,89 +255,20 @@ def trace(input: Tensor) -> Tensor:
     if x.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
     acc = np.int64 if x.dtype.kind in "biu" else None
-    res = _wrap(np.asarray(np.trace(x, dtype=acc)))
-    if input._rg and grad_mode.state.enabled:
-        node = TraceBackward0(input)
-        node.shape = x.shape
-        res._rg = True
-        res._grad_fn = node
-    return res
+    return attach(_wrap(np.asarray(np.trace(x, dtype=acc))), TraceBackward0, input)
 
 
 class TraceBackward0(Node):
     """Each diagonal element contributed once: the gradient is ``grad`` on the diagonal."""
 
+    def __init__(self, x):
+        super().__init__(x)
+        self.shape = x._data.shape
+
     def backward(self, grad):
         return grad * _wrap(np.eye(*self.shape, dtype=grad._data.dtype))
 
 
-# ---- torch.norm and the top-level names of torch.linalg functions -------------------------------
-def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
-    """The norm of ``input`` (``torch.norm``): ``p`` = 'fro' or a number is a vector norm of the
-    elements over ``dim`` (all by default); 'nuc' is the matrix nuclear norm over two dims.
-    See ``glasstorch.linalg.vector_norm``/``matrix_norm``."""
-    from .. import linalg
+Tensor.trace = trace
 
-    if isinstance(dim, int):
-        dim = (dim,)
-    if p == "nuc":
-        return linalg.matrix_norm(input, "nuc", dim if dim is not None else (-2, -1), keepdim,
-                                  dtype=dtype)
-    if p == "fro" or p is None:
-        if dim is not None and len(dim) > 2:
-            if input._data.dtype.kind not in "fc":
-                raise RuntimeError(
-                    "linalg.matrix_norm: Expected a floating point or complex tensor as input. "
-                    f"Got {_word(input._data)}"
-                )
-            listed = " ".join(str(d) for d in dim)
-            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {listed}")
-        p = 2
-    return linalg.vector_norm(input, p, dim, keepdim, dtype=dtype)
-
-
-def inverse(input: Tensor, *, out=None) -> Tensor:
-    """The inverse of each square matrix (``torch.inverse``; see ``glasstorch.linalg.inv``)."""
-    from .. import linalg
-
-    return linalg.inv(input, out=out)
-
-
-def det(input: Tensor) -> Tensor:
-    """The determinant of each square matrix (``torch.det``; see ``glasstorch.linalg.det``)."""
-    from .. import linalg
-
-    return linalg.det(input)
-
-
-def slogdet(input: Tensor):
-    """``(sign, logabsdet)`` of each square matrix (``torch.slogdet``; see ``linalg.slogdet``)."""
-    from .._linalg_solve import slogdet as linalg_slogdet
-
-    return linalg_slogdet(input, _name="slogdet")
-
-
-def matrix_power(input: Tensor, n: int) -> Tensor:
-    """``input`` multiplied by itself ``n`` times (``torch.matrix_power``)."""
-    from .. import linalg
-
-    return linalg.matrix_power(input, n)
-
-
-def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
-    """Cross product of 3-vectors along ``dim`` (default: the first dimension of size 3, as
-    ``torch.cross``; prefer ``linalg.cross``, whose default is the last dimension)."""
-    from .. import linalg
-
-    if dim is None:
-        sizes = np.broadcast_shapes(input._data.shape, other._data.shape)
-        dim = next((i for i, n in enumerate(sizes) if n == 3), -1)
-    return linalg.cross(input, other, dim=dim, out=out)
-
-
-Tensor.trace, Tensor.norm, Tensor.inverse, Tensor.det = trace, norm, inverse, det
-Tensor.slogdet, Tensor.matrix_power, Tensor.cross = slogdet, matrix_power, cross
-
-__all__ = [
-    "tensordot", "einsum", "trace", "norm", "inverse", "det", "slogdet", "matrix_power", "cross",
-]
+__all__ = ["tensordot", "einsum", "trace"]

@@ -1,104 +1,29 @@
-"""Reductions: sum, mean, prod, all/any, count_nonzero, cumsum/cumprod/logcumsumexp, logsumexp.
+"""Reductions that add or multiply: sum, mean, prod, all/any, count_nonzero, the running
+cumsum/cumprod/logcumsumexp, and logsumexp.
 
-A reduction folds the dimensions named by ``dim`` (an int, a list or tuple of ints, or None for
-all of them) into one value each: a ``(2, 3, 4)`` tensor summed over ``dim=(0, 2)`` gives shape
-``(3,)``, or ``(1, 3, 1)`` with ``keepdim=True``. ``dim``/``axis`` and ``keepdim``/``keepdims``
-are accepted under both names, as in torch.
-
-Backward of a reduction spreads the output gradient back over the folded dimensions: the gradient
-is reshaped to its keepdim form and broadcast (``expand``) to the input's shape (``_expand_back``),
-then multiplied by whatever the reduction's derivative is for each element.
-
-max/min/amax/amin/argmax/argmin/median/unique live in ``reduction_minmax``; var/std,
-std_mean/var_mean, nansum/nanmean and dist in ``reduction_stats``; sort/argsort/topk/kthvalue in
-``reduction_sort``.
+``x`` of shape ``(2, 3)``: ``x.sum()`` is 0-d, ``x.sum(0)`` is ``(3,)``, ``x.sum(1, True)`` is
+``(2, 1)`` (how ``dim`` and ``keepdim`` are read: ``_dims``). A running reduction keeps the shape:
+``x.cumsum(1)`` is ``(2, 3)``.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .. import _dtype
-from .._tensor import Tensor, _dim, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
-
-
-# ---- shared helpers -------------------------------------------------------------------------
-def dims_arg(dim, ndim: int):
-    """Normalise ``dim`` (None, int, list or tuple; negatives allowed) to a sorted tuple, or None
-    for "every dimension". A 0-d tensor accepts dim 0 or -1 and reduces nothing: ``()``."""
-    if dim is None:
-        return None
-    if isinstance(dim, (list, tuple)):
-        if len(dim) == 0:
-            return None
-        seen: set = set()
-        for d in dim:
-            d = _dim(int(d), ndim)
-            if d in seen:
-                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
-            seen.add(d)
-        return tuple(sorted(seen)) if ndim else ()
-    d = _dim(int(dim), ndim)
-    return (d,) if ndim else ()
-
-
-def _dim_kw(dim, kwargs):
-    """Accept NumPy's spellings ``axis=`` and ``keepdims=`` as torch does."""
-    if "axis" in kwargs:
-        dim = kwargs.pop("axis")
-    keepdim = kwargs.pop("keepdims", kwargs.pop("keepdim", False))
-    if kwargs:
-        raise TypeError(f"got an unexpected keyword argument '{next(iter(kwargs))}'")
-    return dim, keepdim
-
-
-def keep_shape(shape: tuple, dims) -> tuple:
-    """The keepdim shape of reducing ``shape`` over ``dims`` (None: all dimensions)."""
-    if dims is None:
-        return (1,) * len(shape)
-    return tuple(1 if i in dims else n for i, n in enumerate(shape))
-
-
-def _expand_back(grad, shape, dims, keepdim):
-    """Reshape a reduced gradient to keepdim form and broadcast it to the input's ``shape``.
-
-    In a plain backward (no graph recorded) this is a NumPy broadcast view, without the view
-    bookkeeping of ``reshape``/``expand``."""
-    if not grad_mode.state.enabled:
-        g = grad._data
-        if g.size == 1:  # a full reduction: np.full is several times cheaper than broadcast_to
-            return _wrap(np.full(shape, g.reshape(()), dtype=g.dtype))
-        if not keepdim and g.ndim != len(shape):
-            g = g.reshape(keep_shape(shape, dims))
-        return _wrap(np.broadcast_to(g, shape))
-    if not keepdim and grad._data.ndim != len(shape):
-        grad = grad.reshape(keep_shape(shape, dims))
-    return grad.expand(shape)
-
-
-def _record(res: Tensor, node: Node) -> Tensor:
-    res._rg = True
-    res._grad_fn = node
-    return res
-
-
-def _int_to_long(x: np.ndarray, dtype):
-    """The NumPy accumulation dtype: ``dtype=`` if given, int64 for bool/integers (torch's rule)."""
-    if dtype is not None:
-        return _dtype.to_dtype(dtype).np
-    return np.int64 if x.dtype.kind in "biu" else None
-
-
-class _ReductionNode(Node):
-    """Remembers the input's shape and the reduced dims, which every reduction backward needs."""
-
-    def __init__(self, x, dims, keepdim):
-        super().__init__(x)
-        self.shape, self.dims, self.keepdim = x._data.shape, dims, keepdim
+from ... import _dtype
+from ..._errors import not_implemented_for
+from ..._tensor import Tensor, _dim, _wrap
+from ...autograd import grad_mode
+from ...autograd.graph import Node, attach
+from ._dims import (
+    ReductionNode,
+    accumulate_dtype,
+    count,
+    dim_kw,
+    dims_arg,
+    expand_back,
+    keep_shape,
+)
 
 
 # ---- sum / mean -----------------------------------------------------------------------------
@@ -109,21 +34,20 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs)
     is ``(2, 1)``.
     """
     if kwargs:
-        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+        dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
     x = input._data
     dims = None if dim is None else dims_arg(dim, x.ndim)
-    npd = _int_to_long(x, dtype) if dtype is not None or x.dtype.kind in "biu" else None
+    npd = accumulate_dtype(x, dtype) if dtype is not None or x.dtype.kind in "biu" else None
     res = _wrap(np.asarray(np.add.reduce(x, axis=dims, dtype=npd, keepdims=keepdim)))
-    if input._rg and grad_mode.state.enabled:
-        _record(res, (SumBackward0 if dim is None else SumBackward1)(input, dims, keepdim))
-    return res
+    node = SumBackward0 if dim is None else SumBackward1
+    return attach(res, node, input, dims=dims, keepdim=keepdim)
 
 
-class SumBackward0(_ReductionNode):
+class SumBackward0(ReductionNode):
     """Each input element contributed once: its gradient is the output's, broadcast back."""
 
     def backward(self, grad):
-        return _expand_back(grad, self.shape, self.dims, self.keepdim)
+        return expand_back(grad, self.shape, self.dims, self.keepdim)
 
 
 class SumBackward1(SumBackward0):
@@ -133,40 +57,40 @@ class SumBackward1(SumBackward0):
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
     """Arithmetic mean of all elements, or over ``dim``. Needs a floating dtype, as in torch."""
     if kwargs:
-        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+        dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
     x = input._data
     if dtype is not None:
         dt = _dtype.to_dtype(dtype)
         if not (dt.is_floating_point or dt.is_complex):
             raise RuntimeError(
                 "mean(): could not infer output dtype. Optional dtype must be either a floating "
-                f"point or complex dtype. Got: {_dtype_word(dt.np)}"
+                f"point or complex dtype. Got: {_dtype.scalar_name(dt)}"
             )
         x = x.astype(dt.np)
     elif x.dtype.kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {_dtype_word(x.dtype)}"
+            f"complex dtype. Got: {_dtype.scalar_name(x.dtype)}"
         )
     dims = None if dim is None else dims_arg(dim, x.ndim)
     res = _wrap(_mean_np(x, dims, keepdim))
-    if input._rg and grad_mode.state.enabled:
-        _record(res, (MeanBackward0 if dim is None else MeanBackward1)(input, dims, keepdim))
-    return res
+    node = MeanBackward0 if dim is None else MeanBackward1
+    return attach(res, node, input, dims=dims, keepdim=keepdim)
 
 
-class MeanBackward0(_ReductionNode):
+class MeanBackward0(ReductionNode):
     """Each element contributed 1/n of the mean: the gradient is the output's divided by n."""
 
     def backward(self, grad):
-        n = _count(self.shape, self.dims)
-        if not grad_mode.state.enabled:  # a plain backward: divide the array, no op dispatch
+        n = count(self.shape, self.dims)
+        if not grad_mode.state.enabled:
+            # fast path: a plain backward (every training step's loss) divides the array itself
             grad = _wrap(grad._data / n if n else grad._data * np.nan)
         elif n:
             grad = grad / n
         else:
             grad = grad * np.nan
-        return _expand_back(grad, self.shape, self.dims, self.keepdim)
+        return expand_back(grad, self.shape, self.dims, self.keepdim)
 
 
 class MeanBackward1(MeanBackward0):
@@ -176,26 +100,12 @@ class MeanBackward1(MeanBackward0):
 def _mean_np(x: np.ndarray, dims, keepdim) -> np.ndarray:
     """Sum, then divide by the count (float16 accumulates in float32, as torch). The mean of no
     elements is NaN."""
-    n = _count(x.shape, dims)
+    n = count(x.shape, dims)
     acc = np.float32 if x.dtype == np.float16 else None
     total = np.add.reduce(x, axis=dims, dtype=acc, keepdims=keepdim)
     if n == 0:
         return np.full(np.shape(total), np.nan, dtype=x.dtype)
     return np.asarray(total / n, dtype=x.dtype)
-
-
-def _count(shape, dims) -> int:
-    """How many elements each output of a reduction over ``dims`` folded."""
-    if dims is None:
-        return math.prod(shape)
-    return math.prod([shape[d] for d in dims])
-
-
-def _dtype_word(npd) -> str:
-    """torch's capitalised scalar-type word for error messages (``Float``, ``Long``...)."""
-    words = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-    return words.get(np.dtype(npd).name, np.dtype(npd).name)
 
 
 # ---- prod -----------------------------------------------------------------------------------
@@ -205,7 +115,7 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs
     Integer and bool inputs multiply in int64. ``(2, 3).prod(1)`` is ``(2,)``.
     """
     if kwargs:
-        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+        dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
     if isinstance(dim, (tuple, list)):
         raise TypeError(
             "prod() received an invalid combination of arguments - got (tuple), but expected one "
@@ -214,14 +124,13 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs
         )
     x = input._data
     dims = dims_arg(dim, x.ndim)
-    res = _wrap(np.asarray(np.prod(x, axis=dims, dtype=_int_to_long(x, dtype), keepdims=keepdim)))
-    if input._rg and grad_mode.state.enabled:
-        node = (ProdBackward0 if dim is None else ProdBackward1)(input, dims, keepdim)
-        _record(res, node.save(input).save_output(res))
-    return res
+    acc = accumulate_dtype(x, dtype)
+    res = _wrap(np.asarray(np.prod(x, axis=dims, dtype=acc, keepdims=keepdim)))
+    node = ProdBackward0 if dim is None else ProdBackward1
+    return attach(res, node, input, dims=dims, keepdim=keepdim)
 
 
-class ProdBackward0(_ReductionNode):
+class ProdBackward0(ReductionNode):
     """d(prod)/dx_i is the product of the other elements: ``out / x_i`` when there is no zero.
 
     With zeros, split that product into the zero factors and the rest: ``p`` (the product of the
@@ -232,14 +141,16 @@ class ProdBackward0(_ReductionNode):
     second order; with three or more zeros the gradient and its derivative vanish).
     """
 
+    keeps_input = keeps_output = True
+
     def backward(self, grad):
         (x,) = self.saved_tensors
         if x._data.ndim == 0:
             return grad
-        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
+        g = expand_back(grad, self.shape, self.dims, self.keepdim)
         is_zero = x._data == 0
         if not is_zero.any():
-            out = _expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
+            out = expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
             return g * out / x
         dt = x._data.dtype
         n_zeros = np.sum(is_zero, axis=self.dims, keepdims=True)
@@ -271,7 +182,7 @@ class ProdBackward1(ProdBackward0):
 def _logical_reduce(ufunc, name):
     def reduce(input, dim=None, keepdim=False, **kwargs):
         if kwargs:
-            dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+            dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
         x = input._data
         if isinstance(dim, (list, tuple)) and len(dim) == 0:  # no dims: nothing is reduced
             out = x != 0
@@ -313,13 +224,9 @@ def cumsum(input: Tensor, dim=None, *, dtype=None, **kwargs) -> Tensor:
     integer and bool inputs accumulate in int64."""
     dim = _scan_dim(input, dim, "cumsum", kwargs)
     x = input._data
-    res = _wrap(np.cumsum(x, axis=dim if x.ndim else None, dtype=_int_to_long(x, dtype)).reshape(
-        x.shape))
-    if input._rg and grad_mode.state.enabled:
-        node = CumsumBackward0(input)
-        node.dim = dim
-        _record(res, node)
-    return res
+    acc = accumulate_dtype(x, dtype)
+    res = _wrap(np.cumsum(x, axis=dim if x.ndim else None, dtype=acc).reshape(x.shape))
+    return attach(res, CumsumBackward0, input, dim=dim)
 
 
 def _reverse_cumsum(g, dim):
@@ -332,6 +239,10 @@ def _reverse_cumsum(g, dim):
 class CumsumBackward0(Node):
     """x[i] feeds every out[j] with j >= i: its gradient is the reversed running sum of grad."""
 
+    def __init__(self, x, *, dim):
+        super().__init__(x)
+        self.dim = dim
+
     def backward(self, grad):
         return _reverse_cumsum(grad, self.dim)
 
@@ -340,18 +251,21 @@ def cumprod(input: Tensor, dim=None, *, dtype=None, **kwargs) -> Tensor:
     """Running product along ``dim``: ``out[i] = x[0] * ... * x[i]``. Same shape as ``input``."""
     dim = _scan_dim(input, dim, "cumprod", kwargs)
     x = input._data
-    res = _wrap(np.cumprod(x, axis=dim if x.ndim else None, dtype=_int_to_long(x, dtype)).reshape(
-        x.shape))
-    if input._rg and grad_mode.state.enabled:
-        node = CumprodBackward0(input).save(input).save_output(res)
-        node.dim = dim
-        _record(res, node)
-    return res
+    acc = accumulate_dtype(x, dtype)
+    res = _wrap(np.cumprod(x, axis=dim if x.ndim else None, dtype=acc).reshape(x.shape))
+    return attach(res, CumprodBackward0, input, dim=dim)
 
 
 class CumprodBackward0(Node):
     """d out[j] / d x[i] = out[j] / x[i] for j >= i, so without zeros the gradient is
     ``reverse_cumsum(grad * out) / x``; zeros are handled by ``_cumprod_grad``."""
+
+    keeps_output = True
+
+    def __init__(self, x, *, dim):
+        super().__init__(x)
+        self.save(x)
+        self.dim = dim
 
     def backward(self, grad):
         (x,) = self.saved_tensors
@@ -396,38 +310,33 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
     computed stably pairwise (``logaddexp``), so large values do not overflow."""
     x = input._data
     if x.dtype.kind not in "fc":
-        raise NotImplementedError(
-            f'"logcumsumexp_out_cpu" not implemented for \'{_dtype_word(x.dtype)}\''
-        )
+        raise not_implemented_for("logcumsumexp_out_cpu", x.dtype)
     d = _dim(int(dim), x.ndim)
     with np.errstate(invalid="ignore", over="ignore"):
         out = np.logaddexp.accumulate(x, axis=d) if x.ndim else x.copy()
     res = _wrap(out)
-    if input._rg and grad_mode.state.enabled:
-        node = LogcumsumexpBackward0(input).save(input).save_output(res)
-        node.dim = d
-        _record(res, node)
-    return res
+    return attach(res, LogcumsumexpBackward0, input, dim=d)
 
 
 class LogcumsumexpBackward0(Node):
     """d out[i] / d x[j] = exp(x[j] - out[i]) for j <= i (each term at most 1), so
     ``dx[j] = sum over i >= j of grad[i] * exp(x[j] - out[i])``.
 
-    Plain backward sums in log space, in NumPy: with ``G+``/``G-`` the positive/negative parts
-    of ``grad``, ``dx = exp(x + rlcse(log G+ - out)) - exp(x + rlcse(log G- - out))`` (``rlcse``:
-    logcumsumexp from the end). With ``create_graph`` the sum is built from tensor ops as an
-    ``n × n`` matrix of those terms (masked to i >= j), which differentiates cleanly."""
+    The sum is built from tensor ops as an ``n × n`` matrix of those terms along ``dim`` (masked
+    to i >= j), so it differentiates cleanly (``create_graph``)."""
+
+    keeps_output = True
+
+    def __init__(self, x, *, dim):
+        super().__init__(x)
+        self.save(x)
+        self.dim = dim
 
     def backward(self, grad):
         (x,) = self.saved_tensors
         if x._data.ndim == 0:
             return grad
         out, d = self.saved_output, self.dim
-        if not grad_mode.state.enabled:
-            return _wrap(_logcumsumexp_grad_np(x._data, out._data, grad._data, d))
-        from .pointwise import exp
-
         n = x._data.shape[d]
         xt, ot, gt = (t.transpose(d, -1) for t in (x, out, grad))
         lead = xt._data.shape[:-1]
@@ -435,18 +344,8 @@ class LogcumsumexpBackward0(Node):
         allowed = np.where(np.triu(np.ones((n, n), dtype=bool)), 0.0, -np.inf)
         terms = xt.reshape(lead + (n, 1)) - ot.reshape(lead + (1, n)) + _wrap(
             allowed.astype(x._data.dtype))
-        dx = (exp(terms) * gt.reshape(lead + (1, n))).sum(-1)
+        dx = (terms.exp() * gt.reshape(lead + (1, n))).sum(-1)
         return dx.transpose(d, -1)
-
-
-def _logcumsumexp_grad_np(x, out, g, d):
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        def from_the_end(v):
-            return np.flip(np.logaddexp.accumulate(np.flip(v, d), axis=d), d)
-
-        pos = from_the_end(np.log(np.where(g > 0, g, 0)) - out)
-        neg = from_the_end(np.log(np.where(g < 0, -g, 0)) - out)
-        return (np.exp(x + pos) - np.exp(x + neg)).astype(x.dtype, copy=False)
 
 
 # ---- logsumexp ------------------------------------------------------------------------------
@@ -469,20 +368,18 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
         out = out.reshape(tuple(n for i, n in enumerate(x.shape) if dims is not None
                                 and i not in dims))
     res = _wrap(np.asarray(out, dtype=x.dtype))
-    if input._rg and grad_mode.state.enabled:
-        _record(res, LogsumexpBackward0(input, dims, keepdim).save(input).save_output(res))
-    return res
+    return attach(res, LogsumexpBackward0, input, dims=dims, keepdim=keepdim)
 
 
-class LogsumexpBackward0(_ReductionNode):
+class LogsumexpBackward0(ReductionNode):
     """d logsumexp / dx_i = exp(x_i - out): the softmax of the slice."""
 
-    def backward(self, grad):
-        from .pointwise import exp
+    keeps_input = keeps_output = True
 
+    def backward(self, grad):
         (x,) = self.saved_tensors
-        out = _expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
-        return _expand_back(grad, self.shape, self.dims, self.keepdim) * exp(x - out)
+        out = expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
+        return expand_back(grad, self.shape, self.dims, self.keepdim) * (x - out).exp()
 
 
 Tensor.sum, Tensor.mean, Tensor.prod = sum, mean, prod
@@ -494,12 +391,3 @@ __all__ = [
     "sum", "mean", "prod", "all", "any", "count_nonzero", "cumsum", "cumprod", "logcumsumexp",
     "logsumexp",
 ]
-
-from .reduction_minmax import *  # noqa: E402,F401,F403  (max/min family; binds its methods)
-from .reduction_minmax import __all__ as _minmax_all  # noqa: E402
-from .reduction_sort import *  # noqa: E402,F401,F403  (sort, argsort, topk, kthvalue)
-from .reduction_sort import __all__ as _sort_all  # noqa: E402
-from .reduction_stats import *  # noqa: E402,F401,F403  (var/std, nan-aware sums; binds methods)
-from .reduction_stats import __all__ as _stats_all  # noqa: E402
-
-__all__ += _minmax_all + _stats_all + _sort_all

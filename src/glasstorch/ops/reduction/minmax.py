@@ -16,42 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _dim, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
-from ._inplace import write_out as _write_out
-from .reduction import _dim_kw, _expand_back, _record, dims_arg, keep_shape
-
-
-# ---- named tuples: torch.return_types.* ---------------------------------------------------------
-class _ReturnType(tuple):
-    """A tuple whose items also have names (``r.values``, ``r.indices``), printed as torch does."""
-
-    __slots__ = ()
-    _fields: tuple = ()
-
-    def __new__(cls, *items):
-        return tuple.__new__(cls, items)
-
-    def __repr__(self) -> str:
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
-        return f"torch.return_types.{type(self).__name__}(\n{body})"
-
-    def __reduce__(self):
-        return (type(self), tuple(self))
-
-
-def _return_type(name: str, fields: tuple) -> type:
-    ns = {"__slots__": (), "_fields": fields, "n_fields": len(fields),
-          "n_sequence_fields": len(fields), "__module__": "glasstorch.return_types"}
-    for i, f in enumerate(fields):
-        ns[f] = property(lambda self, i=i: self[i])
-    return type(name, (_ReturnType,), ns)
-
-
-return_types = {n: _return_type(n, ("values", "indices")) for n in ("max", "min", "median")}
-return_types["aminmax"] = _return_type("aminmax", ("min", "max"))
-return_types.update({n: _return_type(n, ("values", "indices")) for n in ("cummax", "cummin")})
+from ..._tensor import Tensor, _dim, _wrap
+from ...autograd.graph import Node, attach
+from .._inplace import write_out as _write_out
+from ..pointwise import maximum, minimum
+from ._dims import dim_kw, dims_arg, expand_back, keep_shape
+from .return_types import return_types
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -84,21 +54,17 @@ def _tie_weights(x: np.ndarray, out: np.ndarray, dims, nan_marks: bool) -> np.nd
 
 
 # ---- max / min ----------------------------------------------------------------------------------
-def _extreme(name, np_red, np_arg, whole_node, dim_node, pointwise_name):
+def _extreme(name, np_red, np_arg, whole_node, dim_node, elementwise):
     def op(input, dim=None, keepdim=False, *, out=None, **kwargs):
         if kwargs:
-            dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+            dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
         if isinstance(dim, Tensor):  # torch.max(x, y): elementwise
-            from . import pointwise
-
-            return getattr(pointwise, pointwise_name)(input, dim, out=out)
+            return elementwise(input, dim, out=out)
         x = input._data
         if dim is None:
             _empty_check(x, name)
             res = _wrap(np.asarray(np_red(x, axis=None)))
-            if input._rg and grad_mode.state.enabled:
-                _record(res, whole_node(input).save(input).save_output(res))
-            return _write_out(res, out)
+            return _write_out(attach(res, whole_node, input), out)
         if not isinstance(keepdim, (bool, np.bool_)):
             raise TypeError(
                 f"{name}(): argument 'keepdim' (position 2) must be bool, not "
@@ -111,10 +77,7 @@ def _extreme(name, np_red, np_arg, whole_node, dim_node, pointwise_name):
         else:  # both NaN-aware: max propagates NaN, argmax points at the first NaN
             values = _wrap(np_red(x, axis=d, keepdims=keepdim))
             idx = _wrap(np_arg(x, axis=d, keepdims=keepdim).astype(np.int64, copy=False))
-        if input._rg and grad_mode.state.enabled:
-            node = dim_node(input, (d,) if x.ndim else (), keepdim)
-            node.indices = idx._data
-            _record(values, node)
+        attach(values, dim_node, input, idx._data, dims=(d,) if x.ndim else (), keepdim=keepdim)
         if out is not None:  # out=(values, indices)
             values, idx = _write_out(values, out[0]), _write_out(idx, out[1])
         return return_types[name](values, idx)
@@ -123,7 +86,7 @@ def _extreme(name, np_red, np_arg, whole_node, dim_node, pointwise_name):
     op.__doc__ = (
         f"The {name}imum: of the whole tensor (0-d) with no ``dim``; with ``dim`` a named tuple "
         f"``(values, indices)`` along it (``keepdim`` keeps it as size 1); with a tensor as second "
-        f"argument the elementwise ``{pointwise_name}``.\n\n"
+        f"argument the elementwise ``{elementwise.__name__}``.\n\n"
         f"``x`` of shape ``(2, 3)``: ``x.{name}(1)`` gives values and indices of shape ``(2,)``."
     )
     return op
@@ -131,6 +94,12 @@ def _extreme(name, np_red, np_arg, whole_node, dim_node, pointwise_name):
 
 class _WholeBackward(Node):
     """Gradient of ``x.max()``: split evenly between the elements that tie for the extreme."""
+
+    keeps_output = True
+
+    def __init__(self, x):
+        super().__init__(x)
+        self.save(x)
 
     def backward(self, grad):
         (x,) = self.saved_tensors
@@ -147,19 +116,22 @@ class MinBackward1(_WholeBackward):
 
 
 class _IndexBackward(Node):
-    """Gradient of ``x.max(dim)``: all of it to the element at the returned index."""
+    """Gradient of ``x.max(dim)``: all of it to the element at the returned index (``indices``,
+    a NumPy array: an index is a constant, not part of the graph)."""
 
-    def __init__(self, x, dims, keepdim):
+    def __init__(self, x, indices, *, dims, keepdim):
         super().__init__(x)
+        self.save(indices)
         self.shape, self.dims, self.keepdim = x._data.shape, dims, keepdim
 
     def backward(self, grad):
-        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
+        g = expand_back(grad, self.shape, self.dims, self.keepdim)
         if not self.dims:
             return g
         d = self.dims[0]
+        (indices,) = self.saved_tensors
         onehot = np.zeros(self.shape, dtype=grad._data.dtype)
-        idx = self.indices if self.keepdim else np.expand_dims(self.indices, d)
+        idx = indices if self.keepdim else np.expand_dims(indices, d)
         np.put_along_axis(onehot, idx, 1, axis=d)
         return g * _wrap(onehot)
 
@@ -176,15 +148,15 @@ class MedianBackward1(_IndexBackward):
     pass
 
 
-max = _extreme("max", np.maximum.reduce, np.argmax, MaxBackward1, MaxBackward0, "maximum")
-min = _extreme("min", np.minimum.reduce, np.argmin, MinBackward1, MinBackward0, "minimum")
+max = _extreme("max", np.maximum.reduce, np.argmax, MaxBackward1, MaxBackward0, maximum)
+min = _extreme("min", np.minimum.reduce, np.argmin, MinBackward1, MinBackward0, minimum)
 
 
 # ---- amax / amin --------------------------------------------------------------------------------
 def _a_extreme(name, np_red):
     def op(input, dim=(), keepdim=False, *, out=None, **kwargs):
         if kwargs:
-            dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+            dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
         x = input._data
         if x.size == 0 and x.ndim:  # torch checks emptiness first, naming the dim as given
             for d in (dim if isinstance(dim, (list, tuple)) else (dim,)):
@@ -196,11 +168,8 @@ def _a_extreme(name, np_red):
         if dims is None:
             _empty_check(x, name)
         res = _wrap(np.asarray(np_red(x, axis=dims, keepdims=keepdim)))
-        if input._rg and grad_mode.state.enabled:
-            node = (AmaxBackward0 if name == "amax" else AminBackward0)(input)
-            node.dims, node.keepdim = dims, keepdim
-            _record(res, node.save(input).save_output(res))
-        return _write_out(res, out)
+        node = AmaxBackward0 if name == "amax" else AminBackward0
+        return _write_out(attach(res, node, input, dims=dims, keepdim=keepdim), out)
 
     op.__name__ = name
     op.__doc__ = (
@@ -213,6 +182,13 @@ def _a_extreme(name, np_red):
 class AmaxBackward0(Node):
     """Gradient of ``amax``: split evenly between the tying elements of each slice."""
 
+    keeps_output = True
+
+    def __init__(self, x, *, dims, keepdim):
+        super().__init__(x)
+        self.save(x)
+        self.dims, self.keepdim = dims, keepdim
+
     def backward(self, grad):
         (x,) = self.saved_tensors
         shape, dims = x._data.shape, self.dims
@@ -220,7 +196,7 @@ class AmaxBackward0(Node):
         if not self.keepdim:
             out = out.reshape(keep_shape(shape, dims))
         w = _tie_weights(x._data, out, dims, nan_marks=False)
-        return _expand_back(grad, shape, dims, self.keepdim) * _wrap(w)
+        return expand_back(grad, shape, dims, self.keepdim) * _wrap(w)
 
 
 class AminBackward0(AmaxBackward0):
@@ -247,7 +223,7 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
 def _arg_extreme(name, np_arg):
     def op(input, dim=None, keepdim=False, **kwargs):
         if kwargs:
-            dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+            dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
         x = input._data
         if x.dtype == np.bool_:
             raise RuntimeError(f"{name}(): does not support bool input")
@@ -279,7 +255,7 @@ def median(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
     ones for an even count; NaN if any is NaN). With ``dim``, the named tuple ``(values,
     indices)``; gradient flows to the element at the index."""
     if kwargs:
-        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+        dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
     x = input._data
     if x.dtype == np.bool_ and dim is None:
         raise NotImplementedError('"median_cpu" not implemented for \'Bool\'')
@@ -289,11 +265,7 @@ def median(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
             return _wrap(np.asarray(np.nan, dtype=x.dtype))
         i = _median_index(flat, 0)
         res = _wrap(np.asarray(flat[i]))
-        if input._rg and grad_mode.state.enabled:
-            node = MedianBackward0(input)
-            node.flat_index = int(i)
-            _record(res, node)
-        return res
+        return attach(res, MedianBackward0, input, flat_index=int(i))
     d = _dim(int(dim), x.ndim)
     _empty_check(x, "median", d)
     if x.dtype == np.bool_:
@@ -306,10 +278,7 @@ def median(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
         if not keepdim:
             idx_k, vals = idx_k.squeeze(d), vals.squeeze(d)
         values, idx = _wrap(vals), _wrap(idx_k)
-    if input._rg and grad_mode.state.enabled:
-        node = MedianBackward1(input, (d,) if x.ndim else (), keepdim)
-        node.indices = idx._data
-        _record(values, node)
+    attach(values, MedianBackward1, input, idx._data, dims=(d,) if x.ndim else (), keepdim=keepdim)
     return return_types["median"](values, idx)
 
 
@@ -329,9 +298,9 @@ def _median_index(x: np.ndarray, axis: int) -> np.ndarray:
 class MedianBackward0(Node):
     """Gradient of the whole-tensor median: all of it to the median element."""
 
-    def __init__(self, x):
+    def __init__(self, x, *, flat_index):
         super().__init__(x)
-        self.shape = x._data.shape
+        self.shape, self.flat_index = x._data.shape, flat_index
 
     def backward(self, grad):
         onehot = np.zeros(int(np.prod(self.shape)), dtype=grad._data.dtype)
@@ -358,10 +327,8 @@ def _running_extreme(name, accumulate, better_or_equal):
             idx = np.maximum.accumulate(positions, axis=d).astype(np.int64) if x.size else (
                 np.zeros(x.shape, np.int64))
         res = _wrap(values)
-        if input._rg and grad_mode.state.enabled:
-            node = (CummaxBackward0 if name == "cummax" else CumminBackward0)(input)
-            node.dim, node.indices, node.shape = d, idx, x.shape
-            _record(res, node)
+        node = CummaxBackward0 if name == "cummax" else CumminBackward0
+        attach(res, node, input, idx, dim=d)
         return return_types[name](res, _wrap(idx))
 
     op.__name__ = name
@@ -376,11 +343,17 @@ def _running_extreme(name, accumulate, better_or_equal):
 class _RunningBackward(Node):
     """Each output's gradient goes to the element that supplied its value (summed there)."""
 
+    def __init__(self, x, indices, *, dim):
+        super().__init__(x)
+        self.save(indices)
+        self.shape, self.dim = x._data.shape, dim
+
     def backward(self, grad):
         if not self.shape:
             return grad
+        (indices,) = self.saved_tensors
         zeros = _wrap(np.zeros(self.shape, dtype=grad._data.dtype))
-        return zeros.scatter_add(self.dim, _wrap(self.indices), grad)
+        return zeros.scatter_add(self.dim, _wrap(indices), grad)
 
 
 class CummaxBackward0(_RunningBackward):

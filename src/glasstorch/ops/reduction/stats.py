@@ -12,20 +12,22 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
-from .reduction import (
-    _count,
-    _dim_kw,
-    _expand_back,
-    _int_to_long,
-    _mean_np,
-    _record,
-    _ReductionNode,
+from ... import _dtype
+from ..._tensor import Tensor, _wrap
+from ...autograd.graph import Node, attach
+from .._broadcast import broadcast_shape, unbroadcast
+from .._promote import operands
+from ._dims import (
+    ReductionNode,
+    accumulate_dtype,
+    count,
+    dim_kw,
     dims_arg,
+    expand_back,
     keep_shape,
 )
+from .norms import norm_grad, vector_norm
+from .sums import _mean_np
 
 
 # ---- var / std ------------------------------------------------------------------------------
@@ -33,7 +35,7 @@ def _var_args(name, input, dim, unbiased, keepdim, correction, kwargs):
     """Sort out torch's overloads: ``var(dim, unbiased, keepdim)``, ``var(unbiased)`` and
     ``var(dim, *, correction, keepdim)``. Returns ``(dims, correction, keepdim)``."""
     if kwargs:
-        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+        dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
     if isinstance(dim, bool):  # var(True): the bool is `unbiased`
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
@@ -51,11 +53,7 @@ def var(
     default, Bessel's) is the unbiased sample variance; ``unbiased=False`` means correction 0."""
     dims, c, keepdim = _var_args("var", input, dim, unbiased, keepdim, correction, kwargs)
     res = _wrap(_var_np(input._data, dims, c, keepdim, "var"))
-    if input._rg and grad_mode.state.enabled:
-        node = VarBackward0(input, dims, keepdim).save(input)
-        node.correction = c
-        _record(res, node)
-    return res
+    return attach(res, VarBackward0, input, dims=dims, keepdim=keepdim, correction=c)
 
 
 def std(
@@ -64,15 +62,11 @@ def std(
     """Standard deviation over ``dim``: the square root of ``var`` (same arguments)."""
     dims, c, keepdim = _var_args("std", input, dim, unbiased, keepdim, correction, kwargs)
     res = _wrap(np.sqrt(_var_np(input._data, dims, c, keepdim, "std")))
-    if input._rg and grad_mode.state.enabled:
-        node = StdBackward0(input, dims, keepdim).save(input).save_output(res)
-        node.correction = c
-        _record(res, node)
-    return res
+    return attach(res, StdBackward0, input, dims=dims, keepdim=keepdim, correction=c)
 
 
 def _var_np(x, dims, correction, keepdim, name):
-    n = _count(x.shape, dims)
+    n = count(x.shape, dims)
     dof = n - correction
     if dof <= 0:
         warnings.warn(
@@ -94,26 +88,34 @@ def _var_np(x, dims, correction, keepdim, name):
     return np.asarray(sq / dof, dtype=real)
 
 
-class VarBackward0(_ReductionNode):
+class VarBackward0(ReductionNode):
     """d var / dx_i = 2 (x_i - mean) / (N - correction)."""
+
+    keeps_input = True
+
+    def __init__(self, x, *, dims, keepdim, correction):
+        super().__init__(x, dims=dims, keepdim=keepdim)
+        self.correction = correction
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        dof = _count(self.shape, self.dims) - self.correction
+        dof = count(self.shape, self.dims) - self.correction
         centred = x - x.mean(self.dims, keepdim=True)
-        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
+        g = expand_back(grad, self.shape, self.dims, self.keepdim)
         return g * centred * (2.0 / dof if dof > 0 else np.inf)
 
 
-class StdBackward0(_ReductionNode):
+class StdBackward0(VarBackward0):
     """d std / dx_i = (x_i - mean) / ((N - correction) * std)."""
+
+    keeps_output = True
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        dof = _count(self.shape, self.dims) - self.correction
+        dof = count(self.shape, self.dims) - self.correction
         centred = x - x.mean(self.dims, keepdim=True)
-        out = _expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
-        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
+        out = expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
+        g = expand_back(grad, self.shape, self.dims, self.keepdim)
         return g * centred / (out * (dof if dof > 0 else 0.0))
 
 
@@ -125,7 +127,7 @@ def std_mean(
     Each result records its own backward node (``StdBackward0``, ``MeanBackward*``): torch records
     one ``StdMeanBackward0`` shared by both, which this engine (one output per node) cannot."""
     if kwargs:
-        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+        dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
     _float_only(input, "std_mean")
     s = std(input, dim, unbiased, keepdim, correction=correction)
     return s, input.mean(_plain_dim(dim), keepdim)
@@ -136,7 +138,7 @@ def var_mean(
 ) -> Tensor | tuple:
     """``(var, mean)`` over ``dim`` in one call (same arguments as ``var``; see ``std_mean``)."""
     if kwargs:
-        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+        dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
     _float_only(input, "var_mean")
     v = var(input, dim, unbiased, keepdim, correction=correction)
     return v, input.mean(_plain_dim(dim), keepdim)
@@ -155,45 +157,39 @@ def _plain_dim(dim):
 def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
     """Sum treating NaN as zero. Integers (which have no NaN) sum to int64 like ``sum``."""
     if kwargs:
-        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+        dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
     x = input._data
     dims = dims_arg(dim, x.ndim)
-    res = _wrap(np.asarray(np.nansum(x, axis=dims, dtype=_int_to_long(x, dtype),
+    res = _wrap(np.asarray(np.nansum(x, axis=dims, dtype=accumulate_dtype(x, dtype),
                                      keepdims=keepdim)))
-    if input._rg and grad_mode.state.enabled:
-        _record(res, NansumBackward0(input, dims, keepdim).save(input))
-    return res
+    return attach(res, NansumBackward0, input, dims=dims, keepdim=keepdim)
 
 
-class NansumBackward0(_ReductionNode):
+class NansumBackward0(ReductionNode):
     """Like sum's, except the NaN elements (which did not count) get zero."""
+
+    keeps_input = True
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        g = _expand_back(grad, self.shape, self.dims, self.keepdim)
+        g = expand_back(grad, self.shape, self.dims, self.keepdim)
         return g * _wrap((~np.isnan(x._data)).astype(g._data.dtype))
 
 
 def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
     """Mean of the non-NaN elements: ``nansum / (number of non-NaN elements)``."""
     if kwargs:
-        dim, keepdim = _dim_kw(dim, dict(kwargs, keepdim=keepdim))
+        dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
     if input._data.dtype.kind not in "fc":
         raise RuntimeError(
             "nanmean(): expected input to have floating point or complex dtype but got "
-            f"{_word(input._data.dtype)}"
+            f"{_dtype.scalar_name(input._data.dtype)}"
         )
     x = input._data
     dims = dims_arg(dim, x.ndim)
     counts = np.sum(~np.isnan(x), axis=dims, keepdims=keepdim).astype(x.dtype)
     with np.errstate(invalid="ignore", divide="ignore"):
         return nansum(input, dim, keepdim, dtype=dtype) / _wrap(counts)
-
-
-def _word(npd) -> str:
-    from .reduction import _dtype_word
-
-    return _dtype_word(npd)
 
 
 # ---- dist -------------------------------------------------------------------------------------
@@ -204,40 +200,35 @@ def dist(input: Tensor, other: Tensor, p=2) -> Tensor:
         raise TypeError(
             f"dist(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}"
         )
-    from .. import linalg
-    from ._promote import operands
-
     x, y = operands(input, other)
     if x.dtype.kind not in "fc":
         raise RuntimeError(
             "norm(): input dtype should be either floating point or complex. Got "
-            f"{_word(x.dtype)} instead."
+            f"{_dtype.scalar_name(x.dtype)} instead."
         )
     try:
         diff = np.subtract(x, y)
     except ValueError:
-        from .linalg import broadcast_or_raise
-
-        broadcast_or_raise(x.shape, y.shape)  # raises torch's message naming the dimension
+        broadcast_shape(x.shape, y.shape)  # raises torch's message naming the dimension
         raise
-    res = linalg.vector_norm(_wrap(diff), p)
-    if (input._rg or other._rg) and grad_mode.state.enabled:
-        node = DistBackward0(input, other).save(input, other).save_output(res)
-        node.p = float(p)
-        _record(res, node)
-    return res
+    res = vector_norm(_wrap(diff), p)
+    return attach(res, DistBackward0, input, other, p=float(p))
 
 
 class DistBackward0(Node):
     """The gradient of ``||a - b||_p``: the norm's gradient at ``a - b`` for ``a``, its negative
     for ``b`` (each summed back to its own shape)."""
 
+    keeps_output = True
+
+    def __init__(self, a, b, *, p):
+        super().__init__(a, b)
+        self.save(a, b)
+        self.p = p
+
     def backward(self, grad):
         if self.p == 0:  # piecewise constant: undefined, as torch
             return None, None
-        from ..linalg import norm_grad
-        from ._broadcast import unbroadcast
-
         a, b = self.saved_tensors
         diff = a - b
         shape = diff._data.shape

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._errors import not_implemented_for
-from ._factory import _into_out
-from ._tensor import Tensor, _dim, _wrap
-from .autograd import grad_mode
-from .autograd.graph import Node
+from .. import _dtype
+from .._errors import not_implemented_for
+from .._factory import _into_out
+from .._tensor import Tensor, _dim, _wrap
+from ..autograd.graph import Node, attach
+from ..autograd.views import inplace_update, view_of
+from . import _inplace
 
 
 def _triangle(input: Tensor, diagonal: int, lower: bool, op: str, node) -> Tensor:
-    """``tril`` (``lower``) or ``triu`` of ``input``, recording ``node`` (it keeps ``diagonal``)."""
+    """``tril`` (``lower``) or ``triu`` of ``input``, recording ``node`` (it keeps ``diagonal``):
+    ``(..., m, n)`` → ``(..., m, n)``."""
     arr = input._data
     if arr.ndim < 2:
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
@@ -28,11 +31,7 @@ def _triangle(input: Tensor, diagonal: int, lower: bool, op: str, node) -> Tenso
     if not lower:
         keep = ~np.tri(rows, cols, diagonal - 1, dtype=bool)
     res = _wrap(np.where(keep, arr, np.zeros((), arr.dtype)))
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = node(input)
-        res._grad_fn.diagonal = diagonal
-    return res
+    return attach(res, node, input, diagonal=diagonal)
 
 
 def tril(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
@@ -49,7 +48,9 @@ def tril(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
 class TrilBackward0(Node):
     """Only the kept elements reached the output, so the gradient is the same triangle."""
 
-    diagonal = 0
+    def __init__(self, x, *, diagonal):
+        super().__init__(x)
+        self.diagonal = diagonal
 
     def backward(self, grad):
         return tril(grad, self.diagonal)
@@ -60,23 +61,20 @@ def triu(input: Tensor, diagonal: int = 0, *, out=None) -> Tensor:
     return _out(_triangle(input, diagonal, False, "triu", TriuBackward0), out)
 
 
-class TriuBackward0(Node):
-    diagonal = 0
+class TriuBackward0(TrilBackward0):
+    """The upper triangle's gradient: the same upper triangle of the output's."""
 
     def backward(self, grad):
         return triu(grad, self.diagonal)
 
 
 def _out(res: Tensor, out):
-    if out is None:
-        return res
-    return _into_out(res._data, out, "out")
+    """Honour ``out=`` as torch's factories do (the dtypes must match)."""
+    return res if out is None else _into_out(res._data, out, "out")
 
 
 def _inplace_triangle(fn, name):
     def method(self, diagonal: int = 0) -> Tensor:
-        from .ops import _inplace
-
         if _inplace.recording(self):
             return _inplace.commit(self, fn(_inplace.old_value(self), diagonal), name)
         _inplace.write(self, fn(self, diagonal)._data, name)
@@ -120,30 +118,21 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     >>> torch.diagonal(torch.arange(9.).reshape(3, 3), 1)     # tensor([1., 5.])
     """
     d1, d2 = _diag_dims(input._data.ndim, dim1, dim2)
-    from .autograd.views import view_of
-
     res = view_of(input, _diagonal_view(input._data, offset, d1, d2))
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = DiagonalBackward0(input, offset, d1, d2)
-    return res
+    return attach(res, DiagonalBackward0, input, offset=offset, d1=d1, d2=d2)
 
 
 def _embed(values: Tensor, shape: tuple, offset: int, d1: int, d2: int, node) -> Tensor:
     """Zeros of ``shape`` with ``values`` on the diagonal (``offset``, ``d1``, ``d2``)."""
     arr = np.zeros(shape, values._data.dtype)
     _diagonal_view(arr, offset, d1, d2)[...] = values._data
-    res = _wrap(arr)
-    if values._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = node(values, offset, d1, d2)
-    return res
+    return attach(_wrap(arr), node, values, offset=offset, d1=d1, d2=d2)
 
 
 class DiagonalBackward0(Node):
     """The gradient of a diagonal goes back onto that diagonal of a zero tensor."""
 
-    def __init__(self, input, offset, d1, d2):
+    def __init__(self, input, *, offset, d1, d2):
         super().__init__(input)
         self.shape, self.args = input._data.shape, (offset, d1, d2)
 
@@ -158,7 +147,7 @@ class DiagonalBackward0_copy(DiagonalBackward0):  # noqa: N801 (torch's name)
 class DiagonalBackwardBackward0(Node):
     """Backward of placing values on a diagonal: read that diagonal back (a copy)."""
 
-    def __init__(self, values, offset, d1, d2):
+    def __init__(self, values, *, offset, d1, d2):
         super().__init__(values)
         self.args = (offset, d1, d2)
 
@@ -173,10 +162,7 @@ class DiagEmbedBackward0(DiagonalBackwardBackward0):
 def _take(input: Tensor, offset: int, d1: int, d2: int, node) -> Tensor:
     """The diagonal as a new tensor (a copy), differentiable through ``node``."""
     res = _wrap(_diagonal_view(input._data, offset, d1, d2).copy())
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = node(input, offset, d1, d2)
-    return res
+    return attach(res, node, input, offset=offset, d1=d1, d2=d2)
 
 
 def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
@@ -214,20 +200,23 @@ def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
         raise RuntimeError("dimensions must larger than 1")
     if arr.ndim > 2 and len(set(arr.shape)) != 1:
         raise RuntimeError("all dimensions of input must be of equal length")
-    from .ops import _inplace
 
-    node = CopySlices(_inplace.old_value(self), wrap) if _inplace.recording(self) else None
-    np.fill_diagonal(arr, fill_value, wrap=wrap)
+    def write():
+        np.fill_diagonal(arr, fill_value, wrap=wrap)
+
+    if _inplace.recording(self):  # torch records the write as CopySlices over this node
+        return inplace_update(self, write, lambda old: FillDiagonalBackward(old, wrap=wrap),
+                              wrap=True)
+    write()
     self._vc[0] += 1
-    if node is not None:
-        self._grad_fn, self._rg = node, True
     return self
 
 
-class CopySlices(Node):
-    """``fill_diagonal_`` inside a graph: the overwritten diagonal gets no gradient."""
+class FillDiagonalBackward(Node):
+    """``fill_diagonal_`` inside a graph: the overwritten diagonal gets no gradient, the rest
+    passes through. (torch shows it as ``CopySlices``, which wraps this step.)"""
 
-    def __init__(self, old, wrap):
+    def __init__(self, old, *, wrap):
         super().__init__(old)
         self.wrap = wrap
 
@@ -238,8 +227,6 @@ class CopySlices(Node):
 
 
 def _index_pairs(row: int, col: int, offset: int, lower: bool, op: str, dtype) -> Tensor:
-    from . import _dtype
-
     for name, v in (("row", row), ("col", col)):
         if v < 0:
             raise RuntimeError(f"{name} must be non-negative, got{v}")

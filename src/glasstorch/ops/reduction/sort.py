@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _dim, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
-from .reduction import _record
-from .reduction_minmax import _return_type
+from ..._tensor import Tensor, _dim, _wrap
+from ...autograd.graph import Node, attach
+from .return_types import _return_type
 
 _types = {
     "sort": _return_type("sort", ("values", "indices")),
@@ -56,9 +54,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable=None, **
         idx = _order(x, d, descending).astype(np.int64, copy=False)
         values = np.take_along_axis(x, idx, axis=d)
     res = _wrap(values)
-    if input._rg and grad_mode.state.enabled:
-        _record(res, _index_node(SortBackward0 if stable is None else SortBackward1, input, d,
-                                 idx))
+    attach(res, SortBackward0 if stable is None else SortBackward1, input, idx, dim=d)
     return _types["sort"](res, _wrap(idx))
 
 
@@ -91,8 +87,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         idx = np.take(_order(x, d, largest), np.arange(k), axis=d).astype(np.int64, copy=False)
         values = np.take_along_axis(x, idx, axis=d)
     res = _wrap(values)
-    if input._rg and grad_mode.state.enabled:
-        _record(res, _index_node(TopkBackward0, input, d, idx))
+    attach(res, TopkBackward0, input, idx, dim=d)
     return _types["topk"](res, _wrap(idx))
 
 
@@ -117,36 +112,30 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
         if not keepdim:
             idx, values = idx.squeeze(d), values.squeeze(d)
     res = _wrap(values)
-    if input._rg and grad_mode.state.enabled:
-        kept = idx if keepdim or x.ndim == 0 else np.expand_dims(idx, d)
-        node = _index_node(KthvalueBackward0, input, d, kept)
-        node.squeezed = not keepdim and x.ndim > 0
-        _record(res, node)
+    squeezed = not keepdim and x.ndim > 0
+    kept = np.expand_dims(idx, d) if squeezed else idx
+    attach(res, KthvalueBackward0, input, kept, dim=d, squeezed=squeezed)
     return _types["kthvalue"](res, _wrap(idx))
 
 
-def _index_node(cls, x, d, idx):
-    node = cls(x)
-    node.shape, node.dim, node.indices = x._data.shape, d, idx
-    return node
-
-
 class _ScatterBackward(Node):
-    """The gradient of a selection: each output's gradient goes back to where it came from."""
+    """The gradient of a selection: each output's gradient goes back to where it came from,
+    ``zeros.scatter(dim, indices, grad)`` (``indices`` along ``dim``, a NumPy array;
+    ``squeezed``: the output dropped ``dim``, which the gradient gets back first)."""
 
-    squeezed = False
+    def __init__(self, x, indices, *, dim, squeezed=False):
+        super().__init__(x)
+        self.save(indices)
+        self.shape, self.dim, self.squeezed = x._data.shape, dim, squeezed
 
     def backward(self, grad):
         if not self.shape:
             return grad
+        (indices,) = self.saved_tensors
         if self.squeezed:
-            grad = grad.reshape(self.indices.shape)
-        if not grad_mode.state.enabled:
-            out = np.zeros(self.shape, dtype=grad._data.dtype)
-            np.put_along_axis(out, self.indices, grad._data, axis=self.dim)
-            return _wrap(out)
+            grad = grad.reshape(indices.shape)
         zeros = _wrap(np.zeros(self.shape, dtype=grad._data.dtype))
-        return zeros.scatter(self.dim, _wrap(self.indices), grad)
+        return zeros.scatter(self.dim, _wrap(indices), grad)
 
 
 class SortBackward0(_ScatterBackward):

@@ -1,23 +1,30 @@
 """``torch.linalg`` matrix functions: inv, det, slogdet, solve, cholesky, matrix_power,
-multi_dot, cross and vecdot (the norms are in ``linalg``).
+multi_dot, cross and vecdot (the norms are in ``norms``).
 
 All work on the last two dimensions and batch over the rest. Their gradients are matrix
 expressions built from ``matmul``, ``inv`` and ``solve`` themselves, so they can be differentiated
-again (``create_graph=True``).
+again (``create_graph=True``). A singular (or, for ``cholesky``, non-positive-definite) matrix
+raises ``LinAlgError``, a ``RuntimeError``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._tensor import Tensor, _wrap
-from .autograd import grad_mode
-from .autograd.graph import Node
-from .linalg import LinAlgError, _float_check, _record
-from .ops._broadcast import unbroadcast
-from .ops._inplace import write_out as _out
-from .ops.linalg import matmul
-from .ops.reduction_minmax import _return_type
+from .. import _dtype
+from .._tensor import Tensor, _wrap
+from ..autograd.graph import Node, attach
+from ..ops._broadcast import broadcast_shape, unbroadcast
+from ..ops._inplace import write_out as _out
+from ..ops._promote import operands
+from ..ops.linalg import matmul, vdot
+from ..ops.reduction.norms import float_check
+from ..ops.reduction.return_types import _return_type
+
+
+class LinAlgError(RuntimeError):
+    """A matrix the operation cannot handle (singular for ``inv``/``solve``), as torch's."""
+
 
 _slogdet_types = {n: _return_type(n, ("sign", "logabsdet")) for n in ("linalg_slogdet", "slogdet")}
 
@@ -32,7 +39,7 @@ def _square_check(A: Tensor, op: str) -> np.ndarray:
             f"linalg.{op}: A must be batches of square matrices, but they are {x.shape[-2]} by "
             f"{x.shape[-1]} matrices"
         )
-    return _float_check(A, op)
+    return float_check(A, op)
 
 
 def _zero_pivot(m: np.ndarray) -> int:
@@ -67,16 +74,13 @@ def inv(A: Tensor, *, out=None) -> Tensor:
                 ) from None
         raise
     res = _wrap(r.astype(data.dtype, copy=False))
-    if A._rg and grad_mode.state.enabled:
-        _record(res, LinalgInvExBackward0(A).save_output(res))
-    return _out(res, out)
-
-
-inverse = inv
+    return _out(attach(res, LinalgInvExBackward0, A), out)
 
 
 class LinalgInvExBackward0(Node):
     """d(A^-1) = -A^-1 dA A^-1, so dL/dA = -(A^-1)^T G (A^-1)^T."""
+
+    keeps_output = True
 
     def backward(self, grad):
         inv_t = self.saved_output.transpose(-2, -1)
@@ -87,14 +91,18 @@ def det(A: Tensor, *, out=None) -> Tensor:
     """The determinant of each square matrix: ``(..., n, n)`` → ``(...)``."""
     data = _square_check(A, "det")
     res = _wrap(np.asarray(np.linalg.det(data), dtype=data.dtype))
-    if A._rg and grad_mode.state.enabled:
-        _record(res, LinalgDetBackward0(A).save(A).save_output(res))
-    return _out(res, out)
+    return _out(attach(res, LinalgDetBackward0, A), out)
 
 
 class LinalgDetBackward0(Node):
     """d det(A) / dA = det(A) A^-T (Jacobi's formula). For an exactly singular matrix torch
     returns a zero gradient (although the cofactors need not vanish); so does this."""
+
+    keeps_output = True
+
+    def __init__(self, A):
+        super().__init__(A)
+        self.save(A)
 
     def backward(self, grad):
         (A,) = self.saved_tensors
@@ -133,15 +141,19 @@ def solve(A: Tensor, B: Tensor, *, left=True, out=None) -> Tensor:
     if vector:
         x = x[..., 0]
     res = _wrap(x.astype(np.result_type(a, b), copy=False))
-    if (A._rg or B._rg) and grad_mode.state.enabled:
-        node = LinalgSolveExBackward0(A, B).save(A).save_output(res)
-        node.vector, node.b_shape = vector, b.shape
-        _record(res, node)
-    return _out(res, out)
+    return _out(attach(res, LinalgSolveExBackward0, A, B, vector=vector), out)
 
 
 class LinalgSolveExBackward0(Node):
-    """X = A^-1 B: dL/dB = A^-T G (another solve), dL/dA = -dL/dB X^T."""
+    """X = A^-1 B: dL/dB = A^-T G (another solve), dL/dA = -dL/dB X^T. ``vector``: B was a
+    vector (or a batch of them), not matrices."""
+
+    keeps_output = True
+
+    def __init__(self, A, B, *, vector):
+        super().__init__(A, B)
+        self.save(A)
+        self.vector, self.b_shape = vector, B._data.shape
 
     def backward(self, grad):
         (A,) = self.saved_tensors
@@ -154,8 +166,6 @@ class LinalgSolveExBackward0(Node):
             xm = X.reshape(X._data.shape + (1,)) if self.vector else X
             grad_a = -matmul(gbm, xm.transpose(-2, -1))
         if gb and grad_b._data.shape != self.b_shape:
-            from .ops._broadcast import unbroadcast
-
             grad_b = unbroadcast(grad_b, self.b_shape)
         return grad_a, grad_b if gb else None
 
@@ -167,14 +177,16 @@ def slogdet(A: Tensor, *, out=None, _name="linalg_slogdet"):
     data = _square_check(A, "slogdet")
     sign, logabs = np.linalg.slogdet(data)
     sign_t = _wrap(np.asarray(sign, dtype=data.dtype))
-    res = _wrap(np.asarray(logabs, dtype=data.dtype))
-    if A._rg and grad_mode.state.enabled:
-        _record(res, LinalgSlogdetBackward0(A).save(A))
+    res = attach(_wrap(np.asarray(logabs, dtype=data.dtype)), LinalgSlogdetBackward0, A)
     return _slogdet_types[_name](sign_t, res)
 
 
 class LinalgSlogdetBackward0(Node):
     """d log|det A| / dA = (A^-1)^T."""
+
+    def __init__(self, A):
+        super().__init__(A)
+        self.save(A)
 
     def backward(self, grad):
         (A,) = self.saved_tensors
@@ -195,11 +207,7 @@ def cholesky(A: Tensor, *, upper=False, out=None) -> Tensor:
             f"positive-definite (the leading minor of order {order} is not positive-definite)."
         ) from None
     res = _wrap(np.ascontiguousarray(low.swapaxes(-1, -2)) if upper else low)
-    if A._rg and grad_mode.state.enabled:
-        node = LinalgCholeskyExBackward0(A).save_output(res)
-        node.upper = upper
-        _record(res, node)
-    return _out(res, out)
+    return _out(attach(res, LinalgCholeskyExBackward0, A, upper=upper), out)
 
 
 def _first_non_pd_order(data: np.ndarray) -> int:
@@ -215,7 +223,14 @@ def _first_non_pd_order(data: np.ndarray) -> int:
 
 class LinalgCholeskyExBackward0(Node):
     """For ``A = L L^T``: with ``P = Φ(L^T Ḡ)`` (lower triangle, diagonal halved),
-    ``dL/dA = sym(L^-T P L^-1)`` where ``sym(X) = (X + X^T) / 2``."""
+    ``dL/dA = sym(L^-T P L^-1)`` where ``sym(X) = (X + X^T) / 2``. ``upper``: the factor
+    returned was ``U = L^T``."""
+
+    keeps_output = True
+
+    def __init__(self, A, *, upper):
+        super().__init__(A)
+        self.upper = upper
 
     def backward(self, grad):
         L = self.saved_output
@@ -287,19 +302,18 @@ def cross(input: Tensor, other: Tensor, *, dim=-1, out=None) -> Tensor:
         raise RuntimeError(
             f"linalg.cross: inputs dimension {dim} must have length 3. Got {ad} and {bd}"
         )
-    from .ops._promote import operands
-
     x, y = operands(input, other)
     res = _wrap(np.cross(x, y, axis=dim))
-    if (input._rg or other._rg) and grad_mode.state.enabled:
-        node = LinalgCrossBackward0(input, other).save(input, other)
-        node.dim = dim
-        _record(res, node)
-    return _out(res, out)
+    return _out(attach(res, LinalgCrossBackward0, input, other, dim=dim), out)
 
 
 class LinalgCrossBackward0(Node):
     """``c = a × b``: dL/da = b × ḡ, dL/db = ḡ × a (each summed back to its shape)."""
+
+    def __init__(self, a, b, *, dim):
+        super().__init__(a, b)
+        self.save(a, b)
+        self.dim = dim
 
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -317,24 +331,20 @@ def vecdot(x: Tensor, y: Tensor, *, dim=-1, out=None) -> Tensor:
         bad = a if a.dtype.kind not in "fc" else b
         raise RuntimeError(
             "linalg.vecdot: Expected a floating point or complex tensor as input. Got "
-            f"{_word(bad.dtype)}"
+            f"{_dtype.scalar_name(bad.dtype)}"
         )
     if a.dtype != b.dtype:
         raise RuntimeError(
             "linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
-            f"{_word(a.dtype)} and y of type {_word(b.dtype)} instead"
+            f"{_dtype.scalar_name(a.dtype)} and y of type {_dtype.scalar_name(b.dtype)} instead"
         )
     if a.ndim == 1 and b.ndim == 1 and a.shape == b.shape:
-        from .ops.linalg import vdot
-
         return vdot(x, y, out=out)
-    from .ops.linalg import broadcast_or_raise
-
-    broadcast_or_raise(a.shape, b.shape)  # torch's message if they do not broadcast
+    broadcast_shape(a.shape, b.shape)  # torch's message if they do not broadcast
     return _out((x * y).sum(dim), out)
 
 
-def _word(npd) -> str:
-    from .ops.reduction import _dtype_word
-
-    return _dtype_word(npd)
+__all__ = [
+    "LinAlgError", "inv", "det", "slogdet", "solve", "cholesky", "matrix_power", "multi_dot",
+    "cross", "vecdot",
+]
