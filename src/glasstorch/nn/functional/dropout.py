@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..._dtype import scalar_name
+from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
-from .activation import _not_tensor
 
 
 # ---- dropout -----------------------------------------------------------------------------------
@@ -41,7 +41,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     """
     _check_p(p)
     if not isinstance(input, Tensor):
-        raise _not_tensor("dropout", "input", 1, input)
+        raise not_tensor("dropout", input)
     if not training or p == 0.0:
         return input
     x = input._data
