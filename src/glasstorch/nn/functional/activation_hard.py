@@ -12,6 +12,7 @@ import numpy as np
 from ... import ops
 from ..._tensor import Tensor, _dim, _wrap
 from ...autograd.graph import Node, attach
+from ...random import numpy_rng
 from ._elementwise import Activation, apply_inplace, as_array, mask, need_float, sigmoid_np
 
 
@@ -170,8 +171,6 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
         return apply_inplace(input, lambda t: rrelu(t, lower, upper, training), "rrelu_")
     x = need_float(input, "rrelu_with_noise_cpu")
     if training:
-        from ...random import numpy_rng
-
         slopes = numpy_rng(None).uniform(lower, upper, x.shape).astype(x.dtype)
         noise = np.where(x > 0, x.dtype.type(1), slopes)
     else:
