@@ -1,8 +1,11 @@
 """The smooth activations of ``torch.nn.functional``: gelu, silu, mish, softplus, logsigmoid, and
 the composed sigmoid, tanh, softsign and tanhshrink.
 
-Built as the ones of ``activation`` are (one NumPy pass forward, one fused backward
-``Node``; see there), and re-exported from it. Shapes: ``(*) -> (*)``.
+Built as those of ``activation`` are: one NumPy pass forward, one ``Activation`` node back
+(``_elementwise``), whose ``derivative(x)`` is written with glasstorch ops so that
+``create_graph=True`` differentiates it again. ``sigmoid`` and ``tanh`` are the tensor ops (torch's
+functional forms call them too); ``softsign`` and ``tanhshrink`` are composed of tensor ops, as in
+torch. Shapes: ``(*) -> (*)``.
 """
 
 from __future__ import annotations
@@ -11,21 +14,18 @@ import math
 
 import numpy as np
 
-from ..._tensor import Tensor
-from .activation import (
-    _Activation,
-    _apply_inplace,
-    _need_float,
-    _not_tensor,
-    _record,
+from ... import ops
+from ..._errors import not_tensor
+from ..._tensor import Tensor, _wrap
+from ...autograd.graph import attach
+from ._elementwise import (
+    Activation,
+    apply_inplace,
+    as_array,
+    need_float,
+    sigmoid_np,
+    softplus_np,
 )
-
-
-def _sigmoid_np(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-x) without overflow warnings (e^-x may be inf: the result is then 0)."""
-    with np.errstate(over="ignore"):
-        return 1 / (1 + np.exp(-x))
-
 
 _SQRT_HALF = 0.7071067811865476
 _ERFC_EACH = np.frompyfunc(math.erfc, 1, 1)
@@ -59,32 +59,24 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """``x * Φ(x)``, Φ the standard normal CDF (via erf). ``approximate='tanh'`` uses
     ``0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`` instead."""
     if not isinstance(input, Tensor):
-        raise _not_tensor("gelu", "input", 1, input)
+        raise not_tensor("gelu", input)
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
-    x = _need_float(input, "GeluKernelImpl")
+    x = need_float(input, "GeluKernelImpl")
     if approximate == "none":
         out = x * _normal_cdf_np(x)
     else:
         out = 0.5 * x * (1 + np.tanh(_TANH_K * (x + 0.044715 * x * x * x)))
-    return _record(input, out.astype(x.dtype, copy=False), GeluBackward0, approximate)
+    return attach(_wrap(as_array(out, x.dtype)), GeluBackward0, input,
+                  approximate=approximate)
 
 
-class GeluBackward0(_Activation):
-    """erf form: Φ(x) + x φ(x). tanh form: the product rule through the tanh."""
+class GeluBackward0(Activation):
+    """erf form: d/dx x Φ(x) = Φ(x) + x φ(x), φ the normal density. tanh form: the product rule
+    through the tanh."""
 
-    def derivative(self):
-        x = self.x
-        if self.params[0] == "none":
-            d = _normal_cdf_np(x) + x * (_INV_SQRT_2PI * np.exp(-0.5 * x * x))
-        else:
-            inner = _TANH_K * (x + 0.044715 * x * x * x)
-            th = np.tanh(inner)
-            d = 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * _TANH_K * (1 + 3 * 0.044715 * x * x)
-        return d.astype(x.dtype, copy=False)
-
-    def derivative_graph(self, x):
-        if self.params[0] == "none":
+    def derivative(self, x):
+        if self.approximate == "none":
             return 0.5 * (1 + (x * _SQRT_HALF).erf()) + x * ((x * x * -0.5).exp() * _INV_SQRT_2PI)
         th = ((x + 0.044715 * x * x * x) * _TANH_K).tanh()
         return 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * _TANH_K * (1 + 3 * 0.044715 * x * x)
@@ -93,88 +85,62 @@ class GeluBackward0(_Activation):
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * sigmoid(x)`` (also called swish)."""
     if inplace:
-        return _apply_inplace(input, silu, "silu_")
-    x = _need_float(input, "silu_cpu")
-    return _record(input, x * _sigmoid_np(x), SiluBackward0)
+        return apply_inplace(input, silu, "silu_")
+    x = need_float(input, "silu_cpu")
+    return attach(_wrap(as_array(x * sigmoid_np(x), x.dtype)), SiluBackward0, input)
 
 
-class SiluBackward0(_Activation):
+class SiluBackward0(Activation):
     """d/dx x σ(x) = σ(x) (1 + x (1 - σ(x)))."""
 
-    def derivative(self):
-        x = self.x
-        s = _sigmoid_np(x)
-        return s * (1 + x * (1 - s))
-
-    def derivative_graph(self, x):
+    def derivative(self, x):
         s = x.sigmoid()
         return s * (1 + x * (1 - s))
-
-
-def _softplus_np(x: np.ndarray) -> np.ndarray:
-    """log(1 + e^x), computed as max(x, 0) + log1p(e^-|x|) so it never overflows."""
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * tanh(softplus(x))``."""
     if inplace:
-        return _apply_inplace(input, mish, "mish_")
-    x = _need_float(input, "mish_cpu")
-    return _record(input, x * np.tanh(_softplus_np(x)), MishBackward0)
+        return apply_inplace(input, mish, "mish_")
+    x = need_float(input, "mish_cpu")
+    return attach(_wrap(as_array(x * np.tanh(softplus_np(x)), x.dtype)), MishBackward0, input)
 
 
-class MishBackward0(_Activation):
+class MishBackward0(Activation):
     """d/dx = tanh(sp) + x σ(x) (1 - tanh(sp)²), sp = softplus(x)."""
 
-    def derivative(self):
-        x = self.x
-        t = np.tanh(_softplus_np(x))
-        return t + x * _sigmoid_np(x) * (1 - t * t)
-
-    def derivative_graph(self, x):
+    def derivative(self, x):
         t = softplus(x).tanh()
         return t + x * x.sigmoid() * (1 - t * t)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """``log(1 + exp(beta x)) / beta``; where ``beta x > threshold`` it is just x (no overflow)."""
-    x = _need_float(input, "softplus_cpu")
+    x = need_float(input, "softplus_cpu")
     bx = x * x.dtype.type(beta)
-    out = np.where(bx > threshold, x, _softplus_np(bx) / x.dtype.type(beta))
-    return _record(input, out, SoftplusBackward0, beta, threshold)
+    out = np.where(bx > threshold, x, softplus_np(bx) / x.dtype.type(beta))
+    return attach(_wrap(as_array(out, x.dtype)), SoftplusBackward0, input,
+                  beta=beta, threshold=threshold)
 
 
-class SoftplusBackward0(_Activation):
+class SoftplusBackward0(Activation):
     """d/dx = sigmoid(beta x), or 1 above the threshold."""
 
-    def derivative(self):
-        x = self.x
-        beta, thr = self.params
-        bx = x * x.dtype.type(beta)
-        return np.where(bx > thr, x.dtype.type(1), _sigmoid_np(bx))
-
-    def derivative_graph(self, x):
-        from ...ops.pointwise import where
-
-        beta, thr = self.params
-        bx = x * beta
-        return where(bx > thr, 1.0, bx.sigmoid())
+    def derivative(self, x):
+        bx = x * self.beta
+        return ops.where(bx > self.threshold, 1.0, bx.sigmoid())
 
 
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
-    x = _need_float(input, "log_sigmoid_forward")
-    return _record(input, -_softplus_np(-x), LogSigmoidBackward0)
+    x = need_float(input, "log_sigmoid_forward")
+    return attach(_wrap(as_array(-softplus_np(-x), x.dtype)), LogSigmoidBackward0, input)
 
 
-class LogSigmoidBackward0(_Activation):
+class LogSigmoidBackward0(Activation):
     """d/dx log σ(x) = 1 - σ(x) = σ(-x)."""
 
-    def derivative(self):
-        return _sigmoid_np(-self.x)
-
-    def derivative_graph(self, x):
+    def derivative(self, x):
         return (-x).sigmoid()
 
 

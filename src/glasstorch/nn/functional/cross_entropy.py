@@ -15,33 +15,39 @@ target (N, d1, d2, ...) (a class per pixel); or unbatched (C,) with a 0-d target
 
 torch records two nodes for ``cross_entropy`` (NllLossBackward0 on top of LogSoftmaxBackward0);
 glasstorch records a single node, ``CrossEntropyLossBackward0``, that does both steps at once.
-``nll_loss`` (input already log-probabilities) records ``NllLossBackward0`` as torch does.
+``nll_loss`` (input already log-probabilities) records ``NllLossBackward0`` as torch does. Both keep
+a NumPy fast path for the ordinary ``loss.backward()`` (they are on every training step) next to
+the backward written with glasstorch ops that ``create_graph=True`` runs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ..._dtype import scalar_name
+from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
-from ...autograd.graph import _FREED, Node
-from .activation import _need_float, _not_tensor
+from ...autograd.graph import Node, attach
+from ._elementwise import need_float
 from .loss import _reduction
-from .softmax import log_softmax, softmax
-
-_KIND = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
-         "int16": "Short", "int8": "Char", "bool": "Bool", "int64": "Long", "uint8": "Byte"}
+from .softmax import SoftmaxBackward0, log_softmax, softmax
 
 
 def _check_tensors(fn: str, input, target) -> None:
     if not isinstance(input, Tensor):
-        raise _not_tensor(fn, "input", 1, input)
+        raise not_tensor(fn, input)
     if not isinstance(target, Tensor):
-        raise _not_tensor(fn, "target", 2, target)
+        raise not_tensor(fn, target, "target", 2)
 
 
 def _class_dim(x: np.ndarray) -> int:
-    return 0 if x.ndim == 1 else 1
+    return _class_dim_of(x.shape)
+
+
+def _class_dim_of(shape: tuple) -> int:
+    """Where the classes are: dim 0 of an unbatched (C,) input, else dim 1."""
+    return 0 if len(shape) == 1 else 1
 
 
 def _check_weight(weight, x: np.ndarray, n_classes: int):
@@ -56,7 +62,7 @@ def _check_weight(weight, x: np.ndarray, n_classes: int):
         )
     if w.dtype != x.dtype:
         raise RuntimeError(
-            f"expected scalar type {_KIND[x.dtype.name]} but found {_KIND[w.dtype.name]}"
+            f"expected scalar type {scalar_name(x)} but found {scalar_name(w)}"
         )
     return w
 
@@ -64,7 +70,7 @@ def _check_weight(weight, x: np.ndarray, n_classes: int):
 def _check_target_dtype(t: np.ndarray, bad: bool) -> None:
     if bad:
         raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {_KIND.get(t.dtype.name, t.dtype)}"
+            f"expected target dtype to be Long or Byte, but got {scalar_name(t)}"
         )
 
 
@@ -170,14 +176,14 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     """
     reduction = _reduction(reduction, size_average, reduce)
     _check_tensors("cross_entropy_loss", input, target)
-    x = _need_float(input, "log_softmax_lastdim_kernel_impl")
+    x = need_float(input, "log_softmax_lastdim_kernel_impl")
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if x.shape == target._data.shape:
         if target._data.dtype.kind != "f":
             raise RuntimeError(
                 "Expected floating point type for target with class probabilities, got "
-                f"{_KIND.get(target._data.dtype.name, target._data.dtype.name)}"
+                f"{scalar_name(target)}"
             )
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
@@ -196,16 +202,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     else:
         per_row = nll
     out, denom = _reduce(per_row.astype(x.dtype, copy=False), wt, reduction, out_shape)
-    res = _wrap(out)
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        node = CrossEntropyLossBackward0(input)
-        node.input = input  # for create_graph only; like torch, later in-place edits are allowed
-        node.probs = e / s[:, None]
-        node.t, node.valid, node.wt, node.w, node.eps = t, valid, wt, w, eps
-        node.reduction, node.denom, node.shape = reduction, denom, x.shape
-        res._grad_fn = node
-    return res
+    return attach(_wrap(out), CrossEntropyLossBackward0, input, exp=e, exp_sums=s, t=t,
+                  valid=valid, wt=wt, w=w, eps=eps, reduction=reduction, denom=denom,
+                  shape=x.shape)
 
 
 class CrossEntropyLossBackward0(Node):
@@ -216,50 +215,54 @@ class CrossEntropyLossBackward0(Node):
     smoothing ε the target is ``(1-ε) onehot(y) + ε w / C``, and ``grad = p * sum(target) - target``
     scaled the same way. (torch records this as NllLossBackward0 over LogSoftmaxBackward0: one
     node here, named for what it differentiates.)
+
+    The node keeps the softmax, not the logits (so, as in torch, the logits may be changed in place
+    before backward): made here from the forward's ``exp`` (M, C) of the shifted logits and their
+    row sums, as (M, C) ``rows`` and as ``probs``, the output of a softmax op in the input's layout
+    with its own ``SoftmaxBackward0`` (off the route of an ordinary backward: ``create_graph=True``
+    differentiates through it). Also the targets ``t`` (M,), ``valid`` (M,) (False where ignored),
+    the per-row weights ``wt`` (M,) and the class weights ``w`` (C,) or None.
     """
 
-    def release(self):
-        super().release()
-        self.probs = self.input = None  # free the (M, C) softmax with the graph
+    def __init__(self, input, *, exp, exp_sums, t, valid, wt, w, eps, reduction, denom, shape):
+        super().__init__(input)
+        rows = exp / exp_sums[:, None]
+        probs = attach(_wrap(_to_layout(rows, shape)), SoftmaxBackward0, input,
+                       dim=_class_dim_of(shape))
+        self.save(probs, rows, t, valid, wt, w)
+        self.eps, self.reduction, self.denom, self.shape = eps, reduction, denom, shape
 
     def backward(self, grad):
-        if self.probs is None:
-            raise RuntimeError(_FREED)
-        if grad_mode.state.enabled:
-            return self._graph(grad)
-        p, t, m = self.probs, self.t, self.probs.shape[0]
-        g = _row_grad(grad, self.reduction, self.denom, m)
-        a = (g * self.wt).astype(p.dtype, copy=False)
-        rows = np.arange(m)
-        if self.eps == 0:
-            out = p * a[:, None]
-            out[rows, t] -= a
+        probs, p, t, valid, wt, w = self.saved_tensors
+        m, n_classes = p.shape
+        if not grad_mode.state.enabled:  # fast path: (M, C) in two NumPy passes, no tensors
+            g = _row_grad(grad, self.reduction, self.denom, m)
+            a = (g * wt).astype(p.dtype, copy=False)
+            rows = np.arange(m)
+            if self.eps == 0:
+                out = p * a[:, None]
+                out[rows, t] -= a
+                return _wrap(_to_layout(out, self.shape))
+            eps = self.eps
+            a1 = a * (1 - eps)
+            b = (g * valid * (eps / n_classes)).astype(p.dtype, copy=False)
+            total_w = w.sum() if w is not None else n_classes
+            out = p * (a1 + b * total_w)[:, None]
+            out[rows, t] -= a1
+            out -= b[:, None] * w if w is not None else b[:, None]
             return _wrap(_to_layout(out, self.shape))
-        eps, n_classes, w = self.eps, p.shape[1], self.w
-        a1 = a * (1 - eps)
-        b = (g * self.valid * (eps / n_classes)).astype(p.dtype, copy=False)
-        total_w = w.sum() if w is not None else n_classes
-        out = p * (a1 + b * total_w)[:, None]
-        out[rows, t] -= a1
-        out -= b[:, None] * w if w is not None else b[:, None]
-        return _wrap(_to_layout(out, self.shape))
-
-    def _graph(self, grad):
-        """create_graph=True: ``(softmax(x) * rowsum(A) - A) * g`` with glasstorch ops, A the
-        constant target mixture, so the result is differentiable in both x and g."""
-        x = self.input
-        m, n_classes = self.probs.shape
-        cd = 0 if len(self.shape) == 1 else 1
-        mix = np.zeros((m, n_classes), self.probs.dtype)
-        mix[np.arange(m), self.t] = self.wt * (1 - self.eps)
+        # (softmax(x) * rowsum(A) - A) * g, A the constant target mixture: differentiable in x
+        # (through probs) and in g
+        mix = np.zeros((m, n_classes), p.dtype)
+        mix[np.arange(m), t] = wt * (1 - self.eps)
         if self.eps:
-            per_class = self.w if self.w is not None else np.ones(n_classes, mix.dtype)
-            mix += np.outer(self.valid * (self.eps / n_classes), per_class)
+            per_class = w if w is not None else np.ones(n_classes, mix.dtype)
+            mix += np.outer(valid * (self.eps / n_classes), per_class)
         rowsum = np.repeat(mix.sum(1, keepdims=True), n_classes, 1)
         rowsum = _wrap(np.ascontiguousarray(_to_layout(rowsum, self.shape)))
         mix = _wrap(np.ascontiguousarray(_to_layout(mix, self.shape)))
-        g = _graph_grad(grad, self.reduction, self.denom, self.shape, cd)
-        return (softmax(x, cd) * rowsum - mix) * g
+        g = _graph_grad(grad, self.reduction, self.denom, self.shape, _class_dim_of(self.shape))
+        return (probs * rowsum - mix) * g
 
 
 def _cross_entropy_probs(input, target, weight, reduction, eps):
@@ -285,50 +288,33 @@ def _cross_entropy_probs(input, target, weight, reduction, eps):
     else:
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.asarray(per.sum() / n, dtype=per.dtype)
-    res = _wrap(out.astype(x.dtype, copy=False))
-    if (input._rg or target._rg) and grad_mode.state.enabled:
-        res._rg = True
-        node = CrossEntropyLossBackward1(input, target)
-        node.save(input, target)
-        node.logp, node.qw, node.wb, node.eps, node.cd = logp, qw, wb, eps, cd
-        node.reduction, node.n = reduction, n
-        res._grad_fn = node
-    return res
+    return attach(_wrap(out.astype(x.dtype, copy=False)), CrossEntropyLossBackward1, input,
+                  target, class_weights=wb, eps=eps, reduction=reduction, n=n)
 
 
 class CrossEntropyLossBackward1(Node):
-    """Probability targets: d/dx = p * sum_c(a_c) - a with a = q w g; d/dq = -(1-ε) w log p g."""
+    """Probability targets: d/dx = p * sum_c(a_c) - a with a = q w g; d/dq = -(1-ε) w log p g.
 
-    def release(self):
-        super().release()
-        self.logp = self.qw = None
+    Keeps the logits and the target (``save``: both version-checked) and the class weights laid
+    out to broadcast along the class dimension (or None)."""
+
+    def __init__(self, input, target, *, class_weights, eps, reduction, n):
+        super().__init__(input, target)
+        self.save(input, target, class_weights)
+        self.eps, self.reduction, self.n = eps, reduction, n
 
     def backward(self, grad):
-        self.saved_tensors  # noqa: B018  (raises torch's error if the graph was already freed)
+        x, t, wb = self.saved_tensors
         gx_need, gt_need = self.needs_input_grad
-        cd = self.cd
-        if grad_mode.state.enabled:
-            x, t = self.saved_tensors
-            g = _graph_grad(grad, self.reduction, self.n, tuple(x.shape), cd)
-            wb = _wrap(self.wb) if self.wb is not None else 1.0
-            q = t * (1 - self.eps) + self.eps / x.shape[cd] if self.eps else t
-            qw = q * wb
-            gx = (softmax(x, cd) * qw.sum(cd, keepdim=True) - qw) * g if gx_need else None
-            gt = log_softmax(x, cd) * wb * (-(1 - self.eps)) * g if gt_need else None
-            return gx, gt
-        g = grad._data
-        if self.reduction == "none":
-            g = np.expand_dims(g, cd)
-        elif self.reduction == "mean":
-            g = g / self.n if self.n else g * 0
+        cd, eps = _class_dim_of(x.shape), self.eps
+        g = _graph_grad(grad, self.reduction, self.n, tuple(x.shape), cd)
+        w = _wrap(wb) if wb is not None else 1.0
         gx = gt = None
         if gx_need:
-            a = self.qw * g
-            p = np.exp(self.logp)
-            gx = _wrap((p * a.sum(axis=cd, keepdims=True) - a).astype(p.dtype, copy=False))
+            qw = (t * (1 - eps) + eps / x.shape[cd] if eps else t) * w
+            gx = (softmax(x, cd) * qw.sum(cd, keepdim=True) - qw) * g
         if gt_need:
-            wlp = self.logp * self.wb if self.wb is not None else self.logp
-            gt = _wrap((wlp * (-(1 - self.eps) * g)).astype(self.logp.dtype, copy=False))
+            gt = log_softmax(x, cd) * w * (-(1 - eps)) * g
         return gx, gt
 
 
@@ -346,32 +332,33 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     m = x2.shape[0]
     per_row = -x2[np.arange(m), t] * wt
     out, denom = _reduce(per_row, wt, reduction, out_shape)
-    res = _wrap(out)
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        node = NllLossBackward0(input)
-        node.save(target)
-        node.t, node.wt, node.shape, node.dtype = t, wt, input._data.shape, x2.dtype
-        node.reduction, node.denom, node.n_classes = reduction, denom, x2.shape[1]
-        res._grad_fn = node
-    return res
+    return attach(_wrap(out), NllLossBackward0, input, target=target, t=t, wt=wt,
+                  reduction=reduction, denom=denom, shape=input._data.shape,
+                  n_classes=x2.shape[1])
 
 
 class NllLossBackward0(Node):
-    """d/dinput is ``-w[y_i] * g`` at each target entry and 0 elsewhere (linear in g only)."""
+    """d/dinput is ``-w[y_i] * g`` at each target entry and 0 elsewhere (linear in g only).
+
+    Keeps the target tensor (version-checked, as torch does), its rows ``t`` (M,) and the per-row
+    weights ``wt`` (M,), 0 where ignored."""
+
+    def __init__(self, input, *, target, t, wt, reduction, denom, shape, n_classes):
+        super().__init__(input)
+        self.save(target, t, wt)
+        self.reduction, self.denom, self.shape, self.n_classes = reduction, denom, shape, n_classes
 
     def backward(self, grad):
-        self.saved_tensors  # noqa: B018  (raises torch's error if the graph was already freed)
-        m = self.t.shape[0]
-        unit = np.zeros((m, self.n_classes), self.dtype)
-        if grad_mode.state.enabled:
-            unit[np.arange(m), self.t] = -self.wt
-            cd = 0 if len(self.shape) == 1 else 1
-            g = _graph_grad(grad, self.reduction, self.denom, self.shape, cd)
-            return _wrap(np.ascontiguousarray(_to_layout(unit, self.shape))) * g
-        g = _row_grad(grad, self.reduction, self.denom, m)
-        unit[np.arange(m), self.t] = -(self.wt * g)
-        return _wrap(_to_layout(unit, self.shape))
+        _, t, wt = self.saved_tensors
+        m = t.shape[0]
+        unit = np.zeros((m, self.n_classes), wt.dtype)
+        rows = np.arange(m)
+        if not grad_mode.state.enabled:  # fast path: one NumPy write, no tensor product
+            unit[rows, t] = -(wt * _row_grad(grad, self.reduction, self.denom, m))
+            return _wrap(_to_layout(unit, self.shape))
+        unit[rows, t] = -wt
+        g = _graph_grad(grad, self.reduction, self.denom, self.shape, _class_dim_of(self.shape))
+        return _wrap(np.ascontiguousarray(_to_layout(unit, self.shape))) * g
 
 
 __all__ = ["cross_entropy", "nll_loss"]

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..._dtype import scalar_name
+from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
-from .activation import _not_tensor
+from ...random import numpy_rng
 
 
 # ---- dropout -----------------------------------------------------------------------------------
@@ -19,8 +20,6 @@ def _check_p(p: float) -> None:
 def _keep_mask(shape: tuple, p: float, dtype: np.dtype) -> np.ndarray:
     """A mask of 0 (prob p) and 1/(1-p) (prob 1-p), from the default generator (so that
     ``manual_seed`` reproduces it). Scaling the kept entries keeps the expected value unchanged."""
-    from ...random import numpy_rng
-
     if p == 1.0:
         return np.zeros(shape, dtype)
     u = numpy_rng(None).random(shape, dtype=np.float64 if dtype == np.float64 else np.float32)
@@ -41,7 +40,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     """
     _check_p(p)
     if not isinstance(input, Tensor):
-        raise _not_tensor("dropout", "input", 1, input)
+        raise not_tensor("dropout", input)
     if not training or p == 0.0:
         return input
     x = input._data
@@ -92,8 +91,6 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
     x = input._data
     if p == 1.0:
         return _apply_mask(input, np.zeros(x.shape, x.dtype), inplace)
-    from ...random import numpy_rng
-
     alpha = -1.7580993408473766  # -selu_scale * selu_alpha: where SELU saturates
     keep = 1.0 - p
     a = (keep + alpha * alpha * keep * p) ** -0.5

@@ -5,24 +5,27 @@ Every loss compares ``input`` with ``target`` elementwise and then reduces:
 averages them, ``'sum'`` adds them. The legacy ``size_average``/``reduce`` flags still work and
 warn, as in torch.
 
-The forward runs on the raw arrays; the backward node multiplies the incoming gradient by the
-elementwise derivative (NumPy on the ordinary path; glasstorch ops under ``create_graph=True`` so
-the gradient can be differentiated again). Targets get gradients too, as in torch.
+The forward runs on the raw arrays; the backward node (a ``_LossNode``) multiplies the incoming
+gradient by the elementwise derivative, written with glasstorch ops so that ``create_graph=True``
+can differentiate it again (``mse_loss``, on every regression step, also has a NumPy fast path).
+Targets get gradients too, as in torch.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
 
+from ... import ops
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
-from ...autograd.graph import Node
+from ...autograd.graph import Node, attach
 from ...ops._broadcast import unbroadcast
 from ...ops._promote import operands
-from .activation import _need_float
-from .activation_smooth import _sigmoid_np, _softplus_np, logsigmoid
+from ._elementwise import need_float, softplus_np
+from .activation_smooth import logsigmoid
 
 
 def _legacy_reduction(size_average, reduce, stacklevel: int = 4) -> str:
@@ -83,66 +86,61 @@ def _reduce(elem: np.ndarray, reduction: str, dtype) -> np.ndarray:
     return np.asarray(elem.mean() if elem.size else np.nan, dtype=dtype)
 
 
-def _scale(grad, reduction: str, n: int):
+def _scale(grad: Tensor, reduction: str, n: int) -> Tensor:
     """The incoming gradient per element: itself ('none' / 'sum') or divided by n ('mean')."""
     if reduction == "mean":
         if not n:
             return grad * float("nan")
-        # a Tensor (create_graph) is multiplied by the reciprocal: its 0-d data may be a NumPy
-        # scalar, which ``div`` rejects
-        return grad * (1.0 / n) if isinstance(grad, Tensor) else grad / n
+        # multiplied by the reciprocal: a 0-d gradient may hold a NumPy scalar, which div rejects
+        return grad * (1.0 / n)
     return grad
 
 
 class _LossNode(Node):
-    """Base of the elementwise loss nodes: inputs (input, target); the subclass gives
-    ``d_input(x, t)``, the derivative of one element's loss with respect to the input (as NumPy,
-    and with glasstorch ops when ``graph`` is True); the target gets ``-d_input`` unless it
-    defines ``d_target``."""
+    """Base of the elementwise loss nodes, inputs (input, target).
 
-    def __init__(self, input, target, reduction, shape, *params):
+    The node keeps both (``save``), any per-element weights given as keywords (arrays or None:
+    ``weights()`` gives them back as tensors) and the reduction; ``shape`` is the broadcast shape
+    of input and target (its size is the 'mean' divisor). A subclass gives ``d_input(x, t)``, the
+    derivative of one element's loss with respect to the input, written with glasstorch ops; the
+    target's gradient is ``-d_input`` times the incoming gradient unless it defines
+    ``d_target(x, t, dx, g)``. Each gradient is summed back to its tensor's shape and dtype.
+    """
+
+    def __init__(self, input, target, *, reduction: str, shape: tuple, **weights):
         super().__init__(input, target)
-        self.save(input, target)
-        self.reduction, self.shape, self.params = reduction, shape, params
+        self.save(input, target, *weights.values())
+        self.reduction, self.numel = reduction, math.prod(shape)
+
+    def weights(self) -> list:
+        """The weight arrays kept at construction, as tensors (None where not given)."""
+        return [_wrap(w) if w is not None else None for w in self.saved_tensors[2:]]
 
     def backward(self, grad):
         gi, gt = self.needs_input_grad
-        x, t = self.saved_tensors
-        graph = grad_mode.state.enabled
-        n = int(np.prod(self.shape))
-        if graph:
-            g = _scale(grad, self.reduction, n)
-            xa, ta = x, t
-        else:
-            g = _scale(grad._data, self.reduction, n)
-            xa, ta = operands(x, t)
+        x, t = self.saved_tensors[:2]
+        g = _scale(grad, self.reduction, self.numel)
         needs_dx = gi or type(self).d_target is _LossNode.d_target  # the default is -dx
-        dx = self.d_input(xa, ta, graph) * g if needs_dx else None
-        out_x = out_t = None
-        if gi:
-            out_x = unbroadcast(dx if graph else _wrap(_cast(dx, x)), x._data.shape)
-        if gt:
-            dt = self.d_target(xa, ta, graph, dx, g)
-            out_t = unbroadcast(dt if graph else _wrap(_cast(dt, t)), t._data.shape)
-        return out_x, out_t
+        dx = self.d_input(x, t) * g if needs_dx else None
+        gx = _sum_to(dx, x) if gi else None
+        gt = _sum_to(self.d_target(x, t, dx, g), t) if gt else None
+        return gx, gt
 
-    def d_target(self, x, t, graph, dx, g):
+    def d_target(self, x, t, dx, g):
         return -dx
 
 
-def _cast(arr, like: Tensor) -> np.ndarray:
-    arr = np.asarray(arr)
-    return arr if arr.dtype == like._data.dtype else arr.astype(like._data.dtype)
+def _sum_to(grad: Tensor, like: Tensor) -> Tensor:
+    """``grad`` summed over the dimensions ``like`` was broadcast along, in ``like``'s dtype."""
+    grad = unbroadcast(grad, like._data.shape)
+    return grad if grad._data.dtype == like._data.dtype else grad.to(like.dtype)
 
 
-def _elementwise_loss(input, target, reduction, elem_fn, node_cls, *params):
+def _elementwise_loss(input, target, reduction, elem_fn, node_cls, **settings):
     x, t, shape = _broadcast_pair(input, target, stacklevel=4)
-    elem = elem_fn(x - t, *params)
+    elem = elem_fn(x - t, *settings.values())
     out = _wrap(_reduce(np.asarray(elem), reduction, np.result_type(x, t)))
-    if (input._rg or target._rg) and grad_mode.state.enabled:
-        out._rg = True
-        out._grad_fn = node_cls(input, target, reduction, shape, *params)
-    return out
+    return attach(out, node_cls, input, target, reduction=reduction, shape=shape, **settings)
 
 
 # ---- mse, smooth l1, huber, l1 -----------------------------------------------------------------
@@ -151,7 +149,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     """Squared error ``(input - target)²``, reduced. Same shapes (broadcasting warns)."""
     reduction = _reduction(reduction, size_average, reduce)
     if input._data.dtype.kind not in "fc" and target._data.dtype.kind not in "fc":
-        _need_float(input, "mse_cpu")
+        need_float(input, "mse_cpu")
     if weight is not None:
         elem = mse_loss(input, target, reduction="none")
         return _weighted(elem, input, weight, reduction, mean_by_weight=True)
@@ -161,8 +159,28 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
 class MseLossBackward0(_LossNode):
     """d/dx (x - t)² = 2 (x - t)."""
 
-    def d_input(self, x, t, graph):
+    def backward(self, grad):
+        if grad_mode.state.enabled:  # create_graph: the glasstorch-ops backward of _LossNode
+            return super().backward(grad)
+        # fast path: both gradients from one NumPy difference, no intermediate tensors
+        gi, gt = self.needs_input_grad
+        x, t = self.saved_tensors
+        xa, ta = operands(x, t)
+        g = grad._data
+        if self.reduction == "mean":
+            g = g / self.numel if self.numel else g * float("nan")
+        dx = (xa - ta) * 2 * g
+        gx = unbroadcast(_wrap(_cast(dx, x)), x._data.shape) if gi else None
+        gt = unbroadcast(_wrap(_cast(-dx, t)), t._data.shape) if gt else None
+        return gx, gt
+
+    def d_input(self, x, t):
         return (x - t) * 2
+
+
+def _cast(arr, like: Tensor) -> np.ndarray:
+    arr = np.asarray(arr)
+    return arr if arr.dtype == like._data.dtype else arr.astype(like._data.dtype)
 
 
 def _smooth_l1(d, beta):
@@ -178,22 +196,20 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     reduction = _reduction(reduction, size_average, reduce)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    return _elementwise_loss(input, target, reduction, _smooth_l1, SmoothL1LossBackward0, beta)
+    return _elementwise_loss(input, target, reduction, _smooth_l1, SmoothL1LossBackward0,
+                             beta=beta)
 
 
 class SmoothL1LossBackward0(_LossNode):
     """d/dx = d/beta inside the quadratic zone, sign(d) outside."""
 
-    def d_input(self, x, t, graph):
-        (beta,) = self.params
-        d = x - t
-        if graph:
-            from ...ops.pointwise import where
+    def __init__(self, input, target, *, beta: float, **common):
+        super().__init__(input, target, **common)
+        self.beta = beta
 
-            return where(d.abs() < beta, d / beta, d.sign()) if beta else d.sign()
-        if beta == 0:
-            return np.sign(d)
-        return np.where(np.abs(d) < beta, d / beta, np.sign(d))
+    def d_input(self, x, t):
+        d, beta = x - t, self.beta
+        return ops.where(d.abs() < beta, d / beta, d.sign()) if beta else d.sign()
 
 
 def _huber(d, delta):
@@ -210,20 +226,19 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     if weight is not None:
         elem = huber_loss(input, target, "none", delta)
         return _weighted(elem, input, weight, reduction, mean_by_weight=False)
-    return _elementwise_loss(input, target, reduction, _huber, HuberLossBackward0, delta)
+    return _elementwise_loss(input, target, reduction, _huber, HuberLossBackward0, delta=delta)
 
 
 class HuberLossBackward0(_LossNode):
     """d/dx = d inside, ``delta * sign(d)`` outside."""
 
-    def d_input(self, x, t, graph):
-        (delta,) = self.params
-        d = x - t
-        if graph:
-            from ...ops.pointwise import where
+    def __init__(self, input, target, *, delta: float, **common):
+        super().__init__(input, target, **common)
+        self.delta = delta
 
-            return where(d.abs() < delta, d, d.sign() * delta)
-        return np.where(np.abs(d) < delta, d, delta * np.sign(d))
+    def d_input(self, x, t):
+        d = x - t
+        return ops.where(d.abs() < self.delta, d, d.sign() * self.delta)
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
@@ -298,31 +313,21 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     if w is not None:
         elem = elem * w
     out = _wrap(_reduce(elem.astype(x.dtype, copy=False), reduction, x.dtype))
-    if (input._rg or target._rg) and grad_mode.state.enabled:
-        out._rg = True
-        out._grad_fn = BinaryCrossEntropyBackward0(input, target, reduction, x.shape, w)
-    return out
+    return attach(out, BinaryCrossEntropyBackward0, input, target, reduction=reduction,
+                  shape=x.shape, weight=w)
 
 
 class BinaryCrossEntropyBackward0(_LossNode):
     """d/dx = w (x - t) / max(x (1 - x), 1e-12); d/dt = w (log(1-x) - log x) (logs >= -100)."""
 
-    def d_input(self, x, t, graph):
-        w = self.params[0]
-        if graph:
-            d = (x - t) / ((1 - x) * x).clamp(min=1e-12)
-            return d * _wrap(w) if w is not None else d
-        d = (x - t) / np.maximum((1 - x) * x, 1e-12)
+    def d_input(self, x, t):
+        (w,) = self.weights()
+        d = (x - t) / ((1 - x) * x).clamp(min=1e-12)
         return d * w if w is not None else d
 
-    def d_target(self, x, t, graph, dx, g):
-        w = self.params[0]
-        if graph:
-            d = (-x).log1p().clamp(min=-100) - x.log().clamp(min=-100)
-            d = d * _wrap(w) if w is not None else d
-            return d * g
-        with np.errstate(divide="ignore"):
-            d = np.maximum(np.log1p(-x), -100) - np.maximum(np.log(x), -100)
+    def d_target(self, x, t, dx, g):
+        (w,) = self.weights()
+        d = (-x).log1p().clamp(min=-100) - x.log().clamp(min=-100)
         return (d * w if w is not None else d) * g
 
 
@@ -340,42 +345,31 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     x, t = operands(input, target)
     w = _weight_array(weight, x.shape)
     pw = _weight_array(pos_weight, x.shape) if pos_weight is not None else None
-    log_sig = -_softplus_np(-x)
+    log_sig = -softplus_np(-x)
     log_sig_neg = log_sig - x
     pos = t * log_sig if pw is None else (pw * t) * log_sig
     elem = -(pos + (1 - t) * log_sig_neg)
     if w is not None:
         elem = elem * w
     out = _wrap(_reduce(elem.astype(x.dtype, copy=False), reduction, x.dtype))
-    if (input._rg or target._rg) and grad_mode.state.enabled:
-        out._rg = True
-        node = BinaryCrossEntropyWithLogitsBackward0(input, target, reduction, x.shape, w, pw)
-        out._grad_fn = node
-    return out
+    return attach(out, BinaryCrossEntropyWithLogitsBackward0, input, target, reduction=reduction,
+                  shape=x.shape, weight=w, pos_weight=pw)
 
 
 class BinaryCrossEntropyWithLogitsBackward0(_LossNode):
     """d/dx = w ((pw t + 1 - t) σ(x) - pw t)  (= w (σ(x) - t) without pos_weight);
     d/dt = -w (pw log σ(x) - log σ(-x))."""
 
-    def d_input(self, x, t, graph):
-        w, pw = self.params
-        if graph:
-            s = x.sigmoid()
-            d = s - t if pw is None else (_wrap(pw) * t + 1 - t) * s - _wrap(pw) * t
-            return d * _wrap(w) if w is not None else d
-        s = _sigmoid_np(x)
+    def d_input(self, x, t):
+        w, pw = self.weights()
+        s = x.sigmoid()
         d = s - t if pw is None else (pw * t + 1 - t) * s - pw * t
         return d * w if w is not None else d
 
-    def d_target(self, x, t, graph, dx, g):
-        w, pw = self.params
-        if graph:
-            ls, lsn = logsigmoid(x), logsigmoid(-x)
-            d = lsn - (ls * _wrap(pw) if pw is not None else ls)
-            return (d * _wrap(w) if w is not None else d) * g
-        ls = -_softplus_np(-x)
-        d = (ls - x) - (ls * pw if pw is not None else ls)
+    def d_target(self, x, t, dx, g):
+        w, pw = self.weights()
+        ls = logsigmoid(x)
+        d = logsigmoid(-x) - (ls * pw if pw is not None else ls)
         return (d * w if w is not None else d) * g
 
 

@@ -11,9 +11,12 @@ import math
 
 import numpy as np
 
+from ... import ops
 from ..._tensor import Tensor, _wrap
-from ...autograd import grad_mode
-from .activation_smooth import _sigmoid_np, _softplus_np, logsigmoid
+from ...autograd.graph import attach
+from ._elementwise import softplus_np
+from .activation_smooth import logsigmoid
+from .distance import pairwise_distance
 from .loss import _broadcast_pair, _LossNode, _reduce, _reduction
 
 
@@ -39,11 +42,9 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
     """x where y = 1, ``max(0, margin - x)`` where y = -1 (x often a distance)."""
-    from ...ops.pointwise import where
-
     reduction = _reduction(reduction, size_average, reduce)
-    beyond = where(target != 1, (margin - input).clamp_min(0), 0.0)
-    itself = where(target != -1, input, 0.0)
+    beyond = ops.where(target != 1, (margin - input).clamp_min(0), 0.0)
+    itself = ops.where(target != -1, input, 0.0)
     return _apply(beyond + itself, reduction)
 
 
@@ -52,34 +53,25 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
     """``log(1 + exp(-y x))`` for labels y = ±1: a smooth hinge (logistic loss)."""
     reduction = _reduction(reduction, size_average, reduce)
     x, t, shape = _broadcast_pair(input, target)
-    elem = _softplus_np(-t * x)
+    elem = softplus_np(-t * x)
     out = _wrap(_reduce(np.asarray(elem, dtype=x.dtype), reduction, x.dtype))
-    if (input._rg or target._rg) and grad_mode.state.enabled:
-        out._rg = True
-        out._grad_fn = SoftMarginLossBackward0(input, target, reduction, shape)
-    return out
+    return attach(out, SoftMarginLossBackward0, input, target, reduction=reduction, shape=shape)
 
 
 class SoftMarginLossBackward0(_LossNode):
     """d/dx = -y σ(-y x); d/dy = -x σ(-y x)."""
 
-    def d_input(self, x, t, graph):
-        if graph:
-            return -t * (-t * x).sigmoid()
-        return -t * _sigmoid_np(-t * x)
+    def d_input(self, x, t):
+        return -t * (-t * x).sigmoid()
 
-    def d_target(self, x, t, graph, dx, g):
-        if graph:
-            return -x * (-t * x).sigmoid() * g
-        return -x * _sigmoid_np(-t * x) * g
+    def d_target(self, x, t, dx, g):
+        return -x * (-t * x).sigmoid() * g
 
 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                           size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """``1 - cos(x1, x2)`` where y = 1, ``max(0, cos(x1, x2) - margin)`` where y = -1; the
     cosine is taken along the feature dimension (inputs (N, D) or (D,))."""
-    from ...ops.pointwise import where
-
     reduction = _reduction(reduction, size_average, reduce)
     if input1.dim() not in (1, 2):
         raise RuntimeError(
@@ -91,8 +83,8 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     dot = (input1 * input2).sum(d)
     norms = ((input1 * input1).sum(d) + eps) * ((input2 * input2).sum(d) + eps)
     cos = dot / norms.sqrt()
-    pos = where(target == 1, 1 - cos, 0.0)
-    neg = where(target == -1, (cos - margin).clamp_min(0), 0.0)
+    pos = ops.where(target == 1, 1 - cos, 0.0)
+    neg = ops.where(target == -1, (cos - margin).clamp_min(0), 0.0)
     return _apply(pos + neg, reduction)
 
 
@@ -101,15 +93,11 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
                         reduce=None, reduction: str = "mean") -> Tensor:
     """``max(0, d(a, p) - d(a, n) + margin)`` with d the p-norm distance: pulls the anchor
     toward the positive and away from the negative. ``swap`` also uses d(p, n)."""
-    from .distance import pairwise_distance
-
     reduction = _reduction(reduction, size_average, reduce)
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
-        from ... import minimum
-
-        d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+        d_neg = ops.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
     return _apply((margin + d_pos - d_neg).clamp_min(0), reduction)
 
 
@@ -119,17 +107,15 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
     """Negative log-likelihood of counts ``target`` under Poisson(rate): with ``log_input`` the
     input is log(rate) and the loss ``exp(x) - t x``; otherwise ``x - t log(x + eps)``.
     ``full`` adds Stirling's approximation of log(t!) (for t > 1)."""
-    from ...ops.pointwise import where
-
     reduction = _reduction(reduction, size_average, reduce)
     if log_input:
         loss = input.exp() - target * input
     else:
         loss = input - target * (input + eps).log()
     if full:
-        safe = where(target > 1, target, 1.0)
+        safe = ops.where(target > 1, target, 1.0)
         stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
-        loss = loss + where(target > 1, stirling, 0.0)
+        loss = loss + ops.where(target > 1, stirling, 0.0)
     return _apply(loss, reduction)
 
 

@@ -1,10 +1,10 @@
 """Softmax and its relatives along a dimension: ``softmax``, ``log_softmax``, ``softmin``.
 
 Each is one fused op: the forward subtracts the max along ``dim`` (so ``exp`` cannot overflow) and
-records a single node, ``SoftmaxBackward0`` or ``LogSoftmaxBackward0`` as in torch, whose backward
-is the Jacobian-vector product in closed form (one NumPy expression, or glasstorch ops under
-``create_graph=True``). Leaving ``dim`` out is deprecated in torch: it warns and picks dim 0 for
-0-, 1- and 3-D inputs, else dim 1.
+records a single node, ``SoftmaxBackward0`` or ``LogSoftmaxBackward0`` as in torch, which keeps the
+op's output and whose backward is the Jacobian-vector product in closed form, written with
+glasstorch ops (plus a NumPy fast path on the ordinary ``loss.backward()``). Leaving ``dim`` out is
+deprecated in torch: it warns and picks dim 0 for 0-, 1- and 3-D inputs, else dim 1.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import numpy as np
 
 from ..._tensor import Tensor, _dim, _wrap
 from ...autograd import grad_mode
-from ...autograd.graph import Node
-from .activation import _as, _need_float
+from ...autograd.graph import Node, attach
+from ._elementwise import as_array, need_float
 
 
 # ---- softmax family -----------------------------------------------------------------------------
@@ -40,7 +40,7 @@ def _prepare(input: Tensor, dim, dtype, name: str, stacklevel: int):
     d = _dim(dim, x.ndim) if x.ndim else None  # NumPy reduces a 0-d array over axis=None
     if x.dtype.kind != "f":
         last = "lastdim_" if d == x.ndim - 1 or x.ndim == 0 else ""
-        _need_float(input, f"{name}_{last}kernel_impl")
+        need_float(input, f"{name}_{last}kernel_impl")
     return input, x, d
 
 
@@ -65,7 +65,7 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     input, x, d = _prepare(input, dim, dtype, "softmax", _stacklevel)
     e = np.exp(_shifted(x, d))
     e /= e.sum(axis=d, keepdims=True)
-    return _record_dim(input, e, SoftmaxBackward0, d)
+    return attach(_wrap(as_array(e, x.dtype)), SoftmaxBackward0, input, dim=d)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
@@ -74,7 +74,7 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     input, x, d = _prepare(input, dim, dtype, "log_softmax", _stacklevel)
     z = _shifted(x, d)
     out = z - np.log(np.exp(z).sum(axis=d, keepdims=True))
-    return _record_dim(input, out, LogSoftmaxBackward0, d)
+    return attach(_wrap(as_array(out, x.dtype)), LogSoftmaxBackward0, input, dim=d)
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
@@ -86,18 +86,12 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     return softmax(-input, dim)
 
 
-def _record_dim(input, out, node_cls, d):
-    res = _wrap(_as(out, input._data.dtype))
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = node_cls(input, d).save_output(res)
-    return res
-
-
 class _AlongDim(Node):
-    """A backward of one input that works along ``self.dim`` (and uses the saved output)."""
+    """A backward along ``self.dim`` that reads the op's output ``y`` (``keeps_output``)."""
 
-    def __init__(self, input, dim):
+    keeps_output = True
+
+    def __init__(self, input, *, dim):
         super().__init__(input)
         self.dim = dim
 
@@ -107,11 +101,11 @@ class SoftmaxBackward0(_AlongDim):
 
     def backward(self, grad):
         y = self.saved_output
-        if grad_mode.state.enabled:
-            return y * (grad - (grad * y).sum(self.dim, keepdim=True))
-        g, yd = grad._data, y._data
-        gy = g * yd
-        return _wrap(_as(gy - yd * gy.sum(axis=self.dim, keepdims=True), g.dtype))
+        if not grad_mode.state.enabled:  # fast path: NumPy, no intermediate tensors
+            g, yd = grad._data, y._data
+            gy = g * yd
+            return _wrap(as_array(gy - yd * gy.sum(axis=self.dim, keepdims=True), g.dtype))
+        return y * (grad - (grad * y).sum(self.dim, keepdim=True))
 
 
 class LogSoftmaxBackward0(_AlongDim):
@@ -119,10 +113,11 @@ class LogSoftmaxBackward0(_AlongDim):
 
     def backward(self, grad):
         y = self.saved_output
-        if grad_mode.state.enabled:
-            return grad - y.exp() * grad.sum(self.dim, keepdim=True)
-        g = grad._data
-        return _wrap(_as(g - np.exp(y._data) * g.sum(axis=self.dim, keepdims=True), g.dtype))
+        if not grad_mode.state.enabled:  # fast path: NumPy, no intermediate tensors
+            g = grad._data
+            return _wrap(as_array(g - np.exp(y._data) * g.sum(axis=self.dim, keepdims=True),
+                                  g.dtype))
+        return grad - y.exp() * grad.sum(self.dim, keepdim=True)
 
 
 def _softmax_method(self: Tensor, dim: int, dtype=None) -> Tensor:

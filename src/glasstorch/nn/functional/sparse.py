@@ -5,17 +5,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..._dtype import scalar_name
+from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
-from ...autograd import grad_mode
-from ...autograd.graph import Node
-from .activation import _not_tensor
+from ...autograd.graph import Node, attach
 
 
 # ---- one_hot and embedding ---------------------------------------------------------------------
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Class indices (*,) → int64 one-hot rows (*, num_classes); -1 infers ``max + 1``."""
     if not isinstance(tensor, Tensor):
-        raise _not_tensor("one_hot", "input", 1, tensor)
+        raise not_tensor("one_hot", tensor)
     t = tensor._data
     if t.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
@@ -60,49 +59,38 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         big = norms > max_norm
         w[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(w.dtype)
         weight._vc[0] += 1
-    res = _wrap(w[idx])
-    if weight._rg and grad_mode.state.enabled:
-        res._rg = True
-        node = EmbeddingBackward0(weight)
-        node.save(input)
-        node.idx, node.n, node.padding_idx, node.by_freq = idx, n, padding_idx, scale_grad_by_freq
-        res._grad_fn = node
-    return res
+    return attach(_wrap(w[idx]), EmbeddingBackward0, weight, indices=input,
+                  padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)
 
 
 class EmbeddingBackward0(Node):
     """The gradient of row r of the table is the sum of the output gradients at every position
-    that looked up r: sort the positions by index and add each run with ``np.add.reduceat``."""
+    that looked up r (``index_add`` of the gradient's rows at the indices); a padding row gets
+    none, and ``scale_grad_by_freq`` divides each position's share by how often its index occurs.
+
+    Keeps the index tensor (``save``: version-checked, as torch does) and the table's row count.
+    """
+
+    def __init__(self, weight, *, indices, padding_idx, scale_grad_by_freq):
+        super().__init__(weight)
+        self.save(indices)
+        self.n_rows = weight._data.shape[0]
+        self.padding_idx, self.by_freq = padding_idx, scale_grad_by_freq
 
     def backward(self, grad):
-        self.saved_tensors  # noqa: B018  (raises torch's error if the graph was already freed)
-        idx = self.idx.reshape(-1)
-        if grad_mode.state.enabled:
-            return self._graph(grad, idx)
-        g = grad._data.reshape(idx.size, -1)
-        out = np.zeros((self.n, g.shape[1]), g.dtype)
-        if idx.size:
-            order = np.argsort(idx, kind="stable")
-            sorted_idx = idx[order]
-            starts = np.flatnonzero(np.r_[True, sorted_idx[1:] != sorted_idx[:-1]])
-            sums = np.add.reduceat(g[order], starts, axis=0)
+        (indices,) = self.saved_tensors
+        idx = indices._data.reshape(-1)
+        rows = grad.reshape(idx.size, -1)
+        if self.by_freq or self.padding_idx is not None:
+            share = np.ones(idx.size, rows._data.dtype)
             if self.by_freq:
-                sums /= np.diff(np.r_[starts, idx.size])[:, None].astype(g.dtype)
-            out[sorted_idx[starts]] = sums
-        if self.padding_idx is not None:
-            out[self.padding_idx] = 0
-        return _wrap(out)
-
-    def _graph(self, grad, idx):
-        """create_graph=True: the same sum as a product with the (n, positions) selection
-        matrix, so it stays differentiable in ``grad``."""
-        select = np.zeros((self.n, idx.size), grad._data.dtype)
-        select[idx, np.arange(idx.size)] = 1
-        if self.by_freq:
-            select /= np.maximum(select.sum(1, keepdims=True), 1)
-        if self.padding_idx is not None:
-            select[self.padding_idx] = 0
-        return _wrap(select) @ grad.reshape(idx.size, -1)
+                counts = np.bincount(idx, minlength=self.n_rows)
+                share /= counts[idx]
+            if self.padding_idx is not None:
+                share[idx == self.padding_idx] = 0
+            rows = rows * _wrap(share[:, None])
+        table = _wrap(np.zeros((self.n_rows, rows.shape[1]), rows._data.dtype))
+        return table.index_add(0, _wrap(idx.astype(np.int64, copy=False)), rows)
 
 
 __all__ = ["one_hot", "embedding"]
