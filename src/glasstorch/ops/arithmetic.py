@@ -12,22 +12,14 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
-from ..autograd.graph import Node
+from ..autograd.graph import Node, attach
 from . import _inplace
 from ._broadcast import broadcast_error, unbroadcast
+from ._checks import shape_of as _shape
 from ._inplace import write_out as _out
 from ._promote import float_operands, operands
-
-
-def _rg(a, b) -> bool:
-    """Whether a binary op on ``a`` and ``b`` must record a node (some tensor requires grad)."""
-    return (
-        (isinstance(a, Tensor) and a._rg) or (isinstance(b, Tensor) and b._rg)
-    ) and grad_mode.state.enabled
-
-
-def _shape(v) -> tuple:
-    return v._data.shape if isinstance(v, Tensor) else ()
+from .comparison import where
+from .transcendental import log, reciprocal
 
 
 def _apply(ufunc, x, y, a, b):
@@ -55,14 +47,13 @@ def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         y = y * alpha
     res = _apply(np.add, x, y, input, other)
-    if _rg(input, other):
-        res._rg = True
-        res._grad_fn = AddBackward0(input, other, alpha)
-    return _out(res, out)
+    return _out(attach(res, AddBackward0, input, other, alpha=alpha), out)
 
 
 class AddBackward0(Node):
-    def __init__(self, a, b, alpha=1):
+    """d(a + alpha b)/da = 1, d/db = alpha; each summed back to its operand's shape."""
+
+    def __init__(self, a, b, *, alpha=1):
         super().__init__(a, b)
         self.shapes = (_shape(a), _shape(b))
         self.alpha = alpha
@@ -92,16 +83,14 @@ def sub(input, other, *, alpha=1, out=None):
     if alpha != 1:
         y = y * alpha
     res = _apply(np.subtract, x, y, input, other)
-    if _rg(input, other):
-        res._rg = True
-        res._grad_fn = (SubBackward0 if isinstance(input, Tensor) else RsubBackward1)(
-            input, other, alpha
-        )
-    return _out(res, out)
+    node_type = SubBackward0 if isinstance(input, Tensor) else RsubBackward1
+    return _out(attach(res, node_type, input, other, alpha=alpha), out)
 
 
 class SubBackward0(Node):
-    def __init__(self, a, b, alpha=1):
+    """d(a - alpha b)/da = 1, d/db = -alpha; each summed back to its operand's shape."""
+
+    def __init__(self, a, b, *, alpha=1):
         super().__init__(a, b)
         self.shapes = (_shape(a), _shape(b))
         self.alpha = alpha
@@ -129,10 +118,7 @@ def mul(input, other, *, out=None):
     """Elementwise product, broadcasting."""
     x, y = operands(input, other)
     res = _apply(np.multiply, x, y, input, other)
-    if _rg(input, other):
-        res._rg = True
-        res._grad_fn = MulBackward0(input, other)
-    return _out(res, out)
+    return _out(attach(res, MulBackward0, input, other), out)
 
 
 class MulBackward0(Node):
@@ -178,10 +164,7 @@ def div(input, other, *, rounding_mode=None, out=None):
     if (x if isinstance(x, np.ndarray) else y).dtype.kind not in "fc":
         x, y = float_operands(input, other)
     res = _apply(np.true_divide, x, y, input, other)
-    if _rg(input, other):
-        res._rg = True
-        res._grad_fn = (DivBackward0 if isinstance(input, Tensor) else RdivBackward)(input, other)
-    return _out(res, out)
+    return _out(attach(res, DivBackward0, input, other), out)
 
 
 class DivBackward0(Node):
@@ -197,7 +180,8 @@ class DivBackward0(Node):
         a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
         if not gb and not grad_mode.state.enabled and type(b) in (int, float):
-            # ``tensor / number`` in a plain backward: one NumPy division, no op dispatch
+            # fast path: ``tensor / number`` in a plain backward is one NumPy division, no op
+            # dispatch (create_graph=True takes the formula below)
             return (_wrap(grad._data / b), None)
         sa, sb = self.shapes
         return (
@@ -206,11 +190,10 @@ class DivBackward0(Node):
         )
 
 
-class RdivBackward(DivBackward0):
-    """``number / tensor``: torch computes ``number * reciprocal(tensor)``, hence its name."""
-
-
-RdivBackward.__name__ = RdivBackward.__qualname__ = "MulBackward0"
+def _rdiv(self, other):
+    """``other / self`` for a number ``other``: as torch, ``reciprocal(self) * other``, two real
+    ops (the result's grad_fn is MulBackward0, fed by ReciprocalBackward0)."""
+    return mul(reciprocal(self), other)
 
 
 def _int_div(x, y, rounding):
@@ -235,11 +218,8 @@ def remainder(input, other, *, out=None):
     if np.result_type(x, y).kind in "iub" and np.any(np.asarray(y) == 0):
         raise RuntimeError("ZeroDivisionError")
     res = _apply(np.remainder, x, y, input, other)
-    if _rg(input, other):
-        res._rg = True
-        both = isinstance(input, Tensor) and isinstance(other, Tensor)
-        res._grad_fn = (RemainderBackward1 if both else RemainderBackward0)(input, other)
-    return _out(res, out)
+    both = isinstance(input, Tensor) and isinstance(other, Tensor)
+    return _out(attach(res, RemainderBackward1 if both else RemainderBackward0, input, other), out)
 
 
 class RemainderBackward0(Node):
@@ -276,14 +256,12 @@ def neg(input, *, out=None):
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
             "invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    res = _wrap(np.negative(input._data))
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = NegBackward0(input)
-    return _out(res, out)
+    return _out(attach(_wrap(np.negative(input._data)), NegBackward0, input), out)
 
 
 class NegBackward0(Node):
+    """d(-a)/da = -1."""
+
     def backward(self, grad):
         return -grad
 
@@ -297,21 +275,19 @@ def pow(input, exponent, *, out=None):
     res = _apply(np.power, x, y, input, exponent)
     if _is_bool(input) and _is_bool(exponent):
         res._data = res._data.astype(np.bool_)  # NumPy gives int8 for bool ** bool
-    if _rg(input, exponent):
-        res._rg = True
-        if not isinstance(exponent, Tensor):
-            res._grad_fn = PowBackward0(input, exponent)
-        elif not isinstance(input, Tensor):
-            res._grad_fn = PowBackward2(input, exponent).save_output(res)
-        else:
-            res._grad_fn = PowBackward1(input, exponent).save_output(res)
+    if not isinstance(exponent, Tensor):
+        res = attach(res, PowBackward0, input, p=exponent)
+    elif not isinstance(input, Tensor):
+        res = attach(res, PowBackward2, exponent, c=input)
+    else:
+        res = attach(res, PowBackward1, input, exponent)
     return _out(res, out)
 
 
 class PowBackward0(Node):
     """``tensor ** number``: d/dx x^p = p x^(p-1)."""
 
-    def __init__(self, a, p):
+    def __init__(self, a, *, p):
         super().__init__(a)
         self.save(a)
         self.p = p
@@ -322,7 +298,8 @@ class PowBackward0(Node):
         if p == 0:
             return grad * 0
         if not grad_mode.state.enabled and type(p) in (int, float):
-            # a plain backward: the same formula on the arrays (a Python number keeps float32)
+            # fast path: a plain backward computes the same formula on the arrays, no op
+            # dispatch (a Python number keeps float32); create_graph=True takes the ops below
             x = a._data
             return _wrap(grad._data * (2 * x if p == 2 else p * x ** (p - 1)))
         return grad * (p * a ** (p - 1)) if p != 2 else grad * (2 * a)
@@ -330,6 +307,8 @@ class PowBackward0(Node):
 
 class PowBackward1(Node):
     """``tensor ** tensor``: base gets p x^(p-1), exponent gets x^p log x (0 where x = 0)."""
+
+    keeps_output = True
 
     def __init__(self, a, b):
         super().__init__(a, b)
@@ -350,7 +329,9 @@ class PowBackward1(Node):
 class PowBackward2(Node):
     """``number ** tensor``: d/dy c^y = c^y log c."""
 
-    def __init__(self, c, b):
+    keeps_output = True
+
+    def __init__(self, b, *, c):
         super().__init__(b)
         self.c = c
 
@@ -360,8 +341,6 @@ class PowBackward2(Node):
 
 def _xlogy_base(out, a):
     """``out * log(a)``, with 0 where ``a`` is 0 (torch's convention for the exponent gradient)."""
-    from .pointwise import log, where
-
     safe = where(a == 0, 1.0, a)
     return where(a == 0, 0.0, out * log(safe))
 
@@ -441,7 +420,7 @@ Tensor.floor_divide_, Tensor.remainder_ = floor_divide_, remainder_
 Tensor.__add__ = Tensor.__radd__ = add
 Tensor.__sub__, Tensor.__rsub__ = sub, _reflected(sub)
 Tensor.__mul__ = Tensor.__rmul__ = mul
-Tensor.__truediv__, Tensor.__rtruediv__ = div, _reflected(div)
+Tensor.__truediv__, Tensor.__rtruediv__ = div, _rdiv
 Tensor.__floordiv__, Tensor.__rfloordiv__ = floor_divide, _reflected(floor_divide)
 Tensor.__mod__, Tensor.__rmod__ = remainder, _reflected(remainder)
 Tensor.__pow__, Tensor.__rpow__ = pow, _reflected(pow)
