@@ -16,8 +16,8 @@ import numpy as np
 from .. import _dtype
 from .._errors import not_implemented_for, not_tensor
 from .._tensor import _wrap
+from ..autograd import grad_mode
 from ..autograd.graph import Node, attach
-from ._checks import as_tensor
 from ._inplace import write_out
 
 _DEFAULT = _dtype._default  # ``_DEFAULT.float``: the dtype integer inputs become
@@ -62,7 +62,9 @@ def checked(input, op: str, kernel: str, floats_only: bool = False) -> np.ndarra
 def finish(res, input, node_type, out):
     """Wrap the result array ``res`` of a one-input op, attach ``node_type`` (if ``input``
     requires grad) and honour ``out=``."""
-    res = attach(as_tensor(res), node_type, input)
+    res = _wrap(res if type(res) is np.ndarray else np.asarray(res))
+    if input._rg and grad_mode.state.enabled:  # hot path: no attach call without grad
+        attach(res, node_type, input)
     return res if out is None else write_out(res, out)
 
 

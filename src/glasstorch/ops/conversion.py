@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _dtype
 from .._device import check_device, device
+from .._errors import not_tensor
 from .._factory import writable
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
@@ -135,9 +136,7 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
     and casting to this dtype. Recorded in the graph (``CopyBackwards``) when ``src`` requires
     grad: the gradient flows to ``src``, none to the overwritten values."""
     if not isinstance(src, Tensor):
-        raise TypeError(
-            f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}"
-        )
+        raise not_tensor("copy_", src, "other", 1)
     record = _inplace.recording(self, src)
     node = CopyBackwards(_inplace.old_value(self), src) if record else None
     dst = writable(self)
@@ -145,7 +144,7 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
         try:  # broadcasting needed (NumPy's assignment would also accept extra leading 1s)
             np.broadcast_to(src._data, dst.shape)
         except ValueError:
-            from .._sampling import _mismatch
+            from .._sampling import _mismatch  # _sampling builds on the ops: a circle at the top
 
             raise RuntimeError(_mismatch(dst.shape, src._data.shape)) from None
 
