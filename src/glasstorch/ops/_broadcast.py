@@ -25,7 +25,7 @@ def unbroadcast(grad, shape: tuple):
     for i, n in enumerate(shape):
         if n == 1 and gshape[lead + i] != 1:
             dims.append(lead + i)
-    if not grad_mode.state.enabled:  # a plain backward: sum the array itself, no op dispatch
+    if not grad_mode.state.enabled:  # fast path: a plain backward sums the array, no op dispatch
         g = np.add.reduce(grad._data, axis=tuple(dims), keepdims=True) if dims else grad._data
         return _wrap(g.reshape(shape) if lead else g)
     out = grad.sum(dim=tuple(dims), keepdim=True) if dims else grad

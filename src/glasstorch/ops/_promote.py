@@ -61,11 +61,3 @@ def float_operands(a, b):
         dt = _dtype.get_default_dtype()
     return _as(a, dt), _as(b, dt)
 
-
-def as_tensor_operand(v, like: Tensor) -> Tensor:
-    """A Python number as a 0-d tensor (for formulas that need a tensor), else ``v`` itself."""
-    if isinstance(v, Tensor):
-        return v
-    from .._tensor import _wrap
-
-    return _wrap(np.asarray(_plain(v), dtype=like._data.dtype))

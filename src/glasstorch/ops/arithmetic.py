@@ -12,22 +12,20 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
-from ..autograd.graph import Node
+from ..autograd.graph import Node, attach
 from . import _inplace
 from ._broadcast import broadcast_error, unbroadcast
+from ._checks import shape_of as _shape
 from ._inplace import write_out as _out
 from ._promote import float_operands, operands
+from .comparison import where
+from .transcendental import log, reciprocal
 
 
-def _rg(a, b) -> bool:
-    """Whether a binary op on ``a`` and ``b`` must record a node (some tensor requires grad)."""
-    return (
-        (isinstance(a, Tensor) and a._rg) or (isinstance(b, Tensor) and b._rg)
-    ) and grad_mode.state.enabled
-
-
-def _shape(v) -> tuple:
-    return v._data.shape if isinstance(v, Tensor) else ()
+def _records(a, b) -> bool:
+    """Whether an op on ``a`` and ``b`` joins the graph: ``attach``'s test, written out for the
+    hottest ops, which skip the call when nothing requires grad."""
+    return (getattr(a, "_rg", False) or getattr(b, "_rg", False)) and grad_mode.state.enabled
 
 
 def _apply(ufunc, x, y, a, b):
@@ -55,14 +53,16 @@ def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         y = y * alpha
     res = _apply(np.add, x, y, input, other)
-    if _rg(input, other):
+    if _records(input, other):  # hot path: attach inlined (a + b with grad: 2.0 µs → 1.7 µs)
         res._rg = True
-        res._grad_fn = AddBackward0(input, other, alpha)
+        res._grad_fn = AddBackward0(input, other, alpha=alpha)
     return _out(res, out)
 
 
 class AddBackward0(Node):
-    def __init__(self, a, b, alpha=1):
+    """d(a + alpha b)/da = 1, d/db = alpha; each summed back to its operand's shape."""
+
+    def __init__(self, a, b, *, alpha=1):
         super().__init__(a, b)
         self.shapes = (_shape(a), _shape(b))
         self.alpha = alpha
@@ -92,16 +92,17 @@ def sub(input, other, *, alpha=1, out=None):
     if alpha != 1:
         y = y * alpha
     res = _apply(np.subtract, x, y, input, other)
-    if _rg(input, other):
+    if _records(input, other):  # hot path: attach inlined (a - b with grad: 2.4 µs → 2.1 µs)
         res._rg = True
-        res._grad_fn = (SubBackward0 if isinstance(input, Tensor) else RsubBackward1)(
-            input, other, alpha
-        )
+        node_type = SubBackward0 if isinstance(input, Tensor) else RsubBackward1
+        res._grad_fn = node_type(input, other, alpha=alpha)
     return _out(res, out)
 
 
 class SubBackward0(Node):
-    def __init__(self, a, b, alpha=1):
+    """d(a - alpha b)/da = 1, d/db = -alpha; each summed back to its operand's shape."""
+
+    def __init__(self, a, b, *, alpha=1):
         super().__init__(a, b)
         self.shapes = (_shape(a), _shape(b))
         self.alpha = alpha
@@ -129,7 +130,7 @@ def mul(input, other, *, out=None):
     """Elementwise product, broadcasting."""
     x, y = operands(input, other)
     res = _apply(np.multiply, x, y, input, other)
-    if _rg(input, other):
+    if _records(input, other):  # hot path: attach inlined (a * 2.0 with grad: 2.8 µs → 2.6 µs)
         res._rg = True
         res._grad_fn = MulBackward0(input, other)
     return _out(res, out)
@@ -178,9 +179,9 @@ def div(input, other, *, rounding_mode=None, out=None):
     if (x if isinstance(x, np.ndarray) else y).dtype.kind not in "fc":
         x, y = float_operands(input, other)
     res = _apply(np.true_divide, x, y, input, other)
-    if _rg(input, other):
+    if _records(input, other):  # hot path: attach inlined (a / 2.0 with grad: 2.9 µs → 2.7 µs)
         res._rg = True
-        res._grad_fn = (DivBackward0 if isinstance(input, Tensor) else RdivBackward)(input, other)
+        res._grad_fn = DivBackward0(input, other)
     return _out(res, out)
 
 
@@ -197,7 +198,8 @@ class DivBackward0(Node):
         a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
         if not gb and not grad_mode.state.enabled and type(b) in (int, float):
-            # ``tensor / number`` in a plain backward: one NumPy division, no op dispatch
+            # fast path: ``tensor / number`` in a plain backward is one NumPy division, no op
+            # dispatch (create_graph=True takes the formula below)
             return (_wrap(grad._data / b), None)
         sa, sb = self.shapes
         return (
@@ -206,11 +208,10 @@ class DivBackward0(Node):
         )
 
 
-class RdivBackward(DivBackward0):
-    """``number / tensor``: torch computes ``number * reciprocal(tensor)``, hence its name."""
-
-
-RdivBackward.__name__ = RdivBackward.__qualname__ = "MulBackward0"
+def _rdiv(self, other):
+    """``other / self`` for a number ``other``: as torch, ``reciprocal(self) * other``, two real
+    ops (the result's grad_fn is MulBackward0, fed by ReciprocalBackward0)."""
+    return mul(reciprocal(self), other)
 
 
 def _int_div(x, y, rounding):
@@ -235,11 +236,8 @@ def remainder(input, other, *, out=None):
     if np.result_type(x, y).kind in "iub" and np.any(np.asarray(y) == 0):
         raise RuntimeError("ZeroDivisionError")
     res = _apply(np.remainder, x, y, input, other)
-    if _rg(input, other):
-        res._rg = True
-        both = isinstance(input, Tensor) and isinstance(other, Tensor)
-        res._grad_fn = (RemainderBackward1 if both else RemainderBackward0)(input, other)
-    return _out(res, out)
+    both = isinstance(input, Tensor) and isinstance(other, Tensor)
+    return _out(attach(res, RemainderBackward1 if both else RemainderBackward0, input, other), out)
 
 
 class RemainderBackward0(Node):
@@ -277,13 +275,14 @@ def neg(input, *, out=None):
             "invert a mask, use the `~` or `logical_not()` operator instead."
         )
     res = _wrap(np.negative(input._data))
-    if input._rg and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = NegBackward0(input)
+    if input._rg and grad_mode.state.enabled:  # hot path: no attach call without grad
+        attach(res, NegBackward0, input)
     return _out(res, out)
 
 
 class NegBackward0(Node):
+    """d(-a)/da = -1."""
+
     def backward(self, grad):
         return -grad
 
@@ -297,21 +296,20 @@ def pow(input, exponent, *, out=None):
     res = _apply(np.power, x, y, input, exponent)
     if _is_bool(input) and _is_bool(exponent):
         res._data = res._data.astype(np.bool_)  # NumPy gives int8 for bool ** bool
-    if _rg(input, exponent):
-        res._rg = True
+    if _records(input, exponent):  # hot path: no attach call without grad
         if not isinstance(exponent, Tensor):
-            res._grad_fn = PowBackward0(input, exponent)
+            attach(res, PowBackward0, input, p=exponent)
         elif not isinstance(input, Tensor):
-            res._grad_fn = PowBackward2(input, exponent).save_output(res)
+            attach(res, PowBackward2, exponent, c=input)
         else:
-            res._grad_fn = PowBackward1(input, exponent).save_output(res)
+            attach(res, PowBackward1, input, exponent)
     return _out(res, out)
 
 
 class PowBackward0(Node):
     """``tensor ** number``: d/dx x^p = p x^(p-1)."""
 
-    def __init__(self, a, p):
+    def __init__(self, a, *, p):
         super().__init__(a)
         self.save(a)
         self.p = p
@@ -322,7 +320,8 @@ class PowBackward0(Node):
         if p == 0:
             return grad * 0
         if not grad_mode.state.enabled and type(p) in (int, float):
-            # a plain backward: the same formula on the arrays (a Python number keeps float32)
+            # fast path: a plain backward computes the same formula on the arrays, no op
+            # dispatch (a Python number keeps float32); create_graph=True takes the ops below
             x = a._data
             return _wrap(grad._data * (2 * x if p == 2 else p * x ** (p - 1)))
         return grad * (p * a ** (p - 1)) if p != 2 else grad * (2 * a)
@@ -330,6 +329,8 @@ class PowBackward0(Node):
 
 class PowBackward1(Node):
     """``tensor ** tensor``: base gets p x^(p-1), exponent gets x^p log x (0 where x = 0)."""
+
+    keeps_output = True
 
     def __init__(self, a, b):
         super().__init__(a, b)
@@ -350,7 +351,9 @@ class PowBackward1(Node):
 class PowBackward2(Node):
     """``number ** tensor``: d/dy c^y = c^y log c."""
 
-    def __init__(self, c, b):
+    keeps_output = True
+
+    def __init__(self, b, *, c):
         super().__init__(b)
         self.c = c
 
@@ -360,8 +363,6 @@ class PowBackward2(Node):
 
 def _xlogy_base(out, a):
     """``out * log(a)``, with 0 where ``a`` is 0 (torch's convention for the exponent gradient)."""
-    from .pointwise import log, where
-
     safe = where(a == 0, 1.0, a)
     return where(a == 0, 0.0, out * log(safe))
 
@@ -441,7 +442,7 @@ Tensor.floor_divide_, Tensor.remainder_ = floor_divide_, remainder_
 Tensor.__add__ = Tensor.__radd__ = add
 Tensor.__sub__, Tensor.__rsub__ = sub, _reflected(sub)
 Tensor.__mul__ = Tensor.__rmul__ = mul
-Tensor.__truediv__, Tensor.__rtruediv__ = div, _reflected(div)
+Tensor.__truediv__, Tensor.__rtruediv__ = div, _rdiv
 Tensor.__floordiv__, Tensor.__rfloordiv__ = floor_divide, _reflected(floor_divide)
 Tensor.__mod__, Tensor.__rmod__ = remainder, _reflected(remainder)
 Tensor.__pow__, Tensor.__rpow__ = pow, _reflected(pow)

@@ -2,7 +2,7 @@
 
 ``clamp(x, min, max)`` is ``minimum(maximum(x, min), max)``, elementwise: ``(*) -> (*)``, or the
 broadcast shape when the bounds are tensors. It is differentiable: the gradient flows to ``x``
-where it was kept, to a tensor bound where that bound won. Re-exported from ``comparison.py``.
+where it was kept, to a tensor bound where that bound won.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
+from ..autograd.graph import Node, attach
 from ._broadcast import broadcast_error, unbroadcast
-from .comparison import _out, _record, ge, gt, inplace_of, le, lt, not_tensor, where
+from ._checks import as_tensor, data_of, inplace_of
+from ._inplace import write_out as _out
+from .comparison import ge, gt, le, lt, where
 from .logical import logical_and, logical_or
 
 _PLAIN = (int, float, type(None))  # bounds that clamp's fast path takes as they are
@@ -34,38 +35,36 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:
         if x.dtype.kind == "f" and min is not None and max is not None:  # the common case
             res = np.maximum(x, min)
             res = np.minimum(res, max, out=res) if x.ndim else np.asarray(np.minimum(res, max))
-            res = _wrap(res)
-            if input._rg and grad_mode.state.enabled:
-                res._rg = True
-                res._grad_fn = ClampBackward1(input, min, max)
-            return _out(res, out)
+            return _out(attach(_wrap(res), ClampBackward1, input, lo=min, hi=max), out)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         min, max = _bound_kinds(min, max)
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            return _out(_clamp(input, min, max, ClampBackward0), out)
-    return _out(_clamp(input, min, max, ClampBackward1), out)
+            return _out(attach(_clamp(input, min, max), ClampBackward0, input, min, max), out)
+    return _out(attach(_clamp(input, min, max), ClampBackward1, input, lo=min, hi=max), out)
 
 
 def clamp_min(input, min, *, out=None) -> Tensor:
     """``clamp(input, min=min)``: every element at least ``min`` (a number or a tensor)."""
-    node = ClampMinBackward1 if isinstance(min, Tensor) else ClampMinBackward0
-    return _out(_clamp(input, min, None, node), out)
+    res = _clamp(input, min, None)
+    if isinstance(min, Tensor):
+        return _out(attach(res, ClampMinBackward1, input, min), out)
+    return _out(attach(res, ClampMinBackward0, input, lo=min), out)
 
 
 def clamp_max(input, max, *, out=None) -> Tensor:
     """``clamp(input, max=max)``: every element at most ``max`` (a number or a tensor)."""
-    node = ClampMaxBackward1 if isinstance(max, Tensor) else ClampMaxBackward0
-    return _out(_clamp(input, None, max, node), out)
+    res = _clamp(input, None, max)
+    if isinstance(max, Tensor):
+        return _out(attach(res, ClampMaxBackward1, input, max), out)
+    return _out(attach(res, ClampMaxBackward0, input, hi=max), out)
 
 
-def _clamp(input, lo, hi, node):
-    """``minimum(maximum(input, lo), hi)`` in the dtype promoted with the bounds, then ``node``."""
-    try:
-        x = input._data
-    except AttributeError:
-        raise not_tensor("clamp", input) from None
+def _clamp(input, lo, hi) -> Tensor:
+    """``minimum(maximum(input, lo), hi)`` in the dtype promoted with the bounds (either may be
+    None), as a new tensor outside the graph."""
+    x = data_of(input, "clamp")
     bounds = [b for b in (lo, hi) if b is not None]
     low, high = lo, hi
     if x.dtype.kind != "f" or not all(type(b) in (int, float) for b in bounds):
@@ -84,7 +83,7 @@ def _clamp(input, lo, hi, node):
     except ValueError:
         shapes = [np.shape(b) for b in (low, high) if b is not None]
         raise broadcast_error(x.shape, *shapes) from None
-    return _record(res, node, input, lo, hi)
+    return as_tensor(res)
 
 
 def _bound_kinds(lo, hi):
@@ -103,9 +102,9 @@ def _bound_kinds(lo, hi):
 
 
 class ClampBackward1(Node):
-    """Number bounds: the gradient passes where ``min <= input <= max``, else it is 0."""
+    """Number bounds: the gradient passes where ``lo <= input <= hi``, else it is 0."""
 
-    def __init__(self, a, lo, hi):
+    def __init__(self, a, *, lo=None, hi=None):
         super().__init__(a)
         self.save(a)
         self.lo, self.hi = lo, hi
@@ -118,54 +117,71 @@ class ClampBackward1(Node):
         return where(keep, grad, 0.0)
 
 
-ClampMinBackward0 = type("ClampMinBackward0", (ClampBackward1,), {"__module__": __name__})
-ClampMaxBackward0 = type("ClampMaxBackward0", (ClampBackward1,), {"__module__": __name__})
+class ClampMinBackward0(ClampBackward1):
+    """``clamp_min(input, number)``: the gradient passes where ``input >= lo``."""
+
+
+class ClampMaxBackward0(ClampBackward1):
+    """``clamp_max(input, number)``: the gradient passes where ``input <= hi``."""
 
 
 class ClampBackward0(Node):
-    """Tensor bounds: ``input`` gets the gradient where it was kept, ``min`` where it won (and
-    was below ``max``), ``max`` where it won (or was below ``min``)."""
+    """Tensor bounds (either may be None, linked to nothing): ``input`` gets the gradient where it
+    was kept, ``lo`` where it won (and was below ``hi``), ``hi`` where it won (or was below
+    ``lo``). Each gradient is summed back to its operand's shape."""
 
     def __init__(self, a, lo, hi):
-        super().__init__(*self._links(a, lo, hi))
+        super().__init__(a, lo, hi)
         self.save(a, lo, hi)
-
-    @staticmethod
-    def _links(a, lo, hi):  # torch links all three, a missing bound to nothing
-        return a, _NO_INPUT if lo is None else lo, _NO_INPUT if hi is None else hi
-
-    @staticmethod
-    def _pick(grads):
-        return grads
 
     def backward(self, grad):
         a, lo, hi = self.saved_tensors
-        if hi is None:
-            keep, to_lo, to_hi = ge(a, lo), lt(a, lo), None
-        elif lo is None:
-            keep, to_lo, to_hi = le(a, hi), None, gt(a, hi)
-        else:
-            keep = logical_and(ge(a, lo), le(a, hi))
-            to_lo = logical_and(lt(a, lo), lt(lo, hi))
-            to_hi = logical_or(gt(a, hi), lt(hi, lo))
-        grads = tuple(
-            unbroadcast(where(mask, grad, 0.0), t._data.shape) if t is not None and t._rg else None
-            for t, mask in ((a, keep), (lo, to_lo), (hi, to_hi))
-        )
-        return self._pick(grads)
+        return _clamp_grads(grad, a, lo, hi, self.needs_input_grad)
 
 
-class ClampMinBackward1(ClampBackward0):
-    _links = staticmethod(lambda a, lo, hi: (a, lo))
-    _pick = staticmethod(lambda grads: grads[:2])
+def _clamp_grads(grad, a, lo, hi, needed):
+    """The gradients of ``input``, ``lo`` and ``hi`` (None where not ``needed`` or no bound)."""
+    if hi is None:
+        keep, to_lo, to_hi = ge(a, lo), lt(a, lo), None
+    elif lo is None:
+        keep, to_lo, to_hi = le(a, hi), None, gt(a, hi)
+    else:
+        keep = logical_and(ge(a, lo), le(a, hi))
+        to_lo = logical_and(lt(a, lo), lt(lo, hi))
+        to_hi = logical_or(gt(a, hi), lt(hi, lo))
+    return tuple(
+        unbroadcast(where(mask, grad, 0.0), t._data.shape) if need else None
+        for t, mask, need in zip((a, lo, hi), (keep, to_lo, to_hi), needed)
+    )
 
 
-class ClampMaxBackward1(ClampBackward0):
-    _links = staticmethod(lambda a, lo, hi: (a, hi))
-    _pick = staticmethod(lambda grads: (grads[0], grads[2]))
+class ClampMinBackward1(Node):
+    """``clamp_min(input, tensor)``: as ``ClampBackward0`` with only a lower bound."""
+
+    def __init__(self, a, lo):
+        super().__init__(a, lo)
+        self.save(a, lo)
+
+    def backward(self, grad):
+        a, lo = self.saved_tensors
+        ga, glo = self.needs_input_grad
+        return _clamp_grads(grad, a, lo, None, (ga, glo, False))[:2]
 
 
-_NO_INPUT = _wrap(np.zeros(()))  # stands in for a missing bound: needs no grad, links to nothing
+class ClampMaxBackward1(Node):
+    """``clamp_max(input, tensor)``: as ``ClampBackward0`` with only an upper bound."""
+
+    def __init__(self, a, hi):
+        super().__init__(a, hi)
+        self.save(a, hi)
+
+    def backward(self, grad):
+        a, hi = self.saved_tensors
+        ga, ghi = self.needs_input_grad
+        g_a, _, g_hi = _clamp_grads(grad, a, None, hi, (ga, False, ghi))
+        return g_a, g_hi
+
+
 clip = clamp
 
 

@@ -1,117 +1,35 @@
-"""Comparisons and selection: == < ..., NaN tests, closeness, where; and the checks other
-elementwise families share.
+"""Comparisons and selection: == < ..., NaN tests, closeness, where.
 
 Comparisons promote their operands as arithmetic does (an int tensor ``< 2.5`` compares as floats)
 and give ``bool`` tensors that never carry a ``grad_fn``. ``where`` is differentiable: the gradient
 flows to whichever operand each output element came from. Shapes broadcast as in arithmetic:
 ``(3, 1)`` against ``(4,)`` gives ``(3, 4)``.
 
-The logical and bitwise ops live in ``logical.py``, ``clamp``/``clip`` in ``clamping.py`` (both are
-re-exported from here, at the bottom); ``maximum``, ``minimum``, ``fmax`` and ``fmin`` are in
-``pointwise_binary.py``.
+The logical and bitwise ops live in ``logical.py``, ``clamp``/``clip`` in ``clamping.py``;
+``maximum``, ``minimum``, ``fmax`` and ``fmin`` are in ``pointwise_binary.py``; the operand checks
+all of them share in ``_checks.py``.
 """
 
 from __future__ import annotations
 
-import builtins
 import warnings
 
 import numpy as np
 
+from .._dtype import scalar_name
 from .._errors import not_tensor
 from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
+from ..autograd.graph import Node, attach
 from ._broadcast import broadcast_error, unbroadcast
-from ._inplace import _dtype_name
+from ._checks import OPERAND, binary, data_of, inplace_of, pair, shape_of
 from ._inplace import write_out as _out
-from ._promote import operands
 
-_OPERAND = (Tensor, int, float, bool, complex, np.generic)
-
-
-# ---- shared checks, also used by logical, clamp and pointwise ----------------------------------
-def _data_of(input, op: str) -> np.ndarray:
-    try:
-        return input._data
-    except AttributeError:
-        raise not_tensor(op, input) from None
-
-
-def _shape(v) -> tuple:
-    return v._data.shape if isinstance(v, Tensor) else ()
-
-
-def _as_input(v):
-    return v if isinstance(v, Tensor) else _wrap(np.asarray(v))
-
-
-def _pair(op: str, a, b):
-    """Promoted NumPy operands of a comparison-like op, with torch's TypeError for non-numbers."""
-    try:
-        return operands(a, b)
-    except TypeError:
-        raise TypeError(
-            f"{op}() received an invalid combination of arguments - got "
-            f"({type(a).__name__}, {type(b).__name__}), but expected (Tensor input, Tensor or "
-            "Number other)"
-        ) from None
-
-
-def _run(ufunc, x, y, a, b):
-    try:
-        return ufunc(x, y)
-    except ValueError:
-        raise broadcast_error(_shape(a), _shape(b)) from None
-
-
-def inplace_of(fn, name: str, direct=None):
-    """The in-place form of ``fn`` (``x.clamp_(0, 1)``): same object, version bumped.
-
-    Recording a graph, ``fn`` runs on an alias of the old value and ``x`` takes the new grad_fn
-    (see ``_inplace``); otherwise the result is written straight into ``x``'s array. A result that
-    cannot be stored in ``x``'s dtype (float into an int tensor) is torch's RuntimeError.
-    ``direct(array, *args)``, if given, may compute a float tensor's result right into its array
-    (the fast path, no temporary); it returns False for arguments it leaves to ``fn``.
-    """
-    from . import _inplace
-
-    def method(self, *args, **kwargs):
-        if type(self._data) is not np.ndarray:  # a NumPy scalar (0-d result): give it an array
-            self._data = np.array(self._data)
-        record = _inplace.recording(self)
-        if not record and grad_mode.state.enabled:
-            for v in (*args, *kwargs.values()) if kwargs else args:
-                if isinstance(v, Tensor) and v._rg:
-                    record = True
-        if record:
-            return _inplace.commit(self, fn(_inplace.old_value(self), *args, **kwargs), name)
-        x = self._data
-        if direct is not None and type(x) is np.ndarray and x.dtype.kind == "f":
-            if direct(x, *args, **kwargs):
-                self._vc[0] += 1
-                return self
-        _inplace.write(self, fn(self, *args, **kwargs)._data, name)
-        return self
-
-    method.__name__ = name
-    method.__doc__ = f"In-place ``{fn.__name__}``: writes the result into this tensor (same id)."
-    return method
-
-
-def _record(res, node_cls, *inputs):
-    """Wrap ``res``; attach ``node_cls(*inputs)`` when recording and a tensor input needs grad."""
-    res = _wrap(res if type(res) is np.ndarray else np.asarray(res))
-    if grad_mode.state.enabled and builtins.any(isinstance(t, Tensor) and t._rg for t in inputs):
-        res._rg = True
-        res._grad_fn = node_cls(*inputs)
-    return res
 
 # ---- comparisons: eq ne lt le gt ge ----------------------------------------------------------
 def _comparison(name: str, ufunc):
     def op(input, other, *, out=None):
-        x, y = _pair(name, input, other)
-        return _out(_wrap(np.asarray(_run(ufunc, x, y, input, other))), out)
+        x, y = pair(name, input, other)
+        return _out(_wrap(np.asarray(binary(ufunc, x, y, input, other))), out)
 
     op.__name__ = name
     op.__doc__ = (
@@ -135,7 +53,7 @@ def _operator(fn):
     (``t == None`` is False, ``t < None`` a TypeError), as torch does."""
 
     def method(self, other):
-        if isinstance(other, _OPERAND):
+        if isinstance(other, OPERAND):
             return fn(self, other)
         return NotImplemented
 
@@ -145,31 +63,31 @@ def _operator(fn):
 # ---- NaN and infinity tests ------------------------------------------------------------------
 def isnan(input) -> Tensor:
     """True where ``input`` is NaN; always False for integer and bool tensors."""
-    x = _data_of(input, "isnan")
+    x = data_of(input, "isnan")
     return _wrap(np.isnan(x) if x.dtype.kind in "fc" else np.zeros(x.shape, np.bool_))
 
 
 def isinf(input) -> Tensor:
     """True where ``input`` is +inf or -inf."""
-    x = _data_of(input, "isinf")
+    x = data_of(input, "isinf")
     return _wrap(np.isinf(x) if x.dtype.kind in "fc" else np.zeros(x.shape, np.bool_))
 
 
 def isfinite(input) -> Tensor:
     """True where ``input`` is neither NaN nor infinite (always, for integers and bools)."""
-    x = _data_of(input, "isfinite")
+    x = data_of(input, "isfinite")
     return _wrap(np.isfinite(x) if x.dtype.kind in "fc" else np.ones(x.shape, np.bool_))
 
 
 def isposinf(input) -> Tensor:
     """True where ``input`` is +inf."""
-    x = _data_of(input, "isposinf")
+    x = data_of(input, "isposinf")
     return _wrap(np.isposinf(x) if x.dtype.kind == "f" else np.zeros(x.shape, np.bool_))
 
 
 def isneginf(input) -> Tensor:
     """True where ``input`` is -inf."""
-    x = _data_of(input, "isneginf")
+    x = data_of(input, "isneginf")
     return _wrap(np.isneginf(x) if x.dtype.kind == "f" else np.zeros(x.shape, np.bool_))
 
 
@@ -183,12 +101,12 @@ def isclose(
         raise not_tensor("isclose", other, "other", 2)
     x, y = input._data, other._data
     if x.dtype != y.dtype:
-        raise RuntimeError(f"{_dtype_name(x.dtype)} did not match {_dtype_name(y.dtype)}")
+        raise RuntimeError(f"{scalar_name(x.dtype)} did not match {scalar_name(y.dtype)}")
     if rtol < 0:
         raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
     if atol < 0:
         raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
-    same = _run(np.equal, x, y, input, other)
+    same = binary(np.equal, x, y, input, other)
     if x.dtype.kind == "b":
         return _wrap(np.asarray(same))
     if x.dtype.kind != "f":
@@ -241,7 +159,7 @@ def where(condition, input=None, other=None, *, out=None) -> Tensor | tuple:
         if c.dtype != np.uint8:
             raise RuntimeError(
                 "where expected condition to be a boolean tensor, but got a tensor with dtype "
-                f"{_dtype_name(c.dtype)}"
+                f"{scalar_name(c.dtype)}"
             )
         warnings.warn(
             "where received a uint8 condition tensor. This behavior is deprecated and will be "
@@ -250,34 +168,31 @@ def where(condition, input=None, other=None, *, out=None) -> Tensor | tuple:
             stacklevel=2,
         )
         c = c.astype(np.bool_)
-    x, y = _pair("where", input, other)
+    x, y = pair("where", input, other)
     try:
         res = _wrap(np.asarray(np.where(c, x, y)))
     except ValueError:
-        raise broadcast_error(c.shape, _shape(input), _shape(other)) from None
-    if grad_mode.state.enabled and (
-        (isinstance(input, Tensor) and input._rg) or (isinstance(other, Tensor) and other._rg)
-    ):
-        res._rg = True
-        res._grad_fn = WhereBackward0(condition, input, other)
-    return _out(res, out)
+        raise broadcast_error(c.shape, shape_of(input), shape_of(other)) from None
+    return _out(attach(res, WhereBackward0, input, other, condition=condition), out)
 
 
 class WhereBackward0(Node):
-    """The gradient goes to ``input`` where the condition held, to ``other`` elsewhere."""
+    """The gradient goes to ``input`` where the condition held, to ``other`` elsewhere, each
+    summed back to its operand's shape (a Python number gets none)."""
 
-    def __init__(self, condition, a, b):
-        super().__init__(_as_input(a), _as_input(b))
-        self.condition = condition
-        self.shapes = (_shape(a), _shape(b))
+    def __init__(self, a, b, *, condition):
+        super().__init__(a, b)
+        self.save(condition)
+        self.shapes = (shape_of(a), shape_of(b))
 
     def backward(self, grad):
         ga, gb = self.needs_input_grad
-        c = self.condition
+        (c,) = self.saved_tensors
         return (
             unbroadcast(where(c, grad, 0.0), self.shapes[0]) if ga else None,
             unbroadcast(where(c, 0.0, grad), self.shapes[1]) if gb else None,
         )
+
 
 # ---- Tensor methods and operators ------------------------------------------------------------
 for _f in (eq, ne, lt, le, gt, ge):
@@ -294,46 +209,8 @@ Tensor.isposinf, Tensor.isneginf = isposinf, isneginf
 Tensor.isclose, Tensor.allclose, Tensor.equal = isclose, allclose, equal
 Tensor.where = lambda self, condition, other: where(condition, self, other)
 
-# The two sibling families, imported last: they build on the checks and comparisons above.
-from .clamping import (  # noqa: E402,F401
-    ClampBackward0,
-    ClampBackward1,
-    ClampMaxBackward0,
-    ClampMaxBackward1,
-    ClampMinBackward0,
-    ClampMinBackward1,
-    clamp,
-    clamp_,
-    clamp_max,
-    clamp_max_,
-    clamp_min,
-    clamp_min_,
-    clip,
-    clip_,
-)
-from .logical import (  # noqa: E402,F401
-    bitwise_and,
-    bitwise_and_,
-    bitwise_not,
-    bitwise_not_,
-    bitwise_or,
-    bitwise_or_,
-    bitwise_xor,
-    bitwise_xor_,
-    logical_and,
-    logical_and_,
-    logical_not,
-    logical_not_,
-    logical_or,
-    logical_or_,
-    logical_xor,
-    logical_xor_,
-)
-
 __all__ = [
     "eq", "ne", "lt", "le", "gt", "ge", "not_equal", "less", "less_equal", "greater",
-    "greater_equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-    "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isposinf",
+    "greater_equal", "isnan", "isinf", "isfinite", "isposinf",
     "isneginf", "isclose", "allclose", "equal", "where",
-    "clamp", "clip", "clamp_min", "clamp_max", "clamp_", "clip_", "clamp_min_", "clamp_max_",
-]  # this family's names and those of logical.py and clamping.py, re-exported above
+]

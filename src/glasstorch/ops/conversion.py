@@ -13,17 +13,14 @@ import numpy as np
 
 from .. import _dtype
 from .._device import check_device, device
+from .._errors import not_tensor
 from .._factory import writable
 from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
+from ..autograd.graph import Node, attach
 from . import _inplace
 from ._broadcast import unbroadcast
 
-_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-               "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
-_BY_TYPE_NAME = {f"torch.{v}Tensor": _dtype._names[k] for k, v in _TYPE_NAMES.items()}
+_BY_TYPE_NAME = {f"torch.{d.tensor_type}": d for d in _dtype.ALL}  # "torch.FloatTensor": float32
 
 
 def _cast(input: Tensor, dt: _dtype.dtype, copy: bool = False) -> Tensor:
@@ -33,10 +30,9 @@ def _cast(input: Tensor, dt: _dtype.dtype, copy: bool = False) -> Tensor:
     if arr.dtype == dt.np and not copy:
         return input
     res = _wrap(arr.astype(dt.np))
-    if input._rg and dt.np.kind in "fc" and grad_mode.state.enabled:
-        res._rg = True
-        res._grad_fn = ToCopyBackward0(input)
-    return res
+    if dt.np.kind not in "fc":  # an integer or bool result cannot carry a gradient
+        return res
+    return attach(res, ToCopyBackward0, input)
 
 
 class ToCopyBackward0(Node):
@@ -120,7 +116,7 @@ def type_(self, dtype=None, non_blocking: bool = False, **kwargs):
     """With no argument, the type name (``'torch.FloatTensor'``); with a dtype, a type name or a
     legacy type (``torch.DoubleTensor``), this tensor converted to it."""
     if dtype is None:
-        return f"torch.{_TYPE_NAMES[self.dtype.name]}Tensor"
+        return f"torch.{self.dtype.tensor_type}"
     if isinstance(dtype, str):
         if dtype not in _BY_TYPE_NAME:
             raise ValueError(f"invalid type: '{dtype}'")
@@ -140,9 +136,7 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
     and casting to this dtype. Recorded in the graph (``CopyBackwards``) when ``src`` requires
     grad: the gradient flows to ``src``, none to the overwritten values."""
     if not isinstance(src, Tensor):
-        raise TypeError(
-            f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}"
-        )
+        raise not_tensor("copy_", src, "other", 1)
     record = _inplace.recording(self, src)
     node = CopyBackwards(_inplace.old_value(self), src) if record else None
     dst = writable(self)
@@ -150,7 +144,7 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
         try:  # broadcasting needed (NumPy's assignment would also accept extra leading 1s)
             np.broadcast_to(src._data, dst.shape)
         except ValueError:
-            from .._sampling import _mismatch
+            from .._sampling import _mismatch  # _sampling builds on the ops: a circle at the top
 
             raise RuntimeError(_mismatch(dst.shape, src._data.shape)) from None
 

@@ -3,16 +3,17 @@
 integer and bool tensors.
 
 Both give results that never carry a ``grad_fn``. Shapes broadcast as in arithmetic: ``(3, 1)``
-against ``(4,)`` gives ``(3, 4)``. Re-exported from ``comparison.py``.
+against ``(4,)`` gives ``(3, 4)``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .._errors import not_implemented_for, not_tensor
 from .._tensor import Tensor, _wrap
-from ._inplace import _dtype_name
-from .comparison import _OPERAND, _data_of, _out, _pair, _run, inplace_of, not_tensor
+from ._checks import OPERAND, binary, data_of, inplace_of, pair
+from ._inplace import write_out as _out
 
 
 # ---- logical and bitwise ---------------------------------------------------------------------
@@ -22,7 +23,7 @@ def _logical(name: str, ufunc):
             raise not_tensor(name, other, "other", 2)
         if not isinstance(input, Tensor):
             raise not_tensor(name, input)
-        return _out(_wrap(np.asarray(_run(ufunc, input._data, other._data, input, other))), out)
+        return _out(_wrap(np.asarray(binary(ufunc, input._data, other._data, input, other))), out)
 
     op.__name__ = name
     op.__doc__ = (
@@ -46,13 +47,11 @@ def logical_not(input, *, out=None) -> Tensor:
 
 def _bitwise(name: str, ufunc):
     def op(input, other, *, out=None):
-        x, y = _pair(name, input, other)
+        x, y = pair(name, input, other)
         dt = np.result_type(x, y)
         if dt.kind not in "biu":
-            raise NotImplementedError(
-                f'"{name}_cpu" not implemented for \'{_dtype_name(dt)}\''
-            )
-        return _out(_wrap(np.asarray(_run(ufunc, x, y, input, other))), out)
+            raise not_implemented_for(f"{name}_cpu", dt)
+        return _out(_wrap(np.asarray(binary(ufunc, x, y, input, other))), out)
 
     op.__name__ = name
     op.__doc__ = (
@@ -69,11 +68,9 @@ bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor)
 
 def bitwise_not(input, *, out=None) -> Tensor:
     """``~x``: flips every bit of an integer tensor (``~5 == -6``), negates a bool tensor."""
-    x = _data_of(input, "bitwise_not")
+    x = data_of(input, "bitwise_not")
     if x.dtype.kind not in "biu":
-        raise NotImplementedError(
-            f"\"bitwise_not_cpu\" not implemented for '{_dtype_name(x.dtype)}'"
-        )
+        raise not_implemented_for("bitwise_not_cpu", x.dtype)
     return _out(_wrap(np.invert(x)), out)
 
 
@@ -87,7 +84,7 @@ def _invert(self):
 
 def _bitwise_operator(fn, reflected=False):
     def method(self, other):
-        if not isinstance(other, _OPERAND):
+        if not isinstance(other, OPERAND):
             return NotImplemented
         return fn(other, self) if reflected else fn(self, other)
 

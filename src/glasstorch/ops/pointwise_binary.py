@@ -9,29 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from ..autograd.graph import Node
+from .._dtype import c_name
+from .._errors import not_implemented_for, not_tensor
+from .._tensor import Tensor
+from ..autograd.graph import Node, attach
 from ._broadcast import broadcast_error, unbroadcast
-from ._inplace import _dtype_name
+from ._checks import as_input, as_tensor, binary, bind_methods, inplace_forms, shape_of
+from ._inplace import write_out as _out
 from ._promote import float_operands, operands
-from .comparison import (
-    _as_input,
-    _out,
-    _record,
-    _shape,
-    eq,
-    ge,
-    gt,
-    isinf,
-    isnan,
-    le,
-    logical_and,
-    logical_or,
-    lt,
-    not_tensor,
-    where,
-)
+from .comparison import eq, ge, gt, isinf, isnan, le, lt, where
+from .logical import logical_and, logical_or
 from .transcendental import reciprocal
 
 
@@ -43,18 +30,12 @@ def _tensors(op: str, a, b):
         raise not_tensor(op, b, "other", 2)
 
 
-def _binary(ufunc, x, y, a, b):
-    try:
-        return ufunc(x, y)
-    except ValueError:
-        raise broadcast_error(_shape(a), _shape(b)) from None
-
-
 def atan2(input, other, *, out=None) -> Tensor:
     """The angle of the point ``(x=other, y=input)`` in (-pi, pi], broadcasting. Both tensors."""
     _tensors("atan2", input, other)
     x, y = float_operands(input, other)
-    return _out(_record(_binary(np.arctan2, x, y, input, other), Atan2Backward0, input, other), out)
+    res = as_tensor(binary(np.arctan2, x, y, input, other))
+    return _out(attach(res, Atan2Backward0, input, other), out)
 
 
 class _SavesBoth(Node):
@@ -86,15 +67,16 @@ def xlogy(input, other, *, out=None) -> Tensor:
         raise not_tensor("xlogy", input)
     x, y = float_operands(input, other)
     with np.errstate(all="ignore"):
-        prod = _binary(np.multiply, x, np.log(y), input, other)
+        prod = binary(np.multiply, x, np.log(y), input, other)
     res = np.where((x == 0) & ~np.isnan(y), 0, prod).astype(np.result_type(x, y), copy=False)
+    res = as_tensor(res)
     if not isinstance(input, Tensor):
-        node = XlogyBackward1
+        res = attach(res, XlogyBackward1, other, a=input)
     elif not isinstance(other, Tensor):
-        node = XlogyBackward2
+        res = attach(res, XlogyBackward2, input, b=other)
     else:
-        node = XlogyBackward0
-    return _out(_record(res, node, input, other), out)
+        res = attach(res, XlogyBackward0, input, other)
+    return _out(res, out)
 
 
 def _xlogy_grads(grad, a, b, ga, gb):
@@ -102,9 +84,9 @@ def _xlogy_grads(grad, a, b, ga, gb):
     g_a = g_b = None
     if ga:
         g_a = xlogy(grad, b)
-        g_a = unbroadcast(where(logical_and(eq(a, 0), le(b, 0)), 0.0, g_a), _shape(a))
+        g_a = unbroadcast(where(logical_and(eq(a, 0), le(b, 0)), 0.0, g_a), shape_of(a))
     if gb:
-        g_b = unbroadcast(grad * a / b, _shape(b))
+        g_b = unbroadcast(grad * a / b, shape_of(b))
     return g_a, g_b
 
 
@@ -117,25 +99,25 @@ class XlogyBackward0(_SavesBoth):
 class XlogyBackward1(Node):
     """``xlogy(number, tensor)``: only the tensor ``other`` gets a gradient."""
 
-    def __init__(self, a, b):
+    def __init__(self, b, *, a):
         super().__init__(b)
         self.save(b)
         self.a = a
 
     def backward(self, grad):
-        return _xlogy_grads(grad, _as_input(self.a), self.saved_tensors[0], False, True)[1]
+        return _xlogy_grads(grad, as_input(self.a), self.saved_tensors[0], False, True)[1]
 
 
 class XlogyBackward2(Node):
     """``xlogy(tensor, number)``: only the tensor ``input`` gets a gradient."""
 
-    def __init__(self, a, b):
+    def __init__(self, a, *, b):
         super().__init__(a)
         self.save(a)
         self.b = b
 
     def backward(self, grad):
-        return _xlogy_grads(grad, self.saved_tensors[0], _as_input(self.b), True, False)[0]
+        return _xlogy_grads(grad, self.saved_tensors[0], as_input(self.b), True, False)[0]
 
 
 def lerp(input, end, weight, *, out=None) -> Tensor:
@@ -146,12 +128,12 @@ def lerp(input, end, weight, *, out=None) -> Tensor:
     for what, t in (("end", end), ("weight", weight)):
         if isinstance(t, Tensor) and t._data.dtype != x.dtype:
             raise RuntimeError(
-                f"expected dtype {_c_name(x.dtype)} for `{what}` but got dtype "
-                f"{_c_name(t._data.dtype)}"
+                f"expected dtype {c_name(x.dtype)} for `{what}` but got dtype "
+                f"{c_name(t._data.dtype)}"
             )
     if x.dtype.kind not in "fc":
         kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype_name(x.dtype)}'")
+        raise not_implemented_for(kernel, x.dtype)
     w = weight._data if isinstance(weight, Tensor) else weight
     try:
         diff = e - x
@@ -160,21 +142,14 @@ def lerp(input, end, weight, *, out=None) -> Tensor:
     except ValueError:
         raise broadcast_error(x.shape, e.shape, np.shape(w)) from None
     if isinstance(weight, Tensor):
-        return _out(_record(res, LerpBackward1, input, end, weight), out)
-    return _out(_record(res, LerpBackward0, input, end, weight), out)
-
-
-def _c_name(dt) -> str:
-    """The C++ type name torch's dtype-mismatch messages use."""
-    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool"}.get(str(dt), str(dt))
+        return _out(attach(as_tensor(res), LerpBackward1, input, end, weight), out)
+    return _out(attach(as_tensor(res), LerpBackward0, input, end, w=weight), out)
 
 
 class LerpBackward0(Node):
     """Number weight w: ``input`` gets grad * (1 - w), ``end`` gets grad * w."""
 
-    def __init__(self, a, b, w):
+    def __init__(self, a, b, *, w):
         super().__init__(a, b)
         self.shapes, self.w = (a._data.shape, b._data.shape), w
 
@@ -212,11 +187,8 @@ def _binary_select(name, ufunc, node_cls):
         if not isinstance(input, Tensor):
             raise not_tensor(name, input)
         x, y = operands(input, other)
-        res = _wrap(np.asarray(_binary(ufunc, x, y, input, other)))
-        if (input._rg or other._rg) and grad_mode.state.enabled:
-            res._rg = True
-            res._grad_fn = node_cls(input, other)
-        return _out(res, out)
+        res = as_tensor(binary(ufunc, x, y, input, other))
+        return _out(attach(res, node_cls, input, other), out)
 
     op.__name__ = name
     return op
@@ -280,3 +252,15 @@ fmax = _binary_select("fmax", np.fmax, FmaxBackward0)
 fmax.__doc__ = "Like ``maximum`` but a NaN loses: fmax(nan, 1) is 1 (NaN only if both are)."
 fmin = _binary_select("fmin", np.fmin, FminBackward0)
 fmin.__doc__ = "Like ``minimum`` but a NaN loses: fmin(nan, 1) is 1 (NaN only if both are)."
+
+
+# ---- in-place forms, aliases, Tensor methods, exports ----------------------------------------
+atan2_, xlogy_, lerp_ = inplace_forms(atan2, xlogy, lerp)
+arctan2, arctan2_ = atan2, atan2_
+
+_FUNCTIONS = {f.__name__: f for f in (atan2, xlogy, lerp, maximum, minimum, fmax, fmin)}
+_FUNCTIONS.update(arctan2=arctan2)
+bind_methods(_FUNCTIONS, {"xlogy_": xlogy_})
+bind_methods(dict(atan2_=atan2_, lerp_=lerp_, arctan2_=arctan2_))  # methods only, as in torch
+
+__all__ = list(_FUNCTIONS) + ["xlogy_"]

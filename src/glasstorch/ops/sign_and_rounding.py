@@ -9,56 +9,75 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._errors import not_tensor
 from .._tensor import Tensor
-from ._unary import _checked, _finish, _node, _zeros_like
+from ..autograd.graph import Node
+from ._checks import bind_methods, data_of, inplace_forms
+from ._unary import SavesInput, ZeroGradient, checked, finish
 from .arithmetic import pow as _pow
-from .comparison import gt, isfinite, not_tensor, where
+from .comparison import gt, isfinite, where
 
-AbsBackward0 = _node("AbsBackward0", "input", lambda g, x: g * sign(x))
-SignBackward0 = _node("SignBackward0", None, _zeros_like, "Sign is flat: the gradient is 0.")
-ReluBackward0 = _node("ReluBackward0", "output", lambda g, y: where(gt(y, 0), g, 0.0))
-FloorBackward0 = _node("FloorBackward0", None, _zeros_like)
-CeilBackward0 = _node("CeilBackward0", None, _zeros_like)
-TruncBackward0 = _node("TruncBackward0", None, _zeros_like)
-RoundBackward0 = _node("RoundBackward0", None, _zeros_like)
-RoundBackward1 = _node("RoundBackward1", None, _zeros_like, "round with ``decimals``.")
-FracBackward0 = _node("FracBackward0", None, lambda g, _: g)
-NanToNumBackward0 = _node("NanToNumBackward0", "input", lambda g, x: where(isfinite(x), g, 0.0))
+
+class AbsBackward0(SavesInput):
+    """d/dx |x| = sign(x) (0 at 0)."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * sign(x)
 
 
 def abs(input, *, out=None) -> Tensor:
     """``|x|``, keeping the dtype (integers stay integers; bool is refused). (*) -> (*)."""
-    return _finish(np.abs(_checked(input, "abs", "abs_cpu")), input, AbsBackward0, out)
+    return finish(np.abs(checked(input, "abs", "abs_cpu")), input, AbsBackward0, out)
+
+
+class SignBackward0(ZeroGradient):
+    """Sign is flat: the gradient is 0."""
 
 
 def sign(input, *, out=None) -> Tensor:
     """-1, 0 or 1 by the sign of each element (0 for NaN), in the input's dtype. (*) -> (*)."""
-    try:
-        x = input._data
-    except AttributeError:
-        raise not_tensor("sign", input) from None
+    x = data_of(input, "sign")
     res = x.copy() if x.dtype.kind == "b" else np.subtract(x > 0, x < 0, dtype=x.dtype)
-    return _finish(res, input, SignBackward0, out)
+    return finish(res, input, SignBackward0, out)
+
+
+class ReluBackward0(Node):
+    """The gradient passes where the output is positive (where the input was), else it is 0."""
+
+    keeps_output = True
+
+    def backward(self, grad):
+        return where(gt(self.saved_output, 0), grad, 0.0)
 
 
 def relu(input) -> Tensor:
     """``max(x, 0)``: negatives become 0, integer dtypes are kept. (*) -> (*)."""
-    try:
-        x = input._data
-    except AttributeError:
-        raise not_tensor("relu", input) from None
+    x = data_of(input, "relu")
     if x.dtype.kind == "b":
         raise RuntimeError("Boolean inputs not supported for relu")
-    return _finish(np.maximum(x, 0), input, ReluBackward0, None)
+    return finish(np.maximum(x, 0), input, ReluBackward0, None)
 
 
 def _rounding(name, ufunc, node):
     def op(input, *, out=None):
-        x = _checked(input, name, f"{name}_vml_cpu")
-        return _finish(ufunc(x) if x.dtype.kind in "fc" else x.copy(), input, node, out)
+        x = checked(input, name, f"{name}_vml_cpu")
+        return finish(ufunc(x) if x.dtype.kind in "fc" else x.copy(), input, node, out)
 
     op.__name__ = op.__qualname__ = name
     return op
+
+
+class FloorBackward0(ZeroGradient):
+    """floor is flat between the integers: the gradient is 0."""
+
+
+class CeilBackward0(ZeroGradient):
+    """ceil is flat between the integers: the gradient is 0."""
+
+
+class TruncBackward0(ZeroGradient):
+    """trunc is flat between the integers: the gradient is 0."""
 
 
 floor = _rounding("floor", np.floor, FloorBackward0)
@@ -69,25 +88,40 @@ trunc = _rounding("trunc", np.trunc, TruncBackward0)
 trunc.__doc__ = "x rounded toward zero, in the input's dtype. (*) -> (*)."
 
 
+class RoundBackward0(ZeroGradient):
+    """round is flat between the half-integers: the gradient is 0."""
+
+
+class RoundBackward1(ZeroGradient):
+    """round with ``decimals``: flat between its steps, the gradient is 0."""
+
+
 def round(input, *, decimals: int = 0, out=None) -> Tensor:
     """Round to the nearest integer, ties to even (``round(2.5) == 2``), or to ``decimals``
     decimal places (negative: tens, hundreds). (*) -> (*)."""
     if decimals == 0:
-        x = _checked(input, "round", "round_vml_cpu")
+        x = checked(input, "round", "round_vml_cpu")
         res = np.rint(x) if x.dtype.kind in "fc" else x.copy()
-        return _finish(res, input, RoundBackward0, out)
-    x = _checked(input, "round", "round_cpu", floats_only=True)
+        return finish(res, input, RoundBackward0, out)
+    x = checked(input, "round", "round_cpu", floats_only=True)
     with np.errstate(all="ignore"):  # x * 10**decimals may overflow
         res = np.round(x, decimals)
-    return _finish(res, input, RoundBackward1, out)
+    return finish(res, input, RoundBackward1, out)
+
+
+class FracBackward0(Node):
+    """d/dx (x - trunc(x)) = 1: the gradient passes unchanged."""
+
+    def backward(self, grad):
+        return grad
 
 
 def frac(input, *, out=None) -> Tensor:
     """The fractional part ``x - trunc(x)`` (sign of x kept); floats only. (*) -> (*)."""
-    x = _checked(input, "frac", "frac_cpu", floats_only=True)
+    x = checked(input, "frac", "frac_cpu", floats_only=True)
     with np.errstate(invalid="ignore"):  # inf - inf
         res = x - np.trunc(x)
-    return _finish(res, input, FracBackward0, out)
+    return finish(res, input, FracBackward0, out)
 
 
 def square(input, *, out=None) -> Tensor:
@@ -97,18 +131,45 @@ def square(input, *, out=None) -> Tensor:
     return _pow(input, 2, out=out)
 
 
+class NanToNumBackward0(SavesInput):
+    """The gradient passes where the input was finite; replaced NaN and inf get 0."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return where(isfinite(x), grad, 0.0)
+
+
 def nan_to_num(input, nan: float = 0.0, posinf=None, neginf=None, *, out=None) -> Tensor:
     """NaN -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (default: the dtype's largest and
     smallest finite values). Integer tensors are returned unchanged (copied)."""
-    try:
-        x = input._data
-    except AttributeError:
-        raise not_tensor("nan_to_num", input) from None
+    x = data_of(input, "nan_to_num")
     if x.dtype.kind in "fc":
         res = np.nan_to_num(x, copy=True, nan=nan, posinf=posinf, neginf=neginf)
     else:
         res = x.copy()
-    return _finish(res, input, NanToNumBackward0, out)
+    return finish(res, input, NanToNumBackward0, out)
 
 
 relu.into = lambda x: np.maximum(x, 0, out=x) is x
+
+
+# ---- in-place forms, aliases, Tensor methods, exports ----------------------------------------
+abs_, sign_, square_, frac_, relu_, nan_to_num_ = inplace_forms(
+    abs, sign, square, frac, relu, nan_to_num
+)
+floor_, ceil_, round_, trunc_ = inplace_forms(floor, ceil, round, trunc)
+absolute, fix, sgn, absolute_, fix_, sgn_ = abs, trunc, sign, abs_, trunc_, sign_
+
+_FUNCTIONS = {f.__name__: f for f in (
+    abs, sign, square, frac, relu, nan_to_num, floor, ceil, round, trunc,
+)}
+_FUNCTIONS.update(absolute=absolute, fix=fix, sgn=sgn)
+_INPLACE = {f.__name__: f for f in (
+    abs_, square_, frac_, relu_, nan_to_num_, floor_, ceil_, round_, trunc_,
+)}
+_INPLACE.update(fix_=fix_)
+_METHOD_ONLY = dict(absolute_=absolute_, sign_=sign_, sgn_=sgn_)  # torch has no torch.sign_
+bind_methods(_FUNCTIONS, _INPLACE, _METHOD_ONLY)
+Tensor.__abs__ = abs
+
+__all__ = list(_FUNCTIONS) + list(_INPLACE)

@@ -2,8 +2,8 @@
 hyperbolic functions, sigmoid and erf.
 
 Each maps every element on its own: ``(*) -> (*)``. Integer and bool tensors become the default
-float dtype (``exp(int_tensor)`` is float32), as in torch. Each op is built by ``_float_op`` next
-to its backward ``Node`` (torch's grad_fn name), made by ``_node`` (see ``_unary.py``).
+float dtype (``exp(int_tensor)`` is float32), as in torch. Each op is built by ``float_op`` (see
+``_unary.py``) right under its backward ``Node``, named as torch names its grad_fn.
 """
 
 from __future__ import annotations
@@ -12,54 +12,249 @@ import math
 
 import numpy as np
 
-from ._unary import _float_op, _node
+from ..autograd.graph import Node
+from ._checks import bind_methods, inplace_forms
+from ._unary import SavesInput, float_op
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 
-# ---- exponentials and logarithms -------------------------------------------------------------
-ExpBackward0 = _node("ExpBackward0", "output", lambda g, y: g * y)
-Exp2Backward0 = _node("Exp2Backward0", "output", lambda g, y: g * y * _LN2)
-Expm1Backward0 = _node("Expm1Backward0", "output", lambda g, y: g * (y + 1))
-LogBackward0 = _node("LogBackward0", "input", lambda g, x: g / x)
-Log2Backward0 = _node("Log2Backward0", "input", lambda g, x: g / (x * _LN2))
-Log10Backward0 = _node("Log10Backward0", "input", lambda g, x: g / (x * _LN10))
-Log1PBackward0 = _node("Log1PBackward0", "input", lambda g, x: g / (x + 1))
-SqrtBackward0 = _node("SqrtBackward0", "output", lambda g, y: g / (2 * y))
-RsqrtBackward0 = _node("RsqrtBackward0", "output", lambda g, y: g * y ** 3 * -0.5)
-ReciprocalBackward0 = _node("ReciprocalBackward0", "output", lambda g, y: -g * y * y)
 
-exp = _float_op("exp", np.exp, ExpBackward0, "``e ** x`` elementwise. (*) -> (*).")
-exp2 = _float_op("exp2", np.exp2, Exp2Backward0, "``2 ** x`` elementwise. (*) -> (*).")
-expm1 = _float_op(
+# ---- exponentials and logarithms -------------------------------------------------------------
+class ExpBackward0(Node):
+    """d/dx e^x = e^x: the output itself."""
+
+    keeps_output = True
+
+    def backward(self, grad):
+        y = self.saved_output
+        return grad * y
+
+
+exp = float_op("exp", np.exp, ExpBackward0, "``e ** x`` elementwise. (*) -> (*).")
+
+
+class Exp2Backward0(Node):
+    """d/dx 2^x = 2^x ln 2."""
+
+    keeps_output = True
+
+    def backward(self, grad):
+        y = self.saved_output
+        return grad * y * _LN2
+
+
+exp2 = float_op("exp2", np.exp2, Exp2Backward0, "``2 ** x`` elementwise. (*) -> (*).")
+
+
+class Expm1Backward0(Node):
+    """d/dx (e^x - 1) = e^x = y + 1."""
+
+    keeps_output = True
+
+    def backward(self, grad):
+        y = self.saved_output
+        return grad * (y + 1)
+
+
+expm1 = float_op(
     "expm1", np.expm1, Expm1Backward0, "``exp(x) - 1``, accurate for tiny ``x``. (*) -> (*)."
 )
-log = _float_op("log", np.log, LogBackward0, "Natural logarithm; -inf at 0, NaN below. (*) -> (*).")
-log2 = _float_op("log2", np.log2, Log2Backward0, "Base-2 logarithm. (*) -> (*).")
-log10 = _float_op("log10", np.log10, Log10Backward0, "Base-10 logarithm. (*) -> (*).")
-log1p = _float_op(
+
+
+class LogBackward0(SavesInput):
+    """d/dx ln x = 1 / x."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad / x
+
+
+log = float_op("log", np.log, LogBackward0, "Natural logarithm; -inf at 0, NaN below. (*) -> (*).")
+
+
+class Log2Backward0(SavesInput):
+    """d/dx log2 x = 1 / (x ln 2)."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad / (x * _LN2)
+
+
+log2 = float_op("log2", np.log2, Log2Backward0, "Base-2 logarithm. (*) -> (*).")
+
+
+class Log10Backward0(SavesInput):
+    """d/dx log10 x = 1 / (x ln 10)."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad / (x * _LN10)
+
+
+log10 = float_op("log10", np.log10, Log10Backward0, "Base-10 logarithm. (*) -> (*).")
+
+
+class Log1PBackward0(SavesInput):
+    """d/dx ln(1 + x) = 1 / (1 + x)."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad / (x + 1)
+
+
+log1p = float_op(
     "log1p", np.log1p, Log1PBackward0, "``log(1 + x)``, accurate for tiny ``x``. (*) -> (*)."
 )
-sqrt = _float_op("sqrt", np.sqrt, SqrtBackward0, "Square root; NaN for negatives. (*) -> (*).")
-rsqrt = _float_op(
+
+
+class SqrtBackward0(Node):
+    """d/dx sqrt(x) = 1 / (2 sqrt(x))."""
+
+    keeps_output = True
+
+    def backward(self, grad):
+        y = self.saved_output
+        return grad / (2 * y)
+
+
+sqrt = float_op("sqrt", np.sqrt, SqrtBackward0, "Square root; NaN for negatives. (*) -> (*).")
+
+
+class RsqrtBackward0(Node):
+    """d/dx x^(-1/2) = -x^(-3/2) / 2 = -y^3 / 2."""
+
+    keeps_output = True
+
+    def backward(self, grad):
+        y = self.saved_output
+        return grad * y ** 3 * -0.5
+
+
+rsqrt = float_op(
     "rsqrt", lambda x: np.reciprocal(np.sqrt(x)), RsqrtBackward0, "``1 / sqrt(x)``. (*) -> (*)."
 )
-reciprocal = _float_op(
+
+
+class ReciprocalBackward0(Node):
+    """d/dx 1/x = -1/x^2 = -y^2."""
+
+    keeps_output = True
+
+    def backward(self, grad):
+        y = self.saved_output
+        return -grad * y * y
+
+
+reciprocal = float_op(
     "reciprocal", np.reciprocal, ReciprocalBackward0, "``1 / x``; integers give floats. (*) -> (*)."
 )
 
+
 # ---- trigonometric, hyperbolic, sigmoid, erf -------------------------------------------------
-SinBackward0 = _node("SinBackward0", "input", lambda g, x: g * cos(x))
-CosBackward0 = _node("CosBackward0", "input", lambda g, x: g * -sin(x))
-TanBackward0 = _node("TanBackward0", "output", lambda g, y: g * (1 + y * y))
-AsinBackward0 = _node("AsinBackward0", "input", lambda g, x: g * rsqrt(1 - x * x))
-AcosBackward0 = _node("AcosBackward0", "input", lambda g, x: g * -rsqrt(1 - x * x))
-AtanBackward0 = _node("AtanBackward0", "input", lambda g, x: g / (1 + x * x))
-SinhBackward0 = _node("SinhBackward0", "input", lambda g, x: g * cosh(x))
-CoshBackward0 = _node("CoshBackward0", "input", lambda g, x: g * sinh(x))
-TanhBackward0 = _node("TanhBackward0", "output", lambda g, y: g * (1 - y * y))
-SigmoidBackward0 = _node("SigmoidBackward0", "output", lambda g, y: g * y * (1 - y))
-ErfBackward0 = _node(
-    "ErfBackward0", "input", lambda g, x: g * (2 / math.sqrt(math.pi)) * exp(-(x * x))
+class SinBackward0(SavesInput):
+    """d/dx sin x = cos x."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * cos(x)
+
+
+sin = float_op("sin", np.sin, SinBackward0, "Sine of radians. (*) -> (*).", quiet=False)
+
+
+class CosBackward0(SavesInput):
+    """d/dx cos x = -sin x."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * -sin(x)
+
+
+cos = float_op("cos", np.cos, CosBackward0, "Cosine of radians. (*) -> (*).", quiet=False)
+
+
+class TanBackward0(Node):
+    """d/dx tan x = 1 + tan^2 x."""
+
+    keeps_output = True
+
+    def backward(self, grad):
+        y = self.saved_output
+        return grad * (1 + y * y)
+
+
+tan = float_op("tan", np.tan, TanBackward0, "Tangent of radians. (*) -> (*).", quiet=False)
+
+
+class AsinBackward0(SavesInput):
+    """d/dx asin x = 1 / sqrt(1 - x^2)."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * rsqrt(1 - x * x)
+
+
+asin = float_op("asin", np.arcsin, AsinBackward0, "Inverse sine, in [-pi/2, pi/2]. (*) -> (*).")
+
+
+class AcosBackward0(SavesInput):
+    """d/dx acos x = -1 / sqrt(1 - x^2)."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * -rsqrt(1 - x * x)
+
+
+acos = float_op("acos", np.arccos, AcosBackward0, "Inverse cosine, in [0, pi]. (*) -> (*).")
+
+
+class AtanBackward0(SavesInput):
+    """d/dx atan x = 1 / (1 + x^2)."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad / (1 + x * x)
+
+
+atan = float_op(
+    "atan", np.arctan, AtanBackward0, "Inverse tangent, in (-pi/2, pi/2). (*) -> (*).", False
+)
+
+
+class SinhBackward0(SavesInput):
+    """d/dx sinh x = cosh x."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * cosh(x)
+
+
+sinh = float_op("sinh", np.sinh, SinhBackward0, "Hyperbolic sine. (*) -> (*).")
+
+
+class CoshBackward0(SavesInput):
+    """d/dx cosh x = sinh x."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * sinh(x)
+
+
+cosh = float_op("cosh", np.cosh, CoshBackward0, "Hyperbolic cosine. (*) -> (*).")
+
+
+class TanhBackward0(Node):
+    """d/dx tanh x = 1 - tanh^2 x."""
+
+    keeps_output = True
+
+    def backward(self, grad):
+        y = self.saved_output
+        return grad * (1 - y * y)
+
+
+tanh = float_op(
+    "tanh", np.tanh, TanhBackward0, "Hyperbolic tangent, in (-1, 1). (*) -> (*).", False
 )
 
 
@@ -72,31 +267,18 @@ def _sigmoid(x):
     return np.reciprocal(e, out=e)
 
 
-_erf_each = np.frompyfunc(math.erf, 1, 1)
+class SigmoidBackward0(Node):
+    """d/dx s(x) = s(x) (1 - s(x))."""
+
+    keeps_output = True
+
+    def backward(self, grad):
+        y = self.saved_output
+        return grad * y * (1 - y)
 
 
-def _erf(x):
-    return np.asarray(_erf_each(x), dtype=x.dtype)
-
-
-sin = _float_op("sin", np.sin, SinBackward0, "Sine of radians. (*) -> (*).", quiet=False)
-cos = _float_op("cos", np.cos, CosBackward0, "Cosine of radians. (*) -> (*).", quiet=False)
-tan = _float_op("tan", np.tan, TanBackward0, "Tangent of radians. (*) -> (*).", quiet=False)
-asin = _float_op("asin", np.arcsin, AsinBackward0, "Inverse sine, in [-pi/2, pi/2]. (*) -> (*).")
-acos = _float_op("acos", np.arccos, AcosBackward0, "Inverse cosine, in [0, pi]. (*) -> (*).")
-atan = _float_op(
-    "atan", np.arctan, AtanBackward0, "Inverse tangent, in (-pi/2, pi/2). (*) -> (*).", False
-)
-sinh = _float_op("sinh", np.sinh, SinhBackward0, "Hyperbolic sine. (*) -> (*).")
-cosh = _float_op("cosh", np.cosh, CoshBackward0, "Hyperbolic cosine. (*) -> (*).")
-tanh = _float_op(
-    "tanh", np.tanh, TanhBackward0, "Hyperbolic tangent, in (-1, 1). (*) -> (*).", False
-)
-sigmoid = _float_op(
+sigmoid = float_op(
     "sigmoid", _sigmoid, SigmoidBackward0, "The logistic ``1 / (1 + exp(-x))``, in (0, 1)."
-)
-erf = _float_op(
-    "erf", _erf, ErfBackward0, "The error function ``2/sqrt(pi) * integral_0^x exp(-t^2) dt``."
 )
 
 
@@ -109,3 +291,48 @@ def _sigmoid_into(x):  # x.sigmoid_() of a float array, computed in its own memo
 
 
 sigmoid.into = _sigmoid_into
+
+
+_erf_each = np.frompyfunc(math.erf, 1, 1)
+
+
+def _erf(x):
+    return np.asarray(_erf_each(x), dtype=x.dtype)
+
+
+class ErfBackward0(SavesInput):
+    """d/dx erf x = 2 / sqrt(pi) e^(-x^2)."""
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * (2 / math.sqrt(math.pi)) * exp(-(x * x))
+
+
+erf = float_op(
+    "erf", _erf, ErfBackward0, "The error function ``2/sqrt(pi) * integral_0^x exp(-t^2) dt``."
+)
+
+
+# ---- in-place forms, aliases, Tensor methods, exports ----------------------------------------
+exp_, exp2_, expm1_, log_, log2_, log10_, log1p_ = inplace_forms(
+    exp, exp2, expm1, log, log2, log10, log1p
+)
+sqrt_, rsqrt_, reciprocal_, erf_, sigmoid_ = inplace_forms(sqrt, rsqrt, reciprocal, erf, sigmoid)
+sin_, cos_, tan_, asin_, acos_, atan_, sinh_, cosh_, tanh_ = inplace_forms(
+    sin, cos, tan, asin, acos, atan, sinh, cosh, tanh
+)
+arcsin, arccos, arctan, arcsin_, arccos_, arctan_ = asin, acos, atan, asin_, acos_, atan_
+
+_FUNCTIONS = {f.__name__: f for f in (
+    exp, exp2, expm1, log, log2, log10, log1p, sqrt, rsqrt, reciprocal, erf, sin, cos, tan, asin,
+    acos, atan, sinh, cosh, tanh, sigmoid,
+)}
+_FUNCTIONS.update(arcsin=arcsin, arccos=arccos, arctan=arctan)
+_INPLACE = {f.__name__: f for f in (
+    exp_, exp2_, expm1_, log_, log2_, log10_, log1p_, sqrt_, rsqrt_, reciprocal_, erf_, sin_, cos_,
+    tan_, asin_, acos_, atan_, sinh_, cosh_, tanh_, sigmoid_,
+)}
+_INPLACE.update(arcsin_=arcsin_, arccos_=arccos_, arctan_=arctan_)
+bind_methods(_FUNCTIONS, _INPLACE)
+
+__all__ = list(_FUNCTIONS) + list(_INPLACE)

@@ -1,0 +1,113 @@
+"""What the elementwise families (comparison, logical, clamping, arithmetic, pointwise) share: the
+checks of their operands, the call of a binary ufunc with torch's broadcasting message, the
+wrapping of a NumPy result, and the in-place form of an op (``x.clamp_(0, 1)``).
+
+An operand is a ``Tensor`` or a Python number (``OPERAND``). Shapes broadcast as NumPy's do:
+``(3, 1)`` with ``(4,)`` gives ``(3, 4)``; shapes that cannot (``(2, 3)`` with ``(4,)``) are torch's
+``RuntimeError`` naming the clashing dimension.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._errors import not_tensor
+from .._tensor import Tensor, _wrap
+from ..autograd import grad_mode
+from . import _inplace
+from ._broadcast import broadcast_error
+from ._promote import operands
+
+OPERAND = (Tensor, int, float, bool, complex, np.generic)  # what a binary operator accepts
+
+
+def data_of(input, op: str) -> np.ndarray:
+    """``input``'s array, or torch's TypeError naming ``op`` if ``input`` is not a tensor."""
+    try:
+        return input._data
+    except AttributeError:
+        raise not_tensor(op, input) from None
+
+
+def shape_of(v) -> tuple:
+    """The shape of a tensor operand; ``()`` for a Python number."""
+    return v._data.shape if isinstance(v, Tensor) else ()
+
+
+def as_input(v) -> Tensor:
+    """A Python number as a 0-d tensor (for a backward formula that needs one), else ``v``."""
+    return v if isinstance(v, Tensor) else _wrap(np.asarray(v))
+
+
+def as_tensor(res) -> Tensor:
+    """A NumPy result as a Tensor (NumPy gives a scalar, not an array, for 0-d inputs)."""
+    return _wrap(res if type(res) is np.ndarray else np.asarray(res))
+
+
+def pair(op: str, a, b):
+    """The promoted NumPy operands of a comparison-like op (``_promote.operands``), with torch's
+    TypeError for something that is neither a tensor nor a number."""
+    try:
+        return operands(a, b)
+    except TypeError:
+        raise TypeError(
+            f"{op}() received an invalid combination of arguments - got "
+            f"({type(a).__name__}, {type(b).__name__}), but expected (Tensor input, Tensor or "
+            "Number other)"
+        ) from None
+
+
+def binary(ufunc, x, y, a, b):
+    """``ufunc(x, y)`` on the arrays ``x``, ``y`` of operands ``a``, ``b``; shapes that do not
+    broadcast give torch's message (``(2, 3)`` and ``(4,)``: "The size of tensor a (3) must match
+    the size of tensor b (4) at non-singleton dimension 1")."""
+    try:
+        return ufunc(x, y)
+    except ValueError:
+        raise broadcast_error(shape_of(a), shape_of(b)) from None
+
+
+def inplace_of(fn, name: str, direct=None):
+    """The in-place form of ``fn`` (``x.clamp_(0, 1)``): same object, version bumped.
+
+    Recording a graph, ``fn`` runs on an alias of the old value and ``x`` takes the new grad_fn
+    (see ``_inplace``); otherwise the result is written straight into ``x``'s array. A result that
+    cannot be stored in ``x``'s dtype (float into an int tensor) is torch's RuntimeError.
+    ``direct(array, *args)``, if given, may compute a float tensor's result right into its array
+    (the fast path, no temporary); it returns False for arguments it leaves to ``fn``.
+    """
+
+    def method(self, *args, **kwargs):
+        if type(self._data) is not np.ndarray:  # a NumPy scalar (0-d result): give it an array
+            self._data = np.array(self._data)
+        record = _inplace.recording(self)
+        if not record and grad_mode.state.enabled:  # an argument that requires grad records too
+            for v in (*args, *kwargs.values()) if kwargs else args:
+                if isinstance(v, Tensor) and v._rg:
+                    record = True
+        if record:
+            return _inplace.commit(self, fn(_inplace.old_value(self), *args, **kwargs), name)
+        x = self._data
+        if direct is not None and type(x) is np.ndarray and x.dtype.kind == "f":
+            if direct(x, *args, **kwargs):
+                self._vc[0] += 1
+                return self
+        _inplace.write(self, fn(self, *args, **kwargs)._data, name)
+        return self
+
+    method.__name__ = name
+    method.__doc__ = f"In-place ``{fn.__name__}``: writes the result into this tensor (same id)."
+    return method
+
+
+def inplace_forms(*fns):
+    """The in-place forms of one-input ops (``exp`` → ``exp_``), each written straight into a
+    float tensor's array when the op has such a fast path (its ``into`` attribute)."""
+    return tuple(inplace_of(f, f.__name__ + "_", getattr(f, "into", None)) for f in fns)
+
+
+def bind_methods(*tables: dict) -> None:
+    """Make each ``name: function`` of ``tables`` a ``Tensor`` method (``x.exp()``)."""
+    for table in tables:
+        for name, fn in table.items():
+            setattr(Tensor, name, fn)
