@@ -10,15 +10,7 @@ functions in ``_creation.py`` and ``random.py``; then ``nn``, ``optim``, ``utils
 from __future__ import annotations
 
 import builtins as _builtins
-
-__version__ = "0.1.0"
-
 import warnings as _warnings
-
-# torch computes with IEEE semantics silently (1/0 is inf, 0*inf is nan). NumPy warns about each;
-# silence those warnings for glasstorch's own calls only (no per-op cost, user NumPy code keeps
-# its warnings).
-_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"glasstorch(\.|$)")
 
 from ._dtype import (
     bool_ as bool,
@@ -94,6 +86,13 @@ from .nn.functional import (
     threshold,
     threshold_,
 )
+
+__version__ = "0.1.0"
+
+# torch computes with IEEE semantics silently (1/0 is inf, 0*inf is nan). NumPy warns about each;
+# silence those warnings for glasstorch's own calls only (no per-op cost, user NumPy code keeps
+# its warnings).
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"glasstorch(\.|$)")
 
 float = float32
 double = float64

@@ -178,8 +178,7 @@ class Node:
 
         out = _wrap(data)
         out._vc = vc
-        out._rg = True
-        out._grad_fn = self
+        set_history(out, self)
         return out
 
     def release(self):

@@ -111,3 +111,16 @@ def bind_methods(*tables: dict) -> None:
     for table in tables:
         for name, fn in table.items():
             setattr(Tensor, name, fn)
+
+
+def check_overlap(dst: np.ndarray, src: np.ndarray) -> None:
+    """torch refuses ``x[1:] = x[:-1]`` and ``x.copy_(x[0])``: a copy between partly overlapping
+    memory (a copy of an array onto exactly itself is fine)."""
+    same = (dst.__array_interface__["data"][0] == src.__array_interface__["data"][0]
+            and dst.strides == src.strides and dst.shape == src.shape)
+    if not same and np.shares_memory(dst, src):
+        raise RuntimeError(
+            "unsupported operation: some elements of the input tensor and the written-to tensor "
+            "refer to a single memory location. Please clone() the tensor before performing the "
+            "operation."
+        )

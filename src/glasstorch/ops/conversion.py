@@ -19,6 +19,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from . import _inplace
 from ._broadcast import unbroadcast
+from ._checks import check_overlap
 
 _BY_TYPE_NAME = {f"torch.{d.tensor_type}": d for d in _dtype.ALL}  # "torch.FloatTensor": float32
 
@@ -137,6 +138,7 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
     grad: the gradient flows to ``src``, none to the overwritten values."""
     if not isinstance(src, Tensor):
         raise not_tensor("copy_", src, "other", 1)
+    check_overlap(self._data, src._data)
     record = _inplace.recording(self, src)
     node = CopyBackwards(_inplace.old_value(self), src) if record else None
     dst = writable(self)

@@ -30,6 +30,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from ..autograd.views import _VIEW_LEAF, inplace_update, view_of
 from ._broadcast import unbroadcast
+from ._checks import check_overlap
 from ._inplace import in_graph, unrecorded
 from ._positions import accumulate_into_zeros, add_at_positions, put_into_zeros
 from .conversion import CopyBackwards, FillBackward3
@@ -352,7 +353,7 @@ def _assign(self, k: tuple, value, indices) -> None:
 
 def _write(arr: np.ndarray, key, v, adv: bool) -> None:
     if not adv and type(v) is np.ndarray and v.ndim and np.may_share_memory(arr, v):
-        _check_overlap(arr[key], v)
+        check_overlap(arr[key], v)
     try:
         arr[key] = v
     except IndexError as e:
@@ -379,18 +380,6 @@ def _write(arr: np.ndarray, key, v, adv: bool) -> None:
             f"({vs[-bad]}) at non-singleton dimension {len(target) - bad}.  Target sizes: "
             f"{list(target)}.  Tensor sizes: {list(vs)}"
         ) from None
-
-
-def _check_overlap(dst: np.ndarray, src: np.ndarray) -> None:
-    """torch refuses ``x[1:] = x[:-1]``: a copy between partly overlapping memory."""
-    same = (dst.__array_interface__["data"][0] == src.__array_interface__["data"][0]
-            and dst.strides == src.strides and dst.shape == src.shape)
-    if not same and np.shares_memory(dst, src):
-        raise RuntimeError(
-            "unsupported operation: some elements of the input tensor and the written-to tensor "
-            "refer to a single memory location. Please clone() the tensor before performing the "
-            "operation."
-        )
 
 
 class IndexPutBackward0(Node):

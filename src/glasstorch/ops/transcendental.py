@@ -296,8 +296,35 @@ sigmoid.into = _sigmoid_into
 _erf_each = np.frompyfunc(math.erf, 1, 1)
 
 
+def erfc_nonneg(z: np.ndarray) -> np.ndarray:
+    """erfc(z) for z >= 0 by the Chebyshev-fitted formula of Numerical Recipes (erfcc): relative
+    error below 1.2e-7 everywhere, i.e. float32-exact, tails included."""
+    t = 1 / (1 + 0.5 * z)
+    poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
+        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
+            -0.82215223 + t * 0.17087277))))))))
+    return t * np.exp(-z * z + poly)
+
+
 def _erf(x):
-    return np.asarray(_erf_each(x), dtype=x.dtype)
+    """erf of a float array: exact (``math.erf`` per element) in float64; below float64, one
+    vectorised pass in float64, accurate to float32's precision: the Maclaurin series
+    ``2/√π Σ (-1)ⁿ z^(2n+1) / (n! (2n+1))`` where ``|z| < 0.5`` (no cancellation near 0), and
+    ``1 - erfc(|z|)`` with the sign of z elsewhere."""
+    if x.dtype == np.float64 or x.dtype.kind == "c":
+        return np.asarray(_erf_each(x), dtype=x.dtype)
+    z = x.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        res = np.sign(z) * (1 - erfc_nonneg(np.abs(z)))
+    near0 = np.abs(z) < 0.5
+    if near0.any():
+        w = z[near0]
+        term, total, w2 = w.copy(), w.copy(), w * w
+        for n in range(1, 10):  # the 10th term is below 1e-10 of the first for |z| < 0.5
+            term *= -w2 / n
+            total += term / (2 * n + 1)
+        res[near0] = total * (2 / math.sqrt(math.pi))
+    return res.astype(x.dtype)
 
 
 class ErfBackward0(SavesInput):

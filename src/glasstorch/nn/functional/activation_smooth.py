@@ -17,7 +17,9 @@ import numpy as np
 from ... import ops
 from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
+from ...autograd import grad_mode
 from ...autograd.graph import attach
+from ...ops.transcendental import erfc_nonneg
 from ._elementwise import (
     Activation,
     apply_inplace,
@@ -31,23 +33,13 @@ _SQRT_HALF = 0.7071067811865476
 _ERFC_EACH = np.frompyfunc(math.erfc, 1, 1)
 
 
-def _erfc_nonneg(z: np.ndarray) -> np.ndarray:
-    """erfc(z) for z >= 0 by the Chebyshev-fitted formula of Numerical Recipes (erfcc): relative
-    error below 1.2e-7 everywhere, i.e. float32-exact, tails included."""
-    t = 1 / (1 + 0.5 * z)
-    poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
-        -0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (
-            -0.82215223 + t * 0.17087277))))))))
-    return t * np.exp(-z * z + poly)
-
-
 def _normal_cdf_np(x: np.ndarray) -> np.ndarray:
     """Φ(x) = erfc(-x/√2) / 2, the standard normal CDF, accurate in both tails (no 1 - erf
     cancellation): exact (math.erfc per element) in float64, erfcc in float32 and below."""
     if x.dtype == np.float64:
         return 0.5 * np.asarray(_ERFC_EACH(x * -_SQRT_HALF), dtype=np.float64)
     z = x.astype(np.float64) * -_SQRT_HALF
-    tail = _erfc_nonneg(np.abs(z))
+    tail = erfc_nonneg(np.abs(z))
     return (0.5 * np.where(z >= 0, tail, 2 - tail)).astype(x.dtype)
 
 
@@ -74,6 +66,14 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 class GeluBackward0(Activation):
     """erf form: d/dx x Φ(x) = Φ(x) + x φ(x), φ the normal density. tanh form: the product rule
     through the tanh."""
+
+    def backward(self, grad):
+        if self.approximate == "none" and not grad_mode.state.enabled:
+            # fast path: Φ and φ in one NumPy pass each (the op-by-op form below costs 1.6x)
+            x, g = self.saved_tensors[0]._data, grad._data
+            d = _normal_cdf_np(x) + x * (np.exp(x * x * -0.5) * _INV_SQRT_2PI)
+            return _wrap(as_array(g * d, g.dtype))
+        return super().backward(grad)
 
     def derivative(self, x):
         if self.approximate == "none":
