@@ -13,8 +13,6 @@ import numpy as np
 
 from .._errors import not_tensor
 from .._tensor import Tensor, _wrap
-from ..autograd import grad_mode
-from . import _inplace
 from ._broadcast import broadcast_error
 from ._promote import operands
 
@@ -65,45 +63,6 @@ def binary(ufunc, x, y, a, b):
         return ufunc(x, y)
     except ValueError:
         raise broadcast_error(shape_of(a), shape_of(b)) from None
-
-
-def inplace_of(fn, name: str, direct=None):
-    """The in-place form of ``fn`` (``x.clamp_(0, 1)``): same object, version bumped.
-
-    Recording a graph, ``fn`` runs on an alias of the old value and ``x`` takes the new grad_fn
-    (see ``_inplace``); otherwise the result is written straight into ``x``'s array. A result that
-    cannot be stored in ``x``'s dtype (float into an int tensor) is torch's RuntimeError.
-    ``direct(array, *args)``, if given, may compute a float tensor's result right into its array
-    (the fast path, no temporary); it returns False for arguments it leaves to ``fn``.
-    """
-
-    def method(self, *args, **kwargs):
-        if type(self._data) is not np.ndarray:  # a NumPy scalar (0-d result): give it an array
-            self._data = np.array(self._data)
-        record = _inplace.recording(self)
-        if not record and grad_mode.state.enabled:  # an argument that requires grad records too
-            for v in (*args, *kwargs.values()) if kwargs else args:
-                if isinstance(v, Tensor) and v._rg:
-                    record = True
-        if record:
-            return _inplace.commit(self, fn(_inplace.old_value(self), *args, **kwargs), name)
-        x = self._data
-        if direct is not None and type(x) is np.ndarray and x.dtype.kind == "f":
-            if direct(x, *args, **kwargs):
-                self._vc[0] += 1
-                return self
-        _inplace.write(self, fn(self, *args, **kwargs)._data, name)
-        return self
-
-    method.__name__ = name
-    method.__doc__ = f"In-place ``{fn.__name__}``: writes the result into this tensor (same id)."
-    return method
-
-
-def inplace_forms(*fns):
-    """The in-place forms of one-input ops (``exp`` → ``exp_``), each written straight into a
-    float tensor's array when the op has such a fast path (its ``into`` attribute)."""
-    return tuple(inplace_of(f, f.__name__ + "_", getattr(f, "into", None)) for f in fns)
 
 
 def bind_methods(*tables: dict) -> None:

@@ -15,7 +15,8 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from ._broadcast import broadcast_error, unbroadcast
-from ._checks import as_tensor, data_of, inplace_of
+from ._checks import as_tensor, data_of
+from ._inplace import inplace_of
 from ._inplace import write_out as _out
 from .comparison import ge, gt, le, lt, where
 from .logical import logical_and, logical_or

@@ -21,7 +21,8 @@ from .._errors import not_tensor
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from ._broadcast import broadcast_error, unbroadcast
-from ._checks import OPERAND, binary, data_of, inplace_of, pair, shape_of
+from ._checks import OPERAND, binary, data_of, pair, shape_of
+from ._inplace import inplace_of
 from ._inplace import write_out as _out
 
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from .._errors import not_implemented_for, not_tensor
 from .._tensor import Tensor, _wrap
-from ._checks import OPERAND, binary, data_of, inplace_of, pair
+from ._checks import OPERAND, binary, data_of, pair
+from ._inplace import inplace_of
 from ._inplace import write_out as _out
 
 

@@ -14,7 +14,8 @@ from .._errors import not_implemented_for, not_tensor
 from .._tensor import Tensor
 from ..autograd.graph import Node, attach
 from ._broadcast import broadcast_error, unbroadcast
-from ._checks import as_input, as_tensor, binary, bind_methods, inplace_forms, shape_of
+from ._checks import as_input, as_tensor, binary, bind_methods, shape_of
+from ._inplace import inplace_forms
 from ._inplace import write_out as _out
 from ._promote import float_operands, operands
 from .comparison import eq, ge, gt, isinf, isnan, le, lt, where

@@ -13,7 +13,8 @@ from .._errors import not_tensor
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
-from ._checks import bind_methods, data_of, inplace_forms
+from ._checks import bind_methods, data_of
+from ._inplace import inplace_forms
 from ._unary import SavesInput, ZeroGradient, checked, finish
 from .arithmetic import pow as _pow
 from .comparison import gt, isfinite, where

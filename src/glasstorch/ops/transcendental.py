@@ -13,7 +13,8 @@ import math
 import numpy as np
 
 from ..autograd.graph import Node
-from ._checks import bind_methods, inplace_forms
+from ._checks import bind_methods
+from ._inplace import inplace_forms
 from ._unary import SavesInput, float_op
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)

@@ -25,12 +25,6 @@ from ...autograd.graph import attach
 from ._elementwise import Activation, apply_inplace, as_array, mask, need_float
 
 
-def _not_tensor(fn: str, arg: str, position: int, value) -> TypeError:
-    """``_errors.not_tensor`` in its former argument order, for the files of ``nn`` not yet
-    switched to it."""
-    return not_tensor(fn, value, arg, position)
-
-
 # ---- ReLU family (piecewise linear) -------------------------------------------------------------
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(0, x) elementwise, the op ``glasstorch.relu``. Shape kept. Gradient: 1 where the

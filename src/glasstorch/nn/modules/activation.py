@@ -13,9 +13,9 @@ from __future__ import annotations
 import warnings
 
 from ... import _creation
+from ..._errors import not_tensor
 from ..._tensor import Tensor
 from .. import functional as F
-from ..functional.activation import _not_tensor
 from ..parameter import Parameter
 from .module import Module
 
@@ -187,7 +187,7 @@ class Sigmoid(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor):
-            raise _not_tensor("sigmoid", "input", 1, input)
+            raise not_tensor("sigmoid", input)
         return input.sigmoid()
 
 
@@ -196,7 +196,7 @@ class Tanh(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor):
-            raise _not_tensor("tanh", "input", 1, input)
+            raise not_tensor("tanh", input)
         return input.tanh()
 
 
