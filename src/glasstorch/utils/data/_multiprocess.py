@@ -25,8 +25,8 @@ import pickle
 import queue
 import time
 
+from ._iterators import _BaseIter
 from ._worker import ExceptionWrapper, _IterableDatasetStopIteration, _ResumeIteration, worker_loop
-from .dataloader import _BaseIter
 
 _POLL = 0.5  # seconds between liveness checks while waiting for a batch
 _JOIN_GRACE = 1.0  # seconds the workers get to exit on their own at shutdown
