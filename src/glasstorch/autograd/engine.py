@@ -8,15 +8,16 @@ is the loop at its end, which reads like micrograd's ``for v in reversed(topo): 
    (``_count_dependencies``: an explicit stack, no recursion, so a graph thousands of ops deep is
    fine);
 2. take a node whose every consumer has run (the newest first, as in torch), call its
-   ``backward`` with the sum of the gradients that reached it, and hand each result to the node
-   of the matching input; a node is ready when its count drops to zero;
+   ``backward`` with the sum of the gradients that reached it, free what it saved (unless
+   ``retain_graph``), and add each result into the pending gradient of the matching input's
+   node; a node is ready when its count drops to zero;
 3. at a leaf, ``AccumulateGrad`` adds the gradient into ``.grad`` (``_accumulate``).
 
 Everything else is a named helper called at a marked point of the loop: ``_Capture`` (the
 ``inputs=`` of ``autograd.grad`` and ``backward``: which gradients to return, which nodes can be
-skipped), ``_run_pre_hooks`` (``Tensor.register_hook``, ``retain_grad``), ``node_backward``
-(post-hooks, freeing what the node saved), anomaly mode (``anomaly_mode.checked_backward``) and
-``_Shared`` (which gradient arrays may be taken over by ``.grad`` without a copy).
+skipped), ``_run_pre_hooks`` (``Tensor.register_hook``, ``retain_grad``), ``_run_post_hooks``,
+anomaly mode (``anomaly_mode.checked_backward``) and ``_Shared`` (which gradient arrays may be
+taken over by ``.grad`` without a copy).
 
 Backward formulas run with grad mode off, unless ``create_graph=True`` asks for a graph of the
 backward itself (for higher-order gradients).
@@ -157,11 +158,14 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
     tick = itertools.count()  # ties keep first-come order
     for fn, g in starts:
         shared.mark(g)
-        _add_gradient(pending, fn, g)
-    for fn in dict.fromkeys(fn for fn, _ in starts):
-        if fn not in deps:
-            heapq.heappush(ready, (-_priority(fn), next(tick), fn))
+        if fn in pending:  # two roots with one node: their gradients add up
+            pending[fn] = pending[fn] + g
+        else:
+            pending[fn] = g
+            if fn not in deps:
+                heapq.heappush(ready, (-_priority(fn), next(tick), fn))
 
+    anomaly = grad_mode.anomaly.enabled
     prev = grad_mode.state.enabled
     grad_mode.state.enabled = create_graph
     try:
@@ -182,15 +186,23 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
             nexts = node.next_functions
             if grad is None:
                 grads = (None,) * len(nexts)
-            else:
-                grads = node_backward(node, grad, retain_graph)
-                shared.mark_repeats(grads)
+            else:  # run the node: its backward, its post-hooks, then free what it saved
+                grads = checked_backward(node, grad) if anomaly else node.backward(grad)
+                if type(grads) is not tuple:
+                    grads = (grads,)
+                if node._post_hooks:
+                    _run_post_hooks(node, grads, grad)
+                if not retain_graph:
+                    node.release()
+                if len(grads) > 1:
+                    shared.mark_repeats(grads)
 
             for (nxt, _), g in zip(nexts, grads):
                 if nxt is None:
                     continue
-                if g is not None:
-                    _add_gradient(pending, nxt, g)
+                if g is not None:  # sum the gradients reaching nxt
+                    prev_g = pending.get(nxt)
+                    pending[nxt] = g if prev_g is None else prev_g + g
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
@@ -200,21 +212,10 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
     return None if capture is None else capture.results
 
 
-def node_backward(node, grad, retain_graph: bool) -> tuple:
-    """Run one node: its backward (checked in anomaly mode), its post-hooks, then free what it
-    saved unless ``retain_graph``. Returns one gradient (or None) per input edge."""
-    if grad_mode.anomaly.enabled:
-        grads = checked_backward(node, grad)
-    else:
-        grads = node.backward(grad)
-        if type(grads) is not tuple:
-            grads = (grads,)
-    if node._post_hooks:
-        for hook in list(node._post_hooks.values()):
-            hook(grads, (grad,))
-    if not retain_graph:
-        node.release()
-    return grads
+def _run_post_hooks(node, grads, grad) -> None:
+    """After ``node`` ran: its hooks see the input gradients and the output gradient."""
+    for hook in list(node._post_hooks.values()):
+        hook(grads, (grad,))
 
 
 def _start_nodes(roots, grad_roots) -> list:
@@ -228,11 +229,6 @@ def _start_nodes(roots, grad_roots) -> list:
             )
         starts.append((fn, g))
     return starts
-
-
-def _add_gradient(pending: dict, node, g) -> None:
-    prev = pending.get(node)
-    pending[node] = g if prev is None else prev + g
 
 
 def _priority(node) -> int:
@@ -304,33 +300,27 @@ class _Capture:
         return grad if node in self.through else None
 
 
-class _Shared:
+class _Shared(set):
     """Ids of gradient arrays that are held in more than one place (a root gradient the caller
     owns, one array handed to two inputs, one a hook has seen): ``.grad`` must copy these rather
     than take them over."""
 
-    def __init__(self):
-        self.ids: set = set()
-
     def mark(self, g) -> None:
-        self.ids.add(id(g._data))
+        self.add(id(g._data))
 
     def mark_repeats(self, grads) -> None:
         if len(grads) == 2:
             a, b = grads
             if a is not None and b is not None and a._data is b._data:
-                self.ids.add(id(a._data))  # add hands one array to both inputs
-        elif len(grads) > 2:
+                self.add(id(a._data))  # add hands one array to both inputs
+        else:
             seen = set()
             for g in grads:
                 if g is not None:
                     gid = id(g._data)
                     if gid in seen:
-                        self.ids.add(gid)
+                        self.add(gid)
                     seen.add(gid)
-
-    def __contains__(self, array) -> bool:
-        return id(array) in self.ids
 
 
 def _run_pre_hooks(node, grad, shared):
@@ -376,7 +366,7 @@ def _accumulate(node, grad, create_graph, shared):
             return
         from .._tensor import _wrap
 
-        if data in shared or data.base is not None or not data.flags.c_contiguous:
+        if id(data) in shared or data.base is not None or not data.flags.c_contiguous:
             data = np.array(data, order="C")
         leaf._grad = _wrap(data)
     elif create_graph or old._rg:

@@ -73,14 +73,17 @@ def attach(result, node_type, *inputs, **kept):
         res = _wrap(np.multiply(a._data, b._data))
         return attach(res, MulBackward0, a, b)
     """
+    for t in inputs:
+        if getattr(t, "_rg", False):
+            break
+    else:
+        return result  # no input requires grad: nothing to record
     if grad_mode.state.enabled:
-        for t in inputs:
-            if getattr(t, "_rg", False):
-                node = node_type(*inputs, **kept)
-                if node_type.keeps_output:
-                    node.save_output(result)
-                set_history(result, node)
-                break
+        node = node_type(*inputs, **kept)
+        if node_type.keeps_output:
+            node.save_output(result)
+        result._grad_fn = node  # hot path: set_history inlined (every op with grad comes here)
+        result._rg = True
     return result
 
 
@@ -141,11 +144,10 @@ class Node:
     def save(self, *tensors):
         """Keep inputs for backward: tensors with their versions (checked when unpacked),
         Python numbers (and None) as they are."""
-        saved = []
-        for t in tensors:
-            vc = getattr(t, "_vc", None)  # a tensor's version counter; numbers have none
-            saved.append((t, vc[0]) if vc is not None else (t, None))
-        self._saved = tuple(saved)
+        self._saved = tuple([
+            (t, t._vc[0]) if hasattr(t, "_vc") else (t, None)  # numbers have no version counter
+            for t in tensors
+        ])
         return self
 
     def save_output(self, out):
