@@ -58,6 +58,26 @@ def test_each_grad_fn_class_is_defined_once():
     assert not twice
 
 
+def test_each_node_class_name_is_unique_at_run_time():
+    """Also the node classes made from tables (padding's and resampling's), not only those
+    written as ``class`` statements; a custom ``autograd.Function``'s node is the user's."""
+    from glasstorch.autograd.function import BackwardCFunction
+    from glasstorch.autograd.graph import Node
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            if not issubclass(sub, BackwardCFunction) and sub.__module__.startswith("glasstorch"):
+                yield sub
+                yield from subclasses(sub)
+
+    where = collections.defaultdict(set)
+    for cls in subclasses(Node):
+        where[cls.__name__].add(cls)
+    twice = {name: sorted(c.__module__ for c in classes) for name, classes in where.items()
+             if len(classes) > 1}
+    assert twice == {}
+
+
 def test_no_import_at_the_bottom_of_a_file():
     late = []
     for rel, text in _sources():

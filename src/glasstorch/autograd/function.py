@@ -97,7 +97,11 @@ class Function:
 
         tensor_idx = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         needs = grad_mode.state.enabled and any(args[i].requires_grad for i in tensor_idx)
-        node = type(cls.__name__ + "Backward", (BackwardCFunction,), {})(cls, args, tensor_idx)
+        node_cls = cls.__dict__.get("_backward_cls")
+        if node_cls is None:  # made once per Function subclass, named as torch names it
+            node_cls = type(cls.__name__ + "Backward", (BackwardCFunction,), {})
+            cls._backward_cls = node_cls
+        node = node_cls(cls, args, tensor_idx)
         prev = grad_mode.state.enabled
         grad_mode.state.enabled = False
         try:
