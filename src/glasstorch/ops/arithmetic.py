@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node, attach
@@ -509,6 +510,106 @@ def _xlogy_base(out, a, b):
     return where(zero, 0.0, out * log(safe))
 
 
+# ---- addcmul / addcdiv ------------------------------------------------------------------------
+_ADDCDIV_INT = (
+    "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will "
+    "perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be "
+    "implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer "
+    "inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv "
+    "behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all "
+    "dtypes."
+)
+
+
+def _addc(name, input, tensor1, tensor2, value, combine):
+    """``input + value * combine(tensor1, tensor2)`` for three tensors broadcast together, in
+    their promoted dtype (``value`` cast to it: an integer result truncates it)."""
+    for position, (arg, t) in enumerate((("input", input), ("tensor1", tensor1),
+                                          ("tensor2", tensor2)), 1):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, "
+                            f"not {type(t).__name__}")
+    dt = _dtype.result_type(input, tensor1, tensor2).np
+    if dt == np.bool_:
+        raise NotImplementedError(f'"{name}_cpu_out" not implemented for \'Bool\'')
+    x, a, b = (t._data.astype(dt, copy=False) for t in (input, tensor1, tensor2))
+    try:
+        shape = np.broadcast_shapes(x.shape, a.shape, b.shape)
+    except ValueError:
+        first, second = next(((x.shape, s) for s in (a.shape, b.shape)
+                              if not _broadcasts(x.shape, s)), (a.shape, b.shape))
+        raise broadcast_error(first, second) from None
+    v = dt.type(value if dt.kind in "fc" else int(value))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = np.asarray(x + v * combine(a, b), dtype=dt)
+    return _wrap(np.broadcast_to(res, shape).copy() if res.shape != shape else res)
+
+
+def _broadcasts(s1, s2) -> bool:
+    try:
+        np.broadcast_shapes(s1, s2)
+        return True
+    except ValueError:
+        return False
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 * tensor2``, broadcasting the three (the fused step of
+    optimizers such as Adam's ``v.addcmul_(g, g, value=1 - beta2)``)."""
+    res = _addc("addcmul", input, tensor1, tensor2, value, np.multiply)
+    return _out(attach(res, AddcmulBackward0, input, tensor1, tensor2, value=value), out)
+
+
+class AddcmulBackward0(Node):
+    """d/dinput = 1, d/dtensor1 = value * tensor2, d/dtensor2 = value * tensor1 (each summed
+    back to its own shape)."""
+
+    def __init__(self, x, a, b, *, value):
+        super().__init__(x, a, b)
+        _, (fa, _), (fb, _) = self.next_functions
+        self.shapes = (_shape(x), _shape(a), _shape(b))
+        self.value = value
+        self.save(b if fa is not None else None, a if fb is not None else None)
+
+    def backward(self, grad):
+        b, a = self.saved_tensors
+        gx, ga, gb = self.needs_input_grad
+        sx, sa, sb = self.shapes
+        return (unbroadcast(grad, sx) if gx else None,
+                unbroadcast(grad * b * self.value, sa) if ga else None,
+                unbroadcast(grad * a * self.value, sb) if gb else None)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 / tensor2``, broadcasting the three (Adam's step is
+    ``p.addcdiv_(m, v.sqrt() + eps, value=-lr)``). Integer tensor1 and tensor2 are refused."""
+    if isinstance(tensor1, Tensor) and isinstance(tensor2, Tensor) and (
+        tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub"
+    ):
+        raise RuntimeError(_ADDCDIV_INT)
+    res = _addc("addcdiv", input, tensor1, tensor2, value, np.true_divide)
+    return _out(attach(res, AddcdivBackward0, input, tensor1, tensor2, value=value), out)
+
+
+class AddcdivBackward0(Node):
+    """d/dinput = 1, d/dtensor1 = value / tensor2, d/dtensor2 = -value * tensor1 / tensor2²."""
+
+    def __init__(self, x, a, b, *, value):
+        super().__init__(x, a, b)
+        _, _, (fb, _) = self.next_functions
+        self.shapes = (_shape(x), _shape(a), _shape(b))
+        self.value = value
+        self.save(b, a if fb is not None else None)
+
+    def backward(self, grad):
+        b, a = self.saved_tensors
+        gx, ga, gb = self.needs_input_grad
+        sx, sa, sb = self.shapes
+        return (unbroadcast(grad, sx) if gx else None,
+                unbroadcast(grad * self.value / b, sa) if ga else None,
+                unbroadcast(-grad * self.value * a / (b * b), sb) if gb else None)
+
+
 # ---- in place -------------------------------------------------------------------------------
 _NEG_BOOL = (
     "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
@@ -616,6 +717,9 @@ Tensor.add_, Tensor.sub_, Tensor.mul_, Tensor.div_, Tensor.pow_, Tensor.neg_ = (
 Tensor.subtract_, Tensor.multiply_, Tensor.divide_, Tensor.true_divide_ = sub_, mul_, div_, div_
 Tensor.floor_divide_, Tensor.remainder_, Tensor.fmod_ = floor_divide_, remainder_, fmod_
 Tensor.negative_ = neg_
+Tensor.addcmul, Tensor.addcdiv = addcmul, addcdiv
+Tensor.addcmul_ = _inplace.inplace_of(addcmul, "addcmul_")
+Tensor.addcdiv_ = _inplace.inplace_of(addcdiv, "addcdiv_")
 Tensor.__add__ = Tensor.__radd__ = add
 Tensor.__sub__, Tensor.__rsub__ = sub, _reflected(sub)
 Tensor.__mul__ = Tensor.__rmul__ = mul
@@ -644,4 +748,6 @@ __all__ = [
     "negative",
     "pow",
     "rsub",
+    "addcmul",
+    "addcdiv",
 ]
