@@ -185,3 +185,13 @@ def test_fill_converts_numbers_as_torch_does(torch):
         for lib in (gt, torch):
             with pytest.raises(RuntimeError, match="without overflow"):
                 lib.zeros(2, dtype=getattr(lib, dtype)).fill_(value)
+
+
+def test_relu_backward_gives_exact_zero_where_input_was_not_positive(torch):
+    # an inf gradient reaching a clipped element must give 0 there, not inf * 0 = NaN
+    x = np.array([-1.0, 0.0, 2.0, -0.0], np.float32)
+    (o, (ox,)), (t, (tx,)) = _both(torch, lambda L, x: (L.relu(x) / 0).sum(), x, grad=(0,))
+    o.backward()
+    t.backward()
+    np.testing.assert_array_equal(ox.grad.numpy(), tx.grad.numpy())
+    assert not np.signbit(ox.grad.numpy()[[0, 1, 3]]).any()

@@ -467,3 +467,6 @@ ERRORS += [
     ErrorSpec("deg2rad_/int", lambda lib, a: a.deg2rad_(), [(3,)], dtype="int64",
               contains=("result type Float can't be cast to the desired output type Long",)),
 ]
+ERRORS.append(ErrorSpec("hypot/shape-before-dtype", lambda lib, a, b: lib.hypot(a, b), [(4,), (3,)],
+                        dtypes=("bool", "int32"),
+                        contains=("The size of tensor a (4) must match the size of tensor b (3)",)))

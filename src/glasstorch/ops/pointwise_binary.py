@@ -266,6 +266,10 @@ def _float_pair(op: str, input, other, kernel: str):
     x, y = operands(input, other)
     dt = (x if isinstance(x, np.ndarray) else np.asarray(x)).dtype
     if dt.kind not in "f":
+        try:  # shapes that do not broadcast are reported first, as torch does
+            np.broadcast_shapes(np.shape(x), np.shape(y))
+        except ValueError:
+            raise broadcast_error(shape_of(input), shape_of(other)) from None
         raise not_implemented_for(kernel, dt)
     return x, y
 
