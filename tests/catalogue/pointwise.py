@@ -386,3 +386,87 @@ ERRORS = [
               contains=("The size of tensor a (3) must match the size of tensor b (4)",
                         "non-singleton dimension 1")),
 ]
+
+# ---- hypot, logaddexp(2), copysign, heaviside, nextafter, signbit, erfinv, logit, angles --------
+for _name, _dom in (("hypot", (-2, 2)), ("logaddexp", (-3, 3)), ("logaddexp2", (-3, 3))):
+    _f = lambda lib, a, b, _n=_name: getattr(lib, _n)(a, b)  # noqa: E731
+    OPS += [
+        OpSpec(_name, _f, [(3, 4), (3, 4)], domain=_dom),
+        OpSpec(f"{_name}/broadcast", _f, [(3, 1), (4,)], domain=_dom),
+        OpSpec(f"{_name}/0d-method", lambda lib, a, b, _n=_name: getattr(a, _n)(b), [(), (3,)],
+               domain=_dom),
+        OpSpec(f"{_name}/empty", _f, [(0, 3), (3,)], domain=_dom),
+        OpSpec(f"{_name}/int-float", _f, [(3,), (3,)], dtypes=("int64", "float64"),
+               domain=(1, 3), grad_inputs=(1,)),
+    ]
+    ERRORS.append(ErrorSpec(f"{_name}/int", _f, [(3,), (3,)], dtype="int64",
+                            exc=NotImplementedError,
+                            contains=(f"\"{_name}_cpu\" not implemented for 'Long'",)))
+    ERRORS.append(ErrorSpec(f"{_name}/number", lambda lib, a, _n=_name: getattr(lib, _n)(a, 2.0),
+                            [(3,)], exc=TypeError, contains=(f"{_name}()", "must be Tensor")))
+OPS += [
+    OpSpec("logaddexp/infinities", lambda lib, a, b: lib.logaddexp(a, b),
+           values=[_f32([-inf, inf, inf, 1.0]), _f32([-inf, inf, -inf, -inf])], grad=False),
+    OpSpec("inplace/hypot_", lambda lib, a, b: (a * 1).hypot_(b), [(3, 4), (4,)]),
+    OpSpec("copysign", lambda lib, a, b: lib.copysign(a, b), [(3, 4), (3, 4)]),
+    OpSpec("copysign/number", lambda lib, a: lib.copysign(a, -1.0), [(3, 4)]),
+    OpSpec("copysign/zeros", lambda lib, a, b: a.copysign(b),
+           values=[_f32([0.0, -0.0, 1.0, -2.0]), _f32([-0.0, 1.0, -0.0, nan])], gradcheck=False,
+           note="fixed values at 0"),
+    OpSpec("copysign/int-bool", lambda lib, a, b: (lib.copysign(a, a), lib.copysign(b, b),
+                                                   lib.copysign(a, b)),
+           [(3,), (3,)], dtypes=("int64", "bool"), domain=(-3, 3), grad=False),
+    OpSpec("copysign/broadcast-f64", lambda lib, a, b: lib.copysign(a, b), [(3, 1), (4,)],
+           dtypes=("float32", "float64"), gradcheck=False, note="float32 input"),
+    OpSpec("inplace/copysign_", lambda lib, a, b: (a * 1).copysign_(b), [(3, 4), (4,)]),
+    OpSpec("nextafter", lambda lib, a, b: lib.nextafter(a, b), [(3, 4), (4,)]),
+    OpSpec("nextafter/float64", lambda lib, a, b: a.nextafter(b), [(3,), (3,)], dtype="float64"),
+    OpSpec("heaviside", lambda lib, a, b: lib.heaviside(a, b),
+           values=[_f32([nan, 0.0, -0.0, 2.0, -1.0]), _f32([5.0])], grad=False),
+    OpSpec("heaviside/int-method", lambda lib, a, b: a.heaviside(b), [(4,), (4,)], dtype="int64",
+           domain=(-2, 2), grad=False),
+    OpSpec("heaviside/bool", lambda lib, a, b: lib.heaviside(a, b), [(4,), (4,)], dtype="bool",
+           grad=False),
+    OpSpec("signbit", lambda lib, a: (lib.signbit(a), a.signbit()),
+           values=[_f32([-0.0, 0.0, nan, -nan, -inf, 2.0])], grad=False),
+    OpSpec("signbit/int-bool", lambda lib, a, b: (lib.signbit(a), lib.signbit(b)), [(4,), (4,)],
+           dtypes=("int64", "bool"), domain=(-3, 3), grad=False),
+    OpSpec("sgn", lambda lib, a: lib.sgn(a), [(3, 4)], grad=False,
+           note="torch's gradient is a ZeroTensor the oracle cannot read: grad_fn in "
+                "test_fidelity_pointwise.py"),
+    OpSpec("sgn_", lambda lib, a: (a * 1).sgn_(), [(3,)], grad=False),
+]
+for _name, _dom in (("erfinv", (-0.95, 0.95)), ("deg2rad", (-200, 200)),
+                    ("rad2deg", (-3, 3)), ("logit", (0.05, 0.95))):
+    _unary(_name, _dom, True)
+    OPS.append(OpSpec(f"inplace/{_name}_", _inplace(f"{_name}_"), [(3, 4)], domain=_dom))
+OPS += [
+    OpSpec("erfinv/special", lambda lib, a: lib.erfinv(a),
+           values=[np.array([-1.0, 1.0, 0.999999, 1e-8, -0.3, 1.5, nan])], grad=False),
+    OpSpec("erfinv/float32-tails", lambda lib, a: lib.erfinv(a),
+           values=[_f32([0.9999, -0.99, 0.5, 1e-30])], grad=False),
+    OpSpec("logit/eps", lambda lib, a: lib.logit(a, eps=0.1),
+           values=[_f32([0.05, 0.5, 0.97, 1.2, -0.1])], gradcheck=False,
+           note="values on both sides of the clamp"),
+    OpSpec("logit/eps-grad", lambda lib, a: a.logit(0.2), [(3, 4)], domain=(0.3, 0.7)),
+    OpSpec("logit/outside", lambda lib, a: lib.logit(a),
+           values=[_f32([0.0, 1.0, 1.2, -0.1, 0.5])], gradcheck=False,
+           note="values outside (0, 1): NaN gradients"),
+    OpSpec("inplace/logit_-eps", lambda lib, a: (a * 1).logit_(0.2), [(3,)], domain=(0.1, 0.9)),
+    OpSpec("deg2rad/float16", lambda lib, a: lib.deg2rad(a), [(3,)], dtype="float16",
+           domain=(-90, 90), grad=False),
+]
+ERRORS += [
+    ErrorSpec("heaviside/dtypes", lambda lib, a, b: lib.heaviside(a, b), [(3,), (3,)],
+              dtypes=("float32", "int64"),
+              contains=("heaviside is not yet implemented for tensors with different dtypes.",)),
+    ErrorSpec("heaviside/number", lambda lib, a: lib.heaviside(a, 1.0), [(3,)], exc=TypeError,
+              contains=("heaviside(): argument 'values' (position 2) must be Tensor, not float",)),
+    ErrorSpec("nextafter/int", lambda lib, a: lib.nextafter(a, a), [(3,)], dtype="int64",
+              exc=NotImplementedError, contains=("\"nextafter_cpu\" not implemented for 'Long'",)),
+    ErrorSpec("deg2rad_/int", lambda lib, a: a.deg2rad_(), [(3,)], dtype="int64",
+              contains=("result type Float can't be cast to the desired output type Long",)),
+]
+ERRORS.append(ErrorSpec("hypot/shape-before-dtype", lambda lib, a, b: lib.hypot(a, b), [(4,), (3,)],
+                        dtypes=("bool", "int32"),
+                        contains=("The size of tensor a (4) must match the size of tensor b (3)",)))

@@ -83,3 +83,51 @@ def check_overlap(dst: np.ndarray, src: np.ndarray) -> None:
             "refer to a single memory location. Please clone() the tensor before performing the "
             "operation."
         )
+
+
+# torch's name of the C++ type a number is converted to, in its overflow message
+_CONVERTED_NAMES = {
+    np.dtype(np.int8): "int8_t", np.dtype(np.uint8): "uint8_t", np.dtype(np.int16): "int16_t",
+    np.dtype(np.int32): "int", np.dtype(np.int64): "int64_t", np.dtype(np.float16): "c10::Half",
+    np.dtype(np.float32): "float", np.dtype(np.float64): "double",
+}
+
+
+def scalar_for(value, npd: np.dtype):
+    """The Python number ``value`` as a NumPy scalar of dtype ``npd``, checked as torch checks a
+    number written into a tensor (``fill_``, ``full``, ``alpha``): a value outside the dtype's
+    range (``1e20``, ``inf`` or ``nan`` into int64, ``300`` into int8, ``1e300`` into float32, a
+    complex number with an imaginary part into a real dtype) is torch's RuntimeError "value cannot
+    be converted to type int64_t without overflow". Integers may wrap into an unsigned dtype from
+    down to minus its maximum (``-1`` into uint8 is 255); bool takes any value (nonzero is True).
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if npd.kind == "b" or npd.kind == "c":
+        return npd.type(value)
+    if type(value) is bool:
+        return npd.type(value)
+    if isinstance(value, int) and not (-(2 ** 63) <= value < 2 ** 64):
+        raise OverflowError("int too big to convert" if value > 0
+                            else "can't convert negative int to unsigned")
+    bad = False
+    if isinstance(value, complex):
+        bad = value.imag != 0
+        value = value.real
+    if npd.kind in "iu":
+        info = np.iinfo(npd)
+        if isinstance(value, int) and npd.kind == "u":
+            bad = bad or value > info.max or value < -info.max
+        else:  # nan and inf fail both comparisons' complement
+            bad = bad or not (info.min <= value <= info.max)
+        if not bad:
+            return npd.type(int(value) % (info.max + 1) if value < 0 and npd.kind == "u"
+                            else int(value))
+    elif npd.kind == "f" and abs(value) > np.finfo(npd).max and value == value:
+        bad = not np.isinf(value)
+    if bad:
+        raise RuntimeError(
+            f"value cannot be converted to type {_CONVERTED_NAMES.get(npd, npd.name)} without "
+            "overflow"
+        )
+    return npd.type(value)

@@ -8,17 +8,22 @@ identity (see ``_inplace``).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node, attach
 from . import _inplace
 from ._broadcast import broadcast_error, unbroadcast
+from ._checks import scalar_for
 from ._checks import shape_of as _shape
 from ._inplace import write_out as _out
 from ._promote import float_operands, operands
-from .comparison import where
+from .comparison import isinf, where
+from .logical import logical_and
 from .transcendental import log, reciprocal
 
 
@@ -40,18 +45,59 @@ def _is_bool(v) -> bool:
     return v._data.dtype == np.bool_ if isinstance(v, Tensor) else type(v) is bool
 
 
-def _no_bool(a, b, op: str) -> None:
-    """torch implements floor division, remainder and pow for no bool tensors."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and _is_bool(a) and _is_bool(b):
+def _no_bool(x, y, a, b, op: str) -> None:
+    """torch implements floor division, remainder, fmod and pow for no bool result: ``x``, ``y``
+    are the promoted operands of ``a``, ``b`` (shapes that do not broadcast are reported first,
+    as torch does)."""
+    if (x if isinstance(x, np.ndarray) else np.asarray(y)).dtype == np.bool_:
+        try:
+            np.broadcast_shapes(np.shape(x), np.shape(y))
+        except ValueError:
+            raise broadcast_error(_shape(a), _shape(b)) from None
         raise NotImplementedError(f'"{op}" not implemented for \'Bool\'')
+
+
+def _check_alpha(alpha, x, y):
+    """torch's rules for ``alpha`` of add/sub: cast to the result dtype (with its overflow check;
+    a bool result makes any nonzero alpha True), no float alpha for an integral result, no
+    complex alpha for a real one, and a bool alpha only for a bool result."""
+    dt = (x if isinstance(x, np.ndarray) else np.asarray(x)).dtype
+    if isinstance(alpha, Tensor):
+        alpha = alpha.item()
+    if dt.kind in "iub" and isinstance(alpha, float):
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    if dt == np.bool_:
+        return bool(alpha)
+    if type(alpha) is bool:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if dt.kind != "c" and isinstance(alpha, complex):
+        raise RuntimeError(
+            "For non-complex input tensors, argument alpha must not be a complex number."
+        )
+    return scalar_for(alpha, dt).item() if dt.kind in "iuf" else alpha
+
+
+class NotImplemented(Node):  # noqa: A001 - torch's name for a node without a formula
+    """The node of an op torch has no derivative for (``x // y``, ``2.0 % x``): the result
+    requires grad, and backward raises ``derivative for aten::<op> is not implemented``."""
+
+    def __init__(self, *inputs, op):
+        super().__init__(*inputs)
+        self.op = op
+
+    def backward(self, grad):
+        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
 
 
 # ---- add / sub ------------------------------------------------------------------------------
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other``, broadcasting. ``alpha`` scales ``other`` (default 1)."""
     x, y = operands(input, other)
-    if alpha != 1:
-        y = y * alpha
+    if alpha != 1 or alpha is True:
+        alpha = _check_alpha(alpha, x, y)
+        y = np.logical_and(y, alpha) if type(alpha) is bool else y * alpha
     res = _apply(np.add, x, y, input, other)
     if _records(input, other):  # hot path: attach inlined (a + b with grad: 2.0 µs → 1.7 µs)
         res._rg = True
@@ -89,7 +135,8 @@ def sub(input, other, *, alpha=1, out=None):
             "to invert a mask, use the `~` or `logical_not()` operator instead."
         )
     x, y = operands(input, other)
-    if alpha != 1:
+    if alpha != 1 or alpha is True:
+        alpha = _check_alpha(alpha, x, y)
         y = y * alpha
     res = _apply(np.subtract, x, y, input, other)
     if _records(input, other):  # hot path: attach inlined (a - b with grad: 2.4 µs → 2.1 µs)
@@ -160,22 +207,21 @@ class MulBackward0(Node):
 
 def div(input, other, *, rounding_mode=None, out=None):
     """``input / other``; integers divide to the default float. ``rounding_mode`` 'trunc' or
-    'floor' rounds the quotient (and keeps integer dtypes), as ``torch.div``."""
+    'floor' rounds the quotient (and keeps integer dtypes), as ``torch.div``: a rounded quotient
+    is flat, so its gradient is 0 (``DivBackward2``)."""
     if rounding_mode is not None:
-        if rounding_mode == "floor":
-            return floor_divide(input, other, out=out)
-        if rounding_mode == "trunc":
-            x, y = operands(input, other)
-            q = (
-                np.trunc(np.true_divide(x, y))
-                if np.result_type(x, y).kind == "f"
-                else _int_div(x, y, np.trunc)
+        if rounding_mode not in ("trunc", "floor"):
+            raise RuntimeError(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"'{rounding_mode}'"
             )
-            return _out(_wrap(np.asarray(q, dtype=np.result_type(x, y))), out)
-        raise RuntimeError(
-            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-            f"'{rounding_mode}'"
-        )
+        x, y = operands(input, other)
+        _no_bool(x, y, input, other, f"div_{rounding_mode}_cpu")
+        ufunc = np.floor_divide if rounding_mode == "floor" else _trunc_divide
+        res = _integer_division(ufunc, x, y, input, other)
+        if res._data.dtype.kind in "fc" and _records(input, other):
+            attach(res, DivBackward2, input, other)
+        return _out(res, out)
     x, y = operands(input, other)
     if (x if isinstance(x, np.ndarray) else y).dtype.kind not in "fc":
         x, y = float_operands(input, other)
@@ -209,72 +255,134 @@ class DivBackward0(Node):
         )
 
 
+class DivBackward2(Node):
+    """``div(a, b, rounding_mode=...)``: the rounded quotient is piecewise constant, so both
+    operands get a zero gradient (of their own shapes)."""
+
+    def __init__(self, a, b):
+        super().__init__(a, b)
+        self.shapes = (_shape(a), _shape(b))
+
+    def backward(self, grad):
+        zeros = grad * 0
+        return tuple(unbroadcast(zeros, shape) if needed else None
+                     for needed, shape in zip(self.needs_input_grad, self.shapes))
+
+
 def _rdiv(self, other):
     """``other / self`` for a number ``other``: as torch, ``reciprocal(self) * other``, two real
     ops (the result's grad_fn is MulBackward0, fed by ReciprocalBackward0)."""
     return mul(reciprocal(self), other)
 
 
-def _int_div(x, y, rounding):
-    if np.any(np.asarray(y) == 0):
+def _trunc_divide(x, y):
+    """The quotient rounded toward zero, in the operands' dtype (C's integer division)."""
+    if np.result_type(x, y).kind in "fc":
+        return np.trunc(np.true_divide(x, y))
+    q = np.floor_divide(x, y)
+    return q + ((np.remainder(x, y) != 0) & ((x < 0) != (y < 0))).astype(q.dtype)
+
+
+def _integer_division(ufunc, x, y, a, b):
+    """``ufunc(x, y)`` for the division family (``//``, ``%``, fmod, rounded div). An integer
+    divisor holding 0 that is used is torch's RuntimeError("ZeroDivisionError") (NumPy would
+    give 0 with a warning); a float one gives inf or NaN, as in torch."""
+    if np.result_type(x, y).kind not in "iu":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _apply(ufunc, x, y, a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = _apply(ufunc, x, y, a, b)
+    if res._data.size and np.any(np.asarray(y) == 0):
         raise RuntimeError("ZeroDivisionError")
-    return rounding(np.true_divide(x, y))
+    return res
 
 
 def floor_divide(input, other, *, out=None):
-    """``input // other``: the quotient rounded down (ints stay ints). Not differentiable."""
-    _no_bool(input, other, "div_floor_cpu")
+    """``input // other``: the quotient rounded down (ints stay ints). Not differentiable: on
+    float tensors that require grad the result requires grad too, but backward raises (torch's
+    ``NotImplemented`` node)."""
     x, y = operands(input, other)
-    if np.result_type(x, y).kind in "iub" and np.any(np.asarray(y) == 0):
-        raise RuntimeError("ZeroDivisionError")
-    return _out(_apply(np.floor_divide, x, y, input, other), out)
+    _no_bool(x, y, input, other, "div_floor_cpu")
+    res = _integer_division(np.floor_divide, x, y, input, other)
+    if _records(input, other) and res._data.dtype.kind in "fc":
+        attach(res, NotImplemented, input, other, op="floor_divide")
+    return _out(res, out)
 
 
 def remainder(input, other, *, out=None):
-    """``input % other`` with the sign of ``other`` (Python's rule)."""
-    _no_bool(input, other, "remainder_cpu")
+    """``input % other`` with the sign of ``other`` (Python's rule). ``number % tensor`` has no
+    derivative in torch (backward raises)."""
     x, y = operands(input, other)
-    if np.result_type(x, y).kind in "iub" and np.any(np.asarray(y) == 0):
-        raise RuntimeError("ZeroDivisionError")
-    res = _apply(np.remainder, x, y, input, other)
-    both = isinstance(input, Tensor) and isinstance(other, Tensor)
-    return _out(attach(res, RemainderBackward1 if both else RemainderBackward0, input, other), out)
+    _no_bool(x, y, input, other, "remainder_cpu")
+    res = _integer_division(np.remainder, x, y, input, other)
+    if _records(input, other) and res._data.dtype.kind in "fc":
+        if not isinstance(input, Tensor):
+            attach(res, NotImplemented, input, other, op="remainder")
+        elif isinstance(other, Tensor):
+            attach(res, RemainderBackward1, input, other)
+        else:
+            attach(res, RemainderBackward0, input)
+    return _out(res, out)
 
 
 class RemainderBackward0(Node):
-    """d(a % b)/da = 1; d(a % b)/db = -floor(a / b)."""
+    """``tensor % number``: d(a % c)/da = 1 (the steps of ``%`` are where it jumps)."""
+
+    def backward(self, grad):
+        return grad
+
+
+class RemainderBackward1(Node):
+    """``tensor % tensor``: d/da = 1, d/db = -floor(a / b). The operands are kept only when b's
+    gradient is needed (as torch: a constant divisor may change in place after ``x % d``)."""
+
+    rounding = "floor"
 
     def __init__(self, a, b):
         super().__init__(a, b)
-        self.save(a, b)
+        self.shapes = (_shape(a), _shape(b))
+        if self.next_functions[1][0] is not None:
+            self.save(b, a)  # other first, as torch checks them
 
     def backward(self, grad):
-        a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
-        return (
-            unbroadcast(grad, a._data.shape) if ga else None,
-            unbroadcast(-grad * floor_divide(a, b), b._data.shape) if gb else None,
-        )
-
-
-class RemainderBackward1(RemainderBackward0):
-    """``tensor % tensor`` (torch's name; ``RemainderBackward0`` is ``tensor % number``)."""
+        sa, sb = self.shapes
+        grad_b = None
+        if gb:
+            b, a = self.saved_tensors
+            grad_b = unbroadcast(-grad * div(a, b, rounding_mode=self.rounding), sb)
+        return (unbroadcast(grad, sa) if ga else None), grad_b
 
 
 def fmod(input, other, *, out=None):
-    """Remainder with the sign of ``input`` (C's rule)."""
+    """Remainder with the sign of ``input`` (C's rule): ``fmod(-7, 3)`` is -1 where ``-7 % 3``
+    is 2. Differentiable in both: d/da = 1, d/db = -trunc(a / b)."""
     x, y = operands(input, other)
-    return _out(_apply(np.fmod, x, y, input, other), out)
+    _no_bool(x, y, input, other, "fmod_cpu")
+    res = _integer_division(np.fmod, x, y, input, other)
+    if _records(input, other) and res._data.dtype.kind in "fc":
+        if isinstance(other, Tensor):
+            attach(res, FmodBackward1, input, other)
+        else:
+            attach(res, FmodBackward0, input)
+    return _out(res, out)
+
+
+class FmodBackward0(RemainderBackward0):
+    """``fmod(tensor, number)``: d/da = 1."""
+
+
+class FmodBackward1(RemainderBackward1):
+    """``fmod(tensor, tensor)``: d/da = 1, d/db = -trunc(a / b)."""
+
+    rounding = "trunc"
 
 
 # ---- neg / pow ------------------------------------------------------------------------------
 def neg(input, *, out=None):
     """``-input``."""
     if input._data.dtype == np.bool_:
-        raise RuntimeError(
-            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
-            "invert a mask, use the `~` or `logical_not()` operator instead."
-        )
+        raise RuntimeError(_NEG_BOOL)
     res = _wrap(np.negative(input._data))
     if input._rg and grad_mode.state.enabled:  # hot path: no attach call without grad
         attach(res, NegBackward0, input)
@@ -289,12 +397,21 @@ class NegBackward0(Node):
 
 
 def pow(input, exponent, *, out=None):
-    """``input ** exponent``; either may be a tensor or a number, broadcasting."""
-    _no_bool(input, exponent, "pow")
+    """``input ** exponent``; either may be a tensor or a number, broadcasting. Integers to a
+    negative power: refused for a number exponent (torch's rule), elementwise for a tensor one
+    (``1`` stays 1, ``-1`` gives ±1, anything else gives 0: ``[-2, 3] ** [-2, 3]`` is
+    ``[0, 27]``)."""
+    if isinstance(input, Tensor) and isinstance(exponent, Tensor) and _is_bool(input) and (
+        _is_bool(exponent)
+    ):
+        raise NotImplementedError('"pow" not implemented for \'Bool\'')
     x, y = operands(input, exponent)
     if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) < 0):
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
-    res = _apply(np.power, x, y, input, exponent)
+        if not isinstance(exponent, Tensor):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        res = _wrap(_int_power(x, y, input, exponent))
+    else:
+        res = _apply(np.power, x, y, input, exponent)
     if _is_bool(input) and _is_bool(exponent):
         res._data = res._data.astype(np.bool_)  # NumPy gives int8 for bool ** bool
     if _records(input, exponent):  # hot path: no attach call without grad
@@ -308,8 +425,23 @@ def pow(input, exponent, *, out=None):
     return _out(res, out)
 
 
+def _int_power(x, y, a, b):
+    """Integer ``x ** y`` where some exponents are negative: ``1 / x**|y|`` truncated toward 0,
+    which is 1 for x = 1, ±1 for x = -1 (by the parity of y) and 0 otherwise (0 included)."""
+    try:
+        xb, yb = np.broadcast_arrays(x, y)
+    except ValueError:
+        raise broadcast_error(_shape(a), _shape(b)) from None
+    negative = yb < 0
+    res = np.power(xb, np.where(negative, 0, yb))
+    odd = (yb % 2) == 1
+    inverse = np.where(xb == 1, 1, np.where(xb == -1, np.where(odd, -1, 1), 0))
+    return np.where(negative, inverse, res).astype(res.dtype)
+
+
 class PowBackward0(Node):
-    """``tensor ** number``: d/dx x^p = p x^(p-1)."""
+    """``tensor ** number``: d/dx x^p = p x^(p-1), and exactly 0 for p = 0 (even at x = 0,
+    where the formula would give 0 * inf = NaN)."""
 
     def __init__(self, a, *, p):
         super().__init__(a)
@@ -320,7 +452,7 @@ class PowBackward0(Node):
         (a,) = self.saved_tensors
         p = self.p
         if p == 0:
-            return grad * 0
+            return _wrap(np.zeros_like(grad._data))
         if not grad_mode.state.enabled and type(p) in (int, float):
             # fast path: a plain backward computes the same formula on the arrays, no op
             # dispatch (a Python number keeps float32); create_graph=True takes the ops below
@@ -330,7 +462,8 @@ class PowBackward0(Node):
 
 
 class PowBackward1(Node):
-    """``tensor ** tensor``: base gets p x^(p-1), exponent gets x^p log x (0 where x = 0)."""
+    """``tensor ** tensor``: the base gets p x^(p-1) (0 where p = 0), the exponent gets
+    x^p log x (0 where x = 0 and p >= 0)."""
 
     keeps_output = True
 
@@ -344,14 +477,15 @@ class PowBackward1(Node):
         out = self.saved_output
         grad_a = grad_b = None
         if ga:
-            grad_a = unbroadcast(grad * b * a ** (b - 1), a._data.shape)
+            grad_a = unbroadcast(where(b == 0, 0.0, grad * b * a ** (b - 1)), a._data.shape)
         if gb:
-            grad_b = unbroadcast(grad * _xlogy_base(out, a), b._data.shape)
+            grad_b = unbroadcast(grad * _xlogy_base(out, a, b), b._data.shape)
         return grad_a, grad_b
 
 
 class PowBackward2(Node):
-    """``number ** tensor``: d/dy c^y = c^y log c."""
+    """``number ** tensor``: d/dy c^y = c^y log c (for c = 0: 0 where y >= 0, -inf or +inf,
+    the limits, where y < 0)."""
 
     keeps_output = True
 
@@ -360,26 +494,157 @@ class PowBackward2(Node):
         self.c = c
 
     def backward(self, grad):
-        return grad * self.saved_output * float(np.log(self.c))
+        out = self.saved_output
+        if self.c == 0:  # out is 0 (y > 0), 1 (y = 0) or ±inf (y < 0)
+            return grad * where(isinf(out), out * -math.inf, out * 0.0)
+        with np.errstate(invalid="ignore"):
+            log_c = float(np.log(self.c))  # NaN for a negative base, as in torch
+        return grad * out * log_c
 
 
-def _xlogy_base(out, a):
-    """``out * log(a)``, with 0 where ``a`` is 0 (torch's convention for the exponent gradient)."""
-    safe = where(a == 0, 1.0, a)
-    return where(a == 0, 0.0, out * log(safe))
+def _xlogy_base(out, a, b):
+    """``out * log(a)``, with 0 where ``a`` is 0 and ``b >= 0`` (torch's convention for the
+    exponent gradient: a negative power of 0 keeps its infinite limit)."""
+    zero = logical_and(a == 0, b >= 0)
+    safe = where(zero, 1.0, a)
+    return where(zero, 0.0, out * log(safe))
+
+
+# ---- addcmul / addcdiv ------------------------------------------------------------------------
+_ADDCDIV_INT = (
+    "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will "
+    "perform a true division of tensor1 and tensor2. The historic addcdiv behavior can be "
+    "implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer "
+    "inputs and as (input + value * tensor1 / tensor2) for float inputs. The future addcdiv "
+    "behavior is just the latter implementation: (input + value * tensor1 / tensor2), for all "
+    "dtypes."
+)
+
+
+def _addc(name, input, tensor1, tensor2, value, combine):
+    """``input + value * combine(tensor1, tensor2)`` for three tensors broadcast together, in
+    their promoted dtype (``value`` cast to it: an integer result truncates it)."""
+    for position, (arg, t) in enumerate((("input", input), ("tensor1", tensor1),
+                                          ("tensor2", tensor2)), 1):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {position}) must be Tensor, "
+                            f"not {type(t).__name__}")
+    dt = _dtype.result_type(input, tensor1, tensor2).np
+    if dt == np.bool_:
+        raise NotImplementedError(f'"{name}_cpu_out" not implemented for \'Bool\'')
+    x, a, b = (t._data.astype(dt, copy=False) for t in (input, tensor1, tensor2))
+    try:
+        shape = np.broadcast_shapes(x.shape, a.shape, b.shape)
+    except ValueError:
+        first, second = next(((x.shape, s) for s in (a.shape, b.shape)
+                              if not _broadcasts(x.shape, s)), (a.shape, b.shape))
+        raise broadcast_error(first, second) from None
+    v = dt.type(value if dt.kind in "fc" else int(value))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = np.asarray(x + v * combine(a, b), dtype=dt)
+    return _wrap(np.broadcast_to(res, shape).copy() if res.shape != shape else res)
+
+
+def _broadcasts(s1, s2) -> bool:
+    try:
+        np.broadcast_shapes(s1, s2)
+        return True
+    except ValueError:
+        return False
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 * tensor2``, broadcasting the three (the fused step of
+    optimizers such as Adam's ``v.addcmul_(g, g, value=1 - beta2)``)."""
+    res = _addc("addcmul", input, tensor1, tensor2, value, np.multiply)
+    return _out(attach(res, AddcmulBackward0, input, tensor1, tensor2, value=value), out)
+
+
+class AddcmulBackward0(Node):
+    """d/dinput = 1, d/dtensor1 = value * tensor2, d/dtensor2 = value * tensor1 (each summed
+    back to its own shape)."""
+
+    def __init__(self, x, a, b, *, value):
+        super().__init__(x, a, b)
+        _, (fa, _), (fb, _) = self.next_functions
+        self.shapes = (_shape(x), _shape(a), _shape(b))
+        self.value = value
+        self.save(b if fa is not None else None, a if fb is not None else None)
+
+    def backward(self, grad):
+        b, a = self.saved_tensors
+        gx, ga, gb = self.needs_input_grad
+        sx, sa, sb = self.shapes
+        return (unbroadcast(grad, sx) if gx else None,
+                unbroadcast(grad * b * self.value, sa) if ga else None,
+                unbroadcast(grad * a * self.value, sb) if gb else None)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 / tensor2``, broadcasting the three (Adam's step is
+    ``p.addcdiv_(m, v.sqrt() + eps, value=-lr)``). Integer tensor1 and tensor2 are refused."""
+    if isinstance(tensor1, Tensor) and isinstance(tensor2, Tensor) and (
+        tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub"
+    ):
+        raise RuntimeError(_ADDCDIV_INT)
+    res = _addc("addcdiv", input, tensor1, tensor2, value, np.true_divide)
+    return _out(attach(res, AddcdivBackward0, input, tensor1, tensor2, value=value), out)
+
+
+class AddcdivBackward0(Node):
+    """d/dinput = 1, d/dtensor1 = value / tensor2, d/dtensor2 = -value * tensor1 / tensor2²."""
+
+    def __init__(self, x, a, b, *, value):
+        super().__init__(x, a, b)
+        _, _, (fb, _) = self.next_functions
+        self.shapes = (_shape(x), _shape(a), _shape(b))
+        self.value = value
+        self.save(b, a if fb is not None else None)
+
+    def backward(self, grad):
+        b, a = self.saved_tensors
+        gx, ga, gb = self.needs_input_grad
+        sx, sa, sb = self.shapes
+        return (unbroadcast(grad, sx) if gx else None,
+                unbroadcast(grad * self.value / b, sa) if ga else None,
+                unbroadcast(-grad * self.value * a / (b * b), sb) if gb else None)
 
 
 # ---- in place -------------------------------------------------------------------------------
+_NEG_BOOL = (
+    "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
+    "mask, use the `~` or `logical_not()` operator instead."
+)
+
+
+def _same_shape(self, res: Tensor) -> Tensor:
+    """An in-place result must keep ``self``'s shape: ``(3, 3).add_((1, 3, 3))`` is refused."""
+    if res._data.shape != self._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+            f"{list(res._data.shape)}"
+        )
+    return res
+
+
 def _inplace_binary(fn, ufunc, name):
+    """``x.add_(y)`` from ``add``: recorded, it runs ``fn`` on x's old value and commits; with no
+    graph, ``ufunc`` writes into x's array (``ufunc`` None: ``fn``'s result is copied in, for ops
+    whose checks NumPy's ufunc would skip: ``pow_``, ``//=``, ``%=``, ``fmod_``)."""
+
     def method(self, other, **kwargs):
         if _inplace.recording(self, other):
-            _inplace.commit(self, fn(_inplace.old_value(self), other, **kwargs), name)
+            res = _same_shape(self, fn(_inplace.old_value(self), other, **kwargs))
+            _inplace.commit(self, res, name)
             return self
-        if kwargs or not isinstance(other, (Tensor, float, int, bool)):
-            _inplace.write(self, fn(self, other, **kwargs)._data, name)
+        if ufunc is None or kwargs or not isinstance(other, (Tensor, float, int, bool)):
+            _inplace.write(self, _same_shape(self, fn(self, other, **kwargs))._data, name)
             return self
         y = other._data if isinstance(other, Tensor) else other
-        return _inplace.apply_ufunc(self, ufunc, y, name, other)
+        try:
+            return _inplace.apply_ufunc(self, ufunc, y, name, other)
+        except ValueError:  # shapes that do not broadcast at all
+            raise broadcast_error(_shape(self), _shape(other)) from None
 
     method.__name__ = name
     method.__doc__ = (
@@ -389,16 +654,26 @@ def _inplace_binary(fn, ufunc, name):
 
 
 add_ = _inplace_binary(add, np.add, "add_")
-sub_ = _inplace_binary(sub, np.subtract, "sub_")
 mul_ = _inplace_binary(mul, np.multiply, "mul_")
 div_ = _inplace_binary(div, np.true_divide, "div_")
-pow_ = _inplace_binary(pow, np.power, "pow_")
-floor_divide_ = _inplace_binary(floor_divide, np.floor_divide, "floor_divide_")
-remainder_ = _inplace_binary(remainder, np.remainder, "remainder_")
+pow_ = _inplace_binary(pow, None, "pow_")
+floor_divide_ = _inplace_binary(floor_divide, None, "floor_divide_")
+remainder_ = _inplace_binary(remainder, None, "remainder_")
+fmod_ = _inplace_binary(fmod, None, "fmod_")
+_sub_unchecked = _inplace_binary(sub, np.subtract, "sub_")
+
+
+def sub_(self, other, **kwargs):
+    """In-place ``sub``: writes the result into this tensor (same object)."""
+    if _is_bool(self) or _is_bool(other):
+        sub(self, other)  # raises torch's message for a bool operand
+    return _sub_unchecked(self, other, **kwargs)
 
 
 def neg_(self):
     """In-place negation."""
+    if self._data.dtype == np.bool_:
+        raise RuntimeError(_NEG_BOOL)
     if _inplace.recording(self):
         return _inplace.commit(self, neg(_inplace.old_value(self)), "neg_")
     np.negative(self._data, out=self._data)
@@ -440,7 +715,11 @@ Tensor.add_, Tensor.sub_, Tensor.mul_, Tensor.div_, Tensor.pow_, Tensor.neg_ = (
     neg_,
 )
 Tensor.subtract_, Tensor.multiply_, Tensor.divide_, Tensor.true_divide_ = sub_, mul_, div_, div_
-Tensor.floor_divide_, Tensor.remainder_ = floor_divide_, remainder_
+Tensor.floor_divide_, Tensor.remainder_, Tensor.fmod_ = floor_divide_, remainder_, fmod_
+Tensor.negative_ = neg_
+Tensor.addcmul, Tensor.addcdiv = addcmul, addcdiv
+Tensor.addcmul_ = _inplace.inplace_of(addcmul, "addcmul_")
+Tensor.addcdiv_ = _inplace.inplace_of(addcdiv, "addcdiv_")
 Tensor.__add__ = Tensor.__radd__ = add
 Tensor.__sub__, Tensor.__rsub__ = sub, _reflected(sub)
 Tensor.__mul__ = Tensor.__rmul__ = mul
@@ -469,4 +748,6 @@ __all__ = [
     "negative",
     "pow",
     "rsub",
+    "addcmul",
+    "addcdiv",
 ]

@@ -19,7 +19,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from . import _inplace
 from ._broadcast import unbroadcast
-from ._checks import check_overlap
+from ._checks import check_overlap, scalar_for
 
 _BY_TYPE_NAME = {f"torch.{d.tensor_type}": d for d in _dtype.ALL}  # "torch.FloatTensor": float32
 
@@ -135,8 +135,12 @@ def type_as(self, other: Tensor) -> Tensor:
 def copy_(self, src, non_blocking: bool = False) -> Tensor:
     """Write ``src``'s values into this tensor (same object), broadcasting ``src`` to this shape
     and casting to this dtype. Recorded in the graph (``CopyBackwards``) when ``src`` requires
-    grad: the gradient flows to ``src``, none to the overwritten values."""
-    if not isinstance(src, Tensor):
+    grad: the gradient flows to ``src``, none to the overwritten values. A Python number is
+    copied as the 0-d tensor it makes (``x.copy_(3)`` sets every element to 3, cast as a tensor
+    is: no overflow check, unlike ``fill_``)."""
+    if isinstance(src, (bool, int, float, complex)):
+        src = _wrap(np.asarray(src, dtype=_dtype.result_type(src).np))
+    elif not isinstance(src, Tensor):
         raise not_tensor("copy_", src, "other", 1)
     check_overlap(self._data, src._data)
     record = _inplace.recording(self, src)
@@ -188,9 +192,9 @@ def fill_(self, value) -> Tensor:
         node = FillBackward3(_inplace.old_value(self), value) if record else None
         fill = value._data
     elif isinstance(value, (bool, int, float, complex, np.generic)):
+        fill = scalar_for(value, self._data.dtype)  # torch's overflow check: 1e20 into int64
         record = _inplace.recording(self)
         node = FillBackward2(_inplace.old_value(self)) if record else None
-        fill = value
     else:
         raise TypeError(
             f"fill_() received an invalid combination of arguments - got "

@@ -1,11 +1,13 @@
-"""Two-input pointwise ops: ``atan2``, ``xlogy``, ``lerp``, and ``maximum``, ``minimum``, ``fmax``,
-``fmin``.
+"""Two-input pointwise ops: ``atan2``, ``xlogy``, ``lerp``, ``maximum``, ``minimum``, ``fmax``,
+``fmin``, ``hypot``, ``logaddexp``, ``logaddexp2``, ``copysign``, ``heaviside`` and ``nextafter``.
 
 They broadcast: ``(3, 1)`` with ``(4,)`` gives ``(3, 4)``; each backward sums its gradients back
 to the operands' shapes with ``unbroadcast``.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -18,6 +20,7 @@ from ._checks import as_input, as_tensor, binary, bind_methods, shape_of
 from ._inplace import inplace_forms
 from ._inplace import write_out as _out
 from ._promote import float_operands, operands
+from .arithmetic import NotImplemented
 from .comparison import eq, ge, gt, isinf, isnan, le, lt, where
 from .logical import logical_and, logical_or
 from .transcendental import reciprocal
@@ -255,13 +258,172 @@ fmin = _binary_select("fmin", np.fmin, FminBackward0)
 fmin.__doc__ = "Like ``minimum`` but a NaN loses: fmin(nan, 1) is 1 (NaN only if both are)."
 
 
+# ---- hypot, logaddexp, copysign, heaviside, nextafter ------------------------------------------
+def _float_pair(op: str, input, other, kernel: str):
+    """The promoted operands of a two-tensor op that torch computes for floating dtypes only
+    (``hypot(int, int)`` is NotImplementedError naming the kernel and the dtype)."""
+    _tensors(op, input, other)
+    x, y = operands(input, other)
+    dt = (x if isinstance(x, np.ndarray) else np.asarray(x)).dtype
+    if dt.kind not in "f":
+        try:  # shapes that do not broadcast are reported first, as torch does
+            np.broadcast_shapes(np.shape(x), np.shape(y))
+        except ValueError:
+            raise broadcast_error(shape_of(input), shape_of(other)) from None
+        raise not_implemented_for(kernel, dt)
+    return x, y
+
+
+def _two_float(name, ufunc, node_cls, doc):
+    def op(input, other, *, out=None) -> Tensor:
+        x, y = _float_pair(name, input, other, f"{name}_cpu")
+        with np.errstate(all="ignore"):
+            res = as_tensor(binary(ufunc, x, y, input, other))
+        return _out(attach(res, node_cls, input, other), out)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return op
+
+
+class HypotBackward0(_SavesBoth):
+    """d sqrt(a² + b²) = (a da + b db) / result (NaN at a = b = 0, as in torch)."""
+
+    keeps_output = True
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        ga, gb = self.needs_input_grad
+        r = self.saved_output
+        return (unbroadcast(grad * a / r, a._data.shape) if ga else None,
+                unbroadcast(grad * b / r, b._data.shape) if gb else None)
+
+
+hypot = _two_float("hypot", np.hypot, HypotBackward0,
+                   "``sqrt(a**2 + b**2)`` without overflow for large a, b; floats, broadcasting.")
+
+
+class LogaddexpBackward0(_SavesBoth):
+    """d log(e^a + e^b) = da / (1 + e^(b-a)) + db / (1 + e^(a-b)): each operand's softmax
+    weight."""
+
+    base = math.e
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        ga, gb = self.needs_input_grad
+        if self.base == 2:
+            wa, wb = 1 / (1 + (b - a).exp2()), 1 / (1 + (a - b).exp2())
+        else:
+            wa, wb = 1 / (1 + (b - a).exp()), 1 / (1 + (a - b).exp())
+        return (unbroadcast(grad * wa, a._data.shape) if ga else None,
+                unbroadcast(grad * wb, b._data.shape) if gb else None)
+
+
+class Logaddexp2Backward0(LogaddexpBackward0):
+    """d log2(2^a + 2^b) = da / (1 + 2^(b-a)) + db / (1 + 2^(a-b))."""
+
+    base = 2
+
+
+logaddexp = _two_float("logaddexp", np.logaddexp, LogaddexpBackward0,
+                       "``log(exp(a) + exp(b))`` computed stably (no overflow); floats.")
+logaddexp2 = _two_float("logaddexp2", np.logaddexp2, Logaddexp2Backward0,
+                        "``log2(2**a + 2**b)`` computed stably; floats.")
+
+
+class NextafterBackward0(Node):
+    """``nextafter`` moves a by one ulp: d/da = 1, d/db = 0 (torch's choice)."""
+
+    def __init__(self, a, b):
+        super().__init__(a, b)
+        self.shapes = (a._data.shape, b._data.shape)
+
+    def backward(self, grad):
+        ga, gb = self.needs_input_grad
+        return (unbroadcast(grad, self.shapes[0]) if ga else None,
+                unbroadcast(grad * 0, self.shapes[1]) if gb else None)
+
+
+nextafter = _two_float("nextafter", np.nextafter, NextafterBackward0,
+                       "The next float after ``input`` toward ``other``, broadcasting.")
+
+
+def copysign(input, other, *, out=None) -> Tensor:
+    """``|input|`` with the sign of ``other`` (a tensor or a number; -0.0 counts as negative);
+    the result is floating point (integers become the default float)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"copysign() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {type(other).__name__}), but expected (Tensor input, "
+            "Tensor other) or (Tensor input, Number other)"
+        )
+    x, y = float_operands(input, other)
+    res = as_tensor(binary(np.copysign, x, y, input, other))
+    if isinstance(other, Tensor):
+        return _out(attach(res, CopysignBackward0, input, other), out)
+    return _out(attach(res, CopysignBackward1, input), out)
+
+
+class CopysignBackward1(Node):
+    """``copysign(a, number)``: d/da = result / a (±1), 0 where a = 0."""
+
+    keeps_output = True
+
+    def __init__(self, a, *rest):
+        super().__init__(a, *rest)
+        self.save(a)
+        self.shapes = tuple(shape_of(t) for t in (a, *rest))
+
+    def _self_grad(self, grad):
+        (a,) = self.saved_tensors
+        ratio = where(eq(a, 0), 0.0, self.saved_output / where(eq(a, 0), 1.0, a))
+        return unbroadcast(grad * ratio, self.shapes[0])
+
+    def backward(self, grad):
+        return self._self_grad(grad)
+
+
+class CopysignBackward0(CopysignBackward1):
+    """``copysign(a, b)``: a gets result / a (0 where a = 0); the sign source b gets 0."""
+
+    def backward(self, grad):
+        ga, gb = self.needs_input_grad
+        return (self._self_grad(grad) if ga else None,
+                unbroadcast(grad * 0, self.shapes[1]) if gb else None)
+
+
+def heaviside(input, values, *, out=None) -> Tensor:
+    """The step function: 0 where input < 0 (and NaN), 1 where input > 0, ``values`` where it is
+    0. Both tensors of one dtype. Not differentiable (backward raises)."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("heaviside", input)
+    if not isinstance(values, Tensor):
+        raise not_tensor("heaviside", values, "values", 2)
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError(
+            "heaviside is not yet implemented for tensors with different dtypes."
+        )
+    x, v = input._data, values._data
+    try:
+        res = np.where(x == 0, v, x > 0).astype(x.dtype)
+    except ValueError:
+        raise broadcast_error(x.shape, v.shape) from None
+    return _out(attach(as_tensor(res), NotImplemented, input, values, op="heaviside"), out)
+
+
 # ---- in-place forms, aliases, Tensor methods, exports ----------------------------------------
 atan2_, xlogy_, lerp_ = inplace_forms(atan2, xlogy, lerp)
+hypot_, copysign_, heaviside_, nextafter_ = inplace_forms(hypot, copysign, heaviside, nextafter)
 arctan2, arctan2_ = atan2, atan2_
 
-_FUNCTIONS = {f.__name__: f for f in (atan2, xlogy, lerp, maximum, minimum, fmax, fmin)}
+_FUNCTIONS = {f.__name__: f for f in (
+    atan2, xlogy, lerp, maximum, minimum, fmax, fmin, hypot, logaddexp, logaddexp2, copysign,
+    heaviside, nextafter,
+)}
 _FUNCTIONS.update(arctan2=arctan2)
 bind_methods(_FUNCTIONS, {"xlogy_": xlogy_})
-bind_methods(dict(atan2_=atan2_, lerp_=lerp_, arctan2_=arctan2_))  # methods only, as in torch
+bind_methods(dict(atan2_=atan2_, lerp_=lerp_, arctan2_=arctan2_, hypot_=hypot_,  # methods only,
+                  copysign_=copysign_, heaviside_=heaviside_, nextafter_=nextafter_))  # as torch
 
 __all__ = list(_FUNCTIONS) + ["xlogy_"]

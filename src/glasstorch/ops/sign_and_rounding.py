@@ -14,7 +14,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node
 from ._checks import bind_methods, data_of
-from ._inplace import inplace_forms
+from ._inplace import inplace_forms, write_out
 from ._unary import SavesInput, ZeroGradient, checked, finish
 from .arithmetic import pow as _pow
 from .comparison import gt, isfinite, where
@@ -44,15 +44,41 @@ def sign(input, *, out=None) -> Tensor:
     return finish(res, input, SignBackward0, out)
 
 
+class SgnBackward0(ZeroGradient):
+    """sgn (sign, also for complex numbers) of a real tensor is flat: the gradient is 0."""
+
+
+def sgn(input, *, out=None) -> Tensor:
+    """``x / |x|`` (0 at 0): for real tensors the same values as ``sign``. (*) -> (*)."""
+    x = data_of(input, "sgn")
+    res = x.copy() if x.dtype.kind == "b" else np.subtract(x > 0, x < 0, dtype=x.dtype)
+    return finish(res, input, SgnBackward0, out)
+
+
+def signbit(input, *, out=None) -> Tensor:
+    """True where the sign bit is set: negatives, -0.0 and -NaN (bool, never differentiable).
+    (*) -> (*)."""
+    x = data_of(input, "signbit")
+    res = _wrap(np.signbit(x) if x.dtype.kind in "fiu" else np.zeros(x.shape, np.bool_))
+    return res if out is None else write_out(res, out)
+
+
 class ReluBackward0(Node):
     """The gradient passes where the output is positive (where the input was), else it is 0."""
 
     keeps_output = True
 
     def backward(self, grad):
-        if not grad_mode.state.enabled:  # fast path: one multiply by the mask (10x np.where)
-            g = grad._data
-            return _wrap(np.multiply(g, self.saved_output._data > 0, dtype=g.dtype))
+        if not grad_mode.state.enabled:  # fast path: one bitwise AND with the mask (10x np.where)
+            g = np.asarray(grad._data)
+            if g.dtype.kind != "f":
+                return _wrap(np.multiply(g, self.saved_output._data > 0, dtype=g.dtype))
+            # AND with all-ones or all-zeros bits: an exact 0 where the input was <= 0, even for an
+            # inf or NaN gradient there (a multiply by the mask would give NaN), as torch's
+            # where(output > 0, grad, 0)
+            bits = np.dtype(f"i{g.itemsize}")
+            keep = np.negative((self.saved_output._data > 0).view(np.int8), dtype=bits)
+            return _wrap(np.bitwise_and(g.view(bits), keep).view(g.dtype))
         return where(gt(self.saved_output, 0), grad, 0.0)
 
 
@@ -163,12 +189,13 @@ abs_, sign_, square_, frac_, relu_, nan_to_num_ = inplace_forms(
     abs, sign, square, frac, relu, nan_to_num
 )
 floor_, ceil_, round_, trunc_ = inplace_forms(floor, ceil, round, trunc)
-absolute, fix, sgn, absolute_, fix_, sgn_ = abs, trunc, sign, abs_, trunc_, sign_
+sgn_, = inplace_forms(sgn)
+absolute, fix, absolute_, fix_ = abs, trunc, abs_, trunc_
 
 _FUNCTIONS = {f.__name__: f for f in (
-    abs, sign, square, frac, relu, nan_to_num, floor, ceil, round, trunc,
+    abs, sign, square, frac, relu, nan_to_num, floor, ceil, round, trunc, sgn, signbit,
 )}
-_FUNCTIONS.update(absolute=absolute, fix=fix, sgn=sgn)
+_FUNCTIONS.update(absolute=absolute, fix=fix)
 _INPLACE = {f.__name__: f for f in (
     abs_, square_, frac_, relu_, nan_to_num_, floor_, ceil_, round_, trunc_,
 )}

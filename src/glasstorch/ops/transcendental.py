@@ -12,12 +12,15 @@ import math
 
 import numpy as np
 
-from ..autograd.graph import Node
+from .._tensor import _wrap
+from ..autograd import grad_mode
+from ..autograd.graph import Node, attach
 from ._checks import bind_methods
-from ._inplace import inplace_forms
-from ._unary import SavesInput, float_op
+from ._inplace import inplace_forms, write_out
+from ._unary import SavesInput, float_data, float_op
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
+nan = math.nan
 
 
 # ---- exponentials and logarithms -------------------------------------------------------------
@@ -317,6 +320,7 @@ def _erf(x):
     z = x.astype(np.float64)
     with np.errstate(invalid="ignore"):
         res = np.sign(z) * (1 - erfc_nonneg(np.abs(z)))
+    res, z = np.atleast_1d(res), np.atleast_1d(z)  # 0-d: NumPy gives scalars, not arrays
     near0 = np.abs(z) < 0.5
     if near0.any():
         w = z[near0]
@@ -325,7 +329,7 @@ def _erf(x):
             term *= -w2 / n
             total += term / (2 * n + 1)
         res[near0] = total * (2 / math.sqrt(math.pi))
-    return res.astype(x.dtype)
+    return res.reshape(x.shape).astype(x.dtype)
 
 
 class ErfBackward0(SavesInput):
@@ -341,11 +345,109 @@ erf = float_op(
 )
 
 
+# ---- erfinv, logit, angle units --------------------------------------------------------------
+def _erfinv(y):
+    """The inverse of erf on a float array: Giles' polynomial approximation ("Approximating the
+    erfinv function", 2010) as the first guess, then two Newton steps on erf(x) - y in float64;
+    ±1 give ±inf, |y| > 1 and NaN give NaN."""
+    z = np.atleast_1d(y.astype(np.float64))  # 0-d: NumPy would give scalars, not arrays
+    with np.errstate(all="ignore"):
+        w = -np.log((1 - z) * (1 + z))
+        near = w < 5
+        c = np.where(near, w - 2.5, np.sqrt(w) - 3)
+        p = np.where(near, 2.81022636e-08, -0.000200214257)
+        for a, b in ((3.43273939e-07, 0.000100950558), (-3.5233877e-06, 0.00134934322),
+                     (-4.39150654e-06, -0.00367342844), (0.00021858087, 0.00573950773),
+                     (-0.00125372503, -0.0076224613), (-0.00417768164, 0.00943887047),
+                     (0.246640727, 1.00167406), (1.50140941, 2.83297682)):
+            p = np.where(near, a, b) + p * c
+        x = p * z
+        inner = np.isfinite(x)
+        for _ in range(2):
+            xi = x[inner]
+            step = (np.asarray(_erf_each(xi), dtype=np.float64) - z[inner]) / (
+                (2 / math.sqrt(math.pi)) * np.exp(-xi * xi))
+            x[inner] = xi - step
+        x = np.where(np.abs(z) == 1, np.copysign(np.inf, z), x)
+        x = np.where(np.abs(z) > 1, np.nan, x)
+    return np.asarray(x, dtype=y.dtype).reshape(y.shape)
+
+
+class ErfinvBackward0(Node):
+    """d/dy erfinv(y) = sqrt(pi) / 2 * exp(erfinv(y)^2): from the output x = erfinv(y)."""
+
+    keeps_output = True
+
+    def backward(self, grad):
+        x = self.saved_output
+        return grad * (math.sqrt(math.pi) / 2) * exp(x * x)
+
+
+erfinv = float_op(
+    "erfinv", _erfinv, ErfinvBackward0,
+    "The inverse error function: ``erf(erfinv(y)) == y`` for y in (-1, 1); ±inf at ±1, NaN "
+    "outside. (*) -> (*).",
+)
+
+
+class LogitBackward0(SavesInput):
+    """d/dp log(p / (1 - p)) = 1 / (p (1 - p)); with ``eps``, 0 where p was clamped, else NaN
+    outside [0, 1]."""
+
+    def __init__(self, input, *, eps=None):
+        super().__init__(input)
+        self.eps = eps
+
+    def backward(self, grad):
+        (p,) = self.saved_tensors
+        lo, hi = (0.0, 1.0) if self.eps is None else (self.eps, 1.0 - self.eps)
+        outside = (p < lo).logical_or(p > hi)
+        return (grad / (p * (1 - p))).masked_fill(outside, 0.0 if self.eps is not None else nan)
+
+
+def logit(input, eps: float | None = None, *, out=None):
+    """The log-odds ``log(p / (1 - p))``, the inverse of ``sigmoid``; with ``eps``, p is first
+    clamped to [eps, 1 - eps] so 0 and 1 stay finite. (*) -> (*), integers become floats."""
+    p = float_data(input, "logit")
+    with np.errstate(all="ignore"):
+        if eps is not None:
+            p = np.clip(p, eps, 1 - eps)
+        res = np.log(p / (1 - p))
+    res = _wrap(np.asarray(res, dtype=p.dtype))
+    if input._rg and grad_mode.state.enabled:
+        attach(res, LogitBackward0, input, eps=eps)
+    return res if out is None else write_out(res, out)
+
+
+_DEG = math.pi / 180
+
+
+class Deg2RadBackward0(Node):
+    """d/dx (x pi / 180) = pi / 180."""
+
+    def backward(self, grad):
+        return grad * _DEG
+
+
+class Rad2DegBackward0(Node):
+    """d/dx (x 180 / pi) = 180 / pi."""
+
+    def backward(self, grad):
+        return grad * (1 / _DEG)
+
+
+deg2rad = float_op("deg2rad", lambda x: x * x.dtype.type(_DEG), Deg2RadBackward0,
+                   "Degrees to radians: ``x * pi / 180``. (*) -> (*).")
+rad2deg = float_op("rad2deg", lambda x: x * x.dtype.type(1 / _DEG), Rad2DegBackward0,
+                   "Radians to degrees: ``x * 180 / pi``. (*) -> (*).")
+
+
 # ---- in-place forms, aliases, Tensor methods, exports ----------------------------------------
 exp_, exp2_, expm1_, log_, log2_, log10_, log1p_ = inplace_forms(
     exp, exp2, expm1, log, log2, log10, log1p
 )
 sqrt_, rsqrt_, reciprocal_, erf_, sigmoid_ = inplace_forms(sqrt, rsqrt, reciprocal, erf, sigmoid)
+erfinv_, logit_, deg2rad_, rad2deg_ = inplace_forms(erfinv, logit, deg2rad, rad2deg)
 sin_, cos_, tan_, asin_, acos_, atan_, sinh_, cosh_, tanh_ = inplace_forms(
     sin, cos, tan, asin, acos, atan, sinh, cosh, tanh
 )
@@ -353,14 +455,14 @@ arcsin, arccos, arctan, arcsin_, arccos_, arctan_ = asin, acos, atan, asin_, aco
 
 _FUNCTIONS = {f.__name__: f for f in (
     exp, exp2, expm1, log, log2, log10, log1p, sqrt, rsqrt, reciprocal, erf, sin, cos, tan, asin,
-    acos, atan, sinh, cosh, tanh, sigmoid,
+    acos, atan, sinh, cosh, tanh, sigmoid, erfinv, logit, deg2rad, rad2deg,
 )}
 _FUNCTIONS.update(arcsin=arcsin, arccos=arccos, arctan=arctan)
 _INPLACE = {f.__name__: f for f in (
     exp_, exp2_, expm1_, log_, log2_, log10_, log1p_, sqrt_, rsqrt_, reciprocal_, erf_, sin_, cos_,
-    tan_, asin_, acos_, atan_, sinh_, cosh_, tanh_, sigmoid_,
+    tan_, asin_, acos_, atan_, sinh_, cosh_, tanh_, sigmoid_, logit_, deg2rad_, rad2deg_,
 )}
 _INPLACE.update(arcsin_=arcsin_, arccos_=arccos_, arctan_=arctan_)
-bind_methods(_FUNCTIONS, _INPLACE)
+bind_methods(_FUNCTIONS, _INPLACE, dict(erfinv_=erfinv_))  # torch has no torch.erfinv_
 
 __all__ = list(_FUNCTIONS) + list(_INPLACE)
