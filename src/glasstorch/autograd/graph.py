@@ -257,6 +257,18 @@ def _raise_modified(t, expected, actual, producer):
     )
 
 
+class NotImplemented(Node):  # noqa: A001 - torch's name for a node without a formula
+    """The node of an op torch has no derivative for (``x // y``, ``scatter`` with ``reduce``):
+    the result requires grad, as in torch, and backward raises ``message``."""
+
+    def __init__(self, *inputs, message: str):
+        super().__init__(*inputs)
+        self.message = message
+
+    def backward(self, grad):
+        raise RuntimeError(self.message)
+
+
 class AccumulateGrad(Node):
     """The end of the graph at a leaf: adds the incoming gradient into ``leaf.grad``."""
 

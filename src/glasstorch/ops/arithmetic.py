@@ -15,7 +15,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
-from ..autograd.graph import Node, attach
+from ..autograd.graph import Node, NotImplemented, attach
 from . import _inplace
 from ._broadcast import broadcast_error, unbroadcast
 from ._checks import scalar_for
@@ -26,6 +26,7 @@ from .comparison import isinf, where
 from .logical import logical_and
 from .transcendental import log, reciprocal
 
+_NO_GRAD = "derivative for aten::{} is not implemented"  # torch's words for an op without one
 
 def _records(a, b) -> bool:
     """Whether an op on ``a`` and ``b`` joins the graph: ``attach``'s test, written out for the
@@ -77,18 +78,6 @@ def _check_alpha(alpha, x, y):
             "For non-complex input tensors, argument alpha must not be a complex number."
         )
     return scalar_for(alpha, dt).item() if dt.kind in "iuf" else alpha
-
-
-class NotImplemented(Node):  # noqa: A001 - torch's name for a node without a formula
-    """The node of an op torch has no derivative for (``x // y``, ``2.0 % x``): the result
-    requires grad, and backward raises ``derivative for aten::<op> is not implemented``."""
-
-    def __init__(self, *inputs, op):
-        super().__init__(*inputs)
-        self.op = op
-
-    def backward(self, grad):
-        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
 
 
 # ---- add / sub ------------------------------------------------------------------------------
@@ -305,7 +294,7 @@ def floor_divide(input, other, *, out=None):
     _no_bool(x, y, input, other, "div_floor_cpu")
     res = _integer_division(np.floor_divide, x, y, input, other)
     if _records(input, other) and res._data.dtype.kind in "fc":
-        attach(res, NotImplemented, input, other, op="floor_divide")
+        attach(res, NotImplemented, input, other, message=_NO_GRAD.format("floor_divide"))
     return _out(res, out)
 
 
@@ -317,7 +306,7 @@ def remainder(input, other, *, out=None):
     res = _integer_division(np.remainder, x, y, input, other)
     if _records(input, other) and res._data.dtype.kind in "fc":
         if not isinstance(input, Tensor):
-            attach(res, NotImplemented, input, other, op="remainder")
+            attach(res, NotImplemented, input, other, message=_NO_GRAD.format("remainder"))
         elif isinstance(other, Tensor):
             attach(res, RemainderBackward1, input, other)
         else:

@@ -16,13 +16,15 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _dim, _wrap
-from ..autograd.graph import Node, attach
+from ..autograd.graph import Node, NotImplemented, attach
 from ..autograd.views import inplace_update
 from ._inplace import in_graph, inplace_from, unrecorded
 from ._positions import accumulate_into_zeros, add_at_positions, add_rows, put_into_zeros
 
 _FULL = slice(None)
 
+
+_NO_REDUCE_GRAD = "the derivative for 'scatter' with `reduce` is not implemented."
 
 def _int_index(index: Tensor, op: str, what: str = "int32/int64") -> np.ndarray:
     if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu" or (
@@ -135,10 +137,10 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
     res = _wrap(out)
     if not isinstance(src, Tensor):
         if reduce is not None:
-            return attach(res, NotImplemented, input)
+            return attach(res, NotImplemented, input, message=_NO_REDUCE_GRAD)
         return attach(res, ScatterBackward1, input, index=index, key=key)
     if reduce is not None:
-        return attach(res, NotImplemented, input, src)
+        return attach(res, NotImplemented, input, src, message=_NO_REDUCE_GRAD)
     return attach(res, ScatterBackward0, input, src, index=index, key=key, part=part)
 
 
@@ -168,13 +170,6 @@ class ScatterBackward0(ScatterBackward1):
         _, key = self.saved_tensors
         return (super().backward(grad) if ga else None,
                 put_into_zeros(grad[key], self.src_shape, self.part) if gb else None)
-
-
-class NotImplemented(Node):  # noqa: A001 - torch's name for a node without a formula
-    """``scatter`` with ``reduce``: torch has no derivative for it, so backward raises."""
-
-    def backward(self, grad):
-        raise RuntimeError("the derivative for 'scatter' with `reduce` is not implemented.")
 
 
 def scatter_add(input, dim: int, index, src):

@@ -14,13 +14,12 @@ import numpy as np
 from .._dtype import c_name
 from .._errors import not_implemented_for, not_tensor
 from .._tensor import Tensor
-from ..autograd.graph import Node, attach
+from ..autograd.graph import Node, NotImplemented, attach
 from ._broadcast import broadcast_error, unbroadcast
 from ._checks import as_input, as_tensor, binary, bind_methods, shape_of
 from ._inplace import inplace_forms
 from ._inplace import write_out as _out
 from ._promote import float_operands, operands
-from .arithmetic import NotImplemented
 from .comparison import eq, ge, gt, isinf, isnan, le, lt, where
 from .logical import logical_and, logical_or
 from .transcendental import reciprocal
@@ -409,7 +408,8 @@ def heaviside(input, values, *, out=None) -> Tensor:
         res = np.where(x == 0, v, x > 0).astype(x.dtype)
     except ValueError:
         raise broadcast_error(x.shape, v.shape) from None
-    return _out(attach(as_tensor(res), NotImplemented, input, values, op="heaviside"), out)
+    return _out(attach(as_tensor(res), NotImplemented, input, values,
+                       message="derivative for aten::heaviside is not implemented"), out)
 
 
 # ---- in-place forms, aliases, Tensor methods, exports ----------------------------------------
