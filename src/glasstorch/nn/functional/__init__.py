@@ -12,9 +12,10 @@ node side by side; this file only gathers them:
 - ``softmax``: softmax, log_softmax, softmin; ``cross_entropy``: cross_entropy, nll_loss;
 - ``loss``: mse, l1, huber, binary cross-entropy; ``loss_margin``: margin, embedding and
   likelihood losses;
-- ``conv``: conv1d, conv2d (the NumPy kernels in ``_im2col``); ``pooling``,
+- ``conv``: conv1d, conv2d, conv_transpose1d/2d (the NumPy kernels in ``_im2col``); ``fold``:
+  unfold (im2col) and fold (col2im); ``pooling``,
   ``pooling_adaptive``: max/avg pooling (windows in ``_windows``); ``padding``: pad;
-  ``resample``: interpolate, upsample;
+  ``resample``: interpolate, upsample; ``pixel_shuffle``: pixel_shuffle, pixel_unshuffle;
 - ``normalization``: batch, layer, group norm; ``instancenorm``: instance and local response norm.
 """
 
@@ -27,12 +28,14 @@ from .conv import *  # noqa: F401,F403
 from .cross_entropy import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
 from .instancenorm import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .loss_margin import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
+from .pixel_shuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .pooling_adaptive import *  # noqa: F401,F403
 from .resample import *  # noqa: F401,F403
@@ -40,7 +43,7 @@ from .softmax import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 
 _FAMILIES = ("linear", "dropout", "sparse", "distance", "activation", "activation_smooth",
-             "activation_hard", "softmax", "cross_entropy", "loss", "loss_margin", "conv",
-             "pooling", "pooling_adaptive", "padding", "resample", "normalization",
+             "activation_hard", "softmax", "cross_entropy", "loss", "loss_margin", "conv", "fold",
+             "pooling", "pooling_adaptive", "padding", "pixel_shuffle", "resample", "normalization",
              "instancenorm")
 __all__ = [name for family in _FAMILIES for name in sys.modules[f"{__name__}.{family}"].__all__]
