@@ -134,7 +134,8 @@ def test_dropout_metadata(torch, fn, shape, p):
 # ---- regression losses on mixed dtypes --------------------------------------------------------
 _PAIRS = [("float32", "float64", (3,), (3,)), ("float64", "float32", (3,), (3,)),
           ("float64", "float32", (), (3,)), ("float32", "float64", (3,), ()),
-          ("float64", "float32", (), (1,)), ("float16", "float32", (3,), (3,))]
+          ("float64", "float32", (), (1,)), ("float16", "float32", (3,), (3,)),
+          ("float32", "float64", (3, 2), (2, 1, 1))]
 
 
 @pytest.mark.parametrize("loss", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
@@ -160,7 +161,9 @@ def test_regression_loss_mixed_dtypes(torch, loss, reduction, da, db, sa, sb):
         gx, gy = run(gt)[1:]
         assert (str(gx.dtype), str(gy.dtype)) == (f"torch.{da}", f"torch.{db}")
         return
-    assert_same(run(gt), run(torch), rtol=1e-3, atol=1e-3)
+    ours, theirs = run(gt), run(torch)
+    assert_same(ours, theirs, rtol=1e-3, atol=1e-3)
+    assert ours[0].is_contiguous() == theirs[0].is_contiguous()
 
 
 # ---- gumbel_softmax: properties (the values depend on random draws) ---------------------------

@@ -269,10 +269,11 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
             reduction: str = "mean", weight=None) -> Tensor:
     """Absolute error ``|input - target|``, reduced. Composed of tensor ops, as torch does."""
     reduction = _reduction(reduction, size_average, reduce)
-    if input._data.shape != target._data.shape:  # broadcast first, then promote (as torch)
-        shape = _broadcast_pair(input, target)[2]
-        input, target = input.expand(shape), target.expand(shape)
-    if input._data.dtype != target._data.dtype:  # each gradient comes back in its own dtype
+    if input._data.shape != target._data.shape:
+        _broadcast_pair(input, target)  # torch's warning, or its error
+    if input._data.dtype != target._data.dtype:
+        # torch broadcasts the pair first, so a 0-d operand promotes like any other (plain
+        # promote_types); converting each here also brings each gradient back in its own dtype
         dt = _dtype.promote_types(_dtype.of(input), _dtype.of(target))
         input, target = input.to(dt), target.to(dt)
     elem = (input - target).abs()
