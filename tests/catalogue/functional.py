@@ -330,6 +330,65 @@ OPS += [
            dtypes=("float32", "uint8"), domain=(0, 2), gradcheck=False),
 ]
 
+# ---- mixed-dtype regression losses (torch broadcasts, then promotes) --------------------------
+for _loss in ("mse_loss", "l1_loss", "smooth_l1_loss"):
+    OPS += [
+        OpSpec(f"F.{_loss}/float32_float64", lambda lib, x, t, _l=_loss: getattr(F(lib), _l)(x, t),
+               shapes=[(3, 4), (3, 4)], dtypes=("float32", "float64"), gradcheck=False),
+        OpSpec(f"F.{_loss}/0d_float64_float32",
+               _quiet(lambda lib, x, t, _l=_loss: getattr(F(lib), _l)(x, t, reduction="none")),
+               shapes=[(), (3,)], dtypes=("float64", "float32"), gradcheck=False),
+    ]
+OPS += [
+    OpSpec("F.huber_loss/float32_float64", lambda lib, x, t: F(lib).huber_loss(x, t),
+           shapes=[(3, 4), (3, 4)], dtypes=("float32", "float64"), grad=False,
+           note="torch 2.13's backward raises on mixed dtypes; ours: tests/test_fidelity_nn.py"),
+]
+
+# ---- rearrangements, bilinear, attention -------------------------------------------------------
+_SDPA = lambda lib: F(lib).scaled_dot_product_attention  # noqa: E731
+OPS += [
+    OpSpec("F.pixel_shuffle", lambda lib, x: F(lib).pixel_shuffle(x, 2), shapes=[(2, 8, 2, 3)]),
+    OpSpec("F.pixel_shuffle/5d", lambda lib, x: F(lib).pixel_shuffle(x, 3),
+           shapes=[(2, 1, 9, 2, 1)]),
+    OpSpec("F.pixel_shuffle/unbatched_empty", lambda lib, x: F(lib).pixel_shuffle(x, 2),
+           shapes=[(4, 0, 3)], grad=False,
+           note="torch 2.13's backward of an empty pixel_shuffle returns the wrong shape"),
+    OpSpec("F.pixel_shuffle/int", lambda lib, x: F(lib).pixel_shuffle(x, 2),
+           shapes=[(1, 4, 1, 2)], dtype="int64", domain=(0, 9), grad=False),
+    OpSpec("F.pixel_unshuffle", lambda lib, x: F(lib).pixel_unshuffle(x, 2),
+           shapes=[(2, 2, 4, 6)]),
+    OpSpec("F.pixel_unshuffle/unbatched_float64", lambda lib, x: F(lib).pixel_unshuffle(x, 3),
+           shapes=[(1, 3, 6)], dtype="float64"),
+    OpSpec("F.bilinear", lambda lib, a, b, w, c: F(lib).bilinear(a, b, w, c),
+           shapes=[(4, 3), (4, 5), (2, 3, 5), (2,)]),
+    OpSpec("F.bilinear/no_bias_3d", lambda lib, a, b, w: F(lib).bilinear(a, b, w),
+           shapes=[(2, 4, 3), (2, 4, 5), (2, 3, 5)]),
+    OpSpec("F.bilinear/unbatched", lambda lib, a, b, w, c: F(lib).bilinear(a, b, w, c),
+           shapes=[(3,), (5,), (2, 3, 5), (2,)]),
+    OpSpec("F.bilinear/empty", lambda lib, a, b, w, c: F(lib).bilinear(a, b, w, c),
+           shapes=[(0, 3), (0, 5), (2, 3, 5), (2,)], gradcheck=False),
+    OpSpec("F.sdpa", lambda lib, q, k, v: _SDPA(lib)(q, k, v),
+           shapes=[(2, 3, 4), (2, 5, 4), (2, 5, 6)]),
+    OpSpec("F.sdpa/4d_scale", lambda lib, q, k, v: _SDPA(lib)(q, k, v, scale=0.3),
+           shapes=[(2, 2, 3, 4), (2, 2, 5, 4), (2, 2, 5, 3)]),
+    OpSpec("F.sdpa/bool_mask", lambda lib, q, k, v, m: _SDPA(lib)(q, k, v, attn_mask=m),
+           shapes=[(2, 4, 4), (2, 5, 4), (2, 5, 6), (4, 5)],
+           dtypes=("float32", "float32", "float32", "bool")),
+    OpSpec("F.sdpa/blocked_query", lambda lib, q, k, v, m: _SDPA(lib)(q, k, v, attn_mask=m),
+           values=[[[0.1, 0.2], [0.5, -1.0]], [[0.3, 0.1], [-0.2, 0.4], [1.0, 0.0]],
+                   [[1.0, 2.0], [0.5, -0.5], [0.0, 1.0]], [[True, False, True], [False] * 3]],
+           grad_inputs=(0, 1, 2)),
+    OpSpec("F.sdpa/float_mask", lambda lib, q, k, v, m: _SDPA(lib)(q, k, v, attn_mask=m),
+           shapes=[(2, 3, 4), (2, 5, 4), (2, 5, 6), (2, 3, 5)]),
+    OpSpec("F.sdpa/causal", lambda lib, q, k, v: _SDPA(lib)(q, k, v, is_causal=True),
+           shapes=[(2, 4, 4), (2, 3, 4), (2, 3, 2)]),
+    OpSpec("F.sdpa/float64_broadcast", lambda lib, q, k, v: _SDPA(lib)(q, k, v),
+           shapes=[(1, 2, 3, 4), (2, 5, 4), (2, 5, 6)], dtype="float64"),
+    OpSpec("F.sdpa/gqa", lambda lib, q, k, v: _SDPA(lib)(q, k, v, enable_gqa=True),
+           shapes=[(1, 4, 3, 4), (1, 2, 5, 4), (1, 2, 5, 3)]),
+]
+
 # ---- errors --------------------------------------------------------------------------------------
 _X = [[0.5, -1.0, 2.0], [1.5, 0.2, -0.3]]
 ERRORS += [
@@ -469,4 +528,64 @@ ERRORS += [
               values=_rand((3, 4)),
               contains=("Padding length should be less than or equal to two times the input "
                         "dimension but got padding length 6 and input of dimension 2",)),
+    ErrorSpec("F.pixel_shuffle/channels", lambda lib, x: F(lib).pixel_shuffle(x, 3),
+              shapes=[(2, 8, 2, 3)],
+              contains=("pixel_shuffle expects its input's 'channel' dimension to be divisible by "
+                        "the square of upscale_factor, but input.size(-3)=8 is not divisible by 9",
+                        )),
+    ErrorSpec("F.pixel_shuffle/dims", lambda lib, x: F(lib).pixel_shuffle(x, 2), shapes=[(2, 3)],
+              contains=("pixel_shuffle expects input to have at least 3 dimensions, but got input "
+                        "with 2 dimension(s)",)),
+    ErrorSpec("F.pixel_shuffle/factor", lambda lib, x: F(lib).pixel_shuffle(x, 0),
+              shapes=[(2, 4, 2, 3)],
+              contains=("pixel_shuffle expects a positive upscale_factor, but got 0",)),
+    ErrorSpec("F.pixel_unshuffle/width", lambda lib, x: F(lib).pixel_unshuffle(x, 2),
+              shapes=[(2, 8, 2, 3)],
+              contains=("pixel_unshuffle expects width to be divisible by downscale_factor, but "
+                        "input.size(-1)=3 is not divisible by 2",)),
+    ErrorSpec("F.pixel_unshuffle/height", lambda lib, x: F(lib).pixel_unshuffle(x, 2),
+              shapes=[(2, 8, 3, 2)],
+              contains=("pixel_unshuffle expects height to be divisible by downscale_factor",)),
+    ErrorSpec("F.bilinear/batch", lambda lib, a, b, w: F(lib).bilinear(a, b, w),
+              shapes=[(4, 3), (3, 5), (2, 3, 5)],
+              contains=("bilinear(): input batch dimensions do not match at dim 0: got 4 and 3",)),
+    ErrorSpec("F.bilinear/input2", lambda lib, a, b, w: F(lib).bilinear(a, b, w),
+              shapes=[(4, 3), (4, 5), (2, 3, 2)],
+              contains=("bilinear(): input2 size does not match weight size: got 5 but expected "
+                        "2",)),
+    ErrorSpec("F.bilinear/bias", lambda lib, a, b, w, c: F(lib).bilinear(a, b, w, c),
+              shapes=[(4, 3), (4, 5), (2, 3, 5), (1,)],
+              contains=("bilinear(): bias size does not match weight size: got 1 but expected 2",
+                        )),
+    ErrorSpec("F.bilinear/dtype", lambda lib, a, b, w: F(lib).bilinear(a, b, w),
+              shapes=[(4, 3), (4, 5), (2, 3, 5)], dtypes=("float32", "float64", "float32"),
+              contains=("All tensors must have the same dtype, got input1: float, input2: double, "
+                        "weight: float",)),
+    ErrorSpec("F.sdpa/mask_and_causal",
+              lambda lib, q, k, v, m: _SDPA(lib)(q, k, v, attn_mask=m, is_causal=True),
+              shapes=[(2, 3, 4), (2, 5, 4), (2, 5, 6), (3, 5)],
+              dtypes=("float32", "float32", "float32", "bool"),
+              contains=("Explicit attn_mask should not be set when is_causal=True",)),
+    ErrorSpec("F.sdpa/dtype", lambda lib, q, k, v: _SDPA(lib)(q, k, v),
+              shapes=[(2, 3, 4), (2, 5, 4), (2, 5, 6)], dtypes=("float32", "float32", "float64"),
+              contains=("Expected query, key, and value to have the same dtype, but got "
+                        "query.dtype: float key.dtype: float and value.dtype: double instead.",)),
+    ErrorSpec("F.sdpa/embed", lambda lib, q, k, v: _SDPA(lib)(q, k, v),
+              shapes=[(2, 3, 4), (2, 5, 3), (2, 5, 6)],
+              contains=("Expected size for first two dimensions of batch2 tensor to be: [2, 4] "
+                        "but got: [2, 3].",)),
+    ErrorSpec("F.sdpa/mask_dtype", lambda lib, q, k, v, m: _SDPA(lib)(q, k, v, attn_mask=m),
+              shapes=[(2, 3, 4), (2, 5, 4), (2, 5, 6), (3, 5)],
+              dtypes=("float32", "float32", "float32", "int64"),
+              contains=("Expected attn_mask dtype to be bool or float or to match query dtype, "
+                        "but got attn_mask.dtype: long int and  query.dtype: float instead.",)),
+    ErrorSpec("F.sdpa/dims", lambda lib, q, k, v: _SDPA(lib)(q, k, v),
+              shapes=[(4,), (5, 4), (5, 6)],
+              contains=("Expected query, key, and value to all be  at least 2 dimensional",)),
+    ErrorSpec("F.sdpa/dropout_p", lambda lib, q, k, v: _SDPA(lib)(q, k, v, dropout_p=1.5),
+              shapes=[(2, 3, 4), (2, 5, 4), (2, 5, 6)],
+              contains=("dropout probability has to be between 0 and 1, but got 1.5",)),
+    ErrorSpec("F.embedding/weight_1d", lambda lib, i, w: F(lib).embedding(i, w),
+              shapes=[(2,), (3,)], dtypes=("int64", "float32"), domain=(0, 2),
+              contains=("'weight' must be 2-D",)),
 ]

@@ -138,3 +138,26 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, stride, dilatio
                 gcols = np.matmul(wg.transpose(0, 2, 1), gc)
                 gx[n0:n1] = _col2im(gcols, (n1 - n0, c, h, wd), *geom)
     return gx, (gw.reshape(w.shape) if gw is not None else None), gb
+
+
+def conv_transpose2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride,
+                             dilation, pads, groups: int, osize) -> np.ndarray:
+    """The transposed convolution: the adjoint of ``conv2d_forward`` in its input.
+
+    ``x`` (N, C_in, H, W) is read as the *output gradient* of a convolution with weight ``w``
+    (C_in, C_out/groups, kh, kw) whose input was (N, C_out, Ho, Wo), ``osize = (Ho, Wo)``: each
+    input pixel spreads ``w``'s window back over the output (``W.T @ x`` per pixel, then col2im
+    adds the windows where they overlap). Plus ``b`` (C_out,). Returns (N, C_out, Ho, Wo)."""
+    n, cin, h, wd = x.shape
+    _, cg, kh, kw = w.shape
+    cout = cg * groups
+    geom = ((kh, kw), stride, dilation, pads, (h, wd))
+    wg_t = w.reshape(groups, cin // groups, cg * kh * kw).transpose(0, 2, 1)
+    out = np.empty((n, cout) + tuple(osize), np.result_type(x, w))
+    for n0, n1 in _chunks(n, cout * kh * kw * h * wd * x.itemsize):
+        xc = np.ascontiguousarray(x[n0:n1].transpose(1, 2, 3, 0))
+        cols = np.matmul(wg_t, xc.reshape(groups, cin // groups, -1))
+        out[n0:n1] = _col2im(cols, (n1 - n0, cout) + tuple(osize), *geom)
+    if b is not None:
+        out += b[:, None, None]
+    return out

@@ -1,4 +1,5 @@
-"""Convolutions as functions: ``conv1d`` and ``conv2d``, one fused node each.
+"""Convolutions as functions: ``conv1d``, ``conv2d`` and their transposed forms
+``conv_transpose1d``/``conv_transpose2d``, one fused node each.
 
 ``conv2d(x, w)`` slides each filter ``w[o]`` (C, kh, kw) over the image ``x`` (N, C, H, W) and
 takes a dot product at every position::
@@ -15,6 +16,11 @@ the arithmetic (im2col and one matrix product, col2im for the gradient) is in ``
 backward is written with glasstorch ops (a transposed convolution for the input, a convolution of
 the input with the output gradient for the weight), so second derivatives work too; without
 ``create_graph`` a fast path runs the same gradients on the arrays (``_im2col.conv2d_backward``).
+
+A *transposed* convolution is that input gradient used as a layer of its own: each input pixel
+stamps the kernel, scaled by its value, onto a larger output (stride ``s`` spaces the stamps), so
+it upsamples; ``conv_transpose2d(y, w)`` has the shape of the ``x`` that ``conv2d(x, w)`` would
+map to ``y``. Its own backward swaps the roles: its input gradient is a plain ``conv2d``.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from ..._dtype import c_name, scalar_name
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
 from ...autograd.graph import Node, attach
-from ._im2col import conv2d_backward, conv2d_forward
+from ._im2col import conv2d_backward, conv2d_forward, conv_transpose2d_forward
 from .padding import pad
 
 
@@ -82,6 +88,56 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
         torch.Size([4, 8, 20])
     """
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """2-D transposed convolution ("deconvolution"): the gradient of ``conv2d`` with respect to
+    its input, used as an upsampling layer.
+
+    Args:
+        input: ``(N, C_in, H, W)``, or ``(C_in, H, W)`` for a single image.
+        weight: ``(C_in, C_out / groups, kH, kW)`` (in and out swapped compared to ``conv2d``:
+            it is the weight of the convolution this one transposes).
+        bias: optional ``(C_out,)``.
+        stride: spacing of the kernel's stamps in the output, an int or ``(sH, sW)``.
+        padding: removed from both sides of the output (``dH * (kH - 1) - pH`` zeros around the
+            input, seen as a plain convolution), an int or ``(pH, pW)``.
+        output_padding: extra rows/columns added on the bottom/right only, to choose among the
+            sizes a strided ``conv2d`` maps to the same size; smaller than stride or dilation.
+        groups: independent transposed convolutions over ``groups`` channel blocks.
+        dilation: gap between kernel taps, an int or ``(dH, dW)``.
+
+    Shape:
+        - Output: ``(N, C_out, H_out, W_out)`` with
+          ``H_out = (H - 1) * sH - 2 * pH + dH * (kH - 1) + output_padding_H + 1``.
+
+    Example::
+
+        >>> F.conv_transpose2d(torch.randn(1, 8, 7, 7), torch.randn(8, 3, 4, 4), stride=2,
+        ...                    padding=1).shape
+        torch.Size([1, 3, 14, 14])
+    """
+    return _transposed(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
+                       "conv_transpose2d")
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """1-D transposed convolution: ``input`` ``(N, C_in, L)`` or ``(C_in, L)``, ``weight``
+    ``(C_in, C_out / groups, k)``, ``bias`` ``(C_out,)``; the other arguments as in
+    ``conv_transpose2d``, along one axis.
+
+    Shape:
+        - Output: ``(N, C_out, L_out)`` with ``L_out = (L - 1) * s - 2p + d * (k - 1) + op + 1``.
+
+    Example::
+
+        >>> F.conv_transpose1d(torch.randn(4, 2, 10), torch.randn(2, 5, 3), stride=2).shape
+        torch.Size([4, 5, 21])
+    """
+    return _transposed(input, weight, bias, stride, padding, output_padding, groups, dilation, 1,
+                       "conv_transpose1d")
 
 
 # ---- argument parsing, with torch's messages --------------------------------------------------
@@ -179,6 +235,11 @@ def _check_shapes(x, w, b, pads, dilation, groups):
             f"Given weight of size {list(w.shape)}, expected bias to be 1-dimensional with {co} "
             f"elements, but got bias of size {list(b.shape)} instead"
         )
+    _check_shapes_dtypes(x, w, b)
+
+
+def _check_shapes_dtypes(x, w, b):
+    """The input, weight and bias share one dtype, not bool (torch's messages)."""
     if w.dtype != x.dtype:
         if x.dtype == np.float32:
             raise RuntimeError(
@@ -231,6 +292,35 @@ def _parse(fn, x, w, stride, padding, dilation, groups, nd):
     return stride, pads, dilation
 
 
+def _check_transposed_shapes(x, w, b, groups, opad, geom):
+    """torch's checks for a transposed convolution: the weight is (C_in, C_out/groups, ...)."""
+    cin = w.shape[0]
+    if cin % groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+            f"but got weight of size [{list(w.shape)}] instead"
+        )
+    if x.shape[1] != cin:
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(w.shape)}, expected input{list(x.shape)} "
+            f"to have {cin} channels, but got {x.shape[1]} channels instead"
+        )
+    cout = w.shape[1] * groups
+    if b is not None and b.shape != (cout,):
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(w.shape)}, expected bias to be "
+            f"1-dimensional with {cout} elements, but got bias of size {list(b.shape)} instead"
+        )
+    (sh, sw), (dh, dw), _ = geom
+    if any(o >= s and o >= d for o, s, d in zip(opad, (sh, sw), (dh, dw))):
+        raise RuntimeError(
+            "output padding must be smaller than either stride or dilation, but got "
+            f"output_padding_height: {opad[0]} output_padding_width: {opad[1]} stride_height: "
+            f"{sh} stride_width: {sw} dilation_height: {dh} dilation_width: {dw}"
+        )
+    _check_shapes_dtypes(x, w, b)
+
+
 # ---- the op --------------------------------------------------------------------------------------
 def _as_2d(nd: int, stride, pads, dilation):
     """``(stride, dilation, pads)`` of the 2-D kernel; a 1-D convolution's are those of a 2-D one
@@ -266,23 +356,74 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, nd: int
                   groups=groups, nd=nd)
 
 
+def _transposed(input, weight, bias, stride, padding, output_padding, groups, dilation,
+                nd: int, fn: str):
+    if isinstance(padding, str):
+        raise TypeError(f"{fn}(): argument 'padding' must be tuple of ints, not str")
+    _check_types(fn, input, weight, bias, stride, padding, dilation, groups)
+    if _ints(output_padding, 1) is None:
+        raise TypeError(f"{fn}(): argument 'output_padding' must be tuple of ints, not "
+                        f"{type(output_padding).__name__}")
+    x, w = input._data, weight._data
+    if x.ndim != nd + 2:
+        if x.ndim == nd + 1:  # one sample: torch adds the batch axis and squeezes it again
+            out = _transposed(input.unsqueeze(0), weight, bias, stride, padding, output_padding,
+                              groups, dilation, nd, fn)
+            return out.squeeze(0)
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fn}, but got input "
+            f"of size: {list(x.shape)}"
+        )
+    groups = int(groups)
+    stride, pads, dilation = _parse(fn, x, w, stride, padding, dilation, groups, nd)
+    opad = _fit("output_padding", _ints(output_padding, nd), w.ndim - 2)
+    if any(o < 0 for o in opad):
+        raise RuntimeError("negative output_padding is not supported")
+    geom = _as_2d(nd, stride, pads, dilation)
+    opad = (0, opad[0]) if nd == 1 else tuple(opad)
+    b = bias._data if bias is not None else None
+    _check_transposed_shapes(x, w, b, groups, opad, geom)
+    x2, w2 = (x, w) if nd == 2 else (x[:, :, None], w[:, :, None])
+    (sh, sw), (dh, dw), ((ph, _), (pw, _)) = geom
+    kh, kw = w2.shape[2:]
+    osize = ((x2.shape[2] - 1) * sh - 2 * ph + dh * (kh - 1) + opad[0] + 1,
+             (x2.shape[3] - 1) * sw - 2 * pw + dw * (kw - 1) + opad[1] + 1)
+    if min(osize) <= 0:
+        raise RuntimeError(
+            f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated "
+            f"output size per channel: ({' x '.join(map(str, osize[2 - nd:]))}). Output size "
+            "is too small"
+        )
+    out = conv_transpose2d_forward(x2, w2, b, *geom, groups, osize)
+    if nd == 1:
+        out = out.reshape(out.shape[0], out.shape[1], out.shape[3])
+    return attach(_wrap(out), ConvolutionBackward0, input, weight, bias, geom=geom,
+                  groups=groups, nd=nd, transposed=True)
+
+
 class ConvolutionBackward0(Node):
     """Backward of a convolution ``y = conv(x, W) + b``, all three gradients in one step.
 
     ``dL/dW`` is the correlation of the input with the output gradient, ``dL/dx`` the transposed
     convolution of the output gradient with ``W``, and ``dL/db`` the sum of the output gradient
     over everything but its channel axis. Only the gradients some input needs are computed.
-    ``geom`` is the 2-D kernel's ``(stride, dilation, pads)`` (``_as_2d``).
+    ``geom`` is the 2-D kernel's ``(stride, dilation, pads)`` (``_as_2d``). A ``transposed``
+    convolution (torch names its node the same) swaps the roles: its input gradient is a plain
+    convolution of the output gradient, its weight gradient the same correlation with input and
+    output gradient exchanged.
     """
 
-    def __init__(self, input, weight, bias, *, geom: tuple, groups: int, nd: int):
+    def __init__(self, input, weight, bias, *, geom: tuple, groups: int, nd: int,
+                 transposed: bool = False):
         super().__init__(input, weight, bias)
         self.save(input, weight)
-        self.geom, self.groups, self.nd = geom, groups, nd
+        self.geom, self.groups, self.nd, self.transposed = geom, groups, nd, transposed
 
     def backward(self, grad):
         x, w = self.saved_tensors
         needs = self.needs_input_grad
+        if self.transposed:
+            return _transposed_backward(grad, x, w, self.geom, self.groups, self.nd, needs)
         if grad_mode.state.enabled:
             return _graph_backward(grad, x, w, self.geom, self.groups, self.nd, needs)
         # fast path: without create_graph, im2col/col2im on the arrays in one pass (no padded,
@@ -304,6 +445,32 @@ def _graph_backward(g: Tensor, x: Tensor, w: Tensor, geom, groups: int, nd: int,
     gx = _grad_input(g, w, x.shape, geom, groups) if needs[0] else None
     gw = _grad_weight(g, x, w.shape, geom, groups) if needs[1] else None
     gb = g.sum((0, 2, 3)) if needs[2] else None
+    if nd == 1:
+        gx = gx.squeeze(2) if gx is not None else None
+        gw = gw.squeeze(2) if gw is not None else None
+    return gx, gw, gb
+
+
+def _transposed_backward(g: Tensor, x: Tensor, w: Tensor, geom, groups: int, nd: int, needs):
+    """The gradients of ``y = conv_transpose(x, W) + b``: ``dL/dx = conv(g, W)`` (cropped to
+    ``x``'s size: output_padding may leave windows past it), ``dL/dW`` the weight gradient of the
+    convolution that maps ``g``'s shape to ``x``'s, with ``x`` as its output gradient."""
+    if nd == 1:
+        g, x, w = g.unsqueeze(2), x.unsqueeze(2), w.unsqueeze(2)
+    h, wd = x.shape[2:]
+    stride, dilation, ((ph, _), (pw, _)) = geom
+    if grad_mode.state.enabled:
+        gx = conv2d(g, w, None, stride, (ph, pw), dilation, groups)[:, :, :h, :wd] \
+            if needs[0] else None
+        gw = _grad_weight(x, g, w.shape, geom, groups) if needs[1] else None
+        gb = g.sum((0, 2, 3)) if needs[2] else None
+    else:  # fast path: the convolution kernels on the arrays, no intermediate tensors
+        gd, xd, wd_ = g._data, x._data, w._data
+        gx = _wrap(conv2d_forward(gd, wd_, None, stride, dilation, geom[2], groups)[:, :, :h, :wd]
+                   ) if needs[0] else None
+        gw = _wrap(conv2d_backward(xd, gd, wd_, stride, dilation, geom[2], groups,
+                                   (False, True, False))[1]) if needs[1] else None
+        gb = _wrap(gd.sum((0, 2, 3))) if needs[2] else None
     if nd == 1:
         gx = gx.squeeze(2) if gx is not None else None
         gw = gw.squeeze(2) if gw is not None else None
@@ -345,4 +512,4 @@ def _grad_weight(g: Tensor, x: Tensor, wshape, geom, groups: int) -> Tensor:
     return blocks.permute(0, 2, 1, 3, 4).reshape(co, cg, kh, kw)
 
 
-__all__ = ["conv1d", "conv2d"]
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]

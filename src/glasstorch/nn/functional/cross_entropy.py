@@ -77,8 +77,8 @@ def _check_target_dtype(t: np.ndarray, bad: bool) -> None:
 def _rows(input: Tensor, target: Tensor, weight, ignore_index: int):
     """Flatten the class-index problem to rows. Returns ``x2`` (M, C); the targets ``t`` (M,)
     with ignored entries replaced by 0; ``valid`` (M,), False where ignored; the per-row weights
-    ``wt`` (M,), 0 where ignored; the class weights ``w`` (C,) or None; and the output shape of
-    reduction='none'."""
+    ``wt`` (M,), 0 where ignored; the class weights ``w`` (C,) or None; the output shape of
+    reduction='none'; and whether any target is ignored."""
     x, t = input._data, target._data
     if x.ndim == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
@@ -114,10 +114,18 @@ def _rows(input: Tensor, target: Tensor, weight, ignore_index: int):
     bad = valid & ((t < 0) | (t >= n_classes))
     if bad.any():
         raise IndexError(f"Target {t[np.argmax(bad)]} is out of bounds.")
-    if not valid.all():
+    ignored = not valid.all()
+    if ignored:
         t = np.where(valid, t, 0)
     wt = (w[t] * valid) if w is not None else valid.astype(x.dtype)
-    return x2, t, valid, wt, w, out_shape
+    return x2, t, valid, wt, w, out_shape, ignored
+
+
+def _zero_ignored(per_row: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """An ignored row's loss is exactly +0.0, as torch makes it: multiplying it by its zero
+    weight would give ``nan`` for a row holding ``-inf`` (``inf * 0``) and ``-0.0`` for a
+    negative one."""
+    return np.where(valid, per_row, per_row.dtype.type(0))
 
 
 def _reduce(per_row: np.ndarray, wt: np.ndarray, reduction: str, out_shape):
@@ -188,9 +196,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         if ignore_index >= 0:
             raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    x2, t, valid, wt, w, out_shape = _rows(input, target, weight, ignore_index)
+    x2, t, valid, wt, w, out_shape, ignored = _rows(input, target, weight, ignore_index)
     m, n_classes = x2.shape
     z = x2 - x2.max(axis=1, keepdims=True) if x2.size else x2
+    if ignored:  # an ignored row may be all -inf: keep its nan out of exp and the row sums
+        z = np.where(valid[:, None], z, z.dtype.type(0))
     e = np.exp(z)
     s = e.sum(axis=1)
     nll = (np.log(s) - z[np.arange(m), t]) * wt
@@ -201,6 +211,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         per_row = (1 - eps) * nll + (eps / n_classes) * smooth
     else:
         per_row = nll
+    if ignored:
+        per_row = _zero_ignored(per_row, valid)
     out, denom = _reduce(per_row.astype(x.dtype, copy=False), wt, reduction, out_shape)
     return attach(_wrap(out), CrossEntropyLossBackward0, input, exp=e, exp_sums=s, t=t,
                   valid=valid, wt=wt, w=w, eps=eps, reduction=reduction, denom=denom,
@@ -328,9 +340,11 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     """
     reduction = _reduction(reduction, size_average, reduce)
     _check_tensors("nll_loss_nd", input, target)
-    x2, t, _, wt, w, out_shape = _rows(input, target, weight, ignore_index)
+    x2, t, valid, wt, w, out_shape, ignored = _rows(input, target, weight, ignore_index)
     m = x2.shape[0]
     per_row = -x2[np.arange(m), t] * wt
+    if ignored:
+        per_row = _zero_ignored(per_row, valid)
     out, denom = _reduce(per_row, wt, reduction, out_shape)
     return attach(_wrap(out), NllLossBackward0, input, target=target, t=t, wt=wt,
                   reduction=reduction, denom=denom, shape=input._data.shape,
@@ -354,9 +368,10 @@ class NllLossBackward0(Node):
         unit = np.zeros((m, self.n_classes), wt.dtype)
         rows = np.arange(m)
         if not grad_mode.state.enabled:  # fast path: one NumPy write, no tensor product
-            unit[rows, t] = -(wt * _row_grad(grad, self.reduction, self.denom, m))
+            # (0 - a, not -a: an ignored row's gradient is +0.0, as torch's)
+            unit[rows, t] = 0 - wt * _row_grad(grad, self.reduction, self.denom, m)
             return _wrap(_to_layout(unit, self.shape))
-        unit[rows, t] = -wt
+        unit[rows, t] = 0 - wt
         g = _graph_grad(grad, self.reduction, self.denom, self.shape, _class_dim_of(self.shape))
         return _wrap(np.ascontiguousarray(_to_layout(unit, self.shape))) * g
 

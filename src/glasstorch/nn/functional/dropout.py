@@ -35,15 +35,16 @@ def _apply_mask(input: Tensor, mask: np.ndarray, inplace: bool) -> Tensor:
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)`` (training only).
 
-    In evaluation (``training=False``) or with ``p=0`` the input is returned unchanged. The mask
-    comes from the default generator: ``glasstorch.manual_seed`` makes it reproducible.
+    In evaluation (``training=False``), with ``p=0`` or on an empty input, the input itself is
+    returned (as torch does: no node, so a leaf stays a leaf). The mask comes from the default
+    generator: ``glasstorch.manual_seed`` makes it reproducible.
     """
     _check_p(p)
     if not isinstance(input, Tensor):
         raise not_tensor("dropout", input)
-    if not training or p == 0.0:
-        return input
     x = input._data
+    if not training or p == 0.0 or not x.size:
+        return input
     if x.dtype.kind != "f":
         raise RuntimeError(
             f"result type Float can't be cast to the desired output type "
@@ -62,7 +63,7 @@ def _feature_dropout(input, p, training, inplace, batched_ndim: int, name: str):
             f"{name}: Expected {batched_ndim - 1}D or {batched_ndim}D input, but received a "
             f"{x.ndim}D input. {name} requires a batch dimension or an unbatched input."
         )
-    if not training or p == 0.0:
+    if not training or p == 0.0 or not x.size:
         return input
     lead = 2 if x.ndim == batched_ndim else 1
     shape = x.shape[:lead] + (1,) * (x.ndim - lead)
@@ -86,9 +87,9 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
     """Dropout for SELU networks: dropped entries take SELU's negative saturation value and an
     affine correction keeps mean 0 and variance 1."""
     _check_p(p)
-    if not training or p == 0.0:
-        return input
     x = input._data
+    if not training or p == 0.0 or not x.size:
+        return input
     if p == 1.0:
         return _apply_mask(input, np.zeros(x.shape, x.dtype), inplace)
     alpha = -1.7580993408473766  # -selu_scale * selu_alpha: where SELU saturates

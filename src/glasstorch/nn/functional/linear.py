@@ -88,4 +88,77 @@ def _check_bias(b: np.ndarray, shape: tuple) -> None:
         ) from None
 
 
-__all__ = ["linear"]
+# ---- bilinear ----------------------------------------------------------------------------------
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``y[..., k] = input1 @ weight[k] @ input2 + bias[k]``: one bilinear form per output.
+
+    Shapes: input1 (*, in1), input2 (*, in2) with the same leading dimensions, weight
+    (out, in1, in2), bias (out,) → (*, out). Composed of tensor ops as torch composes it (so the
+    graph ends in a ``view``, then the bias ``add``): the rows of ``input1`` times the weight laid
+    out as (in1, out * in2) give, for each row, ``out`` vectors of length in2, each dotted with
+    that row of ``input2``.
+
+    Example::
+
+        >>> F.bilinear(torch.randn(128, 20), torch.randn(128, 30), torch.randn(40, 20, 30)).shape
+        torch.Size([128, 40])
+    """
+    if not isinstance(input1, Tensor):
+        raise not_tensor("bilinear", input1, "input1", 1)
+    if not isinstance(input2, Tensor):
+        raise not_tensor("bilinear", input2, "input2", 2)
+    if not isinstance(weight, Tensor):
+        raise not_tensor("bilinear", weight, "weight", 3)
+    _check_bilinear(input1, input2, weight, bias)
+    out_f, in1, in2 = weight._data.shape
+    rows1, rows2 = input1.reshape(-1, in1), input2.reshape(-1, in2)
+    left = rows1.matmul(weight.transpose(0, 1).reshape(in1, out_f * in2))  # (M, out * in2)
+    forms = (left.reshape(-1, out_f, in2) * rows2.unsqueeze(1)).sum(-1)   # (M, out)
+    if forms._data.dtype != weight._data.dtype:  # integers: sum widens to int64, torch does not
+        forms = forms.to(weight.dtype)
+    out = forms.reshape(*input1._data.shape[:-1], out_f)
+    return out + bias if bias is not None else out
+
+
+def _check_bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    """Raise torch's errors for inputs that do not fit a bilinear layer."""
+    a, b, w = x1._data, x2._data, weight._data
+    if a.ndim == 0 or b.ndim == 0:
+        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+    if a.ndim != b.ndim:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {a.ndim} and {b.ndim}")
+    for d in range(a.ndim - 1):
+        if a.shape[d] != b.shape[d]:
+            raise RuntimeError(
+                f"bilinear(): input batch dimensions do not match at dim {d}: got "
+                f"{a.shape[d]} and {b.shape[d]}"
+            )
+    if a.shape[-1] != w.shape[1]:
+        raise RuntimeError(
+            f"bilinear(): input1 size does not match weight size: got {a.shape[-1]} but "
+            f"expected {w.shape[1]}"
+        )
+    if w.ndim != 3:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-w.ndim}, "
+                         f"{w.ndim - 1}], but got 2)")
+    if b.shape[-1] != w.shape[2]:
+        raise RuntimeError(
+            f"bilinear(): input2 size does not match weight size: got {b.shape[-1]} but "
+            f"expected {w.shape[2]}"
+        )
+    if bias is not None and bias._data.shape[-1:] != w.shape[:1]:
+        raise RuntimeError(
+            f"bilinear(): bias size does not match weight size: got "
+            f"{bias._data.shape[-1] if bias._data.ndim else 0} but expected {w.shape[0]}"
+        )
+    dtypes = [a.dtype, b.dtype, w.dtype] + ([] if bias is None else [bias._data.dtype])
+    if len(set(dtypes)) > 1:
+        names = [_dtype.c_name(d) for d in dtypes]
+        listed = f"input1: {names[0]}, input2: {names[1]}, weight: {names[2]}"
+        if bias is not None:
+            listed += f", bias: {names[3]}"
+        raise RuntimeError(f"All tensors must have the same dtype, got {listed}")
+
+
+
+__all__ = ["linear", "bilinear"]

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from ... import ops
+from ... import _dtype, ops
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
 from ...autograd.graph import Node, attach
@@ -53,11 +53,18 @@ def _reduction(reduction: str, size_average=None, reduce=None) -> str:
 
 def _broadcast_pair(input: Tensor, target: Tensor, stacklevel: int = 3):
     """The two arrays in their common dtype and the broadcast shape; warn (as torch does) when the
-    shapes differ, and raise torch's RuntimeError when they cannot broadcast."""
+    shapes differ, and raise torch's RuntimeError when they cannot broadcast.
+
+    torch broadcasts the pair to one shape *before* promoting, so a 0-d operand counts as much as
+    the other: ``mse_loss(float64 0-d, float32 (3,))`` is float64 (``x - t`` would be float32).
+    """
     x, t = operands(input, target)
     xs, ts = np.shape(x), np.shape(t)
     if xs == ts:
         return x, t, xs
+    dt = _pair_dtype(input, target)
+    if dt is not None:
+        x, t = x.astype(dt.np, copy=False), t.astype(dt.np, copy=False)
     warnings.warn(
         f"Using a target size (torch.Size({list(ts)})) that is different to the input size "
         f"(torch.Size({list(xs)})). This will likely lead to incorrect results due to "
@@ -76,6 +83,15 @@ def _broadcast_pair(input: Tensor, target: Tensor, stacklevel: int = 3):
             f"non-singleton dimension {d}"
         ) from None
     return x, t, shape
+
+
+def _pair_dtype(input: Tensor, target: Tensor):
+    """The dtype of a pair of tensors of different shapes and dtypes once broadcast to one shape
+    (plain promotion, no 0-d rule), or None when they share shape or dtype."""
+    a, b = input._data, target._data
+    if a.dtype == b.dtype or a.shape == b.shape:
+        return None
+    return _dtype.promote_types(_dtype.of(input), _dtype.of(target))
 
 
 def _reduce(elem: np.ndarray, reduction: str, dtype) -> np.ndarray:
@@ -111,6 +127,7 @@ class _LossNode(Node):
         super().__init__(input, target)
         self.save(input, target, *weights.values())
         self.reduction, self.numel = reduction, math.prod(shape)
+        self.dtype = _pair_dtype(input, target)  # None, or the dtype the forward computed in
 
     def weights(self) -> list:
         """The weight arrays kept at construction, as tensors (None where not given)."""
@@ -119,11 +136,14 @@ class _LossNode(Node):
     def backward(self, grad):
         gi, gt = self.needs_input_grad
         x, t = self.saved_tensors[:2]
+        x0, t0 = x, t
+        if self.dtype is not None:
+            x, t = x.to(self.dtype), t.to(self.dtype)
         g = _scale(grad, self.reduction, self.numel)
         needs_dx = gi or type(self).d_target is _LossNode.d_target  # the default is -dx
         dx = self.d_input(x, t) * g if needs_dx else None
-        gx = _sum_to(dx, x) if gi else None
-        gt = _sum_to(self.d_target(x, t, dx, g), t) if gt else None
+        gx = _sum_to(dx, x0) if gi else None
+        gt = _sum_to(self.d_target(x, t, dx, g), t0) if gt else None
         return gx, gt
 
     def d_target(self, x, t, dx, g):
@@ -166,6 +186,8 @@ class MseLossBackward0(_LossNode):
         gi, gt = self.needs_input_grad
         x, t = self.saved_tensors
         xa, ta = operands(x, t)
+        if self.dtype is not None:
+            xa, ta = xa.astype(self.dtype.np, copy=False), ta.astype(self.dtype.np, copy=False)
         g = grad._data
         if self.reduction == "mean":
             g = g / self.numel if self.numel else g * float("nan")
@@ -226,6 +248,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     if weight is not None:
         elem = huber_loss(input, target, "none", delta)
         return _weighted(elem, input, weight, reduction, mean_by_weight=False)
+    if input._data.dtype != target._data.dtype:  # torch's huber computes in the input's dtype
+        target = target.to(input.dtype)
     return _elementwise_loss(input, target, reduction, _huber, HuberLossBackward0, delta=delta)
 
 
@@ -246,7 +270,12 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
     """Absolute error ``|input - target|``, reduced. Composed of tensor ops, as torch does."""
     reduction = _reduction(reduction, size_average, reduce)
     if input._data.shape != target._data.shape:
-        _broadcast_pair(input, target)
+        _broadcast_pair(input, target)  # torch's warning, or its error
+    if input._data.dtype != target._data.dtype:
+        # torch broadcasts the pair first, so a 0-d operand promotes like any other (plain
+        # promote_types); converting each here also brings each gradient back in its own dtype
+        dt = _dtype.promote_types(_dtype.of(input), _dtype.of(target))
+        input, target = input.to(dt), target.to(dt)
     elem = (input - target).abs()
     if weight is not None:
         return _weighted(elem, input, weight, reduction, mean_by_weight=True)

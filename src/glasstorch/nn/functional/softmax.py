@@ -1,4 +1,5 @@
-"""Softmax and its relatives along a dimension: ``softmax``, ``log_softmax``, ``softmin``.
+"""Softmax and its relatives along a dimension: ``softmax``, ``log_softmax``, ``softmin``, and
+``gumbel_softmax`` (a differentiable sample of a category).
 
 Each is one fused op: the forward subtracts the max along ``dim`` (so ``exp`` cannot overflow) and
 records a single node, ``SoftmaxBackward0`` or ``LogSoftmaxBackward0`` as in torch, which keeps the
@@ -13,9 +14,11 @@ import warnings
 
 import numpy as np
 
+from ..._dtype import scalar_name
 from ..._tensor import Tensor, _dim, _wrap
 from ...autograd import grad_mode
 from ...autograd.graph import Node, attach
+from ...random import numpy_rng
 from ._elementwise import as_array, need_float
 
 
@@ -120,6 +123,43 @@ class LogSoftmaxBackward0(_AlongDim):
         return grad - y.exp() * grad.sum(self.dim, keepdim=True)
 
 
+def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """A differentiable sample from the categorical distribution ``softmax(logits)``.
+
+    Adds Gumbel noise ``g = -log(E)``, ``E ~ Exponential(1)``, to the logits (the *Gumbel-max
+    trick*: ``argmax(logits + g)`` is an exact sample) and relaxes the argmax to
+    ``softmax((logits + g) / tau, dim)``: a point of the simplex that tends to a one-hot row as
+    the temperature ``tau`` goes to 0. With ``hard=True`` the result is the one-hot row of that
+    argmax, but its gradient is the soft sample's (``y_hard - y_soft.detach() + y_soft``, the
+    *straight-through* estimator). ``eps`` is deprecated and ignored, as in torch.
+
+    Shape: ``logits`` (*) → the same shape. The noise comes from the default generator
+    (``glasstorch.manual_seed`` reproduces it).
+    """
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", UserWarning,
+                      stacklevel=2)
+    x = logits._data
+    if x.dtype.kind != "f":
+        raise RuntimeError(
+            "Exponential distribution is a continuous probability distribution. dtype must be a "
+            f"floating point but you specified {scalar_name(x.dtype)}"
+        )
+    d = _dim(dim, x.ndim) if x.ndim else None
+    noise = -np.log(numpy_rng(None).standard_exponential(x.shape).astype(x.dtype))
+    y_soft = softmax((logits + _wrap(noise)) / tau, dim)
+    if not hard:
+        return y_soft
+    y = y_soft._data
+    if x.ndim:
+        one_hot = np.zeros_like(y)
+        np.put_along_axis(one_hot, np.expand_dims(y.argmax(d), d), 1.0, d)
+    else:
+        one_hot = np.ones_like(y)
+    return _wrap(one_hot) - y_soft.detach() + y_soft
+
+
 def _softmax_method(self: Tensor, dim: int, dtype=None) -> Tensor:
     """``x.softmax(dim)``: softmax along ``dim`` (required for the method form)."""
     return softmax(self, dim, dtype=dtype)
@@ -132,4 +172,4 @@ def _log_softmax_method(self: Tensor, dim: int, dtype=None) -> Tensor:
 
 Tensor.softmax, Tensor.log_softmax = _softmax_method, _log_softmax_method
 
-__all__ = ["softmax", "log_softmax", "softmin"]
+__all__ = ["softmax", "log_softmax", "softmin", "gumbel_softmax"]

@@ -46,6 +46,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
             f"Long, Int; but got torch.{scalar_name(idx)}Tensor instead "
             "(while checking arguments for embedding)"
         )
+    if w.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
     n = w.shape[0]
     if padding_idx is not None:
         if not -n <= padding_idx < n:
@@ -68,19 +70,20 @@ class EmbeddingBackward0(Node):
     that looked up r (``index_add`` of the gradient's rows at the indices); a padding row gets
     none, and ``scale_grad_by_freq`` divides each position's share by how often its index occurs.
 
-    Keeps the index tensor (``save``: version-checked, as torch does) and the table's row count.
+    Keeps the index tensor (``save``: version-checked, as torch does) and the table's shape
+    (num_embeddings, D): an empty index gives a (0, D) gradient, hence a zero table.
     """
 
     def __init__(self, weight, *, indices, padding_idx, scale_grad_by_freq):
         super().__init__(weight)
         self.save(indices)
-        self.n_rows = weight._data.shape[0]
+        self.n_rows, self.dim = weight._data.shape
         self.padding_idx, self.by_freq = padding_idx, scale_grad_by_freq
 
     def backward(self, grad):
         (indices,) = self.saved_tensors
         idx = indices._data.reshape(-1)
-        rows = grad.reshape(idx.size, -1)
+        rows = grad.reshape(idx.size, self.dim)
         if self.by_freq or self.padding_idx is not None:
             share = np.ones(idx.size, rows._data.dtype)
             if self.by_freq:
@@ -89,7 +92,7 @@ class EmbeddingBackward0(Node):
             if self.padding_idx is not None:
                 share[idx == self.padding_idx] = 0
             rows = rows * _wrap(share[:, None])
-        table = _wrap(np.zeros((self.n_rows, rows.shape[1]), rows._data.dtype))
+        table = _wrap(np.zeros((self.n_rows, self.dim), rows._data.dtype))
         return table.index_add(0, _wrap(idx.astype(np.int64, copy=False)), rows)
 
 

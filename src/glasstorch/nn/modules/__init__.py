@@ -8,12 +8,14 @@ from .conv import __all__ as _conv_all
 from .dropout import *  # noqa: F401,F403
 from .dropout import __all__ as _dropout_all
 from .flatten import Flatten, Unflatten
+from .fold import Fold, Unfold
 from .linear import Bilinear, Identity, LazyLinear, Linear
 from .loss import *  # noqa: F401,F403
 from .loss import __all__ as _loss_all
 from .module import Module
 from .normalization import *  # noqa: F401,F403
 from .normalization import __all__ as _normalization_all
+from .pixelshuffle import PixelShuffle, PixelUnshuffle
 from .pooling import *  # noqa: F401,F403
 from .pooling import __all__ as _pooling_all
 from .sparse import Embedding
@@ -21,6 +23,7 @@ from .sparse import Embedding
 __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Identity", "Linear", "Bilinear", "LazyLinear", "Flatten", "Unflatten", "Embedding",
+    "Fold", "Unfold", "PixelShuffle", "PixelUnshuffle",
     *_activation_all, *_dropout_all, *_loss_all,
     *_conv_all, *_pooling_all, *_normalization_all,
 ]

@@ -1,4 +1,5 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d`` and their lazy forms ``LazyConv1d``/``LazyConv2d``.
+"""Convolution layers: ``Conv1d``, ``Conv2d``, their lazy forms ``LazyConv1d``/``LazyConv2d`` and
+the transposed (upsampling) layers ``ConvTranspose1d``/``ConvTranspose2d``.
 
 A layer holds the filters ``weight`` (out_channels, in_channels / groups, *kernel_size) and the
 ``bias`` (out_channels,), and calls ``F.conv1d``/``F.conv2d``. With a ``padding_mode`` other than
@@ -38,6 +39,7 @@ class _ConvNd(Module):
     __constants__ = ["stride", "padding", "dilation", "groups", "padding_mode", "output_padding",
                      "in_channels", "out_channels", "kernel_size"]
     _nd = 2
+    _transposed = False  # a transposed layer's weight is (in_channels, out_channels / groups, ...)
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
@@ -70,14 +72,15 @@ class _ConvNd(Module):
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
-        self.transposed = False
+        self.transposed = self._transposed
         self.output_padding = (0,) * nd
         self.groups = groups
         self.padding_mode = padding_mode
         self._reversed_padding_repeated_twice = self._pad_amounts()
-        self.weight = Parameter(_creation.empty(
-            (out_channels, in_channels // groups, *kernel_size), device=device, dtype=dtype
-        ))
+        channels = ((in_channels, out_channels // groups) if self._transposed
+                    else (out_channels, in_channels // groups))
+        self.weight = Parameter(_creation.empty((*channels, *kernel_size), device=device,
+                                                dtype=dtype))
         if bias:
             self.bias = Parameter(_creation.empty(out_channels, device=device, dtype=dtype))
         else:
@@ -301,4 +304,121 @@ class LazyConv2d(_LazyConvMixin, Conv2d):
     cls_to_become = Conv2d
 
 
-__all__ = ["Conv1d", "Conv2d", "LazyConv1d", "LazyConv2d"]
+class _ConvTransposeNd(_ConvNd):
+    """What ``ConvTranspose1d`` and ``ConvTranspose2d`` share: ``output_padding``, the weight
+    ``(in_channels, out_channels / groups, *kernel_size)`` (initialised as a convolution's, so
+    from ``fan_in = out_channels / groups * prod(kernel_size)``) and ``output_size``."""
+
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
+                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(
+                f'Only "zeros" padding mode is supported for {type(self).__name__}'
+            )
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)
+        self.output_padding = _tuple(output_padding, self._nd)
+
+    def _output_padding(self, input: Tensor, output_size) -> tuple:
+        """The output_padding that makes the output ``output_size`` (its last ``nd`` entries;
+        one of the ``stride`` sizes a strided convolution maps to the input's size)."""
+        if output_size is None:
+            return self.output_padding
+        nd, ndim = self._nd, input.dim()
+        extra = ndim - nd
+        size = list(output_size)
+        if len(size) == nd + extra:
+            size = size[extra:]
+        if len(size) != nd:
+            raise ValueError(
+                f"ConvTranspose{nd}D: for {ndim}D input, output_size must have {nd} or "
+                f"{nd + extra} elements (got {len(output_size)})"
+            )
+        spatial = tuple(input.shape[extra:])
+        low = [(spatial[d] - 1) * self.stride[d] - 2 * self.padding[d]
+               + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(nd)]
+        high = [lo + s - 1 for lo, s in zip(low, self.stride)]
+        if any(not lo <= want <= hi for want, lo, hi in zip(size, low, high)):
+            raise ValueError(
+                f"requested an output size of {size}, but valid sizes range from {low} to "
+                f"{high} (for an input of {input.shape[extra:]})"
+            )
+        return tuple(want - lo for want, lo in zip(size, low))
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        conv = F.conv_transpose2d if self._nd == 2 else F.conv_transpose1d
+        return conv(input, self.weight, self.bias, self.stride, self.padding,
+                    self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """A 1-D transposed convolution layer: upsamples sequences (``F.conv_transpose1d``).
+
+    Args:
+        in_channels (int), out_channels (int), kernel_size (int or tuple): as for ``Conv1d``.
+        stride (int or tuple): spacing of the kernel's stamps in the output (default 1).
+        padding (int or tuple): removed from both ends of the output (default 0).
+        output_padding (int or tuple): extra length on the end (smaller than stride or
+            dilation); or pass ``output_size=`` to ``forward`` instead.
+        groups (int), bias (bool), dilation (int or tuple): as for ``Conv1d``.
+
+    Shape:
+        - Input: ``(N, C_in, L)`` or ``(C_in, L)``.
+        - Output: ``(N, C_out, L_out)`` or ``(C_out, L_out)``, with
+          ``L_out = (L - 1) * stride - 2 * padding + dilation * (kernel_size - 1)
+          + output_padding + 1``.
+
+    Attributes:
+        weight: ``(in_channels, out_channels / groups, kernel_size)``.
+        bias: ``(out_channels,)``; both drawn from U(-k, k) with
+            ``k = 1 / sqrt(out_channels / groups * kernel_size)``.
+
+    Example::
+
+        >>> m = nn.ConvTranspose1d(16, 8, 3, stride=2)
+        >>> m(torch.randn(20, 16, 50)).shape
+        torch.Size([20, 8, 101])
+    """
+
+    _nd = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """A 2-D transposed convolution layer: upsamples feature maps (``F.conv_transpose2d``), as in
+    the decoders of autoencoders, GANs and fully convolutional segmentation networks.
+
+    Args:
+        in_channels (int), out_channels (int), kernel_size (int or tuple): as for ``Conv2d``.
+        stride (int or tuple): spacing of the kernel's stamps in the output (default 1).
+        padding (int or tuple): rows/columns removed from each side of the output (default 0).
+        output_padding (int or tuple): extra rows/columns on the bottom/right (smaller than
+            stride or dilation); or pass ``output_size=`` to ``forward`` instead.
+        groups (int), bias (bool), dilation (int or tuple): as for ``Conv2d``.
+
+    Shape:
+        - Input: ``(N, C_in, H, W)`` or ``(C_in, H, W)``.
+        - Output: ``(N, C_out, H_out, W_out)`` or ``(C_out, H_out, W_out)``, with
+          ``H_out = (H - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kernel_size[0] - 1)
+          + output_padding[0] + 1`` and ``W_out`` alike.
+
+    Attributes:
+        weight: ``(in_channels, out_channels / groups, kH, kW)``.
+        bias: ``(out_channels,)``; both drawn from U(-k, k) with
+            ``k = 1 / sqrt(out_channels / groups * kH * kW)``.
+
+    Example::
+
+        >>> m = nn.ConvTranspose2d(8, 3, kernel_size=4, stride=2, padding=1)  # doubles H, W
+        >>> m(torch.randn(1, 8, 7, 7)).shape
+        torch.Size([1, 3, 14, 14])
+        >>> m
+        ConvTranspose2d(8, 3, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1))
+    """
+
+    _nd = 2
+
+
+__all__ = ["Conv1d", "Conv2d", "LazyConv1d", "LazyConv2d", "ConvTranspose1d", "ConvTranspose2d"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ... import _creation, _dtype
+from ... import _creation
 from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -141,50 +141,13 @@ class Bilinear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
-        _check_bilinear(input1, input2, self.weight, self.bias)
-        # y[..., k] = sum over i, j of x1[..., i] * W[k, i, j] * x2[..., j]:
-        # (*, 1, 1, in1) @ (out, in1, in2) -> (*, out, 1, in2), then dot with x2 over in2.
-        left = input1.unsqueeze(-2).unsqueeze(-2).matmul(self.weight).squeeze(-2)
-        out = (left * input2.unsqueeze(-2)).sum(-1)
-        return out if self.bias is None else out + self.bias
+        return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (
             f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
             f"out_features={self.out_features}, bias={self.bias is not None}"
         )
-
-
-def _check_bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias: Tensor | None) -> None:
-    """Raise torch's errors for inputs that do not fit a bilinear layer."""
-    a, b, w = x1._data, x2._data, weight._data
-    if a.ndim == 0 or b.ndim == 0:
-        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
-    if a.ndim != b.ndim:
-        raise RuntimeError(f"bilinear(): input dimensions do not match: got {a.ndim} and {b.ndim}")
-    for d in range(a.ndim - 1):
-        if a.shape[d] != b.shape[d]:
-            raise RuntimeError(
-                f"bilinear(): input batch dimensions do not match at dim {d}: got "
-                f"{a.shape[d]} and {b.shape[d]}"
-            )
-    if a.shape[-1] != w.shape[1]:
-        raise RuntimeError(
-            f"bilinear(): input1 size does not match weight size: got {a.shape[-1]} but "
-            f"expected {w.shape[1]}"
-        )
-    if b.shape[-1] != w.shape[2]:
-        raise RuntimeError(
-            f"bilinear(): input2 size does not match weight size: got {b.shape[-1]} but "
-            f"expected {w.shape[2]}"
-        )
-    dtypes = [a.dtype, b.dtype, w.dtype] + ([] if bias is None else [bias._data.dtype])
-    if len(set(dtypes)) > 1:
-        names = [_dtype.c_name(d) for d in dtypes]
-        listed = f"input1: {names[0]}, input2: {names[1]}, weight: {names[2]}"
-        if bias is not None:
-            listed += f", bias: {names[3]}"
-        raise RuntimeError(f"All tensors must have the same dtype, got {listed}")
 
 
 class LazyLinear(LazyModuleMixin, Linear):
