@@ -114,10 +114,59 @@ def prepare_key(shape: tuple, key):
             )
         else:
             raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
+    if adv or out.count(Ellipsis) > 1:
+        out = _place_ellipsis(out, len(shape), adv)
     key = tuple(out)
     if adv:
         return (_split_ints(key) if has_int else [key]), True, "Index"
     return [key], False, None  # the name is worked out only if autograd records (_last_step)
+
+
+def _place_ellipsis(key: list, ndim: int, adv: bool) -> list:
+    """``key`` with its ``...`` written out as the full slices it stands for (advanced keys), or
+    its extra ``...`` dropped (basic keys), so that NumPy places the result's dimensions as torch.
+
+    torch walks the key along the dimensions: each ``...`` moves that walk by ``w`` = the number
+    of dimensions no other item names. Index tensors on *neighbouring dimensions* then keep their
+    place in the result, even when a ``...`` covering nothing (``w == 0``) sits between them:
+    ``x`` of shape ``(2, 3)``, ``x[None, [0, 1], ..., [0, 2]]`` has shape ``(1, 2)``. NumPy would
+    call them separated and move their dimension to the front (``(2, 1)``), so the ``...`` is
+    replaced by ``w`` full slices. A second ``...`` moves the walk past the last dimension: torch
+    allows it only when nothing but ``...`` follows it, or when ``w == 0``.
+    """
+    named = 0
+    for k in key:
+        if isinstance(k, np.ndarray):
+            named += k.ndim if k.dtype.kind == "b" else 1
+        elif k is not None and k is not Ellipsis:
+            named += 1
+    width = max(ndim - named, 0)
+    places = [i for i, k in enumerate(key) if k is Ellipsis]
+    if len(places) > 1 and width:
+        rest = [k for k in key[places[1]:] if k is not Ellipsis]
+        if rest and all(k is None for k in rest):  # the None would unsqueeze past the end
+            dim, nd = 0, ndim
+            for k in key:
+                if k is Ellipsis:
+                    dim += width
+                    continue
+                if k is None and dim > nd:
+                    raise IndexError(f"Dimension out of range (expected to be in range of "
+                                     f"[{-nd - 1}, {nd}], but got {dim})")
+                nd += k is None
+                dim += 1
+        if rest:
+            got = named + width * sum(1 for i in places
+                                      if any(k is not None for k in key[i + 1:]
+                                             if k is not Ellipsis))
+            raise IndexError(f"too many indices for tensor of dimension {ndim} (got {got})")
+    if not places:
+        return key
+    first = places[0]
+    out = [k for i, k in enumerate(key) if k is not Ellipsis or i == first]
+    if adv:
+        out[first:first + 1] = [_FULL] * width
+    return out
 
 
 def _last_step(shape: tuple, key: tuple) -> str:
@@ -231,10 +280,24 @@ def getitem(self, key):
         if not self._rg:  # fast path: the node's name is worked out only when there is one
             return res
         return attach(res, _BASIC[last or _last_step(x.shape, k)], self, key=k)
-    res = _wrap(np.asarray(_index(x, steps, x.shape)))
+    res = _wrap(_c_layout(np.asarray(_index(x, steps, x.shape))))
     if not self._rg:  # fast path: as above
         return res
     return attach(res, IndexBackward0, self, steps=steps, indices=_index_tensors(key))
+
+
+def _c_layout(arr: np.ndarray) -> np.ndarray:
+    """``arr`` laid out row-major with torch's strides: an advanced-index result is a new
+    tensor, contiguous in torch, while NumPy may hand back a transposed layout (``x[:, [0, 1]]``
+    of a ``(2, 3)`` array has strides ``(1, 2)``) or odd strides on size-1 dimensions."""
+    if arr.ndim < 2:
+        return arr
+    step = arr.itemsize
+    for n, s in zip(reversed(arr.shape), reversed(arr.strides)):
+        if s != step:
+            return np.array(arr, order="C")
+        step *= n
+    return arr
 
 
 def _index_tensors(key) -> tuple:

@@ -1,0 +1,102 @@
+"""Indexing and views against torch, statement by statement (issue 12's fidelity fixes).
+
+Each case is a few lines of PyTorch code run twice, with ``lib`` = glasstorch and ``lib`` =
+torch. The code leaves its result in ``out`` (a tensor or a tuple of tensors); both runs must
+agree on values, dtype, shape, strides, contiguity, ``requires_grad`` and ``grad_fn`` being set,
+and on any gradient the code leaves in ``grads``. When torch raises, glasstorch must raise the
+same exception type with the same first line of message.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import glasstorch as gt
+from oracle import needs_torch, torch
+
+pytestmark = needs_torch
+
+
+def _run(code: str, lib):
+    ns = {"lib": lib, "np": np}
+    try:
+        exec(code, ns)
+    except Exception as e:  # noqa: BLE001 - the exception is what is compared
+        return ns, e
+    return ns, None
+
+
+def _flat(v):
+    return list(v) if isinstance(v, (tuple, list)) else [v]
+
+
+def _same_tensor(a, b, what):
+    assert isinstance(a, gt.Tensor), f"{what}: ours is {type(a).__name__}"
+    assert tuple(a.shape) == tuple(b.shape), f"{what}: shape {tuple(a.shape)} != {tuple(b.shape)}"
+    assert str(a.dtype) == str(b.dtype), f"{what}: dtype {a.dtype} != {b.dtype}"
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6, atol=1e-6,
+                               equal_nan=True, err_msg=what)
+    assert a.is_contiguous() == b.is_contiguous(), f"{what}: is_contiguous"
+    if b.numel() > 1:  # a size-1 dimension's stride is free (NumPy and torch pick differently)
+        sa = [s for s, n in zip(a.stride(), a.shape) if n > 1]
+        sb = [s for s, n in zip(b.stride(), b.shape) if n > 1]
+        assert sa == sb, f"{what}: strides {a.stride()} != {b.stride()}"
+    assert a.requires_grad == b.requires_grad, f"{what}: requires_grad"
+    assert (a.grad_fn is None) == (b.grad_fn is None), f"{what}: grad_fn {a.grad_fn} {b.grad_fn}"
+
+
+def check(code: str):
+    """Run ``code`` in both libraries and compare (see the module docstring)."""
+    ours, err = _run(code, gt)
+    theirs, terr = _run(code, torch)
+    if terr is not None:
+        assert err is not None, f"torch raised {terr!r}; glasstorch did not"
+        assert type(err) is type(terr), f"ours {err!r} | torch {terr!r}"
+        assert str(err).splitlines()[0] == str(terr).splitlines()[0], (
+            f"ours {err} | torch {terr}")
+        return
+    if err is not None:
+        raise AssertionError(f"glasstorch raised {err!r}; torch did not") from err
+    for key in ("out", "grads", "x"):
+        if key not in theirs:
+            continue
+        a, b = _flat(ours[key]), _flat(theirs[key])
+        assert len(a) == len(b), key
+        for i, (u, v) in enumerate(zip(a, b)):
+            if isinstance(v, torch.Tensor):
+                _same_tensor(u, v, f"{key}[{i}]")
+            else:
+                assert u == v, f"{key}[{i}]: {u} != {v}"
+
+
+def cases(*codes):
+    return pytest.mark.parametrize("code", codes)
+
+
+# ---- 1. where advanced-index dimensions go ---------------------------------------------------
+X23 = "x = lib.arange(6.).reshape(2, 3)\n"
+X234 = "x = lib.arange(24.).reshape(2, 3, 4)\n"
+
+
+@cases(*[X23 + f"out = x[{k}]" for k in (
+    "None, [0, 1], ..., [0, 2]", "..., ...", "..., None, ...", "None, ..., [0, 1], None, [0, 1]",
+    "[0, 1], ..., [0, 2]", "..., [0, 1], [0, 2]", "[1, 0], None, [0, 2]", "None, [1], None, [2]",
+)], *[X234 + f"out = x[{k}]" for k in (
+    "..., None, ..., None", "0, ..., ...", "[0, 1], ..., ...", "..., ..., [0]",
+    "..., [0, 1], ..., [0, 1]", "[0, 1], ..., [0, 1], ...", "..., [0, 1], [0, 1], ...",
+    "[0, 1], ..., [0, 1]", "[0, 1], 0, ..., [0, 1]", "True, [0, 1], ..., [0, 1]",
+    "[0, 1], [0, 1], ..., None", "None, ..., [0, 1], [0, 1]", "[0, 1], ..., None, [0, 1]",
+    ":, [0, 1], ..., [0, 1]", ":, [0, 1], [0, 1], ...", "[0, 1], ..., 1, [0, 1]",
+    "[[0]], None, ..., [1, 0], [0]", "[0, 1], :, [0, 1]", "..., [[1], [0]], 1:, [2, 3]",
+    "x[0] > 0, [1, 2]", "[1], x[0, 0] >= 0, ...",
+)])
+def test_advanced_index_placement(code):
+    check(code)
+
+
+@cases(X234 + "x[None, [0, 1], ..., [0, 2], [1, 3]] = lib.tensor([[7., 8.]])\nout = x",
+       X23 + "y = x.clone().requires_grad_()\nout = y[None, [0, 1], ..., [0, 2]]\n"
+       "out.sum().backward()\ngrads = y.grad")
+def test_advanced_index_placement_write_and_grad(code):
+    check(code)
