@@ -100,3 +100,34 @@ def test_advanced_index_placement(code):
        "out.sum().backward()\ngrads = y.grad")
 def test_advanced_index_placement_write_and_grad(code):
     check(code)
+
+
+# ---- 2. outputs of unbind / split / chunk are views, and refuse recorded in-place writes ------
+G4 = "x = lib.ones(4, requires_grad=True) * 1\n"
+
+
+@cases("x = lib.tensor([1., 2., 3.])\nx.unbind(0)[-1].mul_(2)\nout = x",
+       "x = lib.tensor([[1., 2.], [3., 4.]])\nx.unbind(1)[0].add_(1)\nout = x",
+       "x = lib.tensor([1., 2., 3.])\nout = x.unbind(0)\nx[0] = 5",
+       "x = lib.arange(5.)\nx.split(2)[2].fill_(7)\nx.chunk(2)[0][1:] = -1\nout = x",
+       G4 + "x.unbind(0)[0].mul_(2)",
+       "x = lib.ones(3, requires_grad=True)\nx.unbind(0)[1].mul_(2)",
+       G4 + "x.split(2)[1].mul_(2)",
+       G4 + "x.split([1, 3])[1].add_(1)",
+       G4 + "x.chunk(2)[1][0] = 3",
+       G4 + "x.split(2)[1][:] = 3",
+       G4 + "x.split(2)[1][[0]] = 3",
+       G4 + "x.split(2)[1].exp_()",
+       G4 + "x.split(2)[1].zero_()",
+       G4 + "x.split(2)[1].copy_(lib.ones(2))",
+       G4 + "x.split(2)[1].masked_fill_(lib.tensor([True, False]), 1.)",
+       G4 + "x.split(2)[1].view(2).fill_(2)",
+       G4 + "x.unbind(0)[1].detach().add_(1)\nout = x",
+       G4 + "a = x.split(2)\nwith lib.no_grad():\n    a[1].add_(1)\nout = x",
+       G4 + "with lib.no_grad():\n    a = x.split(2)\na[1].add_(1)",
+       "x = lib.ones(4)\nv = lib.ones(2, requires_grad=True)\nx.split(2)[1].add_(v)",
+       "x = lib.ones(4)\nv = lib.ones(2, requires_grad=True)\nwith lib.no_grad():\n"
+       "    a = x.split(2)\na[1].add_(v)",
+       "x = lib.ones(4)\nwith lib.no_grad():\n    a = x.split(2)\na[1].add_(1)\nout = x")
+def test_multi_output_views(code):
+    check(code)

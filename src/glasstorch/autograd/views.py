@@ -23,10 +23,23 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
+from . import grad_mode
 from .graph import Node, set_history
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+
+
+# A view made by an op that returns several views (unbind, split, chunk) may not be written in
+# place while autograd records: each output's node only knows its own piece. Such a view (and
+# any view of it) carries ``(output index, kind)``; kind is "grad" (made from a base requiring
+# grad, grad mode on), "no_grad" (the same, made in no_grad mode), "plain" / "no_grad_plain"
+# (base not requiring grad: refused only when the write is recorded as the value requires grad).
+Tensor._multi_view = None
+
+_MULTI_TAIL = ("This view is the output of a function that returns multiple views. Such functions "
+               "do not allow the output views to be modified inplace. You should replace the "
+               "inplace operation by an out-of-place one.")
 
 
 def view_of(base: Tensor, arr: np.ndarray) -> Tensor:
@@ -36,7 +49,39 @@ def view_of(base: Tensor, arr: np.ndarray) -> Tensor:
     out._vc = base._vc
     out._base = root = base if base._base is None else base._base
     out._vfn = root._grad_fn  # the base history this view's grad_fn is relative to
+    if base._multi_view is not None:  # a view of an output of unbind/split: output 0 of its op
+        out._multi_view = (0, base._multi_view[1])
     return out
+
+
+def mark_multi_view(base: Tensor, outs: tuple) -> tuple:
+    """Mark ``outs`` (the views one call of ``unbind``/``split``/``chunk`` returned from
+    ``base``) as outputs of a multi-view op; returns ``outs``."""
+    on = grad_mode.state.enabled
+    kind = ("grad" if on else "no_grad") if base._rg else ("plain" if on else "no_grad_plain")
+    for i, t in enumerate(outs):
+        t._multi_view = (i, kind)
+    return outs
+
+
+def check_multi_view(t: Tensor) -> None:
+    """Refuse, in torch's words, an in-place op that autograd records on an output of a
+    multi-view op (``x.unbind(0)[0].mul_(2)`` with ``x`` requiring grad)."""
+    index, kind = t._multi_view
+    if kind == "grad":
+        fn = t._grad_fn
+        name = type(fn).__name__.rstrip("0123456789").removesuffix("Backward") if fn else "View"
+        raise RuntimeError(f"Output {index} of {name} is a view and is being modified inplace. "
+                           + _MULTI_TAIL)
+    if kind == "plain":
+        raise RuntimeError("A view was created in no_grad mode and is being modified inplace "
+                           "with grad mode enabled. " + _MULTI_TAIL)
+    raise RuntimeError(
+        "A view was created in no_grad mode and is being modified inplace with grad mode "
+        "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+        "clarify your code by moving both the view and the inplace either both inside the "
+        "no_grad block (if you don't want the inplace to be tracked) or both outside (if you want "
+        "the inplace to be tracked).")
 
 
 def refresh(view: Tensor):
@@ -69,6 +114,8 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False, bump: bool =
     ``wrap=True`` names the node ``CopySlices`` even when ``t`` is not a view (basic setitem).
     ``bump=False`` when ``write`` bumps the version counter itself.
     """
+    if t._multi_view is not None:
+        check_multi_view(t)
     base = t._base
     if base is not None and base is not t and base._rg == t._rg:
         if base._rg and base._grad_fn is None:

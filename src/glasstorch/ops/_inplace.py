@@ -23,7 +23,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import set_history
-from ..autograd.views import _LEAF, inplace_update
+from ..autograd.views import _LEAF, check_multi_view, inplace_update
 from ..autograd.views import _VIEW_LEAF as _VIEW_OF_LEAF
 
 
@@ -31,6 +31,9 @@ def recording(t: Tensor, other=None) -> bool:
     """Whether an in-place op on ``t`` (with ``other``) must be recorded in the graph."""
     if not grad_mode.state.enabled:
         return False
+    mv = t._multi_view
+    if mv is not None and (t._rg or mv[1] == "no_grad" or isinstance(other, Tensor) and other._rg):
+        check_multi_view(t)
     if t._rg:
         if t._grad_fn is None:
             raise RuntimeError(_LEAF)

@@ -28,7 +28,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
-from ..autograd.views import _VIEW_LEAF, inplace_update, view_of
+from ..autograd.views import _VIEW_LEAF, check_multi_view, inplace_update, view_of
 from ._broadcast import unbroadcast
 from ._checks import check_overlap
 from ._inplace import in_graph, unrecorded
@@ -397,6 +397,8 @@ def _assign(self, k: tuple, value, indices) -> None:
         return None
     # x[...] = v, x[:] = v: torch fills / copies into x itself
     whole = not adv and _last_step(self._data.shape, k) == "Alias"
+    if not (adv or whole) and self._multi_view is not None:
+        check_multi_view(getitem(self, k))  # torch writes through the view self[k]
     if not (adv or whole) and self._rg and self._grad_fn is None:
         raise RuntimeError(_VIEW_LEAF)  # torch writes through the view self[key]
 
