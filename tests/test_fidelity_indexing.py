@@ -131,3 +131,21 @@ G4 = "x = lib.ones(4, requires_grad=True) * 1\n"
        "x = lib.ones(4)\nwith lib.no_grad():\n    a = x.split(2)\na[1].add_(1)\nout = x")
 def test_multi_output_views(code):
     check(code)
+
+
+# ---- 3. an in-place op never grows its tensor ------------------------------------------------
+def _grow(hs, ys, pre, op):
+    extra = ", 0.5" if op == "lerp_" else ""
+    return f"h = lib.ones{hs}\n{pre}y = lib.ones{ys}\nh.{op}(y{extra})\nout = h"
+
+
+@cases(*[_grow(hs, ys, pre, op)
+         for hs, ys in (((2,), (1, 2)), ((2,), (1, 1, 2)), ((2, 2), (4, 2, 2)), ((1, 2), (3, 1, 2)),
+                        ((2, 2), (3,)), ((2, 2), (3, 1)), ((2, 2), (2, 1)))
+         for pre in ("", "h = h * 1\n", "w = lib.ones(1, requires_grad=True)\nh = h * w\n")
+         for op in ("sub_", "mul_", "clamp_", "lerp_", "div_", "pow_")],
+       "h = lib.ones(2)\nh.masked_fill_(lib.ones(1, 2, dtype=lib.bool), 2.)",
+       "h = lib.ones(2, 2)\nh -= lib.ones(4, 2, 2, requires_grad=True)",
+       "h = lib.ones(2, 2, dtype=lib.int64)\nh.add_(lib.ones(4, 2, 2, dtype=lib.int64))")
+def test_inplace_broadcast_never_grows(code):
+    check(code)

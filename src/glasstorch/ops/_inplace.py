@@ -158,7 +158,14 @@ def write_out(res: Tensor, out):
 
 
 def write(t: Tensor, values, op: str) -> None:
-    """Copy ``values`` into ``t``'s array (broadcasting as torch does) and bump its version."""
+    """Copy ``values`` into ``t``'s array (broadcasting as torch does) and bump its version.
+
+    ``values`` must broadcast to ``t``'s shape *without growing it*: NumPy would also drop leading
+    size-1 dimensions (a ``(1, 2)`` result into a ``(2,)`` tensor), torch refuses that."""
+    shape = t._data.shape
+    vshape = np.shape(values)
+    if vshape != shape and len(vshape) > len(shape):
+        _refuse_broadcast(shape, vshape)
     try:
         np.copyto(t._data, values, casting="same_kind")
     except TypeError:
@@ -167,10 +174,7 @@ def write(t: Tensor, values, op: str) -> None:
             f"{_dtype_name(t._data)}"
         ) from None
     except ValueError:
-        raise RuntimeError(
-            f"{op}: output with shape {list(t._data.shape)} doesn't match the broadcast shape "
-            f"{list(np.broadcast_shapes(t._data.shape, np.shape(values)))}"
-        ) from None
+        _refuse_broadcast(shape, vshape)
     t._vc[0] += 1
 
 
@@ -188,12 +192,23 @@ def apply_ufunc(t: Tensor, ufunc, y, op: str, other=None) -> Tensor:
             f"{_dtype_name(t._data)}"
         ) from None
     except ValueError:
-        raise RuntimeError(
-            f"{op}: output with shape {list(t._data.shape)} doesn't match the broadcast shape "
-            f"{list(np.broadcast_shapes(t._data.shape, np.shape(y)))}"
-        ) from None
+        _refuse_broadcast(t._data.shape, np.shape(y))
     t._vc[0] += 1
     return t
+
+
+def _refuse_broadcast(shape: tuple, vshape: tuple):
+    """torch's error for an in-place result that would not fit ``shape`` (``vshape``: the other
+    operand's shape)."""
+    try:
+        wide = list(np.broadcast_shapes(shape, vshape))
+    except ValueError:
+        n = max(len(shape), len(vshape))
+        a, b = (1,) * (n - len(shape)) + tuple(shape), (1,) * (n - len(vshape)) + tuple(vshape)
+        d = max(i for i in range(n) if a[i] != b[i] and 1 not in (a[i], b[i]))
+        raise RuntimeError(f"The size of tensor a ({a[d]}) must match the size of tensor b "
+                           f"({b[d]}) at non-singleton dimension {d}") from None
+    raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {wide}")
 
 
 def _dtype_name(v) -> str:

@@ -82,7 +82,7 @@ def masked_fill_(self, mask, value):
     v = _fill_value(value, "masked_fill_")
     if m.shape != x.shape and tuple(broadcast_shapes(m.shape, x.shape)) != x.shape:
         raise RuntimeError(
-            f"masked_fill_: output with shape {list(x.shape)} doesn't match the broadcast shape "
+            f"output with shape {list(x.shape)} doesn't match the broadcast shape "
             f"{list(broadcast_shapes(m.shape, x.shape))}"
         )
 
