@@ -149,3 +149,56 @@ def _grow(hs, ys, pre, op):
        "h = lib.ones(2, 2, dtype=lib.int64)\nh.add_(lib.ones(4, 2, 2, dtype=lib.int64))")
 def test_inplace_broadcast_never_grows(code):
     check(code)
+
+
+# ---- 4. metadata: layout of copies, requires_grad of non-float destinations ------------------
+@cases(X23 + "out = x[:, [0, 1]]\nout = (out, out.view(4))",
+       X234 + "out = x[..., [0, 1]]",
+       X234 + "out = x[:, [0, 1], [1, 2]]",
+       X23 + "out = x.masked_fill(lib.tensor([True, False, True]), 0.)",
+       "out = lib.ones(3).masked_fill(lib.ones(2, 3, dtype=lib.bool), 0.)",
+       "out = lib.ones(3, 1).masked_fill(lib.ones(3, 4, dtype=lib.bool), 0.)",
+       "out = lib.ones(3, 2).t().masked_fill(lib.ones(4, 2, 3, dtype=lib.bool), 0.)",
+       *[f"b = lib.zeros(2, dtype=lib.{dt})\nv = lib.ones(2, requires_grad=True)\nb{k} = {v}\n"
+         "out = b"
+         for dt in ("bool", "int64", "uint8")
+         for k in ("[:]", "[0]", "[...]", "[[0, 1]]", "[lib.tensor([True, False])]", "[0:1]")
+         for v in ("v", "v[0]", "v[0:1]", "v * 2")])
+def test_layout_and_requires_grad(code):
+    check(code)
+
+
+# ---- 5 and 6. writes torch accepts (casting), errors in torch's order and words --------------
+X64 = "x = lib.zeros(2, 3, dtype=lib.float64)\n"
+
+
+@cases(*[X64 + f"x{k} = {v}\nout = x"
+         for k in ("[lib.tensor([True, False])]", "[[0, 1]]", "[[0, 1], [0, 2]]", "[:, [0, 1]]",
+                   "[0, [0, 1]]", "[x > 0]", "[x == 0]", "[lib.tensor(1)]", "[lib.tensor(1), 0]",
+                   "[None, [0]]")
+         for v in ("lib.tensor(1.5)", "lib.tensor([1.5, 2.5])", "lib.ones(5)",
+                   "lib.ones(5, dtype=lib.float64)", "lib.tensor([3.])", "lib.tensor(2)",
+                   "lib.tensor([True])", "lib.ones(2, 3, 3)", "lib.ones(1, 1, 3)",
+                   "lib.ones(1, 2, 3, dtype=lib.int32)", "lib.ones(2, requires_grad=True)", "7")],
+       "x = lib.zeros(3)\nx[lib.tensor(1)] = lib.tensor([3.])\nout = x",
+       X64 + "x.index_put_((lib.tensor([0]),), lib.ones(5))",
+       X64 + "x.index_put_((lib.tensor([0]),), lib.ones(3))",
+       X64 + "x.index_put_((lib.tensor([], dtype=lib.long),), lib.ones(3, dtype=lib.float64), "
+       "accumulate=True)\nout = x",
+       X64 + "x.index_put_((lib.tensor([], dtype=lib.long), lib.tensor([], dtype=lib.long)), "
+       "lib.ones(1, dtype=lib.float64), accumulate=True)\nout = x",
+       X64 + "x[lib.tensor([[True, False, True]])] = lib.ones(1, 0)",
+       "x = lib.zeros(1, 0)\nx[lib.tensor([[]], dtype=lib.bool)] = lib.ones(1, 0)\nout = x",
+       "x = lib.zeros(1, 0)\nx[x > 0] = lib.ones(1, 0)\nout = x",
+       "x = lib.zeros(2, 0)\nout = x[..., lib.tensor([-2])]",
+       "x = lib.zeros(0, 3)\nout = x[..., lib.tensor([-2])]",
+       "x = lib.zeros(0, 3)\nout = x[lib.tensor([-2])]",
+       "x = lib.zeros(0)\nout = x.split(2)",
+       "x = lib.zeros(3, 0)\nout = x.split(2, dim=1)",
+       "x = lib.zeros(3, 0)\nout = x.chunk(2, dim=1)",
+       "x = lib.zeros(3, 0)\nout = x.unbind(1)",
+       "y = lib.zeros(3, dtype=lib.float64, requires_grad=True)\nx = y * 1\n"
+       "v = lib.tensor(2., requires_grad=True)\nx[x == 0] = v\nx.sum().backward()\n"
+       "out = x\ngrads = (y.grad, v.grad)")
+def test_indexed_writes(code):
+    check(code)

@@ -220,6 +220,8 @@ def _index(arr: np.ndarray, steps: list, shape_for_errors=None) -> np.ndarray:
 def _raise_index_error(e: IndexError, shape, steps):
     msg = str(e)
     if "out of bounds" in msg:
+        if msg.endswith("with size 0"):  # torch does not name the index or the dimension then
+            raise IndexError("index is out of bounds for dimension with size 0") from None
         raise IndexError(msg.replace("axis", "dimension")) from None
     if "too many indices" in msg:
         if len(shape) == 0:
@@ -375,7 +377,13 @@ def setitem(self, key, value) -> None:
 
 def _assign(self, k: tuple, value, indices) -> None:
     """``self[k] = value`` for a NumPy key ``k``; ``indices``: the index tensors of an advanced
-    key (None for a basic one)."""
+    key (None for a basic one).
+
+    As torch: the value loses its leading size-1 dimensions, must then broadcast to the indexed
+    shape, and is cast to ``self``'s dtype. A basic write of a tensor with dimensions into a
+    tensor that is not floating (``b[:] = v`` for a bool ``b``) is a ``copy_`` autograd does not
+    record (a 0-d value written to more than one element is a ``fill_``, which torch
+    records)."""
     adv = indices is not None
     is_t = isinstance(value, Tensor)
     if not is_t and not isinstance(value, (int, float, bool, complex, np.number, np.bool_)):
@@ -383,16 +391,18 @@ def _assign(self, k: tuple, value, indices) -> None:
         name = kind.__name__ if kind.__module__ == "builtins" else (
             f"{kind.__module__}.{kind.__name__}")
         raise TypeError(f"can't assign a {name} to a torch.{_dtype.of(self).tensor_type}")
-    if adv and is_t and value._data.dtype != self._data.dtype:
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{_dtype.scalar_name(self)} for the destination and "
-            f"{_dtype.scalar_name(value)} for the source."
-        )
-    v = value._data if is_t else value
     target = self._data
-    if not in_graph(self, value):
-        _write(target, k, v, adv)
+    v = value._data if is_t else value
+    if is_t and v.ndim and v.shape[0] == 1:
+        v = _drop_leading_ones(v)
+    if adv and is_t and v.dtype != target.dtype:
+        if not (v.size == 1 and len(k) == 1 and k[0].dtype.kind == "b"):
+            _check_value_shape(target, k, v)  # torch checks the shape before the dtype
+            raise RuntimeError(_dtype_mismatch(target, v))
+        v = v.astype(target.dtype)  # x[mask] = one value: torch fills (masked_fill_), casting
+    if not in_graph(self, value) or (not adv and target.dtype.kind not in "fc" and is_t and (
+            value._data.ndim or not target[k].ndim)):
+        _write(target, k, v, adv, value)
         self._vc[0] += 1
         return None
     # x[...] = v, x[:] = v: torch fills / copies into x itself
@@ -403,7 +413,7 @@ def _assign(self, k: tuple, value, indices) -> None:
         raise RuntimeError(_VIEW_LEAF)  # torch writes through the view self[key]
 
     def write():
-        _write(target, k, v, adv)
+        _write(target, k, v, adv, value)
 
     if whole:
         src = value if is_t else _wrap(np.asarray(value, self._data.dtype))
@@ -416,28 +426,59 @@ def _assign(self, k: tuple, value, indices) -> None:
     return None
 
 
-def _write(arr: np.ndarray, key, v, adv: bool) -> None:
+def _dtype_mismatch(target: np.ndarray, v: np.ndarray) -> str:
+    return ("Index put requires the source and destination dtypes match, got "
+            f"{_dtype.scalar_name(target)} for the destination and {_dtype.scalar_name(v)} for "
+            "the source.")
+
+
+def _drop_leading_ones(v: np.ndarray) -> np.ndarray:
+    """``v`` without its leading size-1 dimensions: ``(1, 1, 3)`` → ``(3,)`` (torch's rule for
+    the value of an indexed write, which NumPy applies only in some cases)."""
+    n = 0
+    while n < v.ndim and v.shape[n] == 1:
+        n += 1
+    return v.reshape(v.shape[n:])
+
+
+def _check_value_shape(arr: np.ndarray, key, v: np.ndarray) -> None:
+    """torch's error when the value ``v`` cannot broadcast to the shape ``arr[key]`` has."""
+    target = _index(arr, [key], arr.shape).shape
+    try:
+        np.broadcast_to(v, target)
+    except ValueError:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
+            f"indexing result of shape {list(target)}"
+        ) from None
+
+
+def _write(arr: np.ndarray, key, v, adv: bool, value=None) -> None:
+    """``arr[key] = v`` with NumPy's errors in torch's words (``value``: as the user gave it)."""
     if not adv and type(v) is np.ndarray and v.ndim and np.may_share_memory(arr, v):
         check_overlap(arr[key], v)
     try:
         arr[key] = v
     except IndexError as e:
         _raise_index_error(e, arr.shape, [key])
-    except ValueError as e:
-        msg = str(e)
-        if "read-only" in msg:
+    except (ValueError, TypeError) as e:
+        if "read-only" in str(e):
             raise RuntimeError(
                 "unsupported operation: more than one element of the written-to tensor refers to "
                 "a single memory location. Please clone() the tensor before performing the "
                 "operation."
             ) from None
-        target, vs = arr[key].shape, np.shape(v)
         if adv:
+            _check_value_shape(arr, key, np.asarray(v))
+            raise
+        target, vs = arr[key].shape, np.shape(v)
+        if len(vs) > len(target):
+            kind = _dtype.of(value).tensor_type if isinstance(value, Tensor) else "Tensor"
             raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(vs)} cannot be broadcast to "
-                f"indexing result of shape {list(target)}"
+                f"expand(torch.{kind}{{{list(vs)}}}, size={list(target)}): the number of sizes "
+                f"provided ({len(target)}) must be greater or equal to the number of dimensions "
+                f"in the tensor ({len(vs)})"
             ) from None
-        vs = vs[len(vs) - len(target):] if len(vs) > len(target) else vs
         bad = next((i for i in range(1, len(vs) + 1)
                     if vs[-i] not in (1, target[-i])), 1)
         raise RuntimeError(
@@ -498,21 +539,10 @@ def index_put_(self, indices, values, accumulate: bool = False):
             f"{type(indices).__name__}"
         )
     x, v = self._data, values._data
-    if v.dtype != x.dtype:
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{_dtype.scalar_name(x)} for the destination and {_dtype.scalar_name(v)} for the "
-            "source."
-        )
     key = tuple(_array_index(i) if isinstance(i, Tensor) else i for i in indices)
-    target = _index(x, [key], x.shape).shape
-    try:
-        np.broadcast_to(v, target)
-    except ValueError:
-        raise RuntimeError(
-            f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
-            f"indexing result of shape {list(target)}"
-        ) from None
+    _check_value_shape(x, key, _drop_leading_ones(v) if v.ndim else v)
+    if v.dtype != x.dtype:
+        raise RuntimeError(_dtype_mismatch(x, v))
 
     def write():
         if accumulate:

@@ -359,7 +359,8 @@ def split(tensor, split_size_or_sections=None, dim: int = 0, *, split_size=None)
             raise RuntimeError(
                 f"split expects split_size be non-negative, but got split_size={size}"
             )
-        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+        # a dimension of size 0 still gives one (empty) piece, as in torch
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size and n else [0]
         node = SplitBackward0
     return _pieces(tensor, d, sizes, node)
 

@@ -49,7 +49,7 @@ def masked_fill(input, mask, value):
     x, m = input._data, _mask(mask, "masked_fill_")
     v = _fill_value(value, "masked_fill_")
     shape = x.shape if m.shape == x.shape else tuple(broadcast_shapes(m.shape, x.shape))
-    out = np.array(np.broadcast_to(x, shape))
+    out = np.array(np.broadcast_to(x, shape) if shape != x.shape else x, order="C")
     np.copyto(out, v, casting="unsafe", where=m)
     if isinstance(value, Tensor):
         return attach(_wrap(out), MaskedFillBackward1, input, value, mask=mask)
