@@ -202,3 +202,31 @@ X64 = "x = lib.zeros(2, 3, dtype=lib.float64)\n"
        "out = x\ngrads = (y.grad, v.grad)")
 def test_indexed_writes(code):
     check(code)
+
+
+# ---- 5. in-place ops on expanded views, writes through views of strided tensors --------------
+@cases(*[f"{pre}y = x.expand{e}\ny.{op}\nout = x"
+         for pre in ("x = lib.tensor([1., 2.])\n", "x = lib.tensor([[1., 2.]])\n",
+                     "x = lib.tensor(3.)\n")
+         for e in ("(1, 2)", "(2, 2)", "(2, 1, 2)")
+         for op in ("mul_(3)", "fill_(7.)", "sigmoid_()", "zero_()", "add_(lib.ones(2))",
+                    "__setitem__(0, 5.)", "__setitem__(0, lib.ones(2))",
+                    "masked_fill_(lib.tensor([True, False]), 1.)", "clamp_(0, 1)", "exp_()",
+                    "relu_()")],
+       "x = lib.ones(2, 3)\ny = x.expand(2, 2, 3)\nout = y.unsqueeze(0).mul_(2)")
+def test_expanded_views_inplace(code):
+    check(code)
+
+
+P = ("w = lib.arange(24.).reshape(2, 3, 4).requires_grad_()\n"
+     "b = w.permute(0, 2, 1) * 1\n")  # b: laid out neither row- nor column-major
+
+
+@cases(P + "b[0].mul_(2)\nout = b\nb.sum().backward()\ngrads = w.grad",
+       P + "v = b[:, 1:3]\nv[0, 0] = lib.tensor([5., 6., 7.])\nout = (b, v)\n"
+       "(b * b).sum().backward()\ngrads = w.grad",
+       P + "v = b[1, ::2]\nv.exp_()\nout = (b, v)\n(v * 2).sum().backward()\ngrads = w.grad",
+       P + "s = lib.ones(3, requires_grad=True)\nb[1, 2].add_(s)\nout = b\n"
+       "(b ** 2).sum().backward()\ngrads = (w.grad, s.grad)")
+def test_inplace_through_views_of_strided_tensors(code):
+    check(code)

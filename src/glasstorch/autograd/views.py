@@ -147,26 +147,52 @@ def rebase_view(base: Tensor, view: Tensor, geom: tuple | None = None) -> None:
 
 
 def _geometry(base: Tensor, view: Tensor) -> tuple:
-    """Where ``view``'s elements sit in ``base``'s memory: (shape, strides, offset) in elements,
-    and the memory order of ``base`` ("C" row-major or "F" column-major)."""
+    """Where ``view``'s elements sit in ``base``: ``(shape, strides, offset, order)``.
+
+    When ``base``'s memory is dense (row-major "C" or column-major "F"), strides and offset (in
+    elements) into that memory say it. Otherwise (``base`` is itself strided, say a transpose
+    of a slice) ``strides`` is None and ``offset`` is an array, shaped like ``view``, of the
+    position of each of its elements in ``base`` read row-major: each element's memory address
+    is matched to the base element at the same address."""
     b, v = base._data, view._data
-    order = "C" if b.flags.c_contiguous else "F" if b.flags.f_contiguous else None
-    if order is None:
-        raise RuntimeError(
-            "in-place operation on a view of a tensor whose memory is not contiguous is not "
-            "supported by glasstorch; call .contiguous() (or .clone()) on the base tensor first."
-        )
     item = b.itemsize
     off = (v.__array_interface__["data"][0] - b.__array_interface__["data"][0]) // item
-    return v.shape, tuple(s // item for s in v.strides), off, order
+    order = "C" if b.flags.c_contiguous else "F" if b.flags.f_contiguous else None
+    if order is not None:
+        return v.shape, tuple(s // item for s in v.strides), off, order
+    at_base = _addresses(b.shape, [s // item for s in b.strides], 0).ravel()
+    by_address = np.argsort(at_base, kind="stable")
+    at_view = _addresses(v.shape, [s // item for s in v.strides], off).ravel()
+    where = by_address[np.searchsorted(at_base[by_address], at_view)]
+    return v.shape, None, where.reshape(v.shape), "C"
+
+
+def _addresses(shape: tuple, strides: list, start: int) -> np.ndarray:
+    """The memory position (in elements) of each element of an array of ``shape``/``strides``
+    whose first element is at ``start``."""
+    out = np.array(start, dtype=np.int64)
+    for n, st in zip(shape, strides):
+        out = out[..., None] + np.arange(n, dtype=np.int64) * st
+    return out
 
 
 def _region(arr: np.ndarray, geom: tuple) -> np.ndarray:
-    """The elements of ``arr`` (shaped and laid out like the base) that ``geom`` describes."""
+    """The elements of ``arr`` (shaped like the base, laid out in ``geom``'s order) that ``geom``
+    describes: a view to read or write when the base was dense, else a copy (see ``_put``)."""
     shape, strides, off, order = geom
+    if strides is None:
+        return arr.reshape(-1)[off]
     flat = arr.reshape(-1, order=order)[off:]  # a view: arr is dense in that order
     return np.lib.stride_tricks.as_strided(
         flat, shape, tuple(s * arr.itemsize for s in strides), writeable=True)
+
+
+def _put(arr: np.ndarray, geom: tuple, values) -> None:
+    """Write ``values`` into the elements of ``arr`` that ``geom`` describes."""
+    if geom[1] is None:
+        arr.reshape(-1)[geom[2]] = values
+    else:
+        _region(arr, geom)[...] = values
 
 
 class CopySlices(Node):
@@ -185,11 +211,10 @@ class CopySlices(Node):
         if self.geom is None:
             return self.inner.backward(grad)
         g = np.array(grad._data, order=self.geom[3])
-        region = _region(g, self.geom)
-        res = self.inner.backward(_wrap(region.copy()))
+        res = self.inner.backward(_wrap(np.array(_region(g, self.geom))))
         if type(res) is not tuple:
             res = (res,)
-        region[...] = 0 if res[0] is None else res[0]._data
+        _put(g, self.geom, 0 if res[0] is None else res[0]._data)
         return (_wrap(g),) + res[1:]
 
     def release(self):
@@ -205,5 +230,5 @@ class AsStridedBackward0(Node):
 
     def backward(self, grad):
         out = np.zeros(self.shape, grad._data.dtype, order=self.geom[3])
-        _region(out, self.geom)[...] = grad._data
+        _put(out, self.geom, grad._data)
         return _wrap(out)

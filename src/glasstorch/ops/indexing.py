@@ -31,7 +31,7 @@ from ..autograd.graph import Node, attach
 from ..autograd.views import _VIEW_LEAF, check_multi_view, inplace_update, view_of
 from ._broadcast import unbroadcast
 from ._checks import check_overlap
-from ._inplace import in_graph, unrecorded
+from ._inplace import check_internal_overlap, in_graph, unrecorded
 from ._positions import accumulate_into_zeros, add_at_positions, put_into_zeros
 from .conversion import CopyBackwards, FillBackward3
 from .shape import UnsqueezeBackward0
@@ -455,8 +455,11 @@ def _check_value_shape(arr: np.ndarray, key, v: np.ndarray) -> None:
 
 def _write(arr: np.ndarray, key, v, adv: bool, value=None) -> None:
     """``arr[key] = v`` with NumPy's errors in torch's words (``value``: as the user gave it)."""
-    if not adv and type(v) is np.ndarray and v.ndim and np.may_share_memory(arr, v):
-        check_overlap(arr[key], v)
+    if not adv:
+        if 0 in arr.strides:  # torch copies the value in: refused where elements share memory
+            check_internal_overlap(arr[key])
+        if type(v) is np.ndarray and v.ndim and np.may_share_memory(arr, v):
+            check_overlap(arr[key], v)
     try:
         arr[key] = v
     except IndexError as e:

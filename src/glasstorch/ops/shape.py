@@ -16,6 +16,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided as _as_strided
 
 from .. import _dtype
 from .._size import Size
@@ -359,8 +360,22 @@ def expand(input, *sizes, **kw):
             f"equal to the number of dimensions in the tensor ({x.ndim})"
         )
     target = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    # a view that writes go through (torch allows fill_ on it, and any in-place op when no two
+    # elements share memory): stride 0 along each stretched dimension
+    strides = [0] * lead
+    for n, st, want in zip(x.shape, x.strides, target[lead:]):
+        strides.append(st if n == want else 0 if n == 1 and want >= 0 else None)
+    if None not in strides and min(target, default=0) >= 0 and type(x) is np.ndarray:
+        arr = _as_strided(x, target, strides, writeable=x.flags.writeable)
+    else:
+        arr = _broadcast_or_raise(x, target, sizes, lead)
+    return attach(view_of(input, arr), ExpandBackward0, input)
+
+
+def _broadcast_or_raise(x: np.ndarray, target: tuple, sizes, lead: int) -> np.ndarray:
+    """``x`` broadcast to ``target``, or torch's error saying which dimension cannot stretch."""
     try:
-        arr = np.broadcast_to(x, target)
+        return np.broadcast_to(x, target)
     except ValueError:
         bad = next(i for i in range(len(target) - 1, -1, -1)
                    if i >= lead and x.shape[i - lead] not in (1, target[i]))
@@ -369,7 +384,6 @@ def expand(input, *sizes, **kw):
             f"({x.shape[bad - lead]}) at non-singleton dimension {bad}.  Target sizes: "
             f"{list(sizes)}.  Tensor sizes: {list(x.shape)}"
         ) from None
-    return attach(view_of(input, arr), ExpandBackward0, input)
 
 
 class ExpandBackward0(Node):
