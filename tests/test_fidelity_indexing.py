@@ -230,3 +230,25 @@ P = ("w = lib.arange(24.).reshape(2, 3, 4).requires_grad_()\n"
        "(b ** 2).sum().backward()\ngrads = (w.grad, s.grad)")
 def test_inplace_through_views_of_strided_tensors(code):
     check(code)
+
+
+# ---- 6. exception types and words ------------------------------------------------------------
+@cases(*[X23 + c for c in (
+    "out = x.index_select(0, lib.tensor([5]))", "out = x.index_select(1, lib.tensor([-1]))",
+    "out = x.index_select(1, lib.tensor([3, -1]))", "out = x.index_select(0, lib.tensor([-3]))",
+    "out = x.index_select(0, lib.tensor([[0]]))", "out = x.index_select(2, lib.tensor([0]))",
+    "x.index_put_((lib.tensor([5]),), lib.tensor(1.))",
+    "x.index_put_((lib.tensor([0]), lib.tensor([0]), lib.tensor([0])), lib.tensor(1.))",
+    "x.index_put_((lib.tensor([0.]),), lib.tensor(1.))",
+    "x.index_put_((lib.tensor([True, False, True]),), lib.tensor(1.))",
+    "x.index_put_((lib.tensor([1]),), lib.ones(2, 3))",
+    "x.index_put_((lib.tensor([1]),), lib.ones(1, 1, 3), accumulate=True)",
+    "x.index_put_((lib.tensor([1]),), lib.ones(1, 1, 3))\nout = x",
+    "x[[0, 0], [0, 1, 2]] = 1.", "x[[5]] = 1.", "out = x[[0, 0], [0, 1, 2]]",
+    "x[0] = lib.ones(2, 3)", "x[0] = lib.ones(3, 1)", "x[0, 0] = lib.ones(2)",
+    "x[lib.tensor(0)] = lib.ones(1, 3)\nout = x", "x[[0, 1]] = lib.ones(3, 3, dtype=lib.int64)")],
+       *[X234 + f"out = x[{k}]" for k in (
+           "[0], [5]", ":, [0], [5]", ":, :, [5]", "[0], :, [5]", ":, [5], [0]", "0, [5]",
+           "..., [7]", "None, :, [5]", "5", ":, 5", "0, 0, 0, 0", "[0], [0], [0], [0]")])
+def test_errors_in_torch_words(code):
+    check(code)

@@ -223,7 +223,10 @@ def index_select(input, dim: int, index, *, out=None):
     d = _dim(dim, x.ndim)
     n = x.shape[d] if x.ndim else 1
     if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError("index out of range in self")
+        if d == 0:  # torch's two kernels word it differently: rows, or slices along dim > 0
+            raise IndexError("index out of range in self")
+        bad = idx.ravel()[(idx.ravel() < 0) | (idx.ravel() >= n)][0]
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={n}")
     key = (_FULL,) * d + (idx,) if x.ndim else ()
     res = _wrap(np.take(x, idx, axis=d) if x.ndim else x.copy())
     return attach(res, IndexSelectBackward0, input, index=index, key=key)

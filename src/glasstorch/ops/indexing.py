@@ -222,7 +222,7 @@ def _raise_index_error(e: IndexError, shape, steps):
     if "out of bounds" in msg:
         if msg.endswith("with size 0"):  # torch does not name the index or the dimension then
             raise IndexError("index is out of bounds for dimension with size 0") from None
-        raise IndexError(msg.replace("axis", "dimension")) from None
+        raise IndexError(_index_tensor_ordinal(msg, steps).replace("axis", "dimension")) from None
     if "too many indices" in msg:
         if len(shape) == 0:
             raise IndexError(
@@ -239,6 +239,27 @@ def _raise_index_error(e: IndexError, shape, steps):
             f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
         ) from None
     raise IndexError(msg) from None
+
+
+def _index_tensor_ordinal(msg: str, steps) -> str:
+    """NumPy names the axis an out-of-range index tensor was on; torch names which of the index
+    tensors it is (``x[:, :, [5]]``: "dimension 0"), counting a k-d mask as k of them."""
+    head, sep, tail = msg.partition(" for axis ")
+    if not sep or not steps:
+        return msg
+    axis = int(tail.split()[0])
+    key = steps[-1] if isinstance(steps[-1], tuple) else (steps[-1],)
+    dim = ordinal = 0
+    for k in key:
+        if k is None or k is Ellipsis:  # (advanced keys carry no Ellipsis by now)
+            continue
+        n = k.ndim if isinstance(k, np.ndarray) and k.dtype.kind == "b" else 1
+        if isinstance(k, np.ndarray):
+            if dim <= axis < dim + n:
+                return f"{head} for axis {ordinal + axis - dim}{tail[len(str(axis)):]}"
+            ordinal += n
+        dim += n
+    return msg
 
 
 def _mask_message(shape, key) -> str:
@@ -543,7 +564,11 @@ def index_put_(self, indices, values, accumulate: bool = False):
         )
     x, v = self._data, values._data
     key = tuple(_array_index(i) if isinstance(i, Tensor) else i for i in indices)
-    _check_value_shape(x, key, _drop_leading_ones(v) if v.ndim else v)
+    got = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype.kind == "b" else 1 for k in key)
+    if got > x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim} (got {got})")
+    # torch drops the value's leading size-1 dimensions, except when accumulating
+    _check_value_shape(x, key, _drop_leading_ones(v) if v.ndim and not accumulate else v)
     if v.dtype != x.dtype:
         raise RuntimeError(_dtype_mismatch(x, v))
 
