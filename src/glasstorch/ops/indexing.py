@@ -567,8 +567,7 @@ def index_put_(self, indices, values, accumulate: bool = False):
     got = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype.kind == "b" else 1 for k in key)
     if got > x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim} (got {got})")
-    # torch drops the value's leading size-1 dimensions, except when accumulating
-    _check_value_shape(x, key, _drop_leading_ones(v) if v.ndim and not accumulate else v)
+    _check_value_shape(x, key, v)  # (x[i] = v drops v's leading 1s; index_put_ does not)
     if v.dtype != x.dtype:
         raise RuntimeError(_dtype_mismatch(x, v))
 
