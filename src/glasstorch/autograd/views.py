@@ -222,13 +222,36 @@ class CopySlices(Node):
 
 
 class AsStridedBackward0(Node):
-    """A view re-expressed from its base after the base's history was rewritten."""
+    """A view re-expressed from its base after the base's history was rewritten, or the result
+    of ``as_strided``.
 
-    def __init__(self, base, geom):
+    For ``as_strided`` (``memory`` given: the number of elements of the memory, and where the
+    input's elements sit in it) the gradient is added up in a buffer shaped like the memory (an
+    element the result holds twice gets both gradients), then read back at the input's
+    elements."""
+
+    def __init__(self, base, geom, memory=None):
         super().__init__(base)
-        self.shape, self.geom = base._data.shape, geom
+        self.shape, self.geom, self.memory = base._data.shape, geom, memory
 
     def backward(self, grad):
+        if self.memory is not None:
+            size, inside = self.memory
+            buf = np.zeros(size, grad._data.dtype)
+            shape, strides, offset = self.geom
+            np.add.at(buf, _addresses(shape, strides, offset), grad._data)
+            return _wrap(buf[inside])
         out = np.zeros(self.shape, grad._data.dtype, order=self.geom[3])
         _put(out, self.geom, grad._data)
         return _wrap(out)
+
+
+def strided_geometry(t: Tensor, size: tuple, stride: tuple, offset: int) -> tuple:
+    """What ``AsStridedBackward0`` needs for ``t.as_strided(size, stride, offset)``: the
+    result's geometry in the memory of ``t``'s root, and where ``t``'s own elements sit there."""
+    root = t if t._base is None else t._base
+    memory, arr = root._data, t._data
+    item = memory.itemsize
+    start = (arr.__array_interface__["data"][0] - memory.__array_interface__["data"][0]) // item
+    inside = _addresses(arr.shape, [s // item for s in arr.strides], start)
+    return (size, stride, offset), (memory.size, inside)

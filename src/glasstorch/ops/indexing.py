@@ -591,4 +591,4 @@ def index_put(input, indices, values, accumulate: bool = False):
 Tensor.__getitem__, Tensor.__setitem__ = getitem, setitem
 Tensor.index_put_, Tensor.index_put = index_put_, index_put
 
-__all__ = ["index_put"]
+__all__ = ["index_put", "index_put_"]
