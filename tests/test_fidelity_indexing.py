@@ -252,3 +252,20 @@ def test_inplace_through_views_of_strided_tensors(code):
            "..., [7]", "None, :, [5]", "5", ":, 5", "0, 0, 0, 0", "[0], [0], [0], [0]")])
 def test_errors_in_torch_words(code):
     check(code)
+
+
+# ---- found by the differential fuzzer --------------------------------------------------------
+@cases("x = lib.ones(3)\nx[False] = lib.ones(1, 3, dtype=lib.bool)\nout = x",
+       "x = lib.tensor([-1, -1, 1])\nv = lib.ones(1, 1, requires_grad=True)\nx[True] = v\nout = x",
+       "x = lib.arange(6.).reshape(2, 3)\nout = x[True]",
+       "x = lib.arange(6.).reshape(2, 3)\nout = x[:, True, [0, 1]]",
+       "x = lib.arange(32.).reshape(1, 4, 2, 4)\n"
+       "out = x[lib.tensor([[True, False, True, False]]), True, [-1, -4]]",
+       "w = lib.ones(1, 2, 1, dtype=lib.float64, requires_grad=True)\nx = w * 1\n"
+       "v = lib.ones(1, 1, dtype=lib.float64, requires_grad=True)\n"
+       "x[lib.tensor(0), [], lib.tensor([False])] = v\nx.sum().backward()\nout = x\n"
+       "grads = (w.grad, v.grad)",
+       "w = lib.ones(4, 1, 1, requires_grad=True)\nx = w * 1\nx.expand(4, 3, -1).movedim(-2, 0)"
+       ".zero_()\nx.sum().backward()")
+def test_fuzz_findings(code):
+    check(code)

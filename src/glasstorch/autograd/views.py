@@ -210,6 +210,14 @@ class CopySlices(Node):
     def backward(self, grad):
         if self.geom is None:
             return self.inner.backward(grad)
+        shape, strides = self.geom[:2]
+        if strides is not None and 0 not in shape and any(
+                s == 0 and n > 1 for n, s in zip(shape, strides)):
+            # a fill through an expanded view: torch allows the write, not its backward
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers "
+                "to a single memory location. Please clone() the tensor before performing the "
+                "operation.")
         g = np.array(grad._data, order=self.geom[3])
         res = self.inner.backward(_wrap(np.array(_region(g, self.geom))))
         if type(res) is not tuple:

@@ -72,6 +72,8 @@ def prepare_key(shape: tuple, key):
     (``select``) before the advanced part, which NumPy would instead treat as an array index.
     """
     if type(key) is not tuple:
+        if key is True:  # x[True] alone: a new leading dimension (a view), as x[None]
+            return [(None,)], False, "Unsqueeze"
         if type(key) is slice:
             if key.step is not None and key.step <= 0:
                 raise ValueError("step must be greater than zero")
@@ -257,7 +259,7 @@ def _index_tensor_ordinal(msg: str, steps) -> str:
         if isinstance(k, np.ndarray):
             if dim <= axis < dim + n:
                 return f"{head} for axis {ordinal + axis - dim}{tail[len(str(axis)):]}"
-            ordinal += n
+            ordinal += max(n, 1)  # a 0-d mask (True) is one index tensor too, on no dimension
         dim += n
     return msg
 
@@ -417,10 +419,14 @@ def _assign(self, k: tuple, value, indices) -> None:
     if is_t and v.ndim and v.shape[0] == 1:
         v = _drop_leading_ones(v)
     if adv and is_t and v.dtype != target.dtype:
-        if not (v.size == 1 and len(k) == 1 and k[0].dtype.kind == "b"):
+        masks = [a for a in k if isinstance(a, np.ndarray)]
+        if not ((v.size == 1 and len(k) == 1 and k[0].dtype.kind == "b")
+                or all(a.ndim == 0 and a.dtype.kind == "b" for a in masks)):
             _check_value_shape(target, k, v)  # torch checks the shape before the dtype
             raise RuntimeError(_dtype_mismatch(target, v))
-        v = v.astype(target.dtype)  # x[mask] = one value: torch fills (masked_fill_), casting
+        # x[mask] = one value: torch fills (masked_fill_); x[False] = v: nothing to index,
+        # torch copies (copy_); both cast
+        v = v.astype(target.dtype)
     if not in_graph(self, value) or (not adv and target.dtype.kind not in "fc" and is_t and (
             value._data.ndim or not target[k].ndim)):
         _write(target, k, v, adv, value)
@@ -544,7 +550,10 @@ class IndexPutBackward0(Node):
             return g_old
         g_val = None
         if needs[1]:
-            g_val = unbroadcast(grad[key], self.vshape).to(self.vdtype)
+            g_val = grad[key]
+            if g_val.ndim < len(self.vshape):  # the value had leading size-1 dims torch dropped
+                g_val = g_val.reshape((1,) * (len(self.vshape) - g_val.ndim) + g_val.shape)
+            g_val = unbroadcast(g_val, self.vshape).to(self.vdtype)
         return g_old, g_val
 
 
