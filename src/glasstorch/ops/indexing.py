@@ -387,6 +387,8 @@ def setitem(self, key, value) -> None:
         _write(self._data, key, value, False)
         self._vc[0] += 1
         return None
+    if key is False:  # x[False] = v alone selects nothing: torch writes nothing
+        return None
     steps, adv, _ = prepare_key(self._data.shape, key)
     indices = _index_tensors(key) if adv else None
     if adv and len(steps) == 1:
@@ -419,13 +421,11 @@ def _assign(self, k: tuple, value, indices) -> None:
     if is_t and v.ndim and v.shape[0] == 1:
         v = _drop_leading_ones(v)
     if adv and is_t and v.dtype != target.dtype:
-        masks = [a for a in k if isinstance(a, np.ndarray)]
-        if not ((v.size == 1 and len(k) == 1 and k[0].dtype.kind == "b")
-                or all(a.ndim == 0 and a.dtype.kind == "b" for a in masks)):
+        arrays = [a for a in k if isinstance(a, np.ndarray)]
+        if not (v.size == 1 and len(arrays) == 1 and arrays[0].dtype.kind == "b"):
             _check_value_shape(target, k, v)  # torch checks the shape before the dtype
             raise RuntimeError(_dtype_mismatch(target, v))
-        # x[mask] = one value: torch fills (masked_fill_); x[False] = v: nothing to index,
-        # torch copies (copy_); both cast
+        # x[mask] = one value: torch fills (masked_fill_), casting
         v = v.astype(target.dtype)
     if not in_graph(self, value) or (not adv and target.dtype.kind not in "fc" and is_t and (
             value._data.ndim or not target[k].ndim)):
