@@ -143,6 +143,31 @@ OPS = [
     OpSpec("chain/permute-reshape", lambda L, x: x.permute(1, 0, 2).reshape(3, -1).t(),
            [(2, 3, 4)]),
     OpSpec("chain/split-cat", lambda L, x: L.cat(x.split(1)[::-1]), [(3, 2)]),
+    # ---- windows, raw strides, atleast_*, H, broadcast_to
+    OpSpec("unfold/overlapping", lambda L, x: x.unfold(0, 3, 1), [(7,)]),
+    OpSpec("unfold/step", lambda L, x: x.unfold(0, 3, 2), [(7,)]),
+    OpSpec("unfold/last-dim", lambda L, x: x.unfold(-1, 2, 1), [(2, 3, 4)]),
+    OpSpec("unfold/mid-dim", lambda L, x: x.unfold(1, 2, 2), [(2, 5, 3)]),
+    OpSpec("unfold/of-transpose", lambda L, x: x.t().unfold(1, 2, 1), [(3, 4)]),
+    OpSpec("unfold/0d", lambda L, x: x.unfold(0, 1, 1), [()]),
+    OpSpec("unfold/empty-window", lambda L, x: x.unfold(0, 0, 1), [(3,)]),
+    OpSpec("as_strided/windows", lambda L, x: x.as_strided((3, 3), (2, 1)), [(7,)]),
+    OpSpec("as_strided/top-level", lambda L, x: L.as_strided(x, (2, 2), (1, 2), 1), [(3, 3)]),
+    OpSpec("as_strided/of-slice", lambda L, x: x[2:].as_strided((2, 2), (1, 2)), [(7,)]),
+    OpSpec("as_strided/repeat", lambda L, x: x.as_strided((2, 3), (0, 1)), [(4,)]),
+    OpSpec("H/matrix", lambda L, x: x.H, [(2, 3)]),
+    OpSpec("broadcast_to/method", lambda L, x: x.broadcast_to((2, 3)), [(3,)]),
+    OpSpec("broadcast_to/sizes", lambda L, x: x.broadcast_to(4, 2, 3), [(2, 1)]),
+    OpSpec("atleast_1d/0d", lambda L, x: L.atleast_1d(x), [()]),
+    OpSpec("atleast_1d/many", lambda L, x, y: L.atleast_1d(x, y), [(), (2, 3)], gradcheck=False,
+           note="an output that is an input itself trips glasstorch's gradcheck (it matches "
+                "outputs by requires_grad under no_grad); gradients are compared with torch"),
+    OpSpec("atleast_2d/1d", lambda L, x: L.atleast_2d(x), [(3,)]),
+    OpSpec("atleast_2d/0d", lambda L, x: L.atleast_2d(x), [()]),
+    OpSpec("atleast_3d/1d", lambda L, x: L.atleast_3d(x), [(3,)]),
+    OpSpec("atleast_3d/2d", lambda L, x: L.atleast_3d(x), [(3, 2)]),
+    OpSpec("atleast_3d/list", lambda L, x, y: L.atleast_3d([x, y]), [(), (2, 2, 2, 1)],
+           gradcheck=False, note="as atleast_1d/many"),
 ]
 
 ERRORS = [
@@ -226,4 +251,20 @@ ERRORS = [
               contains=("start out of range (expected to be in range of [-3, 3], but got 4)",)),
     ErrorSpec("narrow/0d", lambda L, x: x.narrow(0, 0, 1), [()],
               contains=("narrow() cannot be applied to a 0-dim tensor.",)),
+    ErrorSpec("unfold/too-big", lambda L, x: x.unfold(0, 8, 1), [(7,)],
+              contains=("maximum size for tensor at dimension 0 is 7 but size is 8",)),
+    ErrorSpec("unfold/step", lambda L, x: x.unfold(0, 2, 0), [(7,)],
+              contains=("step is 0 but must be > 0",)),
+    ErrorSpec("unfold/dim", lambda L, x: x.unfold(1, 2, 1), [(7,)], exc=IndexError,
+              contains=("Dimension out of range (expected to be in range of [-1, 0], but got 1)",)),
+    ErrorSpec("as_strided/out-of-bounds", lambda L, x: x.as_strided((3, 3), (3, 1)), [(7,)],
+              contains=("setStorage: sizes [3, 3], strides [3, 1], storage offset 0, and itemsize "
+                        "4 requiring a storage size of 36 are out of bounds for storage of size "
+                        "28",)),
+    ErrorSpec("as_strided/negative", lambda L, x: x.as_strided((2,), (-1,)), [(7,)],
+              contains=("Negative strides are not supported at the moment, got strides: [-1]",)),
+    ErrorSpec("H/1d", lambda L, x: x.H, [(3,)],
+              contains=("tensor.H is only supported on matrices (2-D tensors). Got 1-D tensor.",)),
+    ErrorSpec("H/3d", lambda L, x: x.H, [(2, 2, 2)],
+              contains=("For batches of matrices, consider using tensor.mH",)),
 ]

@@ -23,10 +23,23 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
+from . import grad_mode
 from .graph import Node, set_history
 
 _LEAF = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_LEAF = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+
+
+# A view made by an op that returns several views (unbind, split, chunk) may not be written in
+# place while autograd records: each output's node only knows its own piece. Such a view (and
+# any view of it) carries ``(output index, kind)``; kind is "grad" (made from a base requiring
+# grad, grad mode on), "no_grad" (the same, made in no_grad mode), "plain" / "no_grad_plain"
+# (base not requiring grad: refused only when the write is recorded as the value requires grad).
+Tensor._multi_view = None
+
+_MULTI_TAIL = ("This view is the output of a function that returns multiple views. Such functions "
+               "do not allow the output views to be modified inplace. You should replace the "
+               "inplace operation by an out-of-place one.")
 
 
 def view_of(base: Tensor, arr: np.ndarray) -> Tensor:
@@ -36,7 +49,39 @@ def view_of(base: Tensor, arr: np.ndarray) -> Tensor:
     out._vc = base._vc
     out._base = root = base if base._base is None else base._base
     out._vfn = root._grad_fn  # the base history this view's grad_fn is relative to
+    if base._multi_view is not None:  # a view of an output of unbind/split: output 0 of its op
+        out._multi_view = (0, base._multi_view[1])
     return out
+
+
+def mark_multi_view(base: Tensor, outs: tuple) -> tuple:
+    """Mark ``outs`` (the views one call of ``unbind``/``split``/``chunk`` returned from
+    ``base``) as outputs of a multi-view op; returns ``outs``."""
+    on = grad_mode.state.enabled
+    kind = ("grad" if on else "no_grad") if base._rg else ("plain" if on else "no_grad_plain")
+    for i, t in enumerate(outs):
+        t._multi_view = (i, kind)
+    return outs
+
+
+def check_multi_view(t: Tensor) -> None:
+    """Refuse, in torch's words, an in-place op that autograd records on an output of a
+    multi-view op (``x.unbind(0)[0].mul_(2)`` with ``x`` requiring grad)."""
+    index, kind = t._multi_view
+    if kind == "grad":
+        fn = t._grad_fn
+        name = type(fn).__name__.rstrip("0123456789").removesuffix("Backward") if fn else "View"
+        raise RuntimeError(f"Output {index} of {name} is a view and is being modified inplace. "
+                           + _MULTI_TAIL)
+    if kind == "plain":
+        raise RuntimeError("A view was created in no_grad mode and is being modified inplace "
+                           "with grad mode enabled. " + _MULTI_TAIL)
+    raise RuntimeError(
+        "A view was created in no_grad mode and is being modified inplace with grad mode "
+        "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+        "clarify your code by moving both the view and the inplace either both inside the "
+        "no_grad block (if you don't want the inplace to be tracked) or both outside (if you want "
+        "the inplace to be tracked).")
 
 
 def refresh(view: Tensor):
@@ -69,6 +114,8 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False, bump: bool =
     ``wrap=True`` names the node ``CopySlices`` even when ``t`` is not a view (basic setitem).
     ``bump=False`` when ``write`` bumps the version counter itself.
     """
+    if t._multi_view is not None:
+        check_multi_view(t)
     base = t._base
     if base is not None and base is not t and base._rg == t._rg:
         if base._rg and base._grad_fn is None:
@@ -100,26 +147,52 @@ def rebase_view(base: Tensor, view: Tensor, geom: tuple | None = None) -> None:
 
 
 def _geometry(base: Tensor, view: Tensor) -> tuple:
-    """Where ``view``'s elements sit in ``base``'s memory: (shape, strides, offset) in elements,
-    and the memory order of ``base`` ("C" row-major or "F" column-major)."""
+    """Where ``view``'s elements sit in ``base``: ``(shape, strides, offset, order)``.
+
+    When ``base``'s memory is dense (row-major "C" or column-major "F"), strides and offset (in
+    elements) into that memory say it. Otherwise (``base`` is itself strided, say a transpose
+    of a slice) ``strides`` is None and ``offset`` is an array, shaped like ``view``, of the
+    position of each of its elements in ``base`` read row-major: each element's memory address
+    is matched to the base element at the same address."""
     b, v = base._data, view._data
-    order = "C" if b.flags.c_contiguous else "F" if b.flags.f_contiguous else None
-    if order is None:
-        raise RuntimeError(
-            "in-place operation on a view of a tensor whose memory is not contiguous is not "
-            "supported by glasstorch; call .contiguous() (or .clone()) on the base tensor first."
-        )
     item = b.itemsize
     off = (v.__array_interface__["data"][0] - b.__array_interface__["data"][0]) // item
-    return v.shape, tuple(s // item for s in v.strides), off, order
+    order = "C" if b.flags.c_contiguous else "F" if b.flags.f_contiguous else None
+    if order is not None:
+        return v.shape, tuple(s // item for s in v.strides), off, order
+    at_base = _addresses(b.shape, [s // item for s in b.strides], 0).ravel()
+    by_address = np.argsort(at_base, kind="stable")
+    at_view = _addresses(v.shape, [s // item for s in v.strides], off).ravel()
+    where = by_address[np.searchsorted(at_base[by_address], at_view)]
+    return v.shape, None, where.reshape(v.shape), "C"
+
+
+def _addresses(shape: tuple, strides: list, start: int) -> np.ndarray:
+    """The memory position (in elements) of each element of an array of ``shape``/``strides``
+    whose first element is at ``start``."""
+    out = np.array(start, dtype=np.int64)
+    for n, st in zip(shape, strides):
+        out = out[..., None] + np.arange(n, dtype=np.int64) * st
+    return out
 
 
 def _region(arr: np.ndarray, geom: tuple) -> np.ndarray:
-    """The elements of ``arr`` (shaped and laid out like the base) that ``geom`` describes."""
+    """The elements of ``arr`` (shaped like the base, laid out in ``geom``'s order) that ``geom``
+    describes: a view to read or write when the base was dense, else a copy (see ``_put``)."""
     shape, strides, off, order = geom
+    if strides is None:
+        return arr.reshape(-1)[off]
     flat = arr.reshape(-1, order=order)[off:]  # a view: arr is dense in that order
     return np.lib.stride_tricks.as_strided(
         flat, shape, tuple(s * arr.itemsize for s in strides), writeable=True)
+
+
+def _put(arr: np.ndarray, geom: tuple, values) -> None:
+    """Write ``values`` into the elements of ``arr`` that ``geom`` describes."""
+    if geom[1] is None:
+        arr.reshape(-1)[geom[2]] = values
+    else:
+        _region(arr, geom)[...] = values
 
 
 class CopySlices(Node):
@@ -137,12 +210,19 @@ class CopySlices(Node):
     def backward(self, grad):
         if self.geom is None:
             return self.inner.backward(grad)
+        shape, strides = self.geom[:2]
+        if strides is not None and 0 not in shape and any(
+                s == 0 and n > 1 for n, s in zip(shape, strides)):
+            # a fill through an expanded view: torch allows the write, not its backward
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers "
+                "to a single memory location. Please clone() the tensor before performing the "
+                "operation.")
         g = np.array(grad._data, order=self.geom[3])
-        region = _region(g, self.geom)
-        res = self.inner.backward(_wrap(region.copy()))
+        res = self.inner.backward(_wrap(np.array(_region(g, self.geom))))
         if type(res) is not tuple:
             res = (res,)
-        region[...] = 0 if res[0] is None else res[0]._data
+        _put(g, self.geom, 0 if res[0] is None else res[0]._data)
         return (_wrap(g),) + res[1:]
 
     def release(self):
@@ -150,13 +230,36 @@ class CopySlices(Node):
 
 
 class AsStridedBackward0(Node):
-    """A view re-expressed from its base after the base's history was rewritten."""
+    """A view re-expressed from its base after the base's history was rewritten, or the result
+    of ``as_strided``.
 
-    def __init__(self, base, geom):
+    For ``as_strided`` (``memory`` given: the number of elements of the memory, and where the
+    input's elements sit in it) the gradient is added up in a buffer shaped like the memory (an
+    element the result holds twice gets both gradients), then read back at the input's
+    elements."""
+
+    def __init__(self, base, geom, memory=None):
         super().__init__(base)
-        self.shape, self.geom = base._data.shape, geom
+        self.shape, self.geom, self.memory = base._data.shape, geom, memory
 
     def backward(self, grad):
+        if self.memory is not None:
+            size, inside = self.memory
+            buf = np.zeros(size, grad._data.dtype)
+            shape, strides, offset = self.geom
+            np.add.at(buf, _addresses(shape, strides, offset), grad._data)
+            return _wrap(buf[inside])
         out = np.zeros(self.shape, grad._data.dtype, order=self.geom[3])
-        _region(out, self.geom)[...] = grad._data
+        _put(out, self.geom, grad._data)
         return _wrap(out)
+
+
+def strided_geometry(t: Tensor, size: tuple, stride: tuple, offset: int) -> tuple:
+    """What ``AsStridedBackward0`` needs for ``t.as_strided(size, stride, offset)``: the
+    result's geometry in the memory of ``t``'s root, and where ``t``'s own elements sit there."""
+    root = t if t._base is None else t._base
+    memory, arr = root._data, t._data
+    item = memory.itemsize
+    start = (arr.__array_interface__["data"][0] - memory.__array_interface__["data"][0]) // item
+    inside = _addresses(arr.shape, [s // item for s in arr.strides], start)
+    return (size, stride, offset), (memory.size, inside)

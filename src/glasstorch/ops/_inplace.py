@@ -23,7 +23,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import set_history
-from ..autograd.views import _LEAF, inplace_update
+from ..autograd.views import _LEAF, check_multi_view, inplace_update
 from ..autograd.views import _VIEW_LEAF as _VIEW_OF_LEAF
 
 
@@ -31,6 +31,9 @@ def recording(t: Tensor, other=None) -> bool:
     """Whether an in-place op on ``t`` (with ``other``) must be recorded in the graph."""
     if not grad_mode.state.enabled:
         return False
+    mv = t._multi_view
+    if mv is not None and (t._rg or mv[1] == "no_grad" or isinstance(other, Tensor) and other._rg):
+        check_multi_view(t)
     if t._rg:
         if t._grad_fn is None:
             raise RuntimeError(_LEAF)
@@ -125,6 +128,8 @@ def inplace_of(fn, name: str, direct=None):
         if record:
             return commit(self, fn(old_value(self), *args, **kwargs), name)
         x = self._data
+        if 0 in x.strides:
+            check_internal_overlap(x)
         if direct is not None and type(x) is np.ndarray and x.dtype.kind == "f":
             if direct(x, *args, **kwargs):
                 self._vc[0] += 1
@@ -154,28 +159,50 @@ def write_out(res: Tensor, out):
     return out
 
 
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def check_internal_overlap(arr: np.ndarray) -> None:
+    """torch refuses an elementwise in-place op on a tensor in which two elements share memory (an
+    ``expand`` that stretched a dimension: stride 0, size > 1); filling such a tensor is fine."""
+    if 0 in arr.strides and arr.size:
+        for n, s in zip(arr.shape, arr.strides):
+            if s == 0 and n > 1:
+                raise RuntimeError(_OVERLAP)
+
+
 def write(t: Tensor, values, op: str) -> None:
-    """Copy ``values`` into ``t``'s array (broadcasting as torch does) and bump its version."""
+    """Copy ``values`` into ``t``'s array (broadcasting as torch does) and bump its version.
+
+    ``values`` must broadcast to ``t``'s shape *without growing it*: NumPy would also drop leading
+    size-1 dimensions (a ``(1, 2)`` result into a ``(2,)`` tensor), torch refuses that."""
+    arr = t._data
+    shape = arr.shape
+    vshape = np.shape(values)
+    if vshape != shape and len(vshape) > len(shape):
+        _refuse_broadcast(shape, vshape)
+    check_internal_overlap(arr)
     try:
-        np.copyto(t._data, values, casting="same_kind")
+        np.copyto(arr, values, casting="same_kind")
     except TypeError:
         raise RuntimeError(
             f"result type {_dtype_name(values)} can't be cast to the desired output type "
             f"{_dtype_name(t._data)}"
         ) from None
     except ValueError:
-        raise RuntimeError(
-            f"{op}: output with shape {list(t._data.shape)} doesn't match the broadcast shape "
-            f"{list(np.broadcast_shapes(t._data.shape, np.shape(values)))}"
-        ) from None
+        _refuse_write(arr, shape, vshape)
     t._vc[0] += 1
 
 
 def apply_ufunc(t: Tensor, ufunc, y, op: str, other=None) -> Tensor:
     """``t = ufunc(t, y)`` written into ``t``'s own array (the no-graph path). ``other`` is the
     operand as the user gave it, for torch's wording of a failed cast."""
+    x = t._data
+    if 0 in x.strides:
+        check_internal_overlap(x)
     try:
-        ufunc(t._data, y, out=t._data, casting="same_kind")
+        ufunc(x, y, out=x, casting="same_kind")
     except TypeError:
         rt = _dtype.result_type(t, other if other is not None else y)
         if ufunc is np.true_divide and not rt.is_floating_point:
@@ -185,12 +212,30 @@ def apply_ufunc(t: Tensor, ufunc, y, op: str, other=None) -> Tensor:
             f"{_dtype_name(t._data)}"
         ) from None
     except ValueError:
-        raise RuntimeError(
-            f"{op}: output with shape {list(t._data.shape)} doesn't match the broadcast shape "
-            f"{list(np.broadcast_shapes(t._data.shape, np.shape(y)))}"
-        ) from None
+        _refuse_write(x, x.shape, np.shape(y))
     t._vc[0] += 1
     return t
+
+
+def _refuse_write(arr: np.ndarray, shape: tuple, vshape: tuple):
+    """torch's error for a failed in-place write: memory that cannot be written, or shapes."""
+    if not arr.flags.writeable:
+        raise RuntimeError(_OVERLAP)
+    _refuse_broadcast(shape, vshape)
+
+
+def _refuse_broadcast(shape: tuple, vshape: tuple):
+    """torch's error for an in-place result that would not fit ``shape`` (``vshape``: the other
+    operand's shape)."""
+    try:
+        wide = list(np.broadcast_shapes(shape, vshape))
+    except ValueError:
+        n = max(len(shape), len(vshape))
+        a, b = (1,) * (n - len(shape)) + tuple(shape), (1,) * (n - len(vshape)) + tuple(vshape)
+        d = max(i for i in range(n) if a[i] != b[i] and 1 not in (a[i], b[i]))
+        raise RuntimeError(f"The size of tensor a ({a[d]}) must match the size of tensor b "
+                           f"({b[d]}) at non-singleton dimension {d}") from None
+    raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {wide}")
 
 
 def _dtype_name(v) -> str:

@@ -65,6 +65,8 @@ def add_at_positions(out: np.ndarray, steps: list, vals: np.ndarray) -> np.ndarr
         lead = out.shape[:len(key)]  # x[i, j] picks whole rows of the remaining dimensions
         idx = [np.where(a < 0, a + n, a) if a.size and a.min() < 0 else a
                for a, n in zip(np.broadcast_arrays(*key), lead)]
+        if not idx[0].size:  # no position at all (empty index tensors)
+            return out
         rows = np.ravel_multi_index(idx, lead)
         table = out.reshape(int(np.prod(lead)), -1)
         vals = np.broadcast_to(vals, rows.shape + out.shape[len(key):])

@@ -218,7 +218,10 @@ def index_select(input, dim: int, index, *, out=None):
     d = _dim(dim, x.ndim)
     n = x.shape[d] if x.ndim else 1
     if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError("index out of range in self")
+        if d == 0:  # torch's two kernels word it differently: rows, or slices along dim > 0
+            raise IndexError("index out of range in self")
+        bad = idx.ravel()[(idx.ravel() < 0) | (idx.ravel() >= n)][0]
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={n}")
     key = (_FULL,) * d + (idx,) if x.ndim else ()
     res = _wrap(np.take(x, idx, axis=d) if x.ndim else x.copy())
     return attach(res, IndexSelectBackward0, input, index=index, key=key)
@@ -369,9 +372,153 @@ class TakeBackward0(Node):
         return accumulate_into_zeros(grad, (size,), [(flat,)]).reshape(self.shape)
 
 
+def index_fill_(self, dim: int, index, value):
+    """Set the slices at positions ``index`` along ``dim`` to ``value`` (a number or a 0-d
+    tensor), in place: ``x.index_fill_(1, tensor([0, 2]), -1.)`` sets columns 0 and 2 of a matrix.
+    Negative positions count from the end."""
+    x = self._data
+    d = _dim(dim, max(x.ndim, 1))
+    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    idx = index._data
+    if idx.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    idx = idx.reshape(-1)
+    n = x.shape[d] if x.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise IndexError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(
+                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s).")
+        fill = value._data
+    else:
+        fill = value
+    if x.ndim:
+        key = (_FULL,) * d + (idx,)
+    else:
+        key = () if idx.size else None  # a 0-d tensor: filled when the index names it
+
+    def write():
+        if key is not None:
+            x[key] = fill
+
+    if not in_graph(self, value):
+        return unrecorded(self, write)
+    if isinstance(value, Tensor):
+        return inplace_update(self, write, lambda old: IndexFillBackward1(
+            old, value, index=index, key=key))
+    return inplace_update(self, write, lambda old: IndexFillBackward0(old, index=index, key=key))
+
+
+def _filled(shape: tuple, key) -> np.ndarray:
+    """A mask of ``shape``: True at the positions ``key`` picks (``key`` None: none)."""
+    mask = np.zeros(shape, dtype=bool)
+    if key is not None:
+        mask[key] = True
+    return mask
+
+
+def index_fill(input, dim: int, index, value):
+    """Out-of-place ``index_fill_`` (on a copy of ``input``)."""
+    return index_fill_(input.clone(), dim, index, value)
+
+
+class IndexFillBackward0(Node):
+    """``index_fill_`` with a number: the filled slices pass no gradient back."""
+
+    def __init__(self, old, *value, index, key):
+        super().__init__(old, *value)
+        self.save(index, key)
+
+    def backward(self, grad):
+        _, key = self.saved_tensors
+        filled = _wrap(_filled(grad.shape, key))
+        g_old = grad.masked_fill(filled, 0) if self.needs_input_grad[0] else None
+        if len(self.next_functions) == 1:
+            return g_old
+        g_value = (grad * filled).sum() if self.needs_input_grad[1] else None
+        return g_old, g_value
+
+
+class IndexFillBackward1(IndexFillBackward0):
+    """``index_fill_`` with a 0-d tensor: the value gets the sum of the filled gradients."""
+
+
+def put_(self, index, source, accumulate: bool = False):
+    """Write ``source``'s elements at the positions ``index`` of the flattened tensor, in place
+    (``accumulate=True`` adds them, repeated positions adding up). ``index`` and ``source`` have
+    the same number of elements; negative positions count from the end."""
+    x = self._data
+    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
+        got = _dtype.scalar_name(index._data) if isinstance(index, Tensor) else type(index)
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {got}")
+    if source._data.dtype != x.dtype:
+        raise RuntimeError(
+            "put_(): self and source expected to have the same dtype, but got self.dtype = "
+            f"{_dtype.scalar_name(x)} and source.dtype = {_dtype.scalar_name(source)}")
+    idx = index._data.reshape(-1)
+    if idx.size != source._data.size:
+        raise IndexError(
+            "put_(): Expected source and index to have the same number of elements, but got "
+            f"source.numel() = {source._data.size}, index.numel() = {idx.size}")
+    n = x.size
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx.max() if idx.max() >= n else idx.min()
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    flat = np.where(idx < 0, idx + n, idx) if idx.size and idx.min() < 0 else idx
+    vals = source._data.reshape(-1)
+
+    def write():
+        out = x.reshape(-1)  # a view when x is dense; otherwise written back below
+        if accumulate:
+            add_rows(out.reshape(-1, 1), flat, vals.reshape(-1, 1))
+        else:
+            out[flat] = vals
+        if not np.shares_memory(out, x):
+            x[...] = out.reshape(x.shape)
+
+    if not in_graph(self, source):
+        return unrecorded(self, write)
+    return inplace_update(self, write, lambda old: PutBackward0(
+        old, source, index=index, flat=flat, accumulate=accumulate))
+
+
+def put(input, index, source, accumulate: bool = False):
+    """Out-of-place ``put_`` (on a copy of ``input``)."""
+    return put_(input.clone(), index, source, accumulate)
+
+
+class PutBackward0(Node):
+    """``put_``: overwritten positions pass no gradient to ``self`` (all do with
+    ``accumulate``); ``source`` gets the gradient read at its positions."""
+
+    def __init__(self, old, source, *, index, flat, accumulate):
+        super().__init__(old, source)
+        self.src_shape, self.accumulate = source._data.shape, accumulate
+        self.save(index, flat)
+
+    def backward(self, grad):
+        _, flat = self.saved_tensors
+        g_old = g_src = None
+        if self.needs_input_grad[0]:
+            g_old = grad
+            if not self.accumulate:
+                g_old = grad.reshape(-1).clone()
+                g_old[flat] = 0
+                g_old = g_old.reshape(grad.shape)
+        if self.needs_input_grad[1]:
+            g_src = grad.reshape(-1)[_wrap(flat)].reshape(self.src_shape)
+        return g_old, g_src
+
+
 Tensor.gather, Tensor.scatter, Tensor.scatter_add = gather, scatter, scatter_add
 Tensor.scatter_, Tensor.scatter_add_ = scatter_, scatter_add_
 Tensor.index_select, Tensor.index_add_, Tensor.index_add = index_select, index_add_, index_add
 Tensor.index_copy_, Tensor.index_copy, Tensor.take = index_copy_, index_copy, take
+Tensor.index_fill_, Tensor.index_fill, Tensor.put_, Tensor.put = index_fill_, index_fill, put_, put
 
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "take"]
+__all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy", "take",
+           "index_fill", "put"]

@@ -28,10 +28,10 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
-from ..autograd.views import _VIEW_LEAF, inplace_update, view_of
+from ..autograd.views import _VIEW_LEAF, check_multi_view, inplace_update, view_of
 from ._broadcast import unbroadcast
 from ._checks import check_overlap
-from ._inplace import in_graph, unrecorded
+from ._inplace import check_internal_overlap, in_graph, unrecorded
 from ._positions import accumulate_into_zeros, add_at_positions, put_into_zeros
 from .conversion import CopyBackwards, FillBackward3
 from .shape import UnsqueezeBackward0
@@ -72,6 +72,8 @@ def prepare_key(shape: tuple, key):
     (``select``) before the advanced part, which NumPy would instead treat as an array index.
     """
     if type(key) is not tuple:
+        if key is True:  # x[True] alone: a new leading dimension (a view), as x[None]
+            return [(None,)], False, "Unsqueeze"
         if type(key) is slice:
             if key.step is not None and key.step <= 0:
                 raise ValueError("step must be greater than zero")
@@ -114,10 +116,59 @@ def prepare_key(shape: tuple, key):
             )
         else:
             raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
+    if adv or out.count(Ellipsis) > 1:
+        out = _place_ellipsis(out, len(shape), adv)
     key = tuple(out)
     if adv:
         return (_split_ints(key) if has_int else [key]), True, "Index"
     return [key], False, None  # the name is worked out only if autograd records (_last_step)
+
+
+def _place_ellipsis(key: list, ndim: int, adv: bool) -> list:
+    """``key`` with its ``...`` written out as the full slices it stands for (advanced keys), or
+    its extra ``...`` dropped (basic keys), so that NumPy places the result's dimensions as torch.
+
+    torch walks the key along the dimensions: each ``...`` moves that walk by ``w`` = the number
+    of dimensions no other item names. Index tensors on *neighbouring dimensions* then keep their
+    place in the result, even when a ``...`` covering nothing (``w == 0``) sits between them:
+    ``x`` of shape ``(2, 3)``, ``x[None, [0, 1], ..., [0, 2]]`` has shape ``(1, 2)``. NumPy would
+    call them separated and move their dimension to the front (``(2, 1)``), so the ``...`` is
+    replaced by ``w`` full slices. A second ``...`` moves the walk past the last dimension: torch
+    allows it only when nothing but ``...`` follows it, or when ``w == 0``.
+    """
+    named = 0
+    for k in key:
+        if isinstance(k, np.ndarray):
+            named += k.ndim if k.dtype.kind == "b" else 1
+        elif k is not None and k is not Ellipsis:
+            named += 1
+    width = max(ndim - named, 0)
+    places = [i for i, k in enumerate(key) if k is Ellipsis]
+    if len(places) > 1 and width:
+        rest = [k for k in key[places[1]:] if k is not Ellipsis]
+        if rest and all(k is None for k in rest):  # the None would unsqueeze past the end
+            dim, nd = 0, ndim
+            for k in key:
+                if k is Ellipsis:
+                    dim += width
+                    continue
+                if k is None and dim > nd:
+                    raise IndexError(f"Dimension out of range (expected to be in range of "
+                                     f"[{-nd - 1}, {nd}], but got {dim})")
+                nd += k is None
+                dim += 1
+        if rest:
+            got = named + width * sum(1 for i in places
+                                      if any(k is not None for k in key[i + 1:]
+                                             if k is not Ellipsis))
+            raise IndexError(f"too many indices for tensor of dimension {ndim} (got {got})")
+    if not places:
+        return key
+    first = places[0]
+    out = [k for i, k in enumerate(key) if k is not Ellipsis or i == first]
+    if adv:
+        out[first:first + 1] = [_FULL] * width
+    return out
 
 
 def _last_step(shape: tuple, key: tuple) -> str:
@@ -171,7 +222,9 @@ def _index(arr: np.ndarray, steps: list, shape_for_errors=None) -> np.ndarray:
 def _raise_index_error(e: IndexError, shape, steps):
     msg = str(e)
     if "out of bounds" in msg:
-        raise IndexError(msg.replace("axis", "dimension")) from None
+        if msg.endswith("with size 0"):  # torch does not name the index or the dimension then
+            raise IndexError("index is out of bounds for dimension with size 0") from None
+        raise IndexError(_index_tensor_ordinal(msg, steps).replace("axis", "dimension")) from None
     if "too many indices" in msg:
         if len(shape) == 0:
             raise IndexError(
@@ -188,6 +241,27 @@ def _raise_index_error(e: IndexError, shape, steps):
             f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
         ) from None
     raise IndexError(msg) from None
+
+
+def _index_tensor_ordinal(msg: str, steps) -> str:
+    """NumPy names the axis an out-of-range index tensor was on; torch names which of the index
+    tensors it is (``x[:, :, [5]]``: "dimension 0"), counting a k-d mask as k of them."""
+    head, sep, tail = msg.partition(" for axis ")
+    if not sep or not steps:
+        return msg
+    axis = int(tail.split()[0])
+    key = steps[-1] if isinstance(steps[-1], tuple) else (steps[-1],)
+    dim = ordinal = 0
+    for k in key:
+        if k is None or k is Ellipsis:  # (advanced keys carry no Ellipsis by now)
+            continue
+        n = k.ndim if isinstance(k, np.ndarray) and k.dtype.kind == "b" else 1
+        if isinstance(k, np.ndarray):
+            if dim <= axis < dim + n:
+                return f"{head} for axis {ordinal + axis - dim}{tail[len(str(axis)):]}"
+            ordinal += max(n, 1)  # a 0-d mask (True) is one index tensor too, on no dimension
+        dim += n
+    return msg
 
 
 def _mask_message(shape, key) -> str:
@@ -231,10 +305,24 @@ def getitem(self, key):
         if not self._rg:  # fast path: the node's name is worked out only when there is one
             return res
         return attach(res, _BASIC[last or _last_step(x.shape, k)], self, key=k)
-    res = _wrap(np.asarray(_index(x, steps, x.shape)))
+    res = _wrap(_c_layout(np.asarray(_index(x, steps, x.shape))))
     if not self._rg:  # fast path: as above
         return res
     return attach(res, IndexBackward0, self, steps=steps, indices=_index_tensors(key))
+
+
+def _c_layout(arr: np.ndarray) -> np.ndarray:
+    """``arr`` laid out row-major with torch's strides: an advanced-index result is a new
+    tensor, contiguous in torch, while NumPy may hand back a transposed layout (``x[:, [0, 1]]``
+    of a ``(2, 3)`` array has strides ``(1, 2)``) or odd strides on size-1 dimensions."""
+    if arr.ndim < 2:
+        return arr
+    step = arr.itemsize
+    for n, s in zip(reversed(arr.shape), reversed(arr.strides)):
+        if s != step:
+            return np.array(arr, order="C")
+        step *= n
+    return arr
 
 
 def _index_tensors(key) -> tuple:
@@ -299,6 +387,8 @@ def setitem(self, key, value) -> None:
         _write(self._data, key, value, False)
         self._vc[0] += 1
         return None
+    if key is False:  # x[False] = v alone selects nothing: torch writes nothing
+        return None
     steps, adv, _ = prepare_key(self._data.shape, key)
     indices = _index_tensors(key) if adv else None
     if adv and len(steps) == 1:
@@ -312,7 +402,13 @@ def setitem(self, key, value) -> None:
 
 def _assign(self, k: tuple, value, indices) -> None:
     """``self[k] = value`` for a NumPy key ``k``; ``indices``: the index tensors of an advanced
-    key (None for a basic one)."""
+    key (None for a basic one).
+
+    As torch: the value loses its leading size-1 dimensions, must then broadcast to the indexed
+    shape, and is cast to ``self``'s dtype. A basic write of a tensor with dimensions into a
+    tensor that is not floating (``b[:] = v`` for a bool ``b``) is a ``copy_`` autograd does not
+    record (a 0-d value written to more than one element is a ``fill_``, which torch
+    records)."""
     adv = indices is not None
     is_t = isinstance(value, Tensor)
     if not is_t and not isinstance(value, (int, float, bool, complex, np.number, np.bool_)):
@@ -320,25 +416,31 @@ def _assign(self, k: tuple, value, indices) -> None:
         name = kind.__name__ if kind.__module__ == "builtins" else (
             f"{kind.__module__}.{kind.__name__}")
         raise TypeError(f"can't assign a {name} to a torch.{_dtype.of(self).tensor_type}")
-    if adv and is_t and value._data.dtype != self._data.dtype:
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{_dtype.scalar_name(self)} for the destination and "
-            f"{_dtype.scalar_name(value)} for the source."
-        )
-    v = value._data if is_t else value
     target = self._data
-    if not in_graph(self, value):
-        _write(target, k, v, adv)
+    v = value._data if is_t else value
+    if is_t and v.ndim and v.shape[0] == 1:
+        v = _drop_leading_ones(v)
+    if adv and is_t and v.dtype != target.dtype:
+        arrays = [a for a in k if isinstance(a, np.ndarray)]
+        if not (v.size == 1 and len(arrays) == 1 and arrays[0].dtype.kind == "b"):
+            _check_value_shape(target, k, v)  # torch checks the shape before the dtype
+            raise RuntimeError(_dtype_mismatch(target, v))
+        # x[mask] = one value: torch fills (masked_fill_), casting
+        v = v.astype(target.dtype)
+    if not in_graph(self, value) or (not adv and target.dtype.kind not in "fc" and is_t and (
+            value._data.ndim or not target[k].ndim)):
+        _write(target, k, v, adv, value)
         self._vc[0] += 1
         return None
     # x[...] = v, x[:] = v: torch fills / copies into x itself
     whole = not adv and _last_step(self._data.shape, k) == "Alias"
+    if not (adv or whole) and self._multi_view is not None:
+        check_multi_view(getitem(self, k))  # torch writes through the view self[k]
     if not (adv or whole) and self._rg and self._grad_fn is None:
         raise RuntimeError(_VIEW_LEAF)  # torch writes through the view self[key]
 
     def write():
-        _write(target, k, v, adv)
+        _write(target, k, v, adv, value)
 
     if whole:
         src = value if is_t else _wrap(np.asarray(value, self._data.dtype))
@@ -351,28 +453,62 @@ def _assign(self, k: tuple, value, indices) -> None:
     return None
 
 
-def _write(arr: np.ndarray, key, v, adv: bool) -> None:
-    if not adv and type(v) is np.ndarray and v.ndim and np.may_share_memory(arr, v):
-        check_overlap(arr[key], v)
+def _dtype_mismatch(target: np.ndarray, v: np.ndarray) -> str:
+    return ("Index put requires the source and destination dtypes match, got "
+            f"{_dtype.scalar_name(target)} for the destination and {_dtype.scalar_name(v)} for "
+            "the source.")
+
+
+def _drop_leading_ones(v: np.ndarray) -> np.ndarray:
+    """``v`` without its leading size-1 dimensions: ``(1, 1, 3)`` → ``(3,)`` (torch's rule for
+    the value of an indexed write, which NumPy applies only in some cases)."""
+    n = 0
+    while n < v.ndim and v.shape[n] == 1:
+        n += 1
+    return v.reshape(v.shape[n:])
+
+
+def _check_value_shape(arr: np.ndarray, key, v: np.ndarray) -> None:
+    """torch's error when the value ``v`` cannot broadcast to the shape ``arr[key]`` has."""
+    target = _index(arr, [key], arr.shape).shape
+    try:
+        np.broadcast_to(v, target)
+    except ValueError:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
+            f"indexing result of shape {list(target)}"
+        ) from None
+
+
+def _write(arr: np.ndarray, key, v, adv: bool, value=None) -> None:
+    """``arr[key] = v`` with NumPy's errors in torch's words (``value``: as the user gave it)."""
+    if not adv:
+        if 0 in arr.strides:  # torch copies the value in: refused where elements share memory
+            check_internal_overlap(arr[key])
+        if type(v) is np.ndarray and v.ndim and np.may_share_memory(arr, v):
+            check_overlap(arr[key], v)
     try:
         arr[key] = v
     except IndexError as e:
         _raise_index_error(e, arr.shape, [key])
-    except ValueError as e:
-        msg = str(e)
-        if "read-only" in msg:
+    except (ValueError, TypeError) as e:
+        if "read-only" in str(e):
             raise RuntimeError(
                 "unsupported operation: more than one element of the written-to tensor refers to "
                 "a single memory location. Please clone() the tensor before performing the "
                 "operation."
             ) from None
-        target, vs = arr[key].shape, np.shape(v)
         if adv:
+            _check_value_shape(arr, key, np.asarray(v))
+            raise
+        target, vs = arr[key].shape, np.shape(v)
+        if len(vs) > len(target):
+            kind = _dtype.of(value).tensor_type if isinstance(value, Tensor) else "Tensor"
             raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(vs)} cannot be broadcast to "
-                f"indexing result of shape {list(target)}"
+                f"expand(torch.{kind}{{{list(vs)}}}, size={list(target)}): the number of sizes "
+                f"provided ({len(target)}) must be greater or equal to the number of dimensions "
+                f"in the tensor ({len(vs)})"
             ) from None
-        vs = vs[len(vs) - len(target):] if len(vs) > len(target) else vs
         bad = next((i for i in range(1, len(vs) + 1)
                     if vs[-i] not in (1, target[-i])), 1)
         raise RuntimeError(
@@ -414,7 +550,10 @@ class IndexPutBackward0(Node):
             return g_old
         g_val = None
         if needs[1]:
-            g_val = unbroadcast(grad[key], self.vshape).to(self.vdtype)
+            g_val = grad[key]
+            if g_val.ndim < len(self.vshape):  # the value had leading size-1 dims torch dropped
+                g_val = g_val.reshape((1,) * (len(self.vshape) - g_val.ndim) + g_val.shape)
+            g_val = unbroadcast(g_val, self.vshape).to(self.vdtype)
         return g_old, g_val
 
 
@@ -433,21 +572,13 @@ def index_put_(self, indices, values, accumulate: bool = False):
             f"{type(indices).__name__}"
         )
     x, v = self._data, values._data
-    if v.dtype != x.dtype:
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{_dtype.scalar_name(x)} for the destination and {_dtype.scalar_name(v)} for the "
-            "source."
-        )
     key = tuple(_array_index(i) if isinstance(i, Tensor) else i for i in indices)
-    target = _index(x, [key], x.shape).shape
-    try:
-        np.broadcast_to(v, target)
-    except ValueError:
-        raise RuntimeError(
-            f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
-            f"indexing result of shape {list(target)}"
-        ) from None
+    got = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype.kind == "b" else 1 for k in key)
+    if got > x.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim} (got {got})")
+    _check_value_shape(x, key, v)  # (x[i] = v drops v's leading 1s; index_put_ does not)
+    if v.dtype != x.dtype:
+        raise RuntimeError(_dtype_mismatch(x, v))
 
     def write():
         if accumulate:
@@ -469,4 +600,4 @@ def index_put(input, indices, values, accumulate: bool = False):
 Tensor.__getitem__, Tensor.__setitem__ = getitem, setitem
 Tensor.index_put_, Tensor.index_put = index_put_, index_put
 
-__all__ = ["index_put"]
+__all__ = ["index_put", "index_put_"]

@@ -14,7 +14,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _dim, _wrap
 from ..autograd.graph import Node, attach
-from ..autograd.views import view_of
+from ..autograd.views import mark_multi_view, view_of
 from ._inplace import write_out
 from ._positions import put_into_zeros
 from .indexing import SelectBackward0, SliceBackward0
@@ -359,7 +359,8 @@ def split(tensor, split_size_or_sections=None, dim: int = 0, *, split_size=None)
             raise RuntimeError(
                 f"split expects split_size be non-negative, but got split_size={size}"
             )
-        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+        # a dimension of size 0 still gives one (empty) piece, as in torch
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size and n else [0]
         node = SplitBackward0
     return _pieces(tensor, d, sizes, node)
 
@@ -373,7 +374,7 @@ def _pieces(tensor, d, sizes, node):
         piece = view_of(tensor, x[lead + (slice(start, start + s),)])
         outs.append(attach(piece, node, tensor, dim=d, start=start, length=s))
         start += s
-    return tuple(outs)
+    return mark_multi_view(tensor, tuple(outs))
 
 
 class SplitBackward0(Node):
@@ -414,8 +415,9 @@ def unbind(input, dim: int = 0):
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _dim(dim, x.ndim)
     lead = (slice(None),) * d
-    return tuple(attach(view_of(input, x[lead + (i,)]), UnbindBackward0, input, dim=d, index=i)
-                 for i in range(x.shape[d]))
+    return mark_multi_view(input, tuple(
+        attach(view_of(input, x[lead + (i, Ellipsis)]), UnbindBackward0, input, dim=d, index=i)
+        for i in range(x.shape[d])))
 
 
 class UnbindBackward0(Node):

@@ -17,6 +17,7 @@ from ..autograd.views import inplace_update
 from ._broadcast import unbroadcast
 from ._inplace import in_graph, unrecorded
 from ._positions import put_into_zeros
+from .join import cat
 from .shape import broadcast_shapes
 
 
@@ -49,7 +50,7 @@ def masked_fill(input, mask, value):
     x, m = input._data, _mask(mask, "masked_fill_")
     v = _fill_value(value, "masked_fill_")
     shape = x.shape if m.shape == x.shape else tuple(broadcast_shapes(m.shape, x.shape))
-    out = np.array(np.broadcast_to(x, shape))
+    out = np.array(np.broadcast_to(x, shape) if shape != x.shape else x, order="C")
     np.copyto(out, v, casting="unsafe", where=m)
     if isinstance(value, Tensor):
         return attach(_wrap(out), MaskedFillBackward1, input, value, mask=mask)
@@ -82,7 +83,7 @@ def masked_fill_(self, mask, value):
     v = _fill_value(value, "masked_fill_")
     if m.shape != x.shape and tuple(broadcast_shapes(m.shape, x.shape)) != x.shape:
         raise RuntimeError(
-            f"masked_fill_: output with shape {list(x.shape)} doesn't match the broadcast shape "
+            f"output with shape {list(x.shape)} doesn't match the broadcast shape "
             f"{list(broadcast_shapes(m.shape, x.shape))}"
         )
 
@@ -94,6 +95,82 @@ def masked_fill_(self, mask, value):
     if isinstance(value, Tensor):
         return inplace_update(self, write, lambda old: MaskedFillBackward1(old, value, mask=mask))
     return inplace_update(self, write, lambda old: MaskedFillBackward0(old, mask=mask))
+
+
+def masked_scatter_(self, mask, source):
+    """Copy ``source``'s first elements, in order, into the positions where ``mask`` (broadcast
+    to ``self``'s shape) is True, in place: ``x`` of shape ``(2, 3)``, a mask with 4 Trues and
+    ``source`` of 6 elements: ``source``'s first 4 land at the masked positions, row by row."""
+    x = self._data
+    m = mask._data if isinstance(mask, Tensor) else None
+    if m is None or m.dtype != np.bool_:
+        got = _dtype.scalar_name(m) if m is not None else type(mask).__name__
+        raise RuntimeError(
+            f"masked_scatter_ only supports boolean masks, but got mask with dtype {got}")
+    if source._data.dtype != x.dtype:
+        raise RuntimeError(
+            "masked_scatter: expected self and source to have same dtypes but got"
+            f"{_dtype.scalar_name(x)} and {_dtype.scalar_name(source)}")
+    if m.shape != x.shape:
+        wide = _broadcast_or_raise(m.shape, x.shape)
+        if wide != x.shape:
+            raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
+                               f"shape {list(wide)}")
+        m = np.broadcast_to(m, x.shape)
+    count = int(np.count_nonzero(m))
+    if count > source._data.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+
+    def write():
+        x[m] = source._data.reshape(-1)[:count]
+
+    if not in_graph(self, source):
+        return unrecorded(self, write)
+    return inplace_update(self, write, lambda old: MaskedScatterBackward0(
+        old, source, mask=mask, count=count))
+
+
+def _broadcast_or_raise(a: tuple, b: tuple) -> tuple:
+    """The broadcast shape of ``a`` and ``b``, or torch's error naming the dimension."""
+    try:
+        return tuple(np.broadcast_shapes(a, b))
+    except ValueError:
+        n = max(len(a), len(b))
+        a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+        d = max(i for i in range(n) if a[i] != b[i] and 1 not in (a[i], b[i]))
+        raise RuntimeError(f"The size of tensor a ({a[d]}) must match the size of tensor b "
+                           f"({b[d]}) at non-singleton dimension {d}") from None
+
+
+def masked_scatter(input, mask, source):
+    """Out-of-place ``masked_scatter_``; ``input`` and ``mask`` broadcast together."""
+    x = input._data
+    if isinstance(mask, Tensor) and mask._data.shape != x.shape:
+        shape = _broadcast_or_raise(mask._data.shape, x.shape)
+        input = input.expand(shape)
+    return masked_scatter_(input.clone(), mask, source)
+
+
+class MaskedScatterBackward0(Node):
+    """``masked_scatter_``: masked positions pass no gradient to ``self``; ``source``'s first
+    ``count`` elements get the gradient read at them (the rest get zero)."""
+
+    def __init__(self, old, source, *, mask, count):
+        super().__init__(old, source)
+        self.src_shape, self.count = source._data.shape, count
+        self.save(mask)
+
+    def backward(self, grad):
+        (mask,) = self.saved_tensors
+        g_old = grad.masked_fill(mask, 0) if self.needs_input_grad[0] else None
+        g_src = None
+        if self.needs_input_grad[1]:
+            picked = masked_select(grad, mask)
+            rest = int(np.prod(self.src_shape)) - self.count
+            if rest:
+                picked = cat([picked, _wrap(np.zeros(rest, grad._data.dtype))])
+            g_src = picked.reshape(self.src_shape)
+        return g_old, g_src
 
 
 def masked_select(input, mask):
@@ -143,4 +220,6 @@ Tensor.masked_fill, Tensor.masked_fill_, Tensor.masked_select = (
     masked_fill, masked_fill_, masked_select)
 Tensor.nonzero, Tensor.argwhere = nonzero, argwhere
 
-__all__ = ["masked_fill", "masked_select", "nonzero", "argwhere"]
+Tensor.masked_scatter_, Tensor.masked_scatter = masked_scatter_, masked_scatter
+
+__all__ = ["masked_fill", "masked_select", "nonzero", "argwhere", "masked_scatter"]

@@ -16,12 +16,14 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided as _as_strided
 
 from .. import _dtype
 from .._size import Size
 from .._tensor import Tensor, _dim, _wrap
+from ..autograd import grad_mode
 from ..autograd.graph import Node, attach
-from ..autograd.views import view_of
+from ..autograd.views import AsStridedBackward0, strided_geometry, view_of
 from ._broadcast import broadcast_shape, unbroadcast
 from ._positions import put_into_zeros
 
@@ -359,8 +361,22 @@ def expand(input, *sizes, **kw):
             f"equal to the number of dimensions in the tensor ({x.ndim})"
         )
     target = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    # a view that writes go through (torch allows fill_ on it, and any in-place op when no two
+    # elements share memory): stride 0 along each stretched dimension
+    strides = [0] * lead
+    for n, st, want in zip(x.shape, x.strides, target[lead:]):
+        strides.append(st if n == want else 0 if n == 1 and want >= 0 else None)
+    if None not in strides and min(target, default=0) >= 0 and type(x) is np.ndarray:
+        arr = _as_strided(x, target, strides, writeable=x.flags.writeable)
+    else:
+        arr = _broadcast_or_raise(x, target, sizes, lead)
+    return attach(view_of(input, arr), ExpandBackward0, input)
+
+
+def _broadcast_or_raise(x: np.ndarray, target: tuple, sizes, lead: int) -> np.ndarray:
+    """``x`` broadcast to ``target``, or torch's error saying which dimension cannot stretch."""
     try:
-        arr = np.broadcast_to(x, target)
+        return np.broadcast_to(x, target)
     except ValueError:
         bad = next(i for i in range(len(target) - 1, -1, -1)
                    if i >= lead and x.shape[i - lead] not in (1, target[i]))
@@ -369,7 +385,6 @@ def expand(input, *sizes, **kw):
             f"({x.shape[bad - lead]}) at non-singleton dimension {bad}.  Target sizes: "
             f"{list(sizes)}.  Tensor sizes: {list(x.shape)}"
         ) from None
-    return attach(view_of(input, arr), ExpandBackward0, input)
 
 
 class ExpandBackward0(Node):
@@ -388,9 +403,10 @@ def expand_as(input, other):
     return expand(input, other._data.shape)
 
 
-def broadcast_to(input, size):
-    """``input.expand(size)``: a view with the shape of broadcasting ``input`` to ``size``."""
-    return expand(input, size)
+def broadcast_to(input, *size, **kw):
+    """``input.expand(size)``: a view with the shape of broadcasting ``input`` to ``size``
+    (``torch.broadcast_to(x, (2, 3))``, ``x.broadcast_to(2, 3)``)."""
+    return expand(input, *size, **kw)
 
 
 def broadcast_shapes(*shapes):
@@ -404,6 +420,140 @@ def broadcast_tensors(*tensors):
         tensors = tensors[0]
     shape = tuple(broadcast_shapes(*(t._data.shape for t in tensors)))
     return tuple(expand(t, shape) for t in tensors)
+
+
+def atleast_1d(*tensors):
+    """Each tensor with at least 1 dimension: a 0-d ``x`` becomes shape ``(1,)`` (a view);
+    others come back as they are. Several tensors (or one list) give a tuple."""
+    return _atleast(tensors, lambda t: view(t, 1) if t._data.ndim == 0 else t)
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least 2 dimensions: ``()`` → ``(1, 1)``, ``(n,)`` → ``(1, n)``."""
+    def lift(t):
+        nd = t._data.ndim
+        return view(t, 1, 1) if nd == 0 else unsqueeze(t, 0) if nd == 1 else t
+    return _atleast(tensors, lift)
+
+
+def atleast_3d(*tensors):
+    """Each tensor with at least 3 dimensions: ``()`` → ``(1, 1, 1)``, ``(n,)`` →
+    ``(1, n, 1)``, ``(m, n)`` → ``(m, n, 1)``."""
+    def lift(t):
+        nd = t._data.ndim
+        if nd == 0:
+            return view(t, 1, 1, 1)
+        if nd == 1:
+            return unsqueeze(unsqueeze(t, 0), -1)
+        return unsqueeze(t, -1) if nd == 2 else t
+    return _atleast(tensors, lift)
+
+
+def _atleast(tensors, lift):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(lift(t) for t in tensors[0])
+    if len(tensors) == 1:
+        return lift(tensors[0])
+    return tuple(lift(t) for t in tensors)
+
+
+# ---- windows and raw strides ----------------------------------------------------------------
+def unfold(input, dimension: int, size: int, step: int):
+    """All windows of ``size`` elements, ``step`` apart, along ``dimension`` (a view).
+
+    The windows take ``dimension``'s place and the elements of each window form a new last
+    dimension: ``x`` of shape ``(7,)``, ``x.unfold(0, 3, 2)`` has shape ``(3, 3)``, rows
+    ``x[0:3]``, ``x[2:5]``, ``x[4:7]``. Windows may share elements (``step < size``); their
+    gradients then add up."""
+    x = input._data
+    nd = x.ndim
+    d = _dim(dimension, max(nd, 1))
+    n = x.shape[d] if nd else 1
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if nd == 0:
+        arr = x.reshape(1)
+        return attach(view_of(input, arr), UnfoldBackward0, input, dim=0, size=size, step=step)
+    count = (n - size) // step + 1
+    shape = x.shape[:d] + (count,) + x.shape[d + 1:] + (size,)
+    strides = x.strides[:d] + (x.strides[d] * step,) + x.strides[d + 1:] + (x.strides[d],)
+    arr = _as_strided(x, shape, strides, writeable=x.flags.writeable)
+    return attach(view_of(input, arr), UnfoldBackward0, input, dim=d, size=size, step=step)
+
+
+class UnfoldBackward0(Node):
+    """Backward of ``unfold``: each window's gradient added back at the elements it covers."""
+
+    def __init__(self, x, *, dim, size, step):
+        super().__init__(x)
+        self.shape, self.dim, self.size, self.step = x._data.shape, dim, size, step
+
+    def backward(self, grad):
+        if not self.shape:  # a 0-d input unfolded into one window of one element
+            return grad.reshape(())
+        d = self.dim
+        count = grad.shape[d]
+        # element j of window i sits at i * step + j along d
+        where = (np.arange(count)[:, None] * self.step + np.arange(self.size)).reshape(-1)
+        g = grad.movedim(-1, d + 1)
+        g = g.reshape(g.shape[:d] + (count * self.size,) + g.shape[d + 2:])
+        zeros = _wrap(np.zeros(self.shape, grad._data.dtype))
+        return zeros.index_add(d, _wrap(where), g)
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of ``input``'s memory with any ``size`` and ``stride`` (in elements), starting
+    ``storage_offset`` elements into the memory (default: where ``input`` starts).
+
+    ``x = arange(7.)``: ``x.as_strided((3, 3), (2, 1))`` is ``x.unfold(0, 3, 2)``. Elements may
+    repeat (a stride of 0); nothing checks the windows make sense, only that they stay inside the
+    memory."""
+    size, stride = tuple(int(n) for n in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError("as_strided: Negative strides are not supported at the moment, got "
+                           f"strides: {list(stride)}")
+    root = input if input._base is None else input._base
+    memory = root._data
+    if not memory.flags.c_contiguous:
+        raise RuntimeError("as_strided on a tensor whose memory is not row-major is not "
+                           "supported by glasstorch; call .contiguous() first.")
+    item = memory.itemsize
+    start = (input._data.__array_interface__["data"][0]
+             - memory.__array_interface__["data"][0]) // item
+    offset = start if storage_offset is None else int(storage_offset)
+    need = offset + 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
+    if need > memory.size:
+        raise RuntimeError(
+            f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, "
+            f"and itemsize {item} requiring a storage size of {need * item} are out of bounds "
+            f"for storage of size {memory.size * item}")
+    arr = _as_strided(memory.reshape(-1)[offset:], size, tuple(s * item for s in stride),
+                      writeable=memory.flags.writeable)
+    if not (grad_mode.state.enabled and input._rg):
+        return view_of(input, arr)
+    geom, where = strided_geometry(input, size, stride, offset)
+    return attach(view_of(input, arr), AsStridedBackward0, input, geom=geom, memory=where)
+
+
+def _H(self):
+    """The conjugate transpose of a matrix (``x.H``); for real tensors, ``x.T``."""
+    nd = self._data.ndim
+    if nd == 0:
+        warnings.warn("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().",
+                      UserWarning, stacklevel=2)
+        return self
+    if nd != 2:
+        hint = " For batches of matrices, consider using tensor.mH" if nd > 2 else ""
+        raise RuntimeError(
+            f"tensor.H is only supported on matrices (2-D tensors). Got {nd}-D tensor.{hint}")
+    out = transpose(self, 0, 1)
+    return out.conj() if self._data.dtype.kind == "c" else out
 
 
 # ---- copies ---------------------------------------------------------------------------------
@@ -440,11 +590,13 @@ Tensor.squeeze, Tensor.unsqueeze = squeeze, unsqueeze
 Tensor.permute, Tensor.transpose, Tensor.swapaxes, Tensor.swapdims = (
     permute, transpose, transpose, transpose)
 Tensor.t, Tensor.movedim, Tensor.moveaxis = t, movedim, movedim
-Tensor.T, Tensor.mT = property(_T), property(_mT)
+Tensor.T, Tensor.mT, Tensor.H = property(_T), property(_mT), property(_H)
+Tensor.broadcast_to, Tensor.unfold, Tensor.as_strided = broadcast_to, unfold, as_strided
 Tensor.clone, Tensor.contiguous = clone, contiguous
 
 __all__ = [
     "reshape", "flatten", "ravel", "unflatten", "squeeze", "unsqueeze",
     "permute", "transpose", "swapaxes", "swapdims", "t", "movedim", "moveaxis", "broadcast_to",
-    "broadcast_shapes", "broadcast_tensors", "clone",
+    "broadcast_shapes", "broadcast_tensors", "clone", "atleast_1d", "atleast_2d", "atleast_3d",
+    "as_strided",
 ]
