@@ -54,6 +54,14 @@ def _mT(t: Tensor) -> Tensor:
     return t.transpose(-2, -1)
 
 
+def _grad_like(grad: Tensor, t: Tensor) -> Tensor:
+    """The incoming gradient in the dtype of the product ``t`` took part in. A float64 consumer
+    downstream (``(A @ x) * y64``) hands a float32 product a float64 gradient; torch's engine
+    casts it back to the product's dtype before the product's backward runs, and so do we here,
+    so that the gradient's products see operands of one dtype."""
+    return grad if grad._data.dtype == t._data.dtype else grad.to(t.dtype)
+
+
 # ---- matmul -----------------------------------------------------------------------------------
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Matrix product with torch's dispatch on dimensions (see the module docstring).
@@ -87,6 +95,8 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         rows = input.reshape(int(np.prod(a.shape[:-1])), a.shape[-1])
         res = _unsafe_view(_mm(rows, other) if nb == 2 else _mv(rows, other),
                            a.shape[:-1] + b.shape[1:])
+    elif a.dtype is not b.dtype:  # an empty (n, k) @ (..., k, m): nothing to add up
+        res = _batched(input, other)
     elif na <= 2:  # (n, k) or (k,) @ (..., k, m): the same, on the transposed batch
         k, m = b.shape[-2:]
         rows = other.mT.reshape(int(np.prod(b.shape[:-2])) * m, k)
@@ -131,7 +141,10 @@ def _batched(input: Tensor, other: Tensor) -> Tensor:
     (n, k), m, size = a.shape[-2:], b.shape[-1], int(np.prod(batch))
     x = input.expand(batch + (n, k)).reshape(size, n, k)
     y = other.expand(batch + (k, m)).reshape(size, k, m)
-    prod = attach(_wrap(np.matmul(x._data, y._data)), BmmBackward0, x, y)
+    if a.dtype is not b.dtype:  # allowed only when there is nothing to add up
+        prod = _nothing_to_add(x, y)
+    else:
+        prod = attach(_wrap(np.matmul(x._data, y._data)), BmmBackward0, x, y)
     return _unsafe_view(prod, batch + (n, m))
 
 
@@ -158,6 +171,8 @@ def _matmul_check(a: np.ndarray, b: np.ndarray) -> None:
                 f"{_word(mat)}, and {_word(vec)}"
             )
         if nb == 2:
+            if a.shape[-1] != b.shape[0]:
+                _matmul_shape_error(a, b)
             raise RuntimeError(
                 f"expected m1 and m2 to have the same dtype, but got: {_dtype.c_name(a.dtype)} "
                 f"!= {_dtype.c_name(b.dtype)}"
@@ -168,9 +183,14 @@ def _matmul_check(a: np.ndarray, b: np.ndarray) -> None:
             _matmul_shape_error(a, b)
         if a.shape[-1] != b.shape[-2]:
             _matmul_shape_error(a, b)
+        if 0 in a.shape or 0 in b.shape:  # an empty bmm: torch checks no dtype
+            return
+        _no_bool(a, "bmm")  # the first operand's kernel, then the second's dtype
         raise RuntimeError(f"expected scalar type {_word(a)} but found {_word(b)}")
     if a.dtype == np.bool_:
         if na == 1 and nb == 1:
+            if a.shape[0] != b.shape[0]:
+                _size_mismatch_1d(a, b)  # the size first, then the kernel
             _no_bool(a, "dot")
         try:
             empty = np.matmul(a, b).size == 0 or a.shape[-1] == 0
@@ -233,6 +253,7 @@ class MmBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
+        grad = _grad_like(grad, b)
         if not grad_mode.state.enabled:
             # fast path: a plain backward (every Linear layer's step) multiplies the arrays on
             # transposed NumPy views, without recording two matmuls and two transposes
@@ -254,6 +275,7 @@ class DotBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
+        grad = _grad_like(grad, b)
         return (grad * b if ga else None, grad * a if gb else None)
 
 
@@ -271,6 +293,7 @@ class MvBackward0(Node):
     def backward(self, grad):
         a, x = self.saved_tensors
         ga, gx = self.needs_input_grad
+        grad = _grad_like(grad, a)
         return (
             grad.reshape(-1, 1) * x if ga else None,
             matmul(grad, a) if gx else None,
@@ -321,10 +344,31 @@ def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
             f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
             f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
         )
+    if _empty_product(a, b):
+        return _out(_nothing_to_add(input, mat2), out)
+    _no_bool(a, "bmm")  # the first operand's kernel, then the second's dtype
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {_word(a)} but found {_word(b)}")
-    _no_bool(a, "bmm")
     return _out(attach(_wrap(np.matmul(a, b)), BmmBackward0, input, mat2), out)
+
+
+def _empty_product(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a batched product ``(B, n, k) @ (B, k, m)`` has nothing to add up: an empty
+    result, or ``k == 0`` (zeros). torch's ``bmm`` then checks neither dtype nor kernel."""
+    return a.shape[0] * a.shape[1] * b.shape[2] == 0 or a.shape[2] == 0
+
+
+def _nothing_to_add(x: Tensor, y: Tensor) -> Tensor:
+    """``bmm`` of ``(B, n, 0)`` by ``(B, 0, m)``, or with an empty result: zeros ``(B, n, m)``
+    in the dtype of the second operand (even when the operands' dtypes differ, as torch)."""
+    a, b = x._data, y._data
+    if a.dtype == b.dtype:
+        arr = np.matmul(a, b)
+    else:
+        arr = np.zeros((a.shape[0], a.shape[1], b.shape[2]), dtype=b.dtype)
+        if arr.dtype.kind not in "fc" and grad_mode.state.enabled and (x._rg or y._rg):
+            raise RuntimeError(f"Autograd not support dtype: {_word(arr)}")
+    return attach(_wrap(arr), BmmBackward0, x, y)
 
 
 class BmmBackward0(MmBackward0):
@@ -446,6 +490,7 @@ class AddmmBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         gi, ga, gb = self.needs_input_grad
+        grad = _grad_like(grad, b)
         if not grad_mode.state.enabled:
             # fast path: a plain backward (every Linear layer's step) works on the arrays,
             # without recording the products and transposes of the graph version below

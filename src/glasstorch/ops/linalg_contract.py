@@ -20,7 +20,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
-from .linalg import _out, _word, bmm, matmul
+from .linalg import _out, bmm, matmul
 
 
 # ---- tensordot ----------------------------------------------------------------------------------
@@ -80,22 +80,16 @@ def einsum(equation: str, *operands) -> Tensor:
     """Sum of products over named dimensions (see the module docstring).
 
     ``einsum("bij,bjk->bik", (2, 3, 4), (2, 4, 5))`` → ``(2, 3, 5)``. Operands may also be given
-    as one list. All operands must share one dtype, as in torch.
+    as one list. Dtypes follow the steps, as in torch: a step that only multiplies promotes
+    (``"ij,i->ij"`` of float64 and int64 is float64); a step that sums a shared letter runs
+    ``bmm``, which wants one dtype (unless there is nothing to add up).
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     in_subs, out_subs, ell = _parse(equation, operands)
     arrays = [t._data for t in operands]
     _letter_sizes(in_subs, arrays, ell)  # torch's message where two sizes of a letter disagree
-    for t in arrays[1:]:
-        if t.dtype != arrays[0].dtype:
-            raise RuntimeError(
-                f"expected scalar type {_word(arrays[0])} but found {_word(t)}"
-            )
-    spec = ",".join(in_subs) + "->" + out_subs
     summed = set("".join(in_subs)) - set(out_subs)
-    if arrays[0].dtype.kind == "b" and summed and len(arrays) > 1:
-        _bool_contraction(spec, arrays)
     terms = [_diagonals(t, s) for t, s in zip(operands, in_subs)]
     if len(terms) == 1:  # one operand: reorder its letters, then sum those not in the output
         t, s = terms[0]
@@ -104,7 +98,7 @@ def einsum(equation: str, *operands) -> Tensor:
         return t.sum(tuple(range(len(out_subs), len(s)))) if gone else t
     t, s = terms[0]
     for i, (u, su) in enumerate(terms[1:], 2):
-        needed = out_subs + "".join(dict.fromkeys("".join(x for _, x in terms[i:])))
+        needed = "".join(dict.fromkeys(out_subs + "".join(x for _, x in terms[i:])))
         t, s = _pair(t, s, u, su, needed)
     if s != out_subs:
         t = t.permute([s.index(c) for c in out_subs])
@@ -124,11 +118,13 @@ def _diagonals(t: Tensor, s: str) -> tuple:
 
 
 def _sum_unneeded(t: Tensor, s: str, needed) -> tuple:
-    """Sum away the letters of ``t`` that nothing later uses (keeping ``t``'s dtype)."""
+    """Sum away the letters of ``t`` that nothing later uses (keeping ``t``'s dtype, except that
+    bools are counted, as int64)."""
     gone = [i for i, c in enumerate(s) if c not in needed]
     if not gone:
         return t, s
-    return t.sum(tuple(gone), dtype=t.dtype), "".join(c for c in s if c in needed)
+    keep = None if t._data.dtype == np.bool_ else t.dtype  # bool sums count, as int64
+    return t.sum(tuple(gone), dtype=keep), "".join(c for c in s if c in needed)
 
 
 def _pair(x: Tensor, xs: str, y: Tensor, ys: str, needed: str) -> tuple:
@@ -168,12 +164,6 @@ def _line_up(t: Tensor, s: str, order: list) -> Tensor:
 
 def _prod(size: dict, letters: list) -> int:
     return int(np.prod([size[c] for c in letters]))
-
-
-def _bool_contraction(spec: str, arrays) -> None:
-    """torch has no bool kernel for a product that sums (it runs ``bmm``), unless it is empty."""
-    if np.einsum(spec, *arrays).size and all(a.size for a in arrays):
-        raise NotImplementedError('"bmm" not implemented for \'Bool\'')
 
 
 def _parse(equation: str, operands) -> tuple[list[str], str, str]:

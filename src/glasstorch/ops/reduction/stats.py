@@ -99,24 +99,39 @@ class VarBackward0(ReductionNode):
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        dof = count(self.shape, self.dims) - self.correction
-        centred = x - x.mean(self.dims, keepdim=True)
-        g = expand_back(grad, self.shape, self.dims, self.keepdim)
-        return g * centred * (2.0 / dof if dof > 0 else np.inf)
+        return _var_grad(x, grad, self.dims, self.keepdim, self.correction)
+
+
+def _var_grad(x, grad, dims, keepdim, correction):
+    """``grad * 2 (x - mean) / (N - correction)``, spread back to ``x``'s shape.
+
+    With no degrees of freedom left (``N <= correction``) the factor is infinite: over chosen
+    dims torch takes ``2 / 0 = inf`` (so ``inf * 0 = nan`` where ``x`` equals the mean, and a
+    negative factor for ``N < correction``); over the whole tensor it gives NaN where ``x`` equals
+    the mean and inf elsewhere, as torch does."""
+    shape = x._data.shape
+    dof = count(shape, dims) - correction
+    centred = x - x.mean(dims, keepdim=True)
+    g = expand_back(grad, shape, dims, keepdim)
+    if dof > 0 or (dims is not None and dims and dof < 0):
+        return g * centred * (2.0 / dof)
+    if dims is not None and dims:
+        return g * centred * np.inf
+    at_mean = centred._data == 0
+    return g * _wrap(np.where(at_mean, np.nan, np.inf).astype(x._data.dtype))
 
 
 class StdBackward0(VarBackward0):
-    """d std / dx_i = (x_i - mean) / ((N - correction) * std)."""
+    """d std / dx_i = d var / dx_i / (2 std), and 0 where the std is 0 (all elements equal):
+    torch's choice there, where the true derivative does not exist."""
 
     keeps_output = True
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        dof = count(self.shape, self.dims) - self.correction
-        centred = x - x.mean(self.dims, keepdim=True)
-        out = expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
-        g = expand_back(grad, self.shape, self.dims, self.keepdim)
-        return g * centred / (out * (dof if dof > 0 else 0.0))
+        out = self.saved_output
+        g = (grad / (out * 2)).masked_fill(_wrap(out._data == 0), 0)
+        return _var_grad(x, g, self.dims, self.keepdim, self.correction)
 
 
 def std_mean(
