@@ -31,6 +31,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node, attach
 from ._broadcast import broadcast_shape, unbroadcast
+from ._inplace import inplace_of
 from ._inplace import write_out as _out
 from .shape import UnsafeViewBackward0
 
@@ -510,12 +511,86 @@ class AddmmBackward0(Node):
         )
 
 
+# ---- baddbmm ----------------------------------------------------------------------------------
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * (batch1 @ batch2)`` for a batch of matrices: ``batch1``
+    ``(b, n, k)``, ``batch2`` ``(b, k, m)``, ``input`` broadcast to ``(b, n, m)``. With
+    ``beta=0`` the input is ignored (a NaN in it does not reach the result); all three tensors
+    must have one dtype. ``addmm`` is the same for one matrix."""
+    c, a, b = input._data, batch1._data, batch2._data
+    if c.dtype != a.dtype or c.dtype != b.dtype and a.dtype == b.dtype:
+        raise RuntimeError(
+            f"Input dtypes must be the same, got: input {_dtype.c_name(c.dtype)}, batch1: "
+            f"{_dtype.c_name(a.dtype)}, batch2: {_dtype.c_name(b.dtype)}"
+        )
+    # torch reads the result's size (batch1's first two, batch2's third) before any other check
+    for t, d in ((a, 0), (a, 1), (b, 2)):
+        if d >= t.ndim:
+            n = t.ndim or 1
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
+            )
+    shape = (a.shape[0], a.shape[1], b.shape[2])
+    try:
+        bias = np.broadcast_to(c, shape)
+    except ValueError:
+        input.expand(shape)  # raises torch's message, naming the dimension that disagrees
+        raise
+    if a.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if b.shape[:2] != (a.shape[0], a.shape[2]):
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
+            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
+        )
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_word(a)} but found {_word(b)}")
+    if a.shape[2] and a.size and b.size:
+        _no_bool(a, "baddbmm")
+    prod = np.matmul(a, b)
+    with np.errstate(invalid="ignore", over="ignore"):
+        arr = prod * alpha if alpha != 1 else prod
+        if beta != 0:
+            arr = arr + (bias * beta if beta != 1 else bias)
+    res = _wrap(np.asarray(arr).astype(a.dtype, copy=False))
+    return _out(attach(res, BaddbmmBackward0, input, batch1, batch2, alpha=alpha, beta=beta), out)
+
+
+class BaddbmmBackward0(Node):
+    """``out = beta * input + alpha * (A @ B)`` per matrix of the batch::
+
+        d input = beta * G, summed back to input's shape
+        dA = alpha * G @ B^T        dB = alpha * A^T @ G
+    """
+
+    def __init__(self, input, a, b, *, alpha, beta):
+        super().__init__(input, a, b)
+        self.save(a, b)
+        self.alpha, self.beta, self.shape = alpha, beta, input._data.shape
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        gi, ga, gb = self.needs_input_grad
+        grad = _grad_like(grad, b)
+        g = grad if self.alpha == 1 else grad * self.alpha
+        return (
+            unbroadcast(grad if self.beta == 1 else grad * self.beta, self.shape) if gi else None,
+            bmm(g, _mT(b)) if ga else None,
+            bmm(_mT(a), g) if gb else None,
+        )
+
+
+baddbmm_ = inplace_of(baddbmm, "baddbmm_")
+
 Tensor.matmul, Tensor.mm, Tensor.bmm, Tensor.mv = matmul, mm, bmm, mv
 Tensor.__matmul__ = matmul  # direct binding: no per-call import through arithmetic's shim
 Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
 Tensor.dot, Tensor.vdot, Tensor.outer, Tensor.ger = dot, vdot, outer, ger
 Tensor.addmm = addmm
+Tensor.baddbmm, Tensor.baddbmm_ = baddbmm, baddbmm_
 
 __all__ = [
-    "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm",
+    "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "baddbmm",
 ]

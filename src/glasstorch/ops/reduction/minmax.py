@@ -322,6 +322,51 @@ class MedianBackward0(_WholeBackward):
         return super().backward(grad)
 
 
+# ---- mode ---------------------------------------------------------------------------------------
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
+    """The most frequent value along ``dim`` and where it occurs, as the named tuple ``(values,
+    indices)``. Among values equally frequent, the smallest wins; the index is that of its last
+    occurrence (torch's choices). NaN never equals NaN, so each NaN counts once. The gradient
+    goes to the element at the index.
+
+    ``[[1, 2, 2], [3, 3, 1]]`` along ``dim=1``: values ``[2, 3]``, indices ``[2, 1]``."""
+    x = input._data
+    d = _dim(int(dim), x.ndim)
+    if x.ndim and x.shape[d] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    if x.ndim == 0:
+        values, idx = x.copy(), np.zeros((), np.int64)
+    elif x.size == 0:  # no slices at all: empty results
+        shape = keep_shape(x.shape, (d,)) if keepdim else x.shape[:d] + x.shape[d + 1:]
+        values, idx = np.empty(shape, x.dtype), np.empty(shape, np.int64)
+    else:
+        rows = np.moveaxis(x, d, -1).reshape(-1, x.shape[d])
+        pick = np.array([_mode_index(r) for r in rows], dtype=np.int64)
+        idx = pick.reshape(np.moveaxis(x, d, -1).shape[:-1])
+        idx = np.expand_dims(idx, d)
+        values = np.take_along_axis(x, idx, axis=d)
+        if not keepdim:
+            idx, values = idx.squeeze(d), values.squeeze(d)
+    res = _wrap(values)
+    attach(res, ModeBackward0, input, idx, dims=(d,) if x.ndim else (), keepdim=keepdim)
+    return return_types["mode"](res, _wrap(idx))
+
+
+def _mode_index(row: np.ndarray) -> int:
+    """Index of the mode of one 1-D ``row``: in sorted order (NaNs last), the longest run of equal
+    values (the first, smallest, of equally long ones); its last position in ``row``."""
+    order = np.argsort(row, kind="stable")
+    s = row[order]
+    starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))  # NaN != NaN: new runs
+    lengths = np.diff(np.append(starts, len(s)))
+    run = int(np.argmax(lengths))
+    return int(order[starts[run]:starts[run] + lengths[run]].max())
+
+
+class ModeBackward0(_IndexBackward):
+    pass
+
+
 # ---- cummax / cummin ----------------------------------------------------------------------------
 def _running_extreme(name, accumulate, better_or_equal):
     def op(input, dim: int):
@@ -455,8 +500,9 @@ Tensor.max, Tensor.min, Tensor.amax, Tensor.amin, Tensor.aminmax = max, min, ama
 Tensor.unique, Tensor.unique_consecutive = unique, unique_consecutive
 Tensor.cummax, Tensor.cummin = cummax, cummin
 Tensor.argmax, Tensor.argmin, Tensor.median = argmax, argmin, median
+Tensor.mode = mode
 
 __all__ = [
-    "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "median", "unique",
+    "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "median", "mode", "unique",
     "unique_consecutive", "cummax", "cummin",
 ]
