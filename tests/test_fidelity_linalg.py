@@ -154,6 +154,17 @@ PRODUCTS += [
     for da, db in _DTYPES
 ] + [
     "r = t.einsum('i,i,i->i', t.ones(2), t.ones(2), t.ones(2, dtype=t.int64))",
+    # a summed letter of size 1 in both operands is a plain (promoting) product in torch
+    "r = t.einsum('i,i->', t.ones(1), t.tensor([-1]))",
+    "a = t.ones(2, 3, 1, requires_grad=True); y = t.einsum('bij,bjk->bik', a, "
+    "t.ones(2, 1, 4, dtype=t.int32)); y.sum().backward(); r = (y, a.grad)",
+    "r = t.einsum('ij,ij->', t.ones(1, 1), t.ones(1, 1, dtype=t.bool))",
+    # a size-1 letter broadcasts against a size-0 one (to 0)
+    "a = t.ones(3, 3, 0, requires_grad=True); b = t.ones(1, 4, requires_grad=True); "
+    "y = t.einsum('bij,jk->bik', a, b); y.sum().backward(); r = (y, a.grad, b.grad)",
+    # a repeated letter in one operand (a diagonal) needs equal sizes: no broadcasting
+    "r = t.einsum('ii->i', t.ones(1, 2))",
+    "r = t.einsum('iji->ij', t.ones(1, 2, 3))",
     "r = t.einsum('ij,jk,kl->il', t.ones(2, 2, dtype=t.float64), t.ones(2, 2), t.ones(2, 2))",
     "a = t.ones(2, 2, 0, dtype=t.float64, requires_grad=True); "
     "r = t.bmm(a, t.ones(2, 0, 2, dtype=t.int32))",
@@ -164,6 +175,21 @@ PRODUCTS += [
 
 @pytest.mark.parametrize("program", PRODUCTS)
 def test_products_of_two_dtypes(torch, program):
+    _same(torch, program)
+
+
+ROUTES = [
+    f"a = t.ones({sa}, requires_grad={ga}); b = t.ones({sb}, requires_grad={gb}); y = a @ b; "
+    "r = (y.grad_fn.name(), [n[0].name() for n in y.grad_fn.next_functions if n[0]], y.stride())"
+    for sa, sb in (((2, 3), (2, 3, 3)), ((3,), (2, 3, 4)), ((2, 3), (4, 2, 3, 5)))
+    for ga, gb in ((True, False), (False, True), (True, True))
+]
+
+
+@pytest.mark.parametrize("program", ROUTES)
+def test_matmul_with_a_batch_takes_torchs_route(torch, program):
+    """A matrix or vector times a batch: torch folds the batch into one product unless only the
+    batch requires grad; then it expands and runs ``bmm`` (the graph shows which)."""
     _same(torch, program)
 
 

@@ -98,6 +98,13 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
                            a.shape[:-1] + b.shape[1:])
     elif a.dtype is not b.dtype:  # an empty (n, k) @ (..., k, m): nothing to add up
         res = _batched(input, other)
+    elif other._rg and not input._rg and grad_mode.state.enabled:
+        # torch does not fold when only the batch requires grad: it expands the matrix (or the
+        # vector as a row) to the batch and runs one bmm
+        if na == 1:
+            res = _batched(input.unsqueeze(0), other, b.shape[:-2] + b.shape[-1:])
+        else:
+            res = _batched(input, other)
     elif na <= 2:  # (n, k) or (k,) @ (..., k, m): the same, on the transposed batch
         k, m = b.shape[-2:]
         rows = other.mT.reshape(int(np.prod(b.shape[:-2])) * m, k)
@@ -130,10 +137,10 @@ def _unsafe_view(t: Tensor, shape: tuple) -> Tensor:
     return attach(_wrap(t._data.reshape(shape)), UnsafeViewBackward0, t)
 
 
-def _batched(input: Tensor, other: Tensor) -> Tensor:
+def _batched(input: Tensor, other: Tensor, shape: tuple | None = None) -> Tensor:
     """A batch of matrices times a batch, ``(..., n, k) @ (..., k, m)``: both expanded to the
     broadcast batch, flattened to ``(B, n, k)`` and ``(B, k, m)``, one ``bmm``, then the batch
-    dimensions restored."""
+    dimensions restored (or the result viewed as ``shape``, when given)."""
     a, b = input._data, other._data
     try:
         batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
@@ -146,7 +153,7 @@ def _batched(input: Tensor, other: Tensor) -> Tensor:
         prod = _nothing_to_add(x, y)
     else:
         prod = attach(_wrap(np.matmul(x._data, y._data)), BmmBackward0, x, y)
-    return _unsafe_view(prod, batch + (n, m))
+    return _unsafe_view(prod, batch + (n, m) if shape is None else shape)
 
 
 def _matmul_check(a: np.ndarray, b: np.ndarray) -> None:

@@ -138,13 +138,22 @@ def _pair(x: Tensor, xs: str, y: Tensor, ys: str, needed: str) -> tuple:
     y, ys = _sum_unneeded(y, ys, needed + xs)
     shared = [c for c in xs if c in ys]
     summed = [c for c in shared if c not in needed]
+    # a letter of size 1 in both adds up nothing: torch drops it (squeeze) rather than summing,
+    # so that a product with only such letters is a plain (promoting) multiplication
+    ones = [c for c in summed if x._data.shape[xs.index(c)] == 1 == y._data.shape[ys.index(c)]]
+    if ones:
+        x, xs = _squeeze_letters(x, xs, ones)
+        y, ys = _squeeze_letters(y, ys, ones)
+        shared = [c for c in shared if c not in ones]
+        summed = [c for c in summed if c not in ones]
     if not summed:  # a product: line both up in the order `needed` gives, size 1 where absent
         order = [c for c in needed if c in xs or c in ys]
         return _line_up(x, xs, order) * _line_up(y, ys, order), "".join(order)
     batch = [c for c in shared if c in needed]
     left = [c for c in xs if c not in ys]
     right = [c for c in ys if c not in xs]
-    size = {c: max(x._data.shape[xs.index(c)], y._data.shape[ys.index(c)]) for c in shared}
+    size = {c: _broadcast_size(x._data.shape[xs.index(c)], y._data.shape[ys.index(c)])
+            for c in shared}
     size.update({c: x._data.shape[xs.index(c)] for c in left})
     size.update({c: y._data.shape[ys.index(c)] for c in right})
 
@@ -155,6 +164,17 @@ def _pair(x: Tensor, xs: str, y: Tensor, ys: str, needed: str) -> tuple:
 
     out = bmm(matrices(x, xs, left, summed), matrices(y, ys, summed, right))
     return out.reshape([size[c] for c in batch + left + right]), "".join(batch + left + right)
+
+
+def _broadcast_size(m: int, n: int) -> int:
+    """The size two sizes of one letter broadcast to: a 1 takes the other (even 0)."""
+    return n if m == 1 else m
+
+
+def _squeeze_letters(t: Tensor, s: str, letters: list) -> tuple:
+    """``t`` without its size-1 dimensions named by ``letters``, and its remaining subscripts."""
+    dims = tuple(i for i, c in enumerate(s) if c in letters)
+    return t.squeeze(dims), "".join(c for c in s if c not in letters)
 
 
 def _line_up(t: Tensor, s: str, order: list) -> Tensor:
@@ -223,7 +243,13 @@ def _letter_sizes(in_subs, arrays, ell: str) -> dict:
     sizes: dict = {}
     for i, (s, a) in enumerate(zip(in_subs, arrays)):
         own_ell = [c for c in s if c in ell]
+        own: dict = {}
         for c, n in zip(s, a.shape):
+            if own.setdefault(c, n) != n:  # a diagonal ("ii") needs equal sizes, no broadcast
+                raise RuntimeError(
+                    f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't "
+                    f"match, {n} != {own[c]}"
+                )
             seen = sizes.get(c)
             if seen is None or seen == 1:
                 sizes[c] = n
