@@ -159,6 +159,9 @@ PRODUCTS += [
     "a = t.ones(2, 3, 1, requires_grad=True); y = t.einsum('bij,bjk->bik', a, "
     "t.ones(2, 1, 4, dtype=t.int32)); y.sum().backward(); r = (y, a.grad)",
     "r = t.einsum('ij,ij->', t.ones(1, 1), t.ones(1, 1, dtype=t.bool))",
+    "a = t.tensor([2.], requires_grad=True); b = t.tensor([1., 3.], requires_grad=True); "
+    "y = t.einsum('i,i->', a, b); y.backward(); r = (y, a.grad, b.grad)",
+    "r = t.einsum('ij,jk->ik', t.ones(2, 3), t.ones(1, 2, dtype=t.int64))",
     # a size-1 letter broadcasts against a size-0 one (to 0)
     "a = t.ones(3, 3, 0, requires_grad=True); b = t.ones(1, 4, requires_grad=True); "
     "y = t.einsum('bij,jk->bik', a, b); y.sum().backward(); r = (y, a.grad, b.grad)",

@@ -138,12 +138,13 @@ def _pair(x: Tensor, xs: str, y: Tensor, ys: str, needed: str) -> tuple:
     y, ys = _sum_unneeded(y, ys, needed + xs)
     shared = [c for c in xs if c in ys]
     summed = [c for c in shared if c not in needed]
-    # a letter of size 1 in both adds up nothing: torch drops it (squeeze) rather than summing,
-    # so that a product with only such letters is a plain (promoting) multiplication
-    ones = [c for c in summed if x._data.shape[xs.index(c)] == 1 == y._data.shape[ys.index(c)]]
+    # a summed letter of size 1 in an operand is no contraction: torch drops it there (squeeze)
+    # and sums the other operand over it alone, so that a product with only such letters is a
+    # plain (promoting) multiplication
+    ones = [c for c in summed if 1 in (x._data.shape[xs.index(c)], y._data.shape[ys.index(c)])]
     if ones:
-        x, xs = _squeeze_letters(x, xs, ones)
-        y, ys = _squeeze_letters(y, ys, ones)
+        x, xs = _drop_letters(x, xs, ones)
+        y, ys = _drop_letters(y, ys, ones)
         shared = [c for c in shared if c not in ones]
         summed = [c for c in summed if c not in ones]
     if not summed:  # a product: line both up in the order `needed` gives, size 1 where absent
@@ -171,10 +172,15 @@ def _broadcast_size(m: int, n: int) -> int:
     return n if m == 1 else m
 
 
-def _squeeze_letters(t: Tensor, s: str, letters: list) -> tuple:
-    """``t`` without its size-1 dimensions named by ``letters``, and its remaining subscripts."""
-    dims = tuple(i for i, c in enumerate(s) if c in letters)
-    return t.squeeze(dims), "".join(c for c in s if c not in letters)
+def _drop_letters(t: Tensor, s: str, letters: list) -> tuple:
+    """``t`` without the dimensions named by ``letters``: squeezed where of size 1, summed
+    (keeping the dtype) elsewhere; and its remaining subscripts."""
+    shape = t._data.shape
+    ones = tuple(i for i, c in enumerate(s) if c in letters and shape[i] == 1)
+    if ones:
+        t = t.squeeze(ones)
+        s = "".join(c for i, c in enumerate(s) if i not in ones)
+    return _sum_unneeded(t, s, "".join(c for c in s if c not in letters))
 
 
 def _line_up(t: Tensor, s: str, order: list) -> Tensor:
