@@ -31,6 +31,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node, attach
 from ._broadcast import broadcast_shape, unbroadcast
+from ._inplace import inplace_of
 from ._inplace import write_out as _out
 from .shape import UnsafeViewBackward0
 
@@ -52,6 +53,14 @@ def _no_bool(a: np.ndarray, kernel: str) -> None:
 def _mT(t: Tensor) -> Tensor:
     """The last two dimensions swapped (a view)."""
     return t.transpose(-2, -1)
+
+
+def _grad_like(grad: Tensor, t: Tensor) -> Tensor:
+    """The incoming gradient in the dtype of the product ``t`` took part in. A float64 consumer
+    downstream (``(A @ x) * y64``) hands a float32 product a float64 gradient; torch's engine
+    casts it back to the product's dtype before the product's backward runs, and so do we here,
+    so that the gradient's products see operands of one dtype."""
+    return grad if grad._data.dtype == t._data.dtype else grad.to(t.dtype)
 
 
 # ---- matmul -----------------------------------------------------------------------------------
@@ -87,6 +96,15 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         rows = input.reshape(int(np.prod(a.shape[:-1])), a.shape[-1])
         res = _unsafe_view(_mm(rows, other) if nb == 2 else _mv(rows, other),
                            a.shape[:-1] + b.shape[1:])
+    elif a.dtype is not b.dtype:  # an empty (n, k) @ (..., k, m): nothing to add up
+        res = _batched(input, other)
+    elif other._rg and not input._rg and grad_mode.state.enabled:
+        # torch does not fold when only the batch requires grad: it expands the matrix (or the
+        # vector as a row) to the batch and runs one bmm
+        if na == 1:
+            res = _batched(input.unsqueeze(0), other, b.shape[:-2] + b.shape[-1:])
+        else:
+            res = _batched(input, other)
     elif na <= 2:  # (n, k) or (k,) @ (..., k, m): the same, on the transposed batch
         k, m = b.shape[-2:]
         rows = other.mT.reshape(int(np.prod(b.shape[:-2])) * m, k)
@@ -119,10 +137,10 @@ def _unsafe_view(t: Tensor, shape: tuple) -> Tensor:
     return attach(_wrap(t._data.reshape(shape)), UnsafeViewBackward0, t)
 
 
-def _batched(input: Tensor, other: Tensor) -> Tensor:
+def _batched(input: Tensor, other: Tensor, shape: tuple | None = None) -> Tensor:
     """A batch of matrices times a batch, ``(..., n, k) @ (..., k, m)``: both expanded to the
     broadcast batch, flattened to ``(B, n, k)`` and ``(B, k, m)``, one ``bmm``, then the batch
-    dimensions restored."""
+    dimensions restored (or the result viewed as ``shape``, when given)."""
     a, b = input._data, other._data
     try:
         batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
@@ -131,8 +149,11 @@ def _batched(input: Tensor, other: Tensor) -> Tensor:
     (n, k), m, size = a.shape[-2:], b.shape[-1], int(np.prod(batch))
     x = input.expand(batch + (n, k)).reshape(size, n, k)
     y = other.expand(batch + (k, m)).reshape(size, k, m)
-    prod = attach(_wrap(np.matmul(x._data, y._data)), BmmBackward0, x, y)
-    return _unsafe_view(prod, batch + (n, m))
+    if a.dtype is not b.dtype:  # allowed only when there is nothing to add up
+        prod = _nothing_to_add(x, y)
+    else:
+        prod = attach(_wrap(np.matmul(x._data, y._data)), BmmBackward0, x, y)
+    return _unsafe_view(prod, batch + (n, m) if shape is None else shape)
 
 
 def _matmul_check(a: np.ndarray, b: np.ndarray) -> None:
@@ -158,6 +179,8 @@ def _matmul_check(a: np.ndarray, b: np.ndarray) -> None:
                 f"{_word(mat)}, and {_word(vec)}"
             )
         if nb == 2:
+            if a.shape[-1] != b.shape[0]:
+                _matmul_shape_error(a, b)
             raise RuntimeError(
                 f"expected m1 and m2 to have the same dtype, but got: {_dtype.c_name(a.dtype)} "
                 f"!= {_dtype.c_name(b.dtype)}"
@@ -168,9 +191,14 @@ def _matmul_check(a: np.ndarray, b: np.ndarray) -> None:
             _matmul_shape_error(a, b)
         if a.shape[-1] != b.shape[-2]:
             _matmul_shape_error(a, b)
+        if 0 in a.shape or 0 in b.shape:  # an empty bmm: torch checks no dtype
+            return
+        _no_bool(a, "bmm")  # the first operand's kernel, then the second's dtype
         raise RuntimeError(f"expected scalar type {_word(a)} but found {_word(b)}")
     if a.dtype == np.bool_:
         if na == 1 and nb == 1:
+            if a.shape[0] != b.shape[0]:
+                _size_mismatch_1d(a, b)  # the size first, then the kernel
             _no_bool(a, "dot")
         try:
             empty = np.matmul(a, b).size == 0 or a.shape[-1] == 0
@@ -233,6 +261,7 @@ class MmBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
+        grad = _grad_like(grad, b)
         if not grad_mode.state.enabled:
             # fast path: a plain backward (every Linear layer's step) multiplies the arrays on
             # transposed NumPy views, without recording two matmuls and two transposes
@@ -254,6 +283,7 @@ class DotBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         ga, gb = self.needs_input_grad
+        grad = _grad_like(grad, b)
         return (grad * b if ga else None, grad * a if gb else None)
 
 
@@ -271,6 +301,7 @@ class MvBackward0(Node):
     def backward(self, grad):
         a, x = self.saved_tensors
         ga, gx = self.needs_input_grad
+        grad = _grad_like(grad, a)
         return (
             grad.reshape(-1, 1) * x if ga else None,
             matmul(grad, a) if gx else None,
@@ -321,10 +352,31 @@ def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
             f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
             f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
         )
+    if _empty_product(a, b):
+        return _out(_nothing_to_add(input, mat2), out)
+    _no_bool(a, "bmm")  # the first operand's kernel, then the second's dtype
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {_word(a)} but found {_word(b)}")
-    _no_bool(a, "bmm")
     return _out(attach(_wrap(np.matmul(a, b)), BmmBackward0, input, mat2), out)
+
+
+def _empty_product(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a batched product ``(B, n, k) @ (B, k, m)`` has nothing to add up: an empty
+    result, or ``k == 0`` (zeros). torch's ``bmm`` then checks neither dtype nor kernel."""
+    return a.shape[0] * a.shape[1] * b.shape[2] == 0 or a.shape[2] == 0
+
+
+def _nothing_to_add(x: Tensor, y: Tensor) -> Tensor:
+    """``bmm`` of ``(B, n, 0)`` by ``(B, 0, m)``, or with an empty result: zeros ``(B, n, m)``
+    in the dtype of the second operand (even when the operands' dtypes differ, as torch)."""
+    a, b = x._data, y._data
+    if a.dtype == b.dtype:
+        arr = np.matmul(a, b)
+    else:
+        arr = np.zeros((a.shape[0], a.shape[1], b.shape[2]), dtype=b.dtype)
+        if arr.dtype.kind not in "fc" and grad_mode.state.enabled and (x._rg or y._rg):
+            raise RuntimeError(f"Autograd not support dtype: {_word(arr)}")
+    return attach(_wrap(arr), BmmBackward0, x, y)
 
 
 class BmmBackward0(MmBackward0):
@@ -446,6 +498,7 @@ class AddmmBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         gi, ga, gb = self.needs_input_grad
+        grad = _grad_like(grad, b)
         if not grad_mode.state.enabled:
             # fast path: a plain backward (every Linear layer's step) works on the arrays,
             # without recording the products and transposes of the graph version below
@@ -465,12 +518,86 @@ class AddmmBackward0(Node):
         )
 
 
+# ---- baddbmm ----------------------------------------------------------------------------------
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
+    """``beta * input + alpha * (batch1 @ batch2)`` for a batch of matrices: ``batch1``
+    ``(b, n, k)``, ``batch2`` ``(b, k, m)``, ``input`` broadcast to ``(b, n, m)``. With
+    ``beta=0`` the input is ignored (a NaN in it does not reach the result); all three tensors
+    must have one dtype. ``addmm`` is the same for one matrix."""
+    c, a, b = input._data, batch1._data, batch2._data
+    if c.dtype != a.dtype or c.dtype != b.dtype and a.dtype == b.dtype:
+        raise RuntimeError(
+            f"Input dtypes must be the same, got: input {_dtype.c_name(c.dtype)}, batch1: "
+            f"{_dtype.c_name(a.dtype)}, batch2: {_dtype.c_name(b.dtype)}"
+        )
+    # torch reads the result's size (batch1's first two, batch2's third) before any other check
+    for t, d in ((a, 0), (a, 1), (b, 2)):
+        if d >= t.ndim:
+            n = t.ndim or 1
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
+            )
+    shape = (a.shape[0], a.shape[1], b.shape[2])
+    try:
+        bias = np.broadcast_to(c, shape)
+    except ValueError:
+        input.expand(shape)  # raises torch's message, naming the dimension that disagrees
+        raise
+    if a.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if b.shape[:2] != (a.shape[0], a.shape[2]):
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
+            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
+        )
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_word(a)} but found {_word(b)}")
+    if a.shape[2] and a.size and b.size:
+        _no_bool(a, "baddbmm")
+    prod = np.matmul(a, b)
+    with np.errstate(invalid="ignore", over="ignore"):
+        arr = prod * alpha if alpha != 1 else prod
+        if beta != 0:
+            arr = arr + (bias * beta if beta != 1 else bias)
+    res = _wrap(np.asarray(arr).astype(a.dtype, copy=False))
+    return _out(attach(res, BaddbmmBackward0, input, batch1, batch2, alpha=alpha, beta=beta), out)
+
+
+class BaddbmmBackward0(Node):
+    """``out = beta * input + alpha * (A @ B)`` per matrix of the batch::
+
+        d input = beta * G, summed back to input's shape
+        dA = alpha * G @ B^T        dB = alpha * A^T @ G
+    """
+
+    def __init__(self, input, a, b, *, alpha, beta):
+        super().__init__(input, a, b)
+        self.save(a, b)
+        self.alpha, self.beta, self.shape = alpha, beta, input._data.shape
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        gi, ga, gb = self.needs_input_grad
+        grad = _grad_like(grad, b)
+        g = grad if self.alpha == 1 else grad * self.alpha
+        return (
+            unbroadcast(grad if self.beta == 1 else grad * self.beta, self.shape) if gi else None,
+            bmm(g, _mT(b)) if ga else None,
+            bmm(_mT(a), g) if gb else None,
+        )
+
+
+baddbmm_ = inplace_of(baddbmm, "baddbmm_")
+
 Tensor.matmul, Tensor.mm, Tensor.bmm, Tensor.mv = matmul, mm, bmm, mv
 Tensor.__matmul__ = matmul  # direct binding: no per-call import through arithmetic's shim
 Tensor.__rmatmul__ = lambda self, other: matmul(other, self)
 Tensor.dot, Tensor.vdot, Tensor.outer, Tensor.ger = dot, vdot, outer, ger
 Tensor.addmm = addmm
+Tensor.baddbmm, Tensor.baddbmm_ = baddbmm, baddbmm_
 
 __all__ = [
-    "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm",
+    "matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "baddbmm",
 ]

@@ -1,4 +1,6 @@
-"""Contractions over named dimensions: ``tensordot``, ``einsum`` and ``trace``.
+"""Contractions over named dimensions: ``tensordot``, ``einsum`` and ``trace``; and two products
+built from the same pieces: ``kron`` (every element of one tensor times the whole other) and
+``cdist`` (the distance between every row of one batch of points and every row of another).
 
 ``einsum("ij,jk->ik", A, B)`` names every dimension of every operand with a letter; letters shared
 between operands are multiplied together, and letters missing from the output (after ``->``) are
@@ -18,9 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
-from .linalg import _out, _word, bmm, matmul
+from ._broadcast import unbroadcast
+from .linalg import _out, _unsafe_view, bmm, matmul
 
 
 # ---- tensordot ----------------------------------------------------------------------------------
@@ -80,22 +84,16 @@ def einsum(equation: str, *operands) -> Tensor:
     """Sum of products over named dimensions (see the module docstring).
 
     ``einsum("bij,bjk->bik", (2, 3, 4), (2, 4, 5))`` → ``(2, 3, 5)``. Operands may also be given
-    as one list. All operands must share one dtype, as in torch.
+    as one list. Dtypes follow the steps, as in torch: a step that only multiplies promotes
+    (``"ij,i->ij"`` of float64 and int64 is float64); a step that sums a shared letter runs
+    ``bmm``, which wants one dtype (unless there is nothing to add up).
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     in_subs, out_subs, ell = _parse(equation, operands)
     arrays = [t._data for t in operands]
     _letter_sizes(in_subs, arrays, ell)  # torch's message where two sizes of a letter disagree
-    for t in arrays[1:]:
-        if t.dtype != arrays[0].dtype:
-            raise RuntimeError(
-                f"expected scalar type {_word(arrays[0])} but found {_word(t)}"
-            )
-    spec = ",".join(in_subs) + "->" + out_subs
     summed = set("".join(in_subs)) - set(out_subs)
-    if arrays[0].dtype.kind == "b" and summed and len(arrays) > 1:
-        _bool_contraction(spec, arrays)
     terms = [_diagonals(t, s) for t, s in zip(operands, in_subs)]
     if len(terms) == 1:  # one operand: reorder its letters, then sum those not in the output
         t, s = terms[0]
@@ -104,7 +102,7 @@ def einsum(equation: str, *operands) -> Tensor:
         return t.sum(tuple(range(len(out_subs), len(s)))) if gone else t
     t, s = terms[0]
     for i, (u, su) in enumerate(terms[1:], 2):
-        needed = out_subs + "".join(dict.fromkeys("".join(x for _, x in terms[i:])))
+        needed = "".join(dict.fromkeys(out_subs + "".join(x for _, x in terms[i:])))
         t, s = _pair(t, s, u, su, needed)
     if s != out_subs:
         t = t.permute([s.index(c) for c in out_subs])
@@ -124,11 +122,13 @@ def _diagonals(t: Tensor, s: str) -> tuple:
 
 
 def _sum_unneeded(t: Tensor, s: str, needed) -> tuple:
-    """Sum away the letters of ``t`` that nothing later uses (keeping ``t``'s dtype)."""
+    """Sum away the letters of ``t`` that nothing later uses (keeping ``t``'s dtype, except that
+    bools are counted, as int64)."""
     gone = [i for i, c in enumerate(s) if c not in needed]
     if not gone:
         return t, s
-    return t.sum(tuple(gone), dtype=t.dtype), "".join(c for c in s if c in needed)
+    keep = None if t._data.dtype == np.bool_ else t.dtype  # bool sums count, as int64
+    return t.sum(tuple(gone), dtype=keep), "".join(c for c in s if c in needed)
 
 
 def _pair(x: Tensor, xs: str, y: Tensor, ys: str, needed: str) -> tuple:
@@ -138,13 +138,23 @@ def _pair(x: Tensor, xs: str, y: Tensor, ys: str, needed: str) -> tuple:
     y, ys = _sum_unneeded(y, ys, needed + xs)
     shared = [c for c in xs if c in ys]
     summed = [c for c in shared if c not in needed]
+    # a summed letter of size 1 in an operand is no contraction: torch drops it there (squeeze)
+    # and sums the other operand over it alone, so that a product with only such letters is a
+    # plain (promoting) multiplication
+    ones = [c for c in summed if 1 in (x._data.shape[xs.index(c)], y._data.shape[ys.index(c)])]
+    if ones:
+        x, xs = _drop_letters(x, xs, ones)
+        y, ys = _drop_letters(y, ys, ones)
+        shared = [c for c in shared if c not in ones]
+        summed = [c for c in summed if c not in ones]
     if not summed:  # a product: line both up in the order `needed` gives, size 1 where absent
         order = [c for c in needed if c in xs or c in ys]
         return _line_up(x, xs, order) * _line_up(y, ys, order), "".join(order)
     batch = [c for c in shared if c in needed]
     left = [c for c in xs if c not in ys]
     right = [c for c in ys if c not in xs]
-    size = {c: max(x._data.shape[xs.index(c)], y._data.shape[ys.index(c)]) for c in shared}
+    size = {c: _broadcast_size(x._data.shape[xs.index(c)], y._data.shape[ys.index(c)])
+            for c in shared}
     size.update({c: x._data.shape[xs.index(c)] for c in left})
     size.update({c: y._data.shape[ys.index(c)] for c in right})
 
@@ -155,6 +165,22 @@ def _pair(x: Tensor, xs: str, y: Tensor, ys: str, needed: str) -> tuple:
 
     out = bmm(matrices(x, xs, left, summed), matrices(y, ys, summed, right))
     return out.reshape([size[c] for c in batch + left + right]), "".join(batch + left + right)
+
+
+def _broadcast_size(m: int, n: int) -> int:
+    """The size two sizes of one letter broadcast to: a 1 takes the other (even 0)."""
+    return n if m == 1 else m
+
+
+def _drop_letters(t: Tensor, s: str, letters: list) -> tuple:
+    """``t`` without the dimensions named by ``letters``: squeezed where of size 1, summed
+    (keeping the dtype) elsewhere; and its remaining subscripts."""
+    shape = t._data.shape
+    ones = tuple(i for i, c in enumerate(s) if c in letters and shape[i] == 1)
+    if ones:
+        t = t.squeeze(ones)
+        s = "".join(c for i, c in enumerate(s) if i not in ones)
+    return _sum_unneeded(t, s, "".join(c for c in s if c not in letters))
 
 
 def _line_up(t: Tensor, s: str, order: list) -> Tensor:
@@ -168,12 +194,6 @@ def _line_up(t: Tensor, s: str, order: list) -> Tensor:
 
 def _prod(size: dict, letters: list) -> int:
     return int(np.prod([size[c] for c in letters]))
-
-
-def _bool_contraction(spec: str, arrays) -> None:
-    """torch has no bool kernel for a product that sums (it runs ``bmm``), unless it is empty."""
-    if np.einsum(spec, *arrays).size and all(a.size for a in arrays):
-        raise NotImplementedError('"bmm" not implemented for \'Bool\'')
 
 
 def _parse(equation: str, operands) -> tuple[list[str], str, str]:
@@ -229,7 +249,13 @@ def _letter_sizes(in_subs, arrays, ell: str) -> dict:
     sizes: dict = {}
     for i, (s, a) in enumerate(zip(in_subs, arrays)):
         own_ell = [c for c in s if c in ell]
+        own: dict = {}
         for c, n in zip(s, a.shape):
+            if own.setdefault(c, n) != n:  # a diagonal ("ii") needs equal sizes, no broadcast
+                raise RuntimeError(
+                    f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't "
+                    f"match, {n} != {own[c]}"
+                )
             seen = sizes.get(c)
             if seen is None or seen == 1:
                 sizes[c] = n
@@ -269,6 +295,141 @@ class TraceBackward0(Node):
         return grad * _wrap(np.eye(*self.shape, dtype=grad._data.dtype))
 
 
-Tensor.trace = trace
+# ---- kron ----------------------------------------------------------------------------------------
+def kron(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """The Kronecker product: each element of ``input`` times the whole of ``other``, laid out
+    block by block. ``(2, 3)`` ⊗ ``(4, 5)`` → ``(8, 15)``; the tensor with fewer dimensions gets
+    leading size-1 ones first, so ``(2, 3)`` ⊗ ``(4,)`` → ``(2, 12)``. Dtypes promote as ``*``.
 
-__all__ = ["tensordot", "einsum", "trace"]
+    Built as torch builds it: both reshaped so their dimensions interleave (``(a0, 1, a1, 1)``
+    and ``(1, b0, 1, b1)``), one broadcast multiplication, then a view to ``(a0*b0, a1*b1)``."""
+    a, b = input._data, other._data
+    nd = max(a.ndim, b.ndim)
+    sa = (1,) * (nd - a.ndim) + a.shape
+    sb = (1,) * (nd - b.ndim) + b.shape
+    left = input.reshape([n for d in sa for n in (d, 1)])
+    right = other.reshape([n for d in sb for n in (1, d)])
+    res = _unsafe_view(left * right, tuple(x * y for x, y in zip(sa, sb)))
+    return _out(res, out)
+
+
+# ---- cdist ---------------------------------------------------------------------------------------
+_CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                "donot_use_mm_for_euclid_dist")
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """The ``p``-norm distance between each row of ``x1`` and each row of ``x2``: ``x1``
+    ``(..., P, M)`` and ``x2`` ``(..., R, M)`` give ``(..., P, R)`` (batch dimensions broadcast).
+    ``p=0`` counts the differing coordinates, ``p=inf`` takes the largest difference.
+
+    For ``p=2`` torch may compute through one matrix product, ``|x|² + |y|² - 2 x·y`` (then
+    clamped at 1e-30 and square-rooted): always with ``compute_mode="use_mm_for_euclid_dist"``,
+    and by default when ``P`` or ``R`` exceeds 25. That is faster and slightly less exact, and
+    its graph is that of those ops; otherwise the distances come straight from the differences.
+    """
+    a, b = x1._data, x2._data
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    for name, arr in (("X1", a), ("X2", b)):
+        if arr.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {arr.ndim}D")
+    if a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} X2: {b.shape[-1]}"
+        )
+    for name, arr in (("X1", a), ("X2", b)):
+        if arr.dtype.kind != "f":
+            raise RuntimeError(
+                f"cdist only supports floating-point dtypes, {name} got: "
+                f"{_dtype.scalar_name(arr.dtype)}"
+            )
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype.scalar_name(a.dtype)} but found "
+                           f"{_dtype.scalar_name(b.dtype)}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    batch = tuple(np.broadcast_shapes(a.shape[:-2], b.shape[:-2])) if a.ndim > 2 or b.ndim > 2 \
+        else ()
+    if p == 2 and a.shape[-1] and (compute_mode == _CDIST_MODES[1] or (
+            compute_mode == _CDIST_MODES[0] and (a.shape[-2] > 25 or b.shape[-2] > 25))):
+        return _euclid_by_matmul(x1.expand(batch + a.shape[-2:]), x2.expand(batch + b.shape[-2:]))
+    diff = np.abs(a[..., :, None, :] - b[..., None, :, :])  # (..., P, R, M)
+    res = _wrap(_p_norm(diff, float(p)).astype(a.dtype, copy=False))
+    return attach(res, CdistBackward0, x1, x2, p=float(p))
+
+
+def _p_norm(diff: np.ndarray, p: float) -> np.ndarray:
+    """The ``p``-norm over the last axis of non-negative differences (``p`` may be 0 or inf)."""
+    if diff.shape[-1] == 0:
+        return np.zeros(diff.shape[:-1], diff.dtype)
+    if p == 0:
+        return np.count_nonzero(diff, axis=-1).astype(diff.dtype)
+    if p == 1:
+        return diff.sum(-1)
+    if p == 2:
+        return np.sqrt((diff * diff).sum(-1))
+    if p == np.inf:
+        return diff.max(-1)
+    return (diff ** p).sum(-1) ** (1 / p)
+
+
+def _euclid_by_matmul(x1: Tensor, x2: Tensor) -> Tensor:
+    """``sqrt(clamp(|x|² + |y|² - 2 x·y, 1e-30))`` for every pair: one matrix product does the
+    cross terms. ``x1`` ``(..., P, M)`` and ``x2`` ``(..., R, M)`` with the same batch."""
+    sq1 = (x1 * x1).sum(-1, keepdim=True)                  # (..., P, 1)
+    sq2 = (x2 * x2).sum(-1, keepdim=True).transpose(-2, -1)  # (..., 1, R)
+    cross = matmul(x1, x2.transpose(-2, -1))               # (..., P, R)
+    dist = (sq1 + sq2 - cross * 2).clamp_min(1e-30).sqrt()
+    return dist.view(dist.shape)  # torch's graph ends with a view here
+
+
+class CdistBackward0(Node):
+    """Gradient of each distance ``d = |x - y|_p`` with respect to the points, per coordinate
+    difference ``u = x_m - y_m``::
+
+        p = 1:    sign(u)            p = 2:  u / d
+        p = inf:  sign(u) where |u| == d (every coordinate that reaches the maximum), else 0
+        other p:  sign(u) |u|^(p-1) / d^(p-1)        p = 0: 0 (a count is piecewise constant)
+
+    0 where ``d == 0`` (and, for ``p < 1``, where ``u == 0``), as torch; ``y`` gets the
+    negative, both summed over the other set of points."""
+
+    keeps_output = True
+
+    def __init__(self, x1, x2, *, p):
+        super().__init__(x1, x2)
+        self.save(x1, x2)
+        self.p = p
+
+    def backward(self, grad):
+        x1, x2 = self.saved_tensors
+        g1, g2 = self.needs_input_grad
+        p = self.p
+        u = x1.unsqueeze(-2) - x2.unsqueeze(-3)            # (..., P, R, M)
+        d = self.saved_output.unsqueeze(-1)                # (..., P, R, 1)
+        at_zero = _wrap(np.broadcast_to(d._data == 0, u._data.shape))
+        if p == 0:
+            per = u * 0
+        elif p == 1:
+            per = u.sign()
+        elif p == 2:
+            per = (u / d).masked_fill(at_zero, 0)
+        elif p == np.inf:
+            per = u.sign() * (u.abs() == d).to(u.dtype)
+        else:
+            per = (u.sign() * u.abs().pow(p - 1) / d.pow(p - 1)).masked_fill(at_zero, 0)
+            if p < 1:
+                per = per.masked_fill(_wrap(u._data == 0), 0)
+        per = per * grad.unsqueeze(-1)
+        return (
+            unbroadcast(per.sum(-2), x1._data.shape) if g1 else None,
+            unbroadcast(-per.sum(-3), x2._data.shape) if g2 else None,
+        )
+
+
+Tensor.trace = trace
+Tensor.kron = kron
+
+__all__ = ["tensordot", "einsum", "trace", "kron", "cdist"]

@@ -39,16 +39,12 @@ def _empty_check(x: np.ndarray, name: str, dim=None) -> None:
         raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
 
 
-def _tie_weights(x: np.ndarray, out: np.ndarray, dims, nan_marks: bool) -> np.ndarray:
+def _tie_weights(x: np.ndarray, out: np.ndarray, dims) -> np.ndarray:
     """1/k at each of the k elements equal to the (keepdim-shaped) extreme ``out``, else 0.
 
-    A NaN extreme (NaN propagates through max/min): with ``nan_marks`` the NaNs share the
-    gradient (torch's ``max()``); without, nothing equals NaN and the slice's gradient is NaN
-    (torch's ``amax``)."""
-    hit = x == out
-    if nan_marks and x.dtype.kind in "fc":
-        hit |= np.isnan(out) & np.isnan(x)
-    w = hit.astype(x.dtype)
+    A NaN extreme equals nothing, so that slice's weights are NaN: torch's ``amax``/``amin``
+    spread the gradient as ``grad * weights``, and a NaN gradient reaches every element too."""
+    w = (x == out).astype(x.dtype)
     with np.errstate(invalid="ignore", divide="ignore"):
         return w / np.sum(w, axis=dims, keepdims=True)
 
@@ -93,7 +89,9 @@ def _extreme(name, np_red, np_arg, whole_node, dim_node, elementwise):
 
 
 class _WholeBackward(Node):
-    """Gradient of ``x.max()``: split evenly between the elements that tie for the extreme."""
+    """Gradient of ``x.max()``: split evenly between the elements that tie for the extreme (the
+    NaNs, when the extreme is NaN), written into zeros: the others get exactly 0, even when the
+    gradient is NaN or inf (a product ``grad * mask`` would give them ``nan * 0 = nan``)."""
 
     keeps_output = True
 
@@ -103,8 +101,10 @@ class _WholeBackward(Node):
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        w = _tie_weights(x._data, self.saved_output._data, None, nan_marks=True)
-        return grad * _wrap(w)
+        xs, out = x._data, self.saved_output._data
+        hit = np.isnan(xs) if xs.dtype.kind in "fc" and np.isnan(out) else xs == out
+        zeros = _wrap(np.zeros(xs.shape, dtype=grad._data.dtype))
+        return zeros.masked_fill(_wrap(hit), grad / int(np.count_nonzero(hit)))
 
 
 class MaxBackward1(_WholeBackward):
@@ -125,15 +125,22 @@ class _IndexBackward(Node):
         self.shape, self.dims, self.keepdim = x._data.shape, dims, keepdim
 
     def backward(self, grad):
-        g = expand_back(grad, self.shape, self.dims, self.keepdim)
-        if not self.dims:
-            return g
-        d = self.dims[0]
         (indices,) = self.saved_tensors
-        onehot = np.zeros(self.shape, dtype=grad._data.dtype)
-        idx = indices if self.keepdim else np.expand_dims(indices, d)
-        np.put_along_axis(onehot, idx, 1, axis=d)
-        return g * _wrap(onehot)
+        d = self.dims[0] if self.dims else 0  # a 0-d input: dim 0, nothing squeezed
+        return scatter_back(grad, indices, self.shape, d, self.keepdim or not self.dims)
+
+
+def scatter_back(grad, indices: np.ndarray, shape: tuple, d: int, keepdim: bool):
+    """Zeros of ``shape`` with each gradient written where its value was picked along ``d``
+    (``indices``: one per slice, in the reduced shape, or keepdim shape with ``keepdim``).
+
+    ``shape=(2, 3)``, ``d=1``, ``indices=[2, 0]``: ``[[0, 0, g0], [g1, 0, 0]]``. Writing into
+    zeros (not multiplying by a one-hot mask) keeps a NaN gradient off the unpicked elements."""
+    if not keepdim:
+        indices = np.expand_dims(indices, d)
+        grad = grad.reshape(indices.shape)
+    zeros = _wrap(np.zeros(shape, dtype=grad._data.dtype))
+    return zeros.scatter(d, _wrap(indices), grad)
 
 
 class MaxBackward0(_IndexBackward):
@@ -195,7 +202,7 @@ class AmaxBackward0(Node):
         out = self.saved_output._data
         if not self.keepdim:
             out = out.reshape(keep_shape(shape, dims))
-        w = _tie_weights(x._data, out, dims, nan_marks=False)
+        w = _tie_weights(x._data, out, dims)
         return expand_back(grad, shape, dims, self.keepdim) * _wrap(w)
 
 
@@ -257,15 +264,14 @@ def median(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
     if kwargs:
         dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
     x = input._data
-    if x.dtype == np.bool_ and dim is None:
-        raise NotImplementedError('"median_cpu" not implemented for \'Bool\'')
     if dim is None:
         flat = x.reshape(-1)
         if flat.size == 0:
-            return _wrap(np.asarray(np.nan, dtype=x.dtype))
-        i = _median_index(flat, 0)
-        res = _wrap(np.asarray(flat[i]))
-        return attach(res, MedianBackward0, input, flat_index=int(i))
+            return attach(_wrap(_nothing_median(x.dtype)), MedianBackward0, input)
+        if x.dtype == np.bool_:
+            raise NotImplementedError('"median_cpu" not implemented for \'Bool\'')
+        res = _wrap(np.asarray(flat[_median_index(flat, 0)]))
+        return attach(res, MedianBackward0, input)
     d = _dim(int(dim), x.ndim)
     _empty_check(x, "median", d)
     if x.dtype == np.bool_:
@@ -282,6 +288,17 @@ def median(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
     return return_types["median"](values, idx)
 
 
+def _nothing_median(dtype: np.dtype) -> np.ndarray:
+    """What torch's median of an empty tensor holds: NaN for floats (True for bool); for
+    integers, NaN converted to the type as the CPU does it (the lowest value for 32 and 64 bits,
+    0 for narrower ones)."""
+    if dtype.kind in "fcb":  # NaN, or (a bool) NaN taken as true
+        return np.asarray(np.nan, dtype=dtype)
+    if dtype.itemsize >= 4:
+        return np.asarray(np.iinfo(dtype).min, dtype=dtype)
+    return np.zeros((), dtype=dtype)
+
+
 def _median_index(x: np.ndarray, axis: int) -> np.ndarray:
     """Index of the lower median along ``axis`` (of the first NaN, if any: NaN propagates)."""
     order = np.argsort(x, axis=axis, kind="stable")  # NaNs sort last
@@ -295,17 +312,59 @@ def _median_index(x: np.ndarray, axis: int) -> np.ndarray:
     return pick.astype(np.int64)
 
 
-class MedianBackward0(Node):
-    """Gradient of the whole-tensor median: all of it to the median element."""
-
-    def __init__(self, x, *, flat_index):
-        super().__init__(x)
-        self.shape, self.flat_index = x._data.shape, flat_index
+class MedianBackward0(_WholeBackward):
+    """Gradient of the whole-tensor median: as ``max()``'s, split evenly between the elements
+    equal to the median (torch's choice), zeros elsewhere."""
 
     def backward(self, grad):
-        onehot = np.zeros(int(np.prod(self.shape)), dtype=grad._data.dtype)
-        onehot[self.flat_index] = 1
-        return grad * _wrap(onehot.reshape(self.shape))
+        if not self.saved_output._data.shape and self.saved_tensors[0]._data.size == 0:
+            return _wrap(np.zeros(self.saved_tensors[0]._data.shape, dtype=grad._data.dtype))
+        return super().backward(grad)
+
+
+# ---- mode ---------------------------------------------------------------------------------------
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
+    """The most frequent value along ``dim`` and where it occurs, as the named tuple ``(values,
+    indices)``. Among values equally frequent, the smallest wins; the index is that of its last
+    occurrence (torch's choices). NaN never equals NaN, so each NaN counts once. The gradient
+    goes to the element at the index.
+
+    ``[[1, 2, 2], [3, 3, 1]]`` along ``dim=1``: values ``[2, 3]``, indices ``[2, 1]``."""
+    x = input._data
+    d = _dim(int(dim), x.ndim)
+    if x.ndim and x.shape[d] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    if x.ndim == 0:
+        values, idx = x.copy(), np.zeros((), np.int64)
+    elif x.size == 0:  # no slices at all: empty results
+        shape = keep_shape(x.shape, (d,)) if keepdim else x.shape[:d] + x.shape[d + 1:]
+        values, idx = np.empty(shape, x.dtype), np.empty(shape, np.int64)
+    else:
+        rows = np.moveaxis(x, d, -1).reshape(-1, x.shape[d])
+        pick = np.array([_mode_index(r) for r in rows], dtype=np.int64)
+        idx = pick.reshape(np.moveaxis(x, d, -1).shape[:-1])
+        idx = np.expand_dims(idx, d)
+        values = np.take_along_axis(x, idx, axis=d)
+        if not keepdim:
+            idx, values = idx.squeeze(d), values.squeeze(d)
+    res = _wrap(values)
+    attach(res, ModeBackward0, input, idx, dims=(d,) if x.ndim else (), keepdim=keepdim)
+    return return_types["mode"](res, _wrap(idx))
+
+
+def _mode_index(row: np.ndarray) -> int:
+    """Index of the mode of one 1-D ``row``: in sorted order (NaNs last), the longest run of equal
+    values (the first, smallest, of equally long ones); its last position in ``row``."""
+    order = np.argsort(row, kind="stable")
+    s = row[order]
+    starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))  # NaN != NaN: new runs
+    lengths = np.diff(np.append(starts, len(s)))
+    run = int(np.argmax(lengths))
+    return int(order[starts[run]:starts[run] + lengths[run]].max())
+
+
+class ModeBackward0(_IndexBackward):
+    pass
 
 
 # ---- cummax / cummin ----------------------------------------------------------------------------
@@ -441,8 +500,9 @@ Tensor.max, Tensor.min, Tensor.amax, Tensor.amin, Tensor.aminmax = max, min, ama
 Tensor.unique, Tensor.unique_consecutive = unique, unique_consecutive
 Tensor.cummax, Tensor.cummin = cummax, cummin
 Tensor.argmax, Tensor.argmin, Tensor.median = argmax, argmin, median
+Tensor.mode = mode
 
 __all__ = [
-    "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "median", "unique",
+    "max", "min", "amax", "amin", "aminmax", "argmax", "argmin", "median", "mode", "unique",
     "unique_consecutive", "cummax", "cummin",
 ]

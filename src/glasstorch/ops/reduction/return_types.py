@@ -29,6 +29,6 @@ def _return_type(name: str, fields: tuple) -> type:
     return type(name, (_ReturnType,), ns)
 
 
-return_types = {n: _return_type(n, ("values", "indices")) for n in ("max", "min", "median")}
+return_types = {n: _return_type(n, ("values", "indices")) for n in ("max", "min", "median", "mode")}
 return_types["aminmax"] = _return_type("aminmax", ("min", "max"))
 return_types.update({n: _return_type(n, ("values", "indices")) for n in ("cummax", "cummin")})

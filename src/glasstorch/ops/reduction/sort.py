@@ -1,4 +1,5 @@
-"""Sorting along a dimension: sort, argsort, msort, topk and kthvalue.
+"""Sorting along a dimension: sort, argsort, msort, topk and kthvalue; and searching a sorted
+sequence: searchsorted and bucketize.
 
 ``x.sort(dim)`` returns the named tuple ``(values, indices)``: ``values`` is ``x`` ordered along
 ``dim`` and ``indices`` says where each value came from, so ``x.gather(dim, indices)`` is
@@ -16,8 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import _dtype
 from ..._tensor import Tensor, _dim, _wrap
 from ...autograd.graph import Node, attach
+from .._inplace import write_out as _write_out
 from .return_types import _return_type
 
 _types = {
@@ -154,7 +157,93 @@ class KthvalueBackward0(_ScatterBackward):
     pass
 
 
+# ---- searchsorted / bucketize -----------------------------------------------------------------
+def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, right: bool = False,
+                 side=None, sorter=None, out=None) -> Tensor:
+    """Where each value of ``input`` would go in ``sorted_sequence`` to keep it sorted: the
+    index of the first element ``>=`` the value (``right=True`` or ``side="right"``: ``>``).
+    ``[1, 3, 5, 7]`` and ``[3, 6]`` → ``[1, 3]``. A sequence of several dimensions is a batch of
+    sorted rows, its leading dimensions matching ``input``'s; ``sorter`` gives the order that
+    sorts an unsorted sequence (as ``argsort``). ``input`` may be a number (a 0-d result).
+    int64 indices, or int32 with ``out_int32``. Not differentiable."""
+    seq = sorted_sequence._data
+    vals = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(
+                f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+        if right and side == "left":
+            raise RuntimeError(
+                "torch.searchsorted(): side and right can't be set to opposites, got side of "
+                "left while right was True")
+        right = side == "right"
+    if seq.ndim == 0:
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
+            "dimension")
+    if seq.ndim > 1 and seq.shape[:-1] != vals.shape[:-1]:
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            f"boundaries tensor {list(seq.shape)} and input value tensor {list(vals.shape)}")
+    order = None
+    if sorter is not None:
+        order = sorter._data
+        if order.dtype != np.int64:
+            raise RuntimeError(
+                "torch.searchsorted(): sorter must be a tensor of long dtype but got dtype "
+                f"{_dtype.scalar_name(order.dtype)}")
+        if order.shape != seq.shape:
+            raise RuntimeError(
+                "torch.searchsorted(): boundary and sorter must have the same size, but got "
+                f"boundary tensor {list(seq.shape)}and got sorter tensor {list(order.shape)}")
+        if order.size and (order.min() < 0 or order.max() >= seq.shape[-1]):
+            raise RuntimeError("torch.searchsorted(): sorter index out of range")
+    if seq.dtype == np.bool_:
+        raise NotImplementedError('"searchsorted_out_cpu" not implemented for \'Bool\'')
+    pos = _binary_search(seq, vals, right, order)
+    res = _wrap(pos.astype(np.int32 if out_int32 else np.int64))
+    return _write_out(res, out)
+
+
+def _binary_search(seq: np.ndarray, vals: np.ndarray, right: bool, order) -> np.ndarray:
+    """For each value, the bisection torch runs: halve ``[lo, hi)`` until empty, moving right
+    while ``seq[mid] < v`` (``<=`` for ``right``), as a negated ``>=`` / ``>`` so that NaN
+    (which compares false) moves right too. All values step together, one step per halving."""
+    n = seq.shape[-1]
+    if n == 0 or vals.size == 0:  # nothing to search (every value goes at 0), or no values
+        return np.zeros(vals.shape, np.int64)
+    rows = seq.reshape(-1, n)
+    row = (np.zeros(vals.shape, np.int64) if seq.ndim == 1 else
+           np.broadcast_to(np.arange(rows.shape[0]).reshape(seq.shape[:-1] + (1,)), vals.shape))
+    ranks = None if order is None else order.reshape(-1, n)
+    lo = np.zeros(vals.shape, np.int64)
+    hi = np.full(vals.shape, n, np.int64)
+    with np.errstate(invalid="ignore"):
+        while True:
+            active = lo < hi
+            if not active.any():
+                return lo
+            mid = lo + (hi - lo) // 2
+            at = np.minimum(mid, n - 1)
+            b = rows[row, at] if ranks is None else rows[row, ranks[row, at]]
+            go_right = ~(b > vals) if right else ~(b >= vals)
+            lo = np.where(active & go_right, mid + 1, lo)
+            hi = np.where(active & ~go_right, mid, hi)
+
+
+def bucketize(input, boundaries: Tensor, *, out_int32: bool = False, right: bool = False,
+              out=None) -> Tensor:
+    """The bucket of each value of ``input`` between 1-D sorted ``boundaries``: the index ``i``
+    with ``boundaries[i-1] < v <= boundaries[i]`` (``right=True``: ``<= v <``), that is
+    ``searchsorted(boundaries, input)``. ``[3, 6, 9, 0]`` in ``[1, 3, 5, 7]`` → ``[1, 3, 4, 0]``."""
+    b = boundaries._data
+    if b.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({b.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
+
+
 Tensor.sort, Tensor.argsort, Tensor.msort, Tensor.topk = sort, argsort, msort, topk
 Tensor.kthvalue = kthvalue
 
-__all__ = ["sort", "argsort", "msort", "topk", "kthvalue"]
+__all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "searchsorted", "bucketize"]

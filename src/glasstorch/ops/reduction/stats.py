@@ -1,5 +1,6 @@
-"""Statistics over dimensions: var/std (and std_mean/var_mean), and the NaN-ignoring nansum and
-nanmean.
+"""Statistics over dimensions: var/std (and std_mean/var_mean), the NaN-ignoring nansum and
+nanmean, and counting: ``bincount`` (how often each integer occurs) and ``histc`` (a histogram
+with equal-width bins).
 
 ``var`` divides the summed squared deviations by ``N - correction``: ``correction=1`` (the
 default) is the unbiased sample variance, ``correction=0`` (or ``unbiased=False``) the population
@@ -16,6 +17,7 @@ from ... import _dtype
 from ..._tensor import Tensor, _wrap
 from ...autograd.graph import Node, attach
 from .._broadcast import broadcast_shape, unbroadcast
+from .._inplace import write_out as _write_out
 from .._promote import operands
 from ._dims import (
     ReductionNode,
@@ -99,24 +101,39 @@ class VarBackward0(ReductionNode):
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        dof = count(self.shape, self.dims) - self.correction
-        centred = x - x.mean(self.dims, keepdim=True)
-        g = expand_back(grad, self.shape, self.dims, self.keepdim)
-        return g * centred * (2.0 / dof if dof > 0 else np.inf)
+        return _var_grad(x, grad, self.dims, self.keepdim, self.correction)
+
+
+def _var_grad(x, grad, dims, keepdim, correction):
+    """``grad * 2 (x - mean) / (N - correction)``, spread back to ``x``'s shape.
+
+    With no degrees of freedom left (``N <= correction``) the factor is infinite: over chosen
+    dims torch takes ``2 / 0 = inf`` (so ``inf * 0 = nan`` where ``x`` equals the mean, and a
+    negative factor for ``N < correction``); over the whole tensor it gives NaN where ``x`` equals
+    the mean and inf elsewhere, as torch does."""
+    shape = x._data.shape
+    dof = count(shape, dims) - correction
+    centred = x - x.mean(dims, keepdim=True)
+    g = expand_back(grad, shape, dims, keepdim)
+    if dof > 0 or (dims is not None and dims and dof < 0):
+        return g * centred * (2.0 / dof)
+    if dims is not None and dims:
+        return g * centred * np.inf
+    at_mean = centred._data == 0
+    return g * _wrap(np.where(at_mean, np.nan, np.inf).astype(x._data.dtype))
 
 
 class StdBackward0(VarBackward0):
-    """d std / dx_i = (x_i - mean) / ((N - correction) * std)."""
+    """d std / dx_i = d var / dx_i / (2 std), and 0 where the std is 0 (all elements equal):
+    torch's choice there, where the true derivative does not exist."""
 
     keeps_output = True
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        dof = count(self.shape, self.dims) - self.correction
-        centred = x - x.mean(self.dims, keepdim=True)
-        out = expand_back(self.saved_output, self.shape, self.dims, self.keepdim)
-        g = expand_back(grad, self.shape, self.dims, self.keepdim)
-        return g * centred / (out * (dof if dof > 0 else 0.0))
+        out = self.saved_output
+        g = (grad / (out * 2)).masked_fill(_wrap(out._data == 0), 0)
+        return _var_grad(x, g, self.dims, self.keepdim, self.correction)
 
 
 def std_mean(
@@ -240,7 +257,70 @@ class DistBackward0(Node):
         )
 
 
+# ---- bincount / histc ------------------------------------------------------------------------
+def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
+    """How often each value ``0, 1, ..., max(input)`` occurs in a 1-D tensor of non-negative
+    integers: ``[1, 1, 3]`` → ``[0, 2, 0, 1]`` (int64). At least ``minlength`` bins. With
+    ``weights`` (one per element) each occurrence adds its weight instead of 1: float32 weights
+    give float32 sums, any other dtype float64. Not differentiable."""
+    x = input._data
+    if x.dtype == np.bool_ or x.dtype.kind == "f":
+        raise NotImplementedError(
+            f'"bincount_cpu" not implemented for \'{_dtype.scalar_name(x.dtype)}\'')
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if x.ndim != 1 or (x.size and x.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return _wrap(np.bincount(x, minlength=minlength).astype(np.int64))
+    w = weights._data
+    if w.ndim != 1 or w.shape[0] != x.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    out_dtype = w.dtype if w.dtype in (np.float32, np.float64) else np.float64
+    return _wrap(np.bincount(x, weights=w.astype(np.float64), minlength=minlength)
+                 .astype(out_dtype))
+
+
+def histc(input: Tensor, bins: int = 100, min=0, max=0, *, out=None) -> Tensor:
+    """A histogram: ``bins`` equal-width bins from ``min`` to ``max`` (both 0, or equal: the
+    data's own smallest and largest values, widened by 1 each way if those are equal); values
+    outside are left out, a value equal to ``max`` falls in the last bin. Same dtype as the
+    (floating) input, whatever its shape. ``[1, 2, 1, 4]`` with ``bins=3`` → ``[2, 1, 1]``."""
+    x = input._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(
+            f'"histogram_cpu" not implemented for \'{_dtype.scalar_name(x.dtype)}\'')
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    lo, hi = float(min), float(max)
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    flat = x.reshape(-1)
+    if lo == hi and flat.size:
+        lo, hi = float(flat.min()), float(flat.max())  # NaN propagates into the check below
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{_c_float(lo)}, {_c_float(hi)}] is not finite")
+    low, high = x.dtype.type(lo), x.dtype.type(hi)
+    inside = flat[(flat >= low) & (flat <= high)]
+    # the bin as torch computes it, in the input's dtype: floor((x - min) * bins / (max - min))
+    pos = np.clip(np.floor((inside - low) * bins / (high - low)).astype(np.int64), 0, bins - 1)
+    res = _wrap(np.bincount(pos, minlength=bins).astype(x.dtype))
+    return _write_out(res, out)
+
+
+def _c_float(v: float) -> str:
+    """A float as torch's message prints it: ``1``, ``inf``, ``-nan``."""
+    if np.isnan(v):
+        return "-nan"
+    return f"{v:g}"
+
+
 Tensor.var, Tensor.std, Tensor.nansum, Tensor.nanmean = var, std, nansum, nanmean
+Tensor.bincount, Tensor.histc = bincount, histc
 Tensor.dist = dist
 
-__all__ = ["var", "std", "std_mean", "var_mean", "nansum", "nanmean", "dist"]
+__all__ = [
+    "var", "std", "std_mean", "var_mean", "nansum", "nanmean", "dist", "bincount", "histc",
+]

@@ -15,6 +15,7 @@ from ..._errors import not_implemented_for
 from ..._tensor import Tensor, _dim, _wrap
 from ...autograd import grad_mode
 from ...autograd.graph import Node, attach
+from ..join import cat
 from ._dims import (
     ReductionNode,
     accumulate_dtype,
@@ -382,12 +383,54 @@ class LogsumexpBackward0(ReductionNode):
         return expand_back(grad, self.shape, self.dims, self.keepdim) * (x - out).exp()
 
 
+# ---- diff ---------------------------------------------------------------------------------------
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:
+    """The ``n``-th forward difference along ``dim``: ``out[i] = x[i + 1] - x[i]``, repeated
+    ``n`` times, so each round is one shorter (``(5,)`` with ``n=2`` → ``(3,)``). ``prepend`` and
+    ``append`` are joined on first (same number of dimensions; same sizes except along ``dim``).
+    Bool tensors differ by ``logical_xor``. The inverse, up to the first element, of ``cumsum``."""
+    x = input._data
+    if x.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = _dim(int(dim), x.ndim)
+    parts = [input]
+    for name, extra in (("prepend", prepend), ("append", append)):
+        if extra is None:
+            continue
+        if not isinstance(extra, Tensor):
+            raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(extra).__name__}")
+        e = extra._data
+        if e.ndim != x.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+        for i in range(x.ndim):
+            if i != d and e.shape[i] != x.shape[i]:
+                raise RuntimeError(
+                    "diff expects the shape of tensor to prepend or append to match that of input "
+                    f"except along the differencing dimension; input.size({i}) = {x.shape[i]}, "
+                    f"but got tensor.size({i}) = {e.shape[i]}"
+                )
+        parts.insert(0 if name == "prepend" else len(parts), extra)
+    out = cat(parts, d) if len(parts) > 1 else input
+    if n == 0:
+        return out.clone()
+    for _ in range(n):
+        size = out._data.shape[d]
+        if size == 0:
+            break
+        later, earlier = out.narrow(d, 1, size - 1), out.narrow(d, 0, size - 1)
+        out = later.logical_xor(earlier) if out._data.dtype == np.bool_ else later - earlier
+    return out
+
+
 Tensor.sum, Tensor.mean, Tensor.prod = sum, mean, prod
 Tensor.all, Tensor.any, Tensor.count_nonzero = all, any, count_nonzero
 Tensor.cumsum, Tensor.cumprod, Tensor.logsumexp = cumsum, cumprod, logsumexp
 Tensor.logcumsumexp = logcumsumexp
+Tensor.diff = diff
 
 __all__ = [
     "sum", "mean", "prod", "all", "any", "count_nonzero", "cumsum", "cumprod", "logcumsumexp",
-    "logsumexp",
+    "logsumexp", "diff",
 ]
