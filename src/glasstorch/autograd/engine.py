@@ -44,8 +44,6 @@ def _tensors(x) -> tuple:
 
 
 def _root_grads(outputs, grad_outputs, create_graph):
-    import numpy as np
-
     from .._tensor import Tensor, _wrap
 
     grads = []
@@ -109,8 +107,6 @@ def grad(
     materialize_grads=False,
 ):
     """The gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` untouched)."""
-    import numpy as np
-
     from .._tensor import _wrap
 
     outputs = _tensors(outputs)

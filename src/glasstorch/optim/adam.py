@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap
+from ._options import _check_betas
 from .optimizer import (
     Optimizer,
     _check_differentiable,
     _check_lr,
+    _check_nonneg,
     _lerp_,
     _number,
     _real,
@@ -58,14 +60,9 @@ class Adam(Optimizer):
         decoupled_weight_decay: bool = False,
     ) -> None:
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_nonneg(eps, "epsilon")
+        _check_betas(betas)
+        _check_nonneg(weight_decay, "weight_decay")
         if not (
             all(isinstance(b, float) for b in betas) or all(isinstance(b, Tensor) for b in betas)
         ):
