@@ -97,9 +97,10 @@ def refresh(view: Tensor):
     return view._grad_fn
 
 
-def _alias(t: Tensor) -> Tensor:
-    """A stand-in for ``t`` as it was before an in-place write: its place in the graph."""
-    a = _wrap(t._data)
+def stand_in(t: Tensor, data=None) -> Tensor:
+    """A stand-in for ``t`` as it was before an in-place write: its place in the graph, over
+    ``t``'s own array or over ``data`` (a copy of the old values, ``_inplace.old_value``)."""
+    a = _wrap(t._data if data is None else data)
     a._rg, a._grad_fn, a._acc = t._rg, t._grad_fn, t._acc
     return a
 
@@ -121,8 +122,8 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False, bump: bool =
         if base._rg and base._grad_fn is None:
             raise RuntimeError(_VIEW_LEAF)
         geom = _geometry(base, t)
-        node = make_node(_alias(t))
-        old_base = _alias(base)
+        node = make_node(stand_in(t))
+        old_base = stand_in(base)
         write()
         t._vc[0] += bump
         set_history(base, CopySlices(old_base, geom, node))
@@ -130,7 +131,7 @@ def inplace_update(t: Tensor, write, make_node, wrap: bool = False, bump: bool =
         return t
     if t._rg and t._grad_fn is None:
         raise RuntimeError(_LEAF)
-    old = _alias(t)
+    old = stand_in(t)
     node = make_node(old)
     write()
     t._vc[0] += bump

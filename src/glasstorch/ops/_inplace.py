@@ -20,10 +20,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, _wrap
+from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.graph import set_history
-from ..autograd.views import _LEAF, check_multi_view, inplace_update
+from ..autograd.views import _LEAF, check_multi_view, inplace_update, stand_in
 from ..autograd.views import _VIEW_LEAF as _VIEW_OF_LEAF
 
 
@@ -59,11 +59,7 @@ def unrecorded(t: Tensor, do_write) -> Tensor:
 
 def old_value(t: Tensor) -> Tensor:
     """A tensor holding a copy of ``t``'s current values and its place in the graph."""
-    alias = _wrap(t._data.copy())
-    alias._acc = t._acc
-    if t._rg:
-        set_history(alias, t._grad_fn)
-    return alias
+    return stand_in(t, t._data.copy())
 
 
 def commit(t: Tensor, result: Tensor, op: str) -> Tensor:
