@@ -18,7 +18,7 @@ from .. import _dtype
 from .._tensor import Tensor, _dim, _wrap
 from ..autograd.graph import Node, NotImplemented, attach
 from ..autograd.views import inplace_update
-from ._inplace import in_graph, inplace_from, unrecorded
+from ._inplace import check_internal_overlap, in_graph, inplace_from, unrecorded
 from ._positions import accumulate_into_zeros, add_at_positions, add_rows, put_into_zeros
 
 _FULL = slice(None)
@@ -233,6 +233,7 @@ class IndexSelectBackward0(GatherBackward0):
 
 def index_add_(self, dim: int, index, source, *, alpha=1):
     """``self[..., index[i], ...] += alpha * source[..., i, ...]`` along ``dim``, in place."""
+    check_internal_overlap(self._data)
     d, idx, key = _along(self, dim, index, source, "index_add_")
     if source._data.dtype != self._data.dtype:
         raise RuntimeError(
@@ -297,6 +298,7 @@ def index_add(input, dim: int, index, source, *, alpha=1):
 
 def index_copy_(self, dim: int, index, source):
     """``self[..., index[i], ...] = source[..., i, ...]`` along ``dim``, in place."""
+    check_internal_overlap(self._data)
     d, _, key = _along(self, dim, index, source, "index_copy_")
     if source._data.dtype != self._data.dtype:
         raise RuntimeError(
@@ -451,6 +453,7 @@ def put_(self, index, source, accumulate: bool = False):
     """Write ``source``'s elements at the positions ``index`` of the flattened tensor, in place
     (``accumulate=True`` adds them, repeated positions adding up). ``index`` and ``source`` have
     the same number of elements; negative positions count from the end."""
+    check_internal_overlap(self._data)
     x = self._data
     if not isinstance(index, Tensor) or index._data.dtype != np.int64:
         got = _dtype.scalar_name(index._data) if isinstance(index, Tensor) else type(index)

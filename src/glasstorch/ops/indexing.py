@@ -30,7 +30,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from ..autograd.views import _VIEW_LEAF, check_multi_view, inplace_update, view_of
 from ._broadcast import unbroadcast
-from ._checks import check_overlap
+from ._checks import check_overlap, check_value_overlap
 from ._inplace import check_internal_overlap, in_graph, unrecorded
 from ._positions import accumulate_into_zeros, add_at_positions, put_into_zeros
 from .conversion import CopyBackwards, FillBackward3
@@ -486,7 +486,11 @@ def _write(arr: np.ndarray, key, v, adv: bool, value=None) -> None:
         if 0 in arr.strides:  # torch copies the value in: refused where elements share memory
             check_internal_overlap(arr[key])
         if type(v) is np.ndarray and v.ndim and np.may_share_memory(arr, v):
-            check_overlap(arr[key], v)
+            dst = arr[key]
+            if value is None or value._data.shape != dst.shape:
+                check_value_overlap(dst, v)  # (torch expands the value first)
+            else:
+                check_overlap(dst, value._data)
     try:
         arr[key] = v
     except IndexError as e:

@@ -15,7 +15,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from ..autograd.views import inplace_update
 from ._broadcast import unbroadcast
-from ._inplace import in_graph, unrecorded
+from ._inplace import check_internal_overlap, in_graph, unrecorded
 from ._positions import put_into_zeros
 from .join import cat
 from .shape import broadcast_shapes
@@ -101,6 +101,7 @@ def masked_scatter_(self, mask, source):
     """Copy ``source``'s first elements, in order, into the positions where ``mask`` (broadcast
     to ``self``'s shape) is True, in place: ``x`` of shape ``(2, 3)``, a mask with 4 Trues and
     ``source`` of 6 elements: ``source``'s first 4 land at the masked positions, row by row."""
+    check_internal_overlap(self._data)
     x = self._data
     m = mask._data if isinstance(mask, Tensor) else None
     if m is None or m.dtype != np.bool_:

@@ -1,0 +1,71 @@
+"""In-place writes against torch: memory overlap, overflowing values, indexed accumulation and
+the in-place view methods (issue 12, the fuzzer's later findings).
+
+Each case is a few lines of PyTorch code run with ``lib`` = glasstorch and ``lib`` = torch and
+compared as in ``test_fidelity_indexing`` (values, dtype, shape, strides, requires_grad, the
+gradients left in ``grads``; when torch raises, the same exception type and first line).
+"""
+
+from __future__ import annotations
+
+from oracle import needs_torch
+from test_fidelity_indexing import cases, check
+
+pytestmark = needs_torch
+
+
+# ---- 1. memory overlap: what torch refuses and what it lets through ---------------------------
+@cases(
+    # the same elements in the same order: fine (d2l's `g[:] *= 0.5` on a (1, n) tensor)
+    "g = lib.ones(1, 4)\ng[:] *= 0.5\nout = g",
+    "g = lib.ones(1, 4)\ng[0] *= 0.5\nout = g",
+    "g = lib.ones(1, 4)\ng[:, :2] *= 0.5\nout = g",
+    "g = lib.arange(4.).view(1, 4)\ng[:] = g[0]\nout = g",
+    "g = lib.arange(4.).view(1, 4)\ng[0] = g[:]\nout = g",
+    "g = lib.arange(4.)\ng[...] = g.unsqueeze(0)\nout = g",
+    "g = lib.arange(4.)\ng[:] = g.unsqueeze(0)\nout = g",
+    "x = lib.ones(2, 2)\nx[:] = x[0]\nout = x",  # an expanded value: torch cannot tell, allows
+    "x = lib.ones(1, 3)\nx.copy_(x)\nout = x",
+    "x = lib.ones(1, 3)\nx.copy_(x[:])\nout = x",
+    "x = lib.arange(4.)\nx.add_(x)\nout = x",
+    "x = lib.arange(6.).view(2, 3)\nx[:, :2].copy_(x[:, 1:])\nout = x",  # not dense: allowed
+    "x = lib.arange(6.)\nx[::2].copy_(x[1::2])\nout = x",
+    # partly overlapping memory: torch's RuntimeError
+    "x = lib.ones(3)\nx.copy_(x.unsqueeze(0))",
+    "x = lib.ones(1, 3)\nx.copy_(x.squeeze(0))",
+    "x = lib.arange(4.).view(2, 2)\nx.copy_(x.t())",
+    "x = lib.arange(4.)\nx[1:].copy_(x[:3])",
+    "x = lib.arange(4.)\nx[1:] = x[:3]",
+    "x = lib.arange(4.)\nx[1:].add_(x[:3])",
+    "x = lib.arange(4.)\nx.add_(x.unsqueeze(0))",  # (overlap is checked before the shapes)
+    "x = lib.ones(1, 3)\nx[0] += x",
+    "x = lib.arange(4.).view(2, 2)\nx.add_(x.t())",
+    "x = lib.ones(2, 2)\nx.add_(x[0])",
+    "x = lib.arange(4.)\nx[1:].clamp_(min=x[:3])",
+    "x = lib.arange(4.)\nx[1:].addcmul_(x[:3], lib.ones(3))",
+)
+def test_partial_overlap(code):
+    check(code)
+
+
+@cases(*[f"x = lib.zeros(3, 1)\ny = x.expand(3, 2)\ny.{op}\nout = x" for op in (
+    "copy_(lib.ones(3, 2))", "__setitem__(slice(None), lib.ones(3, 2))",
+    "__setitem__(slice(None), 2.)", "__setitem__(slice(None), lib.tensor(2.))",
+    "__setitem__(0, lib.tensor([1., 2.]))", "__setitem__((slice(None), 0), lib.ones(3))",
+    "uniform_()", "normal_()", "bernoulli_(0.5)", "exponential_()", "random_(0, 5)",
+    "geometric_(0.5)", "log_normal_()", "cauchy_()", "zero_()", "fill_(1.)",
+    "scatter_(1, lib.tensor([[0], [0], [0]]), 1.)",
+    "scatter_add_(1, lib.tensor([[0], [0], [0]]), lib.ones(3, 1))",
+    "index_add_(1, lib.tensor([0]), lib.ones(3, 1))",
+    "index_copy_(1, lib.tensor([0]), lib.ones(3, 1))", "put_(lib.tensor([0]), lib.ones(1))",
+    "masked_scatter_(lib.ones(3, 2, dtype=lib.bool), lib.ones(6))", "add_(1)",
+    "t().add_(1)", "sigmoid_()", "lerp_(lib.ones(2), 0.5)")],
+    "x = lib.zeros(3, 1)\nx.expand(3, 2)[:, 0].add_(1)\nout = x",
+    "x = lib.zeros(3, 1)\nx.expand(3, 4)[:, 1:2].mul_(2)\nout = x",
+    "x = lib.zeros(2)\nx.expand(2, 2)[0].add_(1)\nout = x",
+    "a = lib.ones(1, 2, requires_grad=True)\nx = a * 1\nx.expand(1, 2).add_(2.)\n"
+    "x.sum().backward()\nout = x\ngrads = a.grad",
+    "a = lib.ones(2, requires_grad=True)\nx = a * 1\nx.expand(3, 2)[0].add_(2.)\n"
+    "x.sum().backward()\nout = x\ngrads = a.grad")
+def test_writes_into_expanded_tensors(code):
+    check(code)
