@@ -69,3 +69,20 @@ def test_partial_overlap(code):
     "x.sum().backward()\nout = x\ngrads = a.grad")
 def test_writes_into_expanded_tensors(code):
     check(code)
+
+
+# ---- 2. numbers that do not fit the tensor's dtype -------------------------------------------
+_FORMS = ("x[0] = v", "x[1:] = v", "x[[0, 1]] = v", "x[x == 0] = v", "x[...] = v",
+          "x[0, None] = v", "x[lib.tensor(1)] = v", "x.fill_(v)",
+          "x = lib.full((3,), v, dtype=dt)",
+          "x = lib.full_like(x, v)", "x = x.masked_fill(x == 0, v)", "x.masked_fill_(x == 0, v)",
+          "x.index_fill_(0, lib.tensor([1]), v)", "x.scatter_(0, lib.tensor([1]), v)")
+
+
+@cases(*[f"dt = lib.{dt}\nx = lib.zeros(3, dtype=dt)\nv = {v}\n{form}\nout = x"
+         for v in ("1e20", "float('inf')", "float('nan')", "2 ** 63", "-2 ** 63 - 1", "300", "-1",
+                   "1e300", "3.7", "(1 + 2j)")
+         for dt in ("int64", "int32", "uint8", "float32", "float16", "bool")
+         for form in _FORMS])
+def test_numbers_that_overflow_the_dtype(code):
+    check(code)

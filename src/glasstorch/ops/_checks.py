@@ -166,13 +166,13 @@ def scalar_for(value, npd: np.dtype):
     """
     if isinstance(value, np.generic):
         value = value.item()
-    if npd.kind == "b" or npd.kind == "c":
-        return npd.type(value)
     if type(value) is bool:
         return npd.type(value)
     if isinstance(value, int) and not (-(2 ** 63) <= value < 2 ** 64):
         raise OverflowError("int too big to convert" if value > 0
                             else "can't convert negative int to unsigned")
+    if npd.kind == "b" or npd.kind == "c":
+        return npd.type(value)
     bad = False
     if isinstance(value, complex):
         bad = value.imag != 0

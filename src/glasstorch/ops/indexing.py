@@ -30,7 +30,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from ..autograd.views import _VIEW_LEAF, check_multi_view, inplace_update, view_of
 from ._broadcast import unbroadcast
-from ._checks import check_overlap, check_value_overlap
+from ._checks import check_overlap, check_value_overlap, scalar_for
 from ._inplace import check_internal_overlap, in_graph, unrecorded
 from ._positions import accumulate_into_zeros, add_at_positions, put_into_zeros
 from .conversion import CopyBackwards, FillBackward3
@@ -384,7 +384,7 @@ def setitem(self, key, value) -> None:
     if (tk is int or (tk is slice and (key.step is None or key.step > 0))) and (
             tv is float or tv is int or tv is bool) and not in_graph(self):
         # fast path: x[i] = 0.0, x[a:b] = 1 skip prepare_key
-        _write(self._data, key, value, False)
+        _write(self._data, key, _number_for(value, self._data.dtype), False)
         self._vc[0] += 1
         return None
     if key is False:  # x[False] = v alone selects nothing: torch writes nothing
@@ -417,7 +417,7 @@ def _assign(self, k: tuple, value, indices) -> None:
             f"{kind.__module__}.{kind.__name__}")
         raise TypeError(f"can't assign a {name} to a torch.{_dtype.of(self).tensor_type}")
     target = self._data
-    v = value._data if is_t else value
+    v = value._data if is_t else _number_for(value, target.dtype)
     if is_t and v.ndim and v.shape[0] == 1:
         v = _drop_leading_ones(v)
     if adv and is_t and v.dtype != target.dtype:
@@ -451,6 +451,27 @@ def _assign(self, k: tuple, value, indices) -> None:
     inplace_update(self, write, lambda old: IndexPutBackward0(old, *inputs, key=k, indices=indices),
                    wrap=not adv)
     return None
+
+
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
+def _number_for(value, npd: np.dtype):
+    """A number written by ``x[key] = value``, checked as torch checks it: an int beyond int64
+    is torch's ValueError, a value the dtype cannot hold (``1e20``, ``inf`` or ``nan`` into an
+    int tensor, ``1e300`` into float32) its RuntimeError "value cannot be converted to type
+    int64_t without overflow" (``scalar_for``). float16 takes the value through a double, as
+    torch does (``1e300`` becomes inf)."""
+    if type(value) is int and not -(2 ** 63) <= value < 2 ** 63:
+        raise ValueError("Overflow when unpacking long long")
+    kind = npd.kind
+    if kind == "f" and type(value) is float and (npd.itemsize == 8 or npd.itemsize == 4 and abs(
+            value) <= _F32_MAX) or kind == "i" and type(value) is int and npd.itemsize == 8:
+        return value  # (the common cases: nothing to check)
+    if npd == np.float16:
+        with np.errstate(over="ignore"):
+            return np.float16(scalar_for(value, np.dtype(np.float64)))
+    return scalar_for(value, npd)
 
 
 def _dtype_mismatch(target: np.ndarray, v: np.ndarray) -> str:
