@@ -86,3 +86,17 @@ _FORMS = ("x[0] = v", "x[1:] = v", "x[[0, 1]] = v", "x[x == 0] = v", "x[...] = v
          for form in _FORMS])
 def test_numbers_that_overflow_the_dtype(code):
     check(code)
+
+
+# ---- 3. reshapes of empty tensors and bad sizes ------------------------------------------------
+@cases(*[f"x = lib.zeros{s}\nout = x.{op}" for s, op in (
+    ("(0, 3, 2)", "flatten(1, 2)"), ("(0, 3, 2)", "flatten()"), ("(3, 0, 2)", "flatten(0, 1)"),
+    ("(0, 3, 2)", "flatten(0, 1)"), ("(0, 3, 2)", "reshape(0, -1)"),
+    ("(0, 3, 2)", "reshape(-1, 6)"),
+    ("(0, 3, 2)", "view(-1, 0)"), ("(0, 3, 2)", "view(0, -1)"), ("(0,)", "reshape(-1)"),
+    ("(0, 2)", "view(2, -1, 0)"), ("(6,)", "reshape(-1, -1)"), ("(6,)", "view(-1, -1)"),
+    ("(6,)", "reshape(-2, 3)"), ("(6,)", "view(3, -3)"), ("(6,)", "reshape(4, -1)"))],
+    "x = lib.zeros(0, 3, 2, requires_grad=True)\ny = x.flatten(1)\ny.sum().backward()\n"
+    "out = y\ngrads = x.grad")
+def test_reshapes_of_empty_tensors(code):
+    check(code)
