@@ -100,3 +100,57 @@ def test_numbers_that_overflow_the_dtype(code):
     "out = y\ngrads = x.grad")
 def test_reshapes_of_empty_tensors(code):
     check(code)
+
+
+# ---- 4. index_put_ and indexed writes ---------------------------------------------------------
+_ACC = "lib.tensor([1., 2.]), accumulate=True)\nout = (x, b)"
+
+
+@cases(
+    # accumulating into a tensor that is not C-contiguous (the adds were lost in a copy)
+    "b = lib.zeros(3, 5)\nx = b[:, ::2]\nx.index_put_((lib.tensor([0, 0]), lib.tensor([1, 1])), "
+    + _ACC,
+    "b = lib.zeros(3, 5)\nx = b[:, ::2]\nx.index_put_((lib.tensor([0, 1]), lib.tensor([1, 1])), "
+    + _ACC,
+    "b = lib.zeros(3, 2)\nx = b.t()\n"
+    "x.index_put_((lib.tensor([0, 0]), lib.tensor([1, 1])), " + _ACC,
+    "b = lib.zeros(3, 2, 2)\nx = b.permute(2, 0, 1)\n"
+    "x.index_put_((lib.tensor([0, 0]), lib.tensor([1, 1])), " + _ACC,
+    "b = lib.zeros(3, 2)\nx = b.t()\nx.index_put_((lib.tensor([True, False]),), "
+    "lib.tensor([1., 2., 3.]), accumulate=True)\nout = (x, b)",
+    "b = lib.zeros(4, 5)\nx = b[:, ::2]\nx.index_add_(1, lib.tensor([0, 0, 2]), lib.ones(4, 3))\n"
+    "out = (x, b)",
+    "x = lib.zeros(3, 2)\nx.index_put_((lib.tensor([0, 0, 2]),), lib.arange(6.).reshape(3, 2), "
+    "accumulate=True)\nout = x",
+    "x = lib.zeros(3, 2, requires_grad=True)\ny = x * 1\nv = lib.ones(3, 2, requires_grad=True)\n"
+    "y.index_put_((lib.tensor([0, 0, 2]),), v, accumulate=True)\n"
+    "(y * lib.arange(6.).reshape(3, 2)).sum().backward()\nout = y\ngrads = (x.grad, v.grad)",
+    # the value's shape is checked before the indices' range; out of range in torch's words
+    "x = lib.ones(1, 2, 2)\nx.index_put_((lib.tensor([1, 1]),), lib.ones(0, 2, 2))",
+    "x = lib.ones(1, 2, 2)\nx.index_put_((lib.tensor([1, 1]),), lib.ones(2, 2))",
+    "x = lib.ones(1, 2, 2)\nx.index_put_((lib.tensor([1, 1]),), lib.ones(2, 2), accumulate=True)",
+    "x = lib.ones(1, 2, 2)\nx[lib.tensor([1, 1])] = lib.ones(3, 2)",
+    "x = lib.ones(3, 2, 2)\nx.index_put_((lib.tensor([0, -3]), lib.tensor([1, -2])), "
+    "lib.ones(2, 2), accumulate=True)\nout = x",
+    # indices must be tensors
+    "x = lib.zeros(3, 2)\nx.index_put_((lib.tensor([0]), slice(None)), lib.tensor(1.))",
+    "x = lib.zeros(3, 2)\nx.index_put_(([0, 1],), lib.tensor(1.))",
+    "x = lib.zeros(3, 2)\nx.index_put_((None,), lib.tensor(1.))",
+    # x[True] reads a copy (an index with a 0-d mask); x[True] = v writes into x[None], casting
+    "x = lib.tensor([False, True])\nv = x[True]\nx[..., -2] = lib.tensor(True)\nout = (x, v)",
+    "x = lib.arange(6.).reshape(2, 3).requires_grad_()\nv = x[True]\n"
+    "(v * lib.arange(6.).reshape(2, 3)).sum().backward()\nout = v\ngrads = x.grad",
+    "x = lib.tensor([-1, -1, 1])\nv = lib.ones(1, 1, requires_grad=True)\nx[True] = v\nout = x",
+    "x = lib.arange(6.).reshape(2, 3).requires_grad_()\ny = x * 1\nv = lib.ones(3, "
+    "requires_grad=True)\ny[True] = v\n(y * y).sum().backward()\nout = y\ngrads = (x.grad, v.grad)",
+    # a 0-d bool among other indices is an index tensor: the value's dtype must match
+    *[f"x = lib.ones(3, 3, dtype=lib.float64)\nx[{k}] = {v}\nout = x" for k, v in (
+        ("False, 1", "lib.tensor([False])"), ("True, 1", "lib.tensor([1.])"),
+        ("None, False, 1", "lib.tensor(2)"), ("True, 1:", "lib.tensor(2)"),
+        ("..., True", "lib.tensor(2)"), ("(True,)", "lib.tensor(2)"), ("(True,)", "2"),
+        ("lib.tensor(True)", "lib.tensor(2)"), ("True", "lib.tensor([[2]])"),
+        ("lib.tensor([True, False, True]), 1", "lib.tensor([[2]])"),
+        ("None, lib.tensor([True, False, True])", "lib.tensor([[2]])"))],
+)
+def test_indexed_writes(code):
+    check(code)

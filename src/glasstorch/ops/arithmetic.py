@@ -622,9 +622,10 @@ def _inplace_binary(fn, ufunc, name):
     whose checks NumPy's ufunc would skip: ``pow_``, ``//=``, ``%=``, ``fmod_``)."""
 
     def method(self, other, **kwargs):
-        if isinstance(other, Tensor):  # torch checks memory overlap before shapes
+        record = _inplace.recording(self, other)  # (raises torch's errors for leaves first)
+        if isinstance(other, Tensor):  # then torch checks memory overlap, before shapes
             check_overlap(self._data, other._data)
-        if _inplace.recording(self, other):
+        if record:
             res = _same_shape(self, fn(_inplace.old_value(self), other, **kwargs))
             _inplace.commit(self, res, name)
             return self

@@ -72,8 +72,6 @@ def prepare_key(shape: tuple, key):
     (``select``) before the advanced part, which NumPy would instead treat as an array index.
     """
     if type(key) is not tuple:
-        if key is True:  # x[True] alone: a new leading dimension (a view), as x[None]
-            return [(None,)], False, "Unsqueeze"
         if type(key) is slice:
             if key.step is not None and key.step <= 0:
                 raise ValueError("step must be greater than zero")
@@ -389,6 +387,8 @@ def setitem(self, key, value) -> None:
         return None
     if key is False:  # x[False] = v alone selects nothing: torch writes nothing
         return None
+    if key is True:  # x[True] = v alone: torch writes into x[None] (a copy, casting); reading
+        key = None   # x[True] is an index with a 0-d mask instead (a copy, IndexBackward0)
     steps, adv, _ = prepare_key(self._data.shape, key)
     indices = _index_tensors(key) if adv else None
     if adv and len(steps) == 1:
@@ -422,7 +422,8 @@ def _assign(self, k: tuple, value, indices) -> None:
         v = _drop_leading_ones(v)
     if adv and is_t and v.dtype != target.dtype:
         arrays = [a for a in k if isinstance(a, np.ndarray)]
-        if not (v.size == 1 and len(arrays) == 1 and arrays[0].dtype.kind == "b"):
+        if not (v.size == 1 and len(arrays) == 1 and arrays[0].dtype.kind == "b"
+                and arrays[0].ndim):  # (a 0-d bool among other indices is an index tensor)
             _check_value_shape(target, k, v)  # torch checks the shape before the dtype
             raise RuntimeError(_dtype_mismatch(target, v))
         # x[mask] = one value: torch fills (masked_fill_), casting
@@ -490,8 +491,15 @@ def _drop_leading_ones(v: np.ndarray) -> np.ndarray:
 
 
 def _check_value_shape(arr: np.ndarray, key, v: np.ndarray) -> None:
-    """torch's error when the value ``v`` cannot broadcast to the shape ``arr[key]`` has."""
-    target = _index(arr, [key], arr.shape).shape
+    """torch's error when the value ``v`` cannot broadcast to the shape ``arr[key]`` has (checked
+    before the indices are: with an index out of range too, torch reports the shapes)."""
+    dummy = np.broadcast_to(np.empty((), arr.dtype), arr.shape)  # (indexing it copies nothing)
+    keys = key if type(key) is tuple else (key,)
+    try:
+        target = dummy[tuple(np.zeros_like(k) if isinstance(k, np.ndarray) and k.dtype.kind in "iu"
+                             else k for k in keys)].shape
+    except IndexError:  # (an error of the key itself, in torch's words)
+        target = _index(arr, [key], arr.shape).shape
     try:
         np.broadcast_to(v, target)
     except ValueError:
@@ -596,8 +604,12 @@ def index_put_(self, indices, values, accumulate: bool = False):
             "index_put_(): argument 'indices' (position 1) must be tuple of Tensors, not "
             f"{type(indices).__name__}"
         )
+    for n, i in enumerate(indices):
+        if not isinstance(i, Tensor):
+            raise TypeError(f"expected Tensor as element {n} in argument 0, but got "
+                            f"{type(i).__name__}")
     x, v = self._data, values._data
-    key = tuple(_array_index(i) if isinstance(i, Tensor) else i for i in indices)
+    key = tuple(_array_index(i) for i in indices)
     got = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype.kind == "b" else 1 for k in key)
     if got > x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim} (got {got})")
@@ -606,10 +618,13 @@ def index_put_(self, indices, values, accumulate: bool = False):
         raise RuntimeError(_dtype_mismatch(x, v))
 
     def write():
-        if accumulate:
-            add_at_positions(x, [key], v)
-        else:
-            x[key] = v
+        try:
+            if accumulate:
+                add_at_positions(x, [key], v)
+            else:
+                x[key] = v
+        except IndexError as e:
+            _raise_index_error(e, x.shape, [key])
 
     if not in_graph(self, values):
         return unrecorded(self, write)
