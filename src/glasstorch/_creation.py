@@ -29,6 +29,7 @@ from ._printing import set_printoptions  # noqa: F401
 from ._sampling import *  # noqa: F401,F403  (random factories, also exported from here)
 from ._sampling import __all__ as _sampling_all
 from ._tensor import Tensor, _wrap
+from .ops._checks import scalar_for
 
 _F64 = np.dtype(np.float64)
 
@@ -153,7 +154,8 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
             f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"
         )
     npd = _factory_dtype(dtype, out, _fill_dtype(fill_value))
-    value = fill_value._data if isinstance(fill_value, Tensor) else fill_value
+    value = (fill_value._data if isinstance(fill_value, Tensor)
+             else scalar_for(fill_value, np.dtype(npd)))  # 1e20 into int64: torch's error
     return _result(np.full(_shape_arg((size,), "full"), value, npd), requires_grad, device, out)
 
 
@@ -277,7 +279,8 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
               memory_format=None) -> Tensor:
     """``fill_value`` everywhere, with the shape and dtype of ``input`` (2.5 in int64 is 2)."""
     shape, npd = _like(input, "full_like", dtype)
-    value = fill_value._data if isinstance(fill_value, Tensor) else fill_value
+    value = (fill_value._data if isinstance(fill_value, Tensor)
+             else scalar_for(fill_value, np.dtype(npd)))  # 1e20 into int64: torch's error
     return _result(np.full(shape, value, npd), requires_grad, device)
 
 

@@ -33,6 +33,8 @@ from .random import numpy_rng
 def _fill_random(self: Tensor, values: np.ndarray, node_cls) -> Tensor:
     """Write freshly drawn ``values`` into ``self`` (same object), bumping its version; when the
     graph is being recorded ``self`` takes a zero-gradient node (``NormalBackward0``, …)."""
+    if 0 in self._data.strides:  # an expanded tensor: torch refuses to draw into shared memory
+        _inplace.check_internal_overlap(self._data)
     if _inplace.recording(self):
         set_history(self, node_cls(_inplace.old_value(self)))
     writable(self)[...] = values

@@ -72,17 +72,80 @@ def bind_methods(*tables: dict) -> None:
             setattr(Tensor, name, fn)
 
 
-def check_overlap(dst: np.ndarray, src: np.ndarray) -> None:
-    """torch refuses ``x[1:] = x[:-1]`` and ``x.copy_(x[0])``: a copy between partly overlapping
-    memory (a copy of an array onto exactly itself is fine)."""
-    same = (dst.__array_interface__["data"][0] == src.__array_interface__["data"][0]
-            and dst.strides == src.strides and dst.shape == src.shape)
-    if not same and np.shares_memory(dst, src):
-        raise RuntimeError(
-            "unsupported operation: some elements of the input tensor and the written-to tensor "
+_PARTIAL = ("unsupported operation: some elements of the input tensor and the written-to tensor "
             "refer to a single memory location. Please clone() the tensor before performing the "
-            "operation."
-        )
+            "operation.")
+
+
+def _dense(shape: tuple, strides: tuple, itemsize: int) -> bool:
+    """torch's ``is_non_overlapping_and_dense``: the elements (size-1 dims aside) tile one block
+    of memory with no gap and no repeat, in some order of the dims (a transpose is dense, a
+    slice with a step or an ``expand`` is not). ``strides`` in bytes."""
+    expected = itemsize
+    for stride, size in sorted((s, n) for n, s in zip(shape, strides) if n != 1):
+        if stride != expected:
+            return False
+        expected *= size
+    return True
+
+
+def _address(a: np.ndarray) -> int:
+    return a.__array_interface__["data"][0]
+
+
+def overlap_refused(dst: np.ndarray, src: np.ndarray, src_shape=None, src_strides=None) -> bool:
+    """Whether torch refuses an elementwise write into ``dst`` that reads ``src``: both are dense
+    blocks (see ``_dense``; for anything else torch cannot tell cheaply and lets it through) that
+    overlap without being the very same elements in the same order ("partial overlap").
+
+    ``x.add_(x)`` is fine; ``x[1:].copy_(x[:-1])``, ``x.add_(x.t())``, ``x.copy_(x.unsqueeze(0))``
+    (same memory, strides ``(1,)`` against ``(3, 1)``) are refused. ``src_shape`` /
+    ``src_strides`` (bytes) describe ``src`` as the write sees it when it is not ``src``'s own
+    layout (the expanded value of ``x[key] = v``)."""
+    if dst.size == 0 or src.size == 0 or not np.may_share_memory(dst, src):
+        return False
+    shape = src.shape if src_shape is None else src_shape
+    strides = src.strides if src_strides is None else src_strides
+    if not (_dense(dst.shape, dst.strides, dst.itemsize) and _dense(shape, strides, src.itemsize)):
+        return False
+    a, b = _address(dst), _address(src)
+    a_end, b_end = a + dst.size * dst.itemsize, b + src.size * src.itemsize
+    if a == b and a_end == b_end:
+        return tuple(s // dst.itemsize for s in dst.strides) != tuple(
+            s // src.itemsize for s in strides)
+    return a < b_end and b < a_end
+
+
+def check_overlap(dst: np.ndarray, src: np.ndarray) -> None:
+    """torch's RuntimeError for a write into ``dst`` reading ``src`` where the two partly overlap
+    (``overlap_refused``): ``x[1:] = x[:-1]``, ``x.copy_(x.unsqueeze(0))``, ``x.add_(x[0])``. A
+    write of an array onto exactly itself (``x.add_(x)``, ``x.copy_(x)``) is fine."""
+    if overlap_refused(dst, src):
+        raise RuntimeError(_PARTIAL)
+
+
+def check_value_overlap(dst: np.ndarray, src: np.ndarray) -> None:
+    """``check_overlap`` for ``dst[...] = src`` where ``src`` (leading size-1 dims dropped) is
+    first expanded to ``dst``'s shape as torch expands it: a new leading dim takes the stride
+    that keeps the layout row-major, a stretched size-1 dim takes stride 0 (then the value is
+    not dense and torch lets it through: ``x[:] = x[0]`` on a 2x2 ``x``). So
+    ``g = ones(1, 4); g[:] = g[0]`` is fine (the same elements in the same order)."""
+    if src.shape == dst.shape or not np.may_share_memory(dst, src):
+        return check_overlap(dst, src)
+    shape, strides = list(src.shape), list(src.strides)
+    lead = dst.ndim - src.ndim
+    if lead < 0:
+        return None  # a shape error, reported by the write itself
+    for i in range(src.ndim):
+        if shape[i] == 1 and dst.shape[lead + i] != 1:
+            shape[i], strides[i] = dst.shape[lead + i], 0
+    for i in reversed(range(lead)):
+        n = dst.shape[i]
+        strides.insert(0, 0 if n != 1 else (shape[0] * strides[0]) if shape else src.itemsize)
+        shape.insert(0, n)
+    if overlap_refused(dst, src, tuple(shape), tuple(strides)):
+        raise RuntimeError(_PARTIAL)
+    return None
 
 
 # torch's name of the C++ type a number is converted to, in its overflow message
@@ -103,13 +166,13 @@ def scalar_for(value, npd: np.dtype):
     """
     if isinstance(value, np.generic):
         value = value.item()
-    if npd.kind == "b" or npd.kind == "c":
-        return npd.type(value)
     if type(value) is bool:
         return npd.type(value)
     if isinstance(value, int) and not (-(2 ** 63) <= value < 2 ** 64):
         raise OverflowError("int too big to convert" if value > 0
                             else "can't convert negative int to unsigned")
+    if npd.kind == "b" or npd.kind == "c":
+        return npd.type(value)
     bad = False
     if isinstance(value, complex):
         bad = value.imag != 0

@@ -25,6 +25,7 @@ from ..autograd import grad_mode
 from ..autograd.graph import set_history
 from ..autograd.views import _LEAF, check_multi_view, inplace_update, stand_in
 from ..autograd.views import _VIEW_LEAF as _VIEW_OF_LEAF
+from ._checks import check_overlap
 
 
 def recording(t: Tensor, other=None) -> bool:
@@ -92,6 +93,7 @@ def inplace_from(fn):
     input is ``self`` as it was); they are copied into ``self``, which takes the node."""
 
     def method(self, *args, **kwargs):
+        check_internal_overlap(self._data)
         res = fn(self, *args, **kwargs)
         node = res._grad_fn
         if node is None:
@@ -117,9 +119,10 @@ def inplace_of(fn, name: str, direct=None):
         if type(self._data) is not np.ndarray:  # a NumPy scalar (0-d result): give it an array
             self._data = np.array(self._data)
         record = recording(self)
-        if not record and grad_mode.state.enabled:  # an argument that requires grad records too
-            for v in (*args, *kwargs.values()) if kwargs else args:
-                if isinstance(v, Tensor) and v._rg:
+        for v in (*args, *kwargs.values()) if kwargs else args:
+            if isinstance(v, Tensor):
+                check_overlap(self._data, v._data)  # x[1:].clamp_(min=x[:-1]) is refused
+                if v._rg and grad_mode.state.enabled:  # an argument requiring grad records too
                     record = True
         if record:
             return commit(self, fn(old_value(self), *args, **kwargs), name)

@@ -60,6 +60,10 @@ def add_at_positions(out: np.ndarray, steps: list, vals: np.ndarray) -> np.ndarr
     ``np.add.at``; unique positions (the usual case) take a single fancy ``+=``."""
     if out.size == 0 or vals.size == 0:
         return out
+    if not out.flags.c_contiguous:  # (reshaping it below would copy: work on a copy, write back)
+        work = np.ascontiguousarray(out)
+        out[...] = add_at_positions(work, steps, vals)
+        return out
     key = steps[0]
     if len(steps) == 1 and all(isinstance(k, np.ndarray) and k.dtype.kind in "iu" for k in key):
         lead = out.shape[:len(key)]  # x[i, j] picks whole rows of the remaining dimensions
@@ -67,6 +71,9 @@ def add_at_positions(out: np.ndarray, steps: list, vals: np.ndarray) -> np.ndarr
                for a, n in zip(np.broadcast_arrays(*key), lead)]
         if not idx[0].size:  # no position at all (empty index tensors)
             return out
+        for a, n in zip(idx, lead):
+            if a.size and (a.min() < 0 or a.max() >= n):  # out of range: NumPy's own IndexError
+                out[key]  # noqa: B018 - (indexing raises it, with the index and dimension)
         rows = np.ravel_multi_index(idx, lead)
         table = out.reshape(int(np.prod(lead)), -1)
         vals = np.broadcast_to(vals, rows.shape + out.shape[len(key):])

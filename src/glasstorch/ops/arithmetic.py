@@ -18,7 +18,7 @@ from ..autograd import grad_mode
 from ..autograd.graph import Node, NotImplemented, attach
 from . import _inplace
 from ._broadcast import broadcast_error, unbroadcast
-from ._checks import scalar_for
+from ._checks import check_overlap, scalar_for
 from ._checks import shape_of as _shape
 from ._inplace import write_out as _out
 from ._promote import float_operands, operands
@@ -622,7 +622,10 @@ def _inplace_binary(fn, ufunc, name):
     whose checks NumPy's ufunc would skip: ``pow_``, ``//=``, ``%=``, ``fmod_``)."""
 
     def method(self, other, **kwargs):
-        if _inplace.recording(self, other):
+        record = _inplace.recording(self, other)  # (raises torch's errors for leaves first)
+        if isinstance(other, Tensor):  # then torch checks memory overlap, before shapes
+            check_overlap(self._data, other._data)
+        if record:
             res = _same_shape(self, fn(_inplace.old_value(self), other, **kwargs))
             _inplace.commit(self, res, name)
             return self

@@ -142,6 +142,8 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
         src = _wrap(np.asarray(src, dtype=_dtype.result_type(src).np))
     elif not isinstance(src, Tensor):
         raise not_tensor("copy_", src, "other", 1)
+    if 0 in self._data.strides:
+        _inplace.check_internal_overlap(self._data)
     check_overlap(self._data, src._data)
     record = _inplace.recording(self, src)
     node = CopyBackwards(_inplace.old_value(self), src) if record else None

@@ -18,7 +18,8 @@ from .. import _dtype
 from .._tensor import Tensor, _dim, _wrap
 from ..autograd.graph import Node, NotImplemented, attach
 from ..autograd.views import inplace_update
-from ._inplace import in_graph, inplace_from, unrecorded
+from ._checks import scalar_for
+from ._inplace import check_internal_overlap, in_graph, inplace_from, unrecorded
 from ._positions import accumulate_into_zeros, add_at_positions, add_rows, put_into_zeros
 
 _FULL = slice(None)
@@ -113,8 +114,8 @@ def _scatter_parts(op, input, dim, index, src):
     _check_sizes(op, x, idx, d, src_arr)
     _check_bounds(idx, x.shape[d] if x.ndim else 1, d)
     key = _grid_key(idx, d)
-    if src_arr is None:
-        return x, key, src, ()
+    if src_arr is None:  # a number, checked as torch checks it (1e20 into int64 is refused)
+        return x, key, scalar_for(src, x.dtype), ()
     part = tuple(slice(0, n) for n in idx.shape)
     return x, key, src_arr[part], part
 
@@ -233,6 +234,7 @@ class IndexSelectBackward0(GatherBackward0):
 
 def index_add_(self, dim: int, index, source, *, alpha=1):
     """``self[..., index[i], ...] += alpha * source[..., i, ...]`` along ``dim``, in place."""
+    check_internal_overlap(self._data)
     d, idx, key = _along(self, dim, index, source, "index_add_")
     if source._data.dtype != self._data.dtype:
         raise RuntimeError(
@@ -297,6 +299,7 @@ def index_add(input, dim: int, index, source, *, alpha=1):
 
 def index_copy_(self, dim: int, index, source):
     """``self[..., index[i], ...] = source[..., i, ...]`` along ``dim``, in place."""
+    check_internal_overlap(self._data)
     d, _, key = _along(self, dim, index, source, "index_copy_")
     if source._data.dtype != self._data.dtype:
         raise RuntimeError(
@@ -394,8 +397,11 @@ def index_fill_(self, dim: int, index, value):
                 "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                 f"{value._data.ndim} dimension(s).")
         fill = value._data
+    elif isinstance(value, complex) and x.dtype.kind != "c":
+        raise RuntimeError(
+            "index_fill_(): Converting complex Scalar to non-complex type is not supported")
     else:
-        fill = value
+        fill = scalar_for(value, x.dtype)  # torch's overflow check: 1e20 into int64
     if x.ndim:
         key = (_FULL,) * d + (idx,)
     else:
@@ -451,6 +457,7 @@ def put_(self, index, source, accumulate: bool = False):
     """Write ``source``'s elements at the positions ``index`` of the flattened tensor, in place
     (``accumulate=True`` adds them, repeated positions adding up). ``index`` and ``source`` have
     the same number of elements; negative positions count from the end."""
+    check_internal_overlap(self._data)
     x = self._data
     if not isinstance(index, Tensor) or index._data.dtype != np.int64:
         got = _dtype.scalar_name(index._data) if isinstance(index, Tensor) else type(index)

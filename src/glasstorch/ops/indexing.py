@@ -30,7 +30,7 @@ from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from ..autograd.views import _VIEW_LEAF, check_multi_view, inplace_update, view_of
 from ._broadcast import unbroadcast
-from ._checks import check_overlap
+from ._checks import check_overlap, check_value_overlap, scalar_for
 from ._inplace import check_internal_overlap, in_graph, unrecorded
 from ._positions import accumulate_into_zeros, add_at_positions, put_into_zeros
 from .conversion import CopyBackwards, FillBackward3
@@ -72,8 +72,6 @@ def prepare_key(shape: tuple, key):
     (``select``) before the advanced part, which NumPy would instead treat as an array index.
     """
     if type(key) is not tuple:
-        if key is True:  # x[True] alone: a new leading dimension (a view), as x[None]
-            return [(None,)], False, "Unsqueeze"
         if type(key) is slice:
             if key.step is not None and key.step <= 0:
                 raise ValueError("step must be greater than zero")
@@ -384,11 +382,13 @@ def setitem(self, key, value) -> None:
     if (tk is int or (tk is slice and (key.step is None or key.step > 0))) and (
             tv is float or tv is int or tv is bool) and not in_graph(self):
         # fast path: x[i] = 0.0, x[a:b] = 1 skip prepare_key
-        _write(self._data, key, value, False)
+        _write(self._data, key, _number_for(value, self._data.dtype), False)
         self._vc[0] += 1
         return None
     if key is False:  # x[False] = v alone selects nothing: torch writes nothing
         return None
+    if key is True:  # x[True] = v alone: torch writes into x[None] (a copy, casting); reading
+        key = None   # x[True] is an index with a 0-d mask instead (a copy, IndexBackward0)
     steps, adv, _ = prepare_key(self._data.shape, key)
     indices = _index_tensors(key) if adv else None
     if adv and len(steps) == 1:
@@ -417,12 +417,13 @@ def _assign(self, k: tuple, value, indices) -> None:
             f"{kind.__module__}.{kind.__name__}")
         raise TypeError(f"can't assign a {name} to a torch.{_dtype.of(self).tensor_type}")
     target = self._data
-    v = value._data if is_t else value
+    v = value._data if is_t else _number_for(value, target.dtype)
     if is_t and v.ndim and v.shape[0] == 1:
         v = _drop_leading_ones(v)
     if adv and is_t and v.dtype != target.dtype:
         arrays = [a for a in k if isinstance(a, np.ndarray)]
-        if not (v.size == 1 and len(arrays) == 1 and arrays[0].dtype.kind == "b"):
+        if not (v.size == 1 and len(arrays) == 1 and arrays[0].dtype.kind == "b"
+                and arrays[0].ndim):  # (a 0-d bool among other indices is an index tensor)
             _check_value_shape(target, k, v)  # torch checks the shape before the dtype
             raise RuntimeError(_dtype_mismatch(target, v))
         # x[mask] = one value: torch fills (masked_fill_), casting
@@ -453,6 +454,27 @@ def _assign(self, k: tuple, value, indices) -> None:
     return None
 
 
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
+def _number_for(value, npd: np.dtype):
+    """A number written by ``x[key] = value``, checked as torch checks it: an int beyond int64
+    is torch's ValueError, a value the dtype cannot hold (``1e20``, ``inf`` or ``nan`` into an
+    int tensor, ``1e300`` into float32) its RuntimeError "value cannot be converted to type
+    int64_t without overflow" (``scalar_for``). float16 takes the value through a double, as
+    torch does (``1e300`` becomes inf)."""
+    if type(value) is int and not -(2 ** 63) <= value < 2 ** 63:
+        raise ValueError("Overflow when unpacking long long")
+    kind = npd.kind
+    if kind == "f" and type(value) is float and (npd.itemsize == 8 or npd.itemsize == 4 and abs(
+            value) <= _F32_MAX) or kind == "i" and type(value) is int and npd.itemsize == 8:
+        return value  # (the common cases: nothing to check)
+    if npd == np.float16:
+        with np.errstate(over="ignore"):
+            return np.float16(scalar_for(value, np.dtype(np.float64)))
+    return scalar_for(value, npd)
+
+
 def _dtype_mismatch(target: np.ndarray, v: np.ndarray) -> str:
     return ("Index put requires the source and destination dtypes match, got "
             f"{_dtype.scalar_name(target)} for the destination and {_dtype.scalar_name(v)} for "
@@ -469,8 +491,15 @@ def _drop_leading_ones(v: np.ndarray) -> np.ndarray:
 
 
 def _check_value_shape(arr: np.ndarray, key, v: np.ndarray) -> None:
-    """torch's error when the value ``v`` cannot broadcast to the shape ``arr[key]`` has."""
-    target = _index(arr, [key], arr.shape).shape
+    """torch's error when the value ``v`` cannot broadcast to the shape ``arr[key]`` has (checked
+    before the indices are: with an index out of range too, torch reports the shapes)."""
+    dummy = np.broadcast_to(np.empty((), arr.dtype), arr.shape)  # (indexing it copies nothing)
+    keys = key if type(key) is tuple else (key,)
+    try:
+        target = dummy[tuple(np.zeros_like(k) if isinstance(k, np.ndarray) and k.dtype.kind in "iu"
+                             else k for k in keys)].shape
+    except IndexError:  # (an error of the key itself, in torch's words)
+        target = _index(arr, [key], arr.shape).shape
     try:
         np.broadcast_to(v, target)
     except ValueError:
@@ -486,7 +515,11 @@ def _write(arr: np.ndarray, key, v, adv: bool, value=None) -> None:
         if 0 in arr.strides:  # torch copies the value in: refused where elements share memory
             check_internal_overlap(arr[key])
         if type(v) is np.ndarray and v.ndim and np.may_share_memory(arr, v):
-            check_overlap(arr[key], v)
+            dst = arr[key]
+            if value is None or value._data.shape != dst.shape:
+                check_value_overlap(dst, v)  # (torch expands the value first)
+            else:
+                check_overlap(dst, value._data)
     try:
         arr[key] = v
     except IndexError as e:
@@ -571,8 +604,12 @@ def index_put_(self, indices, values, accumulate: bool = False):
             "index_put_(): argument 'indices' (position 1) must be tuple of Tensors, not "
             f"{type(indices).__name__}"
         )
+    for n, i in enumerate(indices):
+        if not isinstance(i, Tensor):
+            raise TypeError(f"expected Tensor as element {n} in argument 0, but got "
+                            f"{type(i).__name__}")
     x, v = self._data, values._data
-    key = tuple(_array_index(i) if isinstance(i, Tensor) else i for i in indices)
+    key = tuple(_array_index(i) for i in indices)
     got = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype.kind == "b" else 1 for k in key)
     if got > x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim} (got {got})")
@@ -581,10 +618,13 @@ def index_put_(self, indices, values, accumulate: bool = False):
         raise RuntimeError(_dtype_mismatch(x, v))
 
     def write():
-        if accumulate:
-            add_at_positions(x, [key], v)
-        else:
-            x[key] = v
+        try:
+            if accumulate:
+                add_at_positions(x, [key], v)
+            else:
+                x[key] = v
+        except IndexError as e:
+            _raise_index_error(e, x.shape, [key])
 
     if not in_graph(self, values):
         return unrecorded(self, write)

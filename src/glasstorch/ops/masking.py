@@ -15,7 +15,8 @@ from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from ..autograd.views import inplace_update
 from ._broadcast import unbroadcast
-from ._inplace import in_graph, unrecorded
+from ._checks import scalar_for
+from ._inplace import check_internal_overlap, in_graph, unrecorded
 from ._positions import put_into_zeros
 from .join import cat
 from .shape import broadcast_shapes
@@ -31,7 +32,9 @@ def _mask(mask, op) -> np.ndarray:
     return m
 
 
-def _fill_value(value, op):
+def _fill_value(value, op, npd):
+    """The fill of ``masked_fill``: a 0-d tensor's array, or a number checked against ``npd``
+    as torch checks it (``1e20`` into int64 is torch's overflow RuntimeError)."""
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(
@@ -39,7 +42,7 @@ def _fill_value(value, op):
                 f"{value._data.ndim} dimension(s)."
             )
         return value._data
-    return value
+    return scalar_for(value, npd)
 
 
 def masked_fill(input, mask, value):
@@ -48,7 +51,7 @@ def masked_fill(input, mask, value):
     ``mask`` broadcasts against ``input``: ``scores.masked_fill(pad_mask, -1e9)``.
     """
     x, m = input._data, _mask(mask, "masked_fill_")
-    v = _fill_value(value, "masked_fill_")
+    v = _fill_value(value, "masked_fill_", x.dtype)
     shape = x.shape if m.shape == x.shape else tuple(broadcast_shapes(m.shape, x.shape))
     out = np.array(np.broadcast_to(x, shape) if shape != x.shape else x, order="C")
     np.copyto(out, v, casting="unsafe", where=m)
@@ -80,7 +83,7 @@ class MaskedFillBackward1(MaskedFillBackward0):
 def masked_fill_(self, mask, value):
     """In-place ``masked_fill`` (``mask`` must broadcast to ``self``'s shape)."""
     x, m = self._data, _mask(mask, "masked_fill_")
-    v = _fill_value(value, "masked_fill_")
+    v = _fill_value(value, "masked_fill_", x.dtype)
     if m.shape != x.shape and tuple(broadcast_shapes(m.shape, x.shape)) != x.shape:
         raise RuntimeError(
             f"output with shape {list(x.shape)} doesn't match the broadcast shape "
@@ -101,6 +104,7 @@ def masked_scatter_(self, mask, source):
     """Copy ``source``'s first elements, in order, into the positions where ``mask`` (broadcast
     to ``self``'s shape) is True, in place: ``x`` of shape ``(2, 3)``, a mask with 4 Trues and
     ``source`` of 6 elements: ``source``'s first 4 land at the masked positions, row by row."""
+    check_internal_overlap(self._data)
     x = self._data
     m = mask._data if isinstance(mask, Tensor) else None
     if m is None or m.dtype != np.bool_:

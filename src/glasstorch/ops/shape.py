@@ -41,11 +41,11 @@ def reshape(input, *shape, **kw):
     shape = _shape_args(shape or (kw["shape"],))
     x = input._data
     try:
+        if shape and min(shape) < -1:
+            raise ValueError  # NumPy would read any negative size as "infer"
         arr = x.reshape(shape)
     except ValueError:
-        raise RuntimeError(
-            f"shape '{list(shape)}' is invalid for input of size {x.size}"
-        ) from None
+        raise RuntimeError(_bad_shape(shape, x.size)) from None
     base = arr.base
     if arr is x or (base is not None and (base is x or base is x.base)):
         res = view_of(input, arr)
@@ -54,6 +54,20 @@ def reshape(input, *shape, **kw):
     # the memory order forbids a view: as torch, a contiguous copy (clone) is reshaped instead
     copy = contiguous(input)
     return attach(_wrap(copy._data.reshape(shape)), UnsafeViewBackward0, copy)
+
+
+def _bad_shape(shape: tuple, size: int) -> str:
+    """torch's message for a ``shape`` that ``size`` elements cannot take: with no elements and
+    a ``-1`` beside a zero (``[0, -1]``) the -1 could be anything, which torch says."""
+    for i, n in enumerate(shape):
+        if n < -1:  # (NumPy reads any negative size as "infer")
+            return f"invalid shape dimension {n} at index {i} of shape {list(shape)}"
+    if shape.count(-1) > 1:
+        return "only one dimension can be inferred"
+    if size == 0 and -1 in shape:
+        return (f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                "unspecified dimension size -1 can be any value and is ambiguous")
+    return f"shape '{list(shape)}' is invalid for input of size {size}"
 
 
 def view(input, *shape, **kw):
@@ -67,6 +81,8 @@ def view(input, *shape, **kw):
     x = input._data
     shape_t = _shape_args(shape)
     try:
+        if shape_t and min(shape_t) < -1:
+            raise ValueError  # (as in reshape)
         arr = x.view()
         arr.shape = shape_t
     except AttributeError:
@@ -75,9 +91,7 @@ def view(input, *shape, **kw):
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
         ) from None
     except ValueError:
-        raise RuntimeError(
-            f"shape '{list(shape_t)}' is invalid for input of size {x.size}"
-        ) from None
+        raise RuntimeError(_bad_shape(shape_t, x.size)) from None
     res = view_of(input, arr)
     return attach(res, ViewBackward0, input) if input._rg else res  # fast path: as reshape
 
@@ -136,7 +150,10 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1):
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if s == e:
         return input
-    return reshape(input, shape[:s] + (-1,) + shape[e + 1:])
+    merged = 1
+    for n in shape[s:e + 1]:
+        merged *= n  # (not -1: it would be ambiguous when another size is 0)
+    return reshape(input, shape[:s] + (merged,) + shape[e + 1:])
 
 
 def ravel(input):

@@ -1,0 +1,156 @@
+"""In-place writes against torch: memory overlap, overflowing values, indexed accumulation and
+the in-place view methods (issue 12, the fuzzer's later findings).
+
+Each case is a few lines of PyTorch code run with ``lib`` = glasstorch and ``lib`` = torch and
+compared as in ``test_fidelity_indexing`` (values, dtype, shape, strides, requires_grad, the
+gradients left in ``grads``; when torch raises, the same exception type and first line).
+"""
+
+from __future__ import annotations
+
+from oracle import needs_torch
+from test_fidelity_indexing import cases, check
+
+pytestmark = needs_torch
+
+
+# ---- 1. memory overlap: what torch refuses and what it lets through ---------------------------
+@cases(
+    # the same elements in the same order: fine (d2l's `g[:] *= 0.5` on a (1, n) tensor)
+    "g = lib.ones(1, 4)\ng[:] *= 0.5\nout = g",
+    "g = lib.ones(1, 4)\ng[0] *= 0.5\nout = g",
+    "g = lib.ones(1, 4)\ng[:, :2] *= 0.5\nout = g",
+    "g = lib.arange(4.).view(1, 4)\ng[:] = g[0]\nout = g",
+    "g = lib.arange(4.).view(1, 4)\ng[0] = g[:]\nout = g",
+    "g = lib.arange(4.)\ng[...] = g.unsqueeze(0)\nout = g",
+    "g = lib.arange(4.)\ng[:] = g.unsqueeze(0)\nout = g",
+    "x = lib.ones(2, 2)\nx[:] = x[0]\nout = x",  # an expanded value: torch cannot tell, allows
+    "x = lib.ones(1, 3)\nx.copy_(x)\nout = x",
+    "x = lib.ones(1, 3)\nx.copy_(x[:])\nout = x",
+    "x = lib.arange(4.)\nx.add_(x)\nout = x",
+    "x = lib.arange(6.).view(2, 3)\nx[:, :2].copy_(x[:, 1:])\nout = x",  # not dense: allowed
+    "x = lib.arange(6.)\nx[::2].copy_(x[1::2])\nout = x",
+    # partly overlapping memory: torch's RuntimeError
+    "x = lib.ones(3)\nx.copy_(x.unsqueeze(0))",
+    "x = lib.ones(1, 3)\nx.copy_(x.squeeze(0))",
+    "x = lib.arange(4.).view(2, 2)\nx.copy_(x.t())",
+    "x = lib.arange(4.)\nx[1:].copy_(x[:3])",
+    "x = lib.arange(4.)\nx[1:] = x[:3]",
+    "x = lib.arange(4.)\nx[1:].add_(x[:3])",
+    "x = lib.arange(4.)\nx.add_(x.unsqueeze(0))",  # (overlap is checked before the shapes)
+    "x = lib.ones(1, 3)\nx[0] += x",
+    "x = lib.arange(4.).view(2, 2)\nx.add_(x.t())",
+    "x = lib.ones(2, 2)\nx.add_(x[0])",
+    "x = lib.arange(4.)\nx[1:].clamp_(min=x[:3])",
+    "x = lib.arange(4.)\nx[1:].addcmul_(x[:3], lib.ones(3))",
+)
+def test_partial_overlap(code):
+    check(code)
+
+
+@cases(*[f"x = lib.zeros(3, 1)\ny = x.expand(3, 2)\ny.{op}\nout = x" for op in (
+    "copy_(lib.ones(3, 2))", "__setitem__(slice(None), lib.ones(3, 2))",
+    "__setitem__(slice(None), 2.)", "__setitem__(slice(None), lib.tensor(2.))",
+    "__setitem__(0, lib.tensor([1., 2.]))", "__setitem__((slice(None), 0), lib.ones(3))",
+    "uniform_()", "normal_()", "bernoulli_(0.5)", "exponential_()", "random_(0, 5)",
+    "geometric_(0.5)", "log_normal_()", "cauchy_()", "zero_()", "fill_(1.)",
+    "scatter_(1, lib.tensor([[0], [0], [0]]), 1.)",
+    "scatter_add_(1, lib.tensor([[0], [0], [0]]), lib.ones(3, 1))",
+    "index_add_(1, lib.tensor([0]), lib.ones(3, 1))",
+    "index_copy_(1, lib.tensor([0]), lib.ones(3, 1))", "put_(lib.tensor([0]), lib.ones(1))",
+    "masked_scatter_(lib.ones(3, 2, dtype=lib.bool), lib.ones(6))", "add_(1)",
+    "t().add_(1)", "sigmoid_()", "lerp_(lib.ones(2), 0.5)")],
+    "x = lib.zeros(3, 1)\nx.expand(3, 2)[:, 0].add_(1)\nout = x",
+    "x = lib.zeros(3, 1)\nx.expand(3, 4)[:, 1:2].mul_(2)\nout = x",
+    "x = lib.zeros(2)\nx.expand(2, 2)[0].add_(1)\nout = x",
+    "a = lib.ones(1, 2, requires_grad=True)\nx = a * 1\nx.expand(1, 2).add_(2.)\n"
+    "x.sum().backward()\nout = x\ngrads = a.grad",
+    "a = lib.ones(2, requires_grad=True)\nx = a * 1\nx.expand(3, 2)[0].add_(2.)\n"
+    "x.sum().backward()\nout = x\ngrads = a.grad")
+def test_writes_into_expanded_tensors(code):
+    check(code)
+
+
+# ---- 2. numbers that do not fit the tensor's dtype -------------------------------------------
+_FORMS = ("x[0] = v", "x[1:] = v", "x[[0, 1]] = v", "x[x == 0] = v", "x[...] = v",
+          "x[0, None] = v", "x[lib.tensor(1)] = v", "x.fill_(v)",
+          "x = lib.full((3,), v, dtype=dt)",
+          "x = lib.full_like(x, v)", "x = x.masked_fill(x == 0, v)", "x.masked_fill_(x == 0, v)",
+          "x.index_fill_(0, lib.tensor([1]), v)", "x.scatter_(0, lib.tensor([1]), v)")
+
+
+@cases(*[f"dt = lib.{dt}\nx = lib.zeros(3, dtype=dt)\nv = {v}\n{form}\nout = x"
+         for v in ("1e20", "float('inf')", "float('nan')", "2 ** 63", "-2 ** 63 - 1", "300", "-1",
+                   "1e300", "3.7", "(1 + 2j)")
+         for dt in ("int64", "int32", "uint8", "float32", "float16", "bool")
+         for form in _FORMS])
+def test_numbers_that_overflow_the_dtype(code):
+    check(code)
+
+
+# ---- 3. reshapes of empty tensors and bad sizes ------------------------------------------------
+@cases(*[f"x = lib.zeros{s}\nout = x.{op}" for s, op in (
+    ("(0, 3, 2)", "flatten(1, 2)"), ("(0, 3, 2)", "flatten()"), ("(3, 0, 2)", "flatten(0, 1)"),
+    ("(0, 3, 2)", "flatten(0, 1)"), ("(0, 3, 2)", "reshape(0, -1)"),
+    ("(0, 3, 2)", "reshape(-1, 6)"),
+    ("(0, 3, 2)", "view(-1, 0)"), ("(0, 3, 2)", "view(0, -1)"), ("(0,)", "reshape(-1)"),
+    ("(0, 2)", "view(2, -1, 0)"), ("(6,)", "reshape(-1, -1)"), ("(6,)", "view(-1, -1)"),
+    ("(6,)", "reshape(-2, 3)"), ("(6,)", "view(3, -3)"), ("(6,)", "reshape(4, -1)"))],
+    "x = lib.zeros(0, 3, 2, requires_grad=True)\ny = x.flatten(1)\ny.sum().backward()\n"
+    "out = y\ngrads = x.grad")
+def test_reshapes_of_empty_tensors(code):
+    check(code)
+
+
+# ---- 4. index_put_ and indexed writes ---------------------------------------------------------
+_ACC = "lib.tensor([1., 2.]), accumulate=True)\nout = (x, b)"
+
+
+@cases(
+    # accumulating into a tensor that is not C-contiguous (the adds were lost in a copy)
+    "b = lib.zeros(3, 5)\nx = b[:, ::2]\nx.index_put_((lib.tensor([0, 0]), lib.tensor([1, 1])), "
+    + _ACC,
+    "b = lib.zeros(3, 5)\nx = b[:, ::2]\nx.index_put_((lib.tensor([0, 1]), lib.tensor([1, 1])), "
+    + _ACC,
+    "b = lib.zeros(3, 2)\nx = b.t()\n"
+    "x.index_put_((lib.tensor([0, 0]), lib.tensor([1, 1])), " + _ACC,
+    "b = lib.zeros(3, 2, 2)\nx = b.permute(2, 0, 1)\n"
+    "x.index_put_((lib.tensor([0, 0]), lib.tensor([1, 1])), " + _ACC,
+    "b = lib.zeros(3, 2)\nx = b.t()\nx.index_put_((lib.tensor([True, False]),), "
+    "lib.tensor([1., 2., 3.]), accumulate=True)\nout = (x, b)",
+    "b = lib.zeros(4, 5)\nx = b[:, ::2]\nx.index_add_(1, lib.tensor([0, 0, 2]), lib.ones(4, 3))\n"
+    "out = (x, b)",
+    "x = lib.zeros(3, 2)\nx.index_put_((lib.tensor([0, 0, 2]),), lib.arange(6.).reshape(3, 2), "
+    "accumulate=True)\nout = x",
+    "x = lib.zeros(3, 2, requires_grad=True)\ny = x * 1\nv = lib.ones(3, 2, requires_grad=True)\n"
+    "y.index_put_((lib.tensor([0, 0, 2]),), v, accumulate=True)\n"
+    "(y * lib.arange(6.).reshape(3, 2)).sum().backward()\nout = y\ngrads = (x.grad, v.grad)",
+    # the value's shape is checked before the indices' range; out of range in torch's words
+    "x = lib.ones(1, 2, 2)\nx.index_put_((lib.tensor([1, 1]),), lib.ones(0, 2, 2))",
+    "x = lib.ones(1, 2, 2)\nx.index_put_((lib.tensor([1, 1]),), lib.ones(2, 2))",
+    "x = lib.ones(1, 2, 2)\nx.index_put_((lib.tensor([1, 1]),), lib.ones(2, 2), accumulate=True)",
+    "x = lib.ones(1, 2, 2)\nx[lib.tensor([1, 1])] = lib.ones(3, 2)",
+    "x = lib.ones(3, 2, 2)\nx.index_put_((lib.tensor([0, -3]), lib.tensor([1, -2])), "
+    "lib.ones(2, 2), accumulate=True)\nout = x",
+    # indices must be tensors
+    "x = lib.zeros(3, 2)\nx.index_put_((lib.tensor([0]), slice(None)), lib.tensor(1.))",
+    "x = lib.zeros(3, 2)\nx.index_put_(([0, 1],), lib.tensor(1.))",
+    "x = lib.zeros(3, 2)\nx.index_put_((None,), lib.tensor(1.))",
+    # x[True] reads a copy (an index with a 0-d mask); x[True] = v writes into x[None], casting
+    "x = lib.tensor([False, True])\nv = x[True]\nx[..., -2] = lib.tensor(True)\nout = (x, v)",
+    "x = lib.arange(6.).reshape(2, 3).requires_grad_()\nv = x[True]\n"
+    "(v * lib.arange(6.).reshape(2, 3)).sum().backward()\nout = v\ngrads = x.grad",
+    "x = lib.tensor([-1, -1, 1])\nv = lib.ones(1, 1, requires_grad=True)\nx[True] = v\nout = x",
+    "x = lib.arange(6.).reshape(2, 3).requires_grad_()\ny = x * 1\nv = lib.ones(3, "
+    "requires_grad=True)\ny[True] = v\n(y * y).sum().backward()\nout = y\ngrads = (x.grad, v.grad)",
+    # a 0-d bool among other indices is an index tensor: the value's dtype must match
+    *[f"x = lib.ones(3, 3, dtype=lib.float64)\nx[{k}] = {v}\nout = x" for k, v in (
+        ("False, 1", "lib.tensor([False])"), ("True, 1", "lib.tensor([1.])"),
+        ("None, False, 1", "lib.tensor(2)"), ("True, 1:", "lib.tensor(2)"),
+        ("..., True", "lib.tensor(2)"), ("(True,)", "lib.tensor(2)"), ("(True,)", "2"),
+        ("lib.tensor(True)", "lib.tensor(2)"), ("True", "lib.tensor([[2]])"),
+        ("lib.tensor([True, False, True]), 1", "lib.tensor([[2]])"),
+        ("None, lib.tensor([True, False, True])", "lib.tensor([[2]])"))],
+)
+def test_indexed_writes(code):
+    check(code)
