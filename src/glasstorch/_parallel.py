@@ -26,6 +26,8 @@ import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
 from . import _threads
 
 # Elements a part must have for its hand-off to pay (measured on the LeNet and ResNet-18 layers
@@ -75,45 +77,71 @@ def _executor(workers: int) -> ThreadPoolExecutor:
     return _pool["executor"]
 
 
-def _as_part(body):
-    """``body`` over a list of blocks, marked as running inside a part (no nested splits)."""
-    def part(blocks):
-        _local.busy = True
-        try:
-            return [body(a, b) for a, b in blocks]
-        finally:
-            _local.busy = False
-    return part
-
-
 def block_items(item_bytes: int) -> int:
     """How many items of ``item_bytes`` each make a block of about ``BLOCK_BYTES``."""
     return max(1, BLOCK_BYTES // max(item_bytes, 1))
 
 
-def run(body, n_items: int, cost: int, block: int | None = None) -> list:
-    """``body(start, stop)`` over ``range(n_items)`` cut into parts (see the module docstring),
-    the first part on the calling thread; returns the parts' results in order.
+def _blocks(bounds: list, block: int | None) -> list:
+    """Each part's ``(start, stop)`` cut into blocks of at most ``block`` items."""
+    if block is None:
+        return [[r] for r in bounds]
+    return [[(s, min(s + block, b)) for s in range(a, b, block)] for a, b in bounds]
 
-    With ``block``, each part calls ``body`` on consecutive ranges of at most ``block`` items, so
-    that the several NumPy passes of one call read memory the core's cache still holds (the
-    results are then one per block, in order)."""
-    k = parts(n_items, cost)
-    bounds = ranges(n_items, k)
-    if block is not None:
-        bounds = [[(s, min(s + block, b)) for s in range(a, b, block)] for a, b in bounds]
-    else:
-        bounds = [[r] for r in bounds]
+
+def _run_parts(work, k: int) -> list:
+    """``work(i)`` for the parts ``i < k``: part 0 on the calling thread, the rest on the pool,
+    one BLAS thread each meanwhile. Returns the results in part order."""
     if k == 1:
-        return [body(a, b) for a, b in bounds[0]]
-    part = _as_part(body)
+        return [work(0)]
+
+    def part(i):
+        _local.busy = True
+        try:
+            return work(i)
+        finally:
+            _local.busy = False
+
     before = _threads.blas_threads(1)
     try:
-        pending = [_executor(k - 1).submit(part, blocks) for blocks in bounds[1:]]
-        first = part(bounds[0])
-        return first + [r for f in pending for r in f.result()]
+        pending = [_executor(k - 1).submit(part, i) for i in range(1, k)]
+        first = part(0)
+        return [first] + [f.result() for f in pending]
     finally:
         _threads.restore_blas(before)
+
+
+def run(body, n_items: int, cost: int, block: int | None = None) -> list:
+    """``body(start, stop)`` over ``range(n_items)`` cut into parts (see the module docstring),
+    the first part on the calling thread; returns the results in order.
+
+    With ``block``, each part calls ``body`` on consecutive ranges of at most ``block`` items, so
+    that the several NumPy passes of one call read memory the core's cache still holds (one
+    result per block, in order)."""
+    k = parts(n_items, cost)
+    blocks = _blocks(ranges(n_items, k), block)
+    results = _run_parts(lambda i: [body(a, b) for a, b in blocks[i]], k)
+    return [r for part in results for r in part]
+
+
+def run_sum(body, n_items: int, cost: int, block: int | None, shape: tuple, dtype):
+    """Like ``run``, for a job that also adds up a result (a weight gradient, say):
+    ``body(start, stop, acc)`` adds its block's share into ``acc``, one zeroed array of ``shape``
+    per part; returns the parts' ``acc`` added together in part order."""
+    k = parts(n_items, cost)
+    blocks = _blocks(ranges(n_items, k), block)
+
+    def work(i):
+        acc = np.zeros(shape, dtype)
+        for a, b in blocks[i]:
+            body(a, b, acc)
+        return acc
+
+    accs = _run_parts(work, k)
+    total = accs[0]
+    for acc in accs[1:]:
+        total += acc
+    return total
 
 
 def elementwise(fn, out, *arrays):
