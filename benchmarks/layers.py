@@ -122,7 +122,10 @@ def main(argv=None) -> int:
             libs.append(torch)
         except ImportError:
             print("PyTorch is not installed: timing glasstorch alone.")
-    cores = glasstorch.get_num_threads()
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
     settings = [1, cores] if args.threads == "sweep" else [int(args.threads)]
     print(f"# per-layer times (ms, median of {args.repeat}), usable cores {cores}, "
           f"load average {'/'.join(f'{v:.1f}' for v in os.getloadavg())}")
