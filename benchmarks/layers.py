@@ -72,6 +72,10 @@ def _cases(model: str, batch: int | None):
     return [c if len(c) == 4 else c + (True,) for c in cases]
 
 
+CLOCK = {"wall": time.perf_counter, "cpu": time.process_time}
+_clock = time.perf_counter
+
+
 def _timer(lib, build, shape, input_grad: bool):
     """A function that runs the layer once (forward + backward) and returns the two times."""
     lib.manual_seed(0)
@@ -82,11 +86,11 @@ def _timer(lib, build, shape, input_grad: bool):
         g = lib.ones_like(layer(x))
 
     def once():
-        t0 = time.perf_counter()
+        t0 = _clock()
         y = layer(x)
-        t1 = time.perf_counter()
+        t1 = _clock()
         y.backward(g)
-        t2 = time.perf_counter()
+        t2 = _clock()
         x.grad = None
         for p in layer.parameters():
             p.grad = None
@@ -111,7 +115,12 @@ def main(argv=None) -> int:
     parser.add_argument("--batch", type=int, default=None, help="override the batch size")
     parser.add_argument("--torch", action="store_true", help="also time PyTorch's layer")
     parser.add_argument("--only", default=None, help="only layers whose label contains this")
+    parser.add_argument("--clock", default="wall", choices=sorted(CLOCK),
+                        help="'cpu': the process's CPU time (at 1 thread, a busy machine's "
+                             "waits left out; with threads it adds the threads' times up)")
     args = parser.parse_args(argv)
+    global _clock
+    _clock = CLOCK[args.clock]
 
     import glasstorch
 
@@ -127,7 +136,7 @@ def main(argv=None) -> int:
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
     settings = [1, cores] if args.threads == "sweep" else [int(args.threads)]
-    print(f"# per-layer times (ms, median of {args.repeat}), usable cores {cores}, "
+    print(f"# per-layer {args.clock} times (ms, median of {args.repeat}), usable cores {cores}, "
           f"load average {'/'.join(f'{v:.1f}' for v in os.getloadavg())}")
     head = ["layer", "input"]
     for lib in libs:
