@@ -42,6 +42,7 @@ from numpy.lib.stride_tricks import as_strided
 from ... import _parallel
 
 _CHUNK_BYTES = 1 << 20
+_MIN_COLUMNS = 512
 
 
 def out_size(size: int, lo: int, hi: int, k: int, stride: int, dilation: int) -> int:
@@ -49,9 +50,13 @@ def out_size(size: int, lo: int, hi: int, k: int, stride: int, dilation: int) ->
     return (size + lo + hi - dilation * (k - 1) - 1) // stride + 1
 
 
-def _chunk_step(n: int, per_image: int) -> int:
-    """How many images make a chunk whose columns take about ``_CHUNK_BYTES``."""
-    return max(1, min(n, _CHUNK_BYTES // max(per_image, 1)))
+def _chunk_step(n: int, per_image: int, positions: int) -> int:
+    """How many images make a chunk: columns of about ``_CHUNK_BYTES``, but at least
+    ``_MIN_COLUMNS`` output positions (``positions`` per image), as a matrix product only a few
+    columns wide runs far below the BLAS library's speed (deep layers have small images: ResNet's
+    last stage is 3x3)."""
+    step = max(1, _CHUNK_BYTES // max(per_image, 1), -(-_MIN_COLUMNS // max(positions, 1)))
+    return min(n, step) if n else 1
 
 
 def _pad_batch_last(x: np.ndarray, pads) -> np.ndarray:
@@ -124,7 +129,8 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride, d
             if bias is not None:
                 out3[n0:n1] += bias
 
-        _parallel.run(pointwise, n, n * per_image, _chunk_step(n, per_image * x.itemsize))
+        step = _chunk_step(n, per_image * x.itemsize, ho * wo)
+        _parallel.run(pointwise, n, n * per_image, step)
         return out
     geom = ((kh, kw), stride, dilation, pads, (ho, wo))
     wg = w.reshape(groups, co // groups, cg * kh * kw)
@@ -138,7 +144,7 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride, d
         else:
             np.add(prod, bias, out=dest)
 
-    _parallel.run(chunk, n, n * per_image, _chunk_step(n, per_image * x.itemsize))
+    _parallel.run(chunk, n, n * per_image, _chunk_step(n, per_image * x.itemsize, ho * wo))
     return out
 
 
@@ -157,7 +163,7 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, stride, dilatio
     if not (needs[0] or needs[1]):
         return None, None, gb
     per_image = max(c * kh * kw, co) * ho * wo
-    step = _chunk_step(n, per_image * g.itemsize)
+    step = _chunk_step(n, per_image * g.itemsize, ho * wo)
     if _is_pointwise(w, pads, groups):
         return _pointwise_backward(g, x, w, stride, needs, step) + (gb,)
     geom = ((kh, kw), stride, dilation, pads, (ho, wo))
@@ -228,5 +234,5 @@ def conv_transpose2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
         if b is not None:
             out[n0:n1] += b[:, None, None]
 
-    _parallel.run(chunk, n, n * per_image, _chunk_step(n, per_image * x.itemsize))
+    _parallel.run(chunk, n, n * per_image, _chunk_step(n, per_image * x.itemsize, h * wd))
     return out
