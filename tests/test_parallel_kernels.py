@@ -55,6 +55,10 @@ CONVS = [
     ("3x3 pad 1", (5, 3, 9, 9), (4, 3, 3, 3), dict(padding=1)),
     ("5x5 stride 2", (6, 2, 11, 10), (3, 2, 5, 5), dict(stride=2)),
     ("dilated, groups", (5, 4, 10, 10), (6, 2, 3, 3), dict(dilation=2, groups=2, padding=2)),
+    ("3x3 pad 1, 32 out (input gradient as a convolution)", (3, 4, 6, 6), (32, 4, 3, 3),
+     dict(padding=1)),
+    ("dilated 32 out, groups", (3, 4, 7, 7), (32, 2, 3, 3), dict(padding=2, dilation=2,
+                                                                 groups=2)),
     ("1x1", (5, 4, 7, 7), (6, 4, 1, 1), {}),
     ("1x1 stride 2", (5, 4, 7, 8), (6, 4, 1, 1), dict(stride=2)),
 ]
@@ -163,3 +167,18 @@ def test_omp_num_threads_is_honoured_by_the_pool():
     out = subprocess.run([sys.executable, "-c", code], env={**env, "OMP_NUM_THREADS": "3"},
                          capture_output=True, text=True, timeout=120, check=True).stdout.split()
     assert out == ["3", "3"]
+
+
+@pytest.mark.parametrize("name,xs,ws,kw", CONVS, ids=[c[0] for c in CONVS])
+def test_conv2d_fast_backward_equals_the_graph_backward(name, xs, ws, kw):
+    """The array kernels (col2im, the input gradient as a convolution, 1x1 products) against the
+    backward written with glasstorch ops (taken with create_graph=True)."""
+    rng = np.random.default_rng(1)
+    x = gt.tensor(rng.standard_normal(xs, dtype=np.float32), requires_grad=True)
+    w = gt.tensor(rng.standard_normal(ws, dtype=np.float32), requires_grad=True)
+    out = F.conv2d(x, w, **kw)
+    g = gt.tensor(rng.standard_normal(tuple(out.shape), dtype=np.float32))
+    fast = gt.autograd.grad(out, (x, w), g, retain_graph=True)
+    graph = gt.autograd.grad(out, (x, w), g, create_graph=True)
+    for a, b in zip(fast, graph):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-4, atol=1e-4)

@@ -168,7 +168,17 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, stride, dilatio
         return _pointwise_backward(g, x, w, stride, needs, step) + (gb,)
     geom = ((kh, kw), stride, dilation, pads, (ho, wo))
     wg_t = w.reshape(groups, co // groups, kcols).transpose(0, 2, 1)
-    gx = np.empty(x.shape, g.dtype) if needs[0] else None
+    gx = None
+    if needs[0]:
+        # worth it where the product dominates: many output channels per group (col2im's adds
+        # are 1/Co of the product's work), and about as many input pixels as output ones
+        as_conv = stride == (1, 1) and co // groups >= 32 and h * wd <= 1.25 * ho * wo
+        gx = _grad_input_as_conv(g, w, dilation, pads, groups) if as_conv else None
+        needs = (gx is None, needs[1], needs[2])  # the chunks scatter it (col2im) when not
+        if gx is None:
+            gx = np.empty(x.shape, g.dtype)
+    if not (needs[0] or needs[1]):
+        return gx, None, gb
 
     def chunk(n0, n1, gw):
         gc = np.ascontiguousarray(g[n0:n1].transpose(1, 2, 3, 0))
@@ -182,6 +192,25 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, stride, dilatio
 
     gw = _parallel.run_sum(chunk, n, n * per_image, step, (groups, co // groups, kcols), g.dtype)
     return gx, (gw.reshape(w.shape) if needs[1] else None), gb
+
+
+def _grad_input_as_conv(g: np.ndarray, w: np.ndarray, dilation, pads, groups: int):
+    """The input gradient of a stride-1 convolution as a convolution itself: ``g`` padded by the
+    kernel's reach less the forward padding, with the kernel flipped and its in/out channels
+    swapped (each input pixel collects the output pixels whose windows held it). One im2col and
+    one product, instead of a product and the col2im scatter. None where this does not apply
+    (a padding wider than the kernel's reach). Only for stride 1: with a stride, ``g`` would
+    first be spread out with zeros between its pixels."""
+    co, cg, kh, kw = w.shape
+    (t, b), (lft, r) = pads
+    reach_h, reach_w = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
+    new_pads = ((reach_h - t, reach_h - b), (reach_w - lft, reach_w - r))
+    if any(p < 0 for pair in new_pads for p in pair):
+        return None
+    flipped = w.reshape(groups, co // groups, cg, kh, kw).transpose(0, 2, 1, 3, 4)
+    flipped = np.ascontiguousarray(flipped.reshape(groups * cg, co // groups, kh, kw)[..., ::-1,
+                                                                                      ::-1])
+    return conv2d_forward(g, flipped, None, (1, 1), dilation, new_pads, groups)
 
 
 def _pointwise_backward(g, x, w, stride, needs, step):
