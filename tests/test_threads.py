@@ -25,8 +25,8 @@ def test_bad_thread_counts(bad, message):
 
 
 def test_default_is_the_usable_cores_or_omp_num_threads():
-    """As torch: all the cores this process may use, unless OMP_NUM_THREADS says otherwise; the
-    BLAS library follows the same number."""
+    """As torch: all the cores this process may use, unless OMP_NUM_THREADS says otherwise. The
+    BLAS library keeps one thread unless told (see _threads' docstring for why)."""
     import os
     import subprocess
     import sys
@@ -41,8 +41,11 @@ def test_default_is_the_usable_cores_or_omp_num_threads():
     told = subprocess.run([sys.executable, "-c", code], env={**env, "OMP_NUM_THREADS": "1"},
                           capture_output=True, text=True, timeout=120, check=True).stdout.split()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    assert int(plain[0]) == cores
+    assert plain == [str(cores), "1"]
     assert told == ["1", "1"]
+    two = subprocess.run([sys.executable, "-c", code], env={**env, "OMP_NUM_THREADS": "2"},
+                         capture_output=True, text=True, timeout=120, check=True).stdout.split()
+    assert two[0] == "2" and (two[1] == "2" or os.cpu_count() == 1)
 
 
 def test_set_num_threads_sets_the_blas_threads_too():

@@ -55,6 +55,7 @@ from .random import (
 )
 from ._threads import get_num_threads, set_num_threads
 from .autograd import is_anomaly_check_nan_enabled, is_anomaly_enabled
+from ._threads import use_one_thread_unless_told as _use_one_thread_unless_told
 from . import _dtype, autograd, cuda, linalg, random
 from . import nn
 
@@ -122,6 +123,8 @@ def result_type(tensor1, tensor2) -> dtype:
     """The dtype torch's promotion gives an op on these two operands."""
     return _dtype.result_type(tensor1, tensor2)
 
+
+_use_one_thread_unless_told()
 
 
 # Loaded on first use (import time is measured): ``glasstorch.optim`` imports the module then.

@@ -8,16 +8,20 @@ Two kinds of threads do glasstorch's arithmetic:
   batch norm, activations of big tensors) into parts over the batch and runs them on threads:
   NumPy lets go of Python's lock inside its loops, copies and BLAS calls, so they run at once.
 
-As in torch, both start at the number of cores this process may use (``os.sched_getaffinity``),
-or ``OMP_NUM_THREADS`` when that is set; ``set_num_threads(n)`` sets both. BLAS threads are set
-through ``threadpoolctl`` (imported when first needed); without it, glasstorch's pool still
-follows ``set_num_threads`` and the BLAS library keeps what its environment variables chose.
+As in torch, ``get_num_threads()`` starts at the number of cores this process may use
+(``os.sched_getaffinity``), or ``OMP_NUM_THREADS`` when that is set: glasstorch's pool uses that
+many threads. ``set_num_threads(n)`` sets both the pool and the BLAS library to ``n``. BLAS
+threads are set through ``threadpoolctl`` (imported when first needed); without it, the pool
+still follows ``set_num_threads`` and the BLAS library keeps what its environment chose.
 
-The trade-off (BENCHMARKS.md has the figures): a second thread pays on the big layers of a
-convolutional network, but a hand-off costs tens of microseconds, so small tensors stay on one
-thread (``_parallel.MIN_COST``); and on a machine busy with other processes, threads that wait for
-each other can make a step slower. ``OMP_NUM_THREADS=1`` (or ``set_num_threads(1)``) gives the
-one-thread behaviour back.
+Unlike torch, the BLAS library starts with ONE thread unless ``set_num_threads`` or one of
+``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` asks for more. The trade-off,
+measured on a 2-core machine (BENCHMARKS.md): when it is quiet, BLAS threads make an MLP epoch
+(batch 256) about 1.45x faster; when other programs keep the cores busy, a BLAS thread that loses
+its core stalls every product (OpenBLAS threads wait for each other), and a LeNet step went from
+~80 ms to ~800-1200 ms. glasstorch's own pool has no such cliff: a job whose helper is late makes
+the pool back off to one thread for a while (``_parallel``), so it can safely start at all cores;
+small tensors stay on one thread (``_parallel.MIN_COST``).
 """
 
 from __future__ import annotations
@@ -89,3 +93,12 @@ def blas_threads(num: int) -> list:
 def restore_blas(before: list) -> None:
     for lib, num in zip(_blas(), before):
         lib.set_num_threads(num)
+
+
+def use_one_thread_unless_told() -> None:
+    """At import: one BLAS thread, unless an environment variable already chose a number (the
+    pool keeps ``get_num_threads()`` threads; see the module docstring)."""
+    if any(v in os.environ for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")):
+        return
+    for lib in _blas():
+        lib.set_num_threads(1)
