@@ -434,22 +434,45 @@ def _int_divide(total: np.ndarray, div) -> np.ndarray:
 
 
 def _avg_maps(win: _Windows, div, shape: tuple, in_shape: tuple, out_shape: tuple):
-    nd = len(win.k)
+    """``(pool, spread)``: average pooling over ``win`` and its adjoint, block by block over the
+    planes on the kernel pool (``_in_blocks``). ``shape`` is (input, output) with the leading
+    dims flattened; ``div`` what each window's sum is divided by."""
+    window = math.prod(win.k)
 
     def pool(a: np.ndarray) -> np.ndarray:
-        views = win.views(win.pad(a.reshape(shape[0]), 0))
-        total = views[0] + views[1] if len(views) > 1 else views[0].copy()
-        for v in views[2:]:
-            total += v
-        if a.dtype.kind != "f":
-            return _int_divide(total, div).reshape(out_shape)
-        total /= div
-        return total.reshape(out_shape)
+        planes = a.reshape(shape[0])
+        out = np.empty(out_shape, a.dtype if a.dtype.kind == "f" else np.int64)
+        out_planes = out.reshape(shape[1])
+
+        def body(p0, p1):
+            views = win.views(win.pad(planes[p0:p1], 0))
+            total = out_planes[p0:p1]
+            if len(views) > 1:
+                np.add(views[0], views[1], out=total)
+            else:
+                np.copyto(total, views[0])
+            for v in views[2:]:
+                total += v
+            if a.dtype.kind != "f":
+                total[...] = _int_divide(total, div)
+            else:
+                total /= div
+
+        _in_blocks(body, shape[0], a.itemsize, window)
+        return out
 
     def spread(g: np.ndarray) -> np.ndarray:
-        part = g.reshape(shape[1]) / div
-        parts = [part] * math.prod(win.k)  # the same share for every element of a window
-        return win.scatter(parts, shape[1][:-nd], part.dtype).reshape(in_shape)
+        g_planes = g.reshape(shape[1])
+        res = np.empty(in_shape, np.result_type(g, div))  # its own array: autograd keeps it
+        planes = res.reshape(shape[0])
+
+        def body(p0, p1):
+            part = g_planes[p0:p1] / div
+            parts = [part] * window  # the same share for every element of a window
+            planes[p0:p1] = win.scatter(parts, (p1 - p0,), part.dtype)
+
+        _in_blocks(body, shape[0], res.itemsize, window)
+        return res
 
     return pool, spread
 
