@@ -1,7 +1,7 @@
 """glasstorch against PyTorch on the learners' workloads, side by side (issue 5).
 
     .venv/bin/python benchmarks/run.py [--rounds N] [--only NAME ...] [--quick]
-                                       [--threads default,1] [--sides glasstorch,torch]
+                                       [--threads default,1,sweep] [--sides glasstorch,torch]
                                        [--native-blas] [--glasstorch-src DIR] [--json FILE]
 
 Each workload in `benchmarks/workloads/` is a plain PyTorch script. It runs on glasstorch as
@@ -16,7 +16,9 @@ glasstorch/torch with their min and max, the issue's target, each side's final m
 RSS. Quote ratios, not seconds: the machines are shared and noisy.
 
 Thread settings: `--threads default,1` runs everything twice, once with the libraries' default
-threading and once with OMP/OPENBLAS/MKL_NUM_THREADS=1 for both sides.
+threading and once with OMP/OPENBLAS/MKL_NUM_THREADS=1 for both sides. `sweep` (alone or in the
+list) runs `layers.py --threads sweep`: every heavy layer of LeNet and ResNet-18 timed at 1 thread
+and at all cores, alternating, with its speed-up and parallel efficiency (and torch's beside it).
 
 `--native-blas` removes OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE from the children's environment
 (some machines here pin an older OpenBLAS kernel, which slows NumPy but not PyTorch's own BLAS);
@@ -69,6 +71,8 @@ WORKLOADS = [
              "samples"),
     Workload("lenet", "lenet.py", "(g) d2l's LeNet-5 (sigmoid, avg pool), 1 epoch", 1.0,
              "test_acc", rss_target=1.0),
+    Workload("resnet18", "resnet18.py", "(h) d2l's ResNet-18, 96×96, batch 128, 6 steps", 1.3,
+             "train_loss", rss_target=0.6),
 ]
 
 
@@ -89,10 +93,13 @@ def child_env(threads: str, args: argparse.Namespace) -> dict[str, str]:
     # files, and the import-time comparison would measure the compiler.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "glasstorch-bench-pycache")
+    # the children run in the workloads' folder: a relative PYTHONPATH (`PYTHONPATH=src`) would
+    # silently import another glasstorch there, so every entry is made absolute here
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     if args.glasstorch_src:
-        env["PYTHONPATH"] = os.pathsep.join(
-            [os.path.abspath(args.glasstorch_src)] + env.get("PYTHONPATH", "").split(os.pathsep)
-        ).rstrip(os.pathsep)
+        paths.insert(0, args.glasstorch_src)
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join(os.path.abspath(p) for p in paths)
     return env
 
 
@@ -257,6 +264,17 @@ def markdown_table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def sweep_layers(args: argparse.Namespace, sides: list[str]) -> None:
+    """`--threads sweep`: per-layer times at 1 thread and at all cores (benchmarks/layers.py)."""
+    print("\n## per-layer speed-up, 1 thread → all cores (layers.py --threads sweep)", flush=True)
+    cmd = [PYTHON, os.path.join(HERE, "layers.py"), "--threads", "sweep"]
+    if args.quick:
+        cmd += ["--repeat", "1", "--batch", "8"]
+    if "torch" in sides:
+        cmd.append("--torch")
+    subprocess.run(cmd, env=child_env("default", args), check=False, cwd=HERE)
+
+
 # -- main -------------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="tiny data, one round: checks that everything runs (not a benchmark)")
     parser.add_argument("--threads", default="default,1",
-                        help="comma-separated thread settings: 'default' and/or a number")
+                        help="comma-separated thread settings: 'default', a number, 'sweep'")
     parser.add_argument("--sides", default="glasstorch,torch",
                         help="comma-separated: glasstorch and/or torch")
     parser.add_argument("--native-blas", action="store_true",
@@ -290,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     record: dict = {"rounds": rounds, "settings": {}}
 
     for threads in [t for t in args.threads.split(",") if t]:
+        if threads == "sweep":
+            sweep_layers(args, sides)
+            continue
         env = child_env(threads, args)
         label = "default threads" if threads == "default" else f"{threads} thread(s)"
         print(f"\n## {label}" + (" (quick: tiny data, not a benchmark)" if args.quick else ""))

@@ -61,3 +61,21 @@ def test_lenet_workload_quick_for_glasstorch(tmp_path):
     assert run["lib"] == "glasstorch"
     # 4 batches of 256 at lr 0.9 do not learn much yet; the figures must be sane, not good
     assert 0 < run["metrics"]["train_loss"] < 10 and 0 <= run["metrics"]["test_acc"] <= 1
+
+
+def test_resnet18_workload_quick_for_glasstorch(tmp_path):
+    if not os.path.isdir("/usr/share/datasets/fashion-mnist"):
+        pytest.skip("Fashion-MNIST (dataset-fashion-mnist) not installed")
+    out = tmp_path / "results.json"
+    proc = subprocess.run(
+        [sys.executable, RUN, "--quick", "--only", "resnet18", "--sides", "glasstorch",
+         "--threads", "1", "--json", str(out)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "| resnet18 |" in proc.stdout
+    (run,) = json.loads(out.read_text())["settings"]["1"]["resnet18"]["glasstorch"]
+    assert "error" not in run, run
+    assert run["lib"] == "glasstorch"
+    # two steps from Xavier init: a finite loss around log(10) or above, nothing more
+    assert 0 < run["metrics"]["train_loss"] < 100

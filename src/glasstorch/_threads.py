@@ -1,84 +1,104 @@
-"""``torch.set_num_threads`` / ``get_num_threads``: how many threads the BLAS library uses.
+"""``torch.set_num_threads`` / ``get_num_threads``: how many threads glasstorch computes with.
 
-glasstorch's matrix products run in the OpenBLAS that ships inside NumPy's wheels. By default it
-starts one thread per core; on a busy machine those threads spin waiting for each other and a
-small training step can get many times slower, so a learner may want one thread. NumPy offers
-no switch for this, so we call OpenBLAS's own functions through ``ctypes``, finding the library
-among those this process has loaded. Where no OpenBLAS is found (NumPy built against another
-BLAS), ``get_num_threads`` reports 1 and ``set_num_threads`` raises, saying so.
+Two kinds of threads do glasstorch's arithmetic:
 
-Unlike torch (one thread per core), glasstorch starts with ONE BLAS thread unless the user set
-``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` or ``MKL_NUM_THREADS``. Measured on the learners'
-models on a 2-core machine (BENCHMARKS.md): when it is quiet, a second thread makes an MLP epoch
-(batch 256) 1.45x faster but the seed's two-layer net (batch 64) 1.37x slower; when the machine
-is busy, a second thread makes training 4-100x slower, as threads spin waiting for each other.
+- the **BLAS library** NumPy ships (OpenBLAS in NumPy's wheels) runs each matrix product on its
+  own threads;
+- glasstorch's **kernel pool** (``_parallel``) cuts the heavy layers (convolution, pooling,
+  batch norm, activations of big tensors) into parts over the batch and runs them on threads:
+  NumPy lets go of Python's lock inside its loops, copies and BLAS calls, so they run at once.
+
+As in torch, ``get_num_threads()`` starts at the number of cores this process may use
+(``os.sched_getaffinity``), or ``OMP_NUM_THREADS`` when that is set: glasstorch's pool uses that
+many threads. ``set_num_threads(n)`` sets both the pool and the BLAS library to ``n``. BLAS
+threads are set through ``threadpoolctl`` (imported when first needed); without it, the pool
+still follows ``set_num_threads`` and the BLAS library keeps what its environment chose.
+
+Unlike torch, the BLAS library starts with ONE thread unless ``set_num_threads`` or one of
+``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` asks for more. The trade-off,
+measured on a 2-core machine (BENCHMARKS.md): when it is quiet, BLAS threads make an MLP epoch
+(batch 256) about 1.45x faster; when other programs keep the cores busy, a BLAS thread that loses
+its core stalls every product (OpenBLAS threads wait for each other), and a LeNet step went from
+~80 ms to ~800-1200 ms. glasstorch's own pool has no such cliff: a job whose helper is late makes
+the pool back off to one thread for a while (``_parallel``), so it can safely start at all cores;
+small tensors stay on one thread (``_parallel.MIN_COST``).
 """
 
 from __future__ import annotations
 
-import ctypes
 import os
 
-# Symbol names of the setter/getter in the OpenBLAS builds NumPy ships or links.
-_SYMBOLS = (
-    ("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_"),
-    ("scipy_openblas_set_num_threads", "scipy_openblas_get_num_threads"),
-    ("openblas_set_num_threads64_", "openblas_get_num_threads64_"),
-    ("openblas_set_num_threads", "openblas_get_num_threads"),
-)
-_found: list = []
+_state: dict = {"threads": None, "blas": None}
 
 
-def _openblas():
-    """``(set, get)`` ctypes functions of the loaded OpenBLAS, or None."""
-    if _found:
-        return _found[0]
-    import numpy  # noqa: F401  (loads its BLAS)
-
-    pair = None
+def usable_cores() -> int:
+    """The number of cores this process may run on (its CPU affinity), at least 1."""
     try:
-        with open("/proc/self/maps") as maps:
-            paths = {ln.split()[-1] for ln in maps if "openblas" in ln.lower() and "/" in ln}
-    except OSError:
-        paths = set()
-    for path in sorted(paths):
-        if not os.path.exists(path):
-            continue
-        lib = ctypes.CDLL(path)
-        for setter, getter in _SYMBOLS:
-            if hasattr(lib, setter) and hasattr(lib, getter):
-                pair = (getattr(lib, setter), getattr(lib, getter))
-                break
-        if pair:
-            break
-    _found.append(pair)
-    return pair
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _default_threads() -> int:
+    """``OMP_NUM_THREADS`` when it is a positive integer, else every usable core."""
+    told = os.environ.get("OMP_NUM_THREADS", "").strip().split(",")[0]
+    if told.isdigit() and int(told) > 0:
+        return int(told)
+    return usable_cores()
+
+
+def _blas():
+    """threadpoolctl's controllers of the BLAS libraries NumPy loaded ([] without threadpoolctl)."""
+    if _state["blas"] is None:
+        try:
+            import numpy  # noqa: F401  (loads its BLAS first)
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            _state["blas"] = []
+        else:
+            _state["blas"] = ThreadpoolController().select(user_api="blas").lib_controllers
+    return _state["blas"]
 
 
 def get_num_threads() -> int:
-    """The number of threads matrix products use."""
-    blas = _openblas()
-    return int(blas[1]()) if blas else 1
+    """The number of threads glasstorch's kernels and matrix products use."""
+    if _state["threads"] is None:
+        _state["threads"] = _default_threads()
+    return _state["threads"]
 
 
 def set_num_threads(num: int) -> None:
-    """Use ``num`` threads (≥ 1) for matrix products from now on."""
-    if not isinstance(num, int):
+    """Use ``num`` threads (≥ 1) for the kernels and the matrix products from now on."""
+    if not isinstance(num, int) or isinstance(num, bool):
         raise RuntimeError(f"set_num_threads expects an int, but got {type(num).__name__}")
     if num < 1:
         raise RuntimeError("set_num_threads expects a positive integer")
-    blas = _openblas()
-    if blas is None:
-        raise RuntimeError(
-            "set_num_threads: no OpenBLAS library found in this process (NumPy uses another "
-            "BLAS); set OMP_NUM_THREADS / OPENBLAS_NUM_THREADS before starting Python instead"
-        )
-    blas[0](num)
+    _state["threads"] = num
+    for lib in _blas():
+        lib.set_num_threads(num)
+
+
+def blas_threads(num: int) -> list:
+    """Set the BLAS libraries to ``num`` threads; returns what each had, for ``restore_blas``.
+
+    The kernel pool runs its parts' matrix products one BLAS thread each (its own threads already
+    fill the cores); this costs well under a microsecond per library."""
+    libs = _blas()
+    before = [lib.get_num_threads() for lib in libs]
+    for lib in libs:
+        lib.set_num_threads(num)
+    return before
+
+
+def restore_blas(before: list) -> None:
+    for lib, num in zip(_blas(), before):
+        lib.set_num_threads(num)
 
 
 def use_one_thread_unless_told() -> None:
-    """At import: one BLAS thread, unless an environment variable already chose a number."""
+    """At import: one BLAS thread, unless an environment variable already chose a number (the
+    pool keeps ``get_num_threads()`` threads; see the module docstring)."""
     if any(v in os.environ for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")):
         return
-    if _openblas() is not None:
-        set_num_threads(1)
+    for lib in _blas():
+        lib.set_num_threads(1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _parallel
 from .._errors import not_tensor
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
@@ -75,11 +76,25 @@ class ReluBackward0(Node):
                 return _wrap(np.multiply(g, self.saved_output._data > 0, dtype=g.dtype))
             # AND with all-ones or all-zeros bits: an exact 0 where the input was <= 0, even for an
             # inf or NaN gradient there (a multiply by the mask would give NaN), as torch's
-            # where(output > 0, grad, 0)
+            # where(output > 0, grad, 0); block by block, in parts for big tensors
+            y = self.saved_output._data
             bits = np.dtype(f"i{g.itemsize}")
-            keep = np.negative((self.saved_output._data > 0).view(np.int8), dtype=bits)
-            return _wrap(np.bitwise_and(g.view(bits), keep).view(g.dtype))
+            if g.shape != y.shape:
+                g = np.ascontiguousarray(np.broadcast_to(g, y.shape))
+            res = np.empty(y.shape, bits)
+            _parallel.elementwise(_relu_grad_into, res, g.view(bits), y)
+            return _wrap(res.view(g.dtype))
         return where(gt(self.saved_output, 0), grad, 0.0)
+
+
+def _relu_grad_into(g_bits, y, out):
+    """``g`` where ``y > 0``, else 0, on ``g``'s bits viewed as integers (see above)."""
+    np.negative((y > 0).view(np.int8), dtype=out.dtype, out=out)
+    np.bitwise_and(g_bits, out, out=out)
+
+
+def _relu_into(x, out):
+    np.maximum(x, 0, out=out)
 
 
 def relu(input) -> Tensor:
@@ -87,6 +102,9 @@ def relu(input) -> Tensor:
     x = data_of(input, "relu")
     if x.dtype.kind == "b":
         raise RuntimeError("Boolean inputs not supported for relu")
+    if x.dtype.kind == "f" and x.ndim:  # in parts on the kernel pool for big tensors
+        return finish(_parallel.elementwise(_relu_into, np.empty(x.shape, x.dtype), x), input,
+                      ReluBackward0, None)
     return finish(np.maximum(x, 0), input, ReluBackward0, None)
 
 

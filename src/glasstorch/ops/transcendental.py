@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from .. import _parallel
 from .._tensor import _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node, attach
@@ -262,23 +263,38 @@ tanh = float_op(
 )
 
 
+def _sigmoid_into(x, out):
+    np.negative(x, out=out)
+    np.exp(out, out=out)  # exp(-x) overflows to inf for very negative x: sigmoid is then 0
+    out += 1
+    np.reciprocal(out, out=out)
+
+
 def _sigmoid(x):
-    e = np.negative(x)
-    if type(e) is not np.ndarray:  # 0-d: NumPy scalars have no out=
-        return 1 / (1 + np.exp(e))
-    np.exp(e, out=e)  # exp(-x) overflows to inf for very negative x: sigmoid is then 0
-    e += 1
-    return np.reciprocal(e, out=e)
+    if x.ndim == 0:  # NumPy scalars have no out=
+        return 1 / (1 + np.exp(np.negative(x)))
+    # four passes, block by block (in cache) and in parts on the kernel pool for big tensors
+    return _parallel.elementwise(_sigmoid_into, np.empty(x.shape, x.dtype), x)
+
+
+def _sigmoid_grad_into(g, y, out):
+    np.subtract(1, y, out=out)
+    out *= g
+    out *= y
 
 
 class SigmoidBackward0(Node):
-    """d/dx s(x) = s(x) (1 - s(x))."""
+    """d/dx s(x) = s(x) (1 - s(x)): the gradient is ``grad * (1 - y) * y``."""
 
     keeps_output = True
 
     def backward(self, grad):
         y = self.saved_output
-        return grad * y * (1 - y)
+        g, yd = grad._data, y._data
+        if not grad_mode.state.enabled and g.shape == yd.shape and g.dtype == yd.dtype:
+            return _wrap(_parallel.elementwise(_sigmoid_grad_into, np.empty(yd.shape, yd.dtype),
+                                               g, yd))
+        return grad * (1 - y) * y
 
 
 sigmoid = float_op(
@@ -286,7 +302,7 @@ sigmoid = float_op(
 )
 
 
-def _sigmoid_into(x):  # x.sigmoid_() of a float array, computed in its own memory
+def _sigmoid_in_place(x):  # x.sigmoid_() of a float array, computed in its own memory
     with np.errstate(over="ignore"):
         np.exp(np.negative(x, out=x), out=x)
     x += 1
@@ -294,7 +310,7 @@ def _sigmoid_into(x):  # x.sigmoid_() of a float array, computed in its own memo
     return True
 
 
-sigmoid.into = _sigmoid_into
+sigmoid.into = _sigmoid_in_place
 
 
 _erf_each = np.frompyfunc(math.erf, 1, 1)

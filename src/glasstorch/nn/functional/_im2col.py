@@ -39,7 +39,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ... import _parallel
+
 _CHUNK_BYTES = 1 << 20
+_MIN_COLUMNS = 512
 
 
 def out_size(size: int, lo: int, hi: int, k: int, stride: int, dilation: int) -> int:
@@ -47,10 +50,13 @@ def out_size(size: int, lo: int, hi: int, k: int, stride: int, dilation: int) ->
     return (size + lo + hi - dilation * (k - 1) - 1) // stride + 1
 
 
-def _chunks(n: int, per_image: int):
-    """``(start, stop)`` batch ranges whose columns take about ``_CHUNK_BYTES`` each."""
-    step = max(1, min(n, _CHUNK_BYTES // max(per_image, 1)))
-    return [(s, min(n, s + step)) for s in range(0, n, step)]
+def _chunk_step(n: int, per_image: int, positions: int) -> int:
+    """How many images make a chunk: columns of about ``_CHUNK_BYTES``, but at least
+    ``_MIN_COLUMNS`` output positions (``positions`` per image), as a matrix product only a few
+    columns wide runs far below the BLAS library's speed (deep layers have small images: ResNet's
+    last stage is 3x3)."""
+    step = max(1, _CHUNK_BYTES // max(per_image, 1), -(-_MIN_COLUMNS // max(positions, 1)))
+    return min(n, step) if n else 1
 
 
 def _pad_batch_last(x: np.ndarray, pads) -> np.ndarray:
@@ -90,54 +96,150 @@ def _col2im(cols: np.ndarray, shape, ksize, stride, dilation, pads, osize) -> np
     return acc[:, t:t + h, lft:lft + w].transpose(3, 0, 1, 2)
 
 
+def _is_pointwise(w: np.ndarray, pads, groups: int) -> bool:
+    """A 1x1 kernel, no padding, one group: the convolution is one matrix product per image."""
+    return w.shape[2:] == (1, 1) and groups == 1 and not any(p for pair in pads for p in pair)
+
+
+def _subsampled(x: np.ndarray, stride) -> np.ndarray:
+    """The pixels a 1x1 kernel with this stride reads (a view)."""
+    return x[:, :, ::stride[0], ::stride[1]] if stride != (1, 1) else x
+
+
 def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride, dilation,
                    pads, groups: int) -> np.ndarray:
     """``x`` (N, C, H, W) convolved with ``w`` (Co, C/groups, kh, kw), plus ``b`` (Co,).
 
-    ``pads`` is ``((top, bottom), (left, right))``. Returns (N, Co, Ho, Wo), C-contiguous."""
+    ``pads`` is ``((top, bottom), (left, right))``. Returns (N, Co, Ho, Wo), C-contiguous.
+    The chunks of the batch run in parts on the kernel pool (``_parallel``), each writing its own
+    images of the output; a 1x1 convolution is ``W @ x[n]`` for each image, without columns."""
     n, c, h, wd = x.shape
     co, cg, kh, kw = w.shape
     ho = out_size(h, *pads[0], kh, stride[0], dilation[0])
     wo = out_size(wd, *pads[1], kw, stride[1], dilation[1])
-    geom = ((kh, kw), stride, dilation, pads, (ho, wo))
     out = np.empty((n, co, ho, wo), np.result_type(x, w))
+    bias = b[:, None] if b is not None else None
+    per_image = max(c * kh * kw, co) * ho * wo
+    if _is_pointwise(w, pads, groups):
+        xs, w2 = _subsampled(x, stride), w.reshape(co, c)
+        out3 = out.reshape(n, co, ho * wo)
+
+        def pointwise(n0, n1):
+            np.matmul(w2, xs[n0:n1].reshape(n1 - n0, c, ho * wo), out=out3[n0:n1])
+            if bias is not None:
+                out3[n0:n1] += bias
+
+        step = _chunk_step(n, per_image * x.itemsize, ho * wo)
+        _parallel.run(pointwise, n, n * per_image, step)
+        return out
+    geom = ((kh, kw), stride, dilation, pads, (ho, wo))
     wg = w.reshape(groups, co // groups, cg * kh * kw)
-    bias = b[:, None, None] if b is not None else None
-    for n0, n1 in _chunks(n, c * kh * kw * ho * wo * x.itemsize):
+
+    def chunk(n0, n1):
         cols = _im2col(x[n0:n1], *geom).reshape(groups, cg * kh * kw, -1)
-        prod = np.matmul(wg, cols).reshape(co, ho, wo, n1 - n0).transpose(3, 0, 1, 2)
+        prod = np.matmul(wg, cols).reshape(co, ho * wo, n1 - n0).transpose(2, 0, 1)
+        dest = out[n0:n1].reshape(n1 - n0, co, ho * wo)
         if bias is None:
-            out[n0:n1] = prod
+            dest[...] = prod
         else:
-            np.add(prod, bias, out=out[n0:n1])
+            np.add(prod, bias, out=dest)
+
+    _parallel.run(chunk, n, n * per_image, _chunk_step(n, per_image * x.itemsize, ho * wo))
     return out
 
 
 def conv2d_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, stride, dilation, pads,
                     groups: int, needs: tuple):
     """Gradients ``(grad_input, grad_weight, grad_bias)`` of ``conv2d_forward`` for the output
-    gradient ``g`` (N, Co, Ho, Wo); an entry is None where ``needs`` (three flags) says so."""
+    gradient ``g`` (N, Co, Ho, Wo); an entry is None where ``needs`` (three flags) says so.
+
+    The chunks of the batch run in parts on the kernel pool: each writes its own images of the
+    input gradient and adds its share of the weight gradient into its part's sum."""
     n, c, h, wd = x.shape
     co, cg, kh, kw = w.shape
     ho, wo = g.shape[2:]
-    geom = ((kh, kw), stride, dilation, pads, (ho, wo))
     kcols = cg * kh * kw
-    wg = w.reshape(groups, co // groups, kcols)
-    gx = np.empty(x.shape, g.dtype) if needs[0] else None
-    gw = np.zeros((groups, co // groups, kcols), g.dtype) if needs[1] else None
     gb = g.sum((0, 2, 3)) if needs[2] else None
-    if needs[0] or needs[1]:
-        per_image = max(c * kh * kw, co) * ho * wo * g.itemsize
-        for n0, n1 in _chunks(n, per_image):
-            gc = np.ascontiguousarray(g[n0:n1].transpose(1, 2, 3, 0))
-            gc = gc.reshape(groups, co // groups, -1)
-            if needs[1]:
-                cols = _im2col(x[n0:n1], *geom).reshape(groups, kcols, -1)
-                gw += np.matmul(gc, cols.transpose(0, 2, 1))
-            if needs[0]:
-                gcols = np.matmul(wg.transpose(0, 2, 1), gc)
-                gx[n0:n1] = _col2im(gcols, (n1 - n0, c, h, wd), *geom)
-    return gx, (gw.reshape(w.shape) if gw is not None else None), gb
+    if not (needs[0] or needs[1]):
+        return None, None, gb
+    per_image = max(c * kh * kw, co) * ho * wo
+    step = _chunk_step(n, per_image * g.itemsize, ho * wo)
+    if _is_pointwise(w, pads, groups):
+        return _pointwise_backward(g, x, w, stride, needs, step) + (gb,)
+    geom = ((kh, kw), stride, dilation, pads, (ho, wo))
+    wg_t = w.reshape(groups, co // groups, kcols).transpose(0, 2, 1)
+    gx = None
+    if needs[0]:
+        # worth it where the product dominates: many output channels per group (col2im's adds
+        # are 1/Co of the product's work), and about as many input pixels as output ones
+        as_conv = stride == (1, 1) and co // groups >= 32 and h * wd <= 1.25 * ho * wo
+        gx = _grad_input_as_conv(g, w, dilation, pads, groups) if as_conv else None
+        needs = (gx is None, needs[1], needs[2])  # the chunks scatter it (col2im) when not
+        if gx is None:
+            gx = np.empty(x.shape, g.dtype)
+    if not (needs[0] or needs[1]):
+        return gx, None, gb
+
+    def chunk(n0, n1, gw_t):
+        gc = np.ascontiguousarray(g[n0:n1].transpose(1, 2, 3, 0))
+        gc = gc.reshape(groups, co // groups, -1)
+        if needs[1]:  # dW.T = cols @ g.T: BLAS runs this orientation faster than g @ cols.T
+            cols = _im2col(x[n0:n1], *geom).reshape(groups, kcols, -1)
+            gw_t += np.matmul(cols, gc.transpose(0, 2, 1))
+        if needs[0]:
+            gcols = np.matmul(wg_t, gc)
+            gx[n0:n1] = _col2im(gcols, (n1 - n0, c, h, wd), *geom)
+
+    gw_t = _parallel.run_sum(chunk, n, n * per_image, step, (groups, kcols, co // groups),
+                             g.dtype)
+    gw = gw_t.transpose(0, 2, 1).reshape(w.shape) if needs[1] else None
+    return gx, gw, gb
+
+
+def _grad_input_as_conv(g: np.ndarray, w: np.ndarray, dilation, pads, groups: int):
+    """The input gradient of a stride-1 convolution as a convolution itself: ``g`` padded by the
+    kernel's reach less the forward padding, with the kernel flipped and its in/out channels
+    swapped (each input pixel collects the output pixels whose windows held it). One im2col and
+    one product, instead of a product and the col2im scatter. None where this does not apply
+    (a padding wider than the kernel's reach). Only for stride 1: with a stride, ``g`` would
+    first be spread out with zeros between its pixels."""
+    co, cg, kh, kw = w.shape
+    (t, b), (lft, r) = pads
+    reach_h, reach_w = dilation[0] * (kh - 1), dilation[1] * (kw - 1)
+    new_pads = ((reach_h - t, reach_h - b), (reach_w - lft, reach_w - r))
+    if any(p < 0 for pair in new_pads for p in pair):
+        return None
+    flipped = w.reshape(groups, co // groups, cg, kh, kw).transpose(0, 2, 1, 3, 4)
+    flipped = np.ascontiguousarray(flipped.reshape(groups * cg, co // groups, kh, kw)[..., ::-1,
+                                                                                      ::-1])
+    return conv2d_forward(g, flipped, None, (1, 1), dilation, new_pads, groups)
+
+
+def _pointwise_backward(g, x, w, stride, needs, step):
+    """``(grad_input, grad_weight)`` of a 1x1 convolution: ``W.T @ g[n]`` put back at the pixels
+    the stride read (zeros between), and the sum over images of ``g[n] @ x[n].T``."""
+    n, c = x.shape[:2]
+    co, ho, wo = g.shape[1:]
+    w2 = w.reshape(co, c)
+    g3 = g.reshape(n, co, ho * wo)
+    xs = _subsampled(x, stride)
+    strided = stride != (1, 1)
+    gx = (np.zeros if strided else np.empty)(x.shape, g.dtype) if needs[0] else None
+
+    def chunk(n0, n1, gw):
+        m = n1 - n0
+        if needs[1]:
+            xc = xs[n0:n1].reshape(m, c, ho * wo)
+            gw += np.matmul(g3[n0:n1], xc.transpose(0, 2, 1)).sum(0)
+        if needs[0]:
+            gi = np.matmul(w2.T, g3[n0:n1])
+            if strided:
+                _subsampled(gx[n0:n1], stride)[...] = gi.reshape(m, c, ho, wo)
+            else:
+                gx[n0:n1] = gi.reshape(m, c, ho, wo)
+
+    gw = _parallel.run_sum(chunk, n, n * max(c, co) * ho * wo, step, (co, c), g.dtype)
+    return gx, (gw.reshape(w.shape) if needs[1] else None)
 
 
 def conv_transpose2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride,
@@ -154,10 +256,14 @@ def conv_transpose2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
     geom = ((kh, kw), stride, dilation, pads, (h, wd))
     wg_t = w.reshape(groups, cin // groups, cg * kh * kw).transpose(0, 2, 1)
     out = np.empty((n, cout) + tuple(osize), np.result_type(x, w))
-    for n0, n1 in _chunks(n, cout * kh * kw * h * wd * x.itemsize):
+    per_image = cout * kh * kw * h * wd
+
+    def chunk(n0, n1):
         xc = np.ascontiguousarray(x[n0:n1].transpose(1, 2, 3, 0))
         cols = np.matmul(wg_t, xc.reshape(groups, cin // groups, -1))
         out[n0:n1] = _col2im(cols, (n1 - n0, cout) + tuple(osize), *geom)
-    if b is not None:
-        out += b[:, None, None]
+        if b is not None:
+            out[n0:n1] += b[:, None, None]
+
+    _parallel.run(chunk, n, n * per_image, _chunk_step(n, per_image * x.itemsize, h * wd))
     return out

@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from ... import _parallel
 from ..._errors import not_implemented_for
 from ..._tensor import Tensor, _wrap
 from ...autograd.graph import Node, attach
@@ -263,13 +264,24 @@ def _lowest(dtype: np.dtype):
 
 
 # ---- max pooling -------------------------------------------------------------------------------
-def _max_forward(views: list) -> np.ndarray:
+def _max_forward(views: list, out: np.ndarray) -> np.ndarray:
+    """The elementwise maximum of the views, written into ``out``."""
     if len(views) == 1:
-        return views[0].copy()
-    out = np.maximum(views[0], views[1])
+        np.copyto(out, views[0])
+        return out
+    np.maximum(views[0], views[1], out=out)
     for v in views[2:]:
         np.maximum(out, v, out=out)
     return out
+
+
+def _in_blocks(body, shape: tuple, itemsize: int, window: int) -> None:
+    """``body(start, stop)`` over blocks of the flattened leading axis of ``shape`` (input planes),
+    in parts on the kernel pool (``_parallel``): each block's pad, views, masks and scatter stay
+    in the core's cache. ``window`` is the number of places in a window (passes per plane)."""
+    plane = math.prod(shape[1:])
+    _parallel.run(body, shape[0], shape[0] * plane * window,
+                  _parallel.block_items(3 * plane * itemsize))
 
 
 def _argmax_masks(x: np.ndarray, views: list, out: np.ndarray, geom) -> list:
@@ -348,41 +360,70 @@ def _masked(g: np.ndarray, masks: list):
 
 def _max_maps(x: np.ndarray, out: np.ndarray, geom, shape: tuple):
     """``(gather, scatter)``: the map that picks the chosen element (the maximum) of each window
-    of ``x``, and its adjoint, which puts each gradient back there. ``out`` is the pooled ``x``."""
+    of ``x``, and its adjoint, which puts each gradient back there. ``out`` is the pooled ``x``.
+
+    Both work block by block over the planes (``_in_blocks``), finding each block's maxima again
+    from ``x`` and ``out``: nothing of the size of ``x`` times the window is ever kept."""
     if geom is None:  # an empty output: nothing is picked
         return (lambda a: np.zeros(out.shape, a.dtype)), (lambda g: np.zeros(x.shape, g.dtype))
-    xb = x.reshape(shape[0])
-    masks = _argmax_masks(xb, geom.views(geom.pad(xb, _lowest(xb.dtype))),
-                          out.reshape(shape[1]), geom)
+    xb, ob = x.reshape(shape[0]), out.reshape(shape[1])
+    window = math.prod(geom.k)
 
-    def gather(a: np.ndarray) -> np.ndarray:
-        views = geom.views(geom.pad(a.reshape(shape[0]), 0))
-        res = np.where(masks[0], views[0], a.dtype.type(0))
-        for m, v in zip(masks[1:], views[1:]):
-            res += np.where(m, v, a.dtype.type(0))
+    def masks_of(a: int, b: int) -> list:
+        xa = xb[a:b]
+        return _argmax_masks(xa, geom.views(geom.pad(xa, _lowest(xb.dtype))), ob[a:b], geom)
+
+    def gather(arr: np.ndarray) -> np.ndarray:
+        arr = arr.reshape(shape[0])
+        res = np.empty(shape[1], arr.dtype)
+
+        def body(a, b):
+            masks = masks_of(a, b)
+            views = geom.views(geom.pad(arr[a:b], 0))
+            np.copyto(res[a:b], np.where(masks[0], views[0], arr.dtype.type(0)))
+            for m, v in zip(masks[1:], views[1:]):
+                res[a:b] += np.where(m, v, arr.dtype.type(0))
+
+        _in_blocks(body, shape[0], xb.itemsize, window)
         return res.reshape(out.shape)
 
     def scatter(g: np.ndarray) -> np.ndarray:
         g = g.reshape(shape[1])
-        return geom.scatter(_masked(g, masks), shape[1][:-len(geom.k)], g.dtype).reshape(x.shape)
+        res = np.empty(x.shape, g.dtype)  # an array of its own (no view): autograd keeps it
+        planes = res.reshape(shape[0])
+
+        def body(a, b):
+            planes[a:b] = geom.scatter(_masked(g[a:b], masks_of(a, b)), (b - a,), g.dtype)
+
+        _in_blocks(body, shape[0], xb.itemsize, window)
+        return res
 
     return gather, scatter
 
 
 def _max_pool(input: Tensor, geom, return_indices: bool, node_cls: type):
-    """Max pooling of ``input`` over the windows of ``geom`` (``_Windows`` or ``_Gather``)."""
+    """Max pooling of ``input`` over the windows of ``geom`` (``_Windows`` or ``_Gather``), block
+    by block over the planes (``_in_blocks``)."""
     x = input._data
     nd = len(geom.k)
     shape = ((math.prod(x.shape[:-nd]),) + x.shape[-nd:], (math.prod(x.shape[:-nd]),) + geom.out)
     xb = x.reshape(shape[0])
-    views = geom.views(geom.pad(xb, _lowest(x.dtype)))
-    out = _max_forward(views)
+    out = np.empty(shape[1], x.dtype)
+    idx = np.empty(shape[1], np.int64) if return_indices else None
+
+    def body(a, b):
+        views = geom.views(geom.pad(xb[a:b], _lowest(x.dtype)))
+        _max_forward(views, out[a:b])
+        if idx is not None:
+            masks = _argmax_masks(xb[a:b], views, out[a:b], geom)
+            idx[a:b] = _flat_indices(masks, geom, (b - a,) + geom.out)
+
+    _in_blocks(body, shape[0], x.itemsize, math.prod(geom.k))
     out_shape = x.shape[:-nd] + geom.out
     res = attach(_wrap(out.reshape(out_shape)), node_cls, input, geom=geom, shape=shape)
     if not return_indices:
         return res
-    masks = _argmax_masks(xb, views, out, geom)
-    return res, _wrap(_flat_indices(masks, geom, out.shape).reshape(out_shape))
+    return res, _wrap(idx.reshape(out_shape))
 
 
 # ---- average pooling as a map and its adjoint -----------------------------------------------
@@ -393,22 +434,45 @@ def _int_divide(total: np.ndarray, div) -> np.ndarray:
 
 
 def _avg_maps(win: _Windows, div, shape: tuple, in_shape: tuple, out_shape: tuple):
-    nd = len(win.k)
+    """``(pool, spread)``: average pooling over ``win`` and its adjoint, block by block over the
+    planes on the kernel pool (``_in_blocks``). ``shape`` is (input, output) with the leading
+    dims flattened; ``div`` what each window's sum is divided by."""
+    window = math.prod(win.k)
 
     def pool(a: np.ndarray) -> np.ndarray:
-        views = win.views(win.pad(a.reshape(shape[0]), 0))
-        total = views[0] + views[1] if len(views) > 1 else views[0].copy()
-        for v in views[2:]:
-            total += v
-        if a.dtype.kind != "f":
-            return _int_divide(total, div).reshape(out_shape)
-        total /= div
-        return total.reshape(out_shape)
+        planes = a.reshape(shape[0])
+        out = np.empty(out_shape, a.dtype if a.dtype.kind == "f" else np.int64)
+        out_planes = out.reshape(shape[1])
+
+        def body(p0, p1):
+            views = win.views(win.pad(planes[p0:p1], 0))
+            total = out_planes[p0:p1]
+            if len(views) > 1:
+                np.add(views[0], views[1], out=total)
+            else:
+                np.copyto(total, views[0])
+            for v in views[2:]:
+                total += v
+            if a.dtype.kind != "f":
+                total[...] = _int_divide(total, div)
+            else:
+                total /= div
+
+        _in_blocks(body, shape[0], a.itemsize, window)
+        return out
 
     def spread(g: np.ndarray) -> np.ndarray:
-        part = g.reshape(shape[1]) / div
-        parts = [part] * math.prod(win.k)  # the same share for every element of a window
-        return win.scatter(parts, shape[1][:-nd], part.dtype).reshape(in_shape)
+        g_planes = g.reshape(shape[1])
+        res = np.empty(in_shape, np.result_type(g, div))  # its own array: autograd keeps it
+        planes = res.reshape(shape[0])
+
+        def body(p0, p1):
+            part = g_planes[p0:p1] / div
+            parts = [part] * window  # the same share for every element of a window
+            planes[p0:p1] = win.scatter(parts, (p1 - p0,), part.dtype)
+
+        _in_blocks(body, shape[0], res.itemsize, window)
+        return res
 
     return pool, spread
 

@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ... import _parallel
 from ..._errors import not_implemented_for, not_tensor
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
@@ -84,18 +85,12 @@ def _size(shape: tuple) -> str:
 # buffers: batch_norm keeps only (mean, rstd) and the input, and its backward's fast path rebuilds
 # x̂ in the buffer that becomes dL/dx.
 def _standardize(x: np.ndarray, axes: tuple, eps: float):
-    """``(x̂, mean, rstd, var)`` for ``x`` in a stats layout: mean 0, variance 1 along ``axes``.
-    x̂ is a new array."""
+    """``(x̂, mean, rstd, var)`` for ``x`` in a stats layout: mean 0, variance 1 along ``axes``
+    (the last axis: layer and group norm; batch norm has its own kernel). x̂ is a new array."""
     with np.errstate(invalid="ignore", divide="ignore"):  # empty groups give nan, as in torch
-        if axes == (0, 2):  # BatchNorm's layout: NumPy sums a contiguous axis much faster
-            n = x.shape[0] * x.shape[2]
-            mean = (x.sum(0).sum(-1) / n).astype(x.dtype, copy=False).reshape(1, -1, 1)
-            xhat = x - mean
-            var = np.einsum("ncs,ncs->c", xhat, xhat).reshape(mean.shape) / n
-        else:
-            mean = x.mean(axis=axes, keepdims=True)
-            xhat = x - mean
-            var = np.einsum("...k,...k->...", xhat, xhat)[..., None] / x.shape[-1]
+        mean = x.mean(axis=axes, keepdims=True)
+        xhat = x - mean
+        var = np.einsum("...k,...k->...", xhat, xhat)[..., None] / x.shape[-1]
         rstd = 1 / np.sqrt(var + eps)
     xhat *= rstd
     return xhat, mean, rstd, var
@@ -216,8 +211,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     layout = _Layout(x.shape, x3.shape, x3.shape, (0, 2), (0, 2), wview,
                      None if bias is None else bias._data.shape)
     if training:
-        xhat, mean, rstd, var = _standardize(x3, (0, 2), eps)
-        out = _affine_(xhat, weight, bias, wview)
+        out, mean, rstd, var = _batch_norm_train(x3, weight, bias, eps)
         n = x3.shape[0] * x3.shape[2]
         if running_mean is not None and n > 0:
             _update_running(running_mean, mean, momentum)
@@ -234,6 +228,91 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         out += shift.astype(x.dtype, copy=False)
     return attach(_wrap(out.reshape(x.shape)), NativeBatchNormBackward0, input, weight, bias,
                   layout=layout, eps=eps, training=training, mean=mean, rstd=rstd)
+
+
+def _channel_sums(x3: np.ndarray, each, width: int = 1) -> np.ndarray:
+    """The sum over blocks ``[a, b)`` of the batch of ``each(a, b)``, ``width`` values per channel
+    (a (width * C,) float64 array), block by block on the kernel pool (``_parallel.run_sum``)."""
+    n, c, s = x3.shape
+    block = _parallel.block_items(3 * c * s * x3.itemsize)
+
+    def body(a, b, acc):
+        acc += each(a, b)
+
+    return _parallel.run_sum(body, n, x3.size, block, (width * c,), np.float64)
+
+
+def _batch_norm_train(x3: np.ndarray, weight, bias, eps: float):
+    """Training batch norm of ``x3`` (N, C, S): ``(out, mean, rstd, var)``, the statistics as
+    (1, C, 1) arrays of the input's dtype.
+
+    Three passes over the input, block by block over the batch on the kernel pool: the channel
+    sums (the mean), the sums of squared deviations (the biased variance), then the output as one
+    multiply-add per element, ``y = x * alpha + beta`` with ``alpha = rstd * weight`` and
+    ``beta = bias - mean * alpha`` per channel."""
+    n, c, s = x3.shape
+    count = n * s
+    dt = x3.dtype
+    with np.errstate(invalid="ignore", divide="ignore"):  # empty channels give nan, as in torch
+        mean = (_channel_sums(x3, lambda a, b: x3[a:b].sum(0).sum(-1)) / count).astype(dt)
+        m3 = mean.reshape(1, c, 1)
+
+        def squares(a, b):
+            d = x3[a:b] - m3
+            return np.einsum("ncs,ncs->c", d, d)
+
+        var = (_channel_sums(x3, squares) / count).astype(dt).reshape(1, c, 1)
+        rstd = (1 / np.sqrt(var + eps)).astype(dt)
+    alpha = rstd * weight._data.reshape(1, c, 1) if weight is not None else rstd
+    beta = -m3 * alpha
+    if bias is not None:
+        beta = beta + bias._data.reshape(1, c, 1)
+    out = np.empty(x3.shape, dt)
+
+    def affine(a, b):
+        np.multiply(x3[a:b], alpha, out=out[a:b])
+        out[a:b] += beta
+
+    _parallel.run(affine, n, 2 * x3.size, _parallel.block_items(2 * c * s * x3.itemsize))
+    return out, m3, rstd, var
+
+
+def _batch_norm_train_backward(g: np.ndarray, x3: np.ndarray, weight, mean, rstd, needs,
+                               in_shape: tuple):
+    """``(dL/dx, dL/dw, dL/db)`` of training batch norm on (N, C, S) arrays, from the per-channel
+    sums ``S = sum(g)`` and ``T = sum(g * x̂)`` (one blocked pass over ``g`` and ``x``) and, for
+    ``dL/dx``, one more: ``dx = w * rstd * (g - S/n - x̂ T/n)``, written per channel as
+    ``g * a + x * b + c`` (three NumPy passes per block)."""
+    n, c, s = x3.shape
+    count = n * s
+    m3 = mean.reshape(1, c, 1)
+
+    def both(a, b):
+        ga = g[a:b]
+        return np.concatenate([ga.sum(0).sum(-1), np.einsum("ncs,ncs->c", ga, x3[a:b] - m3)])
+
+    sums = _channel_sums(x3, both, 2)
+    s_, t_ = sums[:c], sums[c:] * rstd.reshape(c)
+    gx = None
+    if needs[0]:
+        dt = g.dtype
+        r = rstd.reshape(c).astype(np.float64)
+        scale = r * (weight._data.reshape(c) if weight is not None else 1.0)
+        k = t_ / count
+        ga_ = scale.astype(dt).reshape(1, c, 1)
+        gb_ = (-scale * r * k).astype(dt).reshape(1, c, 1)
+        gc_ = (scale * (r * k * m3.reshape(c) - s_ / count)).astype(dt).reshape(1, c, 1)
+        gx = np.empty(in_shape, dt)  # an array of its own (no view): autograd keeps it as is
+        gx3 = gx.reshape(x3.shape)
+
+        def dx(a, b):
+            out = gx3[a:b]
+            np.multiply(g[a:b], ga_, out=out)
+            out += x3[a:b] * gb_
+            out += gc_
+
+        _parallel.run(dx, n, 3 * x3.size, _parallel.block_items(3 * c * s * x3.itemsize))
+    return gx, t_.astype(g.dtype), s_.astype(g.dtype)
 
 
 def _update_running(running: Tensor, batch: np.ndarray, momentum: float) -> None:
@@ -269,29 +348,15 @@ class NativeBatchNormBackward0(_NormBackward):
         if grad_mode.state.enabled:
             return super().backward(grad)
         # fast path: without create_graph, the closed form on the arrays with the statistics
-        # kept from the forward, built in x̂'s buffer (a few temporaries instead of a dozen)
+        # kept from the forward, block by block (``_batch_norm_train_backward``)
         input, weight, mean, rstd = self.saved_tensors
         lay, needs = self.layout, self.needs_input_grad
-        g = grad._data.reshape(lay.stat_shape)
-        xhat = input._data.reshape(lay.stat_shape) - mean
-        xhat *= rstd
-        s = g.sum(0).sum(-1).reshape(1, -1, 1)
-        t = np.einsum("ncs,ncs->c", g, xhat).reshape(s.shape)
-        gx = gw = gb = None
-        if needs[0]:
-            n = g.shape[0] * g.shape[2]
-            scale = rstd * weight._data.reshape(lay.wview) if weight is not None else rstd
-            # dx = (g - S/n - x̂ T/n) * scale, built in x̂'s buffer
-            dx = xhat
-            dx *= -t / n
-            dx += g
-            dx -= s / n
-            dx *= scale
-            gx = _wrap(dx.reshape(lay.in_shape))
-        if needs[1]:
-            gw = _wrap(t.reshape(weight.shape))
-        if needs[2]:
-            gb = _wrap(s.reshape(lay.bias_shape))
+        g = np.ascontiguousarray(grad._data).reshape(lay.stat_shape)
+        dx, t, s = _batch_norm_train_backward(g, input._data.reshape(lay.stat_shape), weight,
+                                              mean, rstd, needs, lay.in_shape)
+        gx = _wrap(dx) if needs[0] else None
+        gw = _wrap(t.reshape(weight.shape)) if needs[1] else None
+        gb = _wrap(s.reshape(lay.bias_shape)) if needs[2] else None
         return gx, gw, gb
 
     def _eval_backward(self, grad):
