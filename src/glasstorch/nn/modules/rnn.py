@@ -174,8 +174,7 @@ class RNNBase(Module):
             x = padded_from_packed(data, batch_sizes, len(batch_sizes))
             return x, hx, batch_sizes, True, False
         if not isinstance(input, Tensor):
-            raise TypeError(f"{type(self).__name__}.forward() expects a Tensor or a "
-                            f"PackedSequence as input, not {type(input).__name__}")
+            raise _not_a_tensor(input, type(self).__name__, "a Tensor or a PackedSequence")
         if input.dim() not in (2, 3):
             raise ValueError(self._dims_message(input.dim()))
         unbatched = input.dim() == 2
@@ -292,6 +291,13 @@ class RNNBase(Module):
         if self.bidirectional is not False:
             s += f", bidirectional={self.bidirectional}"
         return s
+
+
+def _not_a_tensor(input, layer: str, wanted: str) -> AttributeError:
+    """torch's error for an input that is not a tensor (it asks for ``.dim()``), plus the fix."""
+    kind = type(input).__name__
+    return AttributeError(f"'{kind}' object has no attribute 'dim' ({layer} expects {wanted} "
+                          f"as input: make one with torch.tensor(...))")
 
 
 def _check_settings(input_size, hidden_size, num_layers, bias, batch_first, dropout,
@@ -509,8 +515,7 @@ class RNNCellBase(Module):
         """Check dims as torch's cells do; return (input (B, I), states as (B, ·), batched)."""
         cls = type(self).__name__
         if not isinstance(input, Tensor):
-            raise TypeError(f"{cls}.forward() expects a Tensor as input, not "
-                            f"{type(input).__name__}")
+            raise _not_a_tensor(input, cls, "a Tensor")
         if input.dim() not in (1, 2):
             raise ValueError(f"{cls}: Expected input to be 1D or 2D, got {input.dim()}D instead")
         for s, name in zip(states, names):

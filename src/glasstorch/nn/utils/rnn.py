@@ -27,6 +27,7 @@ from collections import namedtuple
 import numpy as np
 
 from ... import _creation
+from ..._dtype import scalar_name
 from ..._tensor import Tensor
 from ...ops.join import cat, stack
 
@@ -105,7 +106,7 @@ def _lengths_array(lengths) -> np.ndarray:
         if lengths._data.ndim != 1:
             raise RuntimeError(
                 f"'lengths' argument should be a 1D CPU int64 tensor, but got "
-                f"{lengths._data.ndim}D {lengths.dtype} tensor")
+                f"{lengths._data.ndim}D cpu {scalar_name(lengths._data.dtype)} tensor")
         return lengths._data.astype(np.int64)
     return np.asarray(lengths, dtype=np.int64).reshape(-1)
 
@@ -220,13 +221,14 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
                 [1., 0., 0.]])
     """
     if padding_side not in ("left", "right"):
-        raise ValueError(
+        raise RuntimeError(
             f"Expected padding_side to be one of left or right, but got {padding_side}.")
     if isinstance(sequences, Tensor):
         sequences = list(sequences.unbind(0))
     sequences = list(sequences)
     if not sequences:
         raise RuntimeError("received an empty list of sequences")
+    _check_trailing(sequences)
     T = max(s.shape[0] for s in sequences)
     padded = []
     for s in sequences:
@@ -236,6 +238,18 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
             s = cat([s, fill] if padding_side == "right" else [fill, s])
         padded.append(s)
     return stack(padded, 0 if batch_first else 1)
+
+
+def _check_trailing(sequences) -> None:
+    """Every sequence must have the first one's trailing shape (torch's copy error if not)."""
+    first = sequences[0].shape
+    for s in sequences[1:]:
+        for d in range(1, min(len(first), len(s.shape))):
+            if first[d] != s.shape[d]:
+                raise RuntimeError(
+                    f"The size of tensor a ({first[d]}) must match the size of tensor b "
+                    f"({s.shape[d]}) at non-singleton dimension {d} (pad_sequence: every "
+                    f"sequence must have the shape (length, {', '.join(map(str, first[1:]))}))")
 
 
 def unpad_sequence(padded_sequences: Tensor, lengths, batch_first: bool = False) -> list:
