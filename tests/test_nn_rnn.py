@@ -433,6 +433,9 @@ ERRORS = {
     "float64-hidden": lambda L: L.nn.GRU(3, 4)(L.zeros(5, 2, 3), L.zeros(1, 2, 4,
                                                                          dtype=L.float64)),
     "list-input": lambda L: L.nn.GRU(3, 4)([[1.0, 2.0, 3.0]]),
+    "zero-steps": lambda L: L.nn.GRU(3, 4)(L.zeros(0, 2, 3)),
+    "lstm-state-not-a-pair": lambda L: L.nn.LSTM(3, 4)(L.zeros(2, 1, 3), L.zeros(1, 1, 4)),
+    "pad-0d-sequence": lambda L: L.nn.utils.rnn.pad_sequence([L.tensor(1.0)]),
     "dropout-out-of-range": lambda L: L.nn.GRU(3, 4, dropout=1.5),
     "dropout-bool": lambda L: L.nn.GRU(3, 4, dropout=True),
     "zero-hidden-size": lambda L: L.nn.GRU(3, 0),
@@ -481,6 +484,29 @@ def test_errors_match_torch(name):
     ours, theirs = raised(ERRORS[name], gt), raised(ERRORS[name], torch)
     assert ours[0] == theirs[0], (ours, theirs)
     assert theirs[1] in ours[1], (ours, theirs)  # ours may add the fix after torch's words
+
+
+@needs_torch
+@pytest.mark.parametrize("cls", ["RNN", "GRU", "LSTM", "GRUCell"])
+def test_an_empty_batch_runs_as_in_torch(cls):
+    shape = (0, I) if cls.endswith("Cell") else (5, 0, I)
+    shapes = []
+    for lib in (gt, torch):
+        x = lib.zeros(*shape, requires_grad=True)
+        out = getattr(lib.nn, cls)(I, H)(x)
+        flat = [out] if isinstance(out, lib.Tensor) else [out[0], *(
+            out[1] if isinstance(out[1], tuple) else [out[1]])]
+        sum(o.sum() for o in flat).backward()
+        shapes.append([tuple(o.shape) for o in flat] + [tuple(x.grad.shape)])
+    assert shapes[0] == shapes[1]
+
+
+@needs_torch
+def test_packed_data_grad_fn_is_named_as_torch():
+    names = [type(lib.nn.utils.rnn.pack_sequence(
+        [lib.ones(2, requires_grad=True), lib.ones(1)]).data.grad_fn).__name__ for lib in (gt,)]
+    theirs = torch.nn.utils.rnn.pack_sequence([torch.ones(2, requires_grad=True), torch.ones(1)])
+    assert names == [theirs.data.grad_fn.name()]
 
 
 def test_packing_lengths_past_the_padded_length_is_an_error():

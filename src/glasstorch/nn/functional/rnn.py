@@ -92,13 +92,15 @@ def _input_products(x: np.ndarray, w_ih: np.ndarray, bias) -> np.ndarray:
     xw = np.matmul(x.reshape(T * B, Ii), w_ih.T)
     if bias is not None:
         xw += bias
-    return xw.reshape(T, B, -1)
+    return xw.reshape(T, B, w_ih.shape[0])
 
 
 def _previous(seq: np.ndarray, first: np.ndarray, reverse: bool) -> np.ndarray:
     """The state *before* each step: ``first`` (h0) then the outputs shifted by one step, in
     the direction of the loop. (T, B, K)."""
     prev = np.empty(seq.shape, seq.dtype)
+    if not seq.size:
+        return prev
     if reverse:
         prev[:-1] = seq[1:]
         prev[-1] = first
@@ -115,8 +117,8 @@ def _weight_grads(dA: np.ndarray, x: np.ndarray, hprev: np.ndarray, w_ih: np.nda
     T, B, G = dA.shape
     flat = dA.reshape(T * B, G)
     dx = np.matmul(flat, w_ih).reshape(x.shape) if needs[0] else None
-    dw_ih = np.matmul(flat.T, x.reshape(T * B, -1)) if needs[1] else None
-    dw_hh = np.matmul(flat.T, hprev.reshape(T * B, -1)) if needs[2] else None
+    dw_ih = np.matmul(flat.T, x.reshape(T * B, x.shape[2])) if needs[1] else None
+    dw_hh = np.matmul(flat.T, hprev.reshape(T * B, hprev.shape[2])) if needs[2] else None
     db = flat.sum(0) if needs[3] else None
     return dx, dw_ih, dw_hh, db
 
