@@ -69,13 +69,15 @@ def _data(t):
     return None if t is None else t._data
 
 
-def _sigmoid_(a: np.ndarray) -> np.ndarray:
-    """σ(a) = 1 / (1 + e^-a), in place (e^-a may overflow to inf: σ is then 0, as it should)."""
-    np.negative(a, out=a)
-    np.exp(a, out=a)
-    a += 1.0
-    np.reciprocal(a, out=a)
-    return a
+def _tanh_form(H: int, blocks: str, dtype) -> tuple:
+    """Per-column ``(half, shift)`` for gate blocks of width H, in the order of ``blocks``:
+    ``g`` (and ``n``) is a tanh gate (1, 0), every other one a sigmoid gate (0.5, 0.5), since
+    σ(a) = 0.5 + 0.5 tanh(a / 2). With the pre-activations of the sigmoid gates halved (their
+    weight rows times ``half``), ``tanh(a) * half + shift`` is every gate at once: contiguous
+    passes over the whole block, cheaper than an exp-based sigmoid on each slice."""
+    half = np.concatenate([np.full(H, 1.0 if b in "gn" else 0.5, dtype) for b in blocks])
+    shift = np.concatenate([np.full(H, 0.0 if b in "gn" else 0.5, dtype) for b in blocks])
+    return half, shift
 
 
 def _steps(T: int, reverse: bool):
@@ -238,35 +240,40 @@ def gru_layer(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tenso
     bh = _data(b_hh)
     T, B, _ = x.shape
     H = h0.shape[1]
-    xw = _input_products(x, wi, _data(b_ih))  # (T, B, 3H)
-    whT = np.ascontiguousarray(wh.T)  # measured: h @ W^T runs ~1.5x faster on a copy
+    # σ(a) = (1 + tanh(a / 2)) / 2: the r and z rows of the weights and biases are halved once
+    half, _ = _tanh_form(H, "rzn", x.dtype)
+    bi = _data(b_ih)
+    xw = _input_products(x, wi * half[:, None], None if bi is None else bi * half)  # (T, B, 3H)
+    whT = np.ascontiguousarray(wh.T) * half  # (H, 3H); a copy: h @ W^T runs faster on it
+    bh = None if bh is None else bh * half
     Y = np.empty((T, B, H), x.dtype)
     RZ = np.zeros((T, B, 2 * H), x.dtype)  # the gates, kept for backward
     N = np.zeros((T, B, H), x.dtype)
     GHN = np.zeros((T, B, H), x.dtype)  # W_hn h + b_hn, which r multiplies
     h = h0
-    with np.errstate(over="ignore"):
-        for t, bs in _with_sizes(T, B, batch_sizes, reverse):
-            hp = h[:bs]
-            gh = np.matmul(hp, whT)
-            if bh is not None:
-                gh += bh
-            xt = xw[t, :bs]
-            rz = RZ[t, :bs]
-            np.add(xt[:, :2 * H], gh[:, :2 * H], out=rz)
-            _sigmoid_(rz)
-            ghn, n = GHN[t, :bs], N[t, :bs]
-            ghn[...] = gh[:, 2 * H:]
-            np.multiply(rz[:, :H], ghn, out=n)
-            n += xt[:, 2 * H:]
-            np.tanh(n, out=n)
-            yt = Y[t]
-            np.subtract(hp, n, out=yt[:bs])  # h' = n + z * (h - n)
-            yt[:bs] *= rz[:, H:]
-            yt[:bs] += n
-            if bs < B:
-                yt[bs:] = h[bs:]
-            h = yt
+    for t, bs in _with_sizes(T, B, batch_sizes, reverse):
+        hp = h[:bs]
+        gh = np.matmul(hp, whT)
+        if bh is not None:
+            gh += bh
+        xt = xw[t, :bs]
+        rz = RZ[t, :bs]
+        np.add(xt[:, :2 * H], gh[:, :2 * H], out=rz)
+        np.tanh(rz, out=rz)
+        rz *= 0.5
+        rz += 0.5
+        ghn, n = GHN[t, :bs], N[t, :bs]
+        ghn[...] = gh[:, 2 * H:]
+        np.multiply(rz[:, :H], ghn, out=n)
+        n += xt[:, 2 * H:]
+        np.tanh(n, out=n)
+        yt = Y[t]
+        np.subtract(hp, n, out=yt[:bs])  # h' = n + z * (h - n)
+        yt[:bs] *= rz[:, H:]
+        yt[:bs] += n
+        if bs < B:
+            yt[bs:] = h[bs:]
+        h = yt
     return attach(_wrap(Y), GruLayerBackward0, input, hx, w_ih, w_hh, b_ih, b_hh,
                   gates=(RZ, N, GHN), batch_sizes=batch_sizes, reverse=reverse)
 
@@ -353,37 +360,37 @@ def lstm_layer(input: Tensor, hx: Tensor, cx: Tensor, w_ih: Tensor, w_hh: Tensor
     wr = _data(w_hr)
     T, B, _ = x.shape
     P, H = h0.shape[1], c0.shape[1]
-    gates = _input_products(x, wi, _both(_data(b_ih), _data(b_hh)))  # (T, B, 4H), then in place
-    whT = np.ascontiguousarray(wh.T)  # measured: h @ W^T runs ~1.5x faster on a copy
+    # σ(a) = (1 + tanh(a / 2)) / 2: the sigmoid gates' rows of the weights are halved once, so
+    # that one tanh over all 4H columns, then one scale and one shift, give all four gates
+    half, shift = _tanh_form(H, "ifgo", x.dtype)
+    bias = _both(_data(b_ih), _data(b_hh))
+    gates = _input_products(x, wi * half[:, None], None if bias is None else bias * half)
+    whT = np.ascontiguousarray(wh.T) * half  # (P, 4H); a copy: h @ W^T runs faster on it
     wrT = None if wr is None else np.ascontiguousarray(wr.T)
-    Hs = np.empty((T, B, P), x.dtype)
-    C = np.empty((T, B, H), x.dtype)
+    out = np.empty((T, B, P + H), x.dtype)  # each step's h, then its c
     TC = np.zeros((T, B, H), x.dtype)  # tanh(c), kept for backward
     HC = None if wr is None else np.zeros((T, B, H), x.dtype)  # o * tanh(c), before projection
     h, c = h0, c0
-    with np.errstate(over="ignore"):
-        for t, bs in _with_sizes(T, B, batch_sizes, reverse):
-            a = gates[t, :bs]
-            a += np.matmul(h[:bs], whT)
-            _sigmoid_(a[:, :2 * H])
-            np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
-            _sigmoid_(a[:, 3 * H:])
-            ct, tc = C[t], TC[t, :bs]
-            np.multiply(a[:, H:2 * H], c[:bs], out=ct[:bs])  # c' = f c + i g
-            ct[:bs] += a[:, :H] * a[:, 2 * H:3 * H]
-            np.tanh(ct[:bs], out=tc)
-            ht = Hs[t]
-            if wr is None:
-                np.multiply(a[:, 3 * H:], tc, out=ht[:bs])
-            else:
-                hc = HC[t, :bs]
-                np.multiply(a[:, 3 * H:], tc, out=hc)
-                np.matmul(hc, wrT, out=ht[:bs])
-            if bs < B:
-                ct[bs:] = c[bs:]
-                ht[bs:] = h[bs:]
-            h, c = ht, ct
-    out = np.concatenate([Hs, C], axis=2)
+    for t, bs in _with_sizes(T, B, batch_sizes, reverse):
+        a = gates[t, :bs]
+        a += np.matmul(h[:bs], whT)
+        np.tanh(a, out=a)
+        a *= half
+        a += shift
+        ht, ct, tc = out[t, :, :P], out[t, :, P:], TC[t, :bs]
+        np.multiply(a[:, H:2 * H], c[:bs], out=ct[:bs])  # c' = f c + i g
+        ct[:bs] += a[:, :H] * a[:, 2 * H:3 * H]
+        np.tanh(ct[:bs], out=tc)
+        if wr is None:
+            np.multiply(a[:, 3 * H:], tc, out=ht[:bs])
+        else:
+            hc = HC[t, :bs]
+            np.multiply(a[:, 3 * H:], tc, out=hc)
+            np.matmul(hc, wrT, out=ht[:bs])
+        if bs < B:
+            ct[bs:] = c[bs:]
+            ht[bs:] = h[bs:]
+        h, c = ht, ct
     return attach(_wrap(out), LstmLayerBackward0, input, hx, cx, w_ih, w_hh, b_ih, b_hh, w_hr,
                   saved=(gates, TC, HC), batch_sizes=batch_sizes, reverse=reverse)
 
