@@ -73,6 +73,8 @@ WORKLOADS = [
              "test_acc", rss_target=1.0),
     Workload("resnet18", "resnet18.py", "(h) d2l's ResNet-18, 96×96, batch 128, 6 steps", 1.3,
              "train_loss", rss_target=0.6),
+    Workload("gru_ch8", "gru_ch8.py", "(i) d2l's train_ch8 with nn.GRU(28, 256), 1 epoch", 1.0,
+             "perplexity"),
 ]
 
 
