@@ -2,6 +2,7 @@
 
 from .activation import *  # noqa: F401,F403
 from .activation import __all__ as _activation_all
+from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import *  # noqa: F401,F403
 from .conv import __all__ as _conv_all
@@ -24,6 +25,7 @@ __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Identity", "Linear", "Bilinear", "LazyLinear", "Flatten", "Unflatten", "Embedding",
     "Fold", "Unfold", "PixelShuffle", "PixelUnshuffle",
+    "MultiheadAttention",
     *_activation_all, *_dropout_all, *_loss_all,
     *_conv_all, *_pooling_all, *_normalization_all,
 ]
