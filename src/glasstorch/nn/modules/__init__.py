@@ -20,12 +20,14 @@ from .pixelshuffle import PixelShuffle, PixelUnshuffle
 from .pooling import *  # noqa: F401,F403
 from .pooling import __all__ as _pooling_all
 from .sparse import Embedding
+from .transformer import *  # noqa: F401,F403
+from .transformer import __all__ as _transformer_all
 
 __all__ = [
     "Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict",
     "Identity", "Linear", "Bilinear", "LazyLinear", "Flatten", "Unflatten", "Embedding",
     "Fold", "Unfold", "PixelShuffle", "PixelUnshuffle",
-    "MultiheadAttention",
+    "MultiheadAttention", *_transformer_all,
     *_activation_all, *_dropout_all, *_loss_all,
     *_conv_all, *_pooling_all, *_normalization_all,
 ]
