@@ -315,3 +315,44 @@ def test_lbfgs_step_needs_a_closure(torch):
     ours = _error(lambda: gt.optim.LBFGS([gt.ones(2, requires_grad=True)]).step())
     theirs = _error(lambda: torch.optim.LBFGS([torch.ones(2, requires_grad=True)]).step())
     assert ours == theirs
+
+
+# ---- the schedulers of d2l 11.11 ------------------------------------------------------------
+SCHEDULES = [
+    ("MultiStepLR", dict(milestones=[15, 30], gamma=0.5)),
+    ("StepLR", dict(step_size=7, gamma=0.3)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=20, eta_min=0.01)),
+    ("LambdaLR", dict(lr_lambda=lambda epoch: (epoch + 1.0) ** -0.5)),
+    ("PolynomialLR", dict(total_iters=20, power=2.0)),
+    ("LinearLR", dict(start_factor=0.1, total_iters=5)),
+    ("OneCycleLR", dict(max_lr=0.5, total_steps=40)),
+    ("CosineAnnealingWarmRestarts", dict(T_0=10, T_mult=2, eta_min=0.01)),
+]
+
+
+@pytest.mark.parametrize("name,kw", SCHEDULES, ids=[s[0] for s in SCHEDULES])
+def test_d2l_get_lr_sequence_matches_torch(torch, name, kw):
+    """d2l 11.11's ``get_lr``: read ``get_last_lr()``, step the optimizer, step the schedule."""
+    def sequence(lib):
+        trainer = lib.optim.SGD([lib.zeros(2, requires_grad=True)], lr=0.5)
+        scheduler = getattr(lib.optim.lr_scheduler, name)(trainer, **kw)
+        out = []
+        for _ in range(35):
+            out.append(scheduler.get_last_lr()[0])
+            trainer.step()
+            scheduler.step()
+        return out
+
+    np.testing.assert_allclose(sequence(gt), sequence(torch), rtol=1e-12)
+
+
+def test_builtin_schedulers_say_they_come_from_lr_scheduler():
+    """d2l 11.11 tells torch's schedulers from its own by their module."""
+    from glasstorch.optim import lr_scheduler
+
+    trainer = gt.optim.SGD([gt.zeros(2, requires_grad=True)], lr=0.5)
+    scheduler = lr_scheduler.MultiStepLR(trainer, milestones=[15, 30], gamma=0.5)
+    assert scheduler.__module__ == lr_scheduler.__name__
+    for name in lr_scheduler.__all__:
+        assert getattr(lr_scheduler, name).__module__ == "glasstorch.optim.lr_scheduler"
