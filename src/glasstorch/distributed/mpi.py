@@ -30,7 +30,12 @@ Error: type = Exception
 
 def is_available() -> bool:
     """True when mpi4py is installed (checked without importing it, so MPI is not started)."""
-    return _MPI is not None or importlib.util.find_spec("mpi4py") is not None
+    if _MPI is not None:
+        return True
+    try:
+        return importlib.util.find_spec("mpi4py") is not None
+    except (ImportError, ValueError):  # a broken or blocked installation
+        return False
 
 
 def load():

@@ -400,8 +400,9 @@ class _Watchdog:
         sys.stderr.write(
             f"[rank {me}] RuntimeError: glasstorch.distributed: {what} did not complete within "
             f"the timeout of {datetime.timedelta(seconds=limit)} (init_process_group(timeout=)): "
-            "some rank never reached it (it stopped, or waits in another collective); "
-            "stopping every rank\n"
+            "some rank never reached it (it stopped, waits in another collective, or passed a "
+            "tensor of another shape or dtype: TORCH_DISTRIBUTED_DEBUG=DETAIL checks every "
+            "call); stopping every rank\n"
         )
         sys.stderr.flush()
         mpi.load().COMM_WORLD.Abort(1)
