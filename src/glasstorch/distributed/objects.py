@@ -84,9 +84,8 @@ def _check_list(lst, size: int, what: str, name: str) -> None:
 
 
 def _call(pg, what: str, fn):
-    import time
-
-    pg.busy = (what, time.monotonic())
+    pg.calls += 1
+    pg.busy = what
     try:
         return fn()
     finally:

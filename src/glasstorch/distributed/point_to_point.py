@@ -80,7 +80,8 @@ def _receive(tensor, src, group, tag, group_src, nonblocking: bool):
         return Work(pg, "recv from any rank" if peer == MPI.ANY_SOURCE else "recv",
                     pg.comm.Irecv([buf, MPI.BYTE], peer, tag), finish)
     status = MPI.Status()
-    pg.busy = (what, __import__("time").monotonic())
+    pg.calls += 1
+    pg.busy = what
     try:
         pg.comm.Recv([buf, MPI.BYTE], peer, tag, status)
     except MPI.Exception as e:

@@ -100,8 +100,8 @@ class ProcessGroup:
         self.timeout = timeout
         self.global_ranks = global_ranks
         self.group_of = {g: i for i, g in enumerate(global_ranks)}
-        self.busy = None  # (collective's name, when it started) while one runs; the watchdog reads
-        self.calls = 0
+        self.busy = None  # the name of the blocking call running now (the watchdog reads it)
+        self.calls = 0  # blocking calls started so far: tells the watchdog one call from the next
         self.check_shapes = os.environ.get("TORCH_DISTRIBUTED_DEBUG", "").upper() == "DETAIL"
         self.watchdog = _Watchdog(self) if self.size > 1 else None
 
@@ -389,11 +389,15 @@ class _Watchdog:
 
     def run(self) -> None:
         limit = self.pg.timeout.total_seconds()
+        seen = None  # (the call counter, when that call was first seen running)
         while not self.done.wait(self.period):
-            busy = self.pg.busy
-            if busy is not None and time.monotonic() - busy[1] > limit:
-                if busy is self.pg.busy:  # still the same call: it really is stuck
-                    self.expire(busy[0], limit)
+            busy, calls, now = self.pg.busy, self.pg.calls, time.monotonic()
+            if busy is None:
+                seen = None
+            elif seen is None or seen[0] != calls:
+                seen = (calls, now)
+            elif now - seen[1] > limit:
+                self.expire(busy, limit)
 
     def expire(self, what: str, limit: float) -> None:
         me = world.default.rank if world.default is not None else self.pg.rank
