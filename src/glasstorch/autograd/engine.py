@@ -205,7 +205,25 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
                     heapq.heappush(ready, (-(nxt._seq or _priority(nxt)), next(tick), nxt))
     finally:
         grad_mode.state.enabled = prev
+    if final_callbacks:
+        _run_final_callbacks()
     return None if capture is None else capture.results
+
+
+# Called once when the backward that is running ends, after every leaf's .grad is in place
+# (torch's ``Variable._execution_engine.queue_callback``; DistributedDataParallel waits for its
+# gradient all-reduces here).
+final_callbacks: list = []
+
+
+def queue_callback(fn) -> None:
+    """Run ``fn()`` when the current backward pass has finished."""
+    final_callbacks.append(fn)
+
+
+def _run_final_callbacks() -> None:
+    while final_callbacks:
+        final_callbacks.pop(0)()
 
 
 def _run_post_hooks(node, grads, grad) -> None:

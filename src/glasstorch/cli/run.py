@@ -85,6 +85,10 @@ def install() -> None:
 
 def run_script(path: str, args: list[str]) -> int:
     """Run ``path`` as ``__main__`` with ``args``; returns the exit status ``python`` would give."""
+    if path.startswith("--nproc"):  # glasstorch run --nproc N SCRIPT: N ranks on MPI (launch.py)
+        from .launch import run_main
+
+        return run_main([path, *args])
     if not os.path.exists(path):
         print(
             f"glasstorch run: can't open file '{path}': No such file or directory", file=sys.stderr

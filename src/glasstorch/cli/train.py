@@ -29,6 +29,7 @@ import sys
 import time
 
 from ._usage import OneLineParser, UsageError, run_command
+from .launch import sum_over_ranks
 from .models import MODELS, DataError
 
 PROG = "glasstorch train"
@@ -70,11 +71,18 @@ def make_parser(prog: str = PROG) -> argparse.ArgumentParser:
                         "package dataset-fashion-mnist)")
     p.add_argument("--download", action="store_true",
                    help="download Fashion-MNIST when it is not found")
+    p.add_argument("--nproc", type=_positive(int), metavar="N",
+                   help="train on N processes with DistributedDataParallel (needs MPI)")
     return p
 
 
 def main(argv: list[str]) -> int:
     """``glasstorch train ...``: returns the exit status; bad input is one line on stderr."""
+    from .launch import train_launch
+
+    launched = train_launch(argv)  # --nproc N: N ranks, each running this same line
+    if launched is not None:
+        return launched
     return run_command(PROG, make_parser(), argv, train, errors={DataError: 1})
 
 
@@ -142,6 +150,9 @@ def train(args) -> int:
     if saved is not None:
         _load_state(out, variants, saved)
         torch.manual_seed(cfg["seed"] + sum(len(v.history) for v in variants))
+    from .launch import distribute
+
+    out = distribute(variants, cfg, out, args.nproc)
     created = not os.path.exists(out)
     os.makedirs(out, exist_ok=True)  # only now: bad input and missing data leave no trace
     print(f"{PROG} {spec.name}: {spec.title}; lr {cfg['lr']}, batch {cfg['batch_size']}, "
@@ -197,7 +208,7 @@ def _train_variant(spec, v, cfg, out, variants) -> None:
         bar = (tqdm(v.train_iter, desc=f"{name}epoch {epoch + 1}/{stop}", unit="batch",
                     leave=True) if per_epoch_bars else v.train_iter)
         for i, (X, y) in enumerate(bar):
-            y_hat = v.net(X)
+            y_hat = (getattr(v, "ddp", None) or v.net)(X)
             loss = v.loss(y_hat, y)
             v.optimizer.zero_grad()
             loss.backward()
@@ -212,6 +223,7 @@ def _train_variant(spec, v, cfg, out, variants) -> None:
                 if spec.kind == "classify":
                     post["acc"] = f"{total_right / count:.3f}"
                 bar.set_postfix(post, refresh=False)
+        total_loss, total_right, count = sum_over_ranks(v, total_loss, total_right, count)
         row = {"epoch": epoch + 1}
         with torch.no_grad():
             v.net.eval()

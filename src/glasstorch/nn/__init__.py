@@ -6,7 +6,7 @@
   ``nn.utils`` clips gradients.
 """
 
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
 from .modules.activation import *  # noqa: F401,F403
@@ -20,5 +20,5 @@ from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedPara
 __all__ = [
     *_modules_all, *_activation_all, *_dropout_all, *_loss_all,
     "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer",
-    "functional", "init", "utils",
+    "functional", "init", "parallel", "utils",
 ]
