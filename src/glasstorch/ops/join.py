@@ -229,6 +229,80 @@ def tile(input, dims):
     return repeat(input, (1,) * (nd - len(dims)) + dims)
 
 
+def repeat_interleave(input, repeats=None, dim: int | None = None, *, output_size=None):
+    """Repeat each element (or each slice along ``dim``) in place: ``[a, b]`` → ``[a, a, b, b]``.
+
+    Where ``repeat`` tiles the whole tensor (``[a, b, a, b]``), this repeats each entry next to
+    itself. ``repeats`` is an int (the same count for every slice) or an integer tensor: 0-d or
+    one value (broadcast), or one count per slice along ``dim``. Without ``dim`` the input is
+    flattened first. ``output_size``, if given, must be the total length along ``dim``.
+
+    Shapes: input ``(2, 3)``, ``repeats=2, dim=0`` → ``(4, 3)``; ``repeats=tensor([1, 2]),
+    dim=0`` → ``(3, 3)`` (row 0 once, row 1 twice); no ``dim`` → ``(12,)``.
+
+    The one-argument form ``torch.repeat_interleave(repeats)`` (a 1-D count tensor) gives the
+    indices ``0, 1, ...`` each repeated its count: ``tensor([1, 0, 2])`` → ``tensor([0, 2, 2])``.
+
+    Gradient: each input slice receives the sum of the gradients of its copies.
+    """
+    if repeats is None:  # torch.repeat_interleave(repeats): indices repeated by their counts
+        if input._data.dtype.kind in "iu" and input._data.ndim != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        counts = _repeat_counts(input, None)
+        return _wrap(np.repeat(np.arange(counts.size, dtype=input._data.dtype), counts))
+    if dim is None:
+        input, d = input.reshape(-1), 0
+    else:
+        d = _dim(int(dim), max(input._data.ndim, 1))
+        if input._data.ndim == 0 and isinstance(repeats, Tensor):
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        if input._data.ndim == 0:  # torch adds a dimension after ``dim`` first
+            _dim(d + 1, 1)
+    n = input._data.shape[d] if input._data.ndim else 1
+    if isinstance(repeats, Tensor):
+        counts = _repeat_counts(repeats, n)
+    elif isinstance(repeats, (int, np.integer)) and not isinstance(repeats, bool):
+        if repeats < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        counts = int(repeats)
+    else:
+        raise TypeError(
+            f"repeat_interleave(): argument 'repeats' must be Tensor or int, not "
+            f"{type(repeats).__name__}")
+    total = counts * n if isinstance(counts, int) else int(counts.sum())
+    if output_size is not None and int(output_size) != total:
+        raise RuntimeError(
+            f"repeat_interleave: Invalid output_size, expected {total} but got {output_size} "
+            "(output_size must be the sum of the repeats along dim)")
+    if isinstance(counts, int):  # every slice the same count: stretch a new axis, then merge it
+        shape = input._data.shape
+        wide = input.unsqueeze(d + 1).expand(*shape[:d + 1], counts, *shape[d + 1:])
+        return wide.contiguous().view(*shape[:d], total, *shape[d + 1:])
+    positions = np.repeat(np.arange(n), counts)
+    return input.index_select(d, _wrap(positions))
+
+
+def _repeat_counts(repeats: Tensor, n: int | None) -> np.ndarray:
+    """The counts of a ``repeats`` tensor as an int64 array of length ``n`` (one value
+    broadcast), checked as torch checks them."""
+    r = repeats._data
+    if r.dtype.kind not in "iu":
+        raise NotImplementedError(
+            f'"repeat_interleave_cpu" not implemented for \'{_dtype.scalar_name(r.dtype)}\'')
+    if r.ndim > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    if n is not None:
+        if r.ndim == 0 or r.size == 1:
+            r = np.full(n, r.reshape(()), dtype=np.int64)
+        elif r.size != n:
+            raise RuntimeError(
+                "repeats must have the same size as input along dim, but got repeats.size(0) = "
+                f"{r.size} and input.size(0) = {n}")
+    if r.size and r.min() < 0:
+        raise RuntimeError("repeats can not be negative")
+    return r.astype(np.int64, copy=False)
+
+
 # ---- reordering copies ----------------------------------------------------------------------
 def flip(input, *dims, **kw):
     """Reverse the order of elements along each of ``dims`` (a copy, as in torch)."""
@@ -433,8 +507,9 @@ class UnbindBackward0(Node):
 
 
 Tensor.split, Tensor.chunk, Tensor.unbind = split, chunk, unbind
-Tensor.repeat, Tensor.tile = repeat, tile
+Tensor.repeat, Tensor.tile, Tensor.repeat_interleave = repeat, tile, repeat_interleave
 Tensor.flip, Tensor.roll, Tensor.select, Tensor.narrow = flip, roll, select, narrow
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack", "tile",
+           "repeat_interleave",
            "flip", "roll", "select", "narrow", "split", "chunk", "unbind"]

@@ -422,6 +422,67 @@ def broadcast_tensors(*tensors):
     return tuple(expand(t, shape) for t in tensors)
 
 
+_meshgrid_warned = False  # torch warns about a missing ``indexing`` once per process
+
+
+def meshgrid(*tensors, indexing: str | None = None):
+    """Coordinate grids from 1-D coordinate vectors: one output per input, all the same shape.
+
+    With ``indexing='ij'`` (matrix indexing) inputs of lengths ``n0, n1, ..., nk`` give outputs of
+    shape ``(n0, n1, ..., nk)`` and output ``i`` varies along dimension ``i``: ``X[a, b] = x[a]``,
+    ``Y[a, b] = y[b]``. With ``indexing='xy'`` (Cartesian, as NumPy's default) the first two
+    dimensions swap, so the shape is ``(n1, n0, n2, ...)`` and ``X[b, a] = x[a]`` -- the layout a
+    plot's ``contour(X, Y, Z)`` expects. Without ``indexing``, torch warns (once) and uses 'ij'.
+
+    Each output is an expanded *view* of its input (nothing copied); a 0-d input counts as
+    length 1. Tensors come as arguments or as one list: ``meshgrid(x, y)``,
+    ``meshgrid([x, y], indexing='xy')``.
+
+    Example::
+
+        >>> X, Y = torch.meshgrid(torch.arange(3), torch.arange(2), indexing='ij')
+        >>> X.shape, X[:, 0], Y[0]
+        (torch.Size([3, 2]), tensor([0, 1, 2]), tensor([0, 1]))
+    """
+    global _meshgrid_warned
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    if indexing is None:
+        if not _meshgrid_warned:
+            _meshgrid_warned = True
+            warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass "
+                          "the indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if any(t._data.dtype != tensors[0]._data.dtype for t in tensors):
+        names = ", ".join(str(t.dtype) for t in tensors)
+        raise RuntimeError(f"meshgrid expects all tensors to have the same dtype (got {names})")
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError(
+                "torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got a "
+                f"{t._data.ndim}-D tensor of shape {list(t._data.shape)}: flatten it first")
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError('torch.meshgrid: indexing must be one of "xy" or "ij", but '
+                           f"received: {indexing}")
+    sizes = [t._data.size for t in tensors]
+    axes = list(range(len(tensors)))  # the output dimension each input runs along
+    if indexing == "xy" and len(tensors) >= 2:
+        axes[0], axes[1] = 1, 0
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    grids = []
+    for t, axis in zip(tensors, axes):
+        lined_up = [1] * len(tensors)
+        lined_up[axis] = t._data.size
+        grids.append(expand(reshape(t, lined_up), sizes))
+    return tuple(grids)
+
+
 def atleast_1d(*tensors):
     """Each tensor with at least 1 dimension: a 0-d ``x`` becomes shape ``(1,)`` (a view);
     others come back as they are. Several tensors (or one list) give a tuple."""
@@ -598,5 +659,5 @@ __all__ = [
     "reshape", "flatten", "ravel", "unflatten", "squeeze", "unsqueeze",
     "permute", "transpose", "swapaxes", "swapdims", "t", "movedim", "moveaxis", "broadcast_to",
     "broadcast_shapes", "broadcast_tensors", "clone", "atleast_1d", "atleast_2d", "atleast_3d",
-    "as_strided",
+    "as_strided", "meshgrid",
 ]
