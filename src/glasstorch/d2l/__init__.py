@@ -73,8 +73,4 @@ def __getattr__(name: str):
         from .plotting import pyplot
 
         return pyplot()
-    if name == "meshgrid":  # the book's alias of torch.meshgrid, looked up when first used
-        import glasstorch
-
-        return glasstorch.meshgrid
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,7 @@ __all__ = [
     "log", "normal", "rand", "randn", "matmul", "int32", "int64", "float32", "concat", "stack",
     "abs", "eye", "sigmoid", "batch_matmul", "numpy", "size", "reshape", "to", "reduce_sum",
     "reduce_mean", "argmax", "astype", "transpose", "ones_like", "zeros_like", "expand_dims",
-    "swapaxes", "repeat",
+    "swapaxes", "repeat", "meshgrid",
 ]
 
 # The same functions and dtypes as glasstorch's (d2l's names on the left).
@@ -26,7 +26,7 @@ matmul, batch_matmul = torch.matmul, torch.bmm
 int32, int64, float32 = torch.int32, torch.int64, torch.float32
 concat, stack = torch.cat, torch.stack
 abs, eye, sigmoid = torch.abs, torch.eye, torch.sigmoid
-ones_like, zeros_like = torch.ones_like, torch.zeros_like
+ones_like, zeros_like, meshgrid = torch.ones_like, torch.zeros_like, torch.meshgrid
 
 
 def numpy(x, *args, **kwargs):
