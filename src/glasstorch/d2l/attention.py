@@ -51,13 +51,6 @@ def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5),
     fig.colorbar(pcm, ax=axes, shrink=0.6)
 
 
-def _repeat_each(t, repeats: int):
-    """Each entry (row) of ``t`` ``repeats`` times in a row along dim 0: ``[a, b]`` → ``[a, a,
-    b, b]`` for 2 (what ``torch.repeat_interleave(t, repeats, dim=0)`` gives)."""
-    expanded = t.unsqueeze(1).expand(t.shape[0], repeats, *t.shape[1:])
-    return expanded.reshape(t.shape[0] * repeats, *t.shape[1:])
-
-
 def masked_softmax(X, valid_lens):
     """Softmax over the last axis of ``X`` (3-d) in which entries past ``valid_lens`` get 0.
 
@@ -69,7 +62,7 @@ def masked_softmax(X, valid_lens):
         return F.softmax(X, dim=-1)
     shape = X.shape
     if valid_lens.dim() == 1:
-        valid_lens = _repeat_each(valid_lens, shape[1])
+        valid_lens = torch.repeat_interleave(valid_lens, shape[1])
     else:
         valid_lens = valid_lens.reshape(-1)
     X = sequence_mask(X.reshape(-1, shape[-1]), valid_lens, value=-1e6)
@@ -167,7 +160,7 @@ class MultiHeadAttention(nn.Module):
         values = transpose_qkv(self.W_v(values), self.num_heads)
         if valid_lens is not None:
             # each example's lengths once per head, in the order transpose_qkv put the heads
-            valid_lens = _repeat_each(valid_lens, self.num_heads)
+            valid_lens = torch.repeat_interleave(valid_lens, repeats=self.num_heads, dim=0)
         output = self.attention(queries, keys, values, valid_lens)
         return self.W_o(transpose_output(output, self.num_heads))
 
