@@ -18,6 +18,8 @@ from .normalization import __all__ as _normalization_all
 from .pixelshuffle import PixelShuffle, PixelUnshuffle
 from .pooling import *  # noqa: F401,F403
 from .pooling import __all__ as _pooling_all
+from .rnn import *  # noqa: F401,F403
+from .rnn import __all__ as _rnn_all
 from .sparse import Embedding
 
 __all__ = [
@@ -25,5 +27,5 @@ __all__ = [
     "Identity", "Linear", "Bilinear", "LazyLinear", "Flatten", "Unflatten", "Embedding",
     "Fold", "Unfold", "PixelShuffle", "PixelUnshuffle",
     *_activation_all, *_dropout_all, *_loss_all,
-    *_conv_all, *_pooling_all, *_normalization_all,
+    *_conv_all, *_pooling_all, *_normalization_all, *_rnn_all,
 ]

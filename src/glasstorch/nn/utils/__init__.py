@@ -1,6 +1,7 @@
-"""``torch.nn.utils``: gradient clipping and parameter/vector conversion."""
+"""``torch.nn.utils``: gradient clipping, parameter/vector conversion, and padding/packing of
+variable-length sequences (``nn.utils.rnn``)."""
 
-from . import clip_grad, convert_parameters
+from . import clip_grad, convert_parameters, rnn
 from .clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -11,6 +12,7 @@ from .clip_grad import (
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 
 __all__ = [
-    "clip_grad", "convert_parameters", "clip_grad_norm_", "clip_grad_norm", "clip_grad_value_",
-    "clip_grads_with_norm_", "get_total_norm", "parameters_to_vector", "vector_to_parameters",
+    "clip_grad", "convert_parameters", "rnn", "clip_grad_norm_", "clip_grad_norm",
+    "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm", "parameters_to_vector",
+    "vector_to_parameters",
 ]
