@@ -86,7 +86,8 @@ def test_read_data_nmt_says_where_to_put_the_corpus(offline):
 PAIRS = ["Go.\tVa !", "Hi.\tSalut !", "Run!\tCours\u202f!", "Run!\tCourez\u202f!",
          "Who?\tQui ?", "Wow!\tÇa alors\u202f!", "Fire!\tAu feu !", "Help!\tÀ l'aide\u202f!",
          "Jump.\tSaute.", "Stop!\tÇa suffit\u202f!", "Stop!\tStop\u202f!", "Wait!\tAttends !",
-         "Go on.\tPoursuis.", "Go on.\tContinuez.", "I see.\tJe comprends.", "I try.\tJ'essaye."]
+         "Go on.\tPoursuis.", "Go on.\tContinuez.", "I see.\tJe comprends.", "I try.\tJ'essaye.",
+         "Go now.\tVa maintenant !"]
 
 
 def make_fra_eng(folder) -> str:
@@ -479,3 +480,85 @@ def test_book_aliases():
     assert d2l.swapaxes(x, 0, 1).shape == (3, 2)
     assert d2l.repeat(x, 2, 1).shape == (4, 3)
 
+
+
+# --- with the recurrent layers ---------------------------------------------------------------
+
+@needs_torch
+@pytest.mark.parametrize("kind", ["RNN", "GRU", "LSTM"])
+def test_rnn_model_matches_torch_and_trains(kind):
+    torch = real_torch
+    torch.manual_seed(0)
+    vocab_size, hiddens = 28, 16
+    ref_layer = getattr(torch.nn, kind)(vocab_size, hiddens)
+    ref_linear = torch.nn.Linear(hiddens, vocab_size)
+    net = d2l.RNNModel(getattr(gt.nn, kind)(vocab_size, hiddens), vocab_size)
+    net.rnn.load_state_dict({k: gt.tensor(v.numpy()) for k, v in ref_layer.state_dict().items()})
+    copy_linear(ref_linear, net.linear)
+    X = np.random.default_rng(0).integers(0, vocab_size, (3, 5))
+    state = net.begin_state("cpu", batch_size=3)
+    assert (len(state) == 2) if kind == "LSTM" else (state.shape == (1, 3, hiddens))
+    out, new_state = net(gt.tensor(X), state)
+    t_in = torch.nn.functional.one_hot(torch.tensor(X).T, vocab_size).float()
+    t_y, _ = ref_layer(t_in)
+    assert_same(out, ref_linear(t_y.reshape(-1, hiddens)), atol=1e-5, rtol=1e-4)
+    assert out.shape == (15, vocab_size)
+
+
+def test_train_ch8_with_a_gru_and_a_bidirectional_layer(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    monkeypatch.setenv("GLASSTORCH_FIGURES", str(tmp_path))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    random.seed(0)
+    gt.manual_seed(0)
+    train_iter, vocab = d2l.load_data_time_machine(16, 20, max_tokens=1500)
+    net = d2l.RNNModel(gt.nn.GRU(len(vocab), 32), len(vocab))
+    d2l.train_ch8(net, train_iter, vocab, 1, 2, d2l.try_gpu())
+    out = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"perplexity \d+\.\d, \d+\.\d tokens/sec on cpu", out[-3])
+    bi = d2l.RNNModel(gt.nn.LSTM(len(vocab), 8, bidirectional=True, num_layers=2), len(vocab))
+    assert bi.linear.in_features == 16 and bi.begin_state("cpu", 4)[0].shape == (4, 4, 8)
+    ppl, _ = d2l.train_epoch_ch8(bi, train_iter, gt.nn.CrossEntropyLoss(),
+                                 gt.optim.SGD(bi.parameters(), 1), "cpu", False)
+    assert 1 < ppl < 40
+
+
+class Seq2SeqDecoder(d2l.Decoder):
+    """The book's 9.7 decoder (defined in the chapter, not in d2l): GRU on [embedding; context]."""
+
+    def __init__(self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0):
+        super().__init__()
+        self.embedding = gt.nn.Embedding(vocab_size, embed_size)
+        self.rnn = gt.nn.GRU(embed_size + num_hiddens, num_hiddens, num_layers, dropout=dropout)
+        self.dense = gt.nn.Linear(num_hiddens, vocab_size)
+
+    def init_state(self, enc_outputs, *args):
+        return enc_outputs[1]
+
+    def forward(self, X, state):
+        X = self.embedding(X).permute(1, 0, 2)
+        context = state[-1].repeat(X.shape[0], 1, 1)
+        output, state = self.rnn(gt.cat((X, context), 2), state)
+        return self.dense(output).permute(1, 0, 2), state
+
+
+def test_seq2seq_trains_and_translates(offline, monkeypatch, capsys):
+    pytest.importorskip("matplotlib")
+    monkeypatch.setenv("GLASSTORCH_FIGURES", str(offline))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    sha1 = make_fra_eng(offline / "user-data")
+    monkeypatch.setitem(d2l.DATA_HUB, "fra-eng", (d2l.DATA_URL + "fra-eng.zip", sha1))
+    gt.manual_seed(0)
+    train_iter, src_vocab, tgt_vocab = d2l.load_data_nmt(8, 6)
+    encoder = d2l.Seq2SeqEncoder(len(src_vocab), 8, 16, 2)
+    encoder.eval()
+    output, state = encoder(gt.zeros((4, 7), dtype=gt.long))
+    assert output.shape == (7, 4, 16) and state.shape == (2, 4, 16)
+    net = d2l.EncoderDecoder(d2l.Seq2SeqEncoder(len(src_vocab), 16, 32, 1),
+                             Seq2SeqDecoder(len(tgt_vocab), 16, 32, 1))
+    d2l.train_seq2seq(net, train_iter, 0.01, 60, tgt_vocab, "cpu")
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert re.fullmatch(r"loss \d\.\d{3}, \d+\.\d tokens/sec on cpu", line)
+    assert float(line.split()[1][:-1]) < 0.5
+    translation, weights = d2l.predict_seq2seq(net, "go .", src_vocab, tgt_vocab, 6, "cpu")
+    assert translation == "va !" and weights == []
