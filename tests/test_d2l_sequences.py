@@ -562,3 +562,12 @@ def test_seq2seq_trains_and_translates(offline, monkeypatch, capsys):
     assert float(line.split()[1][:-1]) < 0.5
     translation, weights = d2l.predict_seq2seq(net, "go .", src_vocab, tgt_vocab, 6, "cpu")
     assert translation == "va !" and weights == []
+
+
+def test_train_epoch_ch8_on_a_corpus_too_short_for_a_batch():
+    random.seed(0)
+    train_iter, vocab = d2l.load_data_time_machine(32, 35, max_tokens=500)
+    net, _ = scratch_rnn(len(vocab), 4)
+    with pytest.raises(ValueError, match="gave no minibatch"):
+        d2l.train_epoch_ch8(net, train_iter, gt.nn.CrossEntropyLoss(),
+                            lambda batch_size: d2l.sgd(net.params, 1, batch_size), "cpu", False)

@@ -138,6 +138,10 @@ def train_epoch_ch8(net, train_iter, loss, updater, device, use_random_iter: boo
             updater(batch_size=1)
         # float32 product, as the book's `l * d2l.size(y)` (detached: float() of it is quiet)
         metric.add(l.detach() * y.numel(), y.numel())
+    if metric[1] == 0:
+        raise ValueError("train_epoch_ch8: train_iter gave no minibatch (is the corpus shorter "
+                         "than batch_size × num_steps tokens?); use more tokens or smaller "
+                         "batches")
     return math.exp(metric[0] / metric[1]), metric[1] / timer.stop()
 
 
