@@ -571,3 +571,18 @@ def test_train_epoch_ch8_on_a_corpus_too_short_for_a_batch():
     with pytest.raises(ValueError, match="gave no minibatch"):
         d2l.train_epoch_ch8(net, train_iter, gt.nn.CrossEntropyLoss(),
                             lambda batch_size: d2l.sgd(net.params, 1, batch_size), "cpu", False)
+
+
+def test_extract_tar_and_zip(tmp_path):
+    import tarfile
+
+    src = tmp_path / "pkg"
+    src.mkdir()
+    (src / "a.txt").write_text("hello")
+    with tarfile.open(tmp_path / "pkg.tar.gz", "w:gz") as t:
+        t.add(src / "a.txt", arcname="pkg/a.txt")
+    out = tmp_path / "out"
+    assert d2l.extract(str(tmp_path / "pkg.tar.gz"), str(out)) == str(out)
+    assert (out / "pkg" / "a.txt").read_text() == "hello"
+    with pytest.raises(ValueError, match="not a .zip"):
+        d2l.extract(str(src / "a.txt"))

@@ -126,7 +126,10 @@ def extract(filename: str, folder: str | None = None) -> str:
             fp.extractall(base_dir)
     elif filename.endswith((".tar", ".gz", ".tgz")):
         with tarfile.open(filename, "r") as fp:
-            fp.extractall(base_dir, filter="data")
+            if hasattr(tarfile, "data_filter"):  # refuse links and paths that leave base_dir
+                fp.extractall(base_dir, filter="data")
+            else:
+                fp.extractall(base_dir)
     else:
         raise ValueError(f"extract: {filename!r} is not a .zip, .tar or .tar.gz archive")
     return base_dir
