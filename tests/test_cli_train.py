@@ -141,7 +141,7 @@ def test_resume_without_a_run_or_of_another_model(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, words", [
-    (["transformer"], "unknown model 'transformer'"),
+    (["vit"], "unknown model 'vit'"),
     (["mlp", "--epochs", "0"], "--epochs: must be a positive integer, got '0'"),
     (["mlp", "--lr", "fast"], "--lr: must be a positive number, got 'fast'"),
     (["mlp", "--lr", "nan"], "--lr: must be a positive number"),

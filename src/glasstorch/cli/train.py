@@ -4,6 +4,8 @@
     glasstorch train mlp --epochs 5 --resume     # 5 more epochs from runs/mlp
     glasstorch train polyfit --out runs/poly     # d2l 4.4's under/normal/over-fitting fits
     glasstorch train lenet --epochs 2            # d2l 6.6's LeNet-5 (about 20 s per epoch)
+    glasstorch train rnn                         # d2l 8-9's GRU language model (train_sequences)
+    glasstorch train transformer                 # d2l 10.7's Transformer (train_sequences)
 
 Each epoch shows a progress bar (tqdm) with the running loss and accuracy; the end prints a table
 (epoch, train loss, train acc, test acc, seconds) and writes into ``--out`` (default
@@ -31,6 +33,7 @@ import time
 from ._usage import OneLineParser, UsageError, run_command
 from .launch import sum_over_ranks
 from .models import MODELS, DataError
+from .train_sequences import MODELS as SEQUENCE_MODELS
 
 PROG = "glasstorch train"
 FILES = ("model.safetensors", "optimizer.safetensors", "run.json", "curves.png")
@@ -54,9 +57,11 @@ def make_parser(prog: str = PROG) -> argparse.ArgumentParser:
     p = OneLineParser(
         prog=prog,
         description="Train one of d2l's models (chapters 3-7) and save it.",
-        epilog="models: " + ", ".join(f"{s.name} ({s.title})" for s in MODELS.values()),
+        epilog="models: " + ", ".join([*(f"{s.name} ({s.title})" for s in MODELS.values()),
+                                       *(f"{k} ({v})" for k, v in SEQUENCE_MODELS.items())]),
     )
-    p.add_argument("model", metavar="MODEL", help="one of: " + ", ".join(MODELS))
+    p.add_argument("model", metavar="MODEL", help="one of: " + ", ".join([*MODELS,
+                                                                          *SEQUENCE_MODELS]))
     p.add_argument("--epochs", type=_positive(int), help="epochs to train (default: d2l's)")
     p.add_argument("--lr", type=_positive(float), help="learning rate (default: d2l's)")
     p.add_argument("--batch-size", type=_positive(int), help="minibatch size (default: d2l's)")
@@ -83,6 +88,10 @@ def main(argv: list[str]) -> int:
     launched = train_launch(argv)  # --nproc N: N ranks, each running this same line
     if launched is not None:
         return launched
+    if argv and argv[0] in SEQUENCE_MODELS:  # their own options: see train_sequences
+        from .train_sequences import main as train_sequences
+
+        return train_sequences(argv)
     return run_command(PROG, make_parser(), argv, train, errors={DataError: 1})
 
 
@@ -105,7 +114,8 @@ def _resolve(args) -> tuple[object, str, dict, dict | None]:
     """The model spec, output folder, configuration and (with --resume) the saved run."""
     spec = MODELS.get(args.model)
     if spec is None:
-        raise UsageError(f"unknown model {args.model!r}; choose one of: {', '.join(MODELS)}")
+        raise UsageError(f"unknown model {args.model!r}; choose one of: "
+                         f"{', '.join([*MODELS, *SEQUENCE_MODELS])}")
     out = os.path.expanduser(args.out or os.path.join("runs", spec.name))
     present = [f for f in FILES if os.path.exists(os.path.join(out, f))]
     saved = None

@@ -13,7 +13,8 @@ __all__ = [
     "ones", "zeros", "tensor", "arange", "sin", "sinh", "cos", "cosh", "tanh", "linspace", "exp",
     "log", "normal", "rand", "randn", "matmul", "int32", "int64", "float32", "concat", "stack",
     "abs", "eye", "sigmoid", "batch_matmul", "numpy", "size", "reshape", "to", "reduce_sum",
-    "reduce_mean", "argmax", "astype", "transpose",
+    "reduce_mean", "argmax", "astype", "transpose", "ones_like", "zeros_like", "expand_dims",
+    "swapaxes", "repeat", "meshgrid",
 ]
 
 # The same functions and dtypes as glasstorch's (d2l's names on the left).
@@ -25,6 +26,7 @@ matmul, batch_matmul = torch.matmul, torch.bmm
 int32, int64, float32 = torch.int32, torch.int64, torch.float32
 concat, stack = torch.cat, torch.stack
 abs, eye, sigmoid = torch.abs, torch.eye, torch.sigmoid
+ones_like, zeros_like, meshgrid = torch.ones_like, torch.zeros_like, torch.meshgrid
 
 
 def numpy(x, *args, **kwargs):
@@ -70,3 +72,18 @@ def astype(x, *args, **kwargs):
 def transpose(x, *args, **kwargs):
     """``x.t()``: the transpose of a matrix (of at most 2 dimensions)."""
     return x.t(*args, **kwargs)
+
+
+def expand_dims(x, *args, **kwargs):
+    """``x.unsqueeze(dim)``: ``x`` with a new axis of size 1 at ``dim``."""
+    return x.unsqueeze(*args, **kwargs)
+
+
+def swapaxes(x, *args, **kwargs):
+    """``x.swapaxes(dim0, dim1)``: ``x`` with two axes exchanged."""
+    return x.swapaxes(*args, **kwargs)
+
+
+def repeat(x, *args, **kwargs):
+    """``x.repeat(*sizes)``: ``x`` tiled ``sizes[i]`` times along each axis."""
+    return x.repeat(*args, **kwargs)
