@@ -53,7 +53,7 @@ import numpy as np
 
 from . import _dtype
 from ._device import device
-from ._serialization_read import _bad, _read
+from ._serialization_read import _MAX_HEADER, _OLD_PICKLE_STARTS, _bad, _read
 from ._size import Size
 from ._tensor import Tensor, _wrap
 
@@ -194,17 +194,25 @@ def _to_bytes(obj) -> bytes:
 
 
 def save(obj, f) -> None:
-    """Write ``obj`` (tensors, containers of them, state dicts) to ``f`` in safetensors format.
+    """Write ``obj`` to ``f``: PyTorch's own format, or safetensors for a ``.safetensors`` name.
 
     ``f``: a path (``str`` or ``os.PathLike``; ``~`` is expanded) or a binary file object opened
-    for writing. Writing to a path is atomic (temporary file, fsync, rename).
+    for writing. A path ending in ``.safetensors`` gets a safetensors file (tensors and plain
+    containers only); any other path, and a file object, gets torch's zip format
+    (``_torch_format``), which real ``torch.load`` reads. Writing to a path is atomic
+    (temporary file, fsync, rename).
     """
     is_path = isinstance(f, (str, os.PathLike))
     if not is_path and not hasattr(f, "write"):  # checked before any work, as torch does
         raise AttributeError(
             "expected 'f' to be string, path, or a file-like object with a 'write' attribute"
         )
-    payload = _to_bytes(obj)
+    if is_path and os.fspath(f).endswith(".safetensors"):
+        payload = _to_bytes(obj)
+    else:
+        from ._torch_format import write
+
+        payload = write(obj)
     if is_path:
         # through a symlink: replace the file it points to, not the link
         _atomic_write(os.path.realpath(os.path.expanduser(os.fspath(f))), payload)
@@ -259,27 +267,87 @@ def _atomic_write(path: str, payload: bytes) -> None:
 
 # ---- load -----------------------------------------------------------------------------------
 def load(f, map_location=None, *, weights_only: bool = True):
-    """Read an object written by ``save`` (or any safetensors file) from a path or a file object.
+    """Read a checkpoint from a path or a binary file object: a ``torch.save`` file (written here
+    or by PyTorch, zip or legacy format) or a safetensors file; the format is told by its first
+    bytes.
 
-    Returns the saved object, with tensors restored (dtype, shape, ``requires_grad``, and shared
-    tensors shared again). A plain safetensors file loads as a ``dict`` of tensors. Nothing in the
-    file is ever executed: the format holds only data, so ``weights_only=False`` changes nothing.
-    ``map_location`` may be None, ``'cpu'``, a CPU ``device``, a dict, or a function
-    ``(tensor, 'cpu') -> tensor``.
+    A torch file is unpickled by a restricted unpickler that rebuilds only tensors, containers,
+    numbers, strings, sizes and dtypes (``weights_only=True``, the default, as in PyTorch); any
+    other object is refused with ``pickle.UnpicklingError``. ``weights_only=False`` uses
+    Python's full unpickler — for files you trust only: it can run any code the file names (it
+    is how a whole model saved with ``torch.save(model)`` loads back). A safetensors file holds
+    only data, so ``weights_only`` changes nothing for it. ``map_location`` may be None,
+    ``'cpu'``, a CPU ``device``, a dict, or a function (``(storage, location) -> storage`` for
+    torch files, ``(tensor, 'cpu') -> tensor`` for safetensors).
     """
     if isinstance(f, (str, os.PathLike)):
         name = os.path.expanduser(os.fspath(f))
         with open(name, "rb") as fh:
-            data, header = _read(fh, name)
-    elif hasattr(f, "read"):
+            return _load_from(fh, name, map_location, weights_only)
+    if hasattr(f, "read"):
         name = str(getattr(f, "name", None) or f"<{type(f).__name__}>")
-        data, header = _read(f, name)
-    else:  # torch's wording: it found no seek() on the object
-        raise AttributeError(
-            f"'{type(f).__name__}' object has no attribute 'seek'. You can only torch.load from "
-            "a file that is seekable. Please pre-load the data into a buffer like io.BytesIO and "
-            "try to load from it instead."
-        )
+        return _load_from(f, name, map_location, weights_only)
+    # torch's wording: it found no seek() on the object
+    raise AttributeError(
+        f"'{type(f).__name__}' object has no attribute 'seek'. You can only torch.load from "
+        "a file that is seekable. Please pre-load the data into a buffer like io.BytesIO and "
+        "try to load from it instead."
+    )
+
+
+class _Prepended:
+    """An unseekable stream with the bytes already read from it put back in front."""
+
+    def __init__(self, head: bytes, rest):
+        self.head, self.rest = head, rest
+
+    def read(self, n: int = -1) -> bytes:
+        if not self.head:
+            return self.rest.read(n)
+        if n is None or n < 0:
+            out, self.head = self.head + self.rest.read(), b""
+            return out
+        out, self.head = self.head[:n], self.head[n:]
+        return out + (self.rest.read(n - len(out)) if len(out) < n else b"")
+
+    def seekable(self) -> bool:
+        return False
+
+
+def _load_from(fh, name: str, map_location, weights_only: bool):
+    try:
+        seekable = fh.seekable()
+    except (AttributeError, ValueError):
+        seekable = False
+    if seekable:
+        here = fh.tell()
+        head = fh.read(8)
+        fh.seek(here)
+    else:
+        head = fh.read(8)
+        fh = _Prepended(head, fh)
+    if _is_torch_file(head):
+        import io
+
+        from ._torch_format import read
+
+        if not seekable:
+            fh = io.BytesIO(fh.read())
+        return read(fh, name, map_location, weights_only)
+    data, header = _read(fh, name)
+    return _load_safetensors(data, header, name, map_location)
+
+
+def _is_torch_file(head: bytes) -> bool:
+    """A zip archive, a pickle of protocol 2+, or (legacy protocol 0/1 pickles) bytes that
+    start like a pickle and make no plausible safetensors header length."""
+    if head[:4] == b"PK\x03\x04" or head[:1] == b"\x80":
+        return True
+    return (len(head) == 8 and int.from_bytes(head, "little") > _MAX_HEADER
+            and head[0] in _OLD_PICKLE_STARTS)
+
+
+def _load_safetensors(data: bytes, header: dict, name: str, map_location):
     targets = map_location.values() if isinstance(map_location, dict) else (
         [] if map_location is None or callable(map_location) else [map_location]
     )
