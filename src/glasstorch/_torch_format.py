@@ -253,8 +253,9 @@ _ALLOWED = _allowed()
 class _Reader:
     """Resolves a checkpoint's persistent storage ids to ``_Storage`` objects."""
 
-    def __init__(self, name: str, fetch, big_endian: bool, map_location):
+    def __init__(self, name: str, fetch, big_endian: bool, map_location, limit: int):
         self.name = name
+        self.limit = limit  # the file's size: no storage can be larger
         self.fetch = fetch  # (key, nbytes or None) -> bytes of that storage
         self.big_endian = big_endian
         self.map_location = map_location
@@ -266,20 +267,23 @@ class _Reader:
                 f"{self.name}: unknown persistent id {str(pid)[:60]!r} (only storages are "
                 "allowed)")
         kind, key, location, numel = pid[1:5]
-        if not isinstance(kind, _Global) or not isinstance(kind.value, _StorageType):
+        stype = kind.value if isinstance(kind, _Global) else kind
+        if not isinstance(stype, _StorageType):
             raise pickle.UnpicklingError(f"{self.name}: storage of an unknown type {kind!r}")
         if not isinstance(key, str) or not isinstance(location, str):
             raise pickle.UnpicklingError(f"{self.name}: a malformed storage id {pid!r}")
         _check_location(location, self.map_location)
         if key in self.storages:
             return self.storages[key]
-        stype = kind.value
         dt = None if stype.dtype == "untyped" else stype.dtype
         item = 1 if stype.dtype == "untyped" else 2 if dt is None else dt.itemsize
         try:
             nbytes = _count(numel, "a storage's size") * item
         except ValueError as e:
             raise pickle.UnpicklingError(f"{self.name}: {e}") from None
+        if nbytes > self.limit:
+            raise bad(self.name, f"storage {key!r} claims {nbytes} bytes, more than the whole "
+                                 f"file ({self.limit} bytes)")
         raw = np.frombuffer(bytearray(self.fetch(key, nbytes)), np.uint8)
         storage = _Storage(raw, dt if stype.dtype != "untyped" else _dtype.uint8,
                            self.big_endian, self.name, key)
@@ -337,9 +341,7 @@ class _TrustingUnpickler(pickle.Unpickler):
         if known is not None:
             if known.build is not None:
                 return known.build
-            if known.value is None or isinstance(known.value, _StorageType):
-                return known  # torch.Tensor, Parameter, storage types: markers
-            return known.value
+            return known if known.value is None else known.value
         if module == "torch" or module.startswith("torch."):
             raise pickle.UnpicklingError(
                 f"{self._name} holds a PyTorch object ({module}.{name}) that glasstorch cannot "
@@ -399,7 +401,8 @@ def _read_zip(f, name, map_location, weights_only):
             raise pickle.UnpicklingError(f"{name}: a malformed storage key {key!r}")
         return record(f"data/{key}", nbytes)
 
-    reader = _Reader(name, fetch, order == "big", map_location)
+    end = f.seek(0, os.SEEK_END)
+    reader = _Reader(name, fetch, order == "big", map_location, end)
     data = record("data.pkl")
     return _unpickle(data, name, reader.persistent_load, weights_only)[0]
 
@@ -409,7 +412,7 @@ def _read_legacy(data: bytes, name, map_location, weights_only):
         raise bad(name, "the file is empty")
     if data[:1] != b"\x80" and data[:1] not in b"(}]cNIFSVLGJKMU":
         raise bad(name, "it is neither a zip archive nor a pickle")
-    headers = _Reader(name, lambda key, n: b"", False, None)
+    headers = _Reader(name, lambda key, n: b"", False, None, 0)
     magic, pos = weights_only_load(data, name, {}, headers.persistent_load)
     if magic != _LEGACY_MAGIC:
         raise pickle.UnpicklingError(
@@ -426,7 +429,8 @@ def _read_legacy(data: bytes, name, map_location, weights_only):
 
     # The storages' bytes follow the object's pickle: the tensors are built on zero-filled
     # storages of the right sizes, which are then filled in place from the bytes that follow.
-    reader = _Reader(name, lambda key, nbytes: bytes(nbytes), not little, map_location)
+    reader = _Reader(name, lambda key, nbytes: bytes(nbytes), not little, map_location,
+                     len(data))
 
     def legacy_storage(pid):
         if isinstance(pid, tuple) and len(pid) == 6 and pid[0] == "storage":

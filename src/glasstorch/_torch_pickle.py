@@ -68,10 +68,6 @@ def _set_of(items=()):
     return set(items)
 
 
-def _frozenset_of(items=()):
-    return frozenset(items)
-
-
 class _Unpickling:
     """The stack machine of one load: opcodes in ``data``, globals from ``allowed``."""
 
@@ -125,8 +121,9 @@ class _Unpickling:
     def lookup(self, module: str, qualname: str):
         found = self.allowed.get((module, qualname))
         if found is None:
-            raise refused(self.name, f"it names the global {module}.{qualname}, which is not allowed")
-        return found
+            raise refused(self.name,
+                          f"it names the global {module}.{qualname}, which is not allowed")
+        return found if found.value is None else found.value  # a dtype, a storage type
 
     def call(self, fn, args):
         if not isinstance(fn, _Global) or fn.build is None:
@@ -457,16 +454,16 @@ def weights_only_load(data: bytes, name: str, allowed: dict, persistent_load, st
 def base_allowed() -> dict:
     """The plain-data globals every checkpoint may name (the tensor ones are added by the
     caller, ``_torch_format``)."""
-    return {
+    table = {
         ("collections", "OrderedDict"): _Global("collections", "OrderedDict", OrderedDict),
         ("collections", "Counter"): _Global("collections", "Counter", Counter),
-        ("builtins", "set"): _Global("builtins", "set", _set_of),
-        ("builtins", "frozenset"): _Global("builtins", "frozenset", _frozenset_of),
-        ("__builtin__", "set"): _Global("__builtin__", "set", _set_of),
-        ("builtins", "bytearray"): _Global("builtins", "bytearray", bytearray),
-        ("builtins", "complex"): _Global("builtins", "complex", complex),
         ("_codecs", "encode"): _Global("_codecs", "encode", _encode),
     }
+    # protocol 2 names builtins as Python 2 did (__builtin__)
+    for module in ("builtins", "__builtin__"):
+        for name, build in (("set", _set_of), ("bytearray", bytearray), ("complex", complex)):
+            table[(module, name)] = _Global(module, name, build)
+    return table
 
 
 # ---- writing ---------------------------------------------------------------------------------
