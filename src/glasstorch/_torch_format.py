@@ -413,7 +413,7 @@ def _read_legacy(data: bytes, name, map_location, weights_only):
     if data[:1] != b"\x80" and data[:1] not in b"(}]cNIFSVLGJKMU":
         raise bad(name, "it is neither a zip archive nor a pickle")
     headers = _Reader(name, lambda key, n: b"", False, None, 0)
-    magic, pos = weights_only_load(data, name, {}, headers.persistent_load)
+    magic, pos = weights_only_load(data, name, _ALLOWED, headers.persistent_load)
     if magic != _LEGACY_MAGIC:
         raise pickle.UnpicklingError(
             f"{name} is a pickle file but not a checkpoint written by torch.save (it does not "
@@ -421,10 +421,10 @@ def _read_legacy(data: bytes, name, map_location, weights_only):
             "it either: a file written by pickle.dump is read with pickle.load, and only when you "
             "trust it, since unpickling can run any code its author chose."
         )
-    protocol, pos = weights_only_load(data, name, {}, headers.persistent_load, pos)
+    protocol, pos = weights_only_load(data, name, _ALLOWED, headers.persistent_load, pos)
     if protocol != _LEGACY_PROTOCOL:
         raise bad(name, f"its protocol version is {protocol!r}, not {_LEGACY_PROTOCOL}")
-    sys_info, pos = weights_only_load(data, name, {}, headers.persistent_load, pos)
+    sys_info, pos = weights_only_load(data, name, _ALLOWED, headers.persistent_load, pos)
     little = not isinstance(sys_info, dict) or sys_info.get("little_endian", True)
 
     # The storages' bytes follow the object's pickle: the tensors are built on zero-filled
@@ -440,7 +440,7 @@ def _read_legacy(data: bytes, name, map_location, weights_only):
         return reader.persistent_load(pid)
 
     obj, pos = _unpickle(data, name, legacy_storage, weights_only, pos)
-    keys, pos = weights_only_load(data, name, {}, headers.persistent_load, pos)
+    keys, pos = weights_only_load(data, name, _ALLOWED, headers.persistent_load, pos)
     if not isinstance(keys, list):
         raise bad(name, "its list of storage keys is missing")
     for key in keys:
