@@ -1,8 +1,17 @@
-"""``save`` and ``load``: checkpoints in a safe file format (safetensors), never pickle.
+"""``save`` and ``load``: PyTorch's checkpoint format (read without ever running code), and
+safetensors for ``.safetensors`` names.
 
-``torch.save`` pickles, and loading a pickle can run any code the file's author chose. glasstorch
-writes a `safetensors <https://github.com/huggingface/safetensors>`_ file instead: a small JSON
-header, then the raw bytes of every array. What ``save`` accepts:
+``save(obj, "model.pt")`` (any name but ``*.safetensors``, and any file object) writes PyTorch's
+own zip format (``_torch_format``), which real ``torch.load`` reads, and which needs nothing
+beyond NumPy. ``load`` reads that format — files written here or by ``torch.save``, zip or legacy
+— through a restricted unpickler (``_torch_pickle``) that rebuilds only tensors, storages,
+containers, numbers, strings, sizes and dtypes, as PyTorch's ``weights_only=True`` does: a pickle
+that names anything else (``os.system``, a class) is refused before anything runs.
+``weights_only=False`` unpickles fully, for whole models from files one trusts.
+
+``save(obj, "model.safetensors")`` writes a `safetensors
+<https://github.com/huggingface/safetensors>`_ file instead: a small JSON header, then the raw
+bytes of every array (needs the ``safetensors`` package). What it accepts:
 
 - tensors (any glasstorch dtype; ``requires_grad`` and ``nn.Parameter``-ness are kept);
 - lists, tuples, dicts (also ``OrderedDict`` and ``Counter``) nesting them, with keys and values
@@ -16,23 +25,11 @@ flags) goes as JSON into the header's ``__metadata__`` under the key ``"glasstor
 that appears twice in one object is stored once and loads back as one tensor; two different
 tensors that are views of one another are stored (and load) as independent tensors.
 
-Exchanging files with PyTorch. A flat ``dict`` of ``str -> Tensor`` (a module's ``state_dict()``)
-is stored under exactly its own keys, so::
-
-    glasstorch.save(model.state_dict(), "model.safetensors")
-    # in PyTorch:
-    from safetensors.torch import load_file
-    torch_model.load_state_dict(load_file("model.safetensors"))
-
-and the other way round::
-
-    from safetensors.torch import save_file
-    save_file(torch_model.state_dict(), "model.safetensors")
-    model.load_state_dict(glasstorch.load("model.safetensors"))   # a dict of tensors
-
-(Nested objects are readable by ``safetensors`` too: their tensors have path-like keys such as
-``state.0.exp_avg``.) A file written by ``torch.save`` is refused: export it from PyTorch with
-``save_file`` as above.
+A flat ``dict`` of ``str -> Tensor`` (a module's ``state_dict()``) is stored under exactly its
+own keys, so PyTorch reads it with ``safetensors.torch.load_file``, and
+``model.load_state_dict(glasstorch.load("model.safetensors"))`` reads what
+``safetensors.torch.save_file`` wrote. (Nested objects are readable by ``safetensors`` too: their
+tensors have path-like keys such as ``state.0.exp_avg``.)
 
 Saving to a path is atomic: the bytes go to a temporary file in the same directory, which is
 flushed, fsynced and renamed over the target, so a crash never leaves a half-written checkpoint.
