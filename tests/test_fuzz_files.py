@@ -192,6 +192,14 @@ def saved_objects(draw):
 
 
 def saved_bytes(obj) -> bytes:
+    """What ``save`` writes to a ``.safetensors`` path."""
+    from glasstorch.serialization import _to_bytes
+
+    return _to_bytes(obj)
+
+
+def torch_format_bytes(obj) -> bytes:
+    """What ``save`` writes to any other path or a file object: torch's zip archive."""
     buf = io.BytesIO()
     gt.save(obj, buf)
     return buf.getvalue()
@@ -213,12 +221,15 @@ class Unseekable(io.RawIOBase):
 
 
 def load_or_refuse(data: bytes, stream: bool = False):
-    """``glasstorch.load`` of ``data``: the object, or None when refused with RuntimeError."""
+    """``glasstorch.load`` of ``data``: the object, or None when refused with RuntimeError (or
+    pickle.UnpicklingError, a torch file's pickle refused or damaged)."""
+    import pickle
+
     src = Unseekable(data) if stream else io.BytesIO(data)
     with bounded(len(data)):
         try:
             return gt.load(src)
-        except RuntimeError as e:
+        except (RuntimeError, pickle.UnpicklingError) as e:
             assert "<" in str(e)  # the message names the source (here '<BytesIO>')
             return None
 
@@ -233,6 +244,12 @@ def test_load_random_bytes(data, stream):
 @given(saved_objects(), st.data(), st.booleans())
 def test_load_mutated_files(obj, data, stream):
     load_or_refuse(mutate(saved_bytes(obj), data.draw), stream)
+
+
+@examples(500)
+@given(saved_objects(), st.data(), st.booleans())
+def test_load_mutated_torch_format_files(obj, data, stream):
+    load_or_refuse(mutate(torch_format_bytes(obj), data.draw), stream)
 
 
 def with_header(header: dict, body: bytes = b"") -> bytes:
@@ -350,7 +367,8 @@ def test_pickles_of_every_protocol_are_refused_unrun(tmp_path, protocol):
     _RunsCode.path = str(tmp_path / "pwned")
     evil = tmp_path / "evil.pt"
     evil.write_bytes(pickle.dumps({"x": _RunsCode()}, protocol=protocol))
-    with bounded(evil.stat().st_size), pytest.raises(RuntimeError) as refused:
+    with bounded(evil.stat().st_size), pytest.raises(pickle.UnpicklingError) as refused:
         gt.load(evil)
-    assert str(refused.value).startswith(f"{evil} looks like a pickle file")
+    assert "open, which is not allowed" in str(refused.value)
+    assert "weights_only=False" in str(refused.value)
     assert not (tmp_path / "pwned").exists()

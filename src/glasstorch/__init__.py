@@ -128,7 +128,7 @@ _use_one_thread_unless_told()
 
 
 # Loaded on first use (import time is measured): ``glasstorch.optim`` imports the module then.
-_LAZY_MODULES = ("distributed", "distributions", "optim", "utils")
+_LAZY_MODULES = ("accelerator", "backends", "distributed", "distributions", "optim", "utils")
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
 
 

@@ -6,7 +6,8 @@ The header maps each tensor's name to ``{"dtype": "F32", "shape": [2, 3], "data_
 [begin, end]}`` (offsets into the body) and may hold a ``"__metadata__"`` map of strings.
 ``_read`` refuses, with a ``RuntimeError`` naming the file and the reason:
 
-- a pickle (what ``torch.save`` writes: a zip archive or a raw pickle stream), unread;
+- a pickle or a zip archive (``serialization.load`` hands those to ``_torch_format`` first),
+  unread;
 - an empty or short file, a header length that is implausible (over 100 MB) or longer than the
   file, a header that is not a JSON object;
 - an entry with an unknown dtype, a shape that is not a list of non-negative integers, offsets

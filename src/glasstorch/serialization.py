@@ -1,8 +1,17 @@
-"""``save`` and ``load``: checkpoints in a safe file format (safetensors), never pickle.
+"""``save`` and ``load``: PyTorch's checkpoint format (read without ever running code), and
+safetensors for ``.safetensors`` names.
 
-``torch.save`` pickles, and loading a pickle can run any code the file's author chose. glasstorch
-writes a `safetensors <https://github.com/huggingface/safetensors>`_ file instead: a small JSON
-header, then the raw bytes of every array. What ``save`` accepts:
+``save(obj, "model.pt")`` (any name but ``*.safetensors``, and any file object) writes PyTorch's
+own zip format (``_torch_format``), which real ``torch.load`` reads, and which needs nothing
+beyond NumPy. ``load`` reads that format — files written here or by ``torch.save``, zip or legacy
+— through a restricted unpickler (``_torch_pickle``) that rebuilds only tensors, storages,
+containers, numbers, strings, sizes and dtypes, as PyTorch's ``weights_only=True`` does: a pickle
+that names anything else (``os.system``, a class) is refused before anything runs.
+``weights_only=False`` unpickles fully, for whole models from files one trusts.
+
+``save(obj, "model.safetensors")`` writes a `safetensors
+<https://github.com/huggingface/safetensors>`_ file instead: a small JSON header, then the raw
+bytes of every array (needs the ``safetensors`` package). What it accepts:
 
 - tensors (any glasstorch dtype; ``requires_grad`` and ``nn.Parameter``-ness are kept);
 - lists, tuples, dicts (also ``OrderedDict`` and ``Counter``) nesting them, with keys and values
@@ -16,23 +25,11 @@ flags) goes as JSON into the header's ``__metadata__`` under the key ``"glasstor
 that appears twice in one object is stored once and loads back as one tensor; two different
 tensors that are views of one another are stored (and load) as independent tensors.
 
-Exchanging files with PyTorch. A flat ``dict`` of ``str -> Tensor`` (a module's ``state_dict()``)
-is stored under exactly its own keys, so::
-
-    glasstorch.save(model.state_dict(), "model.safetensors")
-    # in PyTorch:
-    from safetensors.torch import load_file
-    torch_model.load_state_dict(load_file("model.safetensors"))
-
-and the other way round::
-
-    from safetensors.torch import save_file
-    save_file(torch_model.state_dict(), "model.safetensors")
-    model.load_state_dict(glasstorch.load("model.safetensors"))   # a dict of tensors
-
-(Nested objects are readable by ``safetensors`` too: their tensors have path-like keys such as
-``state.0.exp_avg``.) A file written by ``torch.save`` is refused: export it from PyTorch with
-``save_file`` as above.
+A flat ``dict`` of ``str -> Tensor`` (a module's ``state_dict()``) is stored under exactly its
+own keys, so PyTorch reads it with ``safetensors.torch.load_file``, and
+``model.load_state_dict(glasstorch.load("model.safetensors"))`` reads what
+``safetensors.torch.save_file`` wrote. (Nested objects are readable by ``safetensors`` too: their
+tensors have path-like keys such as ``state.0.exp_avg``.)
 
 Saving to a path is atomic: the bytes go to a temporary file in the same directory, which is
 flushed, fsynced and renamed over the target, so a crash never leaves a half-written checkpoint.
@@ -53,7 +50,7 @@ import numpy as np
 
 from . import _dtype
 from ._device import device
-from ._serialization_read import _bad, _read
+from ._serialization_read import _MAX_HEADER, _OLD_PICKLE_STARTS, _bad, _read
 from ._size import Size
 from ._tensor import Tensor, _wrap
 
@@ -194,17 +191,25 @@ def _to_bytes(obj) -> bytes:
 
 
 def save(obj, f) -> None:
-    """Write ``obj`` (tensors, containers of them, state dicts) to ``f`` in safetensors format.
+    """Write ``obj`` to ``f``: PyTorch's own format, or safetensors for a ``.safetensors`` name.
 
     ``f``: a path (``str`` or ``os.PathLike``; ``~`` is expanded) or a binary file object opened
-    for writing. Writing to a path is atomic (temporary file, fsync, rename).
+    for writing. A path ending in ``.safetensors`` gets a safetensors file (tensors and plain
+    containers only); any other path, and a file object, gets torch's zip format
+    (``_torch_format``), which real ``torch.load`` reads. Writing to a path is atomic
+    (temporary file, fsync, rename).
     """
     is_path = isinstance(f, (str, os.PathLike))
     if not is_path and not hasattr(f, "write"):  # checked before any work, as torch does
         raise AttributeError(
             "expected 'f' to be string, path, or a file-like object with a 'write' attribute"
         )
-    payload = _to_bytes(obj)
+    if is_path and os.fspath(f).endswith(".safetensors"):
+        payload = _to_bytes(obj)
+    else:
+        from ._torch_format import write
+
+        payload = write(obj)
     if is_path:
         # through a symlink: replace the file it points to, not the link
         _atomic_write(os.path.realpath(os.path.expanduser(os.fspath(f))), payload)
@@ -259,27 +264,87 @@ def _atomic_write(path: str, payload: bytes) -> None:
 
 # ---- load -----------------------------------------------------------------------------------
 def load(f, map_location=None, *, weights_only: bool = True):
-    """Read an object written by ``save`` (or any safetensors file) from a path or a file object.
+    """Read a checkpoint from a path or a binary file object: a ``torch.save`` file (written here
+    or by PyTorch, zip or legacy format) or a safetensors file; the format is told by its first
+    bytes.
 
-    Returns the saved object, with tensors restored (dtype, shape, ``requires_grad``, and shared
-    tensors shared again). A plain safetensors file loads as a ``dict`` of tensors. Nothing in the
-    file is ever executed: the format holds only data, so ``weights_only=False`` changes nothing.
-    ``map_location`` may be None, ``'cpu'``, a CPU ``device``, a dict, or a function
-    ``(tensor, 'cpu') -> tensor``.
+    A torch file is unpickled by a restricted unpickler that rebuilds only tensors, containers,
+    numbers, strings, sizes and dtypes (``weights_only=True``, the default, as in PyTorch); any
+    other object is refused with ``pickle.UnpicklingError``. ``weights_only=False`` uses
+    Python's full unpickler — for files you trust only: it can run any code the file names (it
+    is how a whole model saved with ``torch.save(model)`` loads back). A safetensors file holds
+    only data, so ``weights_only`` changes nothing for it. ``map_location`` may be None,
+    ``'cpu'``, a CPU ``device``, a dict, or a function (``(storage, location) -> storage`` for
+    torch files, ``(tensor, 'cpu') -> tensor`` for safetensors).
     """
     if isinstance(f, (str, os.PathLike)):
         name = os.path.expanduser(os.fspath(f))
         with open(name, "rb") as fh:
-            data, header = _read(fh, name)
-    elif hasattr(f, "read"):
+            return _load_from(fh, name, map_location, weights_only)
+    if hasattr(f, "read"):
         name = str(getattr(f, "name", None) or f"<{type(f).__name__}>")
-        data, header = _read(f, name)
-    else:  # torch's wording: it found no seek() on the object
-        raise AttributeError(
-            f"'{type(f).__name__}' object has no attribute 'seek'. You can only torch.load from "
-            "a file that is seekable. Please pre-load the data into a buffer like io.BytesIO and "
-            "try to load from it instead."
-        )
+        return _load_from(f, name, map_location, weights_only)
+    # torch's wording: it found no seek() on the object
+    raise AttributeError(
+        f"'{type(f).__name__}' object has no attribute 'seek'. You can only torch.load from "
+        "a file that is seekable. Please pre-load the data into a buffer like io.BytesIO and "
+        "try to load from it instead."
+    )
+
+
+class _Prepended:
+    """An unseekable stream with the bytes already read from it put back in front."""
+
+    def __init__(self, head: bytes, rest):
+        self.head, self.rest = head, rest
+
+    def read(self, n: int = -1) -> bytes:
+        if not self.head:
+            return self.rest.read(n)
+        if n is None or n < 0:
+            out, self.head = self.head + self.rest.read(), b""
+            return out
+        out, self.head = self.head[:n], self.head[n:]
+        return out + (self.rest.read(n - len(out)) if len(out) < n else b"")
+
+    def seekable(self) -> bool:
+        return False
+
+
+def _load_from(fh, name: str, map_location, weights_only: bool):
+    try:
+        seekable = fh.seekable()
+    except (AttributeError, ValueError):
+        seekable = False
+    if seekable:
+        here = fh.tell()
+        head = fh.read(8)
+        fh.seek(here)
+    else:
+        head = fh.read(8)
+        fh = _Prepended(head, fh)
+    if _is_torch_file(head):
+        import io
+
+        from ._torch_format import read
+
+        if not seekable:
+            fh = io.BytesIO(fh.read())
+        return read(fh, name, map_location, weights_only)
+    data, header = _read(fh, name)
+    return _load_safetensors(data, header, name, map_location)
+
+
+def _is_torch_file(head: bytes) -> bool:
+    """A zip archive, a pickle of protocol 2+, or (legacy protocol 0/1 pickles) bytes that
+    start like a pickle and make no plausible safetensors header length."""
+    if head[:4] == b"PK\x03\x04" or head[:1] == b"\x80":
+        return True
+    return (len(head) == 8 and int.from_bytes(head, "little") > _MAX_HEADER
+            and head[0] in _OLD_PICKLE_STARTS)
+
+
+def _load_safetensors(data: bytes, header: dict, name: str, map_location):
     targets = map_location.values() if isinstance(map_location, dict) else (
         [] if map_location is None or callable(map_location) else [map_location]
     )

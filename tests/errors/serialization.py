@@ -1,6 +1,7 @@
-"""``save`` and ``load``: paths that are missing or are folders, targets that are not files, and
-(glasstorch-only: our file format is safetensors, torch's is a pickle) objects the format cannot
-hold and files that are not valid checkpoints — pickles are refused, never unpickled."""
+"""``save`` and ``load``: paths that are missing or are folders, targets that are not files,
+damaged archives and pickles that would run code (refused, never run, as torch's
+``weights_only=True`` does), and (glasstorch-only) what a ``.safetensors`` file cannot hold and
+safetensors files that are not valid."""
 
 import os
 
@@ -22,9 +23,9 @@ def _file(name: str, content: bytes) -> str:
     return _path(name)
 
 
-def _load_pickle(lib):
-    """load() of a file written by torch.save (a zip of pickles)."""
-    return lib.load(_file("from-torch.pt", b"PK\x03\x04" + bytes(60)))
+def _load_damaged_zip(lib):
+    """load() of a torch.save file (a zip archive) whose contents were lost."""
+    return lib.load(_file("damaged.pt", b"PK\x03\x04" + bytes(60)))
 
 
 def _load_raw_pickle(lib):
@@ -32,6 +33,25 @@ def _load_raw_pickle(lib):
     import pickle
 
     return lib.load(_file("plain.pkl", pickle.dumps({"w": [1.0, 2.0]})))
+
+
+class _RunsShell:
+    """Unpickling this calls os.system: what a malicious checkpoint does."""
+
+    def __reduce__(self):
+        return (os.system, ("echo this should never run",))
+
+
+def _load_malicious(lib):
+    """load() of a checkpoint whose pickle calls os.system."""
+    lib.save({"w": lib.ones(2), "x": _RunsShell()}, _path("evil.pt"))
+    return lib.load(_path("evil.pt"))
+
+
+def _load_whole_model(lib):
+    """torch.save(model) then torch.load(path): weights_only=True refuses the module's class."""
+    lib.save(lib.nn.Linear(2, 2), _path("whole-model.pt"))
+    return lib.load(_path("whole-model.pt"))
 
 
 def _load_empty(lib):
@@ -101,31 +121,35 @@ CASES = [
           RuntimeError, ("Attempting to deserialize object on a CUDA device but "
                          "torch.cuda.is_available() is False",
                          "map_location=torch.device('cpu')")),
-    # ---- glasstorch's format: what it cannot hold ----
-    _case("save/a-module", lambda lib: lib.save(lib.nn.Linear(2, 2), _path("m.pt")),
+    _case("load/damaged-zip", _load_damaged_zip, RuntimeError, "failed reading zip archive",
+          fix="truncated or corrupted"),
+    _case("load/plain-pickle-file", _load_raw_pickle, __import__("pickle").UnpicklingError,
+          "weights_only", fix=("not a checkpoint written by torch.save", "pickle.load")),
+    _case("load/pickle-that-runs-code", _load_malicious, __import__("pickle").UnpicklingError,
+          ("system", "weights_only"), fix=("not allowed", "only for a file you trust")),
+    _case("load/whole-model-with-weights_only", _load_whole_model,
+          __import__("pickle").UnpicklingError, ("Linear", "weights_only"),
+          fix=("weights_only=False", "state_dict()")),
+    # ---- a .safetensors file: what it cannot hold ----
+    _case("save/a-module", lambda lib: lib.save(lib.nn.Linear(2, 2), _path("m.safetensors")),
           TypeError, (), fix=("cannot store an object of type Linear", "state_dict()"),
           torch=False),
-    _case("save/a-function", lambda lib: lib.save(lambda: 1, _path("m.pt")),
+    _case("save/a-function", lambda lib: lib.save(lambda: 1, _path("m.safetensors")),
           TypeError, (), fix=("cannot store an object of type function", "state_dict()"),
           torch=False),
     _case("save/ndarray",
-          lambda lib: lib.save(__import__("numpy").ones(2), _path("m.pt")),
+          lambda lib: lib.save(__import__("numpy").ones(2), _path("m.safetensors")),
           TypeError, (), fix=("cannot store an object of type ndarray", "tensors"),
           torch=False),
-    _case("save/set", lambda lib: lib.save({1, 2}, _path("m.pt")),
+    _case("save/set", lambda lib: lib.save({1, 2}, _path("m.safetensors")),
           TypeError, (), fix=("cannot store an object of type set", "lists/tuples/dicts"),
           torch=False),
-    _case("save/tensor-as-dict-key", lambda lib: lib.save({lib.ones(1): 1}, _path("m.pt")),
+    _case("save/tensor-as-dict-key", lambda lib: lib.save({lib.ones(1): 1}, _path("m.safetensors")),
           TypeError, (), fix="cannot store a dict key of type Tensor", torch=False),
     _case("save/dict-that-contains-itself",
-          lambda lib: [lib.save(d, _path("m.pt")) for d in [{}] if not d.update(me=d)],
+          lambda lib: [lib.save(d, _path("m.safetensors")) for d in [{}] if not d.update(me=d)],
           ValueError, (), fix="it contains itself", torch=False),
-    # ---- glasstorch's format: files it refuses ----
-    _case("load/torch.save-file", _load_pickle, RuntimeError, (),
-          fix=("looks like a pickle file", "glasstorch never unpickles",
-               "safetensors.torch.save_file"), torch=False),
-    _case("load/pickle-file", _load_raw_pickle, RuntimeError, (),
-          fix=("looks like a pickle file", "safetensors.torch.save_file"), torch=False),
+    # ---- a .safetensors file: files it refuses ----
     _case("load/empty-file", _load_empty, RuntimeError, (),
           fix=("is not a valid glasstorch/safetensors file (the file is empty)",
                "truncated or corrupted"), torch=False),

@@ -1,11 +1,13 @@
-"""glasstorch.vision: torchvision's datasets and transforms for the learners' image work.
+"""glasstorch.vision: torchvision's datasets, transforms, image reading and models for the
+learners' image work.
 
 ``glasstorch run`` makes ``import torchvision`` resolve here, so
-``torchvision.datasets.FashionMNIST`` and ``torchvision.transforms.ToTensor`` are the classes of
-``datasets`` and ``transforms``.
+``torchvision.datasets.FashionMNIST``, ``torchvision.transforms.ToTensor``,
+``torchvision.io.read_image`` and ``torchvision.models.resnet18`` are the objects of
+``datasets``, ``transforms``, ``io`` and ``models``.
 """
 
 from .. import __version__
-from . import datasets, transforms
+from . import datasets, io, models, transforms
 
-__all__ = ["datasets", "transforms"]
+__all__ = ["datasets", "io", "models", "transforms"]
