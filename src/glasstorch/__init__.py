@@ -141,7 +141,9 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module(f"{__name__}.{_LAZY_FUNCTIONS[name]}"), name)
         globals()[name] = value
         return value
-    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
+    from ._missing import missing  # a torch name glasstorch lacks says so
+
+    raise missing(__name__, name)
 
 
 def __dir__():

@@ -6,6 +6,9 @@
 """
 
 from .. import __version__
+from .._missing import module_getattr as _module_getattr
 from . import datasets, transforms
 
 __all__ = ["datasets", "transforms"]
+
+__getattr__ = _module_getattr(__name__)  # a torch name not here yet says so
