@@ -130,6 +130,7 @@ _use_one_thread_unless_told()
 # Loaded on first use (import time is measured): ``glasstorch.optim`` imports the module then.
 _LAZY_MODULES = ("distributions", "optim", "utils")
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
+_LAZY_FUNCTIONS.update(install_as_torch="notebook", load_ipython_extension="notebook")
 
 
 def __getattr__(name: str):

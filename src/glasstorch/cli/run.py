@@ -53,6 +53,7 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         if fullname in HOLDERS:
             holder = types.ModuleType(fullname, f"glasstorch run: holds {fullname}'s aliases")
             holder.__path__ = []
+            holder.__glasstorch_holder__ = True  # ours, not the real package
             return importlib.util.spec_from_loader(fullname, _AliasLoader(holder), is_package=True)
         real = _target(fullname)
         if real is None:
