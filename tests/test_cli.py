@@ -14,6 +14,7 @@ def run(tmp_path, code: str, *args: str):
     return subprocess.run(
         [sys.executable, "-m", "glasstorch", "run", str(script), *args],
         capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env=dict(os.environ, GLASSTORCH_FIGURES=str(tmp_path / "figures")),
     )
 
 
@@ -75,7 +76,8 @@ def test_ipython_display_is_available(tmp_path):
         print("ok")
     """)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.strip() == "ok"
+    # with IPython installed its clear_output writes a terminal escape first, as under python
+    assert res.stdout.strip().splitlines()[-1] == "ok"
 
 
 def test_demo_trains_linear_regression():
@@ -91,7 +93,8 @@ def test_figures_left_open_are_saved(tmp_path):
     script.write_text("import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
                       "plt.plot([1, 2, 3])\nplt.figure()\nplt.plot([3, 1])\nprint('done')\n")
     res = subprocess.run([sys.executable, "-m", "glasstorch", "run", str(script)],
-                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+                         capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                         env=dict(os.environ, GLASSTORCH_FIGURES=str(tmp_path / "figures")))
     assert res.returncode == 0, res.stderr
     line = [ln for ln in res.stderr.splitlines() if "left open were saved in" in ln][0]
     folder = line.split("saved in ")[1].strip()
@@ -115,3 +118,23 @@ def test_a_failing_script_ends_with_its_error_after_saving_its_figures(tmp_path)
     assert len(saved) == 1
     folder = saved[0].split("saved in ")[1].strip()
     assert os.listdir(folder) == ["open-figure-1.png"]
+
+
+def test_figures_go_to_one_folder_that_each_run_reuses(tmp_path):
+    """No new temporary folder per run: the same one, holding only the latest run's figures."""
+    env = {k: v for k, v in os.environ.items() if k != "GLASSTORCH_FIGURES"}
+    env["TMPDIR"] = str(tmp_path)  # the default place, inside this test's own folder
+    plots = "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+    folders = []
+    for n_open in (2, 1):
+        script = tmp_path / "plots.py"
+        script.write_text(plots + "plt.figure()\n" * n_open)
+        res = subprocess.run([sys.executable, "-m", "glasstorch", "run", str(script)], env=env,
+                             capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+        said = [ln for ln in res.stderr.splitlines() if "figures are saved in" in ln]
+        assert len(said) == 1
+        folders.append(said[0].split("saved in ")[1].strip())
+    assert folders[0] == folders[1] == str(tmp_path / "glasstorch-figures")
+    # the second run left one figure open: the first run's open-figure-2.png is gone
+    assert sorted(os.listdir(folders[1])) == ["open-figure-1.png"]

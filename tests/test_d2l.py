@@ -216,7 +216,7 @@ def test_train_ch3_trains_and_keeps_the_books_checks(plt, capsys):
     loss = nn.CrossEntropyLoss(reduction="none")
     d2l.train_ch3(net, train_iter, test_iter, loss, 3, gt.optim.SGD(net.parameters(), lr=0.1))
     assert d2l.evaluate_accuracy(net, test_iter) > 0.9
-    assert "animator-1.png" in capsys.readouterr().err
+    assert "animator.png" in capsys.readouterr().err
 
     frozen = nn.Sequential(nn.Linear(2, 3))
     with pytest.raises(AssertionError, match="train_ch3: training loss"):
