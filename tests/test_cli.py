@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 
 def run(tmp_path, code: str, *args: str):
@@ -138,3 +139,54 @@ def test_figures_go_to_one_folder_that_each_run_reuses(tmp_path):
     assert folders[0] == folders[1] == str(tmp_path / "glasstorch-figures")
     # the second run left one figure open: the first run's open-figure-2.png is gone
     assert sorted(os.listdir(folders[1])) == ["open-figure-1.png"]
+
+
+def _interrupted(command, cwd):
+    """Run ``command`` (a script that prints "ready" then sleeps), press Ctrl-C, return
+    (exit status, stderr)."""
+    import signal
+
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout.readline() == "ready\n"
+    time.sleep(0.5)  # into the sleep that follows the print
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
+def test_ctrl_c_shows_the_scripts_own_lines_like_python(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text("import time\n\n\ndef train():\n    print('ready', flush=True)\n"
+                      "    time.sleep(60)\n\n\ntrain()\n")
+    code, err = _interrupted([sys.executable, "-m", "glasstorch", "run", str(script)], tmp_path)
+    python_code, python_err = _interrupted([sys.executable, str(script)], tmp_path)
+    assert code == 130 and python_code in (130, -2)  # python kills itself with SIGINT
+    assert err == python_err  # the same traceback: no glasstorch/cli or runpy frames
+    assert "runpy" not in err and "cli" not in err
+    assert err.splitlines()[-1] == "KeyboardInterrupt"
+    assert err.count('File "') == 2  # the call of train() and the sleep in it
+
+
+def test_version_and_run_help():
+    from glasstorch import __version__
+
+    res = subprocess.run([sys.executable, "-m", "glasstorch", "--version"],
+                         capture_output=True, text=True, timeout=60)
+    assert (res.returncode, res.stdout) == (0, f"glasstorch {__version__}\n")
+    for flag in ("--help", "-h"):
+        res = subprocess.run([sys.executable, "-m", "glasstorch", "run", flag],
+                             capture_output=True, text=True, timeout=60)
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.startswith("usage: glasstorch run [-h] SCRIPT [ARGS ...]")
+    res = subprocess.run([sys.executable, "-m", "glasstorch", "run"], capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 2
+    assert res.stderr == ("glasstorch run: the SCRIPT to run is missing "
+                          "(see `glasstorch run --help`)\n")
+
+
+def test_flags_after_the_script_are_the_scripts(tmp_path):
+    res = run(tmp_path, "import sys\nprint(sys.argv[1:])\n", "--help", "-h")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == "['--help', '-h']\n"

@@ -113,16 +113,14 @@ def run_script(path: str, args: list[str]) -> int:
             return code
         print(code, file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        traceback.print_exc()
-        return 130
     except BaseException as e:  # noqa: BLE001 - report like the interpreter, from the script on
+        # (Ctrl-C included: KeyboardInterrupt's traceback also starts at the script's own line)
         tb = e.__traceback__
         while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != script:
             tb = tb.tb_next
         _save_open_figures()  # first, so that the error stays the last line the user sees
         traceback.print_exception(type(e), e, tb or e.__traceback__)
-        return 1
+        return 130 if isinstance(e, KeyboardInterrupt) else 1
     finally:
         _save_open_figures()
         sys.stdout.flush()
