@@ -30,6 +30,7 @@ under load: 22 s for 12,800 training and 10,000 test images, so about 1.5 minute
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,8 +74,9 @@ class ModelSpec:
 def fashion_mnist(data: str, batch_size: int, limit: int | None, download: bool):
     """Fashion-MNIST train and test ``DataLoader`` s of (images (B, 1, 28, 28), labels (B,)).
 
-    Goes through ``glasstorch.vision.datasets.FashionMNIST`` (which looks in ``data``, then in
-    the Debian package's folder); ``limit`` keeps the first N samples of each split.
+    Goes through ``glasstorch.vision.datasets.FashionMNIST``, reading ``data``; the Debian
+    package's files are linked there when installed (its ``download=True`` step), and ``download``
+    allows a real download; ``limit`` keeps the first N samples of each split.
     """
     from ..utils.data import DataLoader, Subset
 
@@ -87,6 +89,7 @@ def fashion_mnist(data: str, batch_size: int, limit: int | None, download: bool)
     if not hasattr(datasets, "FashionMNIST") or not hasattr(transforms, "ToTensor"):
         train, test = _fashion_mnist_without_vision(data)
     else:
+        download = download or os.path.isdir(DEBIAN_FASHION_MNIST)
         try:
             train = datasets.FashionMNIST(root=data, train=True, transform=transforms.ToTensor(),
                                           download=download)
