@@ -190,3 +190,30 @@ def test_flags_after_the_script_are_the_scripts(tmp_path):
     res = run(tmp_path, "import sys\nprint(sys.argv[1:])\n", "--help", "-h")
     assert res.returncode == 0, res.stderr
     assert res.stdout == "['--help', '-h']\n"
+
+
+def test_a_saved_figure_keeps_two_line_titles(tmp_path):
+    """predict_ch3's titles ('true\\npredicted') stand above the axes: the PNG includes them."""
+    res = run(tmp_path, """
+        import matplotlib
+        matplotlib.use('Agg')
+        import matplotlib.pyplot as plt
+        fig, axes = plt.subplots(1, 3, figsize=(4.5, 1.5))
+        for ax in axes:
+            ax.set_title('sneaker\\nsandal')
+    """)
+    assert res.returncode == 0, res.stderr
+    from PIL import Image
+
+    with Image.open(tmp_path / "figures" / "open-figure-1.png") as png:
+        width, height = png.size
+    assert height > 1.5 * 100  # taller than the figure (1.5 in at 100 dpi): the titles fit
+
+
+def test_demo_prints_short_numbers():
+    res = subprocess.run([sys.executable, "-m", "glasstorch", "demo", "--epochs", "1"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    w_line = [ln for ln in res.stdout.splitlines() if ln.startswith("w = ")][0]
+    assert w_line.endswith("(true [2.0, -3.4])")
+    assert all(len(n.strip(" []")) <= 7 for n in w_line.split("(")[0][4:].split(","))

@@ -46,7 +46,8 @@ def display(*objs, **kwargs) -> None:
     for obj in objs:
         if hasattr(obj, "savefig"):
             _state["count"] += 1
-            obj.savefig(os.path.join(figure_folder(), f"figure-{_state['count']:03d}.png"))
+            obj.savefig(os.path.join(figure_folder(), f"figure-{_state['count']:03d}.png"),
+                        bbox_inches="tight")  # as a notebook shows it: nothing cut off
         else:
             print(repr(obj))
 

@@ -146,6 +146,8 @@ def _save_open_figures() -> None:
     folder = figure_folder()
     nums = plt.get_fignums()
     for n in nums:
-        plt.figure(n).savefig(os.path.join(folder, f"open-figure-{n}.png"))
+        # tight, as a notebook shows a figure: titles above the axes (predict_ch3's two lines)
+        # are not cut off
+        plt.figure(n).savefig(os.path.join(folder, f"open-figure-{n}.png"), bbox_inches="tight")
         plt.close(n)  # saved once: a second call finds nothing left to save
     print(f"[glasstorch] {len(nums)} figure(s) left open were saved in {folder}", file=sys.stderr)
