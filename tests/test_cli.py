@@ -217,3 +217,11 @@ def test_demo_prints_short_numbers():
     w_line = [ln for ln in res.stdout.splitlines() if ln.startswith("w = ")][0]
     assert w_line.endswith("(true [2.0, -3.4])")
     assert all(len(n.strip(" []")) <= 7 for n in w_line.split("(")[0][4:].split(","))
+
+
+def test_from_torch_import_of_a_missing_name_says_glasstorch_lacks_it(tmp_path):
+    res = run(tmp_path, "from torch.nn import CTCLoss\n")
+    assert res.returncode == 1
+    *_, error, note = res.stderr.strip().splitlines()
+    assert error.startswith("ImportError: cannot import name 'CTCLoss' from 'glasstorch.nn'")
+    assert note.startswith("glasstorch does not implement torch.nn.CTCLoss yet")

@@ -90,3 +90,19 @@ def test_the_name_list_matches_the_installed_torch():
     # a torch upgrade changes the list: regenerate with scripts/torch_public_names.py
     assert {"Linear", "LSTM", "Conv2d", "MultiheadAttention"} <= listed
     assert len(listed & ours) > 0.9 * len(listed)
+
+
+def test_an_import_error_gets_the_sentence_only_for_torch_names():
+    from glasstorch._missing import explain_import_error
+
+    try:
+        from glasstorch.nn import CTCLoss  # noqa: F401
+    except ImportError as e:
+        explain_import_error(e)
+        explain_import_error(e)  # once only
+        assert e.__notes__ == [str(glasstorch._missing.missing("glasstorch.nn", "CTCLoss"))]
+    try:
+        from glasstorch.nn import Nope  # noqa: F401
+    except ImportError as e:
+        explain_import_error(e)
+        assert not hasattr(e, "__notes__")

@@ -15,6 +15,8 @@ working.
 
 from __future__ import annotations
 
+import re
+
 COVERAGE_PAGE = "docs/API_COVERAGE.md"
 
 # glasstorch's module → the PyTorch namespace it stands in for.
@@ -56,6 +58,27 @@ def missing(module: str, name: str, owner: str | None = None) -> AttributeError:
     if owner is not None:
         return AttributeError(f"'{owner}' object has no attribute '{name}'", name=name)
     return AttributeError(f"module '{module}' has no attribute '{name}'", name=name)
+
+
+_IMPORT_FROM = re.compile(r"cannot import name '(\w+)' from '([\w.]+)'")
+
+
+def explain_import_error(error: BaseException) -> None:
+    """Add the "does not implement yet" sentence to ``from torch.nn import LSTM``'s ImportError.
+
+    Python words that failure itself ("cannot import name 'LSTM' from 'glasstorch.nn'") and drops
+    the module ``__getattr__``'s error, so ``glasstorch run`` and the notebook extension call this
+    on an ImportError before showing it. Other errors are left as they are.
+    """
+    if not isinstance(error, ImportError) or isinstance(error, ModuleNotFoundError):
+        return
+    found = _IMPORT_FROM.search(str(error))
+    if found is None:
+        return
+    name, module = found.groups()
+    reason = missing(module, name)
+    if isinstance(reason, NotYetImplemented) and str(reason) not in getattr(error, "__notes__", ()):
+        error.add_note(str(reason))
 
 
 def module_getattr(module: str):

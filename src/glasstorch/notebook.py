@@ -56,10 +56,20 @@ def install_as_torch() -> None:
     install()
 
 
+def _show_import_error(shell, etype, value, tb, tb_offset=None):
+    """The kernel's usual traceback, with "glasstorch does not implement ... yet" added to a
+    ``from torch.nn import LSTM`` that names a PyTorch feature glasstorch lacks."""
+    from ._missing import explain_import_error
+
+    explain_import_error(value)
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+
 def load_ipython_extension(ipython) -> None:
     """``%load_ext glasstorch``: ``install_as_torch()`` in this IPython kernel, said in one line."""
     import glasstorch
 
     install_as_torch()
+    ipython.set_custom_exc((ImportError,), _show_import_error)
     print(f"glasstorch {glasstorch.__version__}: torch, torchvision and d2l.torch now resolve to "
           "glasstorch in this kernel")

@@ -115,6 +115,9 @@ def run_script(path: str, args: list[str]) -> int:
         return 1
     except BaseException as e:  # noqa: BLE001 - report like the interpreter, from the script on
         # (Ctrl-C included: KeyboardInterrupt's traceback also starts at the script's own line)
+        from .._missing import explain_import_error
+
+        explain_import_error(e)  # `from torch.nn import LSTM`: say glasstorch lacks it
         tb = e.__traceback__
         while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != script:
             tb = tb.tb_next
