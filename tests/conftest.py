@@ -12,6 +12,12 @@ from hypothesis import HealthCheck, settings
 
 from oracle import torch as real_torch
 
+# Subprocesses (``glasstorch run``, notebook kernels) start in other folders: a relative
+# PYTHONPATH=src must still name this checkout's sources there.
+if os.environ.get("PYTHONPATH"):
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        os.path.abspath(p) for p in os.environ["PYTHONPATH"].split(os.pathsep) if p)
+
 if os.environ.get("GLASSTORCH_REQUIRE_TORCH") == "1" and real_torch is None:
     raise pytest.UsageError("GLASSTORCH_REQUIRE_TORCH=1 but PyTorch is not installed")
 

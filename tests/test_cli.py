@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 
 def run(tmp_path, code: str, *args: str):
@@ -14,6 +15,7 @@ def run(tmp_path, code: str, *args: str):
     return subprocess.run(
         [sys.executable, "-m", "glasstorch", "run", str(script), *args],
         capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env=dict(os.environ, GLASSTORCH_FIGURES=str(tmp_path / "figures")),
     )
 
 
@@ -75,7 +77,8 @@ def test_ipython_display_is_available(tmp_path):
         print("ok")
     """)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.strip() == "ok"
+    # with IPython installed its clear_output writes a terminal escape first, as under python
+    assert res.stdout.strip().splitlines()[-1] == "ok"
 
 
 def test_demo_trains_linear_regression():
@@ -91,7 +94,8 @@ def test_figures_left_open_are_saved(tmp_path):
     script.write_text("import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
                       "plt.plot([1, 2, 3])\nplt.figure()\nplt.plot([3, 1])\nprint('done')\n")
     res = subprocess.run([sys.executable, "-m", "glasstorch", "run", str(script)],
-                         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+                         capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                         env=dict(os.environ, GLASSTORCH_FIGURES=str(tmp_path / "figures")))
     assert res.returncode == 0, res.stderr
     line = [ln for ln in res.stderr.splitlines() if "left open were saved in" in ln][0]
     folder = line.split("saved in ")[1].strip()
@@ -115,3 +119,109 @@ def test_a_failing_script_ends_with_its_error_after_saving_its_figures(tmp_path)
     assert len(saved) == 1
     folder = saved[0].split("saved in ")[1].strip()
     assert os.listdir(folder) == ["open-figure-1.png"]
+
+
+def test_figures_go_to_one_folder_that_each_run_reuses(tmp_path):
+    """No new temporary folder per run: the same one, holding only the latest run's figures."""
+    env = {k: v for k, v in os.environ.items() if k != "GLASSTORCH_FIGURES"}
+    env["TMPDIR"] = str(tmp_path)  # the default place, inside this test's own folder
+    plots = "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+    folders = []
+    for n_open in (2, 1):
+        script = tmp_path / "plots.py"
+        script.write_text(plots + "plt.figure()\n" * n_open)
+        res = subprocess.run([sys.executable, "-m", "glasstorch", "run", str(script)], env=env,
+                             capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+        said = [ln for ln in res.stderr.splitlines() if "figures are saved in" in ln]
+        assert len(said) == 1
+        folders.append(said[0].split("saved in ")[1].strip())
+    assert folders[0] == folders[1] == str(tmp_path / "glasstorch-figures")
+    # the second run left one figure open: the first run's open-figure-2.png is gone
+    assert sorted(os.listdir(folders[1])) == ["open-figure-1.png"]
+
+
+def _interrupted(command, cwd):
+    """Run ``command`` (a script that prints "ready" then sleeps), press Ctrl-C, return
+    (exit status, stderr)."""
+    import signal
+
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout.readline() == "ready\n"
+    time.sleep(0.5)  # into the sleep that follows the print
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
+def test_ctrl_c_shows_the_scripts_own_lines_like_python(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text("import time\n\n\ndef train():\n    print('ready', flush=True)\n"
+                      "    time.sleep(60)\n\n\ntrain()\n")
+    code, err = _interrupted([sys.executable, "-m", "glasstorch", "run", str(script)], tmp_path)
+    python_code, python_err = _interrupted([sys.executable, str(script)], tmp_path)
+    assert code == 130 and python_code in (130, -2)  # python kills itself with SIGINT
+    assert err == python_err  # the same traceback: no glasstorch/cli or runpy frames
+    assert "runpy" not in err and "cli" not in err
+    assert err.splitlines()[-1] == "KeyboardInterrupt"
+    assert err.count('File "') == 2  # the call of train() and the sleep in it
+
+
+def test_version_and_run_help():
+    from glasstorch import __version__
+
+    res = subprocess.run([sys.executable, "-m", "glasstorch", "--version"],
+                         capture_output=True, text=True, timeout=60)
+    assert (res.returncode, res.stdout) == (0, f"glasstorch {__version__}\n")
+    for flag in ("--help", "-h"):
+        res = subprocess.run([sys.executable, "-m", "glasstorch", "run", flag],
+                             capture_output=True, text=True, timeout=60)
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.startswith("usage: glasstorch run [-h] SCRIPT [ARGS ...]")
+    res = subprocess.run([sys.executable, "-m", "glasstorch", "run"], capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 2
+    assert res.stderr == ("glasstorch run: the SCRIPT to run is missing "
+                          "(see `glasstorch run --help`)\n")
+
+
+def test_flags_after_the_script_are_the_scripts(tmp_path):
+    res = run(tmp_path, "import sys\nprint(sys.argv[1:])\n", "--help", "-h")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == "['--help', '-h']\n"
+
+
+def test_a_saved_figure_keeps_two_line_titles(tmp_path):
+    """predict_ch3's titles ('true\\npredicted') stand above the axes: the PNG includes them."""
+    res = run(tmp_path, """
+        import matplotlib
+        matplotlib.use('Agg')
+        import matplotlib.pyplot as plt
+        fig, axes = plt.subplots(1, 3, figsize=(4.5, 1.5))
+        for ax in axes:
+            ax.set_title('sneaker\\nsandal')
+    """)
+    assert res.returncode == 0, res.stderr
+    from PIL import Image
+
+    with Image.open(tmp_path / "figures" / "open-figure-1.png") as png:
+        width, height = png.size
+    assert height > 1.5 * 100  # taller than the figure (1.5 in at 100 dpi): the titles fit
+
+
+def test_demo_prints_short_numbers():
+    res = subprocess.run([sys.executable, "-m", "glasstorch", "demo", "--epochs", "1"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    w_line = [ln for ln in res.stdout.splitlines() if ln.startswith("w = ")][0]
+    assert w_line.endswith("(true [2.0, -3.4])")
+    assert all(len(n.strip(" []")) <= 7 for n in w_line.split("(")[0][4:].split(","))
+
+
+def test_from_torch_import_of_a_missing_name_says_glasstorch_lacks_it(tmp_path):
+    res = run(tmp_path, "from torch.nn import CTCLoss\n")
+    assert res.returncode == 1
+    *_, error, note = res.stderr.strip().splitlines()
+    assert error.startswith("ImportError: cannot import name 'CTCLoss' from 'glasstorch.nn'")
+    assert note.startswith("glasstorch does not implement torch.nn.CTCLoss yet")

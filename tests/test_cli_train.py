@@ -212,7 +212,9 @@ def test_corrupt_data_is_one_line_and_kept(tmp_path, capsys):
     code, _, err = train(capsys, "softmax", "--epochs", "1", "--data", str(tmp_path / "data"),
                          "--out", str(tmp_path / "o"))
     assert code == 1
-    assert "train-images-idx3-ubyte" in one_line_error(err)
+    *linked, last = err.strip().splitlines()  # the labels file linked from Debian's copy first
+    assert all(line.startswith("Using /") for line in linked), err
+    assert last.startswith("glasstorch train: ") and "train-images-idx3-ubyte" in last
     assert bad.read_bytes() == b"not a gzip file"
 
 
@@ -331,3 +333,17 @@ def test_small_resnet_shapes():
     assert shapes == [(2, 32, 7, 7), (2, 32, 7, 7), (2, 64, 4, 4), (2, 128, 2, 2),
                       (2, 256, 1, 1), (2, 256, 1, 1), (2, 256), (2, 10)]
     assert sum(isinstance(m, Residual) for m in net.modules()) == 8
+
+
+def test_polyfit_default_teaches_the_lesson_and_times_its_epochs(tmp_path, capsys):
+    """d2l 4.4's point: the degree-3 fit generalises best, the degree-19 one overfits (lower
+    train loss than its test loss), degree 1 underfits; and the seconds are measured, not 0."""
+    code, stdout, _ = train(capsys, "polyfit", "--out", str(tmp_path / "o"))
+    assert code == 0
+    runs = history(tmp_path / "o")["history"]
+    test_loss = {label: rows[-1]["test_loss"] for label, rows in runs.items()}
+    assert test_loss["degree3"] < test_loss["degree19"] < test_loss["degree1"], test_loss
+    assert test_loss["degree3"] < 0.02  # the noise's variance is 0.01
+    assert [len(runs[k]) for k in ("degree1", "degree3", "degree19")] == [400, 1500, 1500]
+    seconds = [ln.split()[-1] for ln in stdout.splitlines() if ln[:5].strip().isdigit()]
+    assert seconds and any(float(s) > 0 for s in seconds), stdout

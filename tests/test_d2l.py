@@ -216,7 +216,7 @@ def test_train_ch3_trains_and_keeps_the_books_checks(plt, capsys):
     loss = nn.CrossEntropyLoss(reduction="none")
     d2l.train_ch3(net, train_iter, test_iter, loss, 3, gt.optim.SGD(net.parameters(), lr=0.1))
     assert d2l.evaluate_accuracy(net, test_iter) > 0.9
-    assert "animator-1.png" in capsys.readouterr().err
+    assert "animator.png" in capsys.readouterr().err
 
     frozen = nn.Sequential(nn.Linear(2, 3))
     with pytest.raises(AssertionError, match="train_ch3: training loss"):
@@ -235,9 +235,25 @@ def test_evaluate_loss_is_the_mean_over_all_examples():
 def test_predict_ch3_titles_truth_and_prediction(plt):
     images = gt.rand(8, 1, 28, 28)
     labels = gt.tensor([0, 1, 2, 3, 4, 5, 6, 7])
-    axes = d2l.predict_ch3(lambda X: gt.zeros(len(X), 10), [(images, labels)], n=4)
+    assert d2l.predict_ch3(lambda X: gt.zeros(len(X), 10), [(images, labels)], n=4) is None
+    axes = plt.gcf().axes  # the book's returns nothing: the figure is pyplot's current one
     assert [ax.get_title() for ax in axes] == ["t-shirt\nt-shirt", "trouser\nt-shirt",
                                                 "pullover\nt-shirt", "dress\nt-shirt"]
+
+
+def test_load_data_fashion_mnist_offline_does_not_advise_download_true(monkeypatch, tmp_path):
+    from glasstorch.vision import datasets
+
+    monkeypatch.setattr(datasets.FashionMNIST, "system_folders", ())
+    monkeypatch.setattr(datasets.FashionMNIST, "mirrors", ["file:///nonexistent-mirror/"])
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    with pytest.raises(RuntimeError) as err:
+        d2l.load_data_fashion_mnist(256)
+    message = str(err.value)  # it passed download=True already: say what else to do
+    assert "could not download" in message and "download=True" not in message
+    assert "network connection" in message
 
 
 def test_devices_are_the_cpu():

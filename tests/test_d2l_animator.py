@@ -4,6 +4,7 @@ The notebook path is tested without a kernel: a stand-in ``IPython`` module whos
 ``get_ipython()`` returns a shell with a ``kernel`` and whose ``display`` records its calls.
 """
 
+import os
 import sys
 import types
 
@@ -48,13 +49,13 @@ def test_terminal_writes_a_png_names_it_once_and_shows_progress(tmp_path, capsys
     animator = d2l.Animator(xlabel="epoch", xlim=[1, 4], ylim=[0, 1],
                             legend=["train loss", "test acc"])
     animator.add(1, (0.9, gt.tensor(0.5)))
-    png = tmp_path / "animator-1.png"
+    png = tmp_path / "animator.png"
     assert png.exists() and png.stat().st_size > 0
     first = png.read_bytes()
     animator.add(2, (0.6, 0.7))
     assert png.read_bytes() != first  # rewritten on every add
     err = capsys.readouterr().err
-    assert err.count("animator-1.png") == 1
+    assert err.count("animator.png") == 1
     assert "epoch" in err and "train loss 0.6" in err and "test acc 0.7" in err
     assert "50%" in err
     animator.add(3, (0.5, 0.75))
@@ -69,14 +70,22 @@ def test_terminal_writes_a_png_names_it_once_and_shows_progress(tmp_path, capsys
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), [0.9, 0.6, 0.5, 0.4])
 
 
-def test_terminal_never_overwrites_an_existing_file(tmp_path):
-    (tmp_path / "animator-1.png").write_bytes(b"the user's picture")
-    first, second = d2l.Animator(), d2l.Animator()
-    first.add(1, 1.0)
-    second.add(1, 2.0)
-    assert (tmp_path / "animator-1.png").read_bytes() == b"the user's picture"
-    assert first.path.endswith("animator-2.png") and second.path.endswith("animator-3.png")
-    assert (tmp_path / "animator-3.png").stat().st_size > 0
+def test_terminal_rewrites_the_same_files_on_every_run(tmp_path, monkeypatch):
+    from glasstorch.d2l import animator as animator_module
+
+    def one_run(value):
+        monkeypatch.setattr(animator_module, "_pngs_written", {})  # a fresh process
+        first, second = d2l.Animator(), d2l.Animator()
+        first.add(1, value)
+        second.add(1, value)
+        return first.path, second.path
+
+    paths = one_run(1.0)
+    assert [os.path.basename(p) for p in paths] == ["animator.png", "animator-2.png"]
+    picture = (tmp_path / "animator.png").read_bytes()
+    assert one_run(5.0) == paths  # the rerun writes the same two files, no third one
+    assert (tmp_path / "animator.png").read_bytes() != picture
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["animator-2.png", "animator.png"]
 
 
 def test_terminal_figure_is_not_left_open_in_pyplot():
@@ -139,7 +148,7 @@ def test_terminal_ipython_and_glasstorch_run_are_terminals(monkeypatch, tmp_path
     calls = _fake_ipython(monkeypatch, types.SimpleNamespace(config={}))  # no kernel
     assert not in_notebook()
     d2l.Animator().add(1, 1.0)
-    assert calls == [] and (tmp_path / "animator-1.png").exists()
+    assert calls == [] and (tmp_path / "animator.png").exists()
     from glasstorch.cli import ipython_shim
 
     monkeypatch.delitem(sys.modules, "IPython")

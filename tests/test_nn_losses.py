@@ -401,3 +401,32 @@ def test_cross_entropy_backward_after_logits_change_in_place(torch):
         loss.backward()
         grads.append(leaf.grad)
     assert_same(grads[0], grads[1])
+
+
+class _ForgetsReturn:
+    """A model whose forward computes its output but never returns it (a learner's slip)."""
+
+    def __init__(self, lib):
+        self.linear = lib.nn.Linear(2, 1)
+
+    def __call__(self, X):
+        self.linear(X)  # no `return`
+
+
+@needs_torch
+@pytest.mark.parametrize("loss", ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss",
+                                  "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"])
+def test_a_forward_that_forgets_return_gets_torchs_error_and_the_cause(loss):
+    from oracle import raised
+
+    def train_step(lib):
+        net = _ForgetsReturn(lib)
+        y = lib.zeros(4, dtype=lib.long) if loss in ("CrossEntropyLoss", "NLLLoss") \
+            else lib.zeros(4, 1)
+        getattr(lib.nn, loss)()(net(lib.ones(4, 2)), y)
+
+    ours, theirs = raised(train_step, gt), raised(train_step, __import__("torch"))
+    assert ours[0] == theirs[0]
+    assert ours[1].startswith(theirs[1])  # torch's words first, then (maybe) the likely cause
+    if ours[0] == "AttributeError":
+        assert "forget to `return`" in ours[1]

@@ -110,25 +110,44 @@ def test_repr(root):
 
 
 # ---- where the files come from -----------------------------------------------------------------
-def test_root_comes_before_the_system_folder(tmp_path, root):
+def test_root_only_unless_download_links_the_system_copy(tmp_path, root, capsys):
     system = tmp_path / "system"
     make_split(str(system), "train", n=4, seed=5)
-    assert len(datasets.FashionMNIST(root)) == N            # root wins
-    assert len(datasets.FashionMNIST(str(tmp_path / "empty"))) == 4   # then the system folder
+    assert len(datasets.FashionMNIST(root)) == N            # root's files
+    assert len(datasets.FashionMNIST(root, download=True)) == N  # ... kept, not replaced
+    empty = str(tmp_path / "empty")
+    with pytest.raises(RuntimeError, match="^Dataset not found. You can use download=True to "):
+        datasets.FashionMNIST(empty)  # torchvision: root only, the system copy is not used
+    assert len(datasets.FashionMNIST(empty, download=True)) == 4  # the "download": a link
+    raw = os.path.join(empty, "FashionMNIST", "raw")
+    linked = sorted(os.listdir(raw))
+    assert linked == ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"]
+    assert all(os.path.samefile(os.path.join(raw, f), system / f) for f in linked)
+    assert f"Using {system / linked[0]} (already on this machine)" in capsys.readouterr().err
+    assert len(datasets.FashionMNIST(empty)) == 4  # there now, without download=True
 
 
-def test_not_found_says_how_to_get_it(tmp_path):
+def test_not_found_says_torchvisions_words_and_where_it_looked(tmp_path):
     empty = str(tmp_path / "nothing")
     with pytest.raises(RuntimeError) as err:
         datasets.FashionMNIST(empty)
     msg = str(err.value)
-    assert "Dataset FashionMNIST not found" in msg and "train-images-idx3-ubyte[.gz]" in msg
-    assert "apt-get install dataset-fashion-mnist" in msg and "download=True" in msg
+    assert msg.startswith("Dataset not found. You can use download=True to download it (")
+    assert "train-images-idx3-ubyte[.gz]" in msg
     assert os.path.join(empty, "FashionMNIST", "raw") in msg
-    assert "t10k-labels-idx1-ubyte.gz" in msg
-    with pytest.raises(RuntimeError, match="Dataset MNIST not found") as err:
-        datasets.MNIST(empty)
-    assert "apt-get" not in str(err.value)
+    assert "fetches the files from file:///nonexistent-mirror/" in msg  # no system copy here
+    make_split(str(tmp_path / "system"), "t10k", n=2)
+    with pytest.raises(RuntimeError) as err:
+        datasets.MNIST(empty, train=False)
+    assert f"it links the copy in {tmp_path / 'system'}" in str(err.value)
+
+
+def test_offline_download_does_not_advise_download_true(tmp_path):
+    with pytest.raises(RuntimeError) as err:
+        datasets.FashionMNIST(str(tmp_path / "data"), download=True)
+    msg = str(err.value)
+    assert "could not download" in msg and "download=True" not in msg
+    assert "apt-get install dataset-fashion-mnist" in msg and "network connection" in msg
 
 
 def serve(folder, files: dict[str, bytes], monkeypatch, cls=datasets.FashionMNIST):
@@ -319,8 +338,9 @@ def test_torchvision_alias_under_glasstorch_run(tmp_path, root):
 @pytest.mark.skipif(not os.path.isdir(DEBIAN), reason="dataset-fashion-mnist is not installed")
 def test_real_fashion_mnist(tmp_path, monkeypatch):
     monkeypatch.setattr(datasets.FashionMNIST, "system_folders", (DEBIAN,))
-    train = datasets.FashionMNIST(str(tmp_path), transform=T.ToTensor())
-    test = datasets.FashionMNIST(str(tmp_path), train=False, transform=T.ToTensor())
+    train = datasets.FashionMNIST(str(tmp_path), transform=T.ToTensor(), download=True)
+    test = datasets.FashionMNIST(str(tmp_path), train=False, transform=T.ToTensor(),
+                                   download=True)
     assert (len(train), len(test)) == (60000, 10000)
     x, y = train[0]
     assert x.shape == (1, 28, 28) and x.dtype == glasstorch.float32 and y == 9
@@ -335,7 +355,47 @@ def test_system_folder_comes_before_download(tmp_path, monkeypatch):
     make_split(str(tmp_path / "system"), "train", n=5, seed=8)
     monkeypatch.setattr(datasets.FashionMNIST, "mirrors", [])  # a download attempt would fail
     ds = datasets.FashionMNIST(str(tmp_path / "data"), download=True)
-    assert len(ds) == 5 and not os.path.exists(tmp_path / "data" / "FashionMNIST")
+    raw = tmp_path / "data" / "FashionMNIST" / "raw"
+    assert len(ds) == 5 and all(os.path.islink(raw / f) for f in os.listdir(raw))
+
+
+def test_a_real_download_shows_a_progress_bar(tmp_path, capsys, monkeypatch):
+    blob = os.urandom(3 << 20)
+
+    class Response:
+        headers = {"Content-Length": str(len(blob))}
+
+        def __init__(self):
+            self.data = blob
+
+        def read(self, n):
+            chunk, self.data = self.data[:n], self.data[n:]
+            return chunk
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    sources.download_file(["http://up/"], "f.gz", hashlib.md5(blob).hexdigest(),
+                          str(tmp_path / "dl"), opener=lambda url: Response())
+    err = capsys.readouterr().err
+    assert "f.gz" in err and "100%" in err
+    import builtins
+
+    real_import = builtins.__import__
+
+    def without_tqdm(name, *args, **kwargs):
+        if name == "tqdm":
+            raise ImportError("no tqdm")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_tqdm)  # the plain percentage instead
+    sources.download_file(["http://up/"], "g.gz", hashlib.md5(blob).hexdigest(),
+                          str(tmp_path / "dl"), opener=lambda url: Response())
+    err = capsys.readouterr().err
+    assert "g.gz:  33%" in err and err.rstrip().endswith("g.gz: 100%")  # 1 MiB chunks of 3
 
 
 def test_index_out_of_range(root):

@@ -143,3 +143,37 @@ def test_draw_graph_with_graphviz(tmp_path, ext):
     out = tmp_path / f"graph.{ext}"
     assert viz.draw_graph(loss, str(out)) == str(out)
     assert out.stat().st_size > 0
+
+
+def test_to_svg_draws_every_box_and_arrow_without_graphviz():
+    import xml.etree.ElementTree as ET
+
+    loss, w, b = linear_loss()
+    svg = viz.to_svg(loss, params={"w": w, "b": b})
+    root = ET.fromstring(svg)  # well-formed XML
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [t.text for t in root.iter(ns + "text")]
+    for label in ("output", "DivBackward0", "MmBackward0", "saved (8, 3), (3, 1)", "w", "b",
+                  "(3, 1)", "(1,)"):
+        assert label in texts, texts
+    labels, edges = parse_dot(viz.to_dot(loss))
+    assert len(list(root.iter(ns + "rect"))) == len(labels)  # one box per DOT node
+    assert len(list(root.iter(ns + "line"))) == len(edges)  # one arrow per DOT edge
+    # data flows down: every arrow ends below where it starts
+    assert all(float(ln.get("y2")) > float(ln.get("y1")) for ln in root.iter(ns + "line"))
+
+
+@pytest.mark.parametrize("dot_installed", [True, False])
+def test_draw_graph_in_a_notebook_is_one_inline_svg(monkeypatch, capsys, dot_installed):
+    monkeypatch.setattr(viz, "_in_notebook", lambda: True)
+    if not dot_installed:
+        monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    elif shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    loss, _, _ = linear_loss()
+    picture = viz.draw_graph(loss)
+    assert capsys.readouterr().out == ""  # shown once, as the cell's result
+    assert isinstance(picture, viz.GraphPicture)
+    assert "<svg" in picture._repr_svg_() and "DivBackward0" in picture._repr_svg_()
+    assert repr(picture) == viz.to_text(loss)
+    assert not os.path.exists("autograd_graph.svg")

@@ -130,6 +130,7 @@ _use_one_thread_unless_told()
 # Loaded on first use (import time is measured): ``glasstorch.optim`` imports the module then.
 _LAZY_MODULES = ("accelerator", "backends", "distributed", "distributions", "optim", "utils")
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
+_LAZY_FUNCTIONS.update(install_as_torch="notebook", load_ipython_extension="notebook")
 
 
 def __getattr__(name: str):
@@ -141,7 +142,9 @@ def __getattr__(name: str):
         value = getattr(importlib.import_module(f"{__name__}.{_LAZY_FUNCTIONS[name]}"), name)
         globals()[name] = value
         return value
-    raise AttributeError(f"module '{__name__}' has no attribute '{name}'")
+    from ._missing import missing  # a torch name glasstorch lacks says so
+
+    raise missing(__name__, name)
 
 
 def __dir__():

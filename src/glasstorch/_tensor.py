@@ -62,6 +62,14 @@ class Tensor:
 
     _vfn = None  # a view: its base's grad_fn when the view's own grad_fn was set (autograd.graph)
 
+    def __getattr__(self, name: str):
+        """Reached only when normal lookup fails: a torch.Tensor name glasstorch lacks says so."""
+        if any(name in vars(klass) for klass in type(self).__mro__):
+            return object.__getattribute__(self, name)  # a property that failed: its own error
+        from ._missing import missing
+
+        raise missing("glasstorch.Tensor", name, owner=type(self).__name__)
+
     def __new__(cls, *args, **kwargs):
         from ._legacy import _legacy_new
 

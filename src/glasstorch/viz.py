@@ -23,7 +23,9 @@ a leaf tensor that requires grad (its ``.variable`` is that leaf; backward adds 
 - ``to_text(tensor)``: an indented tree (a node reached twice is shown once, then ``↑ [n]``);
 - ``draw_graph(tensor, path)``: an SVG or PNG through Graphviz's ``dot`` program when it is
   installed (``apt install graphviz``; the ``graphviz`` Python package is not needed), otherwise
-  the text tree, printed and returned.
+  the text tree, printed and returned. In a notebook, ``draw_graph(tensor)`` shows the graph as
+  one inline SVG: drawn by ``dot`` when it is installed, else by ``to_svg`` (a simple layered
+  drawing of our own).
 
 Colours follow the usual picture: the output tensor green, op nodes grey, leaf tensors blue.
 ``params`` (e.g. ``dict(model.named_parameters())``) names the leaves.
@@ -31,11 +33,12 @@ Colours follow the usual picture: the output tensor green, op nodes grey, leaf t
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import subprocess
 
-__all__ = ["draw_graph", "to_dot", "to_text"]
+__all__ = ["GraphPicture", "draw_graph", "to_dot", "to_svg", "to_text"]
 
 
 def _shape(shape) -> str:
@@ -180,17 +183,123 @@ def to_text(tensor, show_shapes: bool = True, params: dict | None = None) -> str
     return "\n".join(lines) + "\n"
 
 
+def to_svg(tensor, show_shapes: bool = True, params: dict | None = None) -> str:
+    """The autograd graph of ``tensor`` as an SVG picture, drawn without Graphviz.
+
+    A layered drawing, read top to bottom as the data flows: each box sits one row above the
+    lowest box that consumes it (leaves at the top, the output at the bottom), colours as in
+    ``to_dot``. Less tidy than ``dot``'s layout for big graphs, but it needs nothing installed.
+    """
+    names = {id(p): n for n, p in (params or {}).items()}
+    nodes, edges = _walk(tensor)
+    labels = {"out": "output\n" + _shape(tensor.shape) if show_shapes else "output"}
+    fills = {"out": "#caff70"}  # darkolivegreen1, lightgray, lightblue: as to_dot
+    arrows = []  # (from box, to box): input → output
+    for node in nodes:
+        key = id(node)
+        saved = _saved_shapes(node) if show_shapes else []
+        labels[key] = type(node).__name__ + ("\nsaved " + ", ".join(saved) if saved else "")
+        fills[key] = "#d3d3d3"
+        variable = getattr(node, "variable", None)
+        if variable is not None:
+            labels[("leaf", key)] = _leaf_label(variable, names, show_shapes)
+            fills[("leaf", key)] = "#add8e6"
+            arrows.append((("leaf", key), key))
+    if nodes:
+        arrows.append((id(nodes[0]), "out"))
+    else:
+        labels["leaf"], fills["leaf"] = _leaf_label(tensor, names, show_shapes), "#add8e6"
+        arrows.append(("leaf", "out"))
+    arrows += [(id(src), id(dst)) for src, dst in edges]
+    # depth below the output: one more than the deepest box that consumes this one
+    depth = dict.fromkeys(labels, 0)
+    for _ in range(len(labels)):
+        changed = False
+        for src, dst in arrows:
+            if depth[src] < depth[dst] + 1:
+                depth[src], changed = depth[dst] + 1, True
+        if not changed:
+            break
+    rows: dict[int, list] = {}
+    for key in labels:  # first-seen order within a row
+        rows.setdefault(depth[key], []).append(key)
+    char_w, line_h, pad, gap_x, gap_y = 7, 14, 6, 16, 34
+    size = {k: (max(len(t) for t in v.split("\n")) * char_w + 2 * pad,
+                len(v.split("\n")) * line_h + 2 * pad) for k, v in labels.items()}
+    widths = {r: sum(size[k][0] for k in ks) + gap_x * (len(ks) - 1) for r, ks in rows.items()}
+    width = max(widths.values()) + 2 * gap_x
+    row_h = {r: max(size[k][1] for k in ks) for r, ks in rows.items()}
+    top, box = gap_y // 2, {}
+    for r in sorted(rows, reverse=True):
+        x = (width - widths[r]) / 2
+        for k in rows[r]:
+            w, h = size[k]
+            box[k] = (x, top + (row_h[r] - h) / 2, w, h)
+            x += w + gap_x
+        top += row_h[r] + gap_y
+    height = top - gap_y // 2
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+           f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="Helvetica, Arial, sans-serif" '
+           'font-size="11">',
+           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+           'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>']
+    for src, dst in arrows:
+        (sx, sy, sw, sh), (dx, dy, dw, _) = box[src], box[dst]
+        out.append(f'<line x1="{sx + sw / 2:.1f}" y1="{sy + sh:.1f}" x2="{dx + dw / 2:.1f}" '
+                   f'y2="{dy:.1f}" stroke="black" marker-end="url(#arrow)"/>')
+    for key, (x, y, w, h) in box.items():
+        out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h}" rx="4" '
+                   f'fill="{fills[key]}" stroke="black"/>')
+        for i, line in enumerate(labels[key].split("\n")):
+            out.append(f'<text x="{x + w / 2:.1f}" y="{y + pad + (i + 0.8) * line_h:.1f}" '
+                       f'text-anchor="middle">{html.escape(line)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+class GraphPicture:
+    """What ``draw_graph`` returns in a notebook: shown as one inline SVG picture.
+
+    ``svg`` is the picture (from Graphviz's ``dot`` when installed, else ``to_svg``), ``text``
+    the tree of ``to_text`` (its ``repr``, for a console), ``dot`` the DOT source.
+    """
+
+    def __init__(self, svg: str, text: str, dot: str):
+        self.svg, self.text, self.dot = svg, text, dot
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _in_notebook() -> bool:
+    from .d2l.plotting import in_notebook
+
+    return in_notebook()
+
+
 def draw_graph(tensor, path: str | None = None, show_shapes: bool = True,
-               params: dict | None = None) -> str:
+               params: dict | None = None):
     """Draw the autograd graph of ``tensor``.
 
-    With Graphviz's ``dot`` on the PATH: writes ``path`` (default ``autograd_graph.svg``; the
-    format follows the extension: ``.svg``, ``.png``, ``.pdf``) and returns the path. Without it:
-    prints the text tree of ``to_text`` and returns it; if ``path`` was given, the DOT source is
-    written next to it (``.dot``) so it can be rendered later.
+    In a notebook without ``path``: returns a ``GraphPicture``, which the notebook shows as one
+    inline SVG. Elsewhere, with Graphviz's ``dot`` on the PATH: writes ``path`` (default
+    ``autograd_graph.svg``; the format follows the extension: ``.svg``, ``.png``, ``.pdf``) and
+    returns the path. Without it: prints the text tree of ``to_text`` and returns it; if
+    ``path`` was given, the DOT source is written next to it (``.dot``) so it can be rendered
+    later.
     """
     dot_source = to_dot(tensor, show_shapes, params)
     dot = shutil.which("dot")
+    if path is None and _in_notebook():
+        svg = None
+        if dot is not None:
+            res = subprocess.run([dot, "-Tsvg"], input=dot_source.encode(), capture_output=True)
+            svg = res.stdout.decode() if res.returncode == 0 else None
+        return GraphPicture(svg or to_svg(tensor, show_shapes, params),
+                            to_text(tensor, show_shapes, params), dot_source)
     if dot is None:
         text = to_text(tensor, show_shapes, params)
         if path is not None:

@@ -50,6 +50,14 @@ def _missing(lib):
     return _dataset(lib, "FashionMNIST", os.path.join(scratch(), "empty"), train=False)
 
 
+def _offline(lib):
+    """FashionMNIST(root, download=True) with no network and no system copy."""
+    base = datasets.FashionMNIST
+    offline = type("FashionMNIST", (base,), {"system_folders": (),
+                                             "mirrors": ["file:///nonexistent-mirror/"]})
+    return offline(os.path.join(scratch(), "offline"), download=True)
+
+
 def _missing_mnist(lib):
     """MNIST(root) with no files and download=False."""
     return _dataset(lib, "MNIST", os.path.join(scratch(), "empty"))
@@ -112,10 +120,14 @@ def _past_the_end(lib):
 
 CASES = [
     _case("FashionMNIST/not-downloaded", _missing, RuntimeError,
-          ("Dataset FashionMNIST not found", "t10k-images-idx3-ubyte", "download=True",
-           "apt-get install dataset-fashion-mnist")),
+          ("Dataset not found. You can use download=True to download it",
+           "t10k-images-idx3-ubyte", os.path.join("FashionMNIST", "raw"))),
     _case("MNIST/not-downloaded", _missing_mnist, RuntimeError,
-          ("Dataset MNIST not found", "train-images-idx3-ubyte", "download=True")),
+          ("Dataset not found. You can use download=True to download it",
+           "train-images-idx3-ubyte", os.path.join("MNIST", "raw"))),
+    _case("FashionMNIST/download-offline", _offline, RuntimeError,
+          ("could not download", "apt-get install dataset-fashion-mnist",
+           "check the network connection")),
     _case("FashionMNIST/not-an-IDX-file", _bad_magic, RuntimeError,
           (_IMAGES, "bad magic number", "delete it and get it again")),
     _case("FashionMNIST/truncated-file", _truncated, RuntimeError,

@@ -39,7 +39,10 @@ def linear_regression_demo(
             full = ((torch.matmul(X, w) + b - y) ** 2 / 2).mean()
         print(f"epoch {epoch + 1}, loss {float(full):f}")
     elapsed = time.perf_counter() - start
-    print(f"w = {w.detach().reshape(-1).tolist()}  (true {true_w.tolist()})")
+    def readable(t):  # float32 values as the short decimals they stand for, not 3.4000000953674316
+        return [round(v, 4) for v in t.detach().reshape(-1).tolist()]
+
+    print(f"w = {readable(w)}  (true {readable(true_w)})")
     print(f"b = {b.item():.4f}  (true {true_b})")
     print(f"trained in {elapsed:.2f} s")
     return 0

@@ -2,25 +2,43 @@
 
 Learners' notebook code calls ``display.clear_output(wait=True)`` and ``display.display(fig)``
 between plots. In a terminal there is no cell to clear, so ``clear_output`` does nothing, and
-``display`` of a matplotlib figure saves it as a PNG in the run's figure folder (printed once);
+``display`` of a matplotlib figure saves it as a PNG in the figure folder (printed once);
 anything else is printed, as a notebook would show its repr.
+
+The figure folder is one fixed place, reused by every run: ``$GLASSTORCH_FIGURES`` when set,
+else ``glasstorch-figures`` in the system's temporary folder. A run first removes the PNGs an
+earlier run left there (only the names it writes itself), so the folder holds the latest run's
+figures and never grows.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 import types
 
 _state = {"folder": None, "count": 0}
+# The files a run writes here (figure-001.png, open-figure-1.png): the only ones it removes.
+_OWN_FILES = re.compile(r"(open-)?figure-\d+\.png")
 
 
 def figure_folder() -> str:
-    """The folder this run saves figures into (made on first use, announced once)."""
+    """The folder this run saves figures into (emptied of older runs' figures on first use,
+    announced once)."""
     if _state["folder"] is None:
-        _state["folder"] = tempfile.mkdtemp(prefix="glasstorch-figures-")
-        print(f"[glasstorch] figures are saved in {_state['folder']}", file=sys.stderr)
+        folder = os.environ.get("GLASSTORCH_FIGURES") or os.path.join(
+            tempfile.gettempdir(), "glasstorch-figures")
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if _OWN_FILES.fullmatch(name):
+                try:
+                    os.remove(os.path.join(folder, name))
+                except OSError:  # another run removed it first, or it is not ours to remove
+                    pass
+        _state["folder"] = folder
+        print(f"[glasstorch] figures are saved in {folder}", file=sys.stderr)
     return _state["folder"]
 
 
@@ -28,7 +46,8 @@ def display(*objs, **kwargs) -> None:
     for obj in objs:
         if hasattr(obj, "savefig"):
             _state["count"] += 1
-            obj.savefig(os.path.join(figure_folder(), f"figure-{_state['count']:03d}.png"))
+            obj.savefig(os.path.join(figure_folder(), f"figure-{_state['count']:03d}.png"),
+                        bbox_inches="tight")  # as a notebook shows it: nothing cut off
         else:
             print(repr(obj))
 

@@ -53,6 +53,7 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         if fullname in HOLDERS:
             holder = types.ModuleType(fullname, f"glasstorch run: holds {fullname}'s aliases")
             holder.__path__ = []
+            holder.__glasstorch_holder__ = True  # ours, not the real package
             return importlib.util.spec_from_loader(fullname, _AliasLoader(holder), is_package=True)
         real = _target(fullname)
         if real is None:
@@ -116,16 +117,17 @@ def run_script(path: str, args: list[str]) -> int:
             return code
         print(code, file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        traceback.print_exc()
-        return 130
     except BaseException as e:  # noqa: BLE001 - report like the interpreter, from the script on
+        # (Ctrl-C included: KeyboardInterrupt's traceback also starts at the script's own line)
+        from .._missing import explain_import_error
+
+        explain_import_error(e)  # `from torch.nn import LSTM`: say glasstorch lacks it
         tb = e.__traceback__
         while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != script:
             tb = tb.tb_next
         _save_open_figures()  # first, so that the error stays the last line the user sees
         traceback.print_exception(type(e), e, tb or e.__traceback__)
-        return 1
+        return 130 if isinstance(e, KeyboardInterrupt) else 1
     finally:
         _save_open_figures()
         sys.stdout.flush()
@@ -151,6 +153,8 @@ def _save_open_figures() -> None:
     folder = figure_folder()
     nums = plt.get_fignums()
     for n in nums:
-        plt.figure(n).savefig(os.path.join(folder, f"open-figure-{n}.png"))
+        # tight, as a notebook shows a figure: titles above the axes (predict_ch3's two lines)
+        # are not cut off
+        plt.figure(n).savefig(os.path.join(folder, f"open-figure-{n}.png"), bbox_inches="tight")
         plt.close(n)  # saved once: a second call finds nothing left to save
     print(f"[glasstorch] {len(nums)} figure(s) left open were saved in {folder}", file=sys.stderr)

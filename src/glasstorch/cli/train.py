@@ -268,7 +268,7 @@ def _accuracy(net, loader) -> float:
 # ---- results ---------------------------------------------------------------------------------
 COLUMNS = {"epoch": ("epoch", "{:d}"), "train_loss": ("train loss", "{:.4f}"),
            "train_acc": ("train acc", "{:.3f}"), "test_acc": ("test acc", "{:.3f}"),
-           "test_loss": ("test loss", "{:.4f}"), "seconds": ("seconds", "{:.2f}")}
+           "test_loss": ("test loss", "{:.4f}"), "seconds": ("seconds", "{:.3g}")}
 
 
 def _rows_to_show(history: list, at_most: int = 12) -> list:

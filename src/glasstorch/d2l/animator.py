@@ -13,9 +13,10 @@ Where it shows them depends on where the code runs:
   ``add`` (``IPython.display.display`` the new picture, ``clear_output(wait=True)`` the old one);
 - **in a terminal** (``python script.py``, ``glasstorch run``, a terminal IPython): a tqdm progress
   bar over the x range shows the latest values, and the figure is written to a PNG file whose path
-  is printed once and which is rewritten on every ``add``. The file is ``animator-<n>.png`` in the
+  is printed once and which is rewritten on every ``add``. The file is ``animator.png`` in the
   current directory, or in the folder named by the environment variable ``GLASSTORCH_FIGURES``;
-  ``<n>`` is the first number whose file does not exist yet, so nothing already there is replaced.
+  running the program again rewrites the same file (a program that makes several Animators
+  writes ``animator.png``, ``animator-2.png``, ... in the order it makes them).
 """
 
 from __future__ import annotations
@@ -104,16 +105,17 @@ _COUNTER_FORMAT = "{desc}: {n:.4g} [{elapsed}{postfix}]"
 _open_bar: list = []  # the progress bar on screen, if any (shared by all Animators)
 
 
-def _free_png_path() -> str:
-    """``animator-<n>.png`` in GLASSTORCH_FIGURES (or the current directory), not yet taken."""
+_pngs_written: dict[str, int] = {}  # folder → how many Animators of this process plot there
+
+
+def _png_path() -> str:
+    """This Animator's PNG in GLASSTORCH_FIGURES (or the current directory): ``animator.png``
+    for the process's first Animator there, then ``animator-2.png``, ... The same names on every
+    run, so a rerun rewrites its files instead of adding new ones."""
     folder = os.environ.get("GLASSTORCH_FIGURES") or os.curdir
     os.makedirs(folder, exist_ok=True)
-    n = 1
-    while os.path.exists(os.path.join(folder, f"animator-{n}.png")):
-        n += 1
-    path = os.path.join(folder, f"animator-{n}.png")
-    open(path, "xb").close()  # claim the name now, so a second Animator picks the next one
-    return path
+    n = _pngs_written[os.path.abspath(folder)] = _pngs_written.get(os.path.abspath(folder), 0) + 1
+    return os.path.join(folder, "animator.png" if n == 1 else f"animator-{n}.png")
 
 
 class Animator:
@@ -211,7 +213,7 @@ class Animator:
 
     def _show_in_terminal(self, x, y) -> None:
         if self.path is None:
-            self.path = _free_png_path()
+            self.path = _png_path()
             # tqdm.write prints above the bar instead of through it
             _progress_bar_class().write(f"[d2l.Animator] plotting to {os.path.abspath(self.path)}"
                                         " (rewritten on every add)", file=sys.stderr)

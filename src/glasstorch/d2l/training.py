@@ -116,13 +116,14 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater) -> None:
         raise AssertionError(f"train_ch3: test accuracy {test_acc} is not above 0.7")
 
 
-def predict_ch3(net, test_iter, n: int = 6):
-    """Show the first ``n`` images of the first test batch titled 'true label / predicted label'."""
+def predict_ch3(net, test_iter, n: int = 6) -> None:
+    """Show the first ``n`` images of the first test batch titled 'true label / predicted label'
+    (returns nothing, as the book's)."""
     X, y = next(iter(test_iter))
     trues = get_fashion_mnist_labels(y)
     preds = get_fashion_mnist_labels(net(X).argmax(axis=1))
     titles = [true + "\n" + pred for true, pred in zip(trues, preds)]
-    return show_images(X[0:n].reshape((n, 28, 28)), 1, n, titles=titles[0:n])
+    show_images(X[0:n].reshape((n, 28, 28)), 1, n, titles=titles[0:n])
 
 
 def evaluate_loss(net, data_iter, loss) -> float:

@@ -6,6 +6,7 @@
   ``nn.utils`` clips gradients.
 """
 
+from .._missing import module_getattr as _module_getattr
 from . import functional, init, parallel, utils
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
@@ -22,3 +23,5 @@ __all__ = [
     "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer",
     "functional", "init", "parallel", "utils",
 ]
+
+__getattr__ = _module_getattr(__name__)  # a torch name not here yet says so

@@ -13,6 +13,7 @@ The training loop every optimizer serves::
 docstring. ``lr_scheduler`` changes the groups' learning rates as training goes on.
 """
 
+from .._missing import module_getattr as _module_getattr
 from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
@@ -30,3 +31,5 @@ __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam",
     "RAdam", "ASGD", "LBFGS", "lr_scheduler",
 ]
+
+__getattr__ = _module_getattr(__name__)  # a torch name not here yet says so

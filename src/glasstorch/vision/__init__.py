@@ -8,6 +8,9 @@ learners' image work.
 """
 
 from .. import __version__
+from .._missing import module_getattr as _module_getattr
 from . import datasets, io, models, transforms
 
 __all__ = ["datasets", "io", "models", "transforms"]
+
+__getattr__ = _module_getattr(__name__)  # a torch name not here yet says so

@@ -23,6 +23,7 @@ node side by side; this file only gathers them:
 
 import sys
 
+from ..._missing import module_getattr as _module_getattr
 from .activation import *  # noqa: F401,F403
 from .activation_hard import *  # noqa: F401,F403
 from .activation_smooth import *  # noqa: F401,F403
@@ -50,3 +51,5 @@ _FAMILIES = ("linear", "dropout", "sparse", "distance", "activation", "activatio
              "conv", "fold", "pooling", "pooling_adaptive", "padding", "pixel_shuffle",
              "resample", "normalization", "instancenorm")
 __all__ = [name for family in _FAMILIES for name in sys.modules[f"{__name__}.{family}"].__all__]
+
+__getattr__ = _module_getattr(__name__)  # a torch name not here yet says so

@@ -156,6 +156,16 @@ def _sum_to(grad: Tensor, like: Tensor) -> Tensor:
     return grad if grad._data.dtype == like._data.dtype else grad.to(like.dtype)
 
 
+def _need_tensors(op: str, input, target) -> None:
+    """torch's AttributeError for a ``None`` operand, and the usual cause: a ``forward`` that
+    computes its result but forgets to ``return`` it (the model's output is then ``None``)."""
+    for name, value in (("input", input), ("target", target)):
+        if value is None:
+            hint = " (does the model's forward() forget to `return` its result?)"
+            raise AttributeError(f"'NoneType' object has no attribute 'size': {op}() got None as "
+                                 f"its {name}, not a Tensor{hint if name == 'input' else ''}")
+
+
 def _elementwise_loss(input, target, reduction, elem_fn, node_cls, **settings):
     x, t, shape = _broadcast_pair(input, target, stacklevel=4)
     elem = elem_fn(x - t, *settings.values())
@@ -167,6 +177,7 @@ def _elementwise_loss(input, target, reduction, elem_fn, node_cls, **settings):
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
              reduction: str = "mean", weight=None) -> Tensor:
     """Squared error ``(input - target)²``, reduced. Same shapes (broadcasting warns)."""
+    _need_tensors("mse_loss", input, target)
     reduction = _reduction(reduction, size_average, reduce)
     if input._data.dtype.kind not in "fc" and target._data.dtype.kind not in "fc":
         need_float(input, "mse_cpu")
@@ -215,6 +226,7 @@ def _smooth_l1(d, beta):
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """Quadratic ``0.5 d²/beta`` for ``|d| < beta``, linear ``|d| - beta/2`` beyond (d = x - t)."""
+    _need_tensors("smooth_l1_loss", input, target)
     reduction = _reduction(reduction, size_average, reduce)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
@@ -242,6 +254,7 @@ def _huber(d, delta):
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight=None) -> Tensor:
     """``0.5 d²`` for ``|d| < delta``, ``delta (|d| - delta/2)`` beyond: smooth_l1 times delta."""
+    _need_tensors("huber_loss", input, target)
     reduction = _reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
@@ -268,6 +281,7 @@ class HuberLossBackward0(_LossNode):
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
             reduction: str = "mean", weight=None) -> Tensor:
     """Absolute error ``|input - target|``, reduced. Composed of tensor ops, as torch does."""
+    _need_tensors("l1_loss", input, target)
     reduction = _reduction(reduction, size_average, reduce)
     if input._data.shape != target._data.shape:
         _broadcast_pair(input, target)  # torch's warning, or its error
@@ -325,6 +339,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     Each log is clamped at -100, as torch does, so ``x = 0`` or ``1`` gives a finite loss.
     Prefer ``binary_cross_entropy_with_logits`` on raw scores: it is stable.
     """
+    _need_tensors("binary_cross_entropy", input, target)
     reduction = _reduction(reduction, size_average, reduce)
     _size_check(input, target, "Using a target size (torch.Size({t})) that is different to the "
                 "input size (torch.Size({x})) is deprecated. Please ensure they have the same "
@@ -368,6 +383,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     ``-w (pw t log σ(x) + (1-t) log(1 - σ(x)))`` with ``log σ(x) = -softplus(-x)``, finite even at
     x = ±1e4. ``pos_weight`` (e.g. shape (C,), broadcast on the last dim) weighs the positives.
     """
+    _need_tensors("binary_cross_entropy_with_logits", input, target)
     reduction = _reduction(reduction, size_average, reduce)
     _size_check(input, target, "Target size (torch.Size({t})) must be the same as input size "
                 "(torch.Size({x}))")

@@ -6,6 +6,7 @@ them together), then ``_worker.py`` and ``_multiprocess.py`` (the same loop spre
 processes).
 """
 
+from ..._missing import module_getattr as _module_getattr
 from ._collate import default_collate, default_convert
 from ._worker import WorkerInfo, get_worker_info
 from .dataloader import DataLoader
@@ -36,3 +37,5 @@ __all__ = [
     "SubsetRandomSampler", "TensorDataset", "WeightedRandomSampler", "WorkerInfo",
     "default_collate", "default_convert", "get_worker_info", "random_split",
 ]
+
+__getattr__ = _module_getattr(__name__)  # a torch name not here yet says so

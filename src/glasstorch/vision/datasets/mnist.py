@@ -1,16 +1,18 @@
 """MNIST and Fashion-MNIST: 28×28 grayscale images with labels 0–9 (torchvision's API).
 
 ``FashionMNIST(root, train=True, transform=None, target_transform=None, download=False)`` reads
-the IDX files of one split from ``root/FashionMNIST/raw`` (``~`` expanded). Where the files come
-from, in order:
+the IDX files of one split from ``root/FashionMNIST/raw/<name>`` or ``<name>.gz`` (``~``
+expanded; torchvision's layout), and only from there: without them it raises torchvision's
+``RuntimeError: Dataset not found. You can use download=True to download it``.
 
-1. ``root/FashionMNIST/raw/<name>`` or ``<name>.gz`` (torchvision's layout);
-2. a system folder filled by a package: ``/usr/share/datasets/fashion-mnist`` (Debian's
-   ``dataset-fashion-mnist``), ``/usr/share/datasets/mnist`` for MNIST;
-3. with ``download=True``, the dataset's public mirrors (MD5-checked) into the raw folder.
+``download=True`` puts the missing files in that folder first, as torchvision does. The
+"download" takes them from a system folder filled by a package when there is one
+(``/usr/share/datasets/fashion-mnist``, Debian's ``dataset-fashion-mnist``;
+``/usr/share/datasets/mnist`` for MNIST), linked (or copied) in place of a download, else from the
+dataset's public mirrors (MD5-checked, with a progress bar).
 
-Otherwise a ``RuntimeError`` says how to get the data. The whole split loads into one uint8
-array (``dataset.data``, N×28×28) and ``dataset.targets`` (int64, N) at construction.
+The whole split loads into one uint8 array (``dataset.data``, N×28×28) and ``dataset.targets``
+(int64, N) at construction.
 
 ``dataset[i]`` is ``(image, label)``: the image is a PIL ``Image`` (mode ``'L'``) as in
 torchvision when Pillow is installed, else (glasstorch's stand-in) a 28×28 uint8 tensor; then
@@ -113,7 +115,8 @@ class MNIST(VisionDataset):
 
     ``root``: the folder holding ``MNIST/raw``; ``train``: the training split (else the test
     split); ``transform(image)`` / ``target_transform(label)``: applied to each sample;
-    ``download``: fetch the files from ``mirrors`` when they are found nowhere else.
+    ``download``: put missing files in ``MNIST/raw`` first (from a system folder, else from
+    ``mirrors``).
     """
 
     mirrors = [
@@ -130,7 +133,7 @@ class MNIST(VisionDataset):
     test_file = "test.pt"
     classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six",
                "7 - seven", "8 - eight", "9 - nine"]
-    # Folders a system package installs the files into (searched after root).
+    # Folders a system package installs the files into (the "download" takes them from there).
     system_folders: tuple[str, ...] = ("/usr/share/datasets/mnist",)
     # How to get the data from a package, for the "not found" message ("" when none exists).
     package_hint = ""
@@ -160,46 +163,53 @@ class MNIST(VisionDataset):
         prefix = "train" if self.train else "t10k"
         return [(name[:-3], md5) for name, md5 in self.resources if name.startswith(prefix)]
 
-    def _folders(self) -> list[str]:
-        return [self.raw_folder, *self.system_folders]
-
     def _check_exists(self) -> bool:
-        """Whether all four files (both splits) are in the raw folder or a system folder."""
-        return all(sources.find_file(name[:-3], self._folders()) for name, _ in self.resources)
+        """Whether all four files (both splits) are in the raw folder."""
+        return all(sources.find_file(name[:-3], [self.raw_folder]) for name, _ in self.resources)
 
     def download(self) -> None:
-        """Fetch into ``raw_folder`` every file of the dataset found neither there nor in a
-        system folder, from ``mirrors``, checking each file's MD5."""
+        """Put every file of the dataset that ``raw_folder`` lacks there: linked from a system
+        folder that has it, else fetched from ``mirrors`` (MD5-checked)."""
         self._download([name for name, _ in self.resources])
 
     def _download(self, names: list[str]) -> None:
         for name, md5 in self.resources:
-            if name in names and sources.find_file(name[:-3], self._folders()) is None:
-                try:
-                    sources.download_file(self.mirrors, name, md5, self.raw_folder)
-                except sources.DownloadError as e:
-                    raise RuntimeError(f"{type(self).__name__}: {e}. {self._how_to()}") from None
+            if name not in names or sources.find_file(name[:-3], [self.raw_folder]):
+                continue
+            installed = sources.find_file(name[:-3], self.system_folders)
+            if installed is not None:
+                sources.link_or_copy(installed, self.raw_folder)
+                continue
+            try:
+                sources.download_file(self.mirrors, name, md5, self.raw_folder)
+            except sources.DownloadError as e:
+                raise RuntimeError(f"{type(self).__name__}: {e}. {self._how_to()}") from None
 
     def _locate(self, download: bool) -> list[str]:
-        """Paths of this split's images and labels files: root, then system folders, then
-        (``download=True``) the mirrors."""
+        """Paths of this split's images and labels files in ``raw_folder``, put there first
+        when ``download=True``."""
         names = [name for name, _ in self._split_files()]
-        found = [sources.find_file(name, self._folders()) for name in names]
-        if all(found):
-            return found
         if download:
             self._download([name + ".gz" for name in names])
-            return [sources.find_file(name, self._folders()) for name in names]
+        found = [sources.find_file(name, [self.raw_folder]) for name in names]
+        if all(found):
+            return found
         looked_for = " and ".join(f"{name}[.gz]" for name in names)
+        installed = [f for f in self.system_folders if os.path.isdir(f)]
+        source = (f"it links the copy in {installed[0]}" if installed
+                  else "it fetches the files from " + " or ".join(self.mirrors))
+        if not installed and self.package_hint:
+            source += f"; or {self.package_hint}, and it links that copy instead"
         raise RuntimeError(
-            f"Dataset {type(self).__name__} not found: looked for {looked_for} in "
-            f"{' and '.join(self._folders())}. {self._how_to()}"
+            "Dataset not found. You can use download=True to download it (glasstorch looked "
+            f"for {looked_for} in {self.raw_folder}; with download=True {source})"
         )
 
     def _how_to(self) -> str:
+        """How to get the files when ``download=True`` could not (it was asked already)."""
         files = ", ".join(name for name, _ in self.resources)
         ways = [self.package_hint] if self.package_hint else []
-        ways.append("pass download=True to fetch it from " + " or ".join(self.mirrors))
+        ways.append("check the network connection and try again")
         ways.append(f"put the files {files} (gzipped or not) in {self.raw_folder}")
         return "To get it: " + "; or ".join(ways) + "."
 
@@ -278,9 +288,10 @@ class MNIST(VisionDataset):
 class FashionMNIST(MNIST):
     """Zalando's Fashion-MNIST: 28×28 grayscale clothing images in 10 classes (MNIST's format).
 
-    Same arguments and attributes as ``MNIST``; the files are looked for in
-    ``root/FashionMNIST/raw``, then in ``/usr/share/datasets/fashion-mnist`` (Debian's
-    ``dataset-fashion-mnist`` package).
+    Same arguments and attributes as ``MNIST``; the files are read from
+    ``root/FashionMNIST/raw``, where ``download=True`` links them from
+    ``/usr/share/datasets/fashion-mnist`` (Debian's ``dataset-fashion-mnist`` package) when it is
+    installed.
     """
 
     mirrors = ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"]
