@@ -225,3 +225,15 @@ def test_from_torch_import_of_a_missing_name_says_glasstorch_lacks_it(tmp_path):
     *_, error, note = res.stderr.strip().splitlines()
     assert error.startswith("ImportError: cannot import name 'CTCLoss' from 'glasstorch.nn'")
     assert note.startswith("glasstorch does not implement torch.nn.CTCLoss yet")
+
+
+def test_a_missing_torch_module_says_glasstorch_lacks_it(tmp_path):
+    res = run(tmp_path, "import torch.fft\n")
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines()[-1] == (
+        "ModuleNotFoundError: No module named 'torch.fft': glasstorch does not implement "
+        "torch.fft yet (docs/API_COVERAGE.md lists what it has; run this program with PyTorch "
+        "itself for now)")
+    res = run(tmp_path, "import torch.no_such_module\n")  # not PyTorch's either: Python's words
+    assert res.stderr.strip().splitlines()[-1] == (
+        "ModuleNotFoundError: No module named 'torch.no_such_module'")

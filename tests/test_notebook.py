@@ -9,6 +9,7 @@ autograd graph is one inline SVG, a missing PyTorch name says so. Also, outside 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -33,14 +34,19 @@ def executed(tmp_path_factory):
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
     pytest.importorskip("matplotlib")
-    from jupyter_client.kernelspec import NATIVE_KERNEL_NAME
-
     nb = nbformat.read(NOTEBOOK, as_version=4)
     cwd = tmp_path_factory.mktemp("notebook")
+    # A kernel spec of this very Python (a machine-wide "python3" spec may name another one)
+    spec = tmp_path_factory.mktemp("jupyter") / "kernels" / "glasstorch-test"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "glasstorch test", "language": "python"}))
     old = dict(os.environ)
     os.environ.update(_env())  # the kernel inherits this process's environment
+    os.environ["JUPYTER_PATH"] = str(spec.parent.parent)
     try:
-        client = nbclient.NotebookClient(nb, timeout=300, kernel_name=NATIVE_KERNEL_NAME,
+        client = nbclient.NotebookClient(nb, timeout=300, kernel_name="glasstorch-test",
                                          resources={"metadata": {"path": str(cwd)}})
         client.execute()
     finally:

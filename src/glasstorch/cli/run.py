@@ -62,11 +62,13 @@ class AliasFinder(importlib.abc.MetaPathFinder):
             module = importlib.import_module(real)
         except ModuleNotFoundError as e:
             if e.name == real or (e.name and real.startswith(e.name + ".")):
-                raise ModuleNotFoundError(
-                    f"No module named '{fullname}': glasstorch has no '{real}' yet "
-                    f"(it stands in for '{fullname}' under `glasstorch run`)",
-                    name=fullname,
-                ) from None
+                from .._missing import NotYetImplemented, missing
+
+                # a PyTorch module glasstorch lacks (torch.fft) says so; a typo stays Python's
+                reason = missing(*real.rsplit(".", 1)) if "." in real else None
+                detail = f": {reason}" if isinstance(reason, NotYetImplemented) else ""
+                raise ModuleNotFoundError(f"No module named '{fullname}'{detail}",
+                                          name=fullname) from None
             raise
         return importlib.util.spec_from_loader(fullname, _AliasLoader(module))
 
