@@ -330,3 +330,14 @@ def test_multihead_attention_warns_on_mismatched_mask_types():
     x = gt.randn(5, 3, 8)
     with pytest.warns(UserWarning, match="Support for mismatched key_padding_mask and attn_mask"):
         m(x, x, x, attn_mask=gt.zeros(5, 5), key_padding_mask=gt.zeros(3, 5, dtype=gt.bool))
+
+
+def test_multihead_attention_where_torch_keeps_it_and_with_a_dtype():
+    from glasstorch.nn.modules.activation import MultiheadAttention
+
+    assert MultiheadAttention is gt.nn.MultiheadAttention
+    m = MultiheadAttention(8, 2, kdim=4, add_bias_kv=True, dtype=gt.float64)
+    assert {p.dtype for p in m.parameters()} == {gt.float64}
+    out, weights = m(gt.zeros(3, 8, dtype=gt.float64), gt.zeros(5, 4, dtype=gt.float64),
+                     gt.zeros(5, 8, dtype=gt.float64))
+    assert tuple(out.shape) == (3, 8) and tuple(weights.shape) == (3, 6)  # 5 keys + bias_k
