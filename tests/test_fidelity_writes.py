@@ -154,3 +154,26 @@ _ACC = "lib.tensor([1., 2.]), accumulate=True)\nout = (x, b)"
 )
 def test_indexed_writes(code):
     check(code)
+
+
+# ---- 5. the gradient reaching a tensor is in that tensor's dtype ------------------------------
+@cases(
+    "x = lib.ones(2, requires_grad=True)\nh = x * 2\nh.retain_grad()\n"
+    "y = h * lib.ones(2, dtype=lib.float64)\ny.sum().backward()\nout = (h.grad, x.grad)",
+    "x = lib.ones(2, requires_grad=True)\nh = x * 2\nh.retain_grad()\ny = h.double() * 3\n"
+    "y.sum().backward()\nout = (h.grad, x.grad)",
+    "x = lib.ones(2, requires_grad=True)\nh = x * 2\ng = []\n"
+    "h.register_hook(lambda gr: g.append(gr))\n"
+    "y = h * lib.ones(2, dtype=lib.float64)\ny.sum().backward()\nout = g[0]",
+    "x = lib.ones(2, requires_grad=True)\nh = x * 2\ny = h * lib.ones(2, dtype=lib.float64)\n"
+    "gx, = lib.autograd.grad(y.sum(), h, create_graph=True)\nout = gx",
+    "x = lib.ones(2, requires_grad=True)\ny = x * lib.ones(2, dtype=lib.float64)\n"
+    "gx, = lib.autograd.grad(y.sum(), x, create_graph=True)\nout = gx",
+    "x = lib.tensor([1., 2.], requires_grad=True)\nh = x * x\n"
+    "y = (h * lib.tensor([1., 3.], dtype=lib.float64)).sum()\n"
+    "gx, = lib.autograd.grad(y, x, create_graph=True)\ngx.sum().backward()\nout = gx\n"
+    "grads = x.grad",
+    "x = lib.ones(2, requires_grad=True)\nh = x[0:1]\nh.retain_grad()\n"
+    "y = h * lib.ones(1, dtype=lib.float64)\ny.sum().backward()\nout = (h.grad, x.grad)")
+def test_gradient_dtype_follows_the_tensor(code):
+    check(code)
