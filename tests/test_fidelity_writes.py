@@ -177,3 +177,26 @@ def test_indexed_writes(code):
     "y = h * lib.ones(1, dtype=lib.float64)\ny.sum().backward()\nout = (h.grad, x.grad)")
 def test_gradient_dtype_follows_the_tensor(code):
     check(code)
+
+
+# ---- 6. in-place ops through views ---------------------------------------------------------------
+@cases(
+    # a view of an expanded tensor re-expressed from its base: its elements' gradients add up
+    "v0 = lib.ones(1, requires_grad=True)\nv1 = v0 * 1\nv2 = v1.expand(3)\nv1.add_(1)\n"
+    "(v2 * lib.ones(3)).sum().backward()\nout = v2\ngrads = v0.grad",
+    "v0 = lib.ones(1, requires_grad=True)\nv1 = v0 * 1\nv2 = v1.expand(3)\nv2[-1].view(1).add_(1)\n"
+    "(v2 * lib.ones(3)).sum().backward()\nout = v2\ngrads = v0.grad",
+    "v0 = lib.ones(2, 1, requires_grad=True)\nv1 = v0 * 1\nv2 = v1.expand(2, 3).t()\nv1.mul_(2)\n"
+    "(v2 * lib.arange(6.).reshape(3, 2)).sum().backward()\nout = v2\ngrads = v0.grad",
+    "v0 = lib.arange(5., requires_grad=True)\nv1 = v0 * 1\nv2 = v1.unfold(0, 3, 1)\nv1.mul_(2)\n"
+    "(v2 * lib.arange(9.).reshape(3, 3)).sum().backward()\nout = v2\ngrads = v0.grad",
+    "v0 = lib.arange(6., requires_grad=True)\nv1 = (v0 * 1).view(2, 3).t()\nv2 = v1[::2]\n"
+    "v1.mul_(2)\n(v2 * lib.arange(4.).reshape(2, 2)).sum().backward()\nout = v2\ngrads = v0.grad",
+    # in-place negation of a strided float32/int32 column (NumPy 2.4 reads the wrong elements)
+    "x = lib.arange(12.).reshape(3, 4) - 6\nx.select(1, -2).sigmoid_()\nout = x",
+    "x = lib.arange(12.).reshape(3, 4) - 6\nx.select(1, -2).neg_()\nout = x",
+    "x = lib.arange(12).reshape(3, 4).int() - 6\nx.select(1, -2).neg_()\nout = x",
+    "x = lib.arange(12.).reshape(3, 4) - 6\nx[:, ::2].sigmoid_()\nout = x",
+    "x = lib.arange(12.).reshape(3, 4) - 6\nx.t().neg_()\nout = x")
+def test_inplace_through_views(code):
+    check(code)

@@ -65,6 +65,16 @@ def binary(ufunc, x, y, a, b):
         raise broadcast_error(shape_of(a), shape_of(b)) from None
 
 
+def negate_into(x: np.ndarray) -> np.ndarray:
+    """``x = -x`` in ``x``'s own memory. NumPy 2.4's in-place ``negative`` of a strided 4-byte
+    array (float32, int32; ``x[:, 2]``) reads the wrong elements, so such an array is negated
+    through a temporary."""
+    if x.flags.c_contiguous or x.itemsize != 4:
+        return np.negative(x, out=x)
+    x[...] = np.negative(x)
+    return x
+
+
 def bind_methods(*tables: dict) -> None:
     """Make each ``name: function`` of ``tables`` a ``Tensor`` method (``x.exp()``)."""
     for table in tables:

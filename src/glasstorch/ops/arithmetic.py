@@ -18,7 +18,7 @@ from ..autograd import grad_mode
 from ..autograd.graph import Node, NotImplemented, attach
 from . import _inplace
 from ._broadcast import broadcast_error, unbroadcast
-from ._checks import check_overlap, scalar_for
+from ._checks import check_overlap, negate_into, scalar_for
 from ._checks import shape_of as _shape
 from ._inplace import write_out as _out
 from ._promote import float_operands, operands
@@ -668,7 +668,7 @@ def neg_(self):
         raise RuntimeError(_NEG_BOOL)
     if _inplace.recording(self):
         return _inplace.commit(self, neg(_inplace.old_value(self)), "neg_")
-    np.negative(self._data, out=self._data)
+    negate_into(self._data)
     self._vc[0] += 1
     return self
 
