@@ -200,3 +200,57 @@ def test_gradient_dtype_follows_the_tensor(code):
     "x = lib.arange(12.).reshape(3, 4) - 6\nx.t().neg_()\nout = x")
 def test_inplace_through_views(code):
     check(code)
+
+
+# ---- 7. in-place view ops: t_, transpose_, squeeze_, unsqueeze_, detach_ -------------------------
+X = "x = lib.ones(2, 3, requires_grad=True)\ny = x * 1\n"
+
+
+@cases(
+    "x = lib.ones(2, 3, requires_grad=True)\nx.t_()",
+    "x = lib.ones(2, 3, requires_grad=True)\nv = x[0]\nv.unsqueeze_(0)",
+    X + "z = y.t_()\nout = (y, z)",
+    X + "y.t_()\n(y * lib.arange(6.).view(3, 2)).sum().backward()\nout = y\ngrads = x.grad",
+    X + "z = y.sin()\ny.t_()\nz.sum().backward()",  # the version went up
+    X + "z = y * 2\ny.t_()\nz.sum().backward()\ngrads = x.grad",
+    X + "v = y[0]\nv.unsqueeze_(0)\n(v * lib.arange(3.)).sum().backward()\nout = (v, y)\n"
+    "grads = x.grad",
+    X + "v = y[:, 1:]\nv.t_()\ny.mul_(2)\n(v * lib.arange(4.).view(2, 2)).sum().backward()\n"
+    "out = (v, y)\ngrads = x.grad",
+    "x = lib.ones(2, 3)\nv = x[0]\nv.unsqueeze_(0)\nout = v",
+    "x = lib.ones(2, 3)\ny = x.t()\nx.t_()\nout = (x, y)",
+    "x = lib.ones(2, 3)\nout = (x.transpose_(0, 1), x.swapdims_(0, 1), x.swapaxes_(0, 1))",
+    "x = lib.ones(2, 1, 3)\nout = (x.squeeze_(1).shape, x.unsqueeze_(-1).shape, "
+    "x.squeeze_().shape, x.squeeze_((0,)).shape)",
+    "x = lib.ones(2, 1, 3)\nx.squeeze_(5)",
+    "x = lib.ones(2, 1, 3)\nx.unsqueeze_(5)",
+    "x = lib.ones(2, 1, 3, 3)\nx.t_()",
+    "x = lib.ones(3)\nx.t_()\nout = x",
+    "x = lib.ones(())\nout = (x.t_().shape, x.unsqueeze_(0).shape, x.squeeze_(0).shape)",
+    "x = lib.ones(2, 3, requires_grad=True)\nwith lib.no_grad():\n    x.t_()\nout = x",
+    "x = lib.ones(2, 1, 1, requires_grad=True)\ny = x * 1\ny.squeeze_((1, 2))\n"
+    "(y * lib.tensor([1., 2.])).sum().backward()\nout = y\ngrads = x.grad",
+    "x = lib.ones(2, 1, requires_grad=True)\ny = x * 1\ny.squeeze_()\ny.sum().backward()\n"
+    "out = y\ngrads = x.grad",
+    "x = lib.ones(2, 1, requires_grad=True)\ny = x * 1\ny.transpose_(0, 1)\n"
+    "(y * lib.tensor([[1., 2.]])).sum().backward()\nout = y\ngrads = x.grad",
+    "x = lib.ones(2, requires_grad=True)\ny = x * 2\nv = y[:1]\nv.detach_()",
+    "x = lib.ones(2)\nv = x[:1]\nv.detach_()",
+    "x = lib.ones(2, requires_grad=True)\ny = x * 2\ny.detach_()\nout = y",
+    "x = lib.ones(2, requires_grad=True)\nx.detach_()\nout = x")
+def test_inplace_view_ops(code):
+    check(code)
+
+
+def test_inplace_view_ops_name_their_nodes_as_torch():
+    import glasstorch as gt
+
+    x = gt.ones(2, 1, 1, requires_grad=True)
+    names = []
+    for op in ("t_", "squeeze_", "squeeze_(1)", "squeeze_((1, 2))", "unsqueeze_(1)",
+               "transpose_(0, 1)", "swapdims_(0, 1)"):
+        y = (x * 1).squeeze(2) if op == "t_" else x * 1
+        eval(f"y.{op if '(' in op else op + '()'}")
+        names.append(type(y.grad_fn).__name__)
+    assert names == ["TBackward1", "SqueezeBackward3", "SqueezeBackward4", "SqueezeBackward5",
+                     "UnsqueezeBackward1", "TransposeBackward1", "TransposeBackward1"]
