@@ -254,3 +254,44 @@ def test_inplace_view_ops_name_their_nodes_as_torch():
         names.append(type(y.grad_fn).__name__)
     assert names == ["TBackward1", "SqueezeBackward3", "SqueezeBackward4", "SqueezeBackward5",
                      "UnsqueezeBackward1", "TransposeBackward1", "TransposeBackward1"]
+
+
+# ---- 8. dropout forms and bincount's weights ----------------------------------------------------
+@cases(*[f"x = lib.ones([2] * {nd}, requires_grad=True)\ny = x * 1\n"
+         f"r = lib.nn.functional.{f}(y, {p}, {tr}{', inplace=True' if inplace else ''})\n"
+         f"out = (r, r is y, (r == 0).sum() if {p} == 1.0 else r.shape, y)"
+         for f in ("dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout")
+         for nd in range(0, 7) for p, tr in ((0.5, True), (0.0, True), (0.5, False), (1.0, True))
+         for inplace in (False, True) if p != 0.5 or not tr],
+       *[f"x = lib.ones([2] * {nd})\nr = lib.nn.functional.{f}(x, 0.5, True)\nout = r.shape"
+         for f in ("dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout")
+         for nd in range(0, 7)],
+       "out = (repr(lib.nn.Dropout3d(0.3)), repr(lib.nn.FeatureAlphaDropout(0.2)), "
+       "repr(lib.nn.Dropout3d(0.3, inplace=True)))",
+       "m = lib.nn.Dropout3d(0.5)\nx = lib.ones(2, 3, 2, 2, 2)\nout = (m(x).shape, m.eval()(x))",
+       "m = lib.nn.FeatureAlphaDropout(0.5)\nx = lib.ones(2, 3, 2)\n"
+       "out = (m(x).shape, m.eval()(x))",
+       "x = lib.tensor([0, 1, 1, 3])\nw = lib.tensor([.5, 1., 2., 3.], requires_grad=True)\n"
+       "out = lib.bincount(x, weights=w)",
+       "x = lib.tensor([0, 1, 1, 3])\nw = lib.tensor([.5, 1., 2., 3.], requires_grad=True)\n"
+       "lib.bincount(x, weights=w).sum().backward()")
+def test_dropout_forms_and_bincount(code):
+    check(code)
+
+
+def test_channel_dropout_draws_one_value_per_channel():
+    import numpy as np
+
+    import glasstorch as gt
+    F = gt.nn.functional
+    gt.manual_seed(0)
+    for f, shape in ((F.dropout3d, (4, 6, 2, 3, 3)), (F.dropout3d, (6, 2, 3, 3)),
+                     (F.feature_alpha_dropout, (4, 6, 5)), (F.dropout2d, (4, 6, 5))):
+        y = f(gt.ones(*shape), 0.5, True).numpy()
+        per_channel = y.reshape(y.shape[0], y.shape[1], -1)
+        assert np.all(per_channel == per_channel[..., :1]), f.__name__
+        assert len(np.unique(per_channel[..., 0])) == 2, f.__name__
+    # feature alpha dropout keeps mean 0 and variance 1 of a standard input
+    gt.manual_seed(1)
+    z = F.feature_alpha_dropout(gt.randn(2000, 50, 4), 0.3, True).numpy()
+    assert abs(z.mean()) < 0.05 and abs(z.var() - 1) < 0.05
