@@ -8,6 +8,8 @@ gradients left in ``grads``; when torch raises, the same exception type and firs
 
 from __future__ import annotations
 
+import pytest
+
 from oracle import needs_torch
 from test_fidelity_indexing import cases, check
 
@@ -295,3 +297,26 @@ def test_channel_dropout_draws_one_value_per_channel():
     gt.manual_seed(1)
     z = F.feature_alpha_dropout(gt.randn(2000, 50, 4), 0.3, True).numpy()
     assert abs(z.mean()) < 0.05 and abs(z.var() - 1) < 0.05
+
+
+# ---- 9. signed zeros of % ------------------------------------------------------------------------
+@needs_torch
+@pytest.mark.parametrize("code", [
+    "a % b", "a % -3.", "a % 3.", "5. % b", "lib.remainder(a, b)", "lib.fmod(a, b)",
+    "a.remainder_(b)", "a.__imod__(-2.)", "a.half() % b.half()", "a.double() % b.int()"])
+def test_remainder_signed_zeros(code):
+    import numpy as np
+
+    import glasstorch as gt
+    from oracle import torch
+
+    vals = ([-0., 0., -3., 3., -4., 5., -5., 1., -1., float("nan"), float("inf"), 2.5],
+            [2., -2., 3., -3., 2., -3., 3., float("inf"), float("inf"), 1., 2., -0.])
+    out = []
+    for lib in (gt, torch):
+        env = {"lib": lib, "a": lib.tensor(vals[0]), "b": lib.tensor(vals[1])}
+        out.append(np.asarray(eval(code, env).float().numpy(), dtype=np.float64))
+    ours, theirs = out
+    np.testing.assert_array_equal(ours, theirs)
+    num = ~np.isnan(theirs)  # (the sign of a NaN means nothing)
+    assert (np.signbit(ours[num]) == np.signbit(theirs[num])).all(), (ours, theirs)
