@@ -8,6 +8,8 @@ gradients left in ``grads``; when torch raises, the same exception type and firs
 
 from __future__ import annotations
 
+import pytest
+
 from oracle import needs_torch
 from test_fidelity_indexing import cases, check
 
@@ -154,3 +156,167 @@ _ACC = "lib.tensor([1., 2.]), accumulate=True)\nout = (x, b)"
 )
 def test_indexed_writes(code):
     check(code)
+
+
+# ---- 5. the gradient reaching a tensor is in that tensor's dtype ------------------------------
+@cases(
+    "x = lib.ones(2, requires_grad=True)\nh = x * 2\nh.retain_grad()\n"
+    "y = h * lib.ones(2, dtype=lib.float64)\ny.sum().backward()\nout = (h.grad, x.grad)",
+    "x = lib.ones(2, requires_grad=True)\nh = x * 2\nh.retain_grad()\ny = h.double() * 3\n"
+    "y.sum().backward()\nout = (h.grad, x.grad)",
+    "x = lib.ones(2, requires_grad=True)\nh = x * 2\ng = []\n"
+    "h.register_hook(lambda gr: g.append(gr))\n"
+    "y = h * lib.ones(2, dtype=lib.float64)\ny.sum().backward()\nout = g[0]",
+    "x = lib.ones(2, requires_grad=True)\nh = x * 2\ny = h * lib.ones(2, dtype=lib.float64)\n"
+    "gx, = lib.autograd.grad(y.sum(), h, create_graph=True)\nout = gx",
+    "x = lib.ones(2, requires_grad=True)\ny = x * lib.ones(2, dtype=lib.float64)\n"
+    "gx, = lib.autograd.grad(y.sum(), x, create_graph=True)\nout = gx",
+    "x = lib.tensor([1., 2.], requires_grad=True)\nh = x * x\n"
+    "y = (h * lib.tensor([1., 3.], dtype=lib.float64)).sum()\n"
+    "gx, = lib.autograd.grad(y, x, create_graph=True)\ngx.sum().backward()\nout = gx\n"
+    "grads = x.grad",
+    "x = lib.ones(2, requires_grad=True)\nh = x[0:1]\nh.retain_grad()\n"
+    "y = h * lib.ones(1, dtype=lib.float64)\ny.sum().backward()\nout = (h.grad, x.grad)")
+def test_gradient_dtype_follows_the_tensor(code):
+    check(code)
+
+
+# ---- 6. in-place ops through views ---------------------------------------------------------------
+@cases(
+    # a view of an expanded tensor re-expressed from its base: its elements' gradients add up
+    "v0 = lib.ones(1, requires_grad=True)\nv1 = v0 * 1\nv2 = v1.expand(3)\nv1.add_(1)\n"
+    "(v2 * lib.ones(3)).sum().backward()\nout = v2\ngrads = v0.grad",
+    "v0 = lib.ones(1, requires_grad=True)\nv1 = v0 * 1\nv2 = v1.expand(3)\nv2[-1].view(1).add_(1)\n"
+    "(v2 * lib.ones(3)).sum().backward()\nout = v2\ngrads = v0.grad",
+    "v0 = lib.ones(2, 1, requires_grad=True)\nv1 = v0 * 1\nv2 = v1.expand(2, 3).t()\nv1.mul_(2)\n"
+    "(v2 * lib.arange(6.).reshape(3, 2)).sum().backward()\nout = v2\ngrads = v0.grad",
+    "v0 = lib.arange(5., requires_grad=True)\nv1 = v0 * 1\nv2 = v1.unfold(0, 3, 1)\nv1.mul_(2)\n"
+    "(v2 * lib.arange(9.).reshape(3, 3)).sum().backward()\nout = v2\ngrads = v0.grad",
+    "v0 = lib.arange(6., requires_grad=True)\nv1 = (v0 * 1).view(2, 3).t()\nv2 = v1[::2]\n"
+    "v1.mul_(2)\n(v2 * lib.arange(4.).reshape(2, 2)).sum().backward()\nout = v2\ngrads = v0.grad",
+    # in-place negation of a strided float32/int32 column (NumPy 2.4 reads the wrong elements)
+    "x = lib.arange(12.).reshape(3, 4) - 6\nx.select(1, -2).sigmoid_()\nout = x",
+    "x = lib.arange(12.).reshape(3, 4) - 6\nx.select(1, -2).neg_()\nout = x",
+    "x = lib.arange(12).reshape(3, 4).int() - 6\nx.select(1, -2).neg_()\nout = x",
+    "x = lib.arange(12.).reshape(3, 4) - 6\nx[:, ::2].sigmoid_()\nout = x",
+    "x = lib.arange(12.).reshape(3, 4) - 6\nx.t().neg_()\nout = x")
+def test_inplace_through_views(code):
+    check(code)
+
+
+# ---- 7. in-place view ops: t_, transpose_, squeeze_, unsqueeze_, detach_ -------------------------
+X = "x = lib.ones(2, 3, requires_grad=True)\ny = x * 1\n"
+
+
+@cases(
+    "x = lib.ones(2, 3, requires_grad=True)\nx.t_()",
+    "x = lib.ones(2, 3, requires_grad=True)\nv = x[0]\nv.unsqueeze_(0)",
+    X + "z = y.t_()\nout = (y, z)",
+    X + "y.t_()\n(y * lib.arange(6.).view(3, 2)).sum().backward()\nout = y\ngrads = x.grad",
+    X + "z = y.sin()\ny.t_()\nz.sum().backward()",  # the version went up
+    X + "z = y * 2\ny.t_()\nz.sum().backward()\ngrads = x.grad",
+    X + "v = y[0]\nv.unsqueeze_(0)\n(v * lib.arange(3.)).sum().backward()\nout = (v, y)\n"
+    "grads = x.grad",
+    X + "v = y[:, 1:]\nv.t_()\ny.mul_(2)\n(v * lib.arange(4.).view(2, 2)).sum().backward()\n"
+    "out = (v, y)\ngrads = x.grad",
+    "x = lib.ones(2, 3)\nv = x[0]\nv.unsqueeze_(0)\nout = v",
+    "x = lib.ones(2, 3)\ny = x.t()\nx.t_()\nout = (x, y)",
+    "x = lib.ones(2, 3)\nout = (x.transpose_(0, 1), x.swapdims_(0, 1), x.swapaxes_(0, 1))",
+    "x = lib.ones(2, 1, 3)\nout = (x.squeeze_(1).shape, x.unsqueeze_(-1).shape, "
+    "x.squeeze_().shape, x.squeeze_((0,)).shape)",
+    "x = lib.ones(2, 1, 3)\nx.squeeze_(5)",
+    "x = lib.ones(2, 1, 3)\nx.unsqueeze_(5)",
+    "x = lib.ones(2, 1, 3, 3)\nx.t_()",
+    "x = lib.ones(3)\nx.t_()\nout = x",
+    "x = lib.ones(())\nout = (x.t_().shape, x.unsqueeze_(0).shape, x.squeeze_(0).shape)",
+    "x = lib.ones(2, 3, requires_grad=True)\nwith lib.no_grad():\n    x.t_()\nout = x",
+    "x = lib.ones(2, 1, 1, requires_grad=True)\ny = x * 1\ny.squeeze_((1, 2))\n"
+    "(y * lib.tensor([1., 2.])).sum().backward()\nout = y\ngrads = x.grad",
+    "x = lib.ones(2, 1, requires_grad=True)\ny = x * 1\ny.squeeze_()\ny.sum().backward()\n"
+    "out = y\ngrads = x.grad",
+    "x = lib.ones(2, 1, requires_grad=True)\ny = x * 1\ny.transpose_(0, 1)\n"
+    "(y * lib.tensor([[1., 2.]])).sum().backward()\nout = y\ngrads = x.grad",
+    "x = lib.ones(2, requires_grad=True)\ny = x * 2\nv = y[:1]\nv.detach_()",
+    "x = lib.ones(2)\nv = x[:1]\nv.detach_()",
+    "x = lib.ones(2, requires_grad=True)\ny = x * 2\ny.detach_()\nout = y",
+    "x = lib.ones(2, requires_grad=True)\nx.detach_()\nout = x")
+def test_inplace_view_ops(code):
+    check(code)
+
+
+def test_inplace_view_ops_name_their_nodes_as_torch():
+    import glasstorch as gt
+
+    x = gt.ones(2, 1, 1, requires_grad=True)
+    names = []
+    for op in ("t_", "squeeze_", "squeeze_(1)", "squeeze_((1, 2))", "unsqueeze_(1)",
+               "transpose_(0, 1)", "swapdims_(0, 1)"):
+        y = (x * 1).squeeze(2) if op == "t_" else x * 1
+        eval(f"y.{op if '(' in op else op + '()'}")
+        names.append(type(y.grad_fn).__name__)
+    assert names == ["TBackward1", "SqueezeBackward3", "SqueezeBackward4", "SqueezeBackward5",
+                     "UnsqueezeBackward1", "TransposeBackward1", "TransposeBackward1"]
+
+
+# ---- 8. dropout forms and bincount's weights ----------------------------------------------------
+@cases(*[f"x = lib.ones([2] * {nd}, requires_grad=True)\ny = x * 1\n"
+         f"r = lib.nn.functional.{f}(y, {p}, {tr}{', inplace=True' if inplace else ''})\n"
+         f"out = (r, r is y, (r == 0).sum() if {p} == 1.0 else r.shape, y)"
+         for f in ("dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout")
+         for nd in range(0, 7) for p, tr in ((0.5, True), (0.0, True), (0.5, False), (1.0, True))
+         for inplace in (False, True) if p != 0.5 or not tr],
+       *[f"x = lib.ones([2] * {nd})\nr = lib.nn.functional.{f}(x, 0.5, True)\nout = r.shape"
+         for f in ("dropout1d", "dropout2d", "dropout3d", "feature_alpha_dropout")
+         for nd in range(0, 7)],
+       "out = (repr(lib.nn.Dropout3d(0.3)), repr(lib.nn.FeatureAlphaDropout(0.2)), "
+       "repr(lib.nn.Dropout3d(0.3, inplace=True)))",
+       "m = lib.nn.Dropout3d(0.5)\nx = lib.ones(2, 3, 2, 2, 2)\nout = (m(x).shape, m.eval()(x))",
+       "m = lib.nn.FeatureAlphaDropout(0.5)\nx = lib.ones(2, 3, 2)\n"
+       "out = (m(x).shape, m.eval()(x))",
+       "x = lib.tensor([0, 1, 1, 3])\nw = lib.tensor([.5, 1., 2., 3.], requires_grad=True)\n"
+       "out = lib.bincount(x, weights=w)",
+       "x = lib.tensor([0, 1, 1, 3])\nw = lib.tensor([.5, 1., 2., 3.], requires_grad=True)\n"
+       "lib.bincount(x, weights=w).sum().backward()")
+def test_dropout_forms_and_bincount(code):
+    check(code)
+
+
+def test_channel_dropout_draws_one_value_per_channel():
+    import numpy as np
+
+    import glasstorch as gt
+    F = gt.nn.functional
+    gt.manual_seed(0)
+    for f, shape in ((F.dropout3d, (4, 6, 2, 3, 3)), (F.dropout3d, (6, 2, 3, 3)),
+                     (F.feature_alpha_dropout, (4, 6, 5)), (F.dropout2d, (4, 6, 5))):
+        y = f(gt.ones(*shape), 0.5, True).numpy()
+        per_channel = y.reshape(y.shape[0], y.shape[1], -1)
+        assert np.all(per_channel == per_channel[..., :1]), f.__name__
+        assert len(np.unique(per_channel[..., 0])) == 2, f.__name__
+    # feature alpha dropout keeps mean 0 and variance 1 of a standard input
+    gt.manual_seed(1)
+    z = F.feature_alpha_dropout(gt.randn(2000, 50, 4), 0.3, True).numpy()
+    assert abs(z.mean()) < 0.05 and abs(z.var() - 1) < 0.05
+
+
+# ---- 9. signed zeros of % ------------------------------------------------------------------------
+@needs_torch
+@pytest.mark.parametrize("code", [
+    "a % b", "a % -3.", "a % 3.", "5. % b", "lib.remainder(a, b)", "lib.fmod(a, b)",
+    "a.remainder_(b)", "a.__imod__(-2.)", "a.half() % b.half()", "a.double() % b.int()"])
+def test_remainder_signed_zeros(code):
+    import numpy as np
+
+    import glasstorch as gt
+    from oracle import torch
+
+    vals = ([-0., 0., -3., 3., -4., 5., -5., 1., -1., float("nan"), float("inf"), 2.5],
+            [2., -2., 3., -3., 2., -3., 3., float("inf"), float("inf"), 1., 2., -0.])
+    out = []
+    for lib in (gt, torch):
+        env = {"lib": lib, "a": lib.tensor(vals[0]), "b": lib.tensor(vals[1])}
+        out.append(np.asarray(eval(code, env).float().numpy(), dtype=np.float64))
+    ours, theirs = out
+    np.testing.assert_array_equal(ours, theirs)
+    num = ~np.isnan(theirs)  # (the sign of a NaN means nothing)
+    assert (np.signbit(ours[num]) == np.signbit(theirs[num])).all(), (ours, theirs)

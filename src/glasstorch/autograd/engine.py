@@ -196,7 +196,10 @@ def run_backward(roots, grad_roots, retain_graph, create_graph, inputs=None, acc
             for (nxt, _), g in zip(nexts, grads):
                 if nxt is None:
                     continue
-                if g is not None:  # sum the gradients reaching nxt
+                if g is not None:  # sum the gradients reaching nxt, in its tensor's dtype
+                    gd, dt = g._data.dtype, nxt._dtype
+                    if gd is not dt and dt is not None and gd != dt:
+                        g = _cast_grad(g, dt)
                     prev_g = pending.get(nxt)
                     pending[nxt] = g if prev_g is None else prev_g + g
                 left = deps[nxt] - 1
@@ -224,6 +227,14 @@ def queue_callback(fn) -> None:
 def _run_final_callbacks() -> None:
     while final_callbacks:
         final_callbacks.pop(0)()
+
+
+def _cast_grad(g, npd):
+    """``g`` in the NumPy dtype ``npd`` (a recorded cast under ``create_graph``)."""
+    from .. import _dtype
+    from ..ops.conversion import _cast  # ops build on autograd: imported when first needed
+
+    return _cast(g, _dtype.from_numpy_dtype(npd))
 
 
 def _run_post_hooks(node, grads, grad) -> None:

@@ -41,7 +41,11 @@ _FREED = (
 
 def edge(t):
     """The node a gradient for tensor ``t`` flows into: its grad_fn, its AccumulateGrad, or None
-    (also for a Python number given as an op's input)."""
+    (also for a Python number given as an op's input).
+
+    The node learns ``t``'s dtype here (``_dtype``): a gradient reaching it in another dtype is
+    cast to it by the engine, as torch does (``h`` float32 used in a float64 product gets a
+    float32 gradient, in its hooks and ``retain_grad`` too)."""
     try:
         fn = t._grad_fn
     except AttributeError:
@@ -50,6 +54,7 @@ def edge(t):
     if base is not None and base._grad_fn is not t._vfn:
         fn = refresh_view(t)
     if fn is not None:
+        fn._dtype = t._data.dtype
         return (fn, 0)
     if t._rg:
         acc = t._acc
@@ -125,6 +130,7 @@ class Node:
     _retain = None
     _trace = None
     _seq = 0  # creation order (the engine runs newer nodes first)
+    _dtype = None  # the NumPy dtype of the tensor this node is the history of (see edge)
 
     def __init__(self, *inputs):
         self.next_functions = tuple([edge(t) for t in inputs])
@@ -277,6 +283,7 @@ class AccumulateGrad(Node):
     def __init__(self, leaf):
         self.next_functions = ()
         self._leaf = weakref.ref(leaf)
+        self._dtype = leaf._data.dtype
 
     @property
     def variable(self):

@@ -168,6 +168,19 @@ def _geometry(base: Tensor, view: Tensor) -> tuple:
     return v.shape, None, where.reshape(v.shape), "C"
 
 
+def _may_overlap(shape: tuple, strides) -> bool:
+    """Whether two elements of a view of this shape and these strides (in elements) may share
+    memory: False for any slice, transpose or reshape of dense memory; True for an ``expand``
+    (stride 0) or an ``unfold`` whose windows overlap (it may also say True for some strided
+    layouts that do not overlap: the caller then takes its slower, always correct path)."""
+    reach = 0
+    for stride, n in sorted((abs(s), n) for n, s in zip(shape, strides) if n > 1):
+        if stride <= reach:
+            return True
+        reach += stride * (n - 1)
+    return False
+
+
 def _addresses(shape: tuple, strides: list, start: int) -> np.ndarray:
     """The memory position (in elements) of each element of an array of ``shape``/``strides``
     whose first element is at ``start``."""
@@ -251,7 +264,14 @@ class AsStridedBackward0(Node):
             np.add.at(buf, _addresses(shape, strides, offset), grad._data)
             return _wrap(buf[inside])
         out = np.zeros(self.shape, grad._data.dtype, order=self.geom[3])
-        _put(out, self.geom, grad._data)
+        shape, strides, off, order = self.geom
+        if strides is None or _may_overlap(shape, strides):
+            # elements of the view that share memory (an expand: stride 0) each pass on their
+            # gradient: add them up where a plain assignment would keep only the last
+            at = off if strides is None else _addresses(shape, strides, off)
+            np.add.at(out.reshape(-1, order=order), at, grad._data)
+        else:
+            _put(out, self.geom, grad._data)
         return _wrap(out)
 
 

@@ -65,6 +65,16 @@ def binary(ufunc, x, y, a, b):
         raise broadcast_error(shape_of(a), shape_of(b)) from None
 
 
+def negate_into(x: np.ndarray) -> np.ndarray:
+    """``x = -x`` in ``x``'s own memory. NumPy 2.4's in-place ``negative`` of a strided 4-byte
+    array (float32, int32; ``x[:, 2]``) reads the wrong elements, so such an array is negated
+    through a temporary."""
+    if x.flags.c_contiguous or x.itemsize != 4:
+        return np.negative(x, out=x)
+    x[...] = np.negative(x)
+    return x
+
+
 def bind_methods(*tables: dict) -> None:
     """Make each ``name: function`` of ``tables`` a ``Tensor`` method (``x.exp()``)."""
     for table in tables:
@@ -120,6 +130,10 @@ def check_overlap(dst: np.ndarray, src: np.ndarray) -> None:
     """torch's RuntimeError for a write into ``dst`` reading ``src`` where the two partly overlap
     (``overlap_refused``): ``x[1:] = x[:-1]``, ``x.copy_(x.unsqueeze(0))``, ``x.add_(x[0])``. A
     write of an array onto exactly itself (``x.add_(x)``, ``x.copy_(x)``) is fine."""
+    a, b = dst.base, src.base  # (views of one array share its base: a cheap first test)
+    if (dst if a is None else a) is not (src if b is None else b):
+        if a is None and b is None or not np.may_share_memory(dst, src):
+            return
     if overlap_refused(dst, src):
         raise RuntimeError(_PARTIAL)
 

@@ -18,7 +18,7 @@ from ..autograd import grad_mode
 from ..autograd.graph import Node, NotImplemented, attach
 from . import _inplace
 from ._broadcast import broadcast_error, unbroadcast
-from ._checks import check_overlap, scalar_for
+from ._checks import check_overlap, negate_into, scalar_for
 from ._checks import shape_of as _shape
 from ._inplace import write_out as _out
 from ._promote import float_operands, operands
@@ -298,12 +298,22 @@ def floor_divide(input, other, *, out=None):
     return _out(res, out)
 
 
+def _remainder(x, y):
+    """``x % y`` as torch computes it: ``fmod``, plus ``y`` where the result is not 0 and its
+    sign differs from ``y``'s. A zero result keeps the sign of ``x`` (``-0. % 2`` and ``-4. % 2``
+    are -0.; NumPy's ``remainder`` gives zeros the sign of ``y``). Integers: NumPy's own."""
+    if np.result_type(x, y).kind not in "f":
+        return np.remainder(x, y)
+    r = np.fmod(x, y)
+    return np.where((r != 0) & ((r < 0) != (y < 0)), r + y, r)
+
+
 def remainder(input, other, *, out=None):
     """``input % other`` with the sign of ``other`` (Python's rule). ``number % tensor`` has no
     derivative in torch (backward raises)."""
     x, y = operands(input, other)
     _no_bool(x, y, input, other, "remainder_cpu")
-    res = _integer_division(np.remainder, x, y, input, other)
+    res = _integer_division(_remainder, x, y, input, other)
     if _records(input, other) and res._data.dtype.kind in "fc":
         if not isinstance(input, Tensor):
             attach(res, NotImplemented, input, other, message=_NO_GRAD.format("remainder"))
@@ -668,7 +678,7 @@ def neg_(self):
         raise RuntimeError(_NEG_BOOL)
     if _inplace.recording(self):
         return _inplace.commit(self, neg(_inplace.old_value(self)), "neg_")
-    np.negative(self._data, out=self._data)
+    negate_into(self._data)
     self._vc[0] += 1
     return self
 

@@ -33,7 +33,7 @@ from ..autograd.graph import Node, attach
 from ._broadcast import broadcast_shape, unbroadcast
 from ._inplace import inplace_of
 from ._inplace import write_out as _out
-from .shape import UnsafeViewBackward0
+from .shape import SqueezeBackward4, UnsafeViewBackward0
 
 
 def _word(x: np.ndarray) -> str:
@@ -128,7 +128,7 @@ def _mv(a: Tensor, v: Tensor) -> Tensor:
 
 def _squeeze_row(t: Tensor) -> Tensor:
     """``t.squeeze_(0)`` as torch's matmul applies it to its ``(1, m)`` product."""
-    return attach(_wrap(t._data.reshape(t._data.shape[1:])), SqueezeBackward4, t, dim=0)
+    return attach(_wrap(t._data.reshape(t._data.shape[1:])), SqueezeBackward4, t)
 
 
 def _unsafe_view(t: Tensor, shape: tuple) -> Tensor:
@@ -306,19 +306,6 @@ class MvBackward0(Node):
             grad.reshape(-1, 1) * x if ga else None,
             matmul(grad, a) if gx else None,
         )
-
-
-class SqueezeBackward4(Node):
-    """The in-place ``squeeze_(dim)`` torch's matmul applies to drop the row a vector was lifted
-    to (``(k,) @ (k, m)``); its backward puts the dimension back. (glasstorch has no public
-    ``squeeze_``, so the class lives with the one op that records it.)"""
-
-    def __init__(self, x, *, dim):
-        super().__init__(x)
-        self.dim = dim
-
-    def backward(self, grad):
-        return grad.unsqueeze(self.dim)
 
 
 def _sum_to(arr: np.ndarray, shape: tuple) -> np.ndarray:

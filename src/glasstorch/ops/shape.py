@@ -22,8 +22,8 @@ from .. import _dtype
 from .._size import Size
 from .._tensor import Tensor, _dim, _wrap
 from ..autograd import grad_mode
-from ..autograd.graph import Node, attach
-from ..autograd.views import AsStridedBackward0, strided_geometry, view_of
+from ..autograd.graph import Node, attach, refresh_view, set_history
+from ..autograd.views import AsStridedBackward0, stand_in, strided_geometry, view_of
 from ._broadcast import broadcast_shape, unbroadcast
 from ._positions import put_into_zeros
 
@@ -186,23 +186,25 @@ def squeeze(input, dim=None, *, axis=None):
 
     ``(3, 1, 4).squeeze()`` is ``(3, 4)``; a named dimension whose size is not 1 is kept.
     """
-    x = input._data
-    dim = axis if dim is None else dim
+    arr, form = _squeezed(input._data, axis if dim is None else dim)
+    return attach(view_of(input, arr), _SQUEEZE_NODES[form], input)
+
+
+def _squeezed(x: np.ndarray, dim):
+    """``x`` without the size-1 dims ``squeeze(dim)`` drops (a view), and which form of the call
+    it was: 0 all dims, 1 one dim, 2 a tuple of dims (the node names differ by form)."""
     if dim is None:
-        node = SqueezeBackward0
-        drop = tuple(i for i, n in enumerate(x.shape) if n == 1)
+        form, drop = 0, tuple(i for i, n in enumerate(x.shape) if n == 1)
     elif isinstance(dim, (tuple, list)):
-        node = SqueezeBackward2
-        dims = [_dim(int(d), x.ndim) for d in dim]
+        form, dims = 2, [_dim(int(d), x.ndim) for d in dim]
         if len(set(dims)) != len(dims):
             dup = next(d for d in dims if dims.count(d) > 1)
             raise RuntimeError(f"dim {dup} appears multiple times in the list of dims")
         drop = tuple(d for d in dims if x.ndim and x.shape[d] == 1)
     else:
-        node = SqueezeBackward1
-        d = _dim(int(dim), x.ndim)
+        form, d = 1, _dim(int(dim), x.ndim)
         drop = (d,) if x.ndim and x.shape[d] == 1 else ()
-    return attach(view_of(input, x.squeeze(drop) if drop else x.view()), node, input)
+    return (x.squeeze(drop) if drop else x.view()), form
 
 
 class SqueezeBackward0(ViewBackward0):
@@ -215,6 +217,9 @@ class SqueezeBackward1(ViewBackward0):
 
 class SqueezeBackward2(ViewBackward0):
     """Backward of ``squeeze((d0, d1, ...))``."""
+
+
+_SQUEEZE_NODES = (SqueezeBackward0, SqueezeBackward1, SqueezeBackward2)
 
 
 def unsqueeze(input, dim: int = None, *, axis=None):
@@ -312,6 +317,83 @@ class TBackward0(Node):
 
     def backward(self, grad):
         return grad.t()
+
+
+# ---- the in-place forms: the tensor itself takes the new shape and strides ------------------
+def _reshape_in_place(self, arr: np.ndarray, make_node) -> Tensor:
+    """Make ``self`` look at its memory through ``arr`` (a view of its array with another shape
+    or order), as torch's ``t_``/``squeeze_``/... do: same object, same memory, version bumped.
+    When autograd records, ``self`` takes the node ``make_node(old)`` (``old``: ``self`` as it
+    was); a leaf that requires grad (or a view of one) is refused, as for any in-place op."""
+    from ._inplace import recording  # (_inplace builds on the view machinery this file uses)
+
+    record = recording(self)
+    if record:
+        base = self._base
+        if base is not None and base._grad_fn is not self._vfn:
+            refresh_view(self)  # the history to build on is the view's current one
+        node = make_node(stand_in(self))
+    self._data = arr
+    self._vc[0] += 1
+    if record:
+        set_history(self, node)
+    return self
+
+
+def t_(self):
+    """In-place ``t``: this matrix becomes its transpose (0-d and 1-D tensors stay as they are)."""
+    x = self._data
+    if x.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
+    return _reshape_in_place(self, x.T, TBackward1)
+
+
+def transpose_(self, dim0: int, dim1: int):
+    """In-place ``transpose``: dimensions ``dim0`` and ``dim1`` of this tensor swap."""
+    x = self._data
+    a, b = _dim(dim0, x.ndim), _dim(dim1, x.ndim)
+    return _reshape_in_place(self, x.swapaxes(a, b) if x.ndim else x.view(),
+                             lambda old: TransposeBackward1(old, dim0=a, dim1=b))
+
+
+def squeeze_(self, dim=None):
+    """In-place ``squeeze``: this tensor loses its size-1 dimensions (all, or those in ``dim``)."""
+    arr, form = _squeezed(self._data, dim)
+    return _reshape_in_place(self, arr, _SQUEEZE_NODES_IN_PLACE[form])
+
+
+def unsqueeze_(self, dim: int):
+    """In-place ``unsqueeze``: this tensor gains a size-1 dimension at ``dim``."""
+    x = self._data
+    d = _dim(dim, x.ndim + 1)
+    return _reshape_in_place(self, x.reshape(x.shape[:d] + (1,) + x.shape[d:]), UnsqueezeBackward1)
+
+
+class TBackward1(TBackward0):
+    """Backward of ``t_``."""
+
+
+class TransposeBackward1(TransposeBackward0):
+    """Backward of ``transpose_`` (``swapdims_``, ``swapaxes_``)."""
+
+
+class SqueezeBackward3(SqueezeBackward0):
+    """Backward of ``squeeze_()``."""
+
+
+class SqueezeBackward4(SqueezeBackward1):
+    """Backward of ``squeeze_(dim)``."""
+
+
+class SqueezeBackward5(SqueezeBackward2):
+    """Backward of ``squeeze_((d0, d1, ...))``."""
+
+
+class UnsqueezeBackward1(UnsqueezeBackward0):
+    """Backward of ``unsqueeze_``."""
+
+
+_SQUEEZE_NODES_IN_PLACE = (SqueezeBackward3, SqueezeBackward4, SqueezeBackward5)
 
 
 def _T(self):
@@ -668,6 +750,9 @@ Tensor.squeeze, Tensor.unsqueeze = squeeze, unsqueeze
 Tensor.permute, Tensor.transpose, Tensor.swapaxes, Tensor.swapdims = (
     permute, transpose, transpose, transpose)
 Tensor.t, Tensor.movedim, Tensor.moveaxis = t, movedim, movedim
+Tensor.t_, Tensor.transpose_, Tensor.squeeze_, Tensor.unsqueeze_ = (
+    t_, transpose_, squeeze_, unsqueeze_)
+Tensor.swapdims_ = Tensor.swapaxes_ = transpose_
 Tensor.T, Tensor.mT, Tensor.H = property(_T), property(_mT), property(_H)
 Tensor.broadcast_to, Tensor.unfold, Tensor.as_strided = broadcast_to, unfold, as_strided
 Tensor.clone, Tensor.contiguous = clone, contiguous

@@ -16,7 +16,7 @@ from .. import _parallel
 from .._tensor import _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node, attach
-from ._checks import bind_methods
+from ._checks import bind_methods, negate_into
 from ._inplace import inplace_forms, write_out
 from ._unary import SavesInput, float_data, float_op
 
@@ -304,7 +304,7 @@ sigmoid = float_op(
 
 def _sigmoid_in_place(x):  # x.sigmoid_() of a float array, computed in its own memory
     with np.errstate(over="ignore"):
-        np.exp(np.negative(x, out=x), out=x)
+        np.exp(negate_into(x), out=x)
     x += 1
     np.reciprocal(x, out=x)
     return True

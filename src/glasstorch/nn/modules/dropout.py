@@ -57,6 +57,14 @@ class Dropout2d(_DropoutNd):
         return F.dropout2d(input, self.p, self.training, self.inplace)
 
 
+class Dropout3d(_DropoutNd):
+    """Zero whole 3-D feature maps of (N, C, D, H, W) or (C, D, H, W) inputs with probability
+    ``p``."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
 class AlphaDropout(_DropoutNd):
     """Dropout for SELU networks: keeps mean 0 and variance 1 of its input."""
 
@@ -64,4 +72,13 @@ class AlphaDropout(_DropoutNd):
         return F.alpha_dropout(input, self.p, self.training)
 
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d", "AlphaDropout"]
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels (see ``AlphaDropout``): for SELU networks of feature
+    maps."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.feature_alpha_dropout(input, self.p, self.training)
+
+
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+           "FeatureAlphaDropout"]

@@ -15,7 +15,7 @@ import numpy as np
 
 from ... import _dtype
 from ..._tensor import Tensor, _wrap
-from ...autograd.graph import Node, attach
+from ...autograd.graph import Node, NotImplemented, attach
 from .._broadcast import broadcast_shape, unbroadcast
 from .._inplace import write_out as _write_out
 from .._promote import operands
@@ -262,7 +262,8 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
     """How often each value ``0, 1, ..., max(input)`` occurs in a 1-D tensor of non-negative
     integers: ``[1, 1, 3]`` → ``[0, 2, 0, 1]`` (int64). At least ``minlength`` bins. With
     ``weights`` (one per element) each occurrence adds its weight instead of 1: float32 weights
-    give float32 sums, any other dtype float64. Not differentiable."""
+    give float32 sums, any other dtype float64. Not differentiable: with ``weights`` that
+    require grad the result does too, as in torch, and its backward raises."""
     x = input._data
     if x.dtype == np.bool_ or x.dtype.kind == "f":
         raise NotImplementedError(
@@ -277,8 +278,10 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:
     if w.ndim != 1 or w.shape[0] != x.shape[0]:
         raise RuntimeError("weights should be 1-d and have the same length as input")
     out_dtype = w.dtype if w.dtype in (np.float32, np.float64) else np.float64
-    return _wrap(np.bincount(x, weights=w.astype(np.float64), minlength=minlength)
-                 .astype(out_dtype))
+    res = _wrap(np.bincount(x, weights=w.astype(np.float64), minlength=minlength)
+                .astype(out_dtype))
+    return attach(res, NotImplemented, weights,
+                  message="derivative for aten::bincount is not implemented")
 
 
 def histc(input: Tensor, bins: int = 100, min=0, max=0, *, out=None) -> Tensor:
