@@ -79,11 +79,12 @@ class ReluBackward0(Node):
             # where(output > 0, grad, 0); block by block, in parts for big tensors
             y = self.saved_output._data
             bits = np.dtype(f"i{g.itemsize}")
-            if g.shape != y.shape:
-                g = np.ascontiguousarray(np.broadcast_to(g, y.shape))
-            res = np.empty(y.shape, bits)
-            _parallel.elementwise(_relu_grad_into, res, g.view(bits), y)
-            return _wrap(res.view(g.dtype))
+            if g.shape == y.shape and (3 * y.size >= _parallel.MIN_COST or _parallel.forced_split):
+                res = np.empty(y.shape, bits)
+                _parallel.elementwise(_relu_grad_into, res, g.view(bits), y)
+                return _wrap(res.view(g.dtype))
+            keep = np.negative((y > 0).view(np.int8), dtype=bits)
+            return _wrap(np.bitwise_and(g.view(bits), keep).view(g.dtype))
         return where(gt(self.saved_output, 0), grad, 0.0)
 
 
@@ -102,7 +103,8 @@ def relu(input) -> Tensor:
     x = data_of(input, "relu")
     if x.dtype.kind == "b":
         raise RuntimeError("Boolean inputs not supported for relu")
-    if x.dtype.kind == "f" and x.ndim:  # in parts on the kernel pool for big tensors
+    if x.dtype.kind == "f" and (2 * x.size >= _parallel.MIN_COST or _parallel.forced_split):
+        # big tensors: in blocks, on the kernel pool
         return finish(_parallel.elementwise(_relu_into, np.empty(x.shape, x.dtype), x), input,
                       ReluBackward0, None)
     return finish(np.maximum(x, 0), input, ReluBackward0, None)

@@ -273,8 +273,12 @@ def _sigmoid_into(x, out):
 def _sigmoid(x):
     if x.ndim == 0:  # NumPy scalars have no out=
         return 1 / (1 + np.exp(np.negative(x)))
-    # four passes, block by block (in cache) and in parts on the kernel pool for big tensors
-    return _parallel.elementwise(_sigmoid_into, np.empty(x.shape, x.dtype), x)
+    out = np.empty(x.shape, x.dtype)
+    if 2 * x.size >= _parallel.MIN_COST or _parallel.forced_split:
+        # four passes: big tensors block by block (in cache), on the kernel pool
+        return _parallel.elementwise(_sigmoid_into, out, x)
+    _sigmoid_into(x, out)
+    return out
 
 
 def _sigmoid_grad_into(g, y, out):
@@ -292,8 +296,11 @@ class SigmoidBackward0(Node):
         y = self.saved_output
         g, yd = grad._data, y._data
         if not grad_mode.state.enabled and g.shape == yd.shape and g.dtype == yd.dtype:
-            return _wrap(_parallel.elementwise(_sigmoid_grad_into, np.empty(yd.shape, yd.dtype),
-                                               g, yd))
+            out = np.empty(yd.shape, yd.dtype)
+            if 3 * yd.size >= _parallel.MIN_COST or _parallel.forced_split:
+                return _wrap(_parallel.elementwise(_sigmoid_grad_into, out, g, yd))
+            _sigmoid_grad_into(g, yd, out)
+            return _wrap(out)
         return grad * (1 - y) * y
 
 
