@@ -525,3 +525,19 @@ def test_dropout_with_one_layer_warns_as_torch():
             w[0].message)
         if lib is gt:  # ours points at the learner's line (torch's at its own rnn.py)
             assert w[0].filename == __file__
+
+
+@pytest.mark.parametrize("cls", ["RNN", "GRU", "LSTM"])
+def test_second_derivatives_of_packed_bidirectional_layers(cls):
+    # create_graph recomputes each layer with ordinary ops (packed rows and reverse included):
+    # check those second derivatives against finite differences of the first ones
+    gt.manual_seed(0)
+    m = getattr(gt.nn, cls)(2, 3, bidirectional=True).double()
+    x = gt.randn(3, 3, 2, dtype=gt.float64, requires_grad=True)
+    U = gt.nn.utils.rnn
+
+    def f(x):
+        out, state = m(U.pack_padded_sequence(x, [3, 1, 2], enforce_sorted=False))
+        return out.data, *(state if isinstance(state, tuple) else (state,))
+
+    assert gt.autograd.gradgradcheck(f, (x,))

@@ -242,10 +242,12 @@ def gru_layer(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tenso
     H = h0.shape[1]
     # σ(a) = (1 + tanh(a / 2)) / 2: the r and z rows of the weights and biases are halved once
     half, _ = _tanh_form(H, "rzn", x.dtype)
-    bi = _data(b_ih)
-    xw = _input_products(x, wi * half[:, None], None if bi is None else bi * half)  # (T, B, 3H)
+    bias = _data(b_ih)  # b_hr and b_hz join it; b_hn stays inside r * (W_hn h + b_hn)
+    if bh is not None:
+        bias = np.concatenate([bh[:2 * H], np.zeros(H, bh.dtype)]) + (0 if bias is None else bias)
+    xw = _input_products(x, wi * half[:, None], None if bias is None else bias * half)  # (T,B,3H)
     whT = np.ascontiguousarray(wh.T) * half  # (H, 3H); a copy: h @ W^T runs faster on it
-    bh = None if bh is None else bh * half
+    bhn = None if bh is None else bh[2 * H:]
     Y = np.empty((T, B, H), x.dtype)
     RZ = np.zeros((T, B, 2 * H), x.dtype)  # the gates, kept for backward
     N = np.zeros((T, B, H), x.dtype)
@@ -254,8 +256,6 @@ def gru_layer(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tenso
     for t, bs in _with_sizes(T, B, batch_sizes, reverse):
         hp = h[:bs]
         gh = np.matmul(hp, whT)
-        if bh is not None:
-            gh += bh
         xt = xw[t, :bs]
         rz = RZ[t, :bs]
         np.add(xt[:, :2 * H], gh[:, :2 * H], out=rz)
@@ -263,7 +263,10 @@ def gru_layer(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tenso
         rz *= 0.5
         rz += 0.5
         ghn, n = GHN[t, :bs], N[t, :bs]
-        ghn[...] = gh[:, 2 * H:]
+        if bhn is None:
+            ghn[...] = gh[:, 2 * H:]
+        else:
+            np.add(gh[:, 2 * H:], bhn, out=ghn)
         np.multiply(rz[:, :H], ghn, out=n)
         n += xt[:, 2 * H:]
         np.tanh(n, out=n)
