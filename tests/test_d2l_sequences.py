@@ -586,3 +586,28 @@ def test_extract_tar_and_zip(tmp_path):
     assert (out / "pkg" / "a.txt").read_text() == "hello"
     with pytest.raises(ValueError, match="not a .zip"):
         d2l.extract(str(src / "a.txt"))
+
+
+BOOK_ALIASES = ("ones_like ones zeros_like zeros tensor arange meshgrid sin sinh cos cosh tanh "
+                "linspace exp log normal rand randn matmul int32 int64 float32 concat stack abs "
+                "eye sigmoid batch_matmul numpy size reshape to reduce_sum argmax astype "
+                "transpose reduce_mean expand_dims swapaxes repeat").split()
+
+
+def test_every_alias_at_the_end_of_the_books_torch_py():
+    missing = [name for name in BOOK_ALIASES if not hasattr(d2l, name)]
+    assert not missing
+
+
+def test_heatmaps_and_length_histograms(monkeypatch):
+    pytest.importorskip("matplotlib")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    d2l.show_heatmaps(gt.eye(10).reshape((1, 1, 10, 10)), xlabel="Keys", ylabel="Queries",
+                      titles=["eye"])
+    fig = d2l.plt.gcf()
+    assert [ax.get_xlabel() for ax in fig.axes][:1] == ["Keys"] and len(fig.axes) == 2
+    d2l.plt.close("all")
+    d2l.show_list_len_pair_hist(["source", "target"], "# tokens per sequence", "count",
+                                [["a", "b"], ["c"]], [["x"], ["y", "z", "w"]])
+    assert d2l.plt.gca().get_ylabel() == "count"
+    d2l.plt.close("all")
