@@ -128,7 +128,8 @@ _use_one_thread_unless_told()
 
 
 # Loaded on first use (import time is measured): ``glasstorch.optim`` imports the module then.
-_LAZY_MODULES = ("distributions", "optim", "utils", "backends", "accelerator")
+_LAZY_MODULES = ("distributions", "optim", "utils", "backends", "accelerator", "hub",
+                 "serialization")
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
 
 
