@@ -363,3 +363,37 @@ def test_a_view_reaching_past_its_storage_is_refused():
                        .endswith("data.pkl") else body)
     with pytest.raises(pickle.UnpicklingError, match="reaches element 8 of a storage of 4"):
         gt.load(io.BytesIO(out.getvalue()))
+
+
+# ---- torch.serialization's safe globals, torch.load's keywords ----------------------------------
+@needs_torch
+def test_add_safe_globals_lets_trusted_classes_load_as_in_torch():
+    from glasstorch import serialization
+
+    data = _torch_bytes({"w": torch.ones(2), "arr": np.arange(3.0)})
+    with pytest.raises(pickle.UnpicklingError, match="_reconstruct, which is not allowed"):
+        gt.load(io.BytesIO(data))
+    import numpy.core.multiarray as multiarray
+
+    safe = [multiarray._reconstruct, np.ndarray, np.dtype, type(np.dtype(np.float64))]
+    with serialization.safe_globals(safe):
+        assert serialization.get_safe_globals() == safe
+        back = gt.load(io.BytesIO(data))
+    np.testing.assert_array_equal(back["arr"], np.arange(3.0))
+    assert serialization.get_safe_globals() == []
+    with pytest.raises(pickle.UnpicklingError):  # the context is over
+        gt.load(io.BytesIO(data))
+    serialization.add_safe_globals(safe)
+    try:
+        assert gt.load(io.BytesIO(data))["w"].tolist() == [1.0, 1.0]
+    finally:
+        serialization.clear_safe_globals()
+
+
+def test_load_and_save_accept_torchs_keywords():
+    data = _ours_bytes({"w": gt.ones(2)})
+    assert gt.load(io.BytesIO(data), mmap=True, weights_only=None)["w"].tolist() == [1.0, 1.0]
+    with pytest.raises(NotImplementedError, match="pickle_module"):
+        gt.load(io.BytesIO(data), pickle_module=pickle)
+    with pytest.raises(NotImplementedError, match="zip format with pickle protocol 2"):
+        gt.save(gt.ones(1), io.BytesIO(), _use_new_zipfile_serialization=False)

@@ -128,7 +128,8 @@ _use_one_thread_unless_told()
 
 
 # Loaded on first use (import time is measured): ``glasstorch.optim`` imports the module then.
-_LAZY_MODULES = ("accelerator", "backends", "distributed", "distributions", "optim", "utils")
+_LAZY_MODULES = ("accelerator", "backends", "distributed", "distributions", "hub", "optim",
+                 "serialization", "utils")
 _LAZY_FUNCTIONS = {"save": "serialization", "load": "serialization"}
 _LAZY_FUNCTIONS.update(install_as_torch="notebook", load_ipython_extension="notebook")
 

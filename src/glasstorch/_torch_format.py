@@ -248,6 +248,65 @@ def _allowed() -> dict:
 
 _ALLOWED = _allowed()
 
+# what add_safe_globals registered: (module, qualname) -> the class or function it names
+_USER_SAFE: dict = {}
+
+
+def _safe_name(obj) -> tuple[str, str]:
+    if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[1], str):
+        obj, name = obj  # (object, "module.qualname") as torch accepts
+        module, _, qualname = name.rpartition(".")
+        return module, qualname
+    return obj.__module__, obj.__qualname__
+
+
+def add_safe_globals(safe_globals: list) -> None:
+    """Let ``weights_only=True`` loads rebuild these classes and functions too (``[MyConfig,
+    numpy.dtype]``, or ``(obj, "module.name")`` pairs) — for objects you trust to build only
+    data."""
+    for obj in safe_globals:
+        _USER_SAFE[_safe_name(obj)] = obj[0] if isinstance(obj, tuple) else obj
+
+
+def get_safe_globals() -> list:
+    """What ``add_safe_globals`` registered."""
+    return list(_USER_SAFE.values())
+
+
+def clear_safe_globals() -> None:
+    """Forget every ``add_safe_globals`` registration."""
+    _USER_SAFE.clear()
+
+
+class safe_globals:
+    """``with safe_globals([...]):`` — ``add_safe_globals`` for the ``with`` block only."""
+
+    def __init__(self, safe_globals: list):
+        self.safe = safe_globals
+
+    def __enter__(self):
+        self.before = dict(_USER_SAFE)
+        add_safe_globals(self.safe)
+
+    def __exit__(self, *exc):
+        _USER_SAFE.clear()
+        _USER_SAFE.update(self.before)
+
+
+class _AllowList(dict):
+    """The built-in allow-list plus what the user registered (looked up at load time)."""
+
+    @property
+    def user_objects(self) -> list:
+        return list(_USER_SAFE.values())
+
+    def get(self, key, default=None):
+        found = _ALLOWED.get(key)
+        if found is not None:
+            return found
+        obj = _USER_SAFE.get(key)
+        return default if obj is None else _Global(key[0], key[1], obj, user=True)
+
 
 # ---- reading -------------------------------------------------------------------------------
 class _Reader:
@@ -313,7 +372,7 @@ def _check_location(location: str, map_location) -> None:
 
 def _unpickle(data: bytes, name: str, persistent_load, weights_only: bool, start: int = 0):
     if weights_only:
-        return weights_only_load(data, name, _ALLOWED, persistent_load, start)
+        return weights_only_load(data, name, _AllowList(), persistent_load, start)
     stream = io.BytesIO(data)
     stream.seek(start)
     unpickler = _TrustingUnpickler(stream, name, persistent_load)

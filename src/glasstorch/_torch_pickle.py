@@ -43,10 +43,11 @@ class _Global:
     """A global a checkpoint may name: how it is written (``module``, ``name``) and what it
     rebuilds when called (``build``, or None for a value used as is, e.g. a dtype)."""
 
-    __slots__ = ("module", "name", "build", "value")
+    __slots__ = ("module", "name", "build", "value", "user")
 
-    def __init__(self, module: str, name: str, build=None, value=None):
+    def __init__(self, module: str, name: str, build=None, value=None, user=False):
         self.module, self.name, self.build, self.value = module, name, build, value
+        self.user = user  # registered with add_safe_globals: its instances may get state
 
     def __repr__(self) -> str:
         return f"{self.module}.{self.name}"
@@ -80,6 +81,9 @@ class _Unpickling:
         self.stack: list = []
         self.marks: list[int] = []
         self.memo: dict = {}
+        # classes and functions add_safe_globals allowed: callable, and their objects may get
+        # state, as torch allows for them
+        self.user_types: list = list(getattr(allowed, "user_objects", ()))
 
     # ---- reading the opcode stream ----
     def take(self, n: int) -> bytes:
@@ -120,12 +124,16 @@ class _Unpickling:
 
     def lookup(self, module: str, qualname: str):
         found = self.allowed.get((module, qualname))
+        if found is not None and found.user:  # the very object add_safe_globals was given
+            return found.build
         if found is None:
             raise refused(self.name,
                           f"it names the global {module}.{qualname}, which is not allowed")
         return found if found.value is None else found.value  # a dtype, a storage type
 
     def call(self, fn, args):
+        if any(fn is t for t in self.user_types) and isinstance(args, tuple):
+            return fn(*args)  # a callable the user declared safe
         if not isinstance(fn, _Global) or fn.build is None:
             raise refused(self.name, f"it calls {fn!r}, which is not a function it may call")
         if not isinstance(args, tuple):
@@ -321,8 +329,13 @@ def _reduce(u):
 
 
 def _newobj(u):
+    """NEWOBJ: ``cls.__new__(cls, *args)`` — for the allowed rebuilders a call, and for a class
+    registered with add_safe_globals its own ``__new__``."""
     args = u.pop()
     cls = u.pop()
+    if isinstance(cls, type) and any(cls is t for t in u.user_types):
+        u.stack.append(cls.__new__(cls, *args))
+        return
     u.stack.append(u.call(cls, args))
 
 
@@ -336,6 +349,15 @@ def _build(u):
             if not isinstance(key, str) or key.startswith("__"):
                 raise refused(u.name, f"it sets the attribute {key!r} of an OrderedDict")
             setattr(target, key, value)
+        return
+    if any(type(target) is t for t in u.user_types):  # a class declared safe: its own way
+        setstate = getattr(target, "__setstate__", None)
+        if setstate is not None:
+            setstate(state)
+        elif isinstance(state, dict):
+            target.__dict__.update(state)
+        else:
+            raise refused(u.name, f"it sets the state of a {type(target).__name__} object")
         return
     from ._tensor import Tensor
 

@@ -53,6 +53,10 @@ from ._device import device
 from ._serialization_read import _MAX_HEADER, _OLD_PICKLE_STARTS, _bad, _read
 from ._size import Size
 from ._tensor import Tensor, _wrap
+from ._torch_format import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
+
+__all__ = ["save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals",
+           "safe_globals"]
 
 _META_KEY = "glasstorch"
 _FORMAT = 1
@@ -190,7 +194,8 @@ def _to_bytes(obj) -> bytes:
     return st.save(enc.arrays, metadata={_META_KEY: meta, "format": "pt"})
 
 
-def save(obj, f) -> None:
+def save(obj, f, pickle_module=None, pickle_protocol: int = 2,
+         _use_new_zipfile_serialization: bool = True) -> None:
     """Write ``obj`` to ``f``: PyTorch's own format, or safetensors for a ``.safetensors`` name.
 
     ``f``: a path (``str`` or ``os.PathLike``; ``~`` is expanded) or a binary file object opened
@@ -199,6 +204,12 @@ def save(obj, f) -> None:
     (``_torch_format``), which real ``torch.load`` reads. Writing to a path is atomic
     (temporary file, fsync, rename).
     """
+    if pickle_module is not None or pickle_protocol != 2 or not _use_new_zipfile_serialization:
+        raise NotImplementedError(
+            "glasstorch.save writes torch's zip format with pickle protocol 2 only (as "
+            "torch.save's defaults): drop pickle_module, pickle_protocol and "
+            "_use_new_zipfile_serialization"
+        )
     is_path = isinstance(f, (str, os.PathLike))
     if not is_path and not hasattr(f, "write"):  # checked before any work, as torch does
         raise AttributeError(
@@ -263,7 +274,8 @@ def _atomic_write(path: str, payload: bytes) -> None:
 
 
 # ---- load -----------------------------------------------------------------------------------
-def load(f, map_location=None, *, weights_only: bool = True):
+def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None = None,
+         mmap: bool | None = None, **pickle_load_args):
     """Read a checkpoint from a path or a binary file object: a ``torch.save`` file (written here
     or by PyTorch, zip or legacy format) or a safetensors file; the format is told by its first
     bytes.
@@ -275,8 +287,16 @@ def load(f, map_location=None, *, weights_only: bool = True):
     is how a whole model saved with ``torch.save(model)`` loads back). A safetensors file holds
     only data, so ``weights_only`` changes nothing for it. ``map_location`` may be None,
     ``'cpu'``, a CPU ``device``, a dict, or a function (``(storage, location) -> storage`` for
-    torch files, ``(tensor, 'cpu') -> tensor`` for safetensors).
+    torch files, ``(tensor, 'cpu') -> tensor`` for safetensors). ``mmap`` is accepted and the
+    file read into memory; ``add_safe_globals`` (``glasstorch.serialization``) lets
+    ``weights_only`` loads rebuild classes you trust.
     """
+    if pickle_module is not None or pickle_load_args:
+        raise NotImplementedError(
+            "glasstorch.load reads with its own unpickler: drop pickle_module and "
+            f"{', '.join(pickle_load_args) or 'the pickle arguments'}"
+        )
+    weights_only = True if weights_only is None else bool(weights_only)
     if isinstance(f, (str, os.PathLike)):
         name = os.path.expanduser(os.fspath(f))
         with open(name, "rb") as fh:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ... import flatten, nn
 from ...nn import functional as F
 from ._api import IMAGENET, Weights, WeightsEnum, load_weights, pick_weights, set_num_classes
-from ._misc import Conv2dNormActivation
+from .conv_norm_activation import Conv2dNormActivation
 
 
 def _make_divisible(v: float, divisor: int, min_value=None) -> int:
