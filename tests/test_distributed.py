@@ -338,3 +338,41 @@ def test_glasstorch_run_nproc_rejects_a_bad_count(capsys):
 
     assert main(["run", "--nproc", "0", "x.py"]) == 2
     assert "--nproc must be a positive integer, got '0'" in capsys.readouterr().err
+
+
+FASHION = "/usr/share/datasets/fashion-mnist"
+needs_fashion = pytest.mark.skipif(not os.path.isdir(FASHION),
+                                   reason="Fashion-MNIST (dataset-fashion-mnist) not installed")
+
+
+@needs_mpi
+@needs_fashion
+def test_d2l_concise_multi_gpu_chapter_as_processes(tmp_path):
+    pytest.importorskip("matplotlib")
+    program = os.path.join(HERE, "programs", "distributed_d2l.py")
+    res, _ = job([sys.executable, "-m", "glasstorch", "run", "--nproc", "2", program],
+                 timeout=300)
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert len(lines) == 2, res.stdout
+    words = lines[0].split()
+    assert words[:3] == ["[rank", "0]", "test"] and lines[0].endswith("sec/epoch on 2 processes")
+    assert float(words[4].rstrip(",")) > 0.25  # chance is 0.1; two short epochs reach ~0.4
+    assert lines[1] == "[rank 0] every process holds the same model: True"
+
+
+@needs_mpi
+@needs_fashion
+def test_glasstorch_train_mlp_nproc_2(tmp_path):
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("tqdm")
+    pytest.importorskip("safetensors")
+    out = tmp_path / "run"
+    res, _ = job([sys.executable, "-m", "glasstorch", "train", "mlp", "--nproc", "2", "--epochs",
+                  "1", "--limit", "2048", "--out", str(out)], timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert "[rank 0] glasstorch train: 2 ranks (DistributedDataParallel), 128 samples per rank " \
+           "per step" in res.stdout
+    assert "[rank 1]" not in res.stdout  # the other ranks stay quiet
+    assert sorted(os.listdir(out)) == ["curves.png", "model.safetensors",
+                                       "optimizer.safetensors", "run.json"]

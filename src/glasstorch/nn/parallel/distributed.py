@@ -298,8 +298,8 @@ class DistributedDataParallel(Module):
             self.require_backward_grad_sync = before
 
     def state_dict(self, *args, **kwargs):
-        """As torch: the keys carry the ``module.`` prefix; ``ddp.module.state_dict()`` (or
-        ``nn.modules.utils.consume_prefix_in_state_dict_if_present``) gives the plain model's."""
+        """As torch: the keys carry the ``module.`` prefix; ``ddp.module.state_dict()`` is the
+        plain model's (what to save to load into a model without DDP)."""
         return super().state_dict(*args, **kwargs)
 
     def extra_repr(self) -> str:
