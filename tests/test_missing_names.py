@@ -19,8 +19,8 @@ def lookup(namespace: str):
     ("glasstorch.nn", "Nope", None),
     ("glasstorch", "compile", "torch.compile"),
     ("glasstorch.nn.functional", "ctc_loss", "torch.nn.functional.ctc_loss"),
-    ("glasstorch.optim", "LBFGS", "torch.optim.LBFGS"),
-    ("glasstorch.utils.data", "DistributedSampler", "torch.utils.data.DistributedSampler"),
+    ("glasstorch.optim", "SparseAdam", "torch.optim.SparseAdam"),
+    ("glasstorch.utils.data", "IterDataPipe", "torch.utils.data.IterDataPipe"),
     ("glasstorch.vision.datasets", "CIFAR10", "torchvision.datasets.CIFAR10"),
     ("glasstorch.Tensor", "pin_memory", "torch.Tensor.pin_memory"),
 ])
