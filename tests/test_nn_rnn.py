@@ -541,3 +541,26 @@ def test_second_derivatives_of_packed_bidirectional_layers(cls):
         return out.data, *(state if isinstance(state, tuple) else (state,))
 
     assert gt.autograd.gradgradcheck(f, (x,))
+
+
+@needs_torch
+@pytest.mark.parametrize("cls,kw", [
+    ("RNN", dict(num_layers=2)), ("GRU", dict(bidirectional=True)),
+    ("LSTM", dict(bidirectional=True)), ("LSTM", dict(proj_size=3)),
+])
+def test_long_batches_match_torch(cls, kw):
+    # 40 steps x 4 rows: past _COPY_FROM_ROWS, the path with the weights halved and copied
+    # once (short sequences halve each step's pre-activations instead)
+    from glasstorch.nn.functional.rnn import _COPY_FROM_ROWS
+
+    assert 40 * 4 >= _COPY_FROM_ROWS
+    ours, theirs = _pair(cls, **kw)
+    rng = np.random.default_rng(0)
+    res = _run_both(ours, theirs, cls, rng.standard_normal((40, 4, I)),
+                    _states(cls, kw, 4, rng, "float64"))
+    _assert_all_close(*res, 1e-9)
+    x = np.random.default_rng(1).standard_normal((40, 4, I)).astype("float32")
+    ours32, theirs32 = _pair(cls, "float32", **kw)
+    a, b = ours32(gt.tensor(x))[0], theirs32(torch.tensor(x))[0]
+    # float32 over 40 steps: the rounding of each step's products compounds through the state
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-4, atol=2e-5)
