@@ -320,3 +320,27 @@ def test_remainder_signed_zeros(code):
     np.testing.assert_array_equal(ours, theirs)
     num = ~np.isnan(theirs)  # (the sign of a NaN means nothing)
     assert (np.signbit(ours[num]) == np.signbit(theirs[num])).all(), (ours, theirs)
+
+
+# ---- 10. relu's gradient: at NaN, and differentiable under create_graph --------------------------
+R = "x = lib.tensor([float('nan'), 0., 1., -1., float('inf'), -0.], requires_grad=True)\n"
+
+
+@cases(R + "lib.relu(x).sum().backward()\ngrads = x.grad",
+       R + "lib.nn.functional.relu(x).backward(lib.tensor([1., 1., float('nan'), float('nan'), "
+       "1., float('inf')]))\ngrads = x.grad",
+       R + "y = x * 1\ny.relu_()\ny.sum().backward()\nout = y\ngrads = x.grad",
+       R + "y = x.double() * 1\nlib.relu(y).sum().backward()\ngrads = x.grad",
+       "x = lib.tensor([-1., 2., 3.], requires_grad=True)\n"
+       "g, = lib.autograd.grad(lib.relu(x).sum(), x, create_graph=True)\nout = g",
+       "x = lib.tensor([-1., 2., 3.], requires_grad=True)\n"
+       "g, = lib.autograd.grad((lib.relu(x) * x).sum(), x, create_graph=True)\n"
+       "g.sum().backward()\nout = g\ngrads = x.grad",
+       "x = lib.tensor([-1., 2., 3.], requires_grad=True)\n"
+       "g, = lib.autograd.grad((lib.relu(x) ** 2).sum(), x, create_graph=True)\n"
+       "h, = lib.autograd.grad(g.sum(), x, create_graph=True)\nout = (g, h)",
+       "x = lib.tensor([-1., 2., 3.], requires_grad=True)\nw = lib.ones(3, requires_grad=True)\n"
+       "g, = lib.autograd.grad(lib.relu(x), x, grad_outputs=w * 2, create_graph=True)\n"
+       "g.sum().backward()\nout = g\ngrads = (x.grad, w.grad)")
+def test_relu_gradient(code):
+    check(code)
