@@ -344,3 +344,39 @@ R = "x = lib.tensor([float('nan'), 0., 1., -1., float('inf'), -0.], requires_gra
        "g.sum().backward()\nout = g\ngrads = (x.grad, w.grad)")
 def test_relu_gradient(code):
     check(code)
+
+
+# ---- 11. gather / scatter with a 0-d index or input -------------------------------------------
+@cases(
+    "out = lib.zeros(10).scatter_(0, lib.tensor(3), value=1)",
+    "out = lib.zeros(10).scatter_(0, lib.tensor(3), lib.tensor([5., 6.]))",
+    "out = lib.zeros(10).scatter(0, lib.tensor(3), lib.tensor(5.))",
+    "out = lib.zeros(10).scatter_add(0, lib.tensor(3), lib.tensor([5., 6.]))",
+    "out = lib.zeros(10).scatter(0, lib.tensor([3]), lib.tensor(5.))",
+    "out = lib.zeros(10).scatter(0, lib.tensor([3, 4]), lib.tensor(5.))",
+    "out = lib.zeros(()).scatter(0, lib.tensor([0]), lib.tensor([5.]))",
+    "out = lib.zeros(()).scatter(0, lib.tensor(0), lib.tensor(5.))",
+    "out = lib.zeros(()).scatter(0, lib.tensor(0), 5.)",
+    "out = lib.arange(10.).gather(0, lib.tensor(3))",
+    "out = lib.arange(10.).gather(-1, lib.tensor(3))",
+    "out = lib.arange(10.).gather(0, lib.tensor(13))",
+    "out = lib.tensor(7.).gather(0, lib.tensor(0))",
+    "out = lib.tensor(7.).gather(0, lib.tensor([0, 0]))",
+    "out = lib.arange(10.).scatter(0, lib.tensor(3), 1., reduce='add')",
+    "out = lib.zeros(3, 2).scatter(0, lib.tensor(1), 5.)",
+    "out = lib.zeros(3, 2).gather(0, lib.tensor(1))",
+    "x = lib.arange(10., requires_grad=True)\nout = x.gather(0, lib.tensor(3))\n"
+    "(out * 2).backward()\ngrads = x.grad",
+    "x = lib.arange(10., requires_grad=True)\ns = lib.tensor([5., 6.], requires_grad=True)\n"
+    "out = (x * 1).scatter(0, lib.tensor(3), s)\n(out * lib.arange(10.)).sum().backward()\n"
+    "grads = (x.grad, s.grad)",
+    "x = lib.arange(10., requires_grad=True)\ns = lib.tensor(5., requires_grad=True)\n"
+    "out = x.scatter_add(0, lib.tensor(3), s)\n(out * lib.arange(10.)).sum().backward()\n"
+    "grads = (x.grad, s.grad)",
+    *[f"x = lib.arange(10., requires_grad=True)\ns = lib.ones({sh}, requires_grad=True)\n"
+      f"(x * 1).{f}(0, lib.tensor(3), s).sum().backward()\ngrads = s.grad"
+      for f in ("scatter", "scatter_add") for sh in ("2", "1", "()")],
+    "x = lib.tensor(1., requires_grad=True)\ns = lib.ones(2, requires_grad=True)\n"
+    "(x * 1).scatter(0, lib.tensor([0, 0]), s).sum().backward()\ngrads = (x.grad, s.grad)")
+def test_gather_scatter_0d(code):
+    check(code)
