@@ -380,3 +380,31 @@ def test_relu_gradient(code):
     "(x * 1).scatter(0, lib.tensor([0, 0]), s).sum().backward()\ngrads = (x.grad, s.grad)")
 def test_gather_scatter_0d(code):
     check(code)
+
+
+# ---- 12. gradcheck -------------------------------------------------------------------------------
+G = "gc = lib.autograd.gradcheck\nd = lib.float64\n"
+CAUGHT = "\nexcept RuntimeError as e:\n    out = (type(e).__name__, str(e))"  # (GradcheckError)
+
+
+@cases(*[G + c for c in (
+    "out = gc(lambda x: (x * x).sum(), (lib.randn(3, dtype=d, requires_grad=True),))",
+    "out = gc(lambda x: (x * lib.arange(6., dtype=d).view(3, 2)).sum(), "
+    "(lib.randn(2, 3, dtype=d).t().requires_grad_(),))",  # a leaf that is not contiguous
+    "out = gc(lambda x: x * 2, (lib.randn(3, dtype=d),))",
+    "try:\n    gc(lambda x: x.detach() * 2 + x, (lib.ones(2, dtype=d, requires_grad=True),))"
+    + CAUGHT,
+    "out = gc(lambda x: x.detach() * 2 + x, (lib.ones(2, dtype=d, requires_grad=True),), "
+    "raise_exception=False)",
+    "out = gc(lambda x: (x * 2, x.argmax()), (lib.randn(3, dtype=d, requires_grad=True),))",
+    "try:\n    gc(lambda x: x.detach() * 2, (lib.randn(3, dtype=d, requires_grad=True),))"
+    + CAUGHT,
+    "out = gc(lambda x: x.detach() * 2, (lib.randn(3, dtype=d, requires_grad=True),), "
+    "raise_exception=False)",
+    "out = gc(lambda x, k: x * k, (lib.randn(3, dtype=d, requires_grad=True), 3.))",
+    "out = gc(lambda x: x * 2, (lib.randn(1, dtype=d).expand(3).requires_grad_(),))",
+    "try:\n    gc(lib.relu, (lib.tensor([0., 1.], dtype=d, requires_grad=True),))"
+    + CAUGHT,
+    "out = lib.autograd.gradgradcheck(lib.sin, (lib.randn(3, dtype=d, requires_grad=True),))")])
+def test_gradcheck(code):
+    check(code)
