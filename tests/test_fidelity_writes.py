@@ -320,3 +320,91 @@ def test_remainder_signed_zeros(code):
     np.testing.assert_array_equal(ours, theirs)
     num = ~np.isnan(theirs)  # (the sign of a NaN means nothing)
     assert (np.signbit(ours[num]) == np.signbit(theirs[num])).all(), (ours, theirs)
+
+
+# ---- 10. relu's gradient: at NaN, and differentiable under create_graph --------------------------
+R = "x = lib.tensor([float('nan'), 0., 1., -1., float('inf'), -0.], requires_grad=True)\n"
+
+
+@cases(R + "lib.relu(x).sum().backward()\ngrads = x.grad",
+       R + "lib.nn.functional.relu(x).backward(lib.tensor([1., 1., float('nan'), float('nan'), "
+       "1., float('inf')]))\ngrads = x.grad",
+       R + "y = x * 1\ny.relu_()\ny.sum().backward()\nout = y\ngrads = x.grad",
+       R + "y = x.double() * 1\nlib.relu(y).sum().backward()\ngrads = x.grad",
+       "x = lib.tensor([-1., 2., 3.], requires_grad=True)\n"
+       "g, = lib.autograd.grad(lib.relu(x).sum(), x, create_graph=True)\nout = g",
+       "x = lib.tensor([-1., 2., 3.], requires_grad=True)\n"
+       "g, = lib.autograd.grad((lib.relu(x) * x).sum(), x, create_graph=True)\n"
+       "g.sum().backward()\nout = g\ngrads = x.grad",
+       "x = lib.tensor([-1., 2., 3.], requires_grad=True)\n"
+       "g, = lib.autograd.grad((lib.relu(x) ** 2).sum(), x, create_graph=True)\n"
+       "h, = lib.autograd.grad(g.sum(), x, create_graph=True)\nout = (g, h)",
+       "x = lib.tensor([-1., 2., 3.], requires_grad=True)\nw = lib.ones(3, requires_grad=True)\n"
+       "g, = lib.autograd.grad(lib.relu(x), x, grad_outputs=w * 2, create_graph=True)\n"
+       "g.sum().backward()\nout = g\ngrads = (x.grad, w.grad)")
+def test_relu_gradient(code):
+    check(code)
+
+
+# ---- 11. gather / scatter with a 0-d index or input -------------------------------------------
+@cases(
+    "out = lib.zeros(10).scatter_(0, lib.tensor(3), value=1)",
+    "out = lib.zeros(10).scatter_(0, lib.tensor(3), lib.tensor([5., 6.]))",
+    "out = lib.zeros(10).scatter(0, lib.tensor(3), lib.tensor(5.))",
+    "out = lib.zeros(10).scatter_add(0, lib.tensor(3), lib.tensor([5., 6.]))",
+    "out = lib.zeros(10).scatter(0, lib.tensor([3]), lib.tensor(5.))",
+    "out = lib.zeros(10).scatter(0, lib.tensor([3, 4]), lib.tensor(5.))",
+    "out = lib.zeros(()).scatter(0, lib.tensor([0]), lib.tensor([5.]))",
+    "out = lib.zeros(()).scatter(0, lib.tensor(0), lib.tensor(5.))",
+    "out = lib.zeros(()).scatter(0, lib.tensor(0), 5.)",
+    "out = lib.arange(10.).gather(0, lib.tensor(3))",
+    "out = lib.arange(10.).gather(-1, lib.tensor(3))",
+    "out = lib.arange(10.).gather(0, lib.tensor(13))",
+    "out = lib.tensor(7.).gather(0, lib.tensor(0))",
+    "out = lib.tensor(7.).gather(0, lib.tensor([0, 0]))",
+    "out = lib.arange(10.).scatter(0, lib.tensor(3), 1., reduce='add')",
+    "out = lib.zeros(3, 2).scatter(0, lib.tensor(1), 5.)",
+    "out = lib.zeros(3, 2).gather(0, lib.tensor(1))",
+    "x = lib.arange(10., requires_grad=True)\nout = x.gather(0, lib.tensor(3))\n"
+    "(out * 2).backward()\ngrads = x.grad",
+    "x = lib.arange(10., requires_grad=True)\ns = lib.tensor([5., 6.], requires_grad=True)\n"
+    "out = (x * 1).scatter(0, lib.tensor(3), s)\n(out * lib.arange(10.)).sum().backward()\n"
+    "grads = (x.grad, s.grad)",
+    "x = lib.arange(10., requires_grad=True)\ns = lib.tensor(5., requires_grad=True)\n"
+    "out = x.scatter_add(0, lib.tensor(3), s)\n(out * lib.arange(10.)).sum().backward()\n"
+    "grads = (x.grad, s.grad)",
+    *[f"x = lib.arange(10., requires_grad=True)\ns = lib.ones({sh}, requires_grad=True)\n"
+      f"(x * 1).{f}(0, lib.tensor(3), s).sum().backward()\ngrads = s.grad"
+      for f in ("scatter", "scatter_add") for sh in ("2", "1", "()")],
+    "x = lib.tensor(1., requires_grad=True)\ns = lib.ones(2, requires_grad=True)\n"
+    "(x * 1).scatter(0, lib.tensor([0, 0]), s).sum().backward()\ngrads = (x.grad, s.grad)")
+def test_gather_scatter_0d(code):
+    check(code)
+
+
+# ---- 12. gradcheck -------------------------------------------------------------------------------
+G = "gc = lib.autograd.gradcheck\nd = lib.float64\n"
+CAUGHT = "\nexcept RuntimeError as e:\n    out = (type(e).__name__, str(e))"  # (GradcheckError)
+
+
+@cases(*[G + c for c in (
+    "out = gc(lambda x: (x * x).sum(), (lib.randn(3, dtype=d, requires_grad=True),))",
+    "out = gc(lambda x: (x * lib.arange(6., dtype=d).view(3, 2)).sum(), "
+    "(lib.randn(2, 3, dtype=d).t().requires_grad_(),))",  # a leaf that is not contiguous
+    "out = gc(lambda x: x * 2, (lib.randn(3, dtype=d),))",
+    "try:\n    gc(lambda x: x.detach() * 2 + x, (lib.ones(2, dtype=d, requires_grad=True),))"
+    + CAUGHT,
+    "out = gc(lambda x: x.detach() * 2 + x, (lib.ones(2, dtype=d, requires_grad=True),), "
+    "raise_exception=False)",
+    "out = gc(lambda x: (x * 2, x.argmax()), (lib.randn(3, dtype=d, requires_grad=True),))",
+    "try:\n    gc(lambda x: x.detach() * 2, (lib.randn(3, dtype=d, requires_grad=True),))"
+    + CAUGHT,
+    "out = gc(lambda x: x.detach() * 2, (lib.randn(3, dtype=d, requires_grad=True),), "
+    "raise_exception=False)",
+    "out = gc(lambda x, k: x * k, (lib.randn(3, dtype=d, requires_grad=True), 3.))",
+    "out = gc(lambda x: x * 2, (lib.randn(1, dtype=d).expand(3).requires_grad_(),))",
+    "try:\n    gc(lib.relu, (lib.tensor([0., 1.], dtype=d, requires_grad=True),))"
+    + CAUGHT,
+    "out = lib.autograd.gradgradcheck(lib.sin, (lib.randn(3, dtype=d, requires_grad=True),))")])
+def test_gradcheck(code):
+    check(code)

@@ -34,14 +34,31 @@ def gradcheck(
     raise_exception: bool = True,
     **_ignored,
 ) -> bool:
-    """True when ``func``'s autograd gradients match central finite differences at ``inputs``."""
+    """True when ``func``'s autograd gradients match central finite differences at ``inputs``.
+
+    As torch: at least one input must require grad (ValueError); an input whose elements share
+    memory (an ``expand``) is refused, since nudging one element would move several; an output
+    that does not require grad must not change when an input does ("Numerical gradient for
+    function expected to be zero"). A mismatch raises ``GradcheckError`` showing both Jacobians
+    (rows: input elements, columns: output elements), or returns False with
+    ``raise_exception=False``."""
     from .._tensor import Tensor, _wrap
 
     if isinstance(inputs, Tensor):
         inputs = (inputs,)
     inputs = tuple(inputs)
     diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    if not diff:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
+                         "none of them have requires_grad=True.")
     for i in diff:
+        x = inputs[i]._data
+        if x.size and any(s == 0 and n > 1 for n, s in zip(x.shape, x.strides)):
+            raise RuntimeError(
+                f"The {i}th input has a dimension with stride 0. gradcheck only supports inputs "
+                "that are non-overlapping to be able to compute the numerical gradients "
+                "correctly. You should call .contiguous on the input before passing it to "
+                "gradcheck.")
         if inputs[i].dtype.name != "float64":
             import warnings
 
@@ -51,40 +68,61 @@ def gradcheck(
                 "floating point.",
                 stacklevel=2,
             )
+
+    def fail(message: str) -> bool:
+        if raise_exception:
+            raise GradcheckError(message)
+        return False
+
     outputs = _outputs(func, inputs)
     for k, out in enumerate(outputs):
-        if not out.requires_grad:
-            continue
-        n_out = out._data.size
         for i in diff:
-            x = inputs[i]
-            analytical = np.zeros((x._data.size, n_out))
-            for j in range(n_out):
-                g = np.zeros(out._data.shape, dtype=out._data.dtype)
-                g.reshape(-1)[j] = 1
-                fresh = _outputs(func, inputs)[k]
-                (gx,) = autograd_grad(fresh, x, _wrap(g), allow_unused=True)
-                if gx is not None:
-                    analytical[:, j] = np.asarray(gx._data, dtype=np.float64).reshape(-1)
-            numerical = np.zeros_like(analytical)
-            flat = x._data.reshape(-1)
-            with no_grad():
-                for p in range(flat.size):
-                    orig = flat[p]
-                    flat[p] = orig + eps
-                    plus = np.array(_outputs(func, inputs)[k]._data, dtype=np.float64).reshape(-1)
-                    flat[p] = orig - eps
-                    minus = np.array(_outputs(func, inputs)[k]._data, dtype=np.float64).reshape(-1)
-                    flat[p] = orig
-                    numerical[p] = (plus - minus) / (2 * eps)
+            numerical = _numerical_jacobian(func, inputs, i, k, eps)
+            if not out.requires_grad:
+                if not np.allclose(numerical, 0, rtol=rtol, atol=atol):
+                    return fail("Numerical gradient for function expected to be zero")
+                continue
+            analytical = _analytical_jacobian(func, inputs, i, k, out)
             if not np.allclose(analytical, numerical, rtol=rtol, atol=atol):
-                if not raise_exception:
-                    return False
-                raise GradcheckError(
-                    f"Jacobian mismatch for output {k} with respect to input {i},\n"
-                    f"numerical:{numerical}\nanalytical:{analytical}\n"
-                )
+                return fail(f"Jacobian mismatch for output {k} with respect to input {i},\n"
+                            f"numerical:{_wrap(numerical)!r}\nanalytical:{_wrap(analytical)!r}\n")
     return True
+
+
+def _analytical_jacobian(func, inputs, i, k, out) -> np.ndarray:
+    """d out_k / d input_i from autograd, one backward per output element: shape (number of
+    input elements, number of output elements)."""
+    from .._tensor import _wrap
+
+    x = inputs[i]
+    n_out = out._data.size
+    jac = np.zeros((x._data.size, n_out))
+    for j in range(n_out):
+        g = np.zeros(out._data.shape, dtype=out._data.dtype)
+        g.reshape(-1)[j] = 1
+        fresh = _outputs(func, inputs)[k]
+        (gx,) = autograd_grad(fresh, x, _wrap(g), allow_unused=True)
+        if gx is not None:
+            jac[:, j] = np.asarray(gx._data, dtype=np.float64).reshape(-1)
+    return jac
+
+
+def _numerical_jacobian(func, inputs, i, k, eps) -> np.ndarray:
+    """d out_k / d input_i by central differences, nudging each element of input ``i`` in its
+    own memory (row-major order, whatever the input's strides)."""
+    arr = inputs[i]._data
+    rows = []
+    with no_grad():
+        for pos in np.ndindex(*arr.shape):
+            orig = arr[pos]
+            arr[pos] = orig + eps
+            plus = np.array(_outputs(func, inputs)[k]._data, dtype=np.float64).reshape(-1)
+            arr[pos] = orig - eps
+            minus = np.array(_outputs(func, inputs)[k]._data, dtype=np.float64).reshape(-1)
+            arr[pos] = orig
+            rows.append((plus - minus) / (2 * eps))
+    n_out = _outputs(func, inputs)[k]._data.size if not rows else rows[0].size
+    return np.array(rows).reshape(arr.size, n_out)
 
 
 def gradgradcheck(

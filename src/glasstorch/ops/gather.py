@@ -42,25 +42,36 @@ def _check_bounds(idx: np.ndarray, n: int, dim: int, neg_ok: bool = False) -> No
             raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {n}")
 
 
-def _grid_key(index: np.ndarray, dim: int) -> tuple:
+def _grid_key(index: np.ndarray, dim: int, x_ndim: int) -> tuple:
     """The advanced key picking, at each position p of ``index``, element ``p`` of the input with
-    ``p[dim]`` replaced by ``index[p]``."""
-    grid = list(np.indices(index.shape, sparse=True)) if index.ndim else []
-    if index.ndim:
-        grid[dim] = index
+    ``p[dim]`` replaced by ``index[p]``. As in torch, a 0-d tensor counts as one element along
+    one dimension: a 0-d ``index`` picks ``x[index]`` of a 1-D input (a 0-d result), and every
+    index of a 0-d input picks its one element (the key ``()``)."""
+    if not x_ndim:
+        return ()
+    if not index.ndim:
+        return (index,)
+    grid = list(np.indices(index.shape, sparse=True))
+    grid[dim] = index
     return tuple(grid)
+
+
+def _size(a: np.ndarray, d: int) -> int:
+    return a.shape[d] if a.ndim else 1  # (a 0-d tensor has one element along its one dim)
 
 
 def _check_sizes(op, x, index, dim, src=None):
     if index.ndim != x.ndim and not (index.ndim <= 1 and x.ndim <= 1):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    for d in range(index.ndim):
-        if d != dim and index.shape[d] > x.shape[d]:
+        whose = "input" if op == "gather" else "self"
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {whose} "
+                           "tensor")
+    for d in range(max(index.ndim, 1)):
+        if d != dim and _size(index, d) > _size(x, d):
             raise RuntimeError(
                 f"Size does not match at dimension {d} expected index {list(index.shape)} to be no "
                 f"larger than self {list(x.shape)} apart from dimension {dim}"
             )
-        if src is not None and index.shape[d] > src.shape[d]:
+        if src is not None and _size(index, d) > _size(src, d):
             raise RuntimeError(
                 f"Expected index {list(index.shape)} to be no larger than self {list(x.shape)} "
                 f"apart from dimension {dim} and to be no larger size than src {list(src.shape)}"
@@ -84,8 +95,8 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None):
         key = (np.zeros(idx.shape, np.int64),)
         return attach(res, GatherBackward0, input, index=index, key=key)
     _check_bounds(idx, x.shape[d], d)
-    key = _grid_key(idx, d)
-    return attach(_wrap(x[key]), GatherBackward0, input, index=index, key=key)
+    key = _grid_key(idx, d, x.ndim)
+    return attach(_wrap(np.array(x[key])), GatherBackward0, input, index=index, key=key)
 
 
 class GatherBackward0(Node):
@@ -113,11 +124,17 @@ def _scatter_parts(op, input, dim, index, src):
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     _check_sizes(op, x, idx, d, src_arr)
     _check_bounds(idx, x.shape[d] if x.ndim else 1, d)
-    key = _grid_key(idx, d)
+    key = _grid_key(idx, d, x.ndim)
     if src_arr is None:  # a number, checked as torch checks it (1e20 into int64 is refused)
         return x, key, scalar_for(src, x.dtype), ()
-    part = tuple(slice(0, n) for n in idx.shape)
-    return x, key, src_arr[part], part
+    if not idx.ndim:  # one element: src's first (a 0-d index takes one of a 1-D src too)
+        part = (0,) * src_arr.ndim
+    else:
+        part = tuple(slice(0, n) for n in idx.shape) if src_arr.ndim else ()
+    vals = src_arr[part]
+    if not x.ndim and np.ndim(vals):  # several writes into a 0-d input's one element
+        vals = vals.sum() if op == "scatter_add" else vals.reshape(-1)[-1]
+    return x, key, vals, part
 
 
 def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
@@ -168,9 +185,20 @@ class ScatterBackward0(ScatterBackward1):
 
     def backward(self, grad):
         ga, gb = self.needs_input_grad
-        _, key = self.saved_tensors
+        index, key = self.saved_tensors
         return (super().backward(grad) if ga else None,
-                put_into_zeros(grad[key], self.src_shape, self.part) if gb else None)
+                _src_grad(self, grad, index, key) if gb else None)
+
+
+def _src_grad(node, grad, index, key):
+    """The gradient of a scatter's ``src``: the gradient at the positions it was written to. As
+    torch (which computes it as ``grad.gather(dim, index)``), a 0-d index gives a 0-d gradient,
+    which torch refuses for a ``src`` with dimensions."""
+    if not index._data.ndim and node.src_shape:
+        raise RuntimeError(
+            f"Function {type(node).__name__} returned an invalid gradient at index 1 - got [] but "
+            f"expected shape compatible with {list(node.src_shape)}")
+    return put_into_zeros(grad[key], node.src_shape, node.part)
 
 
 def scatter_add(input, dim: int, index, src):
@@ -195,8 +223,8 @@ class ScatterAddBackward0(Node):
         ga, gb = self.needs_input_grad
         if not gb:
             return grad, None
-        _, key = self.saved_tensors
-        return (grad if ga else None, put_into_zeros(grad[key], self.src_shape, self.part))
+        index, key = self.saved_tensors
+        return (grad if ga else None, _src_grad(self, grad, index, key))
 
 
 # the node of the out-of-place op already links to self's history before the write

@@ -13,12 +13,12 @@ from .. import _parallel
 from .._errors import not_tensor
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
-from ..autograd.graph import Node
+from ..autograd.graph import Node, attach
 from ._checks import bind_methods, data_of
 from ._inplace import inplace_forms, write_out
 from ._unary import SavesInput, ZeroGradient, checked, finish
 from .arithmetic import pow as _pow
-from .comparison import gt, isfinite, where
+from .comparison import isfinite, where
 
 
 class AbsBackward0(SavesInput):
@@ -65,7 +65,8 @@ def signbit(input, *, out=None) -> Tensor:
 
 
 class ReluBackward0(Node):
-    """The gradient passes where the output is positive (where the input was), else it is 0."""
+    """The gradient passes except where the output is <= 0 (where the input was): it passes at a
+    NaN too, as torch's ``threshold_backward`` of the output."""
 
     keeps_output = True
 
@@ -73,24 +74,49 @@ class ReluBackward0(Node):
         if not grad_mode.state.enabled:  # fast path: one bitwise AND with the mask (10x np.where)
             g = np.asarray(grad._data)
             if g.dtype.kind != "f":
-                return _wrap(np.multiply(g, self.saved_output._data > 0, dtype=g.dtype))
+                return _wrap(np.multiply(g, ~(self.saved_output._data <= 0), dtype=g.dtype))
             # AND with all-ones or all-zeros bits: an exact 0 where the input was <= 0, even for an
-            # inf or NaN gradient there (a multiply by the mask would give NaN), as torch's
-            # where(output > 0, grad, 0); block by block, in parts for big tensors
+            # inf or NaN gradient there (a multiply by the mask would give NaN); mask - 1 is 0
+            # (all bits clear) where the output is <= 0 and -1 (all bits set) elsewhere, NaN
+            # outputs included, as torch's threshold_backward; in parts for big tensors
             y = self.saved_output._data
             bits = np.dtype(f"i{g.itemsize}")
             if g.shape == y.shape and (3 * y.size >= _parallel.MIN_COST or _parallel.forced_split):
                 res = np.empty(y.shape, bits)
                 _parallel.elementwise(_relu_grad_into, res, g.view(bits), y)
                 return _wrap(res.view(g.dtype))
-            keep = np.negative((y > 0).view(np.int8), dtype=bits)
+            keep = np.subtract((y <= 0).view(np.int8), 1, dtype=bits)
             return _wrap(np.bitwise_and(g.view(bits), keep).view(g.dtype))
-        return where(gt(self.saved_output, 0), grad, 0.0)
+        return threshold_backward(grad, self.saved_output)
+
+
+def threshold_backward(grad: Tensor, output: Tensor) -> Tensor:
+    """relu's gradient as an op of its own: ``grad`` where ``output`` is not <= 0, else 0. With
+    ``create_graph`` it is recorded (``ThresholdBackwardBackward0``), so a gradient taken through
+    relu requires grad as in torch, and differentiating it again works."""
+    g = grad._data
+    res = _wrap(np.where(output._data <= 0, np.zeros((), g.dtype), g))
+    return attach(res, ThresholdBackwardBackward0, grad, output)
+
+
+class ThresholdBackwardBackward0(Node):
+    """Backward of relu's backward: the same mask for the incoming gradient; the output that
+    chose the mask gets 0 (the mask is flat in it)."""
+
+    def __init__(self, grad, output):
+        super().__init__(grad, output)
+        self.save(output)
+
+    def backward(self, gg):
+        (output,) = self.saved_tensors
+        need_grad, need_out = self.needs_input_grad
+        return (threshold_backward(gg, output) if need_grad else None,
+                _wrap(np.zeros_like(output._data)) if need_out else None)
 
 
 def _relu_grad_into(g_bits, y, out):
-    """``g`` where ``y > 0``, else 0, on ``g``'s bits viewed as integers (see above)."""
-    np.negative((y > 0).view(np.int8), dtype=out.dtype, out=out)
+    """``g`` where ``y`` is not <= 0, else 0, on ``g``'s bits viewed as integers (see above)."""
+    np.subtract((y <= 0).view(np.int8), 1, dtype=out.dtype, out=out)
     np.bitwise_and(g_bits, out, out=out)
 
 
