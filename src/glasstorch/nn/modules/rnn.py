@@ -31,7 +31,7 @@ from .. import functional as F
 from .. import init
 from ..functional import rnn as R
 from ..parameter import Parameter
-from ..utils.rnn import PackedSequence, packed_positions, padded_from_packed
+from ..utils.rnn import PackedSequence, pack_padded_sequence, padded_from_packed
 from .module import Module
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "GRU": 3, "LSTM": 4}
@@ -174,8 +174,7 @@ class RNNBase(Module):
             x = padded_from_packed(data, batch_sizes, len(batch_sizes))
             return x, hx, batch_sizes, True, False
         if not isinstance(input, Tensor):
-            raise TypeError(f"{type(self).__name__}.forward() expects a Tensor or a "
-                            f"PackedSequence as input, not {type(input).__name__}")
+            raise _not_a_tensor(input, type(self).__name__, "a Tensor or a PackedSequence")
         if input.dim() not in (2, 3):
             raise ValueError(self._dims_message(input.dim()))
         unbatched = input.dim() == 2
@@ -223,6 +222,8 @@ class RNNBase(Module):
         directions = 2 if self.bidirectional else 1
         P = self.proj_size if self.proj_size > 0 else self.hidden_size
         T = x.shape[0]
+        if T == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         layer_input = x
         h_last, c_last = [], []
         for layer in range(self.num_layers):
@@ -256,9 +257,7 @@ class RNNBase(Module):
     def _finish(self, out: Tensor, input, batch_sizes, packed: bool, unbatched: bool):
         """The output in the input's form: packed again, batch first, or unbatched."""
         if packed:
-            B = batch_sizes[0]
-            rows = out.reshape(out.shape[0] * B, out.shape[2])
-            data = rows[_creation.tensor(packed_positions(batch_sizes, B))]
+            data = pack_padded_sequence(out, _lengths(batch_sizes)).data
             return PackedSequence(data, input.batch_sizes, input.sorted_indices,
                                   input.unsorted_indices)
         if self.batch_first:
@@ -292,6 +291,18 @@ class RNNBase(Module):
         if self.bidirectional is not False:
             s += f", bidirectional={self.bidirectional}"
         return s
+
+
+def _lengths(batch_sizes: list) -> list:
+    """The length of each sequence of a packed batch (longest first) from its batch sizes."""
+    return [sum(1 for bs in batch_sizes if bs > b) for b in range(batch_sizes[0])]
+
+
+def _not_a_tensor(input, layer: str, wanted: str) -> AttributeError:
+    """torch's error for an input that is not a tensor (it asks for ``.dim()``), plus the fix."""
+    kind = type(input).__name__
+    return AttributeError(f"'{kind}' object has no attribute 'dim' ({layer} expects {wanted} "
+                          f"as input: make one with torch.tensor(...))")
 
 
 def _check_settings(input_size, hidden_size, num_layers, bias, batch_first, dropout,
@@ -447,7 +458,7 @@ class LSTM(RNNBase):
     def _state_dims(self, hx, unbatched: bool):
         if hx is None:
             return None
-        h, c = hx
+        h, c = hx[0], hx[1]
         want = 2 if unbatched else 3
         if h.dim() != want or c.dim() != want:
             kind = "unbatched 2-D" if unbatched else "batched 3-D"
@@ -509,8 +520,7 @@ class RNNCellBase(Module):
         """Check dims as torch's cells do; return (input (B, I), states as (B, ·), batched)."""
         cls = type(self).__name__
         if not isinstance(input, Tensor):
-            raise TypeError(f"{cls}.forward() expects a Tensor as input, not "
-                            f"{type(input).__name__}")
+            raise _not_a_tensor(input, cls, "a Tensor")
         if input.dim() not in (1, 2):
             raise ValueError(f"{cls}: Expected input to be 1D or 2D, got {input.dim()}D instead")
         for s, name in zip(states, names):

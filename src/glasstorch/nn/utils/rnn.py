@@ -27,7 +27,9 @@ from collections import namedtuple
 import numpy as np
 
 from ... import _creation
-from ..._tensor import Tensor
+from ..._dtype import scalar_name
+from ..._tensor import Tensor, _wrap
+from ...autograd.graph import Node, attach
 from ...ops.join import cat, stack
 
 _PackedSequenceBase = namedtuple(
@@ -105,7 +107,7 @@ def _lengths_array(lengths) -> np.ndarray:
         if lengths._data.ndim != 1:
             raise RuntimeError(
                 f"'lengths' argument should be a 1D CPU int64 tensor, but got "
-                f"{lengths._data.ndim}D {lengths.dtype} tensor")
+                f"{lengths._data.ndim}D cpu {scalar_name(lengths._data.dtype)} tensor")
         return lengths._data.astype(np.int64)
     return np.asarray(lengths, dtype=np.int64).reshape(-1)
 
@@ -167,9 +169,25 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
             f"Expected sequence length to be at most {T} (the padded length), but got "
             f"{int(lens[0])}")
     sizes = _batch_sizes(lens)
-    rows = input.reshape(T * B, *input.shape[2:])
-    data = rows[_creation.tensor(packed_positions(sizes, B))]
+    positions = packed_positions(sizes, B)
+    rows = input._data.reshape(T * B, *input.shape[2:])
+    data = attach(_wrap(rows[positions]), PackPaddedSequenceBackward0, input,
+                  positions=positions, shape=tuple(input.shape))
     return PackedSequence(data, _creation.tensor(sizes), sorted_indices, None)
+
+
+class PackPaddedSequenceBackward0(Node):
+    """Backward of packing: each packed row's gradient goes back to its place in the padded
+    (T, B, *) input; the padding gets 0."""
+
+    def __init__(self, input, *, positions, shape):
+        super().__init__(input)
+        self.positions, self.shape = positions, shape
+
+    def backward(self, grad):
+        T, B = self.shape[0], self.shape[1]
+        out = padded_from_packed(grad, None, T, positions=self.positions, batch=B)
+        return out.reshape(self.shape)
 
 
 def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
@@ -197,14 +215,18 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     return padded, _creation.tensor(lengths)
 
 
-def padded_from_packed(data: Tensor, batch_sizes, steps: int, padding_value: float = 0.0):
-    """The packed rows ``data`` (N, *) laid out as (steps, B, *), ``padding_value`` elsewhere."""
-    sizes = [int(b) for b in batch_sizes]
-    B, N = sizes[0], data.shape[0]
+def padded_from_packed(data: Tensor, batch_sizes, steps: int, padding_value: float = 0.0,
+                       positions=None, batch: int | None = None):
+    """The packed rows ``data`` (N, *) laid out as (steps, B, *), ``padding_value`` elsewhere
+    (written with differentiable ops: a gather from the rows plus one row of padding)."""
+    if positions is None:
+        sizes = [int(b) for b in batch_sizes]
+        batch, positions = sizes[0], packed_positions(sizes, sizes[0])
+    N = data.shape[0]
     fill = _creation.full((1, *data.shape[1:]), padding_value, dtype=data.dtype)
-    where = np.full(steps * B, N, dtype=np.int64)  # row N of the stacked rows is the padding
-    where[packed_positions(sizes, B)] = np.arange(N)
-    return cat([data, fill])[_creation.tensor(where)].reshape(steps, B, *data.shape[1:])
+    where = np.full(steps * batch, N, dtype=np.int64)  # row N of the stacked rows is the padding
+    where[positions] = np.arange(N)
+    return cat([data, fill])[_creation.tensor(where)].reshape(steps, batch, *data.shape[1:])
 
 
 def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.0,
@@ -220,13 +242,14 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
                 [1., 0., 0.]])
     """
     if padding_side not in ("left", "right"):
-        raise ValueError(
+        raise RuntimeError(
             f"Expected padding_side to be one of left or right, but got {padding_side}.")
     if isinstance(sequences, Tensor):
         sequences = list(sequences.unbind(0))
     sequences = list(sequences)
     if not sequences:
         raise RuntimeError("received an empty list of sequences")
+    _check_trailing(sequences)
     T = max(s.shape[0] for s in sequences)
     padded = []
     for s in sequences:
@@ -236,6 +259,21 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
             s = cat([s, fill] if padding_side == "right" else [fill, s])
         padded.append(s)
     return stack(padded, 0 if batch_first else 1)
+
+
+def _check_trailing(sequences) -> None:
+    """Every sequence must have the first one's trailing shape (torch's copy error if not)."""
+    if any(s.dim() == 0 for s in sequences):
+        raise RuntimeError("ArrayRef: invalid slice, N = 1; size = 0 (pad_sequence: every "
+                           "sequence needs a first dimension, its length)")
+    first = sequences[0].shape
+    for s in sequences[1:]:
+        for d in range(1, min(len(first), len(s.shape))):
+            if first[d] != s.shape[d]:
+                raise RuntimeError(
+                    f"The size of tensor a ({first[d]}) must match the size of tensor b "
+                    f"({s.shape[d]}) at non-singleton dimension {d} (pad_sequence: every "
+                    f"sequence must have the shape (length, {', '.join(map(str, first[1:]))}))")
 
 
 def unpad_sequence(padded_sequences: Tensor, lengths, batch_first: bool = False) -> list:
