@@ -16,6 +16,20 @@ def _hyper(opt, kw, exc_text):
                  ValueError, exc_text)
 
 
+def _lbfgs_armijo(lib):
+    """LBFGS(model.parameters(), line_search_fn="armijo").step(closure)"""
+    model = lib.nn.Linear(2, 1)
+    opt = lib.optim.LBFGS(model.parameters(), line_search_fn="armijo")
+
+    def closure():
+        opt.zero_grad()
+        loss = model(lib.ones(1, 2)).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+
+
 CASES = [
     # ---- hyper-parameters ----
     _hyper("SGD", {"lr": -0.1}, "Invalid learning rate: -0.1"),
@@ -55,6 +69,18 @@ CASES = [
     _hyper("RMSprop", {"momentum": -1}, "Invalid momentum value: -1"),
     _hyper("RMSprop", {"eps": -1}, "Invalid epsilon value: -1"),
     _hyper("RMSprop", {"weight_decay": -1}, "Invalid weight_decay value: -1"),
+    _hyper("ASGD", {"lr": -1}, "Invalid learning rate: -1"),
+    _hyper("ASGD", {"weight_decay": -1}, "Invalid weight_decay value: -1"),
+    _hyper("LBFGS", {"lr": -1}, "Invalid learning rate: -1"),
+    _case("LBFGS/parameter-groups",
+          lambda lib: lib.optim.LBFGS([{"params": lib.nn.Linear(2, 1).parameters()},
+                                       {"params": lib.nn.Linear(2, 1).parameters()}]),
+          ValueError, "LBFGS doesn't support per-parameter options (parameter groups)"),
+    _case("LBFGS/step-without-closure",
+          lambda lib: lib.optim.LBFGS(lib.nn.Linear(2, 1).parameters()).step(),
+          TypeError, "missing 1 required positional argument: 'closure'"),
+    _case("LBFGS/unknown-line-search", _lbfgs_armijo,
+          RuntimeError, "only 'strong_wolfe' is supported"),
     # ---- what is optimized ----
     _case("SGD/one-tensor-not-a-list",
           lambda lib: lib.optim.SGD(lib.nn.Parameter(lib.ones(2)), lr=0.1),

@@ -17,6 +17,7 @@ from ..._errors import not_tensor
 from ..._tensor import Tensor
 from .. import functional as F
 from ..parameter import Parameter
+from .attention import MultiheadAttention  # noqa: F401  (torch.nn.modules.activation has it too)
 from .module import Module
 
 

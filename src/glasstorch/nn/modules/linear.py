@@ -92,6 +92,14 @@ class Linear(Module):
         )
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """A ``Linear`` under another name: the output projection of ``nn.MultiheadAttention``.
+
+    torch gives the layer its own class so its quantization tools leave it alone; here it only
+    keeps torch's printed form (``(out_proj): NonDynamicallyQuantizableLinear(...)``).
+    """
+
+
 class Bilinear(Module):
     """Applies ``y[k] = x1 @ W[k] @ x2 + b[k]`` for each output feature ``k``.
 
@@ -196,4 +204,4 @@ class LazyLinear(LazyModuleMixin, Linear):
             self.in_features = self.weight._data.shape[1]
 
 
-__all__ = ["Identity", "Linear", "Bilinear", "LazyLinear"]
+__all__ = ["Identity", "Linear", "Bilinear", "LazyLinear", "NonDynamicallyQuantizableLinear"]

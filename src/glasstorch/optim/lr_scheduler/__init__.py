@@ -27,3 +27,9 @@ __all__ = [
     "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
     "OneCycleLR", "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau",
 ]
+
+# torch defines every scheduler in ``torch.optim.lr_scheduler`` itself, and code tells its own
+# schedules from torch's by ``scheduler.__module__ == lr_scheduler.__name__`` (d2l 11.11's
+# ``train`` does): name this package as each class's home, as torch does.
+for _name in __all__:
+    globals()[_name].__module__ = __name__
