@@ -71,6 +71,8 @@ WORKLOADS = [
              "test_acc", rss_target=1.0),
     Workload("gru_ch8", "gru_ch8.py", "(h) d2l's train_ch8 with nn.GRU(28, 256), 1 epoch", 1.0,
              "perplexity"),
+    Workload("transformer", "transformer_d2l.py",
+             "(i) d2l's Transformer encoder-decoder, 30 steps on one batch", 1.0, "loss"),
 ]
 
 
