@@ -75,6 +75,8 @@ WORKLOADS = [
              "train_loss", rss_target=0.6),
     Workload("gru_ch8", "gru_ch8.py", "(i) d2l's train_ch8 with nn.GRU(28, 256), 1 epoch", 1.0,
              "perplexity"),
+    Workload("transformer", "transformer_d2l.py",
+             "(j) d2l's Transformer encoder-decoder, 30 steps on one batch", 1.0, "loss"),
 ]
 
 

@@ -9,8 +9,11 @@ without them). The test skips when neither is there.
 Each snippet runs in a fresh interpreter that maps ``torch`` to glasstorch as ``glasstorch run``
 does, then loads ``torch.py`` as ``d2l.torch``. The book's module imports a few packages only some
 of its chapters use (``requests`` to download, ``scipy.spatial`` for chapter 19's kernels); when
-they are not installed, the driver puts in empty stand-ins whose use fails loudly, since no
-snippet here needs them. The data goes where the book's cache puts it (``../data``).
+they are not installed, the driver puts in stand-ins whose use fails loudly, since no snippet here
+needs them. Without IPython, ``IPython.display`` comes from glasstorch's shim (as under
+``glasstorch run``) and ``matplotlib_inline.backend_inline.set_matplotlib_formats`` does nothing
+(it only picks a notebook's image format). The data goes where the book's cache puts it
+(``../data``).
 """
 
 from __future__ import annotations
@@ -50,9 +53,13 @@ pytestmark = pytest.mark.skipif(
 
 DRIVER = """
 import importlib.util, sys, types
+for hidden in {hide!r}:  # as on a machine without them
+    sys.modules[hidden] = None
 
 def stand_in(name, **attrs):
     try:
+        if sys.modules.get(name, False) is None:  # hidden above
+            raise ImportError(name)
         importlib.import_module(name)
     except ImportError:
         module = types.ModuleType(name)
@@ -65,12 +72,19 @@ def stand_in(name, **attrs):
 def not_here(*args, **kwargs):
     raise ImportError("not installed: a stand-in put in by the test driver")
 
+def notebook_only(*args, **kwargs):
+    pass  # picks the image format a notebook shows: nothing to pick outside one
+
 stand_in("requests", get=not_here)
 stand_in("scipy")
 stand_in("scipy.spatial", distance_matrix=not_here)
+stand_in("matplotlib_inline")
+stand_in("matplotlib_inline.backend_inline", set_matplotlib_formats=notebook_only)
 
 from glasstorch.cli.run import install
+from glasstorch.cli.ipython_shim import install as install_ipython_shim
 install()
+install_ipython_shim()  # as `glasstorch run` does: IPython.display when IPython is absent
 import d2l  # the holder package glasstorch run makes
 spec = importlib.util.spec_from_file_location("d2l.torch", {path!r})
 book = importlib.util.module_from_spec(spec)
@@ -84,7 +98,7 @@ torch.manual_seed(0)
 """
 
 
-def run_snippet(tmp_path, code: str) -> list[str]:
+def run_snippet(tmp_path, code: str, hide: tuple[str, ...] = ()) -> list[str]:
     data = tmp_path / "data"
     data.mkdir(exist_ok=True)
     shutil.copy(os.path.join(hub.SHIPPED, "timemachine.txt"), data / "timemachine.txt")
@@ -93,7 +107,7 @@ def run_snippet(tmp_path, code: str) -> list[str]:
     work = tmp_path / "work"
     work.mkdir(exist_ok=True)
     script = work / "snippet.py"
-    script.write_text(DRIVER.format(path=TORCH_PY) + textwrap.dedent(code))
+    script.write_text(DRIVER.format(path=TORCH_PY, hide=list(hide)) + textwrap.dedent(code))
     # the glasstorch this test imported (a relative PYTHONPATH=src would not hold in ``work``)
     src = os.path.dirname(os.path.dirname(os.path.abspath(glasstorch.__file__)))
     env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="1",
@@ -196,3 +210,13 @@ def test_optimization_chapter_helpers(tmp_path):
     results = [line for line in out if line.startswith("loss: ")]
     assert len(results) == 2 and all(re.fullmatch(r"loss: 0\.\d{3}, \d+\.\d{3} sec/epoch", r)
                                      for r in results), out
+
+
+def test_the_books_module_without_ipython_or_matplotlib_inline(tmp_path):
+    out = run_snippet(tmp_path, """
+        import IPython
+        d2l.plot(d2l.arange(5), [d2l.arange(5) ** 2], "x", "y")
+        print(type(IPython).__name__, IPython.get_ipython())
+    """, hide=("IPython", "IPython.display", "matplotlib_inline",
+               "matplotlib_inline.backend_inline"))
+    assert out[-1] == "module None"
