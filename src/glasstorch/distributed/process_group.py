@@ -245,7 +245,7 @@ def init_process_group(
         timeout = DEFAULT_TIMEOUT
     if not isinstance(timeout, datetime.timedelta):
         raise TypeError(
-            f"Expected timeout argument to be of type datetime.timedelta, got {type(timeout)}"
+            f"Expected timeout argument to be of type datetime.timedelta, got {timeout}"
         )
     if init_method is not None and store is not None:
         raise ValueError("Cannot specify both init_method and store.")
