@@ -218,11 +218,6 @@ def _run(pg, what: str, start, finish, async_op: bool):
     return None
 
 
-def _bump(*tensors) -> None:
-    for t in tensors:
-        t._vc[0] += 1
-
-
 # ---- the collectives -----------------------------------------------------------------------
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     """Reduce ``tensor`` over every rank of the group, in place: afterwards each rank holds the
@@ -238,7 +233,6 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
             pg.busy = "all_reduce"
             try:
                 pg.comm.Allreduce(mpi.IN_PLACE, arr)  # MPI's SUM
-                tensor._vc[0] += 1
                 return None
             except BufferError:
                 pass  # a strided view: MPI needs contiguous memory, staged below
@@ -265,7 +259,6 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
             np.divide(buf, size, out=buf)
         if back is not None:
             back(buf)
-        tensor._vc[0] += 1
 
     return _run(pg, "all_reduce", start, finish, async_op)
 
@@ -288,8 +281,6 @@ def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
     def finish():
         if back is not None and pg.rank != root:
             back()
-        if pg.rank != root:
-            tensor._vc[0] += 1
 
     return _run(pg, "broadcast", start, finish, async_op)
 
@@ -320,7 +311,6 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
                 np.divide(buf, pg.size, out=buf)
             if back is not None:
                 back(buf)
-            tensor._vc[0] += 1
 
     return _run(pg, "reduce", start, finish, async_op)
 
@@ -346,7 +336,6 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     def finish():
         for out, piece in zip(outs, recv):
             out[...] = piece
-        _bump(*tensor_list)
 
     return _run(pg, "all_gather", start, finish, async_op)
 
@@ -373,7 +362,6 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
     def finish():
         if back is not None:
             back()
-        output_tensor._vc[0] += 1
 
     return _run(pg, "all_gather_into_tensor", start, finish, async_op)
 
@@ -419,7 +407,6 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
         if here:
             for out, piece in zip(outs, recv):
                 out[...] = piece
-            _bump(*gather_list)
 
     return _run(pg, "gather", start, finish, async_op)
 
@@ -459,7 +446,6 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
     def finish():
         if back is not None:
             back()
-        tensor._vc[0] += 1
 
     return _run(pg, "scatter", start, finish, async_op)
 
@@ -510,7 +496,6 @@ def _reduce_scatter(pg, what, output, out, src, op, async_op):
             np.divide(recv, pg.size, out=recv)
         if back is not None:
             back(recv)
-        output._vc[0] += 1
 
     return _run(pg, what, start, finish, async_op)
 
@@ -537,7 +522,6 @@ def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False
         for out, n in zip(outs, recv_counts):
             out[...] = recv[at:at + n].view(out.dtype).reshape(out.shape)
             at += n
-        _bump(*output_tensor_list)
 
     return _alltoallv(pg, "all_to_all", send, send_counts, recv, recv_counts, finish, async_op)
 
@@ -578,7 +562,6 @@ def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=
     def finish():
         if back is not None:
             back()
-        output._vc[0] += 1
 
     return _alltoallv(pg, "all_to_all_single", send, send_counts, recv_bytes, recv_counts,
                       finish, async_op)
