@@ -161,11 +161,6 @@ def _root(pg, rank, group_rank, what: str, name: str) -> int:
     return root
 
 
-def _group(group, what: str):
-    """The group of the call; None where this rank is not in it (the call does nothing)."""
-    return resolve(group)
-
-
 def _mpi_failed(pg, what: str, err) -> RuntimeError:
     return RuntimeError(
         f"[rank {pg.rank}] {what}: MPI failed with '{err.Get_error_string().strip()}': the ranks "
@@ -265,7 +260,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
 
 def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
     """Copy ``src``'s ``tensor`` into every rank's ``tensor`` (same shape and dtype on all)."""
-    pg = _group(group, "broadcast")
+    pg = resolve(group)
     if pg is None:
         return None
     arr = _array(tensor)
@@ -288,7 +283,7 @@ def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
 def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_dst=None):
     """Reduce every rank's ``tensor`` with ``op`` into ``dst``'s ``tensor`` (the others keep
     theirs)."""
-    pg = _group(group, "reduce")
+    pg = resolve(group)
     if pg is None:
         return None
     arr = _array(tensor)
@@ -317,7 +312,7 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
 
 def all_gather(tensor_list, tensor, group=None, async_op=False):
     """Fill ``tensor_list[i]`` with rank ``i``'s ``tensor``, on every rank."""
-    pg = _group(group, "all_gather")
+    pg = resolve(group)
     if pg is None:
         return None
     arr = _array(tensor)
@@ -343,7 +338,7 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
 def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False):
     """Every rank's ``input_tensor``, in rank order, into ``output_tensor``: either concatenated
     along dim 0 (shape ``(world_size * n, ...)``) or stacked (shape ``(world_size, n, ...)``)."""
-    pg = _group(group, "all_gather_into_tensor")
+    pg = resolve(group)
     if pg is None:
         return None
     src = _array(input_tensor, "input_tensor")
@@ -380,7 +375,7 @@ def _check_sizes(what, big, small, size, big_name, small_name) -> None:
 
 def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group_dst=None):
     """Collect every rank's ``tensor`` into ``gather_list`` on ``dst`` (only there)."""
-    pg = _group(group, "gather")
+    pg = resolve(group)
     if pg is None:
         return None
     arr = _array(tensor)
@@ -413,7 +408,7 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
 
 def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, group_src=None):
     """Rank ``i`` receives ``scatter_list[i]`` of ``src`` into its ``tensor``."""
-    pg = _group(group, "scatter")
+    pg = resolve(group)
     if pg is None:
         return None
     arr = _array(tensor)
@@ -453,7 +448,7 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):
     """Reduce ``input_list[i]`` over the ranks with ``op``; rank ``i`` keeps that result in
     ``output``."""
-    pg = _group(group, "reduce_scatter")
+    pg = resolve(group)
     if pg is None:
         return None
     out = _array(output, "output")
@@ -468,7 +463,7 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
 def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=False):
     """Reduce ``input`` (``world_size`` pieces along dim 0) over the ranks; rank ``i`` keeps
     piece ``i`` of the result in ``output``."""
-    pg = _group(group, "reduce_scatter_tensor")
+    pg = resolve(group)
     if pg is None:
         return None
     out = _array(output, "output")
@@ -503,7 +498,7 @@ def _reduce_scatter(pg, what, output, out, src, op, async_op):
 def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False):
     """Rank ``i`` sends ``input_tensor_list[j]`` to rank ``j``, which receives it into its
     ``output_tensor_list[i]`` (pieces may differ in size; each pair must agree)."""
-    pg = _group(group, "all_to_all")
+    pg = resolve(group)
     if pg is None:
         return None
     ins = _tensor_list(input_tensor_list, "input_tensor_list", pg, "all_to_all")
@@ -530,7 +525,7 @@ def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=
                       async_op=False):
     """``all_to_all`` on one tensor each: ``input`` is split along dim 0 (evenly, or by
     ``input_split_sizes``) into one piece per rank; ``output`` receives the pieces in rank order."""
-    pg = _group(group, "all_to_all_single")
+    pg = resolve(group)
     if pg is None:
         return None
     out = _array(output, "output")
@@ -582,7 +577,7 @@ def _alltoallv(pg, what, send, send_counts, recv, recv_counts, finish, async_op)
 
 def barrier(group=None, async_op=False, device_ids=None):
     """Wait until every rank of the group has reached this call."""
-    pg = _group(group, "barrier")
+    pg = resolve(group)
     if pg is None:
         return None
 
@@ -593,8 +588,9 @@ def barrier(group=None, async_op=False, device_ids=None):
 
 
 def monitored_barrier(group=None, timeout=None, wait_all_ranks: bool = False):
-    """A barrier that raises (naming the ranks that did not arrive) after ``timeout``."""
-    pg = _group(group, "monitored_barrier")
+    """A barrier that raises ``RuntimeError`` in this process if some rank has not arrived
+    within ``timeout`` (default: the group's)."""
+    pg = resolve(group)
     if pg is None:
         return None
     work = Work(pg, "monitored_barrier", pg.comm.Ibarrier())

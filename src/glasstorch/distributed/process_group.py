@@ -119,9 +119,6 @@ class ProcessGroup:
             )
         return r
 
-    def size_of(self) -> int:
-        return self.size
-
     def destroy(self) -> None:
         if self.watchdog is not None:
             self.watchdog.stop()
@@ -309,7 +306,7 @@ def destroy_process_group(group=None) -> None:
         world.default = None
         world.groups = []
         GroupMember.WORLD = None
-        globals()["group"].WORLD = None
+        globals()["group"].WORLD = None  # the class `group`, which the argument hides here
     elif isinstance(group, ProcessGroup):
         group.destroy()
         if group in world.groups:
