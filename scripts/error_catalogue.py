@@ -37,6 +37,7 @@ AREA_TITLES = {
     "serialization": "save and load",
     "datasets": "Vision datasets and transforms",
     "cli": "The glasstorch command",
+    "distributed": "Several processes (torch.distributed, DistributedDataParallel)",
 }
 
 

@@ -85,6 +85,28 @@ try:
     DDP(nn.ReLU())
 except RuntimeError as e:
     assert "doesn't have any parameter" in str(e)
+
+# two dtypes (one bucket each) and gradients as views into the buckets
+class Mixed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.a = nn.Linear(3, 3).double()
+        self.b = nn.Linear(3, 2)
+
+    def forward(self, x):
+        return self.b(self.a(x).float())
+
+
+mixed = DDP(Mixed(), gradient_as_bucket_view=True)
+assert sorted(str(b.data.dtype) for b in mixed._buckets) == ["float32", "float64"]
+share = slice(rank * 4, (rank + 1) * 4)
+mixed(X[share]).sum().backward()
+ref = Mixed()
+sum(ref(X[r * 4:(r + 1) * 4]).sum() for r in range(world)).backward()
+for p, q in zip(mixed.module.parameters(), ref.parameters()):
+    assert p.grad.dtype == p.dtype
+    assert np.allclose(p.grad.numpy(), q.grad.numpy() / world, atol=1e-6), (p.grad, q.grad)
 if rank == 0:
     print("ok ddp features")
 dist.destroy_process_group()

@@ -2,9 +2,9 @@
 data pipeline, save/load, the datasets, the command line and tensors themselves.
 
 Each area module (``modules``, ``optim``, ``data``, ``serialization``, ``datasets``, ``cli``,
-``tensor``) defines ``CASES``, a list of ``ErrorCase``. ``tests/test_error_catalogue.py`` runs
-every case; ``scripts/error_catalogue.py`` lists them (with the op catalogue's ``ErrorSpec``
-entries) in ``docs/ERRORS.md``.
+``tensor``, ``distributed``) defines ``CASES``, a list of ``ErrorCase``.
+``tests/test_error_catalogue.py`` runs every case; ``scripts/error_catalogue.py`` lists them
+(with the op catalogue's ``ErrorSpec`` entries) in ``docs/ERRORS.md``.
 
 An entry is one line of PyTorch code written against ``lib``::
 
@@ -29,7 +29,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import Any, Callable
 
-AREAS = ("tensor", "modules", "optim", "data", "serialization", "datasets", "cli")
+AREAS = ("tensor", "modules", "optim", "data", "serialization", "datasets", "cli", "distributed")
 
 
 @dataclass(frozen=True)

@@ -161,11 +161,6 @@ def _root(pg, rank, group_rank, what: str, name: str) -> int:
     return root
 
 
-def _group(group, what: str):
-    """The group of the call; None where this rank is not in it (the call does nothing)."""
-    return resolve(group)
-
-
 def _mpi_failed(pg, what: str, err) -> RuntimeError:
     return RuntimeError(
         f"[rank {pg.rank}] {what}: MPI failed with '{err.Get_error_string().strip()}': the ranks "
@@ -218,11 +213,6 @@ def _run(pg, what: str, start, finish, async_op: bool):
     return None
 
 
-def _bump(*tensors) -> None:
-    for t in tensors:
-        t._vc[0] += 1
-
-
 # ---- the collectives -----------------------------------------------------------------------
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     """Reduce ``tensor`` over every rank of the group, in place: afterwards each rank holds the
@@ -238,7 +228,6 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
             pg.busy = "all_reduce"
             try:
                 pg.comm.Allreduce(mpi.IN_PLACE, arr)  # MPI's SUM
-                tensor._vc[0] += 1
                 return None
             except BufferError:
                 pass  # a strided view: MPI needs contiguous memory, staged below
@@ -265,14 +254,13 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
             np.divide(buf, size, out=buf)
         if back is not None:
             back(buf)
-        tensor._vc[0] += 1
 
     return _run(pg, "all_reduce", start, finish, async_op)
 
 
 def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
     """Copy ``src``'s ``tensor`` into every rank's ``tensor`` (same shape and dtype on all)."""
-    pg = _group(group, "broadcast")
+    pg = resolve(group)
     if pg is None:
         return None
     arr = _array(tensor)
@@ -288,8 +276,6 @@ def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
     def finish():
         if back is not None and pg.rank != root:
             back()
-        if pg.rank != root:
-            tensor._vc[0] += 1
 
     return _run(pg, "broadcast", start, finish, async_op)
 
@@ -297,7 +283,7 @@ def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
 def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_dst=None):
     """Reduce every rank's ``tensor`` with ``op`` into ``dst``'s ``tensor`` (the others keep
     theirs)."""
-    pg = _group(group, "reduce")
+    pg = resolve(group)
     if pg is None:
         return None
     arr = _array(tensor)
@@ -320,14 +306,13 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
                 np.divide(buf, pg.size, out=buf)
             if back is not None:
                 back(buf)
-            tensor._vc[0] += 1
 
     return _run(pg, "reduce", start, finish, async_op)
 
 
 def all_gather(tensor_list, tensor, group=None, async_op=False):
     """Fill ``tensor_list[i]`` with rank ``i``'s ``tensor``, on every rank."""
-    pg = _group(group, "all_gather")
+    pg = resolve(group)
     if pg is None:
         return None
     arr = _array(tensor)
@@ -346,7 +331,6 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     def finish():
         for out, piece in zip(outs, recv):
             out[...] = piece
-        _bump(*tensor_list)
 
     return _run(pg, "all_gather", start, finish, async_op)
 
@@ -354,7 +338,7 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
 def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False):
     """Every rank's ``input_tensor``, in rank order, into ``output_tensor``: either concatenated
     along dim 0 (shape ``(world_size * n, ...)``) or stacked (shape ``(world_size, n, ...)``)."""
-    pg = _group(group, "all_gather_into_tensor")
+    pg = resolve(group)
     if pg is None:
         return None
     src = _array(input_tensor, "input_tensor")
@@ -373,7 +357,6 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
     def finish():
         if back is not None:
             back()
-        output_tensor._vc[0] += 1
 
     return _run(pg, "all_gather_into_tensor", start, finish, async_op)
 
@@ -392,7 +375,7 @@ def _check_sizes(what, big, small, size, big_name, small_name) -> None:
 
 def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group_dst=None):
     """Collect every rank's ``tensor`` into ``gather_list`` on ``dst`` (only there)."""
-    pg = _group(group, "gather")
+    pg = resolve(group)
     if pg is None:
         return None
     arr = _array(tensor)
@@ -419,14 +402,13 @@ def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group
         if here:
             for out, piece in zip(outs, recv):
                 out[...] = piece
-            _bump(*gather_list)
 
     return _run(pg, "gather", start, finish, async_op)
 
 
 def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, group_src=None):
     """Rank ``i`` receives ``scatter_list[i]`` of ``src`` into its ``tensor``."""
-    pg = _group(group, "scatter")
+    pg = resolve(group)
     if pg is None:
         return None
     arr = _array(tensor)
@@ -459,7 +441,6 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
     def finish():
         if back is not None:
             back()
-        tensor._vc[0] += 1
 
     return _run(pg, "scatter", start, finish, async_op)
 
@@ -467,7 +448,7 @@ def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, gro
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):
     """Reduce ``input_list[i]`` over the ranks with ``op``; rank ``i`` keeps that result in
     ``output``."""
-    pg = _group(group, "reduce_scatter")
+    pg = resolve(group)
     if pg is None:
         return None
     out = _array(output, "output")
@@ -482,7 +463,7 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
 def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=False):
     """Reduce ``input`` (``world_size`` pieces along dim 0) over the ranks; rank ``i`` keeps
     piece ``i`` of the result in ``output``."""
-    pg = _group(group, "reduce_scatter_tensor")
+    pg = resolve(group)
     if pg is None:
         return None
     out = _array(output, "output")
@@ -510,7 +491,6 @@ def _reduce_scatter(pg, what, output, out, src, op, async_op):
             np.divide(recv, pg.size, out=recv)
         if back is not None:
             back(recv)
-        output._vc[0] += 1
 
     return _run(pg, what, start, finish, async_op)
 
@@ -518,7 +498,7 @@ def _reduce_scatter(pg, what, output, out, src, op, async_op):
 def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False):
     """Rank ``i`` sends ``input_tensor_list[j]`` to rank ``j``, which receives it into its
     ``output_tensor_list[i]`` (pieces may differ in size; each pair must agree)."""
-    pg = _group(group, "all_to_all")
+    pg = resolve(group)
     if pg is None:
         return None
     ins = _tensor_list(input_tensor_list, "input_tensor_list", pg, "all_to_all")
@@ -537,7 +517,6 @@ def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False
         for out, n in zip(outs, recv_counts):
             out[...] = recv[at:at + n].view(out.dtype).reshape(out.shape)
             at += n
-        _bump(*output_tensor_list)
 
     return _alltoallv(pg, "all_to_all", send, send_counts, recv, recv_counts, finish, async_op)
 
@@ -546,7 +525,7 @@ def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=
                       async_op=False):
     """``all_to_all`` on one tensor each: ``input`` is split along dim 0 (evenly, or by
     ``input_split_sizes``) into one piece per rank; ``output`` receives the pieces in rank order."""
-    pg = _group(group, "all_to_all_single")
+    pg = resolve(group)
     if pg is None:
         return None
     out = _array(output, "output")
@@ -578,7 +557,6 @@ def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=
     def finish():
         if back is not None:
             back()
-        output._vc[0] += 1
 
     return _alltoallv(pg, "all_to_all_single", send, send_counts, recv_bytes, recv_counts,
                       finish, async_op)
@@ -599,7 +577,7 @@ def _alltoallv(pg, what, send, send_counts, recv, recv_counts, finish, async_op)
 
 def barrier(group=None, async_op=False, device_ids=None):
     """Wait until every rank of the group has reached this call."""
-    pg = _group(group, "barrier")
+    pg = resolve(group)
     if pg is None:
         return None
 
@@ -610,8 +588,9 @@ def barrier(group=None, async_op=False, device_ids=None):
 
 
 def monitored_barrier(group=None, timeout=None, wait_all_ranks: bool = False):
-    """A barrier that raises (naming the ranks that did not arrive) after ``timeout``."""
-    pg = _group(group, "monitored_barrier")
+    """A barrier that raises ``RuntimeError`` in this process if some rank has not arrived
+    within ``timeout`` (default: the group's)."""
+    pg = resolve(group)
     if pg is None:
         return None
     work = Work(pg, "monitored_barrier", pg.comm.Ibarrier())

@@ -74,7 +74,6 @@ def _receive(tensor, src, group, tag, group_src, nonblocking: bool):
     def finish():
         if back is not None:
             back()
-        tensor._vc[0] += 1
 
     if nonblocking:
         return Work(pg, "recv from any rank" if peer == MPI.ANY_SOURCE else "recv",

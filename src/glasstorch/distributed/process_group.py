@@ -119,9 +119,6 @@ class ProcessGroup:
             )
         return r
 
-    def size_of(self) -> int:
-        return self.size
-
     def destroy(self) -> None:
         if self.watchdog is not None:
             self.watchdog.stop()
@@ -245,7 +242,7 @@ def init_process_group(
         timeout = DEFAULT_TIMEOUT
     if not isinstance(timeout, datetime.timedelta):
         raise TypeError(
-            f"Expected timeout argument to be of type datetime.timedelta, got {type(timeout)}"
+            f"Expected timeout argument to be of type datetime.timedelta, got {timeout}"
         )
     if init_method is not None and store is not None:
         raise ValueError("Cannot specify both init_method and store.")
@@ -309,7 +306,7 @@ def destroy_process_group(group=None) -> None:
         world.default = None
         world.groups = []
         GroupMember.WORLD = None
-        globals()["group"].WORLD = None
+        globals()["group"].WORLD = None  # the class `group`, which the argument hides here
     elif isinstance(group, ProcessGroup):
         group.destroy()
         if group in world.groups:

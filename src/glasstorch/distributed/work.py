@@ -88,10 +88,3 @@ class Work:
             raise RuntimeError("source_rank(): only a receive knows where its data came from")
         return self.source
 
-
-class Completed(Work):
-    """The handle of an operation that already finished (on a rank it does not involve)."""
-
-    def __init__(self, pg, what: str):
-        super().__init__(pg, what, [])
-        self.done = True
