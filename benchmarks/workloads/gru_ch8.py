@@ -1,4 +1,4 @@
-"""(h) d2l's `train_ch8` epoch with `nn.GRU` (8.6 / 9.1): a character-level language model.
+"""(i) d2l's `train_ch8` epoch with `nn.GRU` (8.6 / 9.1): a character-level language model.
 
 num_hiddens 256, batch 32, 35 steps, a 28-character vocabulary, sequential partitioning (the
 state carries over between minibatches and is detached, as `train_epoch_ch8` does), one-hot

@@ -1,4 +1,4 @@
-"""(i) d2l 10.7's Transformer encoder-decoder, trained on a fixed synthetic batch.
+"""(j) d2l 10.7's Transformer encoder-decoder, trained on a fixed synthetic batch.
 
 The model is the book's (written out here in plain PyTorch, as the section does): embedding
 scaled by sqrt(num_hiddens), sinusoidal positional encoding, 2 encoder and 2 decoder blocks of
