@@ -420,6 +420,8 @@ def _assign(self, k: tuple, value, indices) -> None:
     v = value._data if is_t else _number_for(value, target.dtype)
     if is_t and v.ndim and v.shape[0] == 1:
         v = _drop_leading_ones(v)
+    if adv and is_t and v.size == 0:
+        _check_value_shape(target, k, v)  # (NumPy lets an empty value into any empty selection)
     if adv and is_t and v.dtype != target.dtype:
         arrays = [a for a in k if isinstance(a, np.ndarray)]
         if not (v.size == 1 and len(arrays) == 1 and arrays[0].dtype.kind == "b"
