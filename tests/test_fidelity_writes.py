@@ -418,6 +418,7 @@ def test_gradcheck(code):
        "x = lib.zeros(0, 4)\nout = lib.index_select(x, 0, lib.tensor([0]))",
        "x = lib.zeros(0, 4)\nout = lib.index_select(x, 0, lib.tensor([], dtype=lib.long))",
        "x = lib.zeros(4, 0)\nout = lib.index_select(x, 1, lib.tensor([1]))",
+       "x = lib.zeros(0)\nout = lib.index_select(x, 0, lib.tensor([0, 0, 0]))",
        "x = lib.ones(4, 3)\nx[[], -3] = lib.ones(2, 0)",
        "x = lib.ones(4, 3)\nx[[], -3] = lib.ones(0)\nout = x",
        "x = lib.ones(4, 0)\nx[[1, 2]] = lib.ones(2, 0)\nout = x",

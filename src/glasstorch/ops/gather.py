@@ -252,7 +252,7 @@ def index_select(input, dim: int, index, *, out=None):
     idx = _vector_index(index, "index_select")
     d = _dim(dim, x.ndim)
     n = x.shape[d] if x.ndim else 1
-    if idx.size and n == 0:
+    if idx.size and n == 0 and x.ndim > 1:  # (a 1-D input gets the out-of-range error below)
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         if d == 0:  # torch's two kernels word it differently: rows, or slices along dim > 0
