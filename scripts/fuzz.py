@@ -39,7 +39,7 @@ def replay(seed: int, area: str) -> int:
     print(f"# MISMATCH after statement {m.index} ({m.op}): {m.kind} {m.variable}\n#   {m.detail}")
     small, sm = shrink(program, m)
     key = class_key(small, sm)
-    known = classify(key)
+    known = classify(key, sm.detail)
     print(f"\n# class: {key}" + (f"  (known, {known[0]}: {known[1]})" if known else "  (NEW)"))
     print("# shrunk:\n" + small.source())
     return 1
@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     camp.run(range(args.start, args.start + args.count), args.area, deadline,
              log=lambda s: print(s, flush=True))
     text = camp.summary()
-    new = [k for k in camp.classes if classify(k) is None]
+    new = [k for k, f in camp.classes.items() if classify(k, f.detail) is None]
     text += f"\n\n{len(new)} classes not in tests/fuzz/known.py:\n" + "\n".join(new)
     print(text)
     if args.out:

@@ -30,7 +30,7 @@ def test_quick_fuzz_finds_no_new_mismatch_class(capsys):
     expected: dict[str, int] = {}  # known class -> programs (xfail-style bookkeeping)
     new = []
     for key, found in sorted(camp.classes.items()):
-        known = classify(key)
+        known = classify(key, found.detail)
         if known is None:
             new.append(f"NEW class {key} (x{found.count}, seeds {found.seeds})\n"
                        f"  {found.detail}\n" + found.repro)

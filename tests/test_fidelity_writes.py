@@ -408,3 +408,38 @@ CAUGHT = "\nexcept RuntimeError as e:\n    out = (type(e).__name__, str(e))"  # 
     "out = lib.autograd.gradgradcheck(lib.sin, (lib.randn(3, dtype=d, requires_grad=True),))")])
 def test_gradcheck(code):
     check(code)
+
+
+# ---- 13. saved inputs (version counter) and empty selections ------------------------------------
+@cases(*[f"x = lib.ones(3, 2, requires_grad=True)\nh = x * 1\ni = lib.tensor([[0, 1], [1, 0]])\n"
+         f"g = {op}\nh[0, 0] = 5\ng.sum().backward()\ngrads = x.grad"
+         for op in ("h.gather(0, i)", "h.index_select(0, i.view(-1))", "h.take(i)", "h[i]",
+                    "h.masked_select(h > 0)", "h.scatter(0, i, 1.)", "h.gather(0, i)[0]")],
+       "x = lib.zeros(0, 4)\nout = lib.index_select(x, 0, lib.tensor([0]))",
+       "x = lib.zeros(0, 4)\nout = lib.index_select(x, 0, lib.tensor([], dtype=lib.long))",
+       "x = lib.zeros(4, 0)\nout = lib.index_select(x, 1, lib.tensor([1]))",
+       "x = lib.zeros(0)\nout = lib.index_select(x, 0, lib.tensor([0, 0, 0]))",
+       "x = lib.ones(4, 3)\nx[[], -3] = lib.ones(2, 0)",
+       "x = lib.ones(4, 3)\nx[[], -3] = lib.ones(0)\nout = x",
+       "x = lib.ones(4, 0)\nx[[1, 2]] = lib.ones(2, 0)\nout = x",
+       "x = lib.ones(4, 0)\nx[[1, 2]] = lib.ones(3, 0)")
+def test_saved_inputs_and_empty_selections(code):
+    check(code)
+
+
+# ---- 14. empty selections are not range-checked; a number is converted before the key ----------
+@cases("x = lib.zeros(1, 3, 0, 4)\nx.index_put_((lib.tensor([0, 1, 1]),), lib.zeros(1, 3, 0, 4))\n"
+       "out = x",
+       "x = lib.zeros(0, 3, 2)\nx[..., lib.tensor([-3, 0, -1]), True] = lib.tensor(1.)\nout = x",
+       "x = lib.zeros(0, 4, 2, 3)\nout = x[:, True, lib.tensor([[0]]), [1, 2, 0]]",
+       "x = lib.zeros(0, 4, 2, 3)\nout = x[:, [7]]",
+       "x = lib.zeros(0)\nout = x[[1]]",
+       "x = lib.zeros(3, 0)\nout = x[[5]]",
+       "x = lib.zeros(3, 0)\nx[[5]] = 1.\nout = x",
+       "x = lib.zeros(3, 0, requires_grad=True)\ny = x[[5]]\ny.sum().backward()\nout = y\n"
+       "grads = x.grad",
+       "x = lib.zeros(1, 4, 0, 3, dtype=lib.int64)\nx[0, [-3, 2], 0, ::2] = 1e30",
+       "x = lib.zeros(3, dtype=lib.int64)\nx[5] = 1e30",
+       "x = lib.zeros(3, dtype=lib.int64)\nx[[5]] = 1e30")
+def test_empty_selections(code):
+    check(code)

@@ -101,15 +101,21 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None):
 
 class GatherBackward0(Node):
     """The gradient added back at the gathered positions (repeats add up). Saves ``index`` and
-    ``key``, the NumPy key built from it."""
+    ``key``, the NumPy key built from it, and (as torch) the input itself: changing it in place
+    before backward is then the version-counter error."""
+
+    saves_input = True
 
     def __init__(self, x, *, index, key):
         super().__init__(x)
         self.shape = x._data.shape
-        self.save(index, key)
+        if self.saves_input:
+            self.save(index, key, x)
+        else:
+            self.save(index, key)
 
     def backward(self, grad):
-        _, key = self.saved_tensors
+        key = self.saved_tensors[1]
         if not self.shape:  # a 0-d input: every picked element was the one value
             return grad.sum()
         return accumulate_into_zeros(grad, self.shape, [key])
@@ -246,6 +252,8 @@ def index_select(input, dim: int, index, *, out=None):
     idx = _vector_index(index, "index_select")
     d = _dim(dim, x.ndim)
     n = x.shape[d] if x.ndim else 1
+    if idx.size and n == 0 and x.ndim > 1:  # (a 1-D input gets the out-of-range error below)
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         if d == 0:  # torch's two kernels word it differently: rows, or slices along dim > 0
             raise IndexError("index out of range in self")
@@ -257,7 +265,10 @@ def index_select(input, dim: int, index, *, out=None):
 
 
 class IndexSelectBackward0(GatherBackward0):
-    """The gradient added back into the selected slices."""
+    """The gradient added back into the selected slices (the input is not saved: torch keeps
+    only its shape)."""
+
+    saves_input = False
 
 
 def index_add_(self, dim: int, index, source, *, alpha=1):
@@ -395,10 +406,10 @@ class TakeBackward0(Node):
     def __init__(self, x, *, index, flat):
         super().__init__(x)
         self.shape = x._data.shape
-        self.save(index, flat)
+        self.save(index, flat, x)  # (x as torch saves it: a later in-place change is an error)
 
     def backward(self, grad):
-        _, flat = self.saved_tensors
+        flat = self.saved_tensors[1]
         size = int(np.prod(self.shape))
         return accumulate_into_zeros(grad, (size,), [(flat,)]).reshape(self.shape)
 

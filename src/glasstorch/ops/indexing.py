@@ -213,8 +213,28 @@ def _index(arr: np.ndarray, steps: list, shape_for_errors=None) -> np.ndarray:
         for k in steps:
             arr = arr[k]
     except IndexError as e:
-        _raise_index_error(e, shape_for_errors, steps)
+        empty = _empty_selection(arr, k, e)
+        if empty is None:
+            _raise_index_error(e, shape_for_errors, steps)
+        arr = empty
     return arr
+
+
+def _empty_selection(arr: np.ndarray, key, error: IndexError):
+    """What ``arr[key]`` gives when it selects no element at all: torch checks an index tensor's
+    range only for the elements it reads or writes, so ``x[..., [5]]`` of a ``(0, 3)`` tensor is
+    an empty ``(0, 1)`` result, not an error. None when the selection is not empty (or the error
+    is not about a range): the error stands."""
+    if "out of bounds" not in str(error):
+        return None
+    keys = key if type(key) is tuple else (key,)
+    safe = tuple(np.zeros_like(k) if isinstance(k, np.ndarray) and k.dtype.kind in "iu" else k
+                 for k in keys)
+    try:
+        res = np.broadcast_to(np.empty((), arr.dtype), arr.shape)[safe]
+    except IndexError:
+        return None
+    return np.empty(res.shape, arr.dtype) if res.size == 0 else None
 
 
 def _raise_index_error(e: IndexError, shape, steps):
@@ -389,6 +409,8 @@ def setitem(self, key, value) -> None:
         return None
     if key is True:  # x[True] = v alone: torch writes into x[None] (a copy, casting); reading
         key = None   # x[True] is an index with a 0-d mask instead (a copy, IndexBackward0)
+    if tv is float or tv is int or tv is bool or tv is complex:
+        _number_for(value, self._data.dtype)  # torch converts the value before the key
     steps, adv, _ = prepare_key(self._data.shape, key)
     indices = _index_tensors(key) if adv else None
     if adv and len(steps) == 1:
@@ -420,6 +442,8 @@ def _assign(self, k: tuple, value, indices) -> None:
     v = value._data if is_t else _number_for(value, target.dtype)
     if is_t and v.ndim and v.shape[0] == 1:
         v = _drop_leading_ones(v)
+    if adv and is_t and v.size == 0:
+        _check_value_shape(target, k, v)  # (NumPy lets an empty value into any empty selection)
     if adv and is_t and v.dtype != target.dtype:
         arrays = [a for a in k if isinstance(a, np.ndarray)]
         if not (v.size == 1 and len(arrays) == 1 and arrays[0].dtype.kind == "b"
@@ -523,7 +547,8 @@ def _write(arr: np.ndarray, key, v, adv: bool, value=None) -> None:
     try:
         arr[key] = v
     except IndexError as e:
-        _raise_index_error(e, arr.shape, [key])
+        if _empty_selection(arr, key, e) is None:  # (an empty selection: nothing to write)
+            _raise_index_error(e, arr.shape, [key])
     except (ValueError, TypeError) as e:
         if "read-only" in str(e):
             raise RuntimeError(
@@ -624,7 +649,8 @@ def index_put_(self, indices, values, accumulate: bool = False):
             else:
                 x[key] = v
         except IndexError as e:
-            _raise_index_error(e, x.shape, [key])
+            if _empty_selection(x, key, e) is None:  # (an empty selection: nothing to write)
+                _raise_index_error(e, x.shape, [key])
 
     if not in_graph(self, values):
         return unrecorded(self, write)

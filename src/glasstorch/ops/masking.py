@@ -196,10 +196,10 @@ class MaskedSelectBackward0(Node):
     def __init__(self, x, *, mask, shape):
         super().__init__(x)
         self.shape, self.broadcast_shape = x._data.shape, shape
-        self.save(mask)
+        self.save(x, mask)  # (x as torch saves it: a later in-place change is an error)
 
     def backward(self, grad):
-        (mask,) = self.saved_tensors
+        mask = self.saved_tensors[1]
         mb = np.broadcast_to(mask._data, self.broadcast_shape)
         return unbroadcast(put_into_zeros(grad, mb.shape, (mb,)), self.shape)
 
