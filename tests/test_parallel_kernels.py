@@ -182,3 +182,21 @@ def test_conv2d_fast_backward_equals_the_graph_backward(name, xs, ws, kw):
     graph = gt.autograd.grad(out, (x, w), g, create_graph=True)
     for a, b in zip(fast, graph):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_runs_threaded_kernels():
+    """A DataLoader worker is a forked child: the parent's pool threads are not there."""
+    with _parallel.force_split(2):
+        _parallel.run(lambda a, b: None, 4, 0)  # the parent's pool exists now
+    pid = os.fork()
+    if pid == 0:  # the child: a threaded kernel must finish (and right)
+        code = 1
+        try:
+            with _parallel.force_split(2):
+                x = gt.ones(4, 2, 6, 6)
+                code = 0 if float(F.max_pool2d(x, 2).sum()) == 4 * 2 * 9 else 1
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

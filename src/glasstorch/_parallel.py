@@ -38,6 +38,7 @@ compare the results with the one-thread path.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -93,6 +94,15 @@ def ranges(n_items: int, k: int) -> list:
 def block_items(item_bytes: int) -> int:
     """How many items of ``item_bytes`` each make a block of about ``BLOCK_BYTES``."""
     return max(1, BLOCK_BYTES // max(item_bytes, 1))
+
+
+def _forget_pool() -> None:
+    """In a forked child (a DataLoader worker): the parent's threads are not there."""
+    _pool["executor"], _pool["size"] = None, 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:
