@@ -252,6 +252,44 @@ def test_load_mutated_torch_format_files(obj, data, stream):
     load_or_refuse(mutate(torch_format_bytes(obj), data.draw), stream)
 
 
+def _legacy_bytes() -> list[bytes]:
+    """Checkpoints in PyTorch's legacy (pre-zip) format, written by real torch (when installed)."""
+    try:
+        import torch
+    except ImportError:
+        return []
+    files = []
+    for obj in ({"w": torch.arange(6.0).reshape(2, 3), "b": torch.ones(2, dtype=torch.int64)},
+                [torch.zeros(3, dtype=torch.float16), 7, "x", (torch.ones(1, dtype=torch.bool),)]):
+        buf = io.BytesIO()
+        torch.save(obj, buf, _use_new_zipfile_serialization=False)
+        files.append(buf.getvalue())
+    return files
+
+
+LEGACY = _legacy_bytes()
+
+
+@pytest.mark.skipif(not LEGACY, reason="needs torch to write legacy-format files")
+@examples(300)
+@given(st.data(), st.booleans())
+def test_load_mutated_legacy_torch_files(data, stream):
+    load_or_refuse(mutate(data.draw(st.sampled_from(LEGACY)), data.draw), stream)
+
+
+# opcodes the restricted unpickler knows, with arguments drawn as random bytes after them
+_OPCODES = st.sampled_from(list(b"(.0}]l)tsuaeNF\x85\x86\x87\x88\x89\x8a\x8bKJMXCBqhjrQRbc\x8c"
+                                b"\x93\x94\x81\x95\x8f\x90\x91\x8d\x8e\x96"))
+
+
+@examples(500)
+@given(st.lists(st.tuples(_OPCODES, st.binary(max_size=6)), max_size=40))
+def test_load_random_pickle_programs(ops):
+    """Random sequences of pickle opcodes (with random arguments) after a protocol-2 header:
+    the restricted unpickler returns something or refuses, never crashes or hangs."""
+    load_or_refuse(b"\x80\x02" + b"".join(bytes([op]) + arg for op, arg in ops))
+
+
 def with_header(header: dict, body: bytes = b"") -> bytes:
     raw = json.dumps(header).encode()
     return struct.pack("<Q", len(raw)) + raw + body

@@ -311,3 +311,36 @@ def test_whole_model_save_and_load_as_the_tutorial_does(tmp_path):
     fresh.load_state_dict(gt.load(buf, weights_only=True))
     np.testing.assert_array_equal(fresh.conv1.weight.detach().numpy(),
                                   model.conv1.weight.detach().numpy())
+
+
+# ---- weights.transforms(): the ImageNet preprocessing preset ---------------------------------
+def test_weights_transforms_print_as_torchvisions():
+    assert repr(models.ResNet50_Weights.IMAGENET1K_V2.transforms()) == (
+        "ImageClassification(\n    crop_size=[224]\n    resize_size=[232]\n"
+        "    mean=[0.485, 0.456, 0.406]\n    std=[0.229, 0.224, 0.225]\n"
+        "    interpolation=InterpolationMode.BILINEAR\n)")
+    assert models.VGG16_Weights.DEFAULT.transforms().resize_size == [256]
+
+
+@needs_torch
+def test_weights_transforms_compute_what_torchvision_computes():
+    """torchvision's preset on a uint8 tensor: antialiased bilinear resize of the smaller edge
+    (in float, rounded back to uint8), centre crop, /255, normalise — written here with torch."""
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (3, 300, 370), dtype=np.uint8)
+    ours = models.ResNet18_Weights.DEFAULT.transforms()(gt.tensor(pixels))
+    x = torch.from_numpy(pixels).float()[None]
+    x = torch.nn.functional.interpolate(x, size=(256, 315), mode="bilinear",
+                                        align_corners=False, antialias=True)
+    x = x.round().clamp(0, 255).to(torch.uint8)[0]
+    top, left = round((256 - 224) / 2), round((315 - 224) / 2)
+    x = x[:, top:top + 224, left:left + 224].float() / 255
+    mean = torch.tensor([0.485, 0.456, 0.406])[:, None, None]
+    std = torch.tensor([0.229, 0.224, 0.225])[:, None, None]
+    expected = ((x - mean) / std).numpy()
+    assert tuple(ours.shape) == (3, 224, 224) and ours.dtype == gt.float32
+    # a resampled value that lands within float rounding of .5 may round to the other grey level
+    # (torch's own uint8 and float kernels differ there too): at most one level, rarely
+    diff = np.abs(ours.numpy() - expected)
+    one_level = 1 / 255 / 0.224 + 1e-5
+    assert diff.max() <= one_level and (diff > 2e-5).mean() < 1e-3

@@ -7,6 +7,15 @@ import enum
 import re
 import warnings
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Callable
+
+
+def _preset(crop_size: int = 224, resize_size: int = 256):
+    """``weights.transforms``: the preprocessing the weights were trained with."""
+    from ..transforms._presets import ImageClassification
+
+    return partial(ImageClassification, crop_size=crop_size, resize_size=resize_size)
 
 
 @dataclass(frozen=True)
@@ -16,6 +25,11 @@ class Weights:
     url: str
     size_mb: float
     meta: dict = field(default_factory=dict)
+    resize_size: int = 256  # what transforms() resizes the smaller edge to (crop: 224)
+
+    @property
+    def transforms(self) -> Callable:
+        return _preset(224, self.resize_size)
 
     @property
     def file_name(self) -> str:
@@ -47,6 +61,12 @@ class WeightsEnum(enum.Enum):
     @property
     def meta(self) -> dict:
         return self.value.meta
+
+    @property
+    def transforms(self) -> Callable:
+        """``weights.transforms()`` builds the preprocessing these weights expect
+        (``ImageClassification``: resize, centre crop, scale, normalise)."""
+        return self.value.transforms
 
     def get_state_dict(self, progress: bool = True, check_hash: bool = False):
         """The weights, from the torch hub cache (``hub.cached_file`` says how to get them

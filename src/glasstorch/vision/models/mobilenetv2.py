@@ -100,7 +100,7 @@ class MobileNet_V2_Weights(WeightsEnum):
     IMAGENET1K_V1 = Weights("https://download.pytorch.org/models/mobilenet_v2-b0353104.pth",
                             13.6, IMAGENET)
     IMAGENET1K_V2 = Weights("https://download.pytorch.org/models/mobilenet_v2-7ebf99e0.pth",
-                            13.6, IMAGENET)
+                            13.6, IMAGENET, resize_size=232)
     DEFAULT = IMAGENET1K_V2
 
 

@@ -138,8 +138,9 @@ class ResNet(nn.Module):
         return self.fc(flatten(self.avgpool(x), 1))
 
 
-def _weights(name: str, size_mb: float):
-    return Weights(f"https://download.pytorch.org/models/{name}.pth", size_mb, IMAGENET)
+def _weights(name: str, size_mb: float, resize_size: int = 256):
+    return Weights(f"https://download.pytorch.org/models/{name}.pth", size_mb, IMAGENET,
+                   resize_size)
 
 
 class ResNet18_Weights(WeightsEnum):
@@ -154,7 +155,7 @@ class ResNet34_Weights(WeightsEnum):
 
 class ResNet50_Weights(WeightsEnum):
     IMAGENET1K_V1 = _weights("resnet50-0676ba61", 97.8)
-    IMAGENET1K_V2 = _weights("resnet50-11ad3fa6", 97.8)
+    IMAGENET1K_V2 = _weights("resnet50-11ad3fa6", 97.8, resize_size=232)
     DEFAULT = IMAGENET1K_V2
 
 
