@@ -33,6 +33,7 @@ SIZES = [4 << 10, 64 << 10, 1 << 20, 4 << 20, 16 << 20, 64 << 20]
 def _mpirun(n: int, *args: str) -> list:
     env = dict(os.environ, OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_ALLOW_RUN_AS_ROOT="1",
                OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1",
+               OMPI_MCA_hwloc_base_binding_policy="none",
                PYTHONPATH=os.pathsep.join([SRC, os.environ.get("PYTHONPATH", "")]))
     cmd = ["mpirun", "-n", str(n), sys.executable, os.path.abspath(__file__), *args]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)

@@ -226,6 +226,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
             # watchdog, nothing else (a small all-reduce takes a few microseconds)
             pg.calls += 1
             pg.busy = "all_reduce"
+            pg.busy_array = arr  # so that a timeout can say which shape this rank passed
             try:
                 pg.comm.Allreduce(mpi.IN_PLACE, arr)  # MPI's SUM
                 return None
@@ -234,7 +235,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
             except mpi.Error as e:
                 raise _mpi_failed(pg, "all_reduce", e) from None
             finally:
-                pg.busy = None
+                pg.busy = pg.busy_array = None
     if pg is None:
         if group is None:
             raise ValueError(NOT_INITIALIZED)

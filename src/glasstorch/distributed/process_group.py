@@ -102,6 +102,7 @@ class ProcessGroup:
         self.group_of = {g: i for i, g in enumerate(global_ranks)}
         self.busy = None  # the name of the blocking call running now (the watchdog reads it)
         self.calls = 0  # blocking calls started so far: tells the watchdog one call from the next
+        self.busy_array = None  # all_reduce's array while it runs (for the timeout's message)
         self.check_shapes = os.environ.get("TORCH_DISTRIBUTED_DEBUG", "").upper() == "DETAIL"
         self.watchdog = _Watchdog(self) if self.size > 1 else None
 
@@ -398,6 +399,9 @@ class _Watchdog:
 
     def expire(self, what: str, limit: float) -> None:
         me = world.default.rank if world.default is not None else self.pg.rank
+        arr = self.pg.busy_array
+        if arr is not None:
+            what += f" of a tensor of shape {tuple(arr.shape)} and dtype {arr.dtype}"
         sys.stderr.write(
             f"[rank {me}] RuntimeError: glasstorch.distributed: {what} did not complete within "
             f"the timeout of {datetime.timedelta(seconds=limit)} (init_process_group(timeout=)): "
