@@ -31,7 +31,17 @@ of ``Wo*m`` numbers, so building ``cols`` and the col2im adds are long contiguou
 of many short ones. The batch is cut into chunks whose ``cols`` fit in the CPU cache (about
 1 MiB), so the copy, the product and the col2im read memory the cache already holds; that was
 measured about 1.5-2x faster on the LeNet shapes than one whole-batch ``cols``, and it bounds the
-extra memory for large images.
+extra memory for large images. A chunk is at least ``_MIN_COLUMNS`` output positions wide all
+the same (deep layers have small images, and a product a few columns wide runs slowly).
+
+Speed-ups on top of this picture:
+
+- the chunks run on the kernel pool (``glasstorch._parallel``), each writing its own images; the
+  weight gradient is summed per piece of the batch and the pieces added in order;
+- a 1x1 convolution (no padding, one group) is ``W @ x[n]`` per image, with no columns at all;
+- the input gradient of a stride-1 convolution with many output channels is itself a
+  convolution of ``g`` with the flipped kernel (``_grad_input_as_conv``): one im2col and one
+  product instead of a product and the col2im scatter.
 """
 
 from __future__ import annotations
