@@ -443,3 +443,19 @@ def test_saved_inputs_and_empty_selections(code):
        "x = lib.zeros(3, dtype=lib.int64)\nx[[5]] = 1e30")
 def test_empty_selections(code):
     check(code)
+
+
+# ---- 15. empty bool masks must fit the dimensions they cover ------------------------------------
+@cases("x = lib.ones(4, 3, 4, 0)\nx[False, -3, :-1, lib.tensor([], dtype=lib.bool)] = "
+       "lib.tensor(1., dtype=lib.float64)",
+       "x = lib.ones(4, 3, 4, 0)\nout = x[True, -3, :-1, lib.tensor([], dtype=lib.bool)]",
+       "x = lib.ones(4, 0, dtype=lib.float64)\nx[lib.tensor([], dtype=lib.bool)] = lib.tensor(1)",
+       "x = lib.ones(4, 0)\nout = x[lib.tensor([], dtype=lib.bool)]",
+       "x = lib.ones(0, 3)\nout = x[lib.tensor([], dtype=lib.bool)]",
+       "x = lib.ones(0, 3)\nx[lib.tensor([], dtype=lib.bool)] = 1.\nout = x",
+       "x = lib.ones(3, 0)\nout = x[:, lib.tensor([], dtype=lib.bool)]",
+       "x = lib.ones(3, 2)\nout = x[:, lib.tensor([], dtype=lib.bool)]",
+       "x = lib.ones(4, 3)\nout = x[True, lib.tensor([True, False, True, True]), "
+       "lib.tensor([True, False])]")
+def test_empty_masks(code):
+    check(code)

@@ -20,11 +20,6 @@ B = "[[]"  # a literal '[' in a pattern
 
 # (pattern, status, reason[, pattern of the mismatch's detail: the exception's words])
 KNOWN_CLASSES: list[tuple[str, ...]] = [
-    # -- still to fix ----------------------------------------------------------------------------
-    ("setitem" + B + "adv] | raises.type (ours RuntimeError | torch IndexError)", "bug",
-     "an empty bool mask whose shape does not match its dimension: NumPy takes an empty bool "
-     "array for an (empty) integer index, so torch's IndexError 'The shape of the mask [0] at "
-     "index 0 does not match' is not raised and the value's dtype is checked instead"),
     # -- torch's own bugs ------------------------------------------------------------------------
     ("backward<-F.huber_loss | raises.torch", "torch",
      "torch 2.13: backward of F.huber_loss(float32 input, float64 target) raises 'Found dtype "

@@ -211,6 +211,7 @@ def _index(arr: np.ndarray, steps: list, shape_for_errors=None) -> np.ndarray:
     """``arr`` indexed by each step, with NumPy's IndexErrors rewritten in torch's words."""
     try:
         for k in steps:
+            _check_empty_masks(arr.shape, k)
             arr = arr[k]
     except IndexError as e:
         empty = _empty_selection(arr, k, e)
@@ -283,9 +284,19 @@ def _index_tensor_ordinal(msg: str, steps) -> str:
 
 
 def _mask_message(shape, key) -> str:
-    pos = 0
+    return _mask_mismatch(shape, key) or (
+        f"The shape of the mask does not match the shape of the indexed tensor {list(shape)}")
+
+
+def _mask_mismatch(shape, key) -> str | None:
+    """torch's words for the first bool mask of ``key`` whose shape does not match the
+    dimensions of ``shape`` it covers, or None."""
+    pos, shape = 0, tuple(shape)
     for k in key:
-        if isinstance(k, np.ndarray) and k.dtype.kind == "b":
+        if isinstance(k, np.ndarray) and k.dtype.kind == "b" and not k.ndim:
+            shape = shape[:pos] + (1,) + shape[pos:]  # a 0-d mask (True, False): torch indexes
+            pos += 1                                  # a new dimension of size 1
+        elif isinstance(k, np.ndarray) and k.dtype.kind == "b":
             for j, n in enumerate(k.shape):
                 if pos + j < len(shape) and shape[pos + j] != n:
                     return (f"The shape of the mask {list(k.shape)} at index {j} does not match "
@@ -296,7 +307,19 @@ def _mask_message(shape, key) -> str:
                                    else 1 for a in key[key.index(k) + 1:] if a is not None)
         elif k is not None:
             pos += 1
-    return f"The shape of the mask does not match the shape of the indexed tensor {list(shape)}"
+    return None
+
+
+def _check_empty_masks(shape, key) -> None:
+    """NumPy takes an empty bool array for an (empty) integer index, whatever its shape; torch
+    checks a mask's shape against the dimensions it covers even when it selects nothing."""
+    keys = key if type(key) is tuple else (key,)
+    for a in keys:
+        if isinstance(a, np.ndarray) and a.dtype.kind == "b" and a.ndim and not a.size:
+            msg = _mask_mismatch(shape, keys)
+            if msg:
+                raise IndexError(msg)
+            return
 
 
 # ---- x[key] ---------------------------------------------------------------------------------
@@ -517,6 +540,7 @@ def _drop_leading_ones(v: np.ndarray) -> np.ndarray:
 def _check_value_shape(arr: np.ndarray, key, v: np.ndarray) -> None:
     """torch's error when the value ``v`` cannot broadcast to the shape ``arr[key]`` has (checked
     before the indices are: with an index out of range too, torch reports the shapes)."""
+    _check_empty_masks(arr.shape, key)
     dummy = np.broadcast_to(np.empty((), arr.dtype), arr.shape)  # (indexing it copies nothing)
     keys = key if type(key) is tuple else (key,)
     try:
@@ -544,6 +568,8 @@ def _write(arr: np.ndarray, key, v, adv: bool, value=None) -> None:
                 check_value_overlap(dst, v)  # (torch expands the value first)
             else:
                 check_overlap(dst, value._data)
+    if adv:
+        _check_empty_masks(arr.shape, key)
     try:
         arr[key] = v
     except IndexError as e:
