@@ -152,6 +152,27 @@ def test_mismatched_shapes_end_the_job_with_an_error():
 
 
 @needs_mpi
+@pytest.mark.parametrize("n", [2, 3])
+def test_mismatched_shapes_end_the_job_in_seconds_with_the_default_timeout(n):
+    res, seconds = fault("mismatch_default_timeout", n)
+    assert res.returncode != 0
+    assert "RuntimeError: glasstorch.distributed:" in res.stderr
+    # the larger tensor's rank is always left waiting; which rank reports depends on timing
+    assert ("shape (8000,) and dtype float32" in res.stderr
+            or "shape (12000,) and dtype float32" in res.stderr)
+    assert seconds < 30
+
+
+@needs_mpi
+def test_one_call_more_on_a_rank_ends_the_job_in_seconds():
+    res, seconds = fault("one_call_more")
+    assert res.returncode != 0
+    assert ("rank 0 reached the end of its script, but rank 1 waits in all_reduce of a tensor of "
+            "shape (4000,) and dtype float32") in res.stderr
+    assert seconds < 30
+
+
+@needs_mpi
 def test_mismatched_dtypes_with_debug_detail_name_each_rank():
     res, _ = fault("dtype_mismatch_detail", TORCH_DISTRIBUTED_DEBUG="DETAIL")
     assert res.returncode != 0

@@ -16,6 +16,15 @@ if fault == "wrong_rank_env":
 
     os.environ["RANK"] = "7"
     dist.init_process_group("gloo")
+if fault in ("mismatch_default_timeout", "one_call_more"):
+    # torch's default timeout (30 minutes): the watchdogs must find the mismatch by themselves
+    dist.init_process_group("gloo")
+    rank = dist.get_rank()
+    if fault == "mismatch_default_timeout":
+        dist.all_reduce(torch.ones(4000 * (rank + 1)))
+    elif rank == 1:
+        dist.all_reduce(torch.ones(4000))  # rank 0 never makes this call
+    sys.exit(0)
 dist.init_process_group("gloo", timeout=datetime.timedelta(seconds=2))
 rank = dist.get_rank()
 t = torch.ones(4)

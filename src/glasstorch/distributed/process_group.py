@@ -302,6 +302,7 @@ def destroy_process_group(group=None) -> None:
     if world.default is None:
         raise AssertionError("Process group cannot be None")
     if group is None or group is world.default:
+        _finish_at_exit()  # no rank may still wait in a collective of these groups
         for pg in world.groups:
             pg.destroy()
         world.default = None
@@ -374,28 +375,121 @@ def get_process_group_ranks(group) -> list:
 
 # ---- the two guards ------------------------------------------------------------------------
 class _Watchdog:
-    """A daemon thread that ends the job when a collective runs past the group's timeout."""
+    """A daemon thread per group that keeps a stuck collective from hanging the job.
+
+    - An ``all_reduce`` stuck for ``SUSPECT_AFTER`` seconds makes this rank tell the others which
+      shape and dtype it passed (a small message on the watchdogs' own communicator). A rank stuck
+      in ``all_reduce`` that hears of a different shape or dtype from another stuck rank stops the
+      job at once with both shapes in the message: mismatched tensors end in seconds.
+    - Any collective still running after the group's ``timeout`` stops the job.
+    """
+
+    SUSPECT_AFTER = 2.0
+    TAG = 7
 
     def __init__(self, pg: ProcessGroup):
         self.pg = pg
         self.done = threading.Event()
         seconds = pg.timeout.total_seconds()
-        self.period = min(1.0, max(0.05, seconds / 10))
+        self.period = min(0.5, max(0.05, seconds / 10))
+        MPI = mpi.load()
+        self.talk = pg.comm.Dup()  # the watchdogs' own channel, apart from the collectives
+        self.inbox = self.talk.irecv(source=MPI.ANY_SOURCE, tag=self.TAG)
+        self.sent: list = []
+        self.heard: dict = {}  # rank -> (the all_reduce it is stuck in, when heard) or None
+        self.told = None  # the call the others have heard this rank is stuck in
         self.thread = threading.Thread(target=self.run, name="glasstorch-dist-watchdog",
                                        daemon=True)
         self.thread.start()
+
+    def state(self):
+        """``(collective, shape, dtype)`` of the all_reduce this rank is stuck in, else None."""
+        arr = self.pg.busy_array
+        busy = self.pg.busy
+        if busy is None or arr is None:
+            return None
+        return busy, tuple(arr.shape), str(arr.dtype)
 
     def run(self) -> None:
         limit = self.pg.timeout.total_seconds()
         seen = None  # (the call counter, when that call was first seen running)
         while not self.done.wait(self.period):
             busy, calls, now = self.pg.busy, self.pg.calls, time.monotonic()
+            if self.told is not None and (busy is None or calls != self.told):
+                self.tell(None)  # the call the others heard about has finished
+                self.told = None
             if busy is None:
                 seen = None
             elif seen is None or seen[0] != calls:
                 seen = (calls, now)
             elif now - seen[1] > limit:
                 self.expire(busy, limit)
+            elif now - seen[1] > self.SUSPECT_AFTER and self.told != calls:
+                mine = self.state()
+                if mine is not None:
+                    self.told = calls
+                    self.tell(mine)
+            self.read()
+
+    def tell(self, mine) -> None:
+        """Tell every other rank of the group which all_reduce this rank is stuck in (None:
+        no longer stuck)."""
+        for r in range(self.pg.size):
+            if r != self.pg.rank:
+                self.sent.append(self.talk.isend((self.pg.rank, mine), dest=r, tag=self.TAG))
+
+    def read(self) -> None:
+        """Take in everything the other ranks told (in order: a later "no longer stuck" cancels
+        an earlier "stuck"); then a rank stuck in this rank's collective with another shape or
+        dtype ends the job."""
+        while True:
+            arrived, message = self.inbox.test()
+            if not arrived:
+                break
+            self.inbox = self.talk.irecv(source=mpi.load().ANY_SOURCE, tag=self.TAG)
+            other, theirs = message
+            self.heard[other] = None if theirs is None else (theirs, time.monotonic())
+        for other, entry in self.heard.items():
+            if entry is not None:
+                self.compare(other, entry[0])
+
+    def finish_with_the_others(self) -> None:
+        """At exit: wait until every rank of the group has finished too. A rank still stuck in a
+        collective of this group can never finish it now: the job stops, saying which."""
+        self.done.set()
+        self.thread.join()
+        if self.told is not None:
+            self.tell(None)
+        barrier = self.talk.Ibarrier()
+        while not barrier.Test():
+            self.read()
+            now = time.monotonic()
+            stuck = {r: e[0] for r, e in self.heard.items() if e is not None and now - e[1] > 1}
+            if stuck:
+                me = self.pg.global_ranks[self.pg.rank]
+                waits = "; ".join(f"rank {self.pg.global_ranks[r]} waits in {s[0]} of a tensor "
+                                  f"of shape {s[1]} and dtype {s[2]}" for r, s in stuck.items())
+                sys.stderr.write(
+                    f"[rank {me}] RuntimeError: glasstorch.distributed: rank {me} reached the end "
+                    f"of its script, but {waits}: the ranks made different calls (a tensor of "
+                    "another shape, or one call more on some ranks); stopping every rank\n")
+                sys.stderr.flush()
+                mpi.load().COMM_WORLD.Abort(1)
+            time.sleep(0.02)
+
+    def compare(self, other: int, theirs) -> None:
+        mine = self.state()
+        if mine is None or mine[0] != theirs[0] or mine == theirs:
+            return
+        me = self.pg.global_ranks[self.pg.rank]
+        sys.stderr.write(
+            f"[rank {me}] RuntimeError: glasstorch.distributed: {mine[0]}: rank {me} passed a "
+            f"tensor of shape {mine[1]} and dtype {mine[2]}, but rank "
+            f"{self.pg.global_ranks[other]} passed shape {theirs[1]} and dtype {theirs[2]}: "
+            "every rank must pass the same shape and dtype; stopping every rank\n"
+        )
+        sys.stderr.flush()
+        mpi.load().COMM_WORLD.Abort(1)
 
     def expire(self, what: str, limit: float) -> None:
         me = world.default.rank if world.default is not None else self.pg.rank
@@ -414,6 +508,22 @@ class _Watchdog:
 
     def stop(self) -> None:
         self.done.set()
+        self.thread.join()
+        try:
+            self.inbox.cancel()
+            for request in self.sent:
+                request.wait()
+            self.talk.Free()
+        except Exception:  # noqa: BLE001 - MPI may already be shutting down
+            pass
+
+
+def _finish_at_exit() -> None:
+    """Registered at init (so it runs before mpi4py's MPI_Finalize): see
+    ``_Watchdog.finish_with_the_others``."""
+    for pg in list(world.groups):
+        if pg.watchdog is not None and pg.comm is not None:
+            pg.watchdog.finish_with_the_others()
 
 
 def _install_excepthook() -> None:
@@ -421,6 +531,9 @@ def _install_excepthook() -> None:
     if world.hooked:
         return
     world.hooked = True
+    import atexit
+
+    atexit.register(_finish_at_exit)
     previous = sys.excepthook
 
     def hook(kind, value, tb):
