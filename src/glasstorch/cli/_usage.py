@@ -33,3 +33,19 @@ def run_command(prog: str, parser: argparse.ArgumentParser, argv: list[str], bod
     except tuple(caught) as e:
         print(f"{prog}: {e}", file=sys.stderr)
         return next(code for kind, code in caught.items() if isinstance(e, kind))
+
+
+def positive(kind):
+    """An argparse ``type=`` for ``kind`` (int or float) that takes only finite values > 0, so
+    ``--epochs 0`` or ``--lr nan`` is a usage error naming the option."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not value > 0 or value != value or value == float("inf"):
+            name = "integer" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"must be a positive {name}, got {text!r}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse

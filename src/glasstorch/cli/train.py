@@ -30,27 +30,13 @@ import os
 import sys
 import time
 
-from ._usage import OneLineParser, UsageError, run_command
+from ._usage import OneLineParser, UsageError, positive, run_command
 from .launch import sum_over_ranks
 from .models import MODELS, DataError
 from .train_sequences import MODELS as SEQUENCE_MODELS
 
 PROG = "glasstorch train"
 FILES = ("model.safetensors", "optimizer.safetensors", "run.json", "curves.png")
-
-
-def _positive(kind):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            value = None
-        if value is None or not value > 0 or value != value or value == float("inf"):
-            name = "integer" if kind is int else "number"
-            raise argparse.ArgumentTypeError(f"must be a positive {name}, got {text!r}")
-        return value
-    parse.__name__ = kind.__name__
-    return parse
 
 
 def make_parser(prog: str = PROG) -> argparse.ArgumentParser:
@@ -62,21 +48,21 @@ def make_parser(prog: str = PROG) -> argparse.ArgumentParser:
     )
     p.add_argument("model", metavar="MODEL", help="one of: " + ", ".join([*MODELS,
                                                                           *SEQUENCE_MODELS]))
-    p.add_argument("--epochs", type=_positive(int), help="epochs to train (default: d2l's)")
-    p.add_argument("--lr", type=_positive(float), help="learning rate (default: d2l's)")
-    p.add_argument("--batch-size", type=_positive(int), help="minibatch size (default: d2l's)")
+    p.add_argument("--epochs", type=positive(int), help="epochs to train (default: d2l's)")
+    p.add_argument("--lr", type=positive(float), help="learning rate (default: d2l's)")
+    p.add_argument("--batch-size", type=positive(int), help="minibatch size (default: d2l's)")
     p.add_argument("--seed", type=int, help="random seed (default 0)")
     p.add_argument("--out", metavar="DIR", help="where the run is written (default runs/MODEL)")
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
     p.add_argument("--force", action="store_true", help="overwrite an existing run in --out")
-    p.add_argument("--limit", type=_positive(int), metavar="N",
+    p.add_argument("--limit", type=positive(int), metavar="N",
                    help="use only the first N samples of each split (quick tries, tests)")
     p.add_argument("--data", metavar="DIR", default="~/.glasstorch/data",
                    help="Fashion-MNIST root (default ~/.glasstorch/data, then the Debian "
                         "package dataset-fashion-mnist)")
     p.add_argument("--download", action="store_true",
                    help="download Fashion-MNIST when it is not found")
-    p.add_argument("--nproc", type=_positive(int), metavar="N",
+    p.add_argument("--nproc", type=positive(int), metavar="N",
                    help="train on N processes with DistributedDataParallel (needs MPI)")
     return p
 

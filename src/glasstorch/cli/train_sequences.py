@@ -32,44 +32,30 @@ import random
 import sys
 import time
 
-from ._usage import OneLineParser, UsageError, run_command
+from ._usage import OneLineParser, UsageError, positive, run_command
 
 MODELS = {"rnn": "character-level RNN language model on The Time Machine (d2l 8-9)",
           "transformer": "Transformer encoder-decoder on a small sequence task (d2l 10.7)"}
 FILES = ("model.safetensors", "run.json", "curves.png")
 
 
-def _positive(kind):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            value = None
-        if value is None or not value > 0 or value != value or value == float("inf"):
-            name = "integer" if kind is int else "number"
-            raise argparse.ArgumentTypeError(f"must be a positive {name}, got {text!r}")
-        return value
-    parse.__name__ = kind.__name__
-    return parse
-
-
 def make_parser(model: str) -> argparse.ArgumentParser:
     prog = f"glasstorch train {model}"
     p = OneLineParser(prog=prog, description=f"Train d2l's {MODELS[model]} and save it.")
     p.add_argument("model", metavar="MODEL", help=model)
-    p.add_argument("--epochs", type=_positive(int), help="epochs to train")
-    p.add_argument("--lr", type=_positive(float), help="learning rate")
-    p.add_argument("--batch-size", type=_positive(int), help="minibatch size")
-    p.add_argument("--num-steps", type=_positive(int), help="time steps per sequence")
-    p.add_argument("--hiddens", type=_positive(int), help="hidden units")
+    p.add_argument("--epochs", type=positive(int), help="epochs to train")
+    p.add_argument("--lr", type=positive(float), help="learning rate")
+    p.add_argument("--batch-size", type=positive(int), help="minibatch size")
+    p.add_argument("--num-steps", type=positive(int), help="time steps per sequence")
+    p.add_argument("--hiddens", type=positive(int), help="hidden units")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", metavar="DIR", help=f"where the run is written (default runs/{model})")
     p.add_argument("--force", action="store_true", help="overwrite an existing run in --out")
     if model == "rnn":
         p.add_argument("--cell", choices=("gru", "lstm", "rnn"), default="gru",
                        help="recurrent layer (default gru)")
-        p.add_argument("--layers", type=_positive(int), default=1, help="stacked layers")
-        p.add_argument("--max-tokens", type=_positive(int), default=10000,
+        p.add_argument("--layers", type=positive(int), default=1, help="stacked layers")
+        p.add_argument("--max-tokens", type=positive(int), default=10000,
                        help="characters of the book to train on (default 10000, as d2l)")
         p.add_argument("--prefix", default="time traveller",
                        help="text the final sample starts from (default 'time traveller')")
@@ -77,10 +63,10 @@ def make_parser(model: str) -> argparse.ArgumentParser:
         p.add_argument("--task", choices=("reverse", "sort", "translate"), default="reverse",
                        help="reverse or sort letter sequences (generated), or translate English "
                             "to French (the book's fra-eng.zip)")
-        p.add_argument("--examples", type=_positive(int), default=2000,
+        p.add_argument("--examples", type=positive(int), default=2000,
                        help="training examples (default 2000; translate: 600 as d2l)")
-        p.add_argument("--layers", type=_positive(int), default=2, help="blocks (default 2)")
-        p.add_argument("--heads", type=_positive(int), default=4, help="heads (default 4)")
+        p.add_argument("--layers", type=positive(int), default=2, help="blocks (default 2)")
+        p.add_argument("--heads", type=positive(int), default=4, help="heads (default 4)")
         p.add_argument("--dropout", type=float, help="dropout (default 0; translate: 0.1 as d2l)")
     return p
 
