@@ -46,14 +46,14 @@ elif fault == "async_timeout":
         try:
             work.wait(timeout=datetime.timedelta(seconds=0.3))
         except RuntimeError as e:
-            print("caught:", e, flush=True)
+            print(f"caught: {e}", flush=True)  # one write: ranks share the stream
     work.wait()
     print("sum", t.tolist(), flush=True)
 elif fault == "double_init":
     try:
         dist.init_process_group("gloo")
     except ValueError as e:
-        print("caught:", e, flush=True)
+        print(f"caught: {e}", flush=True)  # one write: ranks share the stream
 elif fault == "shape_mismatch":
     dist.all_reduce(torch.ones(4 * 1000 * (rank + 1)))
 elif fault == "dtype_mismatch_detail":
@@ -62,13 +62,13 @@ elif fault == "list_length":
     try:
         dist.all_gather([torch.ones(4)], t)
     except RuntimeError as e:
-        print("caught:", e, flush=True)
+        print(f"caught: {e}", flush=True)  # one write: ranks share the stream
     try:
         dist.broadcast(t, src=5)
     except RuntimeError as e:
-        print("caught:", e, flush=True)
+        print(f"caught: {e}", flush=True)  # one write: ranks share the stream
     try:
         dist.send(t, dst=rank)
     except ValueError as e:
-        print("caught:", e, flush=True)
+        print(f"caught: {e}", flush=True)  # one write: ranks share the stream
 dist.destroy_process_group()
