@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import glasstorch as gt
+from oracle import same_error
 
 
 def _both(torch, fn, *arrays, grad=()):
@@ -195,3 +196,15 @@ def test_relu_backward_gives_exact_zero_where_input_was_not_positive(torch):
     t.backward()
     np.testing.assert_array_equal(ox.grad.numpy(), tx.grad.numpy())
     assert not np.signbit(ox.grad.numpy()[[0, 1, 3]]).any()
+
+
+@pytest.mark.parametrize("shapes", [((2,), (1, 0, 3, 3)), ((1, 0, 3, 3), (2,)), ((1,), (2,))])
+def test_bool_pow_reports_shapes_before_the_dtype(torch, shapes):
+    """Fuzz seed 46752: bool ** bool whose shapes do not broadcast is torch's size error first."""
+    a, b = shapes
+
+    def run(lib):
+        return lib.zeros(a, dtype=lib.bool) ** lib.ones(b, dtype=lib.bool)
+
+    same_error(run)
+

@@ -53,6 +53,11 @@ KNOWN_CLASSES: list[tuple[str, ...]] = [
        "it; glasstorch never lets an int/bool tensor require grad", "*Autograd not support dtype*")
       for op in ("getitem" + B + "*]", "setitem" + B + "*]", "torch.index_select",
                  "torch.gather", "Tensor.masked_fill") for kind in ("torch", "type*")],
+    (f"autograd.grad(2nd)<-autograd.grad(create_graph)+f{B}*torch.tanh*] | value", "deliberate",
+     "NumPy's float32 tanh can be one ulp below 1 where torch's rounds to 1.0 (seed 38558: "
+     "tanh(9.0566) is 0.99999994 against 1.0), so 1 - tanh^2 is 6e-8 instead of 0 and a second "
+     "derivative through it is ~1e-5 instead of 0; computing tanh in float64 would cost every "
+     "GRU/LSTM step"),
     ("backward<-F.layer_norm | grad.value", "deliberate",
      "layer_norm over groups of one element: the output is 0 whatever the input, so the "
      "input's gradient is 0; torch's fused float32 backward leaves a rounding residue (5e-5 "

@@ -403,6 +403,10 @@ def pow(input, exponent, *, out=None):
     if isinstance(input, Tensor) and isinstance(exponent, Tensor) and _is_bool(input) and (
         _is_bool(exponent)
     ):
+        try:  # torch reports shapes that do not broadcast before the dtype
+            np.broadcast_shapes(_shape(input), _shape(exponent))
+        except ValueError:
+            raise broadcast_error(_shape(input), _shape(exponent)) from None
         raise NotImplementedError('"pow" not implemented for \'Bool\'')
     x, y = operands(input, exponent)
     if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) < 0):
