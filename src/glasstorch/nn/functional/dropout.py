@@ -55,10 +55,11 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return _apply_mask(input, _keep_mask(x.shape, p, x.dtype), inplace)
 
 
-def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool) -> Tensor:
-    """Drop whole channels of an ``(N, C, *)`` input: one draw per (sample, channel), broadcast
-    over the remaining dimensions; the kept channels are scaled by ``1/(1-p)``. In evaluation,
-    with ``p=0`` or on an empty input, the input itself."""
+def _per_channel(input: Tensor, p: float, training: bool, inplace: bool, drop) -> Tensor:
+    """Dropout of whole channels of an ``(N, C, *)`` input: ``drop(input, shape, inplace)``
+    draws one value per (sample, channel), ``shape = (N, C, 1, ...)``, broadcast over the other
+    dimensions. In evaluation, with ``p=0`` or on an empty input, the input itself; with ``p=1``
+    zeros."""
     x = input._data
     if not training or p == 0.0 or not x.size:
         return input
@@ -66,8 +67,15 @@ def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool) -> 
         return _apply_mask(input, np.zeros((), x.dtype), inplace)
     if x.ndim < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-    shape = x.shape[:2] + (1,) * (x.ndim - 2)
-    return _apply_mask(input, _keep_mask(shape, p, x.dtype), inplace)
+    return drop(input, x.shape[:2] + (1,) * (x.ndim - 2), inplace)
+
+
+def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool) -> Tensor:
+    """Drop whole channels; the kept channels are scaled by ``1/(1-p)``."""
+    def drop(x, shape, inplace):
+        return _apply_mask(x, _keep_mask(shape, p, x._data.dtype), inplace)
+
+    return _per_channel(input, p, training, inplace, drop)
 
 
 def _unbatched(input: Tensor, p, training, inplace) -> Tensor:
@@ -172,15 +180,11 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
     """Alpha dropout of whole channels of an ``(N, C, *)`` input: one draw per (sample,
     channel), broadcast over the other dimensions (see ``alpha_dropout``)."""
     _check_p(p)
-    x = input._data
-    if not training or p == 0.0 or not x.size:
-        return input
-    if p == 1.0:
-        return _apply_mask(input, np.zeros((), x.dtype), inplace)
-    if x.ndim < 2:
-        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-    shape = x.shape[:2] + (1,) * (x.ndim - 2)
-    return _alpha(input, *_alpha_noise(shape, p, x.dtype), inplace)
+
+    def drop(x, shape, inplace):
+        return _alpha(x, *_alpha_noise(shape, p, x._data.dtype), inplace)
+
+    return _per_channel(input, p, training, inplace, drop)
 
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
