@@ -1,4 +1,5 @@
-"""What the ``glasstorch`` subcommands share: bad input becomes one line on stderr.
+"""What the ``glasstorch`` subcommands share: bad input becomes one line on stderr, and a
+training run's ``run.json`` is replaced whole or not at all (``write_run_json``).
 
 ``UsageError`` is the user's mistake (exit status 2); ``OneLineParser`` turns argparse's errors
 into it; ``run_command`` parses, runs, and prints any such error as ``PROG: message``.
@@ -7,6 +8,8 @@ into it; ``run_command`` parses, runs, and prints any such error as ``PROG: mess
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 
 
@@ -49,3 +52,12 @@ def positive(kind):
         return value
     parse.__name__ = kind.__name__
     return parse
+
+
+def write_run_json(out: str, run: dict) -> None:
+    """``out/run.json`` from ``run``: written beside it and renamed over it, so an interrupted
+    write never leaves a half file that ``--resume`` would read."""
+    tmp = os.path.join(out, ".run.json.tmp")
+    with open(tmp, "w") as fh:
+        json.dump(run, fh, indent=1)
+    os.replace(tmp, os.path.join(out, "run.json"))

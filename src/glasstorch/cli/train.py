@@ -30,7 +30,7 @@ import os
 import sys
 import time
 
-from ._usage import OneLineParser, UsageError, positive, run_command
+from ._usage import OneLineParser, UsageError, positive, run_command, write_run_json
 from .launch import sum_over_ranks
 from .models import MODELS, DataError
 from .train_sequences import MODELS as SEQUENCE_MODELS
@@ -309,10 +309,7 @@ def _save(spec, out, cfg, variants) -> None:
     config = {k: cfg[k] for k in ("lr", "batch_size", "limit", "seed", "data")}
     run = {"model": spec.name, "config": config,
            "history": {v.label or "model": v.history for v in variants}}
-    tmp = os.path.join(out, ".run.json.tmp")
-    with open(tmp, "w") as fh:
-        json.dump(run, fh, indent=1)
-    os.replace(tmp, os.path.join(out, "run.json"))
+    write_run_json(out, run)
 
 
 def _load_state(out, variants, saved) -> None:

@@ -25,14 +25,13 @@ An existing run is kept unless ``--force`` is given.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import random
 import sys
 import time
 
-from ._usage import OneLineParser, UsageError, positive, run_command
+from ._usage import OneLineParser, UsageError, positive, run_command, write_run_json
 
 MODELS = {"rnn": "character-level RNN language model on The Time Machine (d2l 8-9)",
           "transformer": "Transformer encoder-decoder on a small sequence task (d2l 10.7)"}
@@ -102,8 +101,7 @@ def _save(out, net, run: dict, curve_key: str, ylabel: str) -> None:
 
     os.makedirs(out, exist_ok=True)
     torch.save(net.state_dict(), os.path.join(out, "model.safetensors"))
-    with open(os.path.join(out, "run.json"), "w") as fh:
-        json.dump(run, fh, indent=1)
+    write_run_json(out, run)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
