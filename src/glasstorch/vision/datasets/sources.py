@@ -24,8 +24,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 
-__all__ = ["find_file", "link_or_copy", "download_file", "file_digest", "md5_of",
-           "DownloadError"]
+__all__ = ["find_file", "link_or_copy", "download_file", "md5_of", "DownloadError"]
 
 _CHUNK = 1 << 20
 
@@ -96,19 +95,13 @@ class _Progress:
             print(file=sys.stderr)
 
 
-def file_digest(path: str, algorithm: str = "md5") -> str:
-    """The hex digest of a file's bytes (``algorithm``: a ``hashlib`` name, e.g. "md5" as
-    torchvision checks, "sha1" as the d2l data hub checks), read in 1 MiB chunks."""
-    digest = hashlib.new(algorithm, usedforsecurity=False)
+def md5_of(path: str) -> str:
+    """The hex MD5 digest of a file, read in 1 MiB chunks."""
+    digest = hashlib.md5(usedforsecurity=False)
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def md5_of(path: str) -> str:
-    """The hex MD5 digest of a file (the checksum torchvision's datasets publish)."""
-    return file_digest(path, "md5")
 
 
 def _size_of(response) -> int | None:
