@@ -100,3 +100,35 @@ def test_d2l_program_prints_what_pytorch_prints(tmp_path, program):
         assert re.fullmatch(r"loss 0\.0\d\d, <time> tokens/sec on cpu", lines[0]), lines[0]
         assert all(re.fullmatch(r"[a-z' .]+ => [^,]*, bleu [01]\.\d{3}", s) for s in lines[1:])
     assert all(s.endswith("bleu 1.000") for s in ours[cut + 1:]), ours[cut:]
+
+
+def test_d2l_helpers_import_glasstorch_only_as_torch():
+    """The d2l helpers must run on the real torch too, so inside them glasstorch is imported only
+    where torch has the same module (``glasstorch``, ``.nn``, ``.nn.functional``,
+    ``.utils.data``; ``glasstorch.vision`` is torchvision), never by relative import into
+    glasstorch's inner modules."""
+    source = os.path.join(os.path.dirname(os.path.abspath(glasstorch.__file__)), "d2l")
+    public = {"glasstorch", "glasstorch.nn", "glasstorch.nn.functional", "glasstorch.utils",
+              "glasstorch.utils.data"}
+
+    def allowed(module):
+        return module in public or module.split(".")[:2] == ["glasstorch", "vision"]
+
+    import ast
+
+    bad = []
+    for name in sorted(os.listdir(source)):
+        if not name.endswith(".py"):
+            continue
+        with open(os.path.join(source, name)) as f:
+            tree = ast.parse(f.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                target = "." * node.level + (node.module or "")
+                if node.level > 1 or (node.level == 0 and target.startswith("glasstorch")
+                                      and not allowed(target)):
+                    bad.append(f"{name}:{node.lineno} from {target}")
+            elif isinstance(node, ast.Import):
+                bad += [f"{name}:{node.lineno} import {a.name}" for a in node.names
+                        if a.name.startswith("glasstorch") and not allowed(a.name)]
+    assert not bad, "d2l helpers reach into glasstorch's internals: " + ", ".join(bad)

@@ -32,6 +32,11 @@ helpers the book defines as it goes, with the book's names, signatures and behav
   ``get_data_ch11``, ``train_ch11``, ``train_concise_ch11``;
 - the framework-neutral aliases (``aliases.py``): ``d2l.reshape``, ``d2l.reduce_sum``, ...
 
+The helpers reach glasstorch only through what torch itself offers (``import glasstorch as
+torch``, ``glasstorch.nn``, ``glasstorch.utils.data``) and otherwise use the standard library:
+the tests run this same code on the real PyTorch (``tests/programs/_d2l_on_torch.py``) to
+compare what the book's programs print on both.
+
 matplotlib (and tqdm, for the terminal Animator) are optional: ``pip install 'glasstorch[plot]'``.
 """
 
