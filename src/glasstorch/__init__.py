@@ -29,7 +29,7 @@ from ._dtype import (
     set_default_dtype,
     uint8,
 )
-from ._device import device
+from ._device import device, get_default_device, set_default_device
 from ._size import Size
 from ._tensor import Tensor
 from .autograd.grad_mode import (

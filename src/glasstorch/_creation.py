@@ -18,10 +18,11 @@ import warnings
 import numpy as np
 
 from . import (
+    _array,
     _dtype,
     _fillers,  # noqa: F401  (binds t.normal_(), t.uniform_(), ... on Tensor)
 )
-from ._device import check_device
+from ._device import _default, check_device, place
 from ._factory import _dtype_or, _factory_dtype, _grad_flag, _result, _shape_arg, _to_array
 from ._legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
 from ._legacy import __all__ as _legacy_all
@@ -45,7 +46,6 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
     >>> torch.tensor(np.zeros(2)).dtype          # ndarrays keep their dtype
     torch.float64
     """
-    check_device(device)
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach()."
@@ -54,21 +54,25 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
             UserWarning,
             stacklevel=2,
         )
-    return _grad_flag(_wrap(_to_array(data, dtype)), requires_grad)
+    arr = _to_array(data, dtype)
+    if device is None and not isinstance(data, Tensor):
+        device = _default[0]
+    return _grad_flag(_wrap(arr if device is None else place(arr, device)), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
-    """``data`` as a tensor, sharing memory when it can (a tensor or ndarray of the same dtype)."""
-    check_device(device)
+    """``data`` as a tensor, sharing memory when it can (a tensor or ndarray of the same dtype,
+    on the same device)."""
     if isinstance(data, Tensor):
-        if dtype is None or _dtype.to_dtype(dtype).np == data._data.dtype:
-            return data
         from .ops.conversion import to
 
-        return to(data, dtype)
+        return to(data, **({} if dtype is None else {"dtype": dtype}),
+                  **({} if device is None else {"device": device}))
     if isinstance(data, np.ndarray) and (dtype is None or _dtype.to_dtype(dtype).np == data.dtype):
-        return from_numpy(data)
-    return _wrap(_to_array(data, dtype))
+        return from_numpy(data) if device is None else _wrap(place(data, device))
+    arr = _to_array(data, dtype)
+    device = _default[0] if device is None else device
+    return _wrap(arr if device is None else place(arr, device))
 
 
 def asarray(obj, *, dtype=None, device=None, copy: bool | None = None,
@@ -77,7 +81,10 @@ def asarray(obj, *, dtype=None, device=None, copy: bool | None = None,
 
     ``copy=True`` always copies; ``copy=False`` raises instead of copying.
     """
-    check_device(device)
+    if device is not None and not (isinstance(obj, Tensor) and obj.device == device):
+        check_device(device)
+        moved = asarray(obj, dtype=dtype, copy=copy)
+        return _grad_flag(_wrap(place(moved._data, device)), requires_grad)
     want = _dtype.to_dtype(dtype) if dtype is not None else None
     if isinstance(obj, (Tensor, np.ndarray)):
         arr = obj._data if isinstance(obj, Tensor) else obj
@@ -247,6 +254,8 @@ def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None
 
 # ---- *_like: the shape (and by default the dtype) of another tensor -------------------------
 def _like(input, op: str, dtype) -> tuple:
+    """``(shape, NumPy dtype)`` of the tensor a ``*_like`` factory makes (on ``input``'s device,
+    unless ``device=``)."""
     if not isinstance(input, Tensor):
         raise TypeError(
             f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
@@ -258,21 +267,24 @@ def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
                memory_format=None) -> Tensor:
     """Zeros with the shape and dtype of ``input``."""
     shape, npd = _like(input, "zeros_like", dtype)
-    return _result(np.zeros(shape, npd), requires_grad, device)
+    arr = _array.namespace(input._data).zeros(shape, npd)
+    return _result(arr, requires_grad, device)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
     """Ones with the shape and dtype of ``input``."""
     shape, npd = _like(input, "ones_like", dtype)
-    return _result(np.ones(shape, npd), requires_grad, device)
+    arr = _array.namespace(input._data).ones(shape, npd)
+    return _result(arr, requires_grad, device)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
     """An uninitialised tensor with the shape and dtype of ``input``."""
     shape, npd = _like(input, "empty_like", dtype)
-    return _result(np.empty(shape, npd), requires_grad, device)
+    arr = _array.namespace(input._data).empty(shape, npd)
+    return _result(arr, requires_grad, device)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -281,7 +293,8 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     shape, npd = _like(input, "full_like", dtype)
     value = (fill_value._data if isinstance(fill_value, Tensor)
              else scalar_for(fill_value, np.dtype(npd)))  # 1e20 into int64: torch's error
-    return _result(np.full(shape, value, npd), requires_grad, device)
+    return _result(np.full(shape, value, npd), requires_grad,
+                   input.device if device is None else device)
 
 
 __all__ = [

@@ -8,8 +8,8 @@ import warnings
 
 import numpy as np
 
-from . import _dtype
-from ._device import check_device
+from . import _array, _dtype
+from ._device import _default, place
 from ._tensor import Tensor, _wrap
 
 _SCALARS = (bool, int, float, complex)
@@ -113,8 +113,8 @@ def _to_array(data, dtype=None) -> np.ndarray:
                 return np.array(data, dtype=npd or inferred)
             except (OverflowError, ValueError):
                 pass  # too large for int64, or out of npd's range: the general path reports it
-    if isinstance(data, Tensor):
-        return np.array(data._data, dtype=npd)
+    if isinstance(data, Tensor):  # a copy on the tensor's own device
+        return data._data.astype(npd or data._data.dtype, copy=True)
     if isinstance(data, np.ndarray):
         _dtype.from_numpy_dtype(data.dtype)
         return np.array(data, dtype=npd)
@@ -157,7 +157,7 @@ def _unwrap_tensors(data):
     """Replace 0-d tensors (at any depth) by their arrays so NumPy can read the nesting."""
     if not any(isinstance(v, (Tensor, list, tuple)) for v in data):
         return data
-    return [v._data if isinstance(v, Tensor) else _unwrap_tensors(v)
+    return [_array.to_host(v._data) if isinstance(v, Tensor) else _unwrap_tensors(v)
             if isinstance(v, (list, tuple)) else v for v in data]
 
 
@@ -209,9 +209,14 @@ def _factory_dtype(dtype, out, default: _dtype.dtype) -> np.dtype:
 
 
 def _result(arr: np.ndarray, requires_grad: bool, device=None, out=None, op: str = "") -> Tensor:
-    """Finish a factory: check the device, honour ``out=`` (resized and written), flag grad."""
+    """Finish a factory: move the array to ``device``, honour ``out=`` (resized and written),
+    flag grad."""
+    if device is None and out is None:
+        device = _default[0]
     if device is not None:
-        check_device(device)
+        arr = place(arr, device)
+    elif out is not None:
+        arr = _array.like(out._data, arr)
     if out is not None:
         return _into_out(arr, out, op)
     t = _wrap(arr)
@@ -225,7 +230,8 @@ def _into_out(arr: np.ndarray, out: Tensor, op: str) -> Tensor:
             f"dtype {_dtype.scalar_name(arr)} does not match dtype of out "
             f"parameter ({out.dtype.scalar_name})"
         )
-    if out._data.shape != arr.shape or type(out._data) is not np.ndarray:
+    kept = isinstance(out._data, (np.ndarray, *_array.DEVICE_TYPES))
+    if out._data.shape != arr.shape or not kept:
         out._data = np.empty_like(out._data, shape=arr.shape)
     out._data[...] = arr
     out._vc[0] += 1
@@ -236,6 +242,6 @@ def writable(t: Tensor) -> np.ndarray:
     """``t``'s array, ready to be written in place. A 0-d result that an op left as a NumPy
     scalar (immutable, shared with nothing) is first replaced by a 0-d array holding its value."""
     arr = t._data
-    if type(arr) is not np.ndarray:
+    if type(arr) is not np.ndarray and not isinstance(arr, _array.DEVICE_TYPES):
         arr = t._data = np.array(arr)
     return arr

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype
+from . import _array, _dtype
 from ._device import check_device
 from ._factory import _result, _shape_arg, _to_array
 from ._tensor import Tensor, _wrap
@@ -103,19 +103,20 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layo
         )
         data = data._data
     dt = _dtype._from_np[_self_dtype(self, dtype)]
-    return tensor(data, dtype=dt, device=device, requires_grad=requires_grad)
+    return tensor(data, dtype=dt, device=self.device if device is None else device,
+                  requires_grad=requires_grad)
 
 
 def _new_factory(fill: str):
     def method(self, *sizes, dtype=None, device=None, requires_grad=False, layout=None,
                pin_memory=False, size=None) -> Tensor:
         shape = _shape_arg(sizes if size is None else (size,), f"new_{fill}")
-        arr = getattr(np, fill)(shape, _self_dtype(self, dtype))
+        arr = getattr(_array.namespace(self._data), fill)(shape, _self_dtype(self, dtype))
         return _result(arr, requires_grad, device)
 
     method.__name__ = f"new_{fill}"
-    method.__doc__ = (f"A tensor of {fill} of the given size, in this tensor's dtype (unless "
-                      "``dtype=``).")
+    method.__doc__ = (f"A tensor of {fill} of the given size, in this tensor's dtype and on its "
+                      "device (unless ``dtype=``, ``device=``).")
     return method
 
 
@@ -128,7 +129,7 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
              layout=None, pin_memory=False) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value``, in this tensor's dtype."""
     arr = np.full(_shape_arg((size,), "new_full"), fill_value, _self_dtype(self, dtype))
-    return _result(arr, requires_grad, device)
+    return _result(arr, requires_grad, self.device if device is None else device)
 
 
 def new(self, *args, **kwargs) -> Tensor:

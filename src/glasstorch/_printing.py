@@ -11,8 +11,9 @@ a ``_Formatter`` that looks at all the (finite, nonzero) values that will be sho
 
 Rows wrap at ``linewidth`` (80) characters; tensors with more than ``threshold`` (1000) elements
 are summarised with ``...`` keeping ``edgeitems`` (3) at each end of every dimension. Suffixes
-follow: ``dtype=`` when it is not float32/int64/bool (or the default float), ``size=`` for empty
-tensors not of shape ``(0,)``, and ``grad_fn=<MulBackward0>`` or ``requires_grad=True``.
+follow: ``device='cuda:0'`` for a tensor on a GPU, ``dtype=`` when it is not float32/int64/bool
+(or the default float), ``size=`` for empty tensors not of shape ``(0,)``, and
+``grad_fn=<MulBackward0>`` or ``requires_grad=True``.
 
 ``set_printoptions`` changes the settings (``profile='short'`` / ``'full'`` / ``'default'``).
 
@@ -26,7 +27,7 @@ import math
 
 import numpy as np
 
-from . import _dtype
+from . import _array, _dtype
 from ._tensor import Tensor
 
 
@@ -246,6 +247,9 @@ def tensor_repr(t) -> str:
     dt = _dtype._from_np[arr.dtype]
     default = _dtype.get_default_dtype()
     suffixes = []
+    if not _array.on_host(arr):
+        suffixes.append(f"device='{t.device}'")
+        arr = _array.to_host(arr)
     if arr.size == 0:
         if arr.ndim != 1:
             suffixes.append(f"size={tuple(arr.shape)}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtype
+from ._device import _default
 from ._errors import not_implemented_for
 from ._factory import _into_out, _result, _shape_arg
 from ._tensor import Tensor, _wrap
@@ -40,7 +41,7 @@ def _shape(sizes, size, op: str) -> tuple:
 
 
 def _finish(arr: np.ndarray, requires_grad: bool, device, out) -> Tensor:
-    if device is None and out is None and not requires_grad:
+    if device is None and out is None and not requires_grad and _default[0] is None:
         return _wrap(arr)
     return _result(arr, requires_grad, device, out)
 
@@ -144,14 +145,16 @@ def rand_like(input, *, generator=None, dtype=None, layout=None, device=None,
               requires_grad=False, memory_format=None) -> Tensor:
     """Uniform ``[0, 1)`` samples with the shape and dtype of ``input``."""
     shape, d = _like_np(input, "rand_like", dtype)
-    return rand(shape, generator=generator, dtype=d, device=device, requires_grad=requires_grad)
+    return rand(shape, generator=generator, dtype=d,
+                device=input.device if device is None else device, requires_grad=requires_grad)
 
 
 def randn_like(input, *, generator=None, dtype=None, layout=None, device=None,
                requires_grad=False, memory_format=None) -> Tensor:
     """Standard normal samples with the shape and dtype of ``input``."""
     shape, d = _like_np(input, "randn_like", dtype)
-    return randn(shape, generator=generator, dtype=d, device=device, requires_grad=requires_grad)
+    return randn(shape, generator=generator, dtype=d,
+                device=input.device if device is None else device, requires_grad=requires_grad)
 
 
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=None,
@@ -161,8 +164,8 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=
     if high is None:
         low, high = 0, low
     shape, d = _like_np(input, "randint_like", dtype)
-    return randint(low, high, shape, generator=generator, dtype=d, device=device,
-                   requires_grad=requires_grad)
+    return randint(low, high, shape, generator=generator, dtype=d,
+                   device=input.device if device is None else device, requires_grad=requires_grad)
 
 
 # ---- normal -----------------------------------------------------------------------------------

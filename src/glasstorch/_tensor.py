@@ -2,7 +2,8 @@
 
 A ``Tensor`` holds
 
-- ``_data``: the ``numpy.ndarray`` with the values (views share memory as in torch);
+- ``_data``: the array with the values, a ``numpy.ndarray`` on the CPU or a ``cupy.ndarray`` on a
+  GPU (views share memory as in torch); its type says the tensor's device;
 - ``_rg``: whether it requires grad; ``_grad_fn``: the ``Node`` that made it (None for a leaf);
 - ``_grad``: the accumulated gradient of a leaf; ``_vc``: a one-element list, the version counter
   shared by a tensor and its views and bumped by every in-place change;
@@ -18,7 +19,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype
+from . import _array, _dtype
 from .autograd import grad_mode
 from .autograd.graph import refresh_view
 
@@ -27,7 +28,7 @@ _new = object.__new__
 
 def _wrap(arr: np.ndarray) -> Tensor:
     """Wrap an array the ops made (no copy, no checks): the fast constructor for results."""
-    if type(arr) is not np.ndarray:
+    if type(arr) is not np.ndarray and not isinstance(arr, _array.DEVICE_TYPES):
         arr = np.asarray(arr)  # NumPy returns scalars from ufuncs on 0-d arrays
     t = _new(Tensor)
     t._data = arr
@@ -281,11 +282,14 @@ class Tensor:
 
     @property
     def device(self):
-        from ._device import cpu
+        from ._device import cpu, of_array
 
-        return cpu
+        return cpu if type(self._data) is np.ndarray else of_array(self._data)
 
-    is_cuda = False
+    @property
+    def is_cuda(self) -> bool:
+        return not _array.on_host(self._data)
+
     is_sparse = False
     is_quantized = False
     is_meta = False
@@ -308,17 +312,24 @@ class Tensor:
         return 0
 
     def data_ptr(self) -> int:
+        if not _array.on_host(self._data):
+            return int(self._data.data.ptr)
         return self._data.__array_interface__["data"][0]
 
     def untyped_storage(self):
         return self._data.base if self._data.base is not None else self._data
 
     def get_device(self) -> int:
-        return -1
+        return _array.device_index(self._data)
 
     # ---- conversion to Python and NumPy -----------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
-        """The values as a NumPy array sharing memory with this tensor (no copy)."""
+        """The values as a NumPy array sharing memory with this tensor (no copy). A tensor on a
+        GPU must be copied to the host first (``.cpu()``); ``force=True`` does that for you."""
+        if not _array.on_host(self._data):
+            if force:
+                return _array.to_host(self._data)
+            raise _on_gpu(self)
         if self._rg and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
@@ -327,6 +338,8 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if not _array.on_host(self._data):
+            raise _on_gpu(self)
         if self._rg:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
@@ -447,16 +460,28 @@ class Tensor:
         memo[id(self)] = new
         return new
 
-    # ---- device and dtype moves (CPU only) --------------------------------------------------
+    # ---- device moves -------------------------------------------------------------------------
     def cpu(self, memory_format=None) -> Tensor:
-        return self
+        """This tensor in host memory: itself when it is there, else a copy (in the graph)."""
+        return self if type(self._data) is np.ndarray else self.to("cpu")
 
-    def cuda(self, *args, **kwargs):
-        from ._device import _no_cuda
-
-        _no_cuda()
+    def cuda(self, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
+        """This tensor on a GPU (``device``: an index or ``'cuda:N'``; by default the current
+        one): itself when it is there, else a copy (in the graph)."""
+        if device is None:
+            device = "cuda"
+        elif isinstance(device, int):
+            device = f"cuda:{device}"
+        return self.to(device)
 
     __array_priority__ = 1000
+
+
+def _on_gpu(t: Tensor) -> TypeError:
+    return TypeError(
+        f"can't convert {t.device} device type tensor to numpy. Use Tensor.cpu() to copy the "
+        "tensor to host memory first."
+    )
 
 
 def reset_grad(t: Tensor, set_to_none: bool) -> None:

@@ -4,13 +4,17 @@ NumPy's own promotion differs from torch's (``int64 + float16`` is float64 in Nu
 torch; an int tensor plus ``2.5`` is float64 in NumPy, float32 in torch), so every binary op asks
 ``operands`` first. The common case — two tensors of one dtype, or a float tensor and a Python
 number — returns at once without computing anything.
+
+Two tensors must be on one device, except that a 0-d CPU tensor goes along with a GPU one (it is
+a number, as in torch): ``same_device`` moves it, or raises torch's error.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _array, _dtype
+from .._device import mixed
 from .._tensor import Tensor
 
 
@@ -19,8 +23,9 @@ def operands(a, b):
     if isinstance(a, Tensor):
         x = a._data
         if isinstance(b, Tensor):
-            if x.dtype is b._data.dtype:
-                return x, b._data
+            y = b._data
+            if x.dtype is y.dtype and type(x) is type(y):
+                return x, y
         elif type(b) is float:
             if x.dtype.kind == "f":
                 return x, b
@@ -29,7 +34,25 @@ def operands(a, b):
     elif isinstance(b, Tensor) and type(a) is float and b._data.dtype.kind == "f":
         return a, b._data
     dt = result_dtype(a, b)
-    return _as(a, dt), _as(b, dt)
+    x, y = _as(a, dt), _as(b, dt)
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return same_device(x, y)
+    return x, y
+
+
+def same_device(x, y):
+    """The arrays ``x`` and ``y`` on one device: a 0-d host array joins a device array; any other
+    mix of host and device raises torch's error."""
+    hx, hy = _array.on_host(x), _array.on_host(y)
+    if hx == hy:
+        if hx or x.device == y.device:
+            return x, y
+        raise mixed(x, y)
+    if hx and x.ndim == 0:
+        return _array.like(y, x), y
+    if hy and y.ndim == 0:
+        return x, _array.like(x, y)
+    raise mixed(x, y)
 
 
 def result_dtype(a, b) -> _dtype.dtype:

@@ -4,15 +4,16 @@ and the in-place writers ``copy_``, ``fill_`` and ``zero_``.
 A conversion to the dtype (and device) a tensor already has returns the tensor itself; anything
 else makes a copy. Casting between floating (or complex) dtypes is differentiable
 (``ToCopyBackward0`` casts the gradient back); casting to an integer or bool dtype cuts the graph.
-glasstorch computes on the CPU only: ``to('cpu')`` is a no-op and ``to('cuda')`` raises.
+A move to another device (``to('cuda')``, ``cpu()``) is a copy too, also in the graph: the
+gradient moves back to the device the tensor came from.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
-from .._device import check_device, device
+from .. import _array, _dtype
+from .._device import device, gpu_index
 from .._errors import not_tensor
 from .._factory import writable
 from .._tensor import Tensor, _wrap
@@ -36,14 +37,31 @@ def _cast(input: Tensor, dt: _dtype.dtype, copy: bool = False) -> Tensor:
     return attach(res, ToCopyBackward0, input)
 
 
+def _move(input: Tensor, index: int | None, dt: _dtype.dtype) -> Tensor:
+    """``input`` copied to GPU ``index`` (None: the host) in dtype ``dt``, in the graph when both
+    dtypes are floating or complex."""
+    arr = input._data
+    moved = _array.to_host(arr) if index is None else _array.to_device(arr, index)
+    if moved is arr:
+        moved = arr.copy()
+    res = _wrap(moved if moved.dtype == dt.np else moved.astype(dt.np))
+    if dt.np.kind not in "fc" or arr.dtype.kind not in "fc":
+        return res
+    return attach(res, ToCopyBackward0, input)
+
+
 class ToCopyBackward0(Node):
-    """The gradient of a cast is the incoming gradient cast back to the input's dtype."""
+    """The gradient of a cast (or a move) is the incoming gradient cast back to the input's dtype
+    (and moved back to its device)."""
 
     def __init__(self, input):
         super().__init__(input)
         self.dtype = input.dtype
+        self.index = _array.device_index(input._data)
 
     def backward(self, grad):
+        if _array.device_index(grad._data) != self.index:
+            return _move(grad, None if self.index < 0 else self.index, self.dtype)
         if grad._data.dtype == self.dtype.np:
             return grad
         return _cast(grad, self.dtype)
@@ -61,7 +79,7 @@ def _parse_to(args, kwargs):
     rest = list(args)
     if rest and isinstance(rest[0], Tensor):
         other = rest.pop(0)
-        dt = other.dtype
+        dt, dev = other.dtype, other.device
     elif rest and isinstance(rest[0], (str, device, int)) and not isinstance(rest[0], bool):
         dev = rest.pop(0)
     if rest and (isinstance(rest[0], _dtype.dtype) or rest[0] in (float, int, bool, complex)):
@@ -80,12 +98,16 @@ def _parse_to(args, kwargs):
 
 def to(self, *args, **kwargs) -> Tensor:
     """This tensor with another dtype and/or device: ``t.to(torch.float64)``, ``t.to('cpu')``,
-    ``t.to('cpu', torch.int64)``, ``t.to(other)`` (other's dtype). Returns ``self`` when nothing
-    changes, unless ``copy=True``. ``non_blocking`` is accepted (the CPU is always synchronous).
+    ``t.to('cuda')``, ``t.to('cpu', torch.int64)``, ``t.to(other)`` (other's dtype and device).
+    Returns ``self`` when nothing changes, unless ``copy=True``. ``non_blocking`` is accepted
+    (copies are synchronous here).
     """
     dt, dev, copy = _parse_to(args, kwargs)
     if dev is not None:
-        check_device(dev)
+        index = gpu_index(dev)
+        if index != _array.device_index(self._data) and not (index is None and
+                                                              _array.on_host(self._data)):
+            return _move(self, index, self.dtype if dt is None else _dtype.to_dtype(dt))
     if dt is None:
         return _cast(self, self.dtype, True) if copy else self
     return _cast(self, _dtype.to_dtype(dt), copy)

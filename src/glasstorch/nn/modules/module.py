@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from ... import _creation, _dtype
-from ..._device import _no_cuda, check_device
+from ..._device import check_device
 from ..._printing import _typename
 from ..._tensor import Tensor, reset_grad
 from ...autograd import grad_mode
@@ -535,8 +535,9 @@ class Module(_StateDictMixin):
 
     def to(self, *args, **kwargs):
         """Convert the floating point parameters and buffers to a dtype
-        (``model.to(torch.float64)``) or move them to a device (only the CPU exists here).
-        Converts in place, keeping each parameter's identity; returns the module."""
+        (``model.to(torch.float64)``) and/or move every parameter and buffer to a device
+        (``model.to('cuda')``). Converts in place, keeping each parameter's identity (so an
+        optimizer made before still holds them); returns the module."""
         dtype = kwargs.pop("dtype", None)
         device = kwargs.pop("device", None)
         kwargs.pop("non_blocking", None)
@@ -550,22 +551,27 @@ class Module(_StateDictMixin):
             if isinstance(arg, _dtype.dtype):
                 dtype = arg
             elif isinstance(arg, Tensor):
-                dtype = arg.dtype
+                dtype, device = arg.dtype, arg.device
             elif isinstance(arg, bool):
                 continue
             else:
                 device = arg
         check_device(device)
-        if dtype is None:
-            return self
-        if not (dtype.is_floating_point or dtype.is_complex):
+        if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError(
                 "nn.Module.to only accepts floating point or complex dtypes, but got desired "
                 f"dtype={dtype}"
             )
-        return self._apply(
-            lambda t: t.to(dtype) if t._data.dtype.kind in "fc" and t.dtype is not dtype else t
-        )
+        if dtype is None and device is None:
+            return self
+
+        def convert(t):
+            change = {} if device is None else {"device": device}
+            if dtype is not None and t._data.dtype.kind in "fc" and t.dtype is not dtype:
+                change["dtype"] = dtype
+            return t.to(**change) if change else t
+
+        return self._apply(convert)
 
     def _to_float_dtype(self, dtype):
         return self._apply(
@@ -590,17 +596,20 @@ class Module(_StateDictMixin):
 
     def to_empty(self, *, device=None, recurse: bool = True):
         """Replace every parameter's and buffer's values by uninitialised memory of the same
-        shape and dtype on ``device`` (the CPU); follow with ``reset_parameters()``."""
+        shape and dtype on ``device``; follow with ``reset_parameters()``."""
         check_device(device)
-        return self._apply(lambda t: _creation.empty_like(t))
+        return self._apply(lambda t: _creation.empty_like(t, device=device))
 
     def cpu(self):
-        """Move to the CPU: everything already lives there, so this returns the module."""
-        return self
+        """Move every parameter and buffer to the CPU; returns the module."""
+        return self.to("cpu")
 
     def cuda(self, device=None):
-        """Move to a CUDA device: raises, glasstorch computes on the CPU only."""
-        _no_cuda()
+        """Move every parameter and buffer to a GPU (``device``: an index or ``'cuda:N'``; by
+        default the current one); returns the module."""
+        if isinstance(device, int) and not isinstance(device, bool):
+            device = f"cuda:{device}"
+        return self.to("cuda" if device is None else device)
 
     # ---- printing ---------------------------------------------------------------------------
     def _get_name(self) -> str:
