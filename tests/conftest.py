@@ -5,6 +5,7 @@ Oracle tests are marked ``@needs_torch``: skipped without torch, unless GLASSTOR
 in which case a missing torch fails the whole run at collection.
 """
 
+import importlib.util
 import os
 
 import pytest
@@ -17,6 +18,11 @@ from oracle import torch as real_torch
 if os.environ.get("PYTHONPATH"):
     os.environ["PYTHONPATH"] = os.pathsep.join(
         os.path.abspath(p) for p in os.environ["PYTHONPATH"].split(os.pathsep) if p)
+
+# The CUDA device's tests (tests/devices) need a GPU with CuPy, or the double of CuPy named by
+# GLASSTORCH_CUDA_ARRAYS; without either, test_cuda_fake_device.py runs them with the double.
+if not (os.environ.get("GLASSTORCH_CUDA_ARRAYS") or importlib.util.find_spec("cupy")):
+    collect_ignore = ["devices"]
 
 if os.environ.get("GLASSTORCH_REQUIRE_TORCH") == "1" and real_torch is None:
     raise pytest.UsageError("GLASSTORCH_REQUIRE_TORCH=1 but PyTorch is not installed")

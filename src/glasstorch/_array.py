@@ -112,7 +112,7 @@ def to_device(arr, index: int):
         return arr
     with lib.xp.cuda.Device(index):
         if on_host(arr):
-            return lib.xp.asarray(numpy.ascontiguousarray(arr))
+            return lib.xp.asarray(numpy.asarray(arr, order="C"))
         return lib.xp.array(arr, copy=True)  # a copy between two GPUs
 
 

@@ -392,7 +392,7 @@ def _accumulate(node, grad, create_graph, shared):
         from .._tensor import _wrap
 
         if id(data) in shared or data.base is not None or not data.flags.c_contiguous:
-            data = np.array(data, order="C")
+            data = data.copy(order="C")
         leaf._grad = _wrap(data)
     elif create_graph or old._rg:
         leaf._grad = old + grad
