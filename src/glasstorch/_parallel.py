@@ -31,6 +31,11 @@ middle of a block and the caller waits for it: then threads make every step slow
 whose caller waited for a helper much longer than a block takes switches the kernels to one
 thread for ``BACK_OFF_SECONDS``; after that they try again.
 
+**Device arrays.** A GPU already runs each kernel on thousands of cores, and a block the size of a
+CPU core's cache would only launch more, smaller kernels: a job on device arrays (its caller passes
+one as ``like``) runs on the calling thread, over the whole range at once, or in blocks of
+``device_block`` items where the caller bounds its scratch memory that way (convolution's columns).
+
 Tests set ``forced_split`` (``force_split(k)``) to use ``k`` threads on small shapes too, and
 compare the results with the one-thread path.
 """
@@ -45,7 +50,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from . import _threads
+from . import _array, _threads
 
 # Elements per thread for a hand-off to pay (measured on the LeNet and ResNet-18 layers on a
 # 2-core machine: below about this, waking a helper and the cache traffic cost more than the
@@ -176,19 +181,41 @@ def _split(n_items: int, k: int, block: int | None) -> list:
     return [(s, min(s + block, n_items)) for s in range(0, n_items, block)]
 
 
-def run(body, n_items: int, cost: int, block: int | None = None) -> list:
+def _on_device(like) -> bool:
+    return like is not None and not _array.on_host(like)
+
+
+def _device_blocks(n_items: int, device_block: int | None) -> list:
+    """The blocks of a job on device arrays: the whole range, or blocks of ``device_block``."""
+    if device_block is None or n_items == 0:
+        return [(0, n_items)]
+    return [(s, min(s + device_block, n_items)) for s in range(0, n_items, device_block)]
+
+
+def run(body, n_items: int, cost: int, block: int | None = None, *, like=None,
+        device_block: int | None = None) -> list:
     """``body(start, stop)`` over ``range(n_items)`` in blocks of at most ``block`` items (one
     range per thread without ``block``), on as many threads as the cost pays for; returns the
-    blocks' results in order."""
+    blocks' results in order. With ``like`` a device array: on this thread, in ``device_block``
+    blocks (the whole range without it)."""
+    if _on_device(like):
+        return [body(a, b) for a, b in _device_blocks(n_items, device_block)]
     k = parts(n_items, cost)
     return _claimed(_split(n_items, k, block), lambda r: body(*r), k)
 
 
-def run_sum(body, n_items: int, cost: int, block: int | None, shape: tuple, dtype):
+def run_sum(body, n_items: int, cost: int, block: int | None, shape: tuple, dtype, *, like=None,
+            device_block: int | None = None):
     """Like ``run``, for a job that also adds up a result (a weight gradient, say):
     ``body(start, stop, acc)`` adds its block's share into ``acc``. The blocks are grouped into
     ``2 * threads`` contiguous pieces (one on one thread), each with its own zeroed ``acc`` of
-    ``shape``; returns the pieces' sums added in order."""
+    ``shape``; returns the pieces' sums added in order. With ``like`` a device array: one
+    accumulator on its device, the blocks in order on this thread."""
+    if _on_device(like):
+        acc = _array.namespace(like).zeros(shape, dtype)
+        for a, b in _device_blocks(n_items, device_block):
+            body(a, b, acc)
+        return acc
     k = parts(n_items, cost)
     blocks = _split(n_items, k, block)
     count = min(len(blocks), 2 * k if k > 1 else 1)
@@ -210,9 +237,10 @@ def run_sum(body, n_items: int, cost: int, block: int | None, shape: tuple, dtyp
 def elementwise(fn, out, *arrays):
     """``fn(*arrays, out=out)`` for a kernel that maps each element on its own (several NumPy
     passes, say), run on flat blocks of about ``BLOCK_BYTES``, on threads for big arrays: the
-    arrays all have ``out``'s shape, ``out`` is C-contiguous. Returns ``out``."""
+    arrays all have ``out``'s shape, ``out`` is C-contiguous. Returns ``out``. A device ``out``:
+    one call over the whole arrays (the GPU is parallel already)."""
     n = out.size
-    if n * (1 + len(arrays)) < MIN_COST and forced_split is None:
+    if (n * (1 + len(arrays)) < MIN_COST and forced_split is None) or not _array.on_host(out):
         fn(*arrays, out=out)
         return out
     flat_out = out.reshape(-1)

@@ -7,7 +7,8 @@ that the three activation files (``activation``, ``activation_smooth``, ``activa
 the losses share:
 
 - ``need_float``: the input's array, refused (as torch's kernels refuse it) when not floating;
-- ``as_array``: a NumPy result as an array of a given dtype;
+- ``as_array``: a NumPy result as an array of a given dtype; ``nd``: as an array;
+  ``contiguous``: a C-contiguous array, on the array's device;
 - ``sigmoid_np`` / ``softplus_np``: sigmoid and softplus on arrays, without overflow;
 - ``Activation``: the base node, ``grad * derivative(x)``;
 - ``apply_inplace``: run an activation in place (``F.elu_``, ``inplace=True``).
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import _array
 from ..._errors import not_implemented_for
 from ..._tensor import Tensor, _wrap
 from ...autograd.graph import Node
@@ -33,8 +35,29 @@ def need_float(input: Tensor, kernel: str) -> np.ndarray:
 
 
 def as_array(v, dtype) -> np.ndarray:
-    """``v`` as an ndarray of ``dtype`` (NumPy turns 0-d results into scalars; undo that)."""
-    return v if type(v) is np.ndarray and v.dtype == dtype else np.asarray(v, dtype)
+    """``v`` as an ndarray of ``dtype`` (NumPy turns 0-d results into scalars; undo that). A
+    device array stays on its device."""
+    if type(v) is np.ndarray and v.dtype == dtype:
+        return v
+    if not _array.on_host(v):
+        return v if v.dtype == dtype else v.astype(dtype)
+    return np.asarray(v, dtype)
+
+
+def nd(v):
+    """``v`` as an array: a NumPy scalar (what NumPy makes of a 0-d result) as a 0-d array; an
+    array, NumPy's or a device's, as it is."""
+    if type(v) is np.ndarray or not _array.on_host(v):
+        return v
+    return np.asarray(v)
+
+
+def contiguous(a):
+    """``a`` C-contiguous (a copy when it is not), NumPy's or CuPy's: ``np.ascontiguousarray``
+    does not dispatch to CuPy."""
+    if _array.on_host(a):
+        return np.ascontiguousarray(a)
+    return _array.namespace(a).ascontiguousarray(a)
 
 
 def sigmoid_np(x: np.ndarray) -> np.ndarray:

@@ -49,10 +49,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ... import _parallel
+from ... import _array, _parallel
+from ._elementwise import contiguous
 
 _CHUNK_BYTES = 1 << 20
 _MIN_COLUMNS = 512
+# On a GPU the chunks only bound the memory the columns take (there is no cache to fit, and the
+# GPU is parallel already): chunks of about this many bytes of columns, one after the other.
+_DEVICE_CHUNK_BYTES = 1 << 28
 
 
 def out_size(size: int, lo: int, hi: int, k: int, stride: int, dilation: int) -> int:
@@ -69,11 +73,24 @@ def _chunk_step(n: int, per_image: int, positions: int) -> int:
     return min(n, step) if n else 1
 
 
+def _device_step(per_image: int) -> int:
+    """Images per chunk on a GPU: columns of about ``_DEVICE_CHUNK_BYTES``."""
+    return max(1, _DEVICE_CHUNK_BYTES // max(per_image, 1))
+
+
+def _as_strided(x, shape, strides):
+    """A read-only strided view of ``x``, NumPy's or CuPy's (whose ``as_strided`` has no
+    ``writeable``; nothing writes through these views)."""
+    if _array.on_host(x):
+        return as_strided(x, shape, strides, writeable=False)
+    return _array.namespace(x).lib.stride_tricks.as_strided(x, shape, strides)
+
+
 def _pad_batch_last(x: np.ndarray, pads) -> np.ndarray:
     """``x`` (m, C, H, W) zero-padded and laid out as ``(C, Hp, Wp, m)``."""
     m, c, h, w = x.shape
     (t, b), (lft, r) = pads
-    xp = np.zeros((c, h + t + b, w + lft + r, m), x.dtype)
+    xp = _array.namespace(x).zeros((c, h + t + b, w + lft + r, m), x.dtype)
     xp[:, t:t + h, lft:lft + w, :] = x.transpose(1, 2, 3, 0)
     return xp
 
@@ -84,9 +101,9 @@ def _im2col(x: np.ndarray, ksize, stride, dilation, pads, osize) -> np.ndarray:
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = ksize, stride, dilation, osize
     xp = _pad_batch_last(x, pads)
     s_c, s_h, s_w, s_n = xp.strides
-    windows = as_strided(xp, (c, kh, kw, ho, wo, m),
-                         (s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw, s_n), writeable=False)
-    return np.ascontiguousarray(windows).reshape(c * kh * kw, ho * wo * m)
+    windows = _as_strided(xp, (c, kh, kw, ho, wo, m),
+                          (s_c, s_h * dh, s_w * dw, s_h * sh, s_w * sw, s_n))
+    return contiguous(windows).reshape(c * kh * kw, ho * wo * m)
 
 
 def _col2im(cols: np.ndarray, shape, ksize, stride, dilation, pads, osize) -> np.ndarray:
@@ -98,7 +115,7 @@ def _col2im(cols: np.ndarray, shape, ksize, stride, dilation, pads, osize) -> np
     (kh, kw), (sh, sw), (dh, dw), (ho, wo) = ksize, stride, dilation, osize
     (t, b), (lft, r) = pads
     cols = cols.reshape(c, kh, kw, ho, wo, m)
-    acc = np.zeros((c, h + t + b, w + lft + r, m), cols.dtype)
+    acc = _array.namespace(cols).zeros((c, h + t + b, w + lft + r, m), cols.dtype)
     for i in range(kh):
         rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
         for j in range(kw):
@@ -127,9 +144,10 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride, d
     co, cg, kh, kw = w.shape
     ho = out_size(h, *pads[0], kh, stride[0], dilation[0])
     wo = out_size(wd, *pads[1], kw, stride[1], dilation[1])
-    out = np.empty((n, co, ho, wo), np.result_type(x, w))
+    out = _array.namespace(x).empty((n, co, ho, wo), np.result_type(x.dtype, w.dtype))
     bias = b[:, None] if b is not None else None
     per_image = max(c * kh * kw, co) * ho * wo
+    on_gpu = {"like": x, "device_block": _device_step(per_image * x.itemsize)}
     if _is_pointwise(w, pads, groups):
         xs, w2 = _subsampled(x, stride), w.reshape(co, c)
         out3 = out.reshape(n, co, ho * wo)
@@ -140,7 +158,7 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride, d
                 out3[n0:n1] += bias
 
         step = _chunk_step(n, per_image * x.itemsize, ho * wo)
-        _parallel.run(pointwise, n, n * per_image, step)
+        _parallel.run(pointwise, n, n * per_image, step, **on_gpu)
         return out
     geom = ((kh, kw), stride, dilation, pads, (ho, wo))
     wg = w.reshape(groups, co // groups, cg * kh * kw)
@@ -154,7 +172,8 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride, d
         else:
             np.add(prod, bias, out=dest)
 
-    _parallel.run(chunk, n, n * per_image, _chunk_step(n, per_image * x.itemsize, ho * wo))
+    _parallel.run(chunk, n, n * per_image, _chunk_step(n, per_image * x.itemsize, ho * wo),
+                  **on_gpu)
     return out
 
 
@@ -174,8 +193,9 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, stride, dilatio
         return None, None, gb
     per_image = max(c * kh * kw, co) * ho * wo
     step = _chunk_step(n, per_image * g.itemsize, ho * wo)
+    on_gpu = {"like": g, "device_block": _device_step(per_image * g.itemsize)}
     if _is_pointwise(w, pads, groups):
-        return _pointwise_backward(g, x, w, stride, needs, step) + (gb,)
+        return _pointwise_backward(g, x, w, stride, needs, step, on_gpu) + (gb,)
     geom = ((kh, kw), stride, dilation, pads, (ho, wo))
     wg_t = w.reshape(groups, co // groups, kcols).transpose(0, 2, 1)
     gx = None
@@ -186,12 +206,12 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, stride, dilatio
         gx = _grad_input_as_conv(g, w, dilation, pads, groups) if as_conv else None
         needs = (gx is None, needs[1], needs[2])  # the chunks scatter it (col2im) when not
         if gx is None:
-            gx = np.empty(x.shape, g.dtype)
+            gx = _array.namespace(g).empty(x.shape, g.dtype)
     if not (needs[0] or needs[1]):
         return gx, None, gb
 
     def chunk(n0, n1, gw_t):
-        gc = np.ascontiguousarray(g[n0:n1].transpose(1, 2, 3, 0))
+        gc = contiguous(g[n0:n1].transpose(1, 2, 3, 0))
         gc = gc.reshape(groups, co // groups, -1)
         if needs[1]:  # dW.T = cols @ g.T: BLAS runs this orientation faster than g @ cols.T
             cols = _im2col(x[n0:n1], *geom).reshape(groups, kcols, -1)
@@ -201,7 +221,7 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, stride, dilatio
             gx[n0:n1] = _col2im(gcols, (n1 - n0, c, h, wd), *geom)
 
     gw_t = _parallel.run_sum(chunk, n, n * per_image, step, (groups, kcols, co // groups),
-                             g.dtype)
+                             g.dtype, **on_gpu)
     gw = gw_t.transpose(0, 2, 1).reshape(w.shape) if needs[1] else None
     return gx, gw, gb
 
@@ -220,12 +240,12 @@ def _grad_input_as_conv(g: np.ndarray, w: np.ndarray, dilation, pads, groups: in
     if any(p < 0 for pair in new_pads for p in pair):
         return None
     flipped = w.reshape(groups, co // groups, cg, kh, kw).transpose(0, 2, 1, 3, 4)
-    flipped = np.ascontiguousarray(flipped.reshape(groups * cg, co // groups, kh, kw)[..., ::-1,
+    flipped = contiguous(flipped.reshape(groups * cg, co // groups, kh, kw)[..., ::-1,
                                                                                       ::-1])
     return conv2d_forward(g, flipped, None, (1, 1), dilation, new_pads, groups)
 
 
-def _pointwise_backward(g, x, w, stride, needs, step):
+def _pointwise_backward(g, x, w, stride, needs, step, on_gpu):
     """``(grad_input, grad_weight)`` of a 1x1 convolution: ``W.T @ g[n]`` put back at the pixels
     the stride read (zeros between), and the sum over images of ``g[n] @ x[n].T``."""
     n, c = x.shape[:2]
@@ -234,7 +254,8 @@ def _pointwise_backward(g, x, w, stride, needs, step):
     g3 = g.reshape(n, co, ho * wo)
     xs = _subsampled(x, stride)
     strided = stride != (1, 1)
-    gx = (np.zeros if strided else np.empty)(x.shape, g.dtype) if needs[0] else None
+    xp = _array.namespace(g)
+    gx = (xp.zeros if strided else xp.empty)(x.shape, g.dtype) if needs[0] else None
 
     def chunk(n0, n1, gw):
         m = n1 - n0
@@ -248,7 +269,7 @@ def _pointwise_backward(g, x, w, stride, needs, step):
             else:
                 gx[n0:n1] = gi.reshape(m, c, ho, wo)
 
-    gw = _parallel.run_sum(chunk, n, n * max(c, co) * ho * wo, step, (co, c), g.dtype)
+    gw = _parallel.run_sum(chunk, n, n * max(c, co) * ho * wo, step, (co, c), g.dtype, **on_gpu)
     return gx, (gw.reshape(w.shape) if needs[1] else None)
 
 
@@ -265,15 +286,16 @@ def conv_transpose2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
     cout = cg * groups
     geom = ((kh, kw), stride, dilation, pads, (h, wd))
     wg_t = w.reshape(groups, cin // groups, cg * kh * kw).transpose(0, 2, 1)
-    out = np.empty((n, cout) + tuple(osize), np.result_type(x, w))
+    out = _array.namespace(x).empty((n, cout) + tuple(osize), np.result_type(x.dtype, w.dtype))
     per_image = cout * kh * kw * h * wd
 
     def chunk(n0, n1):
-        xc = np.ascontiguousarray(x[n0:n1].transpose(1, 2, 3, 0))
+        xc = contiguous(x[n0:n1].transpose(1, 2, 3, 0))
         cols = np.matmul(wg_t, xc.reshape(groups, cin // groups, -1))
         out[n0:n1] = _col2im(cols, (n1 - n0, cout) + tuple(osize), *geom)
         if b is not None:
             out[n0:n1] += b[:, None, None]
 
-    _parallel.run(chunk, n, n * per_image, _chunk_step(n, per_image * x.itemsize, h * wd))
+    _parallel.run(chunk, n, n * per_image, _chunk_step(n, per_image * x.itemsize, h * wd),
+                  like=x, device_block=_device_step(per_image * x.itemsize))
     return out

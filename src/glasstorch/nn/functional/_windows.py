@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from ... import _parallel
+from ... import _array, _parallel
 from ..._errors import not_implemented_for
 from ..._tensor import Tensor, _wrap
 from ...autograd.graph import Node, attach
@@ -96,12 +96,14 @@ def _slice(start: int, step: int, length: int) -> slice:
 def take_adjoint(g: np.ndarray, idx: np.ndarray, n: int, axis: int) -> np.ndarray:
     """The adjoint of ``np.take(a, idx, axis)`` for ``a`` of size ``n`` along ``axis``: each slice
     of ``g`` is added to position ``idx[j]`` — with a few basic-slice adds (``_adjoint_plan``), no
-    ``np.add.at``."""
+    ``np.add.at``. ``idx`` is a NumPy array (the plan is made on the host), ``g`` may be a device
+    array."""
     axis %= g.ndim
     shape = list(g.shape)
     shape[axis] = n
     covered = len(np.unique(idx)) == n
-    res = (np.empty if covered else np.zeros)(shape, g.dtype)
+    xp = _array.namespace(g)
+    res = (xp.empty if covered else xp.zeros)(shape, g.dtype)
     lead = (slice(None),) * axis
     for rnd, src, dst in _adjoint_plan(np.asarray(idx)):
         if rnd == 0:
@@ -239,18 +241,20 @@ class _Windows:
         if not self.needs_pad:
             return a
         nd = len(self.k)
-        out = np.full(a.shape[:-nd] + self.padded, fill, dtype=a.dtype)
+        out = _array.namespace(a).full(a.shape[:-nd] + self.padded, fill, dtype=a.dtype)
         out[self._inner(nd)] = a
         return out
 
     def _inner(self, nd: int) -> tuple:
         return (Ellipsis, *[slice(pp, pp + n) for pp, n in zip(self.p, self.in_size)])
 
-    def scatter(self, parts, lead: tuple, dtype) -> np.ndarray:
-        """The adjoint of ``views``: add ``parts[t]`` back where view ``t`` reads from."""
+    def scatter(self, parts, lead: tuple, dtype, like) -> np.ndarray:
+        """The adjoint of ``views``: add ``parts[t]`` back where view ``t`` reads from (into a
+        new array on the device of ``like``)."""
         nd = len(self.k)
         shape = lead + (self.padded if self.needs_pad else self.in_size)
-        grad = (np.empty if self.tiles else np.zeros)(shape, dtype)
+        xp = _array.namespace(like)
+        grad = (xp.empty if self.tiles else xp.zeros)(shape, dtype)
         for v, part in zip(self.views(grad), parts):
             if self.disjoint:
                 v[...] = part
@@ -275,13 +279,14 @@ def _max_forward(views: list, out: np.ndarray) -> np.ndarray:
     return out
 
 
-def _in_blocks(body, shape: tuple, itemsize: int, window: int) -> None:
+def _in_blocks(body, shape: tuple, itemsize: int, window: int, like) -> None:
     """``body(start, stop)`` over blocks of the flattened leading axis of ``shape`` (input planes),
     in parts on the kernel pool (``_parallel``): each block's pad, views, masks and scatter stay
-    in the core's cache. ``window`` is the number of places in a window (passes per plane)."""
+    in the core's cache. ``window`` is the number of places in a window (passes per plane). On a
+    GPU (``like`` a device array), all planes at once."""
     plane = math.prod(shape[1:])
     _parallel.run(body, shape[0], shape[0] * plane * window,
-                  _parallel.block_items(3 * plane * itemsize))
+                  _parallel.block_items(3 * plane * itemsize), like=like)
 
 
 def _argmax_masks(x: np.ndarray, views: list, out: np.ndarray, geom) -> list:
@@ -290,7 +295,8 @@ def _argmax_masks(x: np.ndarray, views: list, out: np.ndarray, geom) -> list:
     valid = None
     if geom.needs_pad and (out == _lowest(x.dtype)).any():
         # a window whose maximum is the lowest value: padding must not be picked
-        valid = geom.views(geom.pad(np.ones(x.shape[-len(geom.k):], bool), False))
+        ones = _array.namespace(x).ones(x.shape[-len(geom.k):], bool)
+        valid = geom.views(geom.pad(ones, False))
     masks, taken = [], None
     for t, v in enumerate(views):
         m = v == out
@@ -303,7 +309,7 @@ def _argmax_masks(x: np.ndarray, views: list, out: np.ndarray, geom) -> list:
             taken |= m
         masks.append(m)
     if out.dtype.kind == "f" and np.isnan(out).any():
-        seen = np.zeros(out.shape, bool)
+        seen = _array.namespace(out).zeros(out.shape, bool)
         for t in range(len(views) - 1, -1, -1):
             m = np.isnan(views[t]) & ~seen
             seen |= m
@@ -313,9 +319,9 @@ def _argmax_masks(x: np.ndarray, views: list, out: np.ndarray, geom) -> list:
 
 def _flat_indices(masks: list, geom, shape: tuple) -> np.ndarray:
     """torch's ``indices``: the flat position of each maximum in its (unpadded) input plane."""
-    idx = np.zeros(shape, np.int64)
+    idx = _array.namespace(masks[0]).zeros(shape, np.int64)
     for m, pos in zip(masks, geom.positions()):
-        idx += m * pos
+        idx += m * _array.like(idx, pos)
     return idx
 
 
@@ -365,7 +371,8 @@ def _max_maps(x: np.ndarray, out: np.ndarray, geom, shape: tuple):
     Both work block by block over the planes (``_in_blocks``), finding each block's maxima again
     from ``x`` and ``out``: nothing of the size of ``x`` times the window is ever kept."""
     if geom is None:  # an empty output: nothing is picked
-        return (lambda a: np.zeros(out.shape, a.dtype)), (lambda g: np.zeros(x.shape, g.dtype))
+        return ((lambda a: _array.namespace(a).zeros(out.shape, a.dtype)),
+                (lambda g: _array.namespace(g).zeros(x.shape, g.dtype)))
     xb, ob = x.reshape(shape[0]), out.reshape(shape[1])
     window = math.prod(geom.k)
 
@@ -375,7 +382,7 @@ def _max_maps(x: np.ndarray, out: np.ndarray, geom, shape: tuple):
 
     def gather(arr: np.ndarray) -> np.ndarray:
         arr = arr.reshape(shape[0])
-        res = np.empty(shape[1], arr.dtype)
+        res = _array.namespace(arr).empty(shape[1], arr.dtype)
 
         def body(a, b):
             masks = masks_of(a, b)
@@ -384,18 +391,18 @@ def _max_maps(x: np.ndarray, out: np.ndarray, geom, shape: tuple):
             for m, v in zip(masks[1:], views[1:]):
                 res[a:b] += np.where(m, v, arr.dtype.type(0))
 
-        _in_blocks(body, shape[0], xb.itemsize, window)
+        _in_blocks(body, shape[0], xb.itemsize, window, arr)
         return res.reshape(out.shape)
 
     def scatter(g: np.ndarray) -> np.ndarray:
         g = g.reshape(shape[1])
-        res = np.empty(x.shape, g.dtype)  # an array of its own (no view): autograd keeps it
+        res = _array.namespace(g).empty(x.shape, g.dtype)  # its own array: autograd keeps it
         planes = res.reshape(shape[0])
 
         def body(a, b):
-            planes[a:b] = geom.scatter(_masked(g[a:b], masks_of(a, b)), (b - a,), g.dtype)
+            planes[a:b] = geom.scatter(_masked(g[a:b], masks_of(a, b)), (b - a,), g.dtype, g)
 
-        _in_blocks(body, shape[0], xb.itemsize, window)
+        _in_blocks(body, shape[0], xb.itemsize, window, g)
         return res
 
     return gather, scatter
@@ -408,8 +415,9 @@ def _max_pool(input: Tensor, geom, return_indices: bool, node_cls: type):
     nd = len(geom.k)
     shape = ((math.prod(x.shape[:-nd]),) + x.shape[-nd:], (math.prod(x.shape[:-nd]),) + geom.out)
     xb = x.reshape(shape[0])
-    out = np.empty(shape[1], x.dtype)
-    idx = np.empty(shape[1], np.int64) if return_indices else None
+    xp = _array.namespace(x)
+    out = xp.empty(shape[1], x.dtype)
+    idx = xp.empty(shape[1], np.int64) if return_indices else None
 
     def body(a, b):
         views = geom.views(geom.pad(xb[a:b], _lowest(x.dtype)))
@@ -418,7 +426,7 @@ def _max_pool(input: Tensor, geom, return_indices: bool, node_cls: type):
             masks = _argmax_masks(xb[a:b], views, out[a:b], geom)
             idx[a:b] = _flat_indices(masks, geom, (b - a,) + geom.out)
 
-    _in_blocks(body, shape[0], x.itemsize, math.prod(geom.k))
+    _in_blocks(body, shape[0], x.itemsize, math.prod(geom.k), x)
     out_shape = x.shape[:-nd] + geom.out
     res = attach(_wrap(out.reshape(out_shape)), node_cls, input, geom=geom, shape=shape)
     if not return_indices:
@@ -436,12 +444,14 @@ def _int_divide(total: np.ndarray, div) -> np.ndarray:
 def _avg_maps(win: _Windows, div, shape: tuple, in_shape: tuple, out_shape: tuple):
     """``(pool, spread)``: average pooling over ``win`` and its adjoint, block by block over the
     planes on the kernel pool (``_in_blocks``). ``shape`` is (input, output) with the leading
-    dims flattened; ``div`` what each window's sum is divided by."""
+    dims flattened; ``div`` what each window's sum is divided by (a number, or a NumPy array
+    that goes to the device of the array pooled)."""
     window = math.prod(win.k)
 
     def pool(a: np.ndarray) -> np.ndarray:
         planes = a.reshape(shape[0])
-        out = np.empty(out_shape, a.dtype if a.dtype.kind == "f" else np.int64)
+        out = _array.namespace(a).empty(out_shape, a.dtype if a.dtype.kind == "f" else np.int64)
+        d = _array.like(a, div) if type(div) is np.ndarray else div
         out_planes = out.reshape(shape[1])
 
         def body(p0, p1):
@@ -454,24 +464,26 @@ def _avg_maps(win: _Windows, div, shape: tuple, in_shape: tuple, out_shape: tupl
             for v in views[2:]:
                 total += v
             if a.dtype.kind != "f":
-                total[...] = _int_divide(total, div)
+                total[...] = _int_divide(total, d)
             else:
-                total /= div
+                total /= d
 
-        _in_blocks(body, shape[0], a.itemsize, window)
+        _in_blocks(body, shape[0], a.itemsize, window, a)
         return out
 
     def spread(g: np.ndarray) -> np.ndarray:
         g_planes = g.reshape(shape[1])
-        res = np.empty(in_shape, np.result_type(g, div))  # its own array: autograd keeps it
+        # its own array: autograd keeps it
+        res = _array.namespace(g).empty(in_shape, np.result_type(g.dtype, div))
         planes = res.reshape(shape[0])
+        d = _array.like(g, div) if type(div) is np.ndarray else div
 
         def body(p0, p1):
-            part = g_planes[p0:p1] / div
+            part = g_planes[p0:p1] / d
             parts = [part] * window  # the same share for every element of a window
-            planes[p0:p1] = win.scatter(parts, (p1 - p0,), part.dtype)
+            planes[p0:p1] = win.scatter(parts, (p1 - p0,), part.dtype, g)
 
-        _in_blocks(body, shape[0], res.itemsize, window)
+        _in_blocks(body, shape[0], res.itemsize, window, g)
         return res
 
     return pool, spread

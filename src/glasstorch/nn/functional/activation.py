@@ -50,7 +50,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 def _leaky_relu(input: Tensor, negative_slope: float, node) -> Tensor:
     x = need_float(input, "leaky_relu_cpu")
-    out = np.where(x > 0, x, x * np.asarray(negative_slope, x.dtype))
+    out = np.where(x > 0, x, x * x.dtype.type(negative_slope))
     return attach(_wrap(as_array(out, x.dtype)), node, input, negative_slope=negative_slope)
 
 
@@ -59,8 +59,7 @@ class LeakyReluBackward0(Activation):
 
     def derivative(self, x):
         d = x._data
-        return mask(np.where(d > 0, np.ones((), d.dtype), np.asarray(self.negative_slope, d.dtype)),
-                    x)
+        return mask(np.where(d > 0, d.dtype.type(1), d.dtype.type(self.negative_slope)), x)
 
 
 class LeakyReluBackward1(LeakyReluBackward0):
@@ -102,7 +101,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 
 def _threshold(input: Tensor, threshold: float, value: float, node) -> Tensor:
     x = input._data
-    out = np.where(x > threshold, x, np.asarray(value, x.dtype))
+    out = np.where(x > threshold, x, x.dtype.type(value))
     return attach(_wrap(as_array(out, x.dtype)), node, input, threshold=threshold)
 
 
@@ -156,7 +155,7 @@ def _elu(input, alpha, scale, input_scale, node):
     dt = x.dtype
     with np.errstate(over="ignore"):
         neg = dt.type(alpha * scale) * np.expm1(np.minimum(x, 0) * dt.type(input_scale))
-    out = np.where(x > 0, x * np.asarray(scale, dt), neg)
+    out = np.where(x > 0, x * dt.type(scale), neg)
     return attach(_wrap(as_array(out, dt)), node, input,
                   alpha=alpha, scale=scale, input_scale=input_scale)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import ops
+from ... import _array, ops
 from ..._tensor import Tensor, _dim, _wrap
 from ...autograd.graph import Node, attach
 from ...random import numpy_rng
@@ -171,7 +171,8 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
         return apply_inplace(input, lambda t: rrelu(t, lower, upper, training), "rrelu_")
     x = need_float(input, "rrelu_with_noise_cpu")
     if training:
-        slopes = numpy_rng(None).uniform(lower, upper, x.shape).astype(x.dtype)
+        # drawn on the host from the CPU generator, as every random draw (glasstorch.cuda)
+        slopes = _array.like(x, numpy_rng(None).uniform(lower, upper, x.shape).astype(x.dtype))
         noise = np.where(x > 0, x.dtype.type(1), slopes)
     else:
         noise = np.where(x > 0, x.dtype.type(1), x.dtype.type((lower + upper) / 2))

@@ -10,11 +10,12 @@ torch. Shapes: ``(*) -> (*)``.
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
 
-from ... import ops
+from ... import _array, ops
 from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
@@ -33,11 +34,24 @@ _SQRT_HALF = 0.7071067811865476
 _ERFC_EACH = np.frompyfunc(math.erfc, 1, 1)
 
 
+def _erfc_exact(z):
+    """erfc of a float64 array, exact: ``math.erfc`` per element on the host; on a GPU CuPy's
+    own (``cupyx.scipy.special.erfc``), or, where the array library has none, on the host (a copy
+    there and back: ``np.frompyfunc`` has no device version)."""
+    if _array.on_host(z):
+        return np.asarray(_ERFC_EACH(z), dtype=np.float64)
+    try:
+        special = importlib.import_module(_array.cuda().xpx.__name__ + ".scipy.special")
+    except ImportError:
+        return _array.like(z, np.asarray(_ERFC_EACH(_array.to_host(z)), dtype=np.float64))
+    return special.erfc(z)
+
+
 def _normal_cdf_np(x: np.ndarray) -> np.ndarray:
     """Φ(x) = erfc(-x/√2) / 2, the standard normal CDF, accurate in both tails (no 1 - erf
     cancellation): exact (math.erfc per element) in float64, erfcc in float32 and below."""
     if x.dtype == np.float64:
-        return 0.5 * np.asarray(_ERFC_EACH(x * -_SQRT_HALF), dtype=np.float64)
+        return 0.5 * _erfc_exact(x * -_SQRT_HALF)
     z = x.astype(np.float64) * -_SQRT_HALF
     tail = erfc_nonneg(np.abs(z))
     return (0.5 * np.where(z >= 0, tail, 2 - tail)).astype(x.dtype)

@@ -28,6 +28,7 @@ import warnings
 
 import numpy as np
 
+from ... import _array
 from ..._dtype import c_name, scalar_name
 from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
@@ -123,14 +124,14 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     scores = query.matmul(key.transpose(-2, -1)) * factor
     allowed = None  # bool array broadcastable to (..., L, S), or None when all may attend
     if is_causal:
-        allowed = np.tril(np.ones((n_q, n_k), np.bool_))
+        allowed = np.tril(_array.namespace(scores._data).ones((n_q, n_k), np.bool_))
     elif attn_mask is not None and attn_mask._data.dtype == np.bool_:
         allowed = attn_mask._data
     elif attn_mask is not None:
         scores = scores + attn_mask
     if allowed is not None:
         scores = scores.masked_fill(_wrap(~allowed), float("-inf"))
-    blocked = np.isneginf(scores._data).all(-1, keepdims=True) if n_k else None
+    blocked = (scores._data == -np.inf).all(-1, keepdims=True) if n_k else None
     if blocked is not None and blocked.any():
         # a query that may see no key: a finite row for the softmax, then zero weights
         scores = scores.masked_fill(_wrap(blocked), 0.0)
@@ -157,7 +158,7 @@ def _canonical_mask(mask, mask_name: str, other_type, other_name: str, target_ty
     if kind != "f" and kind != "b":
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if kind == "b":
-        arr = np.zeros(mask._data.shape, dtype=target_type.np)
+        arr = _array.namespace(mask._data).zeros(mask._data.shape, dtype=target_type.np)
         arr[mask._data] = -np.inf
         return _wrap(arr)
     return mask

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import _array
 from ..._dtype import scalar_name
 from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
 from ...autograd.graph import Node, attach
-from ._elementwise import need_float
+from ._elementwise import contiguous, nd, need_float
 from .loss import _reduction
 from .softmax import SoftmaxBackward0, log_softmax, softmax
 
@@ -113,7 +114,7 @@ def _rows(input: Tensor, target: Tensor, weight, ignore_index: int):
     valid = t != ignore_index
     bad = valid & ((t < 0) | (t >= n_classes))
     if bad.any():
-        raise IndexError(f"Target {t[np.argmax(bad)]} is out of bounds.")
+        raise IndexError(f"Target {int(t[int(np.argmax(bad))])} is out of bounds.")
     ignored = not valid.all()
     if ignored:
         t = np.where(valid, t, 0)
@@ -134,12 +135,12 @@ def _reduce(per_row: np.ndarray, wt: np.ndarray, reduction: str, out_shape):
         return per_row.reshape(out_shape), None
     total = per_row.sum()
     if reduction == "sum":
-        return np.asarray(total), None
+        return nd(total), None
     denom = wt.sum()
     if denom:
-        return np.asarray(total / denom, dtype=per_row.dtype), denom
+        return nd(total / denom).astype(per_row.dtype, copy=False), denom
     with np.errstate(invalid="ignore", divide="ignore"):  # every target ignored: nan, as torch
-        return np.asarray(total / denom, dtype=per_row.dtype), denom
+        return nd(total / denom).astype(per_row.dtype, copy=False), denom
 
 
 def _to_layout(rows: np.ndarray, shape: tuple) -> np.ndarray:
@@ -203,7 +204,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         z = np.where(valid[:, None], z, z.dtype.type(0))
     e = np.exp(z)
     s = e.sum(axis=1)
-    nll = (np.log(s) - z[np.arange(m), t]) * wt
+    nll = (np.log(s) - z[_array.namespace(z).arange(m), t]) * wt
     eps = label_smoothing
     if eps > 0:
         logp = z - np.log(s)[:, None]
@@ -250,7 +251,7 @@ class CrossEntropyLossBackward0(Node):
         if not grad_mode.state.enabled:  # fast path: (M, C) in two NumPy passes, no tensors
             g = _row_grad(grad, self.reduction, self.denom, m)
             a = (g * wt).astype(p.dtype, copy=False)
-            rows = np.arange(m)
+            rows = _array.namespace(p).arange(m)
             if self.eps == 0:
                 out = p * a[:, None]
                 out[rows, t] -= a
@@ -265,14 +266,15 @@ class CrossEntropyLossBackward0(Node):
             return _wrap(_to_layout(out, self.shape))
         # (softmax(x) * rowsum(A) - A) * g, A the constant target mixture: differentiable in x
         # (through probs) and in g
-        mix = np.zeros((m, n_classes), p.dtype)
-        mix[np.arange(m), t] = wt * (1 - self.eps)
+        xp = _array.namespace(p)
+        mix = xp.zeros((m, n_classes), p.dtype)
+        mix[xp.arange(m), t] = wt * (1 - self.eps)
         if self.eps:
-            per_class = w if w is not None else np.ones(n_classes, mix.dtype)
+            per_class = w if w is not None else xp.ones(n_classes, mix.dtype)
             mix += np.outer(valid * (self.eps / n_classes), per_class)
         rowsum = np.repeat(mix.sum(1, keepdims=True), n_classes, 1)
-        rowsum = _wrap(np.ascontiguousarray(_to_layout(rowsum, self.shape)))
-        mix = _wrap(np.ascontiguousarray(_to_layout(mix, self.shape)))
+        rowsum = _wrap(contiguous(_to_layout(rowsum, self.shape)))
+        mix = _wrap(contiguous(_to_layout(mix, self.shape)))
         g = _graph_grad(grad, self.reduction, self.denom, self.shape, _class_dim_of(self.shape))
         return (probs * rowsum - mix) * g
 
@@ -296,10 +298,10 @@ def _cross_entropy_probs(input, target, weight, reduction, eps):
     if reduction == "none":
         out = per
     elif reduction == "sum":
-        out = np.asarray(per.sum())
+        out = nd(per.sum())
     else:
         with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.asarray(per.sum() / n, dtype=per.dtype)
+            out = nd(per.sum() / n).astype(per.dtype, copy=False)
     return attach(_wrap(out.astype(x.dtype, copy=False)), CrossEntropyLossBackward1, input,
                   target, class_weights=wb, eps=eps, reduction=reduction, n=n)
 
@@ -342,7 +344,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     _check_tensors("nll_loss_nd", input, target)
     x2, t, valid, wt, w, out_shape, ignored = _rows(input, target, weight, ignore_index)
     m = x2.shape[0]
-    per_row = -x2[np.arange(m), t] * wt
+    per_row = -x2[_array.namespace(x2).arange(m), t] * wt
     if ignored:
         per_row = _zero_ignored(per_row, valid)
     out, denom = _reduce(per_row, wt, reduction, out_shape)
@@ -365,15 +367,16 @@ class NllLossBackward0(Node):
     def backward(self, grad):
         _, t, wt = self.saved_tensors
         m = t.shape[0]
-        unit = np.zeros((m, self.n_classes), wt.dtype)
-        rows = np.arange(m)
+        xp = _array.namespace(wt)
+        unit = xp.zeros((m, self.n_classes), wt.dtype)
+        rows = xp.arange(m)
         if not grad_mode.state.enabled:  # fast path: one NumPy write, no tensor product
             # (0 - a, not -a: an ignored row's gradient is +0.0, as torch's)
             unit[rows, t] = 0 - wt * _row_grad(grad, self.reduction, self.denom, m)
             return _wrap(_to_layout(unit, self.shape))
         unit[rows, t] = 0 - wt
         g = _graph_grad(grad, self.reduction, self.denom, self.shape, _class_dim_of(self.shape))
-        return _wrap(np.ascontiguousarray(_to_layout(unit, self.shape))) * g
+        return _wrap(contiguous(_to_layout(unit, self.shape))) * g
 
 
 __all__ = ["cross_entropy", "nll_loss"]

@@ -1,5 +1,9 @@
 """Dropout: zero each element with probability ``p`` while training, scale the rest by
-``1 / (1 - p)``; the feature (channel) forms and alpha dropout."""
+``1 / (1 - p)``; the feature (channel) forms and alpha dropout.
+
+The masks are drawn on the host from the default generator (``glasstorch.random``), also for a
+tensor on a GPU, and moved to its device (``_array.like``): ``manual_seed`` then gives the same
+masks on every device (see ``glasstorch.cuda``)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import warnings
 
 import numpy as np
 
+from ... import _array
 from ..._dtype import scalar_name
 from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
@@ -30,7 +35,7 @@ def _keep_mask(shape: tuple, p: float, dtype: np.dtype) -> np.ndarray:
 
 
 def _apply_mask(input: Tensor, mask: np.ndarray, inplace: bool) -> Tensor:
-    m = _wrap(mask)
+    m = _wrap(_array.like(input._data, mask))
     return input.mul_(m) if inplace else input * m
 
 
@@ -157,6 +162,7 @@ def _alpha_noise(shape: tuple, p: float, dtype: np.dtype):
 
 
 def _alpha(input: Tensor, scale, shift, inplace: bool) -> Tensor:
+    scale, shift = _array.like(input._data, scale), _array.like(input._data, shift)
     if inplace:
         return input.mul_(_wrap(scale)).add_(_wrap(shift))
     return input * _wrap(scale) + _wrap(shift)

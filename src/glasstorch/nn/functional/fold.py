@@ -22,6 +22,7 @@ from ..._dtype import scalar_name
 from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
 from ...autograd.graph import Node, attach
+from ._elementwise import contiguous
 from ._im2col import _col2im, _im2col, out_size
 
 
@@ -101,7 +102,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     n, c = x.shape[:2]
     cols = _im2col(x, k, s, d, ((p[0], p[0]), (p[1], p[1])), blocks)  # (C*kH*kW, L*N)
     out = cols.reshape(c * k[0] * k[1], blocks[0] * blocks[1], n).transpose(2, 0, 1)
-    out = np.ascontiguousarray(out if batched else out[0])
+    out = contiguous(out if batched else out[0])
     return attach(_wrap(out), Im2ColBackward0, input, geometry=(k, d, p, s),
                   spatial=x.shape[2:])
 
@@ -163,9 +164,9 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     _need_float(x, "col2im_out_cpu")
     n, ckk = x.shape[:2]
     c = ckk // (k[0] * k[1])
-    cols = np.ascontiguousarray(x.transpose(1, 2, 0)).reshape(ckk, -1)  # (C*kH*kW, L*N)
+    cols = contiguous(x.transpose(1, 2, 0)).reshape(ckk, -1)  # (C*kH*kW, L*N)
     out = _col2im(cols, (n, c) + size, k, s, d, ((p[0], p[0]), (p[1], p[1])), blocks)
-    out = np.ascontiguousarray(out if batched else out[0])
+    out = contiguous(out if batched else out[0])
     return attach(_wrap(out), Col2ImBackward0, input,
                   geometry=(k, d, p, s))
 

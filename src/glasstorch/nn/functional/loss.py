@@ -18,13 +18,13 @@ import warnings
 
 import numpy as np
 
-from ... import _dtype, ops
+from ... import _array, _dtype, ops
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
 from ...autograd.graph import Node, attach
 from ...ops._broadcast import unbroadcast
 from ...ops._promote import operands
-from ._elementwise import need_float, softplus_np
+from ._elementwise import nd, need_float, softplus_np
 from .activation_smooth import logsigmoid
 
 
@@ -97,6 +97,10 @@ def _pair_dtype(input: Tensor, target: Tensor):
 def _reduce(elem: np.ndarray, reduction: str, dtype) -> np.ndarray:
     if reduction == "none":
         return elem
+    if not _array.on_host(elem):  # a device array: its reductions give 0-d arrays already
+        if reduction == "mean":
+            return (elem.mean() if elem.size else elem.sum() * np.nan).astype(dtype, copy=False)
+        return elem.sum().astype(dtype, copy=False)
     if reduction == "sum":
         return np.asarray(elem.sum(), dtype=dtype)
     return np.asarray(elem.mean() if elem.size else np.nan, dtype=dtype)
@@ -169,7 +173,7 @@ def _need_tensors(op: str, input, target) -> None:
 def _elementwise_loss(input, target, reduction, elem_fn, node_cls, **settings):
     x, t, shape = _broadcast_pair(input, target, stacklevel=4)
     elem = elem_fn(x - t, *settings.values())
-    out = _wrap(_reduce(np.asarray(elem), reduction, np.result_type(x, t)))
+    out = _wrap(_reduce(nd(elem), reduction, np.result_type(x.dtype, t.dtype)))
     return attach(out, node_cls, input, target, reduction=reduction, shape=shape, **settings)
 
 
@@ -212,7 +216,7 @@ class MseLossBackward0(_LossNode):
 
 
 def _cast(arr, like: Tensor) -> np.ndarray:
-    arr = np.asarray(arr)
+    arr = nd(arr)
     return arr if arr.dtype == like._data.dtype else arr.astype(like._data.dtype)
 
 

@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 
-from ... import ops
+from ... import _array, ops
 from ..._tensor import Tensor, _wrap
 from ...autograd.graph import attach
-from ._elementwise import softplus_np
+from ._elementwise import as_array, softplus_np
 from .activation_smooth import logsigmoid
 from .distance import pairwise_distance
 from .loss import _broadcast_pair, _LossNode, _reduce, _reduction
@@ -54,7 +54,7 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
     reduction = _reduction(reduction, size_average, reduce)
     x, t, shape = _broadcast_pair(input, target)
     elem = softplus_np(-t * x)
-    out = _wrap(_reduce(np.asarray(elem, dtype=x.dtype), reduction, x.dtype))
+    out = _wrap(_reduce(as_array(elem, x.dtype), reduction, x.dtype))
     return attach(out, SoftMarginLossBackward0, input, target, reduction=reduction, shape=shape)
 
 
@@ -132,7 +132,8 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     if not isinstance(var, Tensor):
         if var < 0:
             raise ValueError("var has negative entry/entries")
-        var = _wrap(np.full(input._data.shape, var, input._data.dtype))
+        var = _wrap(_array.namespace(input._data).full(input._data.shape, var,
+                                                       input._data.dtype))
     if tuple(var.shape) != tuple(input.shape):
         if tuple(input.shape[:-1]) == tuple(var.shape):
             var = var.unsqueeze(-1)

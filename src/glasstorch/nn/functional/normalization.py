@@ -31,11 +31,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ... import _parallel
+from ... import _array, _parallel
 from ..._errors import not_implemented_for, not_tensor
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
 from ...autograd.graph import Node, attach
+from ._elementwise import contiguous
 
 
 # ---- checks shared by the family -----------------------------------------------------------------
@@ -239,7 +240,7 @@ def _channel_sums(x3: np.ndarray, each, width: int = 1) -> np.ndarray:
     def body(a, b, acc):
         acc += each(a, b)
 
-    return _parallel.run_sum(body, n, x3.size, block, (width * c,), np.float64)
+    return _parallel.run_sum(body, n, x3.size, block, (width * c,), np.float64, like=x3)
 
 
 def _batch_norm_train(x3: np.ndarray, weight, bias, eps: float):
@@ -267,13 +268,14 @@ def _batch_norm_train(x3: np.ndarray, weight, bias, eps: float):
     beta = -m3 * alpha
     if bias is not None:
         beta = beta + bias._data.reshape(1, c, 1)
-    out = np.empty(x3.shape, dt)
+    out = _array.namespace(x3).empty(x3.shape, dt)
 
     def affine(a, b):
         np.multiply(x3[a:b], alpha, out=out[a:b])
         out[a:b] += beta
 
-    _parallel.run(affine, n, 2 * x3.size, _parallel.block_items(2 * c * s * x3.itemsize))
+    _parallel.run(affine, n, 2 * x3.size, _parallel.block_items(2 * c * s * x3.itemsize),
+                  like=x3)
     return out, m3, rstd, var
 
 
@@ -302,7 +304,7 @@ def _batch_norm_train_backward(g: np.ndarray, x3: np.ndarray, weight, mean, rstd
         ga_ = scale.astype(dt).reshape(1, c, 1)
         gb_ = (-scale * r * k).astype(dt).reshape(1, c, 1)
         gc_ = (scale * (r * k * m3.reshape(c) - s_ / count)).astype(dt).reshape(1, c, 1)
-        gx = np.empty(in_shape, dt)  # an array of its own (no view): autograd keeps it as is
+        gx = _array.namespace(g).empty(in_shape, dt)  # its own array (no view): autograd keeps it
         gx3 = gx.reshape(x3.shape)
 
         def dx(a, b):
@@ -311,7 +313,8 @@ def _batch_norm_train_backward(g: np.ndarray, x3: np.ndarray, weight, mean, rstd
             out += x3[a:b] * gb_
             out += gc_
 
-        _parallel.run(dx, n, 3 * x3.size, _parallel.block_items(3 * c * s * x3.itemsize))
+        _parallel.run(dx, n, 3 * x3.size, _parallel.block_items(3 * c * s * x3.itemsize),
+                      like=x3)
     return gx, t_.astype(g.dtype), s_.astype(g.dtype)
 
 
@@ -351,7 +354,7 @@ class NativeBatchNormBackward0(_NormBackward):
         # kept from the forward, block by block (``_batch_norm_train_backward``)
         input, weight, mean, rstd = self.saved_tensors
         lay, needs = self.layout, self.needs_input_grad
-        g = np.ascontiguousarray(grad._data).reshape(lay.stat_shape)
+        g = contiguous(grad._data).reshape(lay.stat_shape)
         dx, t, s = _batch_norm_train_backward(g, input._data.reshape(lay.stat_shape), weight,
                                               mean, rstd, needs, lay.in_shape)
         gx = _wrap(dx) if needs[0] else None

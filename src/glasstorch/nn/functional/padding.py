@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import _array
 from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
 from ...autograd.graph import Node, attach, set_history
@@ -119,15 +120,16 @@ def _pad_by_gather(input: Tensor, pads: list, mode: str) -> Tensor:
     for d in range(k):
         axis = x.ndim - 1 - d
         n, lo, hi = x.shape[axis], pads[2 * d], pads[2 * d + 1]
-        maps.append((axis, _source_index(mode, n, lo, hi), n))
+        idx = _source_index(mode, n, lo, hi)  # made on the host; the gather reads it on x's device
+        maps.append((axis, idx, _array.like(x, idx), n))
 
     def fn(a: np.ndarray) -> np.ndarray:
-        for axis, idx, _ in maps:
+        for axis, _, idx, _ in maps:
             a = np.take(a, idx, axis)
         return a
 
     def adjoint(g: np.ndarray) -> np.ndarray:
-        for axis, idx, n in reversed(maps):
+        for axis, idx, _, n in reversed(maps):
             g = take_adjoint(g, idx, n, axis)
         return g
 
@@ -205,7 +207,7 @@ def pad(input: Tensor, pad: list[int], mode: str = "constant",
         shape[d] = size
         src[d] = slice(max(-lo, 0), x.shape[d] - max(-hi, 0))
         dst[d] = slice(max(lo, 0), size - max(hi, 0))
-    out = np.full(shape, 0 if value is None else value, dtype=x.dtype)
+    out = _array.namespace(x).full(shape, 0 if value is None else value, dtype=x.dtype)
     out[tuple(dst)] = x[tuple(src)]
     return attach(_wrap(out), ConstantPadNdBackward0, input, pads=pads)
 

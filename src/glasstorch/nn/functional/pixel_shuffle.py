@@ -18,6 +18,7 @@ import numpy as np
 from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
 from ...autograd.graph import Node, attach
+from ._elementwise import contiguous
 
 
 def _check(fn: str, input, factor, name: str) -> np.ndarray:
@@ -56,7 +57,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     k = len(lead)
     blocks = x.reshape(*lead, c // (r * r), r, r, h, w)  # (..., C, i, j, H, W)
     order = tuple(range(k + 1)) + (k + 3, k + 1, k + 4, k + 2)  # (..., C, H, i, W, j)
-    out = np.ascontiguousarray(blocks.transpose(order)).reshape(*lead, c // (r * r), h * r, w * r)
+    out = contiguous(blocks.transpose(order)).reshape(*lead, c // (r * r), h * r, w * r)
     return attach(_wrap(out), PixelShuffleBackward0, input, factor=r)
 
 
@@ -92,7 +93,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     k = len(lead)
     blocks = x.reshape(*lead, c, h // r, r, w // r, r)  # (..., C, H, i, W, j)
     order = tuple(range(k + 1)) + (k + 2, k + 4, k + 1, k + 3)  # (..., C, i, j, H, W)
-    out = np.ascontiguousarray(blocks.transpose(order)).reshape(*lead, c * r * r, h // r, w // r)
+    out = contiguous(blocks.transpose(order)).reshape(*lead, c * r * r, h // r, w // r)
     return attach(_wrap(out), PixelUnshuffleBackward0, input, factor=r)
 
 

@@ -18,6 +18,7 @@ import math
 
 import numpy as np
 
+from ... import _array
 from ..._errors import not_implemented_for, not_tensor
 from ..._tensor import Tensor, _wrap
 from ...autograd.graph import attach
@@ -39,12 +40,13 @@ def _bounds(n: int, o: int):
 class _Gather:
     """Adaptive windows of varying size, read by fancy indexing: ``views[t]`` holds, for every
     output position, the element at place ``t`` of its window (clamped to the window's last
-    element, so a repeat never changes the max and never comes before the original)."""
+    element, so a repeat never changes the max and never comes before the original). The index
+    arrays are NumPy's; on a GPU, copies on the device (made once, ``_on``) index its arrays."""
 
     needs_pad = False
 
     def __init__(self, in_size: tuple, out: tuple):
-        self.in_size, self.out, self.idx = in_size, out, []
+        self.in_size, self.out, self.idx, self._device_idx = in_size, out, [], None
         for n, o in zip(in_size, out):
             start, end = _bounds(n, o)
             longest = int((end - start).max())
@@ -57,16 +59,25 @@ class _Gather:
     def _combos(self):
         return itertools.product(*[range(k) for k in self.k])
 
-    def _index(self, combo: tuple) -> tuple:
+    def _on(self, a) -> list:
+        """The index arrays, on the device of ``a``."""
+        if _array.on_host(a):
+            return self.idx
+        if self._device_idx is None:
+            self._device_idx = [_array.like(a, ix) for ix in self.idx]
+        return self._device_idx
+
+    def _index(self, combo: tuple, idx: list) -> tuple:
         if len(combo) == 1:
-            return (Ellipsis, self.idx[0][:, combo[0]])
-        return (Ellipsis, self.idx[0][:, combo[0]][:, None], self.idx[1][:, combo[1]][None, :])
+            return (Ellipsis, idx[0][:, combo[0]])
+        return (Ellipsis, idx[0][:, combo[0]][:, None], idx[1][:, combo[1]][None, :])
 
     def pad(self, a: np.ndarray, fill) -> np.ndarray:
         return a
 
     def views(self, a: np.ndarray) -> list:
-        return [a[self._index(c)] for c in self._combos()]
+        idx = self._on(a)
+        return [a[self._index(c, idx)] for c in self._combos()]
 
     def positions(self) -> list:
         w = self.in_size[-1]
@@ -78,13 +89,14 @@ class _Gather:
                 res.append(np.add.outer(self.idx[0][:, c[0]] * w, self.idx[1][:, c[1]]))
         return res
 
-    def scatter(self, parts, lead: tuple, dtype) -> np.ndarray:
-        grad = np.zeros(lead + self.in_size, dtype)
+    def scatter(self, parts, lead: tuple, dtype, like) -> np.ndarray:
+        grad = _array.namespace(like).zeros(lead + self.in_size, dtype)
+        idx = self._on(like)
         for c, part in zip(self._combos(), parts):
             if self.distinct:
-                grad[self._index(c)] += part
+                grad[self._index(c, idx)] += part
             else:  # more outputs than inputs: windows share places (rare, not a hot path)
-                np.add.at(grad, self._index(c), part)
+                _array.scatter_add(grad, self._index(c, idx), part)
         return grad
 
 
@@ -133,12 +145,14 @@ def _adaptive_avg(input: Tensor, out: tuple) -> Tensor:
     mats = [_averaging_matrix(n, o, x.dtype) for n, o in zip(in_size, out)]
 
     def pool(a: np.ndarray) -> np.ndarray:
-        r = a.reshape(shape[0]) @ mats[-1].T
-        return (mats[0] @ r if nd == 2 else r).reshape(out_shape)
+        m = [_array.like(a, mat) for mat in mats]
+        r = a.reshape(shape[0]) @ m[-1].T
+        return (m[0] @ r if nd == 2 else r).reshape(out_shape)
 
     def spread(g: np.ndarray) -> np.ndarray:
-        r = g.reshape(shape[1]) @ mats[-1]
-        return (mats[0].T @ r if nd == 2 else r).reshape(x.shape)
+        m = [_array.like(g, mat) for mat in mats]
+        r = g.reshape(shape[1]) @ m[-1]
+        return (m[0].T @ r if nd == 2 else r).reshape(x.shape)
 
     return linear_op(input, pool, spread, AdaptiveAvgPool2DBackward0,
                          AdaptiveAvgPool2DBackwardBackward0)
@@ -151,9 +165,10 @@ def _adaptive_max(input: Tensor, out: tuple, return_indices: bool):
     in_size = x.shape[-nd:]
     if 0 in out:  # nothing to pool
         shape = x.shape[:-nd] + out
-        res = attach(_wrap(np.zeros(shape, x.dtype)), AdaptiveMaxPool2DBackward0, input,
+        xp = _array.namespace(x)
+        res = attach(_wrap(xp.zeros(shape, x.dtype)), AdaptiveMaxPool2DBackward0, input,
                      geom=None, shape=None)
-        return (res, _wrap(np.zeros(shape, np.int64))) if return_indices else res
+        return (res, _wrap(xp.zeros(shape, np.int64))) if return_indices else res
     if all(n % o == 0 for n, o in zip(in_size, out)):
         k = tuple(n // o for n, o in zip(in_size, out))
         geom = _Windows(in_size, k, k, (0,) * nd, (1,) * nd, out)

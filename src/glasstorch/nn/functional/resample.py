@@ -29,6 +29,7 @@ import warnings
 
 import numpy as np
 
+from ... import _array
 from ..._errors import not_implemented_for, not_tensor
 from ..._tensor import Tensor
 from ._windows import LinearMapBackward, linear_op, take_adjoint
@@ -173,6 +174,14 @@ def _resample(input: Tensor, out: list, scales: list | None, mode: str,
             i0, i1, w0, w1 = _linear_weights(n, o, s, align_corners, ftype)
             gathers = [(i0, w0.astype(x.dtype)), (i1, w1.astype(x.dtype))]
             steps.append((axis, n, gathers, gathers))
+    if not _array.on_host(x):
+        # the indices and weights are made on the host: the gathers read them on x's device
+        # (the adjoint's indices stay on the host, where take_adjoint plans its slices)
+        def on(a):
+            return None if a is None else _array.like(x, a)
+
+        steps = [(axis, n, [(on(i), on(w)) for i, w in fwd], [(i, on(w)) for i, w in back])
+                 for axis, n, fwd, back in steps]
 
     def fn(a: np.ndarray) -> np.ndarray:
         for axis, _, gathers, _ in steps:

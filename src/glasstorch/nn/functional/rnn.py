@@ -46,11 +46,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import _array
 from ..._dtype import scalar_name
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
 from ...autograd.graph import Node, attach
 from ...ops.join import cat, stack
+from ._elementwise import contiguous
 from .linear import linear
 
 
@@ -69,15 +71,16 @@ def _data(t):
     return None if t is None else t._data
 
 
-def _tanh_form(H: int, blocks: str, dtype) -> tuple:
+def _tanh_form(H: int, blocks: str, dtype, like) -> tuple:
     """Per-column ``(half, shift)`` for gate blocks of width H, in the order of ``blocks``:
     ``g`` (and ``n``) is a tanh gate (1, 0), every other one a sigmoid gate (0.5, 0.5), since
     σ(a) = 0.5 + 0.5 tanh(a / 2). With the pre-activations of the sigmoid gates halved (their
     weight rows times ``half``), ``tanh(a) * half + shift`` is every gate at once: contiguous
-    passes over the whole block, cheaper than an exp-based sigmoid on each slice."""
+    passes over the whole block, cheaper than an exp-based sigmoid on each slice. Made on the
+    host, moved to the device of ``like``."""
     half = np.concatenate([np.full(H, 1.0 if b in "gn" else 0.5, dtype) for b in blocks])
     shift = np.concatenate([np.full(H, 0.0 if b in "gn" else 0.5, dtype) for b in blocks])
-    return half, shift
+    return _array.like(like, half), _array.like(like, shift)
 
 
 _COPY_FROM_ROWS = 128  # measured: below this many rows (T * B) the copy costs more than it saves
@@ -87,7 +90,7 @@ def _right_operand(w: np.ndarray, rows: int) -> np.ndarray:
     """``W^T`` as the right operand of the per-step products ``h @ W^T``: for many rows in all
     (T * B), a C-contiguous copy (one transposing copy, then each product runs ~1.5x faster with
     OpenBLAS, measured); for a short sequence (a decoder's single step) the transposed view."""
-    return np.ascontiguousarray(w.T) if rows >= _COPY_FROM_ROWS else w.T
+    return contiguous(w.T) if rows >= _COPY_FROM_ROWS else w.T
 
 
 def _halved(wi: np.ndarray, bias, wh: np.ndarray, half: np.ndarray, rows: int) -> tuple:
@@ -99,7 +102,10 @@ def _halved(wi: np.ndarray, bias, wh: np.ndarray, half: np.ndarray, rows: int) -
     each step halves its pre-activations itself (``a *= step_half``) instead of paying a pass
     over the weights."""
     if rows >= _COPY_FROM_ROWS:
-        whT = np.multiply(wh.T, half, order="C")
+        if _array.on_host(wh):
+            whT = np.multiply(wh.T, half, order="C")
+        else:  # (CuPy's ufuncs take no order=)
+            whT = contiguous(wh.T) * half
         return wi * half[:, None], None if bias is None else bias * half, whT, None
     return wi, bias, wh.T, half
 
@@ -124,7 +130,7 @@ def _input_products(x: np.ndarray, w_ih: np.ndarray, bias) -> np.ndarray:
 def _previous(seq: np.ndarray, first: np.ndarray, reverse: bool) -> np.ndarray:
     """The state *before* each step: ``first`` (h0) then the outputs shifted by one step, in
     the direction of the loop. (T, B, K)."""
-    prev = np.empty(seq.shape, seq.dtype)
+    prev = _array.namespace(seq).empty(seq.shape, seq.dtype)
     if not seq.size:
         return prev
     if reverse:
@@ -233,7 +239,7 @@ class RnnLayerBackward0(Node):
         Y, g, wh = self.saved_output._data, grad._data, w_hh._data
         T, B, H = Y.shape
         dA = np.zeros_like(Y)
-        dh = np.zeros((B, H), Y.dtype)
+        dh = _array.namespace(Y).zeros((B, H), Y.dtype)
         tanh = self.nonlinearity == "tanh"
         for t, bs in reversed(_with_sizes(T, B, self.batch_sizes, self.reverse)):
             dh += g[t]
@@ -265,17 +271,18 @@ def gru_layer(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tenso
     T, B, _ = x.shape
     H = h0.shape[1]
     # σ(a) = (1 + tanh(a / 2)) / 2: the r and z pre-activations are halved (``_halved``)
-    half, _ = _tanh_form(H, "rzn", x.dtype)
+    xp = _array.namespace(x)
+    half, _ = _tanh_form(H, "rzn", x.dtype, x)
     bias = _data(b_ih)  # b_hr and b_hz join it; b_hn stays inside r * (W_hn h + b_hn)
     if bh is not None:
-        bias = np.concatenate([bh[:2 * H], np.zeros(H, bh.dtype)]) + (0 if bias is None else bias)
+        bias = np.concatenate([bh[:2 * H], xp.zeros(H, bh.dtype)]) + (0 if bias is None else bias)
     wi, bias, whT, step_half = _halved(wi, bias, wh, half, T * B)  # whT: (H, 3H)
     xw = _input_products(x, wi, bias)  # (T, B, 3H)
     bhn = None if bh is None else bh[2 * H:]
-    Y = np.empty((T, B, H), x.dtype)
-    RZ = np.zeros((T, B, 2 * H), x.dtype)  # the gates, kept for backward
-    N = np.zeros((T, B, H), x.dtype)
-    GHN = np.zeros((T, B, H), x.dtype)  # W_hn h + b_hn, which r multiplies
+    Y = xp.empty((T, B, H), x.dtype)
+    RZ = xp.zeros((T, B, 2 * H), x.dtype)  # the gates, kept for backward
+    N = xp.zeros((T, B, H), x.dtype)
+    GHN = xp.zeros((T, B, H), x.dtype)  # W_hn h + b_hn, which r multiplies
     h = h0
     for t, bs in _with_sizes(T, B, batch_sizes, reverse):
         hp = h[:bs]
@@ -339,9 +346,10 @@ class GruLayerBackward0(Node):
         Y, g, wh = self.saved_output._data, grad._data, w_hh._data
         T, B, H = Y.shape
         hprev = _previous(Y, h0._data, self.reverse)
-        dGH = np.zeros((T, B, 3 * H), Y.dtype)  # gradient of W_hh h + b_hh, per step
-        dAn = np.zeros((T, B, H), Y.dtype)  # gradient of W_in x + b_in, per step
-        dh = np.zeros((B, H), Y.dtype)
+        xp = _array.namespace(Y)
+        dGH = xp.zeros((T, B, 3 * H), Y.dtype)  # gradient of W_hh h + b_hh, per step
+        dAn = xp.zeros((T, B, H), Y.dtype)  # gradient of W_in x + b_in, per step
+        dh = xp.zeros((B, H), Y.dtype)
         for t, bs in reversed(_with_sizes(T, B, self.batch_sizes, self.reverse)):
             dh += g[t]
             d = dh[:bs]
@@ -391,14 +399,15 @@ def lstm_layer(input: Tensor, hx: Tensor, cx: Tensor, w_ih: Tensor, w_hh: Tensor
     P, H = h0.shape[1], c0.shape[1]
     # σ(a) = (1 + tanh(a / 2)) / 2: with the sigmoid gates' pre-activations halved (``_halved``),
     # one tanh over all 4H columns, then one scale and one shift, give all four gates
-    half, shift = _tanh_form(H, "ifgo", x.dtype)
+    half, shift = _tanh_form(H, "ifgo", x.dtype, x)
     bias = _both(_data(b_ih), _data(b_hh))
     wi, bias, whT, step_half = _halved(wi, bias, wh, half, T * B)  # whT: (P, 4H)
     gates = _input_products(x, wi, bias)  # (T, B, 4H), then the gates in place
     wrT = None if wr is None else _right_operand(wr, T * B)
-    out = np.empty((T, B, P + H), x.dtype)  # each step's h, then its c
-    TC = np.zeros((T, B, H), x.dtype)  # tanh(c), kept for backward
-    HC = None if wr is None else np.zeros((T, B, H), x.dtype)  # o * tanh(c), before projection
+    xp = _array.namespace(x)
+    out = xp.empty((T, B, P + H), x.dtype)  # each step's h, then its c
+    TC = xp.zeros((T, B, H), x.dtype)  # tanh(c), kept for backward
+    HC = None if wr is None else xp.zeros((T, B, H), x.dtype)  # o * tanh(c), before projection
     h, c = h0, c0
     for t, bs in _with_sizes(T, B, batch_sizes, reverse):
         a = gates[t, :bs]
@@ -463,10 +472,11 @@ class LstmLayerBackward0(Node):
         Hs, C = out[:, :, :P], out[:, :, P:]
         hprev = _previous(Hs, h0._data, self.reverse)
         cprev = _previous(C, c0._data, self.reverse)
-        dA = np.zeros((T, B, 4 * H), out.dtype)
-        dHs = None if wr is None else np.zeros((T, B, P), out.dtype)  # for dW_hr
-        dh = np.zeros((B, P), out.dtype)
-        dc = np.zeros((B, H), out.dtype)
+        xp = _array.namespace(out)
+        dA = xp.zeros((T, B, 4 * H), out.dtype)
+        dHs = None if wr is None else xp.zeros((T, B, P), out.dtype)  # for dW_hr
+        dh = xp.zeros((B, P), out.dtype)
+        dc = xp.zeros((B, H), out.dtype)
         for t, bs in reversed(_with_sizes(T, B, self.batch_sizes, self.reverse)):
             dh += g[t, :, :P]
             dc += g[t, :, P:]

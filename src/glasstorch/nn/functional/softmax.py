@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from ... import _array
 from ..._dtype import scalar_name
 from ..._tensor import Tensor, _dim, _wrap
 from ...autograd import grad_mode
@@ -148,11 +149,16 @@ def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: fl
         )
     d = _dim(dim, x.ndim) if x.ndim else None
     noise = -np.log(numpy_rng(None).standard_exponential(x.shape).astype(x.dtype))
-    y_soft = softmax((logits + _wrap(noise)) / tau, dim)
+    y_soft = softmax((logits + _wrap(_array.like(x, noise))) / tau, dim)  # drawn on the host
     if not hard:
         return y_soft
     y = y_soft._data
-    if x.ndim:
+    if x.ndim and not _array.on_host(y):  # a GPU: the argmax's place compared along d
+        shape = [1] * y.ndim
+        shape[d] = y.shape[d]
+        places = _array.namespace(y).arange(y.shape[d]).reshape(shape)
+        one_hot = (places == np.expand_dims(y.argmax(d), d)).astype(y.dtype)
+    elif x.ndim:
         one_hot = np.zeros_like(y)
         np.put_along_axis(one_hot, np.expand_dims(y.argmax(d), d), 1.0, d)
     else:

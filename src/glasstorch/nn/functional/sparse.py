@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import _array
 from ..._dtype import scalar_name
 from ..._errors import not_tensor
 from ..._tensor import Tensor, _wrap
@@ -27,7 +28,8 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
             raise RuntimeError("Class values must be non-negative.")
         if t.max() >= num_classes:
             raise RuntimeError("Class values must be smaller than num_classes.")
-    return _wrap((t[..., None] == np.arange(num_classes)).astype(np.int64))
+    classes = _array.namespace(t).arange(num_classes)
+    return _wrap((t[..., None] == classes).astype(np.int64))
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
@@ -85,14 +87,14 @@ class EmbeddingBackward0(Node):
         idx = indices._data.reshape(-1)
         rows = grad.reshape(idx.size, self.dim)
         if self.by_freq or self.padding_idx is not None:
-            share = np.ones(idx.size, rows._data.dtype)
+            share = _array.namespace(idx).ones(idx.size, rows._data.dtype)
             if self.by_freq:
                 counts = np.bincount(idx, minlength=self.n_rows)
                 share /= counts[idx]
             if self.padding_idx is not None:
                 share[idx == self.padding_idx] = 0
             rows = rows * _wrap(share[:, None])
-        table = _wrap(np.zeros((self.n_rows, self.dim), rows._data.dtype))
+        table = _wrap(_array.namespace(idx).zeros((self.n_rows, self.dim), rows._data.dtype))
         return table.index_add(0, _wrap(idx.astype(np.int64, copy=False)), rows)
 
 
