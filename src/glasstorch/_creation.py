@@ -23,7 +23,15 @@ from . import (
     _fillers,  # noqa: F401  (binds t.normal_(), t.uniform_(), ... on Tensor)
 )
 from ._device import _default, check_device, place
-from ._factory import _dtype_or, _factory_dtype, _grad_flag, _result, _shape_arg, _to_array
+from ._factory import (
+    _dtype_or,
+    _factory_dtype,
+    _grad_flag,
+    _result,
+    _result_like,
+    _shape_arg,
+    _to_array,
+)
 from ._legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
 from ._legacy import __all__ as _legacy_all
 from ._printing import set_printoptions  # noqa: F401
@@ -55,7 +63,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
             stacklevel=2,
         )
     arr = _to_array(data, dtype)
-    if device is None and not isinstance(data, Tensor):
+    if device is None:  # (a tensor's data too goes to the default device, as in torch)
         device = _default[0]
     return _grad_flag(_wrap(arr if device is None else place(arr, device)), requires_grad)
 
@@ -63,6 +71,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """``data`` as a tensor, sharing memory when it can (a tensor or ndarray of the same dtype,
     on the same device)."""
+    if device is None:
+        device = _default[0]
     if isinstance(data, Tensor):
         from .ops.conversion import to
 
@@ -71,7 +81,6 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, np.ndarray) and (dtype is None or _dtype.to_dtype(dtype).np == data.dtype):
         return from_numpy(data) if device is None else _wrap(place(data, device))
     arr = _to_array(data, dtype)
-    device = _default[0] if device is None else device
     return _wrap(arr if device is None else place(arr, device))
 
 
@@ -81,10 +90,17 @@ def asarray(obj, *, dtype=None, device=None, copy: bool | None = None,
 
     ``copy=True`` always copies; ``copy=False`` raises instead of copying.
     """
+    if device is None:
+        device = _default[0]
     if device is not None and not (isinstance(obj, Tensor) and obj.device == device):
         check_device(device)
-        moved = asarray(obj, dtype=dtype, copy=copy)
+        moved = _asarray(obj, dtype, copy, False)
         return _grad_flag(_wrap(place(moved._data, device)), requires_grad)
+    return _asarray(obj, dtype, copy, requires_grad)
+
+
+def _asarray(obj, dtype, copy, requires_grad) -> Tensor:
+    """``asarray`` where ``obj`` is (a tensor or an ndarray), or on the CPU (data)."""
     want = _dtype.to_dtype(dtype) if dtype is not None else None
     if isinstance(obj, (Tensor, np.ndarray)):
         arr = obj._data if isinstance(obj, Tensor) else obj
@@ -268,7 +284,7 @@ def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
     """Zeros with the shape and dtype of ``input``."""
     shape, npd = _like(input, "zeros_like", dtype)
     arr = _array.namespace(input._data).zeros(shape, npd)
-    return _result(arr, requires_grad, device)
+    return _result_like(arr, requires_grad, device)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -276,7 +292,7 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
     """Ones with the shape and dtype of ``input``."""
     shape, npd = _like(input, "ones_like", dtype)
     arr = _array.namespace(input._data).ones(shape, npd)
-    return _result(arr, requires_grad, device)
+    return _result_like(arr, requires_grad, device)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
@@ -284,17 +300,17 @@ def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
     """An uninitialised tensor with the shape and dtype of ``input``."""
     shape, npd = _like(input, "empty_like", dtype)
     arr = _array.namespace(input._data).empty(shape, npd)
-    return _result(arr, requires_grad, device)
+    return _result_like(arr, requires_grad, device)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
     """``fill_value`` everywhere, with the shape and dtype of ``input`` (2.5 in int64 is 2)."""
     shape, npd = _like(input, "full_like", dtype)
-    value = (fill_value._data if isinstance(fill_value, Tensor)
+    value = (_array.to_host(fill_value._data)[()] if isinstance(fill_value, Tensor)
              else scalar_for(fill_value, np.dtype(npd)))  # 1e20 into int64: torch's error
-    return _result(np.full(shape, value, npd), requires_grad,
-                   input.device if device is None else device)
+    arr = _array.namespace(input._data).full(shape, value, npd)
+    return _result_like(arr, requires_grad, device)
 
 
 __all__ = [
