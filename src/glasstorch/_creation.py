@@ -31,6 +31,7 @@ from ._factory import (
     _result_like,
     _shape_arg,
     _to_array,
+    blank_like,
 )
 from ._legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
 from ._legacy import __all__ as _legacy_all
@@ -283,7 +284,7 @@ def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
                memory_format=None) -> Tensor:
     """Zeros with the shape and dtype of ``input``."""
     shape, npd = _like(input, "zeros_like", dtype)
-    arr = _array.namespace(input._data).zeros(shape, npd)
+    arr = blank_like(input._data, "zeros", shape, npd)
     return _result_like(arr, requires_grad, device)
 
 
@@ -291,7 +292,7 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
               memory_format=None) -> Tensor:
     """Ones with the shape and dtype of ``input``."""
     shape, npd = _like(input, "ones_like", dtype)
-    arr = _array.namespace(input._data).ones(shape, npd)
+    arr = blank_like(input._data, "ones", shape, npd)
     return _result_like(arr, requires_grad, device)
 
 
@@ -299,7 +300,7 @@ def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
                memory_format=None) -> Tensor:
     """An uninitialised tensor with the shape and dtype of ``input``."""
     shape, npd = _like(input, "empty_like", dtype)
-    arr = _array.namespace(input._data).empty(shape, npd)
+    arr = blank_like(input._data, "empty", shape, npd)
     return _result_like(arr, requires_grad, device)
 
 
@@ -309,7 +310,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requir
     shape, npd = _like(input, "full_like", dtype)
     value = (_array.to_host(fill_value._data)[()] if isinstance(fill_value, Tensor)
              else scalar_for(fill_value, np.dtype(npd)))  # 1e20 into int64: torch's error
-    arr = _array.namespace(input._data).full(shape, value, npd)
+    arr = blank_like(input._data, "full", shape, npd, value)
     return _result_like(arr, requires_grad, device)
 
 

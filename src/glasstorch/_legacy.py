@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _array, _dtype
 from ._device import check_device, place
-from ._factory import _result, _result_like, _shape_arg, _to_array
+from ._factory import _result, _result_like, _shape_arg, _to_array, blank_like
 from ._tensor import Tensor, _wrap
 
 
@@ -121,7 +121,7 @@ def _new_factory(fill: str):
     def method(self, *sizes, dtype=None, device=None, requires_grad=False, layout=None,
                pin_memory=False, size=None) -> Tensor:
         shape = _shape_arg(sizes if size is None else (size,), f"new_{fill}")
-        arr = getattr(_array.namespace(self._data), fill)(shape, _self_dtype(self, dtype))
+        arr = blank_like(self._data, fill, shape, _self_dtype(self, dtype))
         return _result_like(arr, requires_grad, device)
 
     method.__name__ = f"new_{fill}"
@@ -140,8 +140,8 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
     """A tensor of shape ``size`` filled with ``fill_value``, in this tensor's dtype."""
     if isinstance(fill_value, Tensor):
         fill_value = _array.to_host(fill_value._data)[()]
-    xp = _array.namespace(self._data)
-    arr = xp.full(_shape_arg((size,), "new_full"), fill_value, _self_dtype(self, dtype))
+    arr = blank_like(self._data, "full", _shape_arg((size,), "new_full"), _self_dtype(self, dtype),
+                     fill_value)
     return _result_like(arr, requires_grad, device)
 
 
