@@ -274,20 +274,28 @@ def test_a_cpu_tensor_refuses_a_cuda_index_tensor():
         gt.arange(3)[gt.tensor([0], device="cuda")]
 
 
-def test_index_ops_need_their_index_on_the_tensors_device():
-    xc = gt.arange(6.0, device="cuda").reshape(2, 3)
-    idx = gt.tensor([[0], [2]])
-    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
-        xc.gather(1, idx)
-    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
-        xc.index_select(0, gt.tensor([1]))
-    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
-        xc.masked_fill(gt.ones(2, 3, dtype=gt.bool), 0.0)
-    mask = xc.cpu() > 2
-    _same(xc.gather(1, idx.cuda()), xc.cpu().gather(1, idx))
-    _same(xc.masked_fill(mask.cuda(), gt.tensor(-1.0)), xc.cpu().masked_fill(mask, -1.0))
-    _same(xc.index_select(1, gt.tensor([2, 0], device="cuda")),
-          xc.cpu().index_select(1, gt.tensor([2, 0])))
+def test_index_ops_move_a_cpu_index_and_refuse_one_on_another_device():
+    """torch wants the index of gather, index_select, masked_fill... on the tensor's device;
+    glasstorch moves a CPU one there (as ``x[index]`` does), and refuses a GPU one for a CPU
+    tensor with torch's error."""
+    x = gt.arange(6.0).reshape(2, 3)
+    xc = x.cuda()
+    idx, mask = gt.tensor([[0], [2]]), x > 2
+    for i in (idx, idx.cuda()):
+        _same(xc.gather(1, i), x.gather(1, idx))
+        _same(xc.scatter(1, i, -1.0), x.scatter(1, idx, -1.0))
+        _same(xc.index_select(1, i.reshape(-1)), x.index_select(1, idx.reshape(-1)))
+        _same(xc.take(i), x.take(idx))
+        _same(xc.index_fill(1, i.reshape(-1), 9.0), x.index_fill(1, idx.reshape(-1), 9.0))
+    for m in (mask, mask.cuda()):
+        _same(xc.masked_fill(m, gt.tensor(-1.0)), x.masked_fill(mask, -1.0))
+        _same(xc.masked_select(m), x.masked_select(mask))
+    for wrong in (lambda: x.gather(1, idx.cuda()), lambda: x.index_select(0, gt.tensor(
+            [1], device="cuda")), lambda: x.masked_fill(mask.cuda(), 0.0),
+            lambda: xc.index_add(0, gt.tensor([1]), gt.ones(1, 3)),
+            lambda: xc.scatter(1, idx, gt.ones(2, 1))):
+        with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+            wrong()
 
 
 @pytest.mark.parametrize("op", [

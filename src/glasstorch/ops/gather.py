@@ -36,10 +36,20 @@ def _int_index(index: Tensor, op: str, what: str = "int32/int64") -> np.ndarray:
 
 
 def _same_device(x, a) -> None:
-    """torch's error when the array ``a`` (an index, a source) is not on ``x``'s device: unlike
-    ``x[index]``, these ops take no CPU index for a GPU tensor."""
+    """torch's error when the array ``a`` (a source of values) is not on ``x``'s device."""
     if type(a) is not type(x) or not (_array.on_host(x) or x.device.id == a.device.id):
         raise mixed(x, a)
+
+
+def _index_on(x, idx):
+    """The index array ``idx`` on ``x``'s device: a CPU index goes to ``x``'s GPU, as for
+    ``x[index]`` (torch itself wants these ops' index on ``x``'s device; glasstorch moves a CPU
+    one there, for code that builds its indices with NumPy); a GPU index must be on ``x``'s."""
+    if _array.on_host(idx):
+        return _array.like(x, idx)
+    if _array.on_host(x) or x.device.id != idx.device.id:
+        raise mixed(x, idx)
+    return idx
 
 
 def _check_bounds(idx: np.ndarray, n: int, dim: int, neg_ok: bool = False) -> None:
@@ -99,8 +109,7 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None):
     the classic way to read the score of each row's label.
     """
     x = input._data
-    idx = _int_index(index, "gather", "int32/int64")
-    _same_device(x, idx)
+    idx = _index_on(x, _int_index(index, "gather", "int32/int64"))
     d = _dim(dim, x.ndim)
     _check_sizes("gather", x, idx, d)
     if x.ndim == 0:
@@ -137,8 +146,7 @@ class GatherBackward0(Node):
 
 def _scatter_parts(op, input, dim, index, src):
     x = input._data
-    idx = _int_index(index, op, "int64")
-    _same_device(x, idx)
+    idx = _index_on(x, _int_index(index, op, "int64"))
     d = _dim(dim, x.ndim)
     src_arr = src._data if isinstance(src, Tensor) else None
     if src_arr is not None:
@@ -258,8 +266,7 @@ scatter_add_ = inplace_from(scatter_add)
 
 # ---- index_select / index_add_ / index_copy_ / take -----------------------------------------
 def _vector_index(index, op, x) -> np.ndarray:
-    idx = _int_index(index, op, "int32 or int64")
-    _same_device(x, idx)
+    idx = _index_on(x, _int_index(index, op, "int32 or int64"))
     if idx.ndim > 1:
         raise IndexError(f"{op}(): Index is supposed to be a vector")
     return idx.reshape(-1)
@@ -406,7 +413,7 @@ def take(input, index):
     if idx is None or idx.dtype != np.int64:
         got = _dtype.scalar_name(idx) if idx is not None else type(index).__name__
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {got}")
-    _same_device(x, idx)
+    idx = _index_on(x, idx)
     n = x.size
     if idx.size:
         lo, hi = idx.min(), idx.max()
@@ -443,8 +450,7 @@ def index_fill_(self, dim: int, index, value):
     d = _dim(dim, max(x.ndim, 1))
     if not isinstance(index, Tensor) or index._data.dtype != np.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
-    idx = index._data
-    _same_device(x, idx)
+    idx = _index_on(x, index._data)
     if idx.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
     idx = idx.reshape(-1)
@@ -530,9 +536,8 @@ def put_(self, index, source, accumulate: bool = False):
         raise RuntimeError(
             "put_(): self and source expected to have the same dtype, but got self.dtype = "
             f"{_dtype.scalar_name(x)} and source.dtype = {_dtype.scalar_name(source)}")
-    _same_device(x, index._data)
     _same_device(x, source._data)
-    idx = index._data.reshape(-1)
+    idx = _index_on(x, index._data).reshape(-1)
     if idx.size != source._data.size:
         raise IndexError(
             "put_(): Expected source and index to have the same number of elements, but got "

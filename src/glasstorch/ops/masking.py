@@ -30,14 +30,23 @@ def _mask(mask, op, x) -> np.ndarray:
             f"{op} only supports boolean masks, but got mask with dtype "
             f"{_dtype.c_name(m)}"
         )
-    _same_device(x, m)
+    return _mask_on(x, m)
+
+
+def _mask_on(x, m):
+    """The mask ``m`` on ``x``'s device: a CPU mask goes to ``x``'s GPU (glasstorch's leniency,
+    as for index tensors: torch wants it on ``x``'s device); a GPU mask must be on ``x``'s."""
+    if _array.on_host(m):
+        return _array.like(x, m)
+    if _array.on_host(x) or x.device.id != m.device.id:
+        raise mixed(x, m)
     return m
 
 
-def _same_device(x, m) -> None:
-    """torch's error for a mask (or source) on another device than the tensor ``x``."""
-    if type(m) is not type(x) or not (_array.on_host(x) or x.device.id == m.device.id):
-        raise mixed(x, m)
+def _same_device(x, a) -> None:
+    """torch's error for a source of values on another device than the tensor ``x``."""
+    if type(a) is not type(x) or not (_array.on_host(x) or x.device.id == a.device.id):
+        raise mixed(x, a)
 
 
 def _fill_value(value, op, x):
@@ -127,7 +136,7 @@ def masked_scatter_(self, mask, source):
         raise RuntimeError(
             "masked_scatter: expected self and source to have same dtypes but got"
             f"{_dtype.scalar_name(x)} and {_dtype.scalar_name(source)}")
-    _same_device(x, m)
+    m = _mask_on(x, m)
     _same_device(x, source._data)
     if m.shape != x.shape:
         wide = _broadcast_or_raise(m.shape, x.shape)
@@ -216,7 +225,7 @@ class MaskedSelectBackward0(Node):
 
     def backward(self, grad):
         mask = self.saved_tensors[1]
-        mb = np.broadcast_to(mask._data, self.broadcast_shape)
+        mb = np.broadcast_to(_array.like(grad._data, mask._data), self.broadcast_shape)
         return unbroadcast(put_into_zeros(grad, mb.shape, (mb,)), self.shape)
 
 
