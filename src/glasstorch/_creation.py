@@ -284,7 +284,8 @@ def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
                memory_format=None) -> Tensor:
     """Zeros with the shape and dtype of ``input``."""
     shape, npd = _like(input, "zeros_like", dtype)
-    arr = blank_like(input._data, "zeros", shape, npd)
+    x = input._data
+    arr = np.zeros(shape, npd) if type(x) is np.ndarray else blank_like(x, "zeros", shape, npd)
     return _result_like(arr, requires_grad, device)
 
 
@@ -292,7 +293,8 @@ def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fals
               memory_format=None) -> Tensor:
     """Ones with the shape and dtype of ``input``."""
     shape, npd = _like(input, "ones_like", dtype)
-    arr = blank_like(input._data, "ones", shape, npd)
+    x = input._data
+    arr = np.ones(shape, npd) if type(x) is np.ndarray else blank_like(x, "ones", shape, npd)
     return _result_like(arr, requires_grad, device)
 
 
@@ -300,7 +302,8 @@ def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
                memory_format=None) -> Tensor:
     """An uninitialised tensor with the shape and dtype of ``input``."""
     shape, npd = _like(input, "empty_like", dtype)
-    arr = blank_like(input._data, "empty", shape, npd)
+    x = input._data
+    arr = np.empty(shape, npd) if type(x) is np.ndarray else blank_like(x, "empty", shape, npd)
     return _result_like(arr, requires_grad, device)
 
 

@@ -226,7 +226,7 @@ def _result(arr: np.ndarray, requires_grad: bool, device=None, out=None, op: str
 def blank_like(ref, fill: str, shape: tuple, npd, *args):
     """``numpy.<fill>(shape, *args, npd)`` (``zeros``, ``ones``, ``empty``, ``full``) made in
     ``ref``'s array library, on ``ref``'s GPU (CuPy makes new arrays on the current one)."""
-    if _array.on_host(ref):
+    if type(ref) is np.ndarray or _array.on_host(ref):
         return getattr(np, fill)(shape, *args, npd)
     with ref.device:
         return getattr(_array.namespace(ref), fill)(shape, *args, npd)

@@ -24,7 +24,8 @@ from ..autograd.graph import Node, attach
 
 def is_array(k) -> bool:
     """Whether ``k`` (a part of a key) is an index array, on the host or on a GPU."""
-    return isinstance(k, np.ndarray) or not _array.on_host(k)
+    return isinstance(k, np.ndarray) or bool(
+        _array.DEVICE_TYPES and isinstance(k, _array.DEVICE_TYPES))
 
 
 def put_into_zeros(grad: Tensor, shape: tuple, key: tuple) -> Tensor:

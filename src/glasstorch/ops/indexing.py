@@ -65,6 +65,8 @@ def _on_device_of(ref, a):
     """The index array ``a`` ready to index the array ``ref``: a host index goes to ``ref``'s GPU
     (torch takes CPU index tensors, and lists, for a tensor on any device); an index on a GPU must
     be on ``ref``'s."""
+    if not _array.DEVICE_TYPES:  # (no GPU in use: every array is on the host)
+        return a
     if _array.on_host(a):
         return _array.like(ref, a)
     if _array.on_host(ref) or ref.device.id != a.device.id:
@@ -331,8 +333,10 @@ def _check_empty_masks(shape, key) -> None:
     """NumPy takes an empty bool array for an (empty) integer index, whatever its shape; torch
     checks a mask's shape against the dimensions it covers even when it selects nothing."""
     keys = key if type(key) is tuple else (key,)
+    gpu = _array.DEVICE_TYPES
     for a in keys:
-        if is_array(a) and a.dtype.kind == "b" and a.ndim and not a.size:
+        if (isinstance(a, np.ndarray) or gpu and isinstance(a, gpu)) and a.dtype.kind == "b" and (
+                a.ndim and not a.size):
             msg = _mask_mismatch(shape, keys)
             if msg:
                 raise IndexError(msg)
