@@ -142,7 +142,9 @@ def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, req
     """A tensor of zeros, shape ``size`` (``zeros(2, 3)`` or ``zeros((2, 3))``), default float."""
     npd = _factory_dtype(dtype, out, _dtype._default.float)
     shape = _shape_arg(sizes if size is None else (size,), "zeros")
-    return _result(np.zeros(shape, npd), requires_grad, device, out, "zeros")
+    if device is None and out is None and _default[0] is None:  # (the CPU: the common case)
+        return _result(np.zeros(shape, npd), requires_grad)
+    return _result(_made("zeros", shape, npd, device, out), requires_grad, device, out, "zeros")
 
 
 def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -150,7 +152,9 @@ def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requ
     """A tensor of ones, shape ``size``, default float."""
     npd = _factory_dtype(dtype, out, _dtype._default.float)
     shape = _shape_arg(sizes if size is None else (size,), "ones")
-    return _result(np.ones(shape, npd), requires_grad, device, out, "ones")
+    if device is None and out is None and _default[0] is None:  # (the CPU: the common case)
+        return _result(np.ones(shape, npd), requires_grad)
+    return _result(_made("ones", shape, npd, device, out), requires_grad, device, out, "ones")
 
 
 def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -158,7 +162,22 @@ def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, req
     """A tensor of shape ``size`` whose values are whatever memory held: fill it before reading."""
     npd = _factory_dtype(dtype, out, _dtype._default.float)
     shape = _shape_arg(sizes if size is None else (size,), "empty")
-    return _result(np.empty(shape, npd), requires_grad, device, out, "empty")
+    if device is None and out is None and _default[0] is None:  # (the CPU: the common case)
+        return _result(np.empty(shape, npd), requires_grad)
+    return _result(_made("empty", shape, npd, device, out), requires_grad, device, out, "empty")
+
+
+def _made(fill: str, shape: tuple, npd, device, out, *args):
+    """``numpy.<fill>(shape, *args, npd)`` (zeros, ones, empty, full) made where the factory's
+    result will live: on a GPU directly, rather than on the host and then copied."""
+    if device is None and out is None:
+        device = _default[0]
+    index = None if device is None else check_device(device)
+    if index is None:  # the CPU (``out=`` then moves it where ``out`` lives)
+        return getattr(np, fill)(shape, *args, npd)
+    xp = _array.cuda().xp
+    with xp.cuda.Device(index):
+        return getattr(xp, fill)(shape, *args, npd)
 
 
 def _fill_dtype(fill_value) -> _dtype.dtype:
@@ -178,9 +197,12 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
             f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"
         )
     npd = _factory_dtype(dtype, out, _fill_dtype(fill_value))
-    value = (fill_value._data if isinstance(fill_value, Tensor)
+    value = (_array.to_host(fill_value._data)[()] if isinstance(fill_value, Tensor)
              else scalar_for(fill_value, np.dtype(npd)))  # 1e20 into int64: torch's error
-    return _result(np.full(_shape_arg((size,), "full"), value, npd), requires_grad, device, out)
+    shape = _shape_arg((size,), "full")
+    if device is None and out is None and _default[0] is None:  # (the CPU: the common case)
+        return _result(np.full(shape, value, npd), requires_grad)
+    return _result(_made("full", shape, npd, device, out, value), requires_grad, device, out)
 
 
 def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
