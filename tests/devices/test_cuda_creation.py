@@ -44,6 +44,7 @@ FACTORIES = {
     "ones": lambda d: gt.ones(4, device=d),
     "full": lambda d: gt.full((2, 2), 7.5, device=d),
     "full-bool": lambda d: gt.full((3,), True, device=d),
+    "full-0d-tensor": lambda d: gt.full((2,), gt.tensor(1.5, device=d), device=d),
     "empty-shape": lambda d: gt.empty(2, 5, device=d).fill_(0),
     "arange": lambda d: gt.arange(5, device=d),
     "arange-float": lambda d: gt.arange(0, 1, 0.25, device=d),
@@ -317,3 +318,24 @@ def test_backward_through_indexing_lands_on_the_device(op):
         y.backward(gt.ones_like(y))
         grads.append(x.grad)
     _same(*grads)
+
+
+@pytest.mark.parametrize("op", [
+    lambda x, d: gt.zeros(5, dtype=x.dtype, device=d).scatter_add(0, gt.tensor([1, 1, 4, 1]),
+                                                                  x[:4]),
+    lambda x, d: gt.ones(5, dtype=x.dtype, device=d).scatter(
+        0, gt.tensor([1, 1, 4, 1]), x[:4], reduce="multiply"),
+    lambda x, d: gt.zeros(5, dtype=x.dtype, device=d).index_add(0, gt.tensor([0, 0, 3]), x[:3]),
+    lambda x, d: gt.zeros(5, dtype=x.dtype, device=d).index_put(
+        (gt.tensor([2, 2, 2]),), x[:3], accumulate=True),
+    lambda x, d: gt.zeros(5, dtype=x.dtype, device=d).put(gt.tensor([3, 3]), x[:2], True),
+    lambda x, d: x.repeat_interleave(gt.tensor([0, 2, 1, 3, 1, 0], device=d)),
+    lambda x, d: gt.repeat_interleave(gt.tensor([2, 0, 3], device=d)),
+], ids=["scatter_add", "scatter-multiply", "index_add", "index_put-accumulate", "put-accumulate",
+        "repeat_interleave", "repeat_interleave-counts"])
+@pytest.mark.parametrize("dtype", ["float32", "int64"])
+def test_repeated_positions_add_up_on_the_device(op, dtype):
+    """Writes that meet at one position combine there (sort + reduceat on either library; CuPy's
+    atomic scatter_add has no int64)."""
+    x = gt.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).to(getattr(gt, dtype))
+    _same(op(x.cuda(), "cuda"), op(x, "cpu"))
