@@ -23,7 +23,16 @@ from . import (
     _fillers,  # noqa: F401  (binds t.normal_(), t.uniform_(), ... on Tensor)
 )
 from ._device import _default, check_device, place
-from ._factory import _dtype_or, _factory_dtype, _grad_flag, _result, _shape_arg, _to_array
+from ._factory import (
+    _dtype_or,
+    _factory_dtype,
+    _grad_flag,
+    _result,
+    _result_like,
+    _shape_arg,
+    _to_array,
+    blank_like,
+)
 from ._legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
 from ._legacy import __all__ as _legacy_all
 from ._printing import set_printoptions  # noqa: F401
@@ -55,7 +64,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
             stacklevel=2,
         )
     arr = _to_array(data, dtype)
-    if device is None and not isinstance(data, Tensor):
+    if device is None:  # (a tensor's data too goes to the default device, as in torch)
         device = _default[0]
     return _grad_flag(_wrap(arr if device is None else place(arr, device)), requires_grad)
 
@@ -63,6 +72,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """``data`` as a tensor, sharing memory when it can (a tensor or ndarray of the same dtype,
     on the same device)."""
+    if device is None:
+        device = _default[0]
     if isinstance(data, Tensor):
         from .ops.conversion import to
 
@@ -71,7 +82,6 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     if isinstance(data, np.ndarray) and (dtype is None or _dtype.to_dtype(dtype).np == data.dtype):
         return from_numpy(data) if device is None else _wrap(place(data, device))
     arr = _to_array(data, dtype)
-    device = _default[0] if device is None else device
     return _wrap(arr if device is None else place(arr, device))
 
 
@@ -81,10 +91,17 @@ def asarray(obj, *, dtype=None, device=None, copy: bool | None = None,
 
     ``copy=True`` always copies; ``copy=False`` raises instead of copying.
     """
+    if device is None:
+        device = _default[0]
     if device is not None and not (isinstance(obj, Tensor) and obj.device == device):
         check_device(device)
-        moved = asarray(obj, dtype=dtype, copy=copy)
+        moved = _asarray(obj, dtype, copy, False)
         return _grad_flag(_wrap(place(moved._data, device)), requires_grad)
+    return _asarray(obj, dtype, copy, requires_grad)
+
+
+def _asarray(obj, dtype, copy, requires_grad) -> Tensor:
+    """``asarray`` where ``obj`` is (a tensor or an ndarray), or on the CPU (data)."""
     want = _dtype.to_dtype(dtype) if dtype is not None else None
     if isinstance(obj, (Tensor, np.ndarray)):
         arr = obj._data if isinstance(obj, Tensor) else obj
@@ -125,7 +142,9 @@ def zeros(*sizes, size=None, out=None, dtype=None, layout=None, device=None, req
     """A tensor of zeros, shape ``size`` (``zeros(2, 3)`` or ``zeros((2, 3))``), default float."""
     npd = _factory_dtype(dtype, out, _dtype._default.float)
     shape = _shape_arg(sizes if size is None else (size,), "zeros")
-    return _result(np.zeros(shape, npd), requires_grad, device, out, "zeros")
+    if device is None and out is None and _default[0] is None:  # (the CPU: the common case)
+        return _result(np.zeros(shape, npd), requires_grad)
+    return _result(_made("zeros", shape, npd, device, out), requires_grad, device, out, "zeros")
 
 
 def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -133,7 +152,9 @@ def ones(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requ
     """A tensor of ones, shape ``size``, default float."""
     npd = _factory_dtype(dtype, out, _dtype._default.float)
     shape = _shape_arg(sizes if size is None else (size,), "ones")
-    return _result(np.ones(shape, npd), requires_grad, device, out, "ones")
+    if device is None and out is None and _default[0] is None:  # (the CPU: the common case)
+        return _result(np.ones(shape, npd), requires_grad)
+    return _result(_made("ones", shape, npd, device, out), requires_grad, device, out, "ones")
 
 
 def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -141,7 +162,22 @@ def empty(*sizes, size=None, out=None, dtype=None, layout=None, device=None, req
     """A tensor of shape ``size`` whose values are whatever memory held: fill it before reading."""
     npd = _factory_dtype(dtype, out, _dtype._default.float)
     shape = _shape_arg(sizes if size is None else (size,), "empty")
-    return _result(np.empty(shape, npd), requires_grad, device, out, "empty")
+    if device is None and out is None and _default[0] is None:  # (the CPU: the common case)
+        return _result(np.empty(shape, npd), requires_grad)
+    return _result(_made("empty", shape, npd, device, out), requires_grad, device, out, "empty")
+
+
+def _made(fill: str, shape: tuple, npd, device, out, *args):
+    """``numpy.<fill>(shape, *args, npd)`` (zeros, ones, empty, full) made where the factory's
+    result will live: on a GPU directly, rather than on the host and then copied."""
+    if device is None and out is None:
+        device = _default[0]
+    index = None if device is None else check_device(device)
+    if index is None:  # the CPU (``out=`` then moves it where ``out`` lives)
+        return getattr(np, fill)(shape, *args, npd)
+    xp = _array.cuda().xp
+    with xp.cuda.Device(index):
+        return getattr(xp, fill)(shape, *args, npd)
 
 
 def _fill_dtype(fill_value) -> _dtype.dtype:
@@ -161,9 +197,12 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
             f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"
         )
     npd = _factory_dtype(dtype, out, _fill_dtype(fill_value))
-    value = (fill_value._data if isinstance(fill_value, Tensor)
+    value = (_array.to_host(fill_value._data)[()] if isinstance(fill_value, Tensor)
              else scalar_for(fill_value, np.dtype(npd)))  # 1e20 into int64: torch's error
-    return _result(np.full(_shape_arg((size,), "full"), value, npd), requires_grad, device, out)
+    shape = _shape_arg((size,), "full")
+    if device is None and out is None and _default[0] is None:  # (the CPU: the common case)
+        return _result(np.full(shape, value, npd), requires_grad)
+    return _result(_made("full", shape, npd, device, out, value), requires_grad, device, out)
 
 
 def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
@@ -267,34 +306,37 @@ def zeros_like(input, *, dtype=None, layout=None, device=None, requires_grad=Fal
                memory_format=None) -> Tensor:
     """Zeros with the shape and dtype of ``input``."""
     shape, npd = _like(input, "zeros_like", dtype)
-    arr = _array.namespace(input._data).zeros(shape, npd)
-    return _result(arr, requires_grad, device)
+    x = input._data
+    arr = np.zeros(shape, npd) if type(x) is np.ndarray else blank_like(x, "zeros", shape, npd)
+    return _result_like(arr, requires_grad, device)
 
 
 def ones_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
     """Ones with the shape and dtype of ``input``."""
     shape, npd = _like(input, "ones_like", dtype)
-    arr = _array.namespace(input._data).ones(shape, npd)
-    return _result(arr, requires_grad, device)
+    x = input._data
+    arr = np.ones(shape, npd) if type(x) is np.ndarray else blank_like(x, "ones", shape, npd)
+    return _result_like(arr, requires_grad, device)
 
 
 def empty_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
     """An uninitialised tensor with the shape and dtype of ``input``."""
     shape, npd = _like(input, "empty_like", dtype)
-    arr = _array.namespace(input._data).empty(shape, npd)
-    return _result(arr, requires_grad, device)
+    x = input._data
+    arr = np.empty(shape, npd) if type(x) is np.ndarray else blank_like(x, "empty", shape, npd)
+    return _result_like(arr, requires_grad, device)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
     """``fill_value`` everywhere, with the shape and dtype of ``input`` (2.5 in int64 is 2)."""
     shape, npd = _like(input, "full_like", dtype)
-    value = (fill_value._data if isinstance(fill_value, Tensor)
+    value = (_array.to_host(fill_value._data)[()] if isinstance(fill_value, Tensor)
              else scalar_for(fill_value, np.dtype(npd)))  # 1e20 into int64: torch's error
-    return _result(np.full(shape, value, npd), requires_grad,
-                   input.device if device is None else device)
+    arr = blank_like(input._data, "full", shape, npd, value)
+    return _result_like(arr, requires_grad, device)
 
 
 __all__ = [

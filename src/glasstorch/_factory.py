@@ -223,6 +223,24 @@ def _result(arr: np.ndarray, requires_grad: bool, device=None, out=None, op: str
     return _grad_flag(t, requires_grad) if requires_grad else t
 
 
+def blank_like(ref, fill: str, shape: tuple, npd, *args):
+    """``numpy.<fill>(shape, *args, npd)`` (``zeros``, ``ones``, ``empty``, ``full``) made in
+    ``ref``'s array library, on ``ref``'s GPU (CuPy makes new arrays on the current one)."""
+    if type(ref) is np.ndarray or _array.on_host(ref):
+        return getattr(np, fill)(shape, *args, npd)
+    with ref.device:
+        return getattr(_array.namespace(ref), fill)(shape, *args, npd)
+
+
+def _result_like(arr: np.ndarray, requires_grad: bool, device=None) -> Tensor:
+    """Finish a factory whose array is already where it belongs (``*_like``, ``new_*``: on the
+    device of the tensor they copy from, not the default device), unless ``device=`` says."""
+    if device is not None:
+        arr = place(arr, device)
+    t = _wrap(arr)
+    return _grad_flag(t, requires_grad) if requires_grad else t
+
+
 def _into_out(arr: np.ndarray, out: Tensor, op: str) -> Tensor:
     """Write a factory's result into ``out`` (same object; resized if its shape differs)."""
     if arr.dtype != out._data.dtype:

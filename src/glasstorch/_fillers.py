@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype
+from . import _array, _dtype
 from ._errors import not_implemented_for
 from ._factory import writable
 from ._sampling import (
@@ -27,6 +27,7 @@ from ._sampling import (
 from ._tensor import Tensor
 from .autograd.graph import set_history
 from .ops import _inplace
+from .ops._promote import same_device
 from .random import numpy_rng
 
 
@@ -37,7 +38,7 @@ def _fill_random(self: Tensor, values: np.ndarray, node_cls) -> Tensor:
         _inplace.check_internal_overlap(self._data)
     if _inplace.recording(self):
         set_history(self, node_cls(_inplace.old_value(self)))
-    writable(self)[...] = values
+    writable(self)[...] = _array.like(self._data, values)  # (drawn on the host: see _sampling)
     self._vc[0] += 1
     return self
 
@@ -100,7 +101,9 @@ def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
         probs = p
-    u = numpy_rng(generator).random(self._data.shape)
+    u = _array.like(self._data, numpy_rng(generator).random(self._data.shape))
+    if isinstance(p, Tensor):
+        u, probs = same_device(u, probs)
     node = BernoulliBackward2 if not isinstance(p, Tensor) else BernoulliBackward1
     return _fill_random(self, u < probs, node)
 

@@ -13,14 +13,24 @@ import warnings
 import numpy as np
 
 from . import _array, _dtype
-from ._device import check_device
-from ._factory import _result, _shape_arg, _to_array
+from ._device import check_device, place
+from ._factory import _result, _result_like, _shape_arg, _to_array, blank_like
 from ._tensor import Tensor, _wrap
 
 
 def _typed_new(name: str, dt: _dtype.dtype, args, kwargs) -> Tensor:
-    """Shared body of ``torch.Tensor(...)`` and the typed constructors (``torch.LongTensor``)."""
-    check_device(kwargs.pop("device", None))
+    """Shared body of ``torch.Tensor(...)`` and the typed constructors (``torch.LongTensor``).
+    They make CPU tensors unless given ``device=``: as in torch, ``set_default_device`` does not
+    reach them."""
+    device = kwargs.pop("device", None)
+    check_device(device)
+    t = _typed_body(name, dt, args, kwargs)
+    if device is None:
+        return t
+    return _wrap(place(t._data, device))
+
+
+def _typed_body(name: str, dt: _dtype.dtype, args, kwargs) -> Tensor:
     if kwargs:
         raise TypeError(f"{name}() got unexpected keyword arguments {sorted(kwargs)}")
     if not args:
@@ -111,8 +121,8 @@ def _new_factory(fill: str):
     def method(self, *sizes, dtype=None, device=None, requires_grad=False, layout=None,
                pin_memory=False, size=None) -> Tensor:
         shape = _shape_arg(sizes if size is None else (size,), f"new_{fill}")
-        arr = getattr(_array.namespace(self._data), fill)(shape, _self_dtype(self, dtype))
-        return _result(arr, requires_grad, device)
+        arr = blank_like(self._data, fill, shape, _self_dtype(self, dtype))
+        return _result_like(arr, requires_grad, device)
 
     method.__name__ = f"new_{fill}"
     method.__doc__ = (f"A tensor of {fill} of the given size, in this tensor's dtype and on its "
@@ -128,8 +138,11 @@ new_empty = _new_factory("empty")
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
              layout=None, pin_memory=False) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value``, in this tensor's dtype."""
-    arr = np.full(_shape_arg((size,), "new_full"), fill_value, _self_dtype(self, dtype))
-    return _result(arr, requires_grad, self.device if device is None else device)
+    if isinstance(fill_value, Tensor):
+        fill_value = _array.to_host(fill_value._data)[()]
+    arr = blank_like(self._data, "full", _shape_arg((size,), "new_full"), _self_dtype(self, dtype),
+                     fill_value)
+    return _result_like(arr, requires_grad, device)
 
 
 def new(self, *args, **kwargs) -> Tensor:

@@ -6,6 +6,9 @@ Every draw comes from a ``Generator`` (``generator=``, else the default one that
 resets), so seeded runs repeat exactly. The streams are NumPy's PCG64, not torch's: the same seed
 gives different numbers than torch, with the same distributions, shapes and dtypes.
 
+On a GPU the draws come from the same CPU generator, on the host, and are then copied to the
+device (see ``glasstorch.cuda``): a seeded run gives the same numbers on either device.
+
 Sampling is not differentiable: ``normal(mean, std)`` with a ``mean`` that requires grad records a
 node (``NormalBackward1``) whose gradient is zero, as torch's does. For a reparameterised sample
 use ``mean + std * randn(...)`` (``distributions.Normal.rsample``).
@@ -15,12 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype
+from . import _array, _dtype
 from ._device import _default
 from ._errors import not_implemented_for
-from ._factory import _into_out, _result, _shape_arg
+from ._factory import _into_out, _result, _result_like, _shape_arg
 from ._tensor import Tensor, _wrap
 from .autograd.graph import Node, attach
+from .ops._promote import same_device
 from .random import numpy_rng
 
 _F32 = np.dtype(np.float32)
@@ -191,7 +195,9 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         npd = _float_np(dtype, "normal", "normal_kernel_cpu")
         arr = _standard_normal(rng, _shape((size,), None, "normal"), npd)
         arr = arr * npd.type(std) + npd.type(mean) if (mean, std) != (0, 1) else arr
-        return _finish(arr, requires_grad, device, out)
+        if out is None:  # (torch's default device does not reach normal(number, number, size))
+            return _result_like(arr, requires_grad, device)
+        return _result(arr, requires_grad, device, out)
     ref = mean if mt else std
     if ref._data.dtype.kind != "f":
         raise not_implemented_for("normal_kernel_cpu", ref)
@@ -202,12 +208,15 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     m = mean._data if mt else mean
     s = std._data if st else std
+    if mt and st:
+        m, s = same_device(m, s)
     try:
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
     except ValueError:
         raise RuntimeError(_mismatch(np.shape(m), np.shape(s))) from None
-    npd = np.result_type(*(a for a in (m, s) if isinstance(a, np.ndarray)))
-    arr = (_standard_normal(rng, shape, npd) * s + m).astype(npd, copy=False)
+    npd = np.result_type(*(t._data.dtype for t in (mean, std) if isinstance(t, Tensor)))
+    z = _array.like(ref._data, _standard_normal(rng, shape, npd))
+    arr = (z * s + m).astype(npd, copy=False)
     res = _wrap(arr)
     node = NormalBackward3 if mt and st else NormalBackward1 if mt else NormalBackward2
     attach(res, node, *(t for t in (mean, std) if isinstance(t, Tensor)))
@@ -237,8 +246,9 @@ class _NoGrad(Node):
         self.dtypes = [t._data.dtype for t in inputs]
 
     def backward(self, grad):
+        xp = _array.namespace(grad._data)
         return tuple(
-            _wrap(np.zeros(s, d)) if need else None
+            _wrap(xp.zeros(s, d)) if need else None
             for s, d, need in zip(self.shapes, self.dtypes, self.needs_input_grad)
         )
 
@@ -270,7 +280,8 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
             )
     elif not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
-    draws = _uniform(numpy_rng(generator), input._data.shape, input._data.dtype)
+    draws = _array.like(probs if p is None else input._data,
+                        _uniform(numpy_rng(generator), input._data.shape, input._data.dtype))
     res = _wrap((draws < probs).astype(input._data.dtype))
     attach(res, BernoulliBackward0, input)
     if out is not None:
@@ -309,14 +320,15 @@ def multinomial(input, num_samples: int, replacement: bool = False, *, generator
     if (totals <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
     rng = numpy_rng(generator)
+    xp = _array.namespace(w)
     if replacement:
         cdf = np.cumsum(rows / totals, axis=1)
         last_positive = k - 1 - np.argmax(rows[:, ::-1] > 0, axis=1)
-        cdf[np.arange(k) >= last_positive[:, None]] = 1.0  # rounding never reaches a 0 at the end
-        u = rng.random((rows.shape[0], num_samples))
+        cdf[xp.arange(k) >= last_positive[:, None]] = 1.0  # rounding never reaches a 0 at the end
+        u = _array.like(w, rng.random((rows.shape[0], num_samples)))
         # Inverse CDF for all rows at once: shift row r's cdf and draws into [r, r + 1] and search
         # the flattened cdf. A zero-weight category sits where the cdf is flat: never chosen.
-        shift = np.arange(rows.shape[0], dtype=np.float64)[:, None]
+        shift = xp.arange(rows.shape[0], dtype=np.float64)[:, None]
         flat = np.searchsorted((cdf + shift).ravel(), (u + shift).ravel(), side="right")
         idx = flat.reshape(u.shape) - (shift * k).astype(np.int64)
     else:
@@ -326,7 +338,7 @@ def multinomial(input, num_samples: int, replacement: bool = False, *, generator
                 "category to sample)"
             )
         with np.errstate(divide="ignore"):
-            keys = rng.standard_exponential(rows.shape) / rows  # smallest wins: a weighted race
+            keys = _array.like(w, rng.standard_exponential(rows.shape)) / rows  # smallest wins
         idx = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
     idx = idx.astype(np.int64).reshape(w.shape[:-1] + (num_samples,))
     if out is not None:
@@ -339,7 +351,9 @@ def poisson(input, generator=None) -> Tensor:
     lam = input._data
     if (lam < 0).any():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    res = _wrap(numpy_rng(generator).poisson(lam).astype(lam.dtype))
+    # the CPU generator draws on the host, given the rates there (a GPU tensor's go and come back)
+    counts = numpy_rng(generator).poisson(_array.to_host(lam)).astype(lam.dtype)
+    res = _wrap(_array.like(lam, counts))
     return attach(res, PoissonBackward0, input)
 
 

@@ -17,8 +17,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _array
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
+
+
+def is_array(k) -> bool:
+    """Whether ``k`` (a part of a key) is an index array, on the host or on a GPU."""
+    return isinstance(k, np.ndarray) or bool(
+        _array.DEVICE_TYPES and isinstance(k, _array.DEVICE_TYPES))
 
 
 def put_into_zeros(grad: Tensor, shape: tuple, key: tuple) -> Tensor:
@@ -26,8 +33,9 @@ def put_into_zeros(grad: Tensor, shape: tuple, key: tuple) -> Tensor:
 
     ``grad`` of shape ``(3,)``, ``shape=(2, 3)``, ``key=(1,)``: ``[[0, 0, 0], grad]``.
     """
-    out = np.zeros(shape, grad._data.dtype)
-    out[key] = grad._data
+    g = grad._data
+    out = _array.namespace(g).zeros(shape, g.dtype)
+    out[key] = g
     return attach(_wrap(out), _PutBackward, grad, steps=[key])
 
 
@@ -36,7 +44,8 @@ def accumulate_into_zeros(grad: Tensor, shape: tuple, steps: list) -> Tensor:
 
     ``grad = [1., 2.]``, ``shape=(3,)``, ``steps=[(array([0, 0]),)]``: ``[3., 0., 0.]``.
     """
-    res = _wrap(add_at_positions(np.zeros(shape, grad._data.dtype), steps, grad._data))
+    g = grad._data
+    res = _wrap(add_at_positions(_array.namespace(g).zeros(shape, g.dtype), steps, g))
     return attach(res, _PutBackward, grad, steps=steps)
 
 
@@ -57,15 +66,17 @@ class _PutBackward(Node):
 def add_at_positions(out: np.ndarray, steps: list, vals: np.ndarray) -> np.ndarray:
     """``out[steps] += vals`` where repeated positions add up (NumPy's fancy ``+=`` would keep
     only one). Sorting the positions and summing runs with ``np.add.reduceat`` does it without
-    ``np.add.at``; unique positions (the usual case) take a single fancy ``+=``."""
+    ``np.add.at``; unique positions (the usual case) take a single fancy ``+=``. ``out``, the index
+    arrays of ``steps`` and ``vals`` are on one device."""
     if out.size == 0 or vals.size == 0:
         return out
+    xp = _array.namespace(out)
     if not out.flags.c_contiguous:  # (reshaping it below would copy: work on a copy, write back)
-        work = np.ascontiguousarray(out)
+        work = xp.ascontiguousarray(out)
         out[...] = add_at_positions(work, steps, vals)
         return out
     key = steps[0]
-    if len(steps) == 1 and all(isinstance(k, np.ndarray) and k.dtype.kind in "iu" for k in key):
+    if len(steps) == 1 and all(is_array(k) and k.dtype.kind in "iu" for k in key):
         lead = out.shape[:len(key)]  # x[i, j] picks whole rows of the remaining dimensions
         idx = [np.where(a < 0, a + n, a) if a.size and a.min() < 0 else a
                for a, n in zip(np.broadcast_arrays(*key), lead)]
@@ -74,15 +85,15 @@ def add_at_positions(out: np.ndarray, steps: list, vals: np.ndarray) -> np.ndarr
         for a, n in zip(idx, lead):
             if a.size and (a.min() < 0 or a.max() >= n):  # out of range: NumPy's own IndexError
                 out[key]  # noqa: B018 - (indexing raises it, with the index and dimension)
-        rows = np.ravel_multi_index(idx, lead)
+        rows = xp.ravel_multi_index(idx, lead)
         table = out.reshape(int(np.prod(lead)), -1)
-        vals = np.broadcast_to(vals, rows.shape + out.shape[len(key):])
+        vals = xp.broadcast_to(vals, rows.shape + out.shape[len(key):])
         add_rows(table, rows.ravel(), vals.reshape(rows.size, -1))
         return out
-    pos = np.arange(out.size).reshape(out.shape)
+    pos = xp.arange(out.size).reshape(out.shape)
     for k in steps:
         pos = pos[k]
-    add_rows(out.reshape(-1, 1), pos.ravel(), np.broadcast_to(vals, pos.shape).reshape(-1, 1))
+    add_rows(out.reshape(-1, 1), pos.ravel(), xp.broadcast_to(vals, pos.shape).reshape(-1, 1))
     return out
 
 
@@ -91,9 +102,16 @@ def add_rows(table: np.ndarray, rows: np.ndarray, vals: np.ndarray, ufunc=np.add
     if rows.size > 1:
         srt = np.sort(rows)
         if (srt[1:] == srt[:-1]).any():
+            if ufunc is not np.add and not _array.on_host(table):
+                # CuPy has ``reduceat`` for add only: multiply the repeats in on the host
+                host = _array.to_host(table)
+                add_rows(host, _array.to_host(rows), _array.to_host(vals), ufunc)
+                table[...] = _array.like(table, host)
+                return
             order = np.argsort(rows, kind="stable")
             r = rows[order]
-            starts = np.flatnonzero(np.concatenate(([True], r[1:] != r[:-1])))
+            xp = _array.namespace(r)
+            starts = xp.flatnonzero(xp.concatenate((xp.ones(1, bool), r[1:] != r[:-1])))
             r = r[starts]
             table[r] = ufunc(table[r], ufunc.reduceat(vals[order], starts, axis=0))
             return

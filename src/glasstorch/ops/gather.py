@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _array, _dtype
+from .._device import mixed
 from .._tensor import Tensor, _dim, _wrap
 from ..autograd.graph import Node, NotImplemented, attach
 from ..autograd.views import inplace_update
@@ -34,6 +35,23 @@ def _int_index(index: Tensor, op: str, what: str = "int32/int64") -> np.ndarray:
     return index._data
 
 
+def _same_device(x, a) -> None:
+    """torch's error when the array ``a`` (a source of values) is not on ``x``'s device."""
+    if type(a) is not type(x) or not (_array.on_host(x) or x.device.id == a.device.id):
+        raise mixed(x, a)
+
+
+def _index_on(x, idx):
+    """The index array ``idx`` on ``x``'s device: a CPU index goes to ``x``'s GPU, as for
+    ``x[index]`` (torch itself wants these ops' index on ``x``'s device; glasstorch moves a CPU
+    one there, for code that builds its indices with NumPy); a GPU index must be on ``x``'s."""
+    if _array.on_host(idx):
+        return _array.like(x, idx)
+    if _array.on_host(x) or x.device.id != idx.device.id:
+        raise mixed(x, idx)
+    return idx
+
+
 def _check_bounds(idx: np.ndarray, n: int, dim: int, neg_ok: bool = False) -> None:
     if idx.size:
         lo, hi = idx.min(), idx.max()
@@ -51,7 +69,12 @@ def _grid_key(index: np.ndarray, dim: int, x_ndim: int) -> tuple:
         return ()
     if not index.ndim:
         return (index,)
-    grid = list(np.indices(index.shape, sparse=True))
+    if _array.on_host(index):
+        grid = list(np.indices(index.shape, sparse=True))
+    else:  # (CuPy's ``indices`` has no ``sparse``: the same aranges, shaped to broadcast)
+        xp, nd = _array.namespace(index), index.ndim
+        grid = [xp.arange(n).reshape((1,) * i + (n,) + (1,) * (nd - i - 1))
+                for i, n in enumerate(index.shape)]
     grid[dim] = index
     return tuple(grid)
 
@@ -86,17 +109,17 @@ def gather(input, dim: int, index, *, sparse_grad: bool = False, out=None):
     the classic way to read the score of each row's label.
     """
     x = input._data
-    idx = _int_index(index, "gather", "int32/int64")
+    idx = _index_on(x, _int_index(index, "gather", "int32/int64"))
     d = _dim(dim, x.ndim)
     _check_sizes("gather", x, idx, d)
     if x.ndim == 0:
         _check_bounds(idx, 1, d)
         res = _wrap(np.broadcast_to(x, idx.shape).copy())
-        key = (np.zeros(idx.shape, np.int64),)
+        key = (_array.namespace(x).zeros(idx.shape, np.int64),)
         return attach(res, GatherBackward0, input, index=index, key=key)
     _check_bounds(idx, x.shape[d], d)
     key = _grid_key(idx, d, x.ndim)
-    return attach(_wrap(np.array(x[key])), GatherBackward0, input, index=index, key=key)
+    return attach(_wrap(x[key]), GatherBackward0, input, index=index, key=key)
 
 
 class GatherBackward0(Node):
@@ -123,9 +146,11 @@ class GatherBackward0(Node):
 
 def _scatter_parts(op, input, dim, index, src):
     x = input._data
-    idx = _int_index(index, op, "int64")
+    idx = _index_on(x, _int_index(index, op, "int64"))
     d = _dim(dim, x.ndim)
     src_arr = src._data if isinstance(src, Tensor) else None
+    if src_arr is not None:
+        _same_device(x, src_arr)
     if src_arr is not None and src_arr.dtype != x.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     _check_sizes(op, x, idx, d, src_arr)
@@ -153,8 +178,9 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
     if reduce is None:
         out[key] = vals
     elif reduce in ("add", "multiply"):
-        pos = np.arange(out.size).reshape(out.shape)[key]
-        vals = np.broadcast_to(np.asarray(vals, out.dtype), pos.shape).reshape(-1, 1)
+        xp = _array.namespace(out)
+        pos = xp.arange(out.size).reshape(out.shape)[key]
+        vals = xp.broadcast_to(xp.asarray(vals, out.dtype), pos.shape).reshape(-1, 1)
         add_rows(out.reshape(-1, 1), pos.ravel(), vals, np.add if reduce == "add" else np.multiply)
     else:
         raise RuntimeError("reduce argument must be either add or multiply.")
@@ -239,8 +265,8 @@ scatter_add_ = inplace_from(scatter_add)
 
 
 # ---- index_select / index_add_ / index_copy_ / take -----------------------------------------
-def _vector_index(index, op) -> np.ndarray:
-    idx = _int_index(index, op, "int32 or int64")
+def _vector_index(index, op, x) -> np.ndarray:
+    idx = _index_on(x, _int_index(index, op, "int32 or int64"))
     if idx.ndim > 1:
         raise IndexError(f"{op}(): Index is supposed to be a vector")
     return idx.reshape(-1)
@@ -249,7 +275,7 @@ def _vector_index(index, op) -> np.ndarray:
 def index_select(input, dim: int, index, *, out=None):
     """The slices at positions ``index`` (a 1-D integer tensor) along ``dim``: ``x[:, index]``."""
     x = input._data
-    idx = _vector_index(index, "index_select")
+    idx = _vector_index(index, "index_select", x)
     d = _dim(dim, x.ndim)
     n = x.shape[d] if x.ndim else 1
     if idx.size and n == 0 and x.ndim > 1:  # (a 1-D input gets the out-of-range error below)
@@ -295,7 +321,8 @@ def _along(self, dim, index, source, op):
     """Checks shared by index_add_ / index_copy_: ``(dim, index array, key)``."""
     x = self._data
     d = _dim(dim, x.ndim)
-    idx = _vector_index(index, op.rstrip("_"))
+    idx = _vector_index(index, op.rstrip("_"), x)
+    _same_device(x, source._data)
     n_src = source._data.shape[d] if source._data.ndim else 1
     if idx.size != n_src:
         raise RuntimeError(
@@ -386,6 +413,7 @@ def take(input, index):
     if idx is None or idx.dtype != np.int64:
         got = _dtype.scalar_name(idx) if idx is not None else type(index).__name__
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {got}")
+    idx = _index_on(x, idx)
     n = x.size
     if idx.size:
         lo, hi = idx.min(), idx.max()
@@ -422,7 +450,7 @@ def index_fill_(self, dim: int, index, value):
     d = _dim(dim, max(x.ndim, 1))
     if not isinstance(index, Tensor) or index._data.dtype != np.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
-    idx = index._data
+    idx = _index_on(x, index._data)
     if idx.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
     idx = idx.reshape(-1)
@@ -436,6 +464,8 @@ def index_fill_(self, dim: int, index, value):
                 "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                 f"{value._data.ndim} dimension(s).")
         fill = value._data
+        if type(fill) is not type(x):  # a 0-d tensor on another device: its number
+            fill = _array.to_host(fill)[()]
     elif isinstance(value, complex) and x.dtype.kind != "c":
         raise RuntimeError(
             "index_fill_(): Converting complex Scalar to non-complex type is not supported")
@@ -458,9 +488,10 @@ def index_fill_(self, dim: int, index, value):
     return inplace_update(self, write, lambda old: IndexFillBackward0(old, index=index, key=key))
 
 
-def _filled(shape: tuple, key) -> np.ndarray:
-    """A mask of ``shape``: True at the positions ``key`` picks (``key`` None: none)."""
-    mask = np.zeros(shape, dtype=bool)
+def _filled(like: np.ndarray, key) -> np.ndarray:
+    """A mask shaped like ``like`` (on its device): True at the positions ``key`` picks (``key``
+    None: none)."""
+    mask = _array.namespace(like).zeros(like.shape, dtype=bool)
     if key is not None:
         mask[key] = True
     return mask
@@ -480,7 +511,7 @@ class IndexFillBackward0(Node):
 
     def backward(self, grad):
         _, key = self.saved_tensors
-        filled = _wrap(_filled(grad.shape, key))
+        filled = _wrap(_filled(grad._data, key))
         g_old = grad.masked_fill(filled, 0) if self.needs_input_grad[0] else None
         if len(self.next_functions) == 1:
             return g_old
@@ -505,7 +536,8 @@ def put_(self, index, source, accumulate: bool = False):
         raise RuntimeError(
             "put_(): self and source expected to have the same dtype, but got self.dtype = "
             f"{_dtype.scalar_name(x)} and source.dtype = {_dtype.scalar_name(source)}")
-    idx = index._data.reshape(-1)
+    _same_device(x, source._data)
+    idx = _index_on(x, index._data).reshape(-1)
     if idx.size != source._data.size:
         raise IndexError(
             "put_(): Expected source and index to have the same number of elements, but got "

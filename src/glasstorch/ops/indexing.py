@@ -25,14 +25,15 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype
+from .. import _array, _dtype
+from .._device import mixed, of_array
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from ..autograd.views import _VIEW_LEAF, check_multi_view, inplace_update, view_of
 from ._broadcast import unbroadcast
 from ._checks import check_overlap, check_value_overlap, scalar_for
 from ._inplace import check_internal_overlap, in_graph, unrecorded
-from ._positions import accumulate_into_zeros, add_at_positions, put_into_zeros
+from ._positions import accumulate_into_zeros, add_at_positions, is_array, put_into_zeros
 from .conversion import CopyBackwards, FillBackward3
 from .shape import UnsqueezeBackward0
 
@@ -46,6 +47,8 @@ def _array_index(k) -> np.ndarray:
         a = k._data
     elif isinstance(k, range):
         return np.arange(k.start, k.stop, k.step, dtype=np.int64)
+    elif not _array.on_host(k):  # (a key of a backward: its index arrays are on the GPU)
+        a = k
     else:
         a = np.asarray(k)
         if a.size == 0 and a.dtype.kind == "f":
@@ -58,15 +61,30 @@ def _array_index(k) -> np.ndarray:
     raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
 
 
+def _on_device_of(ref, a):
+    """The index array ``a`` ready to index the array ``ref``: a host index goes to ``ref``'s GPU
+    (torch takes CPU index tensors, and lists, for a tensor on any device); an index on a GPU must
+    be on ``ref``'s."""
+    if not _array.DEVICE_TYPES:  # (no GPU in use: every array is on the host)
+        return a
+    if _array.on_host(a):
+        return _array.like(ref, a)
+    if _array.on_host(ref) or ref.device.id != a.device.id:
+        raise RuntimeError("indices should be either on cpu or on the same device as the indexed "
+                           f"tensor ({of_array(ref)})")
+    return a
+
+
 def _seq_is_tuple(key: list) -> bool:
     """torch (like old NumPy) reads ``x[[0, slice]]`` or ``x[[[0, 1], [1, 2]]]`` as a tuple."""
     return any(isinstance(k, (list, tuple, Tensor, np.ndarray, slice, range)) or k is None
                or k is Ellipsis for k in key)
 
 
-def prepare_key(shape: tuple, key):
+def prepare_key(shape: tuple, key, ref=None):
     """``(steps, advanced, last)``: the NumPy key(s) for ``key``, whether any part is advanced,
     and which op torch would name the result after (None: ask ``_last_step`` when needed).
+    Index arrays are put on the device of ``ref`` (the indexed array).
 
     ``steps`` is a list of one key, or of two when ints are mixed with arrays: torch applies ints
     (``select``) before the advanced part, which NumPy would instead treat as an array index.
@@ -96,13 +114,14 @@ def prepare_key(shape: tuple, key):
             out.append(k)
         elif k is None or k is Ellipsis:
             out.append(k)
-        elif isinstance(k, (Tensor, list, tuple, range, np.ndarray, bool, np.bool_)):
+        elif isinstance(k, (Tensor, list, tuple, range, np.ndarray, bool, np.bool_)) or (
+                not _array.on_host(k)):
             a = _array_index(k)
             if a.ndim == 0 and a.dtype.kind != "b":
                 out.append(int(a))
                 has_int = True
             else:
-                out.append(a)
+                out.append(a if ref is None else _on_device_of(ref, a))
                 adv = True
         elif isinstance(k, (np.integer,)):
             out.append(int(k))
@@ -136,7 +155,7 @@ def _place_ellipsis(key: list, ndim: int, adv: bool) -> list:
     """
     named = 0
     for k in key:
-        if isinstance(k, np.ndarray):
+        if is_array(k):
             named += k.ndim if k.dtype.kind == "b" else 1
         elif k is not None and k is not Ellipsis:
             named += 1
@@ -197,7 +216,7 @@ def _split_ints(key: tuple) -> list:
     for k in key:
         if type(k) is int:
             first.append(k)
-        elif isinstance(k, np.ndarray):
+        elif is_array(k):
             n = k.ndim if k.dtype.kind == "b" else 1
             first.extend([_FULL] * n)
             second.append(k)
@@ -229,13 +248,13 @@ def _empty_selection(arr: np.ndarray, key, error: IndexError):
     if "out of bounds" not in str(error):
         return None
     keys = key if type(key) is tuple else (key,)
-    safe = tuple(np.zeros_like(k) if isinstance(k, np.ndarray) and k.dtype.kind in "iu" else k
-                 for k in keys)
+    safe = tuple(np.zeros_like(k) if is_array(k) and k.dtype.kind in "iu" else k for k in keys)
+    xp = _array.namespace(arr)
     try:
-        res = np.broadcast_to(np.empty((), arr.dtype), arr.shape)[safe]
+        res = xp.broadcast_to(xp.empty((), arr.dtype), arr.shape)[safe]
     except IndexError:
         return None
-    return np.empty(res.shape, arr.dtype) if res.size == 0 else None
+    return xp.empty(res.shape, arr.dtype) if res.size == 0 else None
 
 
 def _raise_index_error(e: IndexError, shape, steps):
@@ -255,7 +274,7 @@ def _raise_index_error(e: IndexError, shape, steps):
         raise IndexError(_mask_message(shape, steps[-1])) from None
     if "shape mismatch" in msg:
         shapes = ", ".join(str(list(k.shape)) for k in steps[-1]
-                           if isinstance(k, np.ndarray) and k.dtype.kind != "b")
+                           if is_array(k) and k.dtype.kind != "b")
         raise IndexError(
             f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
         ) from None
@@ -274,8 +293,8 @@ def _index_tensor_ordinal(msg: str, steps) -> str:
     for k in key:
         if k is None or k is Ellipsis:  # (advanced keys carry no Ellipsis by now)
             continue
-        n = k.ndim if isinstance(k, np.ndarray) and k.dtype.kind == "b" else 1
-        if isinstance(k, np.ndarray):
+        n = k.ndim if is_array(k) and k.dtype.kind == "b" else 1
+        if is_array(k):
             if dim <= axis < dim + n:
                 return f"{head} for axis {ordinal + axis - dim}{tail[len(str(axis)):]}"
             ordinal += max(n, 1)  # a 0-d mask (True) is one index tensor too, on no dimension
@@ -293,17 +312,17 @@ def _mask_mismatch(shape, key) -> str | None:
     dimensions of ``shape`` it covers, or None."""
     pos, shape = 0, tuple(shape)
     for k in key:
-        if isinstance(k, np.ndarray) and k.dtype.kind == "b" and not k.ndim:
+        if is_array(k) and k.dtype.kind == "b" and not k.ndim:
             shape = shape[:pos] + (1,) + shape[pos:]  # a 0-d mask (True, False): torch indexes
             pos += 1                                  # a new dimension of size 1
-        elif isinstance(k, np.ndarray) and k.dtype.kind == "b":
+        elif is_array(k) and k.dtype.kind == "b":
             for j, n in enumerate(k.shape):
                 if pos + j < len(shape) and shape[pos + j] != n:
                     return (f"The shape of the mask {list(k.shape)} at index {j} does not match "
                             f"the shape of the indexed tensor {list(shape)} at index {pos + j}")
             pos += k.ndim
         elif k is Ellipsis:
-            pos = len(shape) - sum(a.ndim if isinstance(a, np.ndarray) and a.dtype.kind == "b"
+            pos = len(shape) - sum(a.ndim if is_array(a) and a.dtype.kind == "b"
                                    else 1 for a in key[key.index(k) + 1:] if a is not None)
         elif k is not None:
             pos += 1
@@ -314,8 +333,10 @@ def _check_empty_masks(shape, key) -> None:
     """NumPy takes an empty bool array for an (empty) integer index, whatever its shape; torch
     checks a mask's shape against the dimensions it covers even when it selects nothing."""
     keys = key if type(key) is tuple else (key,)
+    gpu = _array.DEVICE_TYPES
     for a in keys:
-        if isinstance(a, np.ndarray) and a.dtype.kind == "b" and a.ndim and not a.size:
+        if (isinstance(a, np.ndarray) or gpu and isinstance(a, gpu)) and a.dtype.kind == "b" and (
+                a.ndim and not a.size):
             msg = _mask_mismatch(shape, keys)
             if msg:
                 raise IndexError(msg)
@@ -337,7 +358,7 @@ def getitem(self, key):
             _raise_index_error(e, x.shape, [(key,)])
         res = view_of(self, arr)
         return attach(res, SelectBackward0, self, key=(key, Ellipsis)) if self._rg else res
-    steps, adv, last = prepare_key(x.shape, key)
+    steps, adv, last = prepare_key(x.shape, key, x)
     if not adv:
         k = steps[0]
         if Ellipsis not in k:
@@ -346,7 +367,7 @@ def getitem(self, key):
         if not self._rg:  # fast path: the node's name is worked out only when there is one
             return res
         return attach(res, _BASIC[last or _last_step(x.shape, k)], self, key=k)
-    res = _wrap(_c_layout(np.asarray(_index(x, steps, x.shape))))
+    res = _wrap(_c_layout(_index(x, steps, x.shape)))
     if not self._rg:  # fast path: as above
         return res
     return attach(res, IndexBackward0, self, steps=steps, indices=_index_tensors(key))
@@ -361,7 +382,7 @@ def _c_layout(arr: np.ndarray) -> np.ndarray:
     step = arr.itemsize
     for n, s in zip(reversed(arr.shape), reversed(arr.strides)):
         if s != step:
-            return np.array(arr, order="C")
+            return arr.copy(order="C")
         step *= n
     return arr
 
@@ -434,7 +455,7 @@ def setitem(self, key, value) -> None:
         key = None   # x[True] is an index with a 0-d mask instead (a copy, IndexBackward0)
     if tv is float or tv is int or tv is bool or tv is complex:
         _number_for(value, self._data.dtype)  # torch converts the value before the key
-    steps, adv, _ = prepare_key(self._data.shape, key)
+    steps, adv, _ = prepare_key(self._data.shape, key, self._data)
     indices = _index_tensors(key) if adv else None
     if adv and len(steps) == 1:
         split = _split_ints(steps[0])
@@ -463,12 +484,14 @@ def _assign(self, k: tuple, value, indices) -> None:
         raise TypeError(f"can't assign a {name} to a torch.{_dtype.of(self).tensor_type}")
     target = self._data
     v = value._data if is_t else _number_for(value, target.dtype)
+    if is_t and type(v) is not type(target):
+        v = _value_to(target, v, adv)
     if is_t and v.ndim and v.shape[0] == 1:
         v = _drop_leading_ones(v)
     if adv and is_t and v.size == 0:
         _check_value_shape(target, k, v)  # (NumPy lets an empty value into any empty selection)
     if adv and is_t and v.dtype != target.dtype:
-        arrays = [a for a in k if isinstance(a, np.ndarray)]
+        arrays = [a for a in k if is_array(a)]
         if not (v.size == 1 and len(arrays) == 1 and arrays[0].dtype.kind == "b"
                 and arrays[0].ndim):  # (a 0-d bool among other indices is an index tensor)
             _check_value_shape(target, k, v)  # torch checks the shape before the dtype
@@ -491,7 +514,7 @@ def _assign(self, k: tuple, value, indices) -> None:
         _write(target, k, v, adv, value)
 
     if whole:
-        src = value if is_t else _wrap(np.asarray(value, self._data.dtype))
+        src = value if is_t else _wrap(_array.like(target, np.asarray(value, target.dtype)))
         node = FillBackward3 if src._data.ndim == 0 else CopyBackwards
         inplace_update(self, write, lambda old: node(old, src))
         return None
@@ -499,6 +522,15 @@ def _assign(self, k: tuple, value, indices) -> None:
     inplace_update(self, write, lambda old: IndexPutBackward0(old, *inputs, key=k, indices=indices),
                    wrap=not adv)
     return None
+
+
+def _value_to(target, v, adv: bool):
+    """A value tensor's array ``v``, on another device than ``target``, moved there: a basic write
+    is torch's ``copy_``, which copies across devices; an advanced one (``index_put_``) takes a
+    0-d value from another device only."""
+    if not adv or v.ndim == 0:
+        return _array.to_host(v) if _array.on_host(target) else _array.like(target, v)
+    raise mixed(target, v)
 
 
 _F32_MAX = float(np.finfo(np.float32).max)
@@ -541,10 +573,11 @@ def _check_value_shape(arr: np.ndarray, key, v: np.ndarray) -> None:
     """torch's error when the value ``v`` cannot broadcast to the shape ``arr[key]`` has (checked
     before the indices are: with an index out of range too, torch reports the shapes)."""
     _check_empty_masks(arr.shape, key)
-    dummy = np.broadcast_to(np.empty((), arr.dtype), arr.shape)  # (indexing it copies nothing)
+    xp = _array.namespace(arr)
+    dummy = xp.broadcast_to(xp.empty((), arr.dtype), arr.shape)  # (indexing it copies nothing)
     keys = key if type(key) is tuple else (key,)
     try:
-        target = dummy[tuple(np.zeros_like(k) if isinstance(k, np.ndarray) and k.dtype.kind in "iu"
+        target = dummy[tuple(np.zeros_like(k) if is_array(k) and k.dtype.kind in "iu"
                              else k for k in keys)].shape
     except IndexError:  # (an error of the key itself, in torch's words)
         target = _index(arr, [key], arr.shape).shape
@@ -583,7 +616,7 @@ def _write(arr: np.ndarray, key, v, adv: bool, value=None) -> None:
                 "operation."
             ) from None
         if adv:
-            _check_value_shape(arr, key, np.asarray(v))
+            _check_value_shape(arr, key, v if hasattr(v, "shape") else np.asarray(v))
             raise
         target, vs = arr[key].shape, np.shape(v)
         if len(vs) > len(target):
@@ -660,8 +693,10 @@ def index_put_(self, indices, values, accumulate: bool = False):
             raise TypeError(f"expected Tensor as element {n} in argument 0, but got "
                             f"{type(i).__name__}")
     x, v = self._data, values._data
-    key = tuple(_array_index(i) for i in indices)
-    got = sum(k.ndim if isinstance(k, np.ndarray) and k.dtype.kind == "b" else 1 for k in key)
+    if type(v) is not type(x):
+        v = _value_to(x, v, True)
+    key = tuple(_on_device_of(x, _array_index(i)) for i in indices)
+    got = sum(k.ndim if k.dtype.kind == "b" else 1 for k in key)
     if got > x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim} (got {got})")
     _check_value_shape(x, key, v)  # (x[i] = v drops v's leading 1s; index_put_ does not)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _array, _dtype
+from .._device import mixed
 from .._tensor import Tensor, _dim, _wrap
 from ..autograd.graph import Node, attach
 from ..autograd.views import mark_multi_view, view_of
@@ -41,6 +42,15 @@ def _common_dtype(tensors) -> np.dtype:
     return dt.np
 
 
+def _one_device(arrs) -> None:
+    """torch's error when the arrays are not all on one device (nothing to check without CUDA)."""
+    if _array.DEVICE_TYPES:
+        first = _array.device_index(arrs[0])
+        for a in arrs:
+            if _array.device_index(a) != first:
+                raise mixed(arrs[0], a)
+
+
 def cat(tensors, dim: int = 0, *, axis=None, out=None):
     """Concatenate ``tensors`` along the existing dimension ``dim``.
 
@@ -53,6 +63,7 @@ def cat(tensors, dim: int = 0, *, axis=None, out=None):
         dim = axis
     try:  # fast path: one dtype, and NumPy accepts the shapes
         arrs = [t._data for t in tensors]
+        _one_device(arrs)
         first = arrs[0]
         nd = first.ndim
         if nd and all(a.dtype is first.dtype and a.ndim == nd for a in arrs):
@@ -114,7 +125,8 @@ class CatBackward0(Node):
         out, start = [], 0
         for need, shape, dt in zip(self.needs_input_grad, self.shapes, self.dtypes):
             if shape == (0,) and grad._data.ndim != 1:
-                out.append(_wrap(np.zeros(shape, dt.np)) if need else None)
+                xp = _array.namespace(grad._data)
+                out.append(_wrap(xp.zeros(shape, dt.np)) if need else None)
                 continue
             n = shape[self.dim]
             if need:
@@ -142,6 +154,8 @@ def stack(tensors, dim: int = 0, *, axis=None, out=None):
             )
     d = _dim(dim, len(shape) + 1)
     dt = _common_dtype(tensors)
+    if _array.DEVICE_TYPES:
+        _one_device([t._data for t in tensors])
     res = _wrap(np.stack([t._data for t in tensors], axis=d, dtype=dt))
     attach(res, StackBackward0, *tensors, dim=d)
     if out is not None:
@@ -249,7 +263,7 @@ def repeat_interleave(input, repeats=None, dim: int | None = None, *, output_siz
         if input._data.dtype.kind in "iu" and input._data.ndim != 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         counts = _repeat_counts(input, None)
-        return _wrap(np.repeat(np.arange(counts.size, dtype=input._data.dtype), counts))
+        return _wrap(_repeat_positions(counts).astype(input._data.dtype, copy=False))
     if dim is None:
         input, d = input.reshape(-1), 0
     else:
@@ -278,8 +292,19 @@ def repeat_interleave(input, repeats=None, dim: int | None = None, *, output_siz
         shape = input._data.shape
         wide = input.unsqueeze(d + 1).expand(*shape[:d + 1], counts, *shape[d + 1:])
         return wide.contiguous().view(*shape[:d], total, *shape[d + 1:])
-    positions = np.repeat(np.arange(n), counts)
-    return input.index_select(d, _wrap(positions))
+    return input.index_select(d, _wrap(_repeat_positions(counts)))
+
+
+def _repeat_positions(counts):
+    """``i`` repeated ``counts[i]`` times, for each ``i`` (int64, on the device of ``counts``).
+    CuPy's ``repeat`` takes no array of counts: on a GPU, the position of each output element is
+    the number of count totals at or before it (``searchsorted`` of the running totals)."""
+    if _array.on_host(counts):
+        return np.repeat(np.arange(counts.size), counts)
+    xp = _array.namespace(counts)
+    ends = counts.cumsum()
+    total = int(ends[-1]) if counts.size else 0
+    return xp.searchsorted(ends, xp.arange(total), side="right").astype(np.int64, copy=False)
 
 
 def _repeat_counts(repeats: Tensor, n: int | None) -> np.ndarray:
@@ -293,7 +318,10 @@ def _repeat_counts(repeats: Tensor, n: int | None) -> np.ndarray:
         raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
     if n is not None:
         if r.ndim == 0 or r.size == 1:
-            r = np.full(n, r.reshape(()), dtype=np.int64)
+            if _array.on_host(r):
+                r = np.full(n, r.reshape(()), dtype=np.int64)
+            else:
+                r = _array.namespace(r).zeros(n, np.int64) + r.reshape(())
         elif r.size != n:
             raise RuntimeError(
                 "repeats must have the same size as input along dim, but got repeats.size(0) = "

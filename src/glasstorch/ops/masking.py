@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _array, _dtype
+from .._device import mixed
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from ..autograd.views import inplace_update
@@ -22,27 +23,45 @@ from .join import cat
 from .shape import broadcast_shapes
 
 
-def _mask(mask, op) -> np.ndarray:
+def _mask(mask, op, x) -> np.ndarray:
     m = mask._data
     if m.dtype != np.bool_:
         raise RuntimeError(
             f"{op} only supports boolean masks, but got mask with dtype "
             f"{_dtype.c_name(m)}"
         )
+    return _mask_on(x, m)
+
+
+def _mask_on(x, m):
+    """The mask ``m`` on ``x``'s device: a CPU mask goes to ``x``'s GPU (glasstorch's leniency,
+    as for index tensors: torch wants it on ``x``'s device); a GPU mask must be on ``x``'s."""
+    if _array.on_host(m):
+        return _array.like(x, m)
+    if _array.on_host(x) or x.device.id != m.device.id:
+        raise mixed(x, m)
     return m
 
 
-def _fill_value(value, op, npd):
-    """The fill of ``masked_fill``: a 0-d tensor's array, or a number checked against ``npd``
-    as torch checks it (``1e20`` into int64 is torch's overflow RuntimeError)."""
+def _same_device(x, a) -> None:
+    """torch's error for a source of values on another device than the tensor ``x``."""
+    if type(a) is not type(x) or not (_array.on_host(x) or x.device.id == a.device.id):
+        raise mixed(x, a)
+
+
+def _fill_value(value, op, x):
+    """The fill of ``masked_fill``: a 0-d tensor's array (its number when it is on another device,
+    as torch takes a CPU scalar tensor), or a number checked against ``x``'s dtype as torch checks
+    it (``1e20`` into int64 is torch's overflow RuntimeError)."""
     if isinstance(value, Tensor):
-        if value._data.ndim:
+        v = value._data
+        if v.ndim:
             raise RuntimeError(
                 f"{op} only supports a 0-dimensional value tensor, but got tensor with "
-                f"{value._data.ndim} dimension(s)."
+                f"{v.ndim} dimension(s)."
             )
-        return value._data
-    return scalar_for(value, npd)
+        return v if type(v) is type(x) else _array.to_host(v)[()]
+    return scalar_for(value, x.dtype)
 
 
 def masked_fill(input, mask, value):
@@ -50,10 +69,11 @@ def masked_fill(input, mask, value):
 
     ``mask`` broadcasts against ``input``: ``scores.masked_fill(pad_mask, -1e9)``.
     """
-    x, m = input._data, _mask(mask, "masked_fill_")
-    v = _fill_value(value, "masked_fill_", x.dtype)
+    x = input._data
+    m = _mask(mask, "masked_fill_", x)
+    v = _fill_value(value, "masked_fill_", x)
     shape = x.shape if m.shape == x.shape else tuple(broadcast_shapes(m.shape, x.shape))
-    out = np.array(np.broadcast_to(x, shape) if shape != x.shape else x, order="C")
+    out = (np.broadcast_to(x, shape) if shape != x.shape else x).copy(order="C")
     np.copyto(out, v, casting="unsafe", where=m)
     if isinstance(value, Tensor):
         return attach(_wrap(out), MaskedFillBackward1, input, value, mask=mask)
@@ -82,8 +102,9 @@ class MaskedFillBackward1(MaskedFillBackward0):
 
 def masked_fill_(self, mask, value):
     """In-place ``masked_fill`` (``mask`` must broadcast to ``self``'s shape)."""
-    x, m = self._data, _mask(mask, "masked_fill_")
-    v = _fill_value(value, "masked_fill_", x.dtype)
+    x = self._data
+    m = _mask(mask, "masked_fill_", x)
+    v = _fill_value(value, "masked_fill_", x)
     if m.shape != x.shape and tuple(broadcast_shapes(m.shape, x.shape)) != x.shape:
         raise RuntimeError(
             f"output with shape {list(x.shape)} doesn't match the broadcast shape "
@@ -115,6 +136,8 @@ def masked_scatter_(self, mask, source):
         raise RuntimeError(
             "masked_scatter: expected self and source to have same dtypes but got"
             f"{_dtype.scalar_name(x)} and {_dtype.scalar_name(source)}")
+    m = _mask_on(x, m)
+    _same_device(x, source._data)
     if m.shape != x.shape:
         wide = _broadcast_or_raise(m.shape, x.shape)
         if wide != x.shape:
@@ -172,7 +195,8 @@ class MaskedScatterBackward0(Node):
             picked = masked_select(grad, mask)
             rest = int(np.prod(self.src_shape)) - self.count
             if rest:
-                picked = cat([picked, _wrap(np.zeros(rest, grad._data.dtype))])
+                gd = grad._data
+                picked = cat([picked, _wrap(_array.namespace(gd).zeros(rest, gd.dtype))])
             g_src = picked.reshape(self.src_shape)
         return g_old, g_src
 
@@ -182,7 +206,8 @@ def masked_select(input, mask):
 
     ``x`` of shape ``(2, 3)`` and a ``(3,)`` mask with two True: a ``(4,)`` tensor.
     """
-    x, m = input._data, _mask(mask, "masked_select:")
+    x = input._data
+    m = _mask(mask, "masked_select:", x)
     shape = x.shape if m.shape == x.shape else tuple(broadcast_shapes(m.shape, x.shape))
     mb = np.broadcast_to(m, shape)
     res = _wrap(np.broadcast_to(x, shape)[mb])
@@ -200,7 +225,7 @@ class MaskedSelectBackward0(Node):
 
     def backward(self, grad):
         mask = self.saved_tensors[1]
-        mb = np.broadcast_to(mask._data, self.broadcast_shape)
+        mb = np.broadcast_to(_array.like(grad._data, mask._data), self.broadcast_shape)
         return unbroadcast(put_into_zeros(grad, mb.shape, (mb,)), self.shape)
 
 
@@ -210,7 +235,7 @@ def nonzero(input, *, as_tuple: bool = False, out=None):
     x = input._data
     if as_tuple:
         if x.ndim == 0:
-            return (_wrap(np.zeros(1 if x.item() else 0, np.int64)),)
+            return (_wrap(_array.namespace(x).zeros(1 if x.item() else 0, np.int64)),)
         return tuple(_wrap(a.astype(np.int64)) for a in np.nonzero(x))
     return _wrap(np.argwhere(x).astype(np.int64))
 

@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 from numpy.lib.stride_tricks import as_strided as _as_strided
 
-from .. import _dtype
+from .. import _array, _dtype
 from .._size import Size
 from .._tensor import Tensor, _dim, _wrap
 from ..autograd import grad_mode
@@ -641,7 +641,7 @@ def unfold(input, dimension: int, size: int, step: int):
     count = (n - size) // step + 1
     shape = x.shape[:d] + (count,) + x.shape[d + 1:] + (size,)
     strides = x.strides[:d] + (x.strides[d] * step,) + x.strides[d + 1:] + (x.strides[d],)
-    arr = _as_strided(x, shape, strides, writeable=x.flags.writeable)
+    arr = _strided(x, shape, strides)
     return attach(view_of(input, arr), UnfoldBackward0, input, dim=d, size=size, step=step)
 
 
@@ -661,8 +661,9 @@ class UnfoldBackward0(Node):
         where = (np.arange(count)[:, None] * self.step + np.arange(self.size)).reshape(-1)
         g = grad.movedim(-1, d + 1)
         g = g.reshape(g.shape[:d] + (count * self.size,) + g.shape[d + 2:])
-        zeros = _wrap(np.zeros(self.shape, grad._data.dtype))
-        return zeros.index_add(d, _wrap(where), g)
+        gd = grad._data
+        zeros = _wrap(_array.namespace(gd).zeros(self.shape, gd.dtype))
+        return zeros.index_add(d, _wrap(_array.like(gd, where)), g)
 
 
 def as_strided(input, size, stride, storage_offset=None):
@@ -684,8 +685,7 @@ def as_strided(input, size, stride, storage_offset=None):
         raise RuntimeError("as_strided on a tensor whose memory is not row-major is not "
                            "supported by glasstorch; call .contiguous() first.")
     item = memory.itemsize
-    start = (input._data.__array_interface__["data"][0]
-             - memory.__array_interface__["data"][0]) // item
+    start = (_address(input._data) - _address(memory)) // item
     offset = start if storage_offset is None else int(storage_offset)
     need = offset + 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
     if need > memory.size:
@@ -693,12 +693,24 @@ def as_strided(input, size, stride, storage_offset=None):
             f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, "
             f"and itemsize {item} requiring a storage size of {need * item} are out of bounds "
             f"for storage of size {memory.size * item}")
-    arr = _as_strided(memory.reshape(-1)[offset:], size, tuple(s * item for s in stride),
-                      writeable=memory.flags.writeable)
+    arr = _strided(memory.reshape(-1)[offset:], size, tuple(s * item for s in stride))
     if not (grad_mode.state.enabled and input._rg):
         return view_of(input, arr)
     geom, where = strided_geometry(input, size, stride, offset)
     return attach(view_of(input, arr), AsStridedBackward0, input, geom=geom, memory=where)
+
+
+def _strided(x, shape: tuple, strides: tuple):
+    """A view of ``x``'s memory with ``shape`` and ``strides`` (bytes), writeable when ``x`` is
+    (CuPy's arrays are always writeable, and its ``as_strided`` takes no ``writeable``)."""
+    if _array.on_host(x):
+        return _as_strided(x, shape, strides, writeable=x.flags.writeable)
+    return _array.namespace(x).lib.stride_tricks.as_strided(x, shape, strides)
+
+
+def _address(a) -> int:
+    """Where the first element of ``a`` sits in memory (host or device)."""
+    return a.__array_interface__["data"][0] if _array.on_host(a) else a.data.ptr
 
 
 def _H(self):
