@@ -515,3 +515,80 @@ def test_distributions_on_cuda():
     c = D.Categorical(logits=gt.randn(4, 5, device="cuda"))
     _on_cuda(c.sample(), "categorical sample")
     _on_cuda(c.entropy(), "entropy")
+
+
+# ---- DistributedDataParallel -------------------------------------------------------------------
+
+_DDP_SCRIPT = '''
+import numpy as np
+import glasstorch as torch
+import glasstorch.distributed as dist
+from glasstorch import nn
+from glasstorch.nn.parallel import DistributedDataParallel as DDP
+
+dist.init_process_group("gloo")
+rank, world = dist.get_rank(), dist.get_world_size()
+
+def make():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 3))
+
+gen = np.random.default_rng(1)
+X = torch.tensor(gen.standard_normal((4, 6, 5)), dtype=torch.float32)
+Y = torch.tensor(gen.standard_normal((4, 6, 3)), dtype=torch.float32)
+torch.manual_seed(100 + rank)  # rank 0's weights must reach every rank
+local = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 3)).cuda()
+if rank == 0:
+    local.load_state_dict(make().state_dict())
+model = DDP(local, device_ids=[0], bucket_cap_mb=0.0001)
+opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+share = 6 // world
+for s in range(4):
+    xs, ys = X[s, rank * share:(rank + 1) * share], Y[s, rank * share:(rank + 1) * share]
+    opt.zero_grad()
+    out = model(xs)  # DDP moves the inputs to cuda:0
+    assert out.is_cuda
+    ((out - ys.cuda()) ** 2).mean().backward()
+    for p in model.parameters():
+        assert p.is_cuda and p.grad.is_cuda
+    opt.step()
+single = make()
+opt1 = torch.optim.SGD(single.parameters(), lr=0.05, momentum=0.9)
+for s in range(4):
+    opt1.zero_grad()
+    ((single(X[s]) - Y[s]) ** 2).mean().backward()
+    opt1.step()
+for p, q in zip(model.module.parameters(), single.parameters()):
+    np.testing.assert_allclose(p.detach().cpu().numpy(), q.detach().numpy(), rtol=1e-5, atol=1e-6)
+try:
+    DDP(nn.Linear(2, 2), device_ids=[0])
+except ValueError as e:
+    assert "device_ids and output_device arguments only work" in str(e)
+else:
+    raise AssertionError("device_ids with a CPU module")
+if rank == 0:
+    print("ok ddp cuda")
+'''
+
+
+def test_ddp_with_device_ids_on_cuda(tmp_path):
+    """Two MPI ranks, each with the model on cuda:0 (the double), end where one CPU process with
+    the whole batch ends."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("mpirun") is None:
+        pytest.fail("mpirun is needed for this test (Open MPI)")
+    script = tmp_path / "ddp_cuda.py"
+    script.write_text(_DDP_SCRIPT)
+    here = os.path.dirname(os.path.abspath(__file__))
+    src = os.path.join(os.path.dirname(os.path.dirname(here)), "src")
+    env = dict(os.environ, OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_ALLOW_RUN_AS_ROOT="1",
+               OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMP_NUM_THREADS="1",
+               PYTHONPATH=os.pathsep.join([src, here]))
+    res = subprocess.run(["mpirun", "-n", "2", sys.executable, str(script)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "ok ddp cuda" in res.stdout
