@@ -135,6 +135,32 @@ def test_module_cuda_cpu_and_to_round_trip():
     assert int(bn.num_batches_tracked) == 1
 
 
+@pytest.mark.parametrize("make", [
+    lambda: nn.Linear(3, 4, device="cuda"), lambda: nn.Conv2d(1, 2, 3, device="cuda"),
+    lambda: nn.BatchNorm2d(3, device="cuda"), lambda: nn.LayerNorm(4, device="cuda"),
+    lambda: nn.Embedding(5, 2, device="cuda"), lambda: nn.PReLU(device="cuda"),
+    lambda: nn.LSTM(3, 4, device="cuda"), lambda: nn.MultiheadAttention(4, 2, device="cuda"),
+    lambda: nn.TransformerEncoderLayer(4, 2, 8, device="cuda"),
+], ids=["linear", "conv", "batchnorm", "layernorm", "embedding", "prelu", "lstm", "mha",
+        "transformer"])
+def test_modules_made_with_device_cuda(make):
+    m = make()
+    for name, t in [*m.named_parameters(), *m.named_buffers()]:
+        _on_cuda(t, name)
+
+
+def test_lazy_module_moved_to_cuda_materializes_there():
+    m = nn.Sequential(nn.LazyLinear(4), nn.Tanh(), nn.LazyLinear(2)).double().cuda()
+    assert m[0].weight.device.type == "cuda"  # a placeholder knows where it will be made
+    m(gt.randn(2, 3, device="cuda", dtype=gt.float64))
+    for name, t in m.named_parameters():
+        _on_cuda(t, name)
+        assert t.dtype == gt.float64, name
+    lazy = nn.LazyLinear(2, device="cuda")
+    lazy(gt.randn(1, 3, device="cuda"))
+    _on_cuda(lazy.weight, "weight")
+
+
 # ---- losses ------------------------------------------------------------------------------------
 
 def _cls_target():
