@@ -485,6 +485,28 @@ def test_load_cpu_checkpoint_onto_cuda_and_state_dict_into_cuda_module():
         _close(q, p, n)
 
 
+@pytest.mark.parametrize("where", [None, "cpu", "cuda", {"cpu": "cuda:0"}])
+def test_safetensors_file_of_cuda_tensors(tmp_path, where):
+    """glasstorch's safetensors files record no device: tensors load on the CPU, or where
+    ``map_location`` says."""
+    _, cuda = _twins(_mlp)
+    path = tmp_path / "m.safetensors"
+    gt.save(cuda.state_dict(), path)
+    back = gt.load(path, map_location=where)
+    expect = "cpu" if where in (None, "cpu") else "cuda"
+    for k, v in back.items():
+        assert v.device.type == expect, k
+        _close(v, cuda.state_dict()[k], k)
+
+
+def test_loaded_views_share_their_cuda_storage():
+    t = gt.arange(6.0)
+    back = gt.load(_saved({"t": t, "view": t[2:5]}), map_location="cuda")
+    _on_cuda(back["t"])
+    back["t"].fill_(7.0)
+    _close(back["view"], gt.full((3,), 7.0))  # one storage on the GPU, as torch loads it
+
+
 def test_save_whole_cuda_module_and_tensor_views():
     m = nn.Linear(3, 2).cuda()
     t = gt.arange(6.0, device="cuda")
