@@ -532,6 +532,26 @@ def test_dataloader_pin_memory_and_pinned_tensors():
     _close(p, x)
 
 
+def test_dataloader_over_cuda_tensors_gives_cuda_batches():
+    """d2l keeps a whole data set on the GPU: batches are fancy-indexed there."""
+    from glasstorch.utils.data import DataLoader, TensorDataset
+
+    x, y = gt.randn(10, 3), gt.arange(10)
+    ds = TensorDataset(x.cuda(), y.cuda())
+    seen = []
+    gen = gt.Generator().manual_seed(0)
+    for xb, yb in DataLoader(ds, batch_size=4, shuffle=True, generator=gen):
+        _on_cuda(xb, "features")
+        _on_cuda(yb, "labels")
+        _close(xb, x[yb.cpu()])
+        seen += yb.cpu().tolist()
+    assert sorted(seen) == list(range(10))
+    items = [(x[i].cuda(), int(y[i])) for i in range(4)]
+    xb, yb = next(iter(DataLoader(items, batch_size=4)))  # samples stacked on the GPU
+    _on_cuda(xb, "collated")
+    _close(xb, x[:4])
+
+
 def test_backends_agree_with_torch_cuda():
     assert gt.backends.cuda.is_built() == gt.cuda.is_available()
     assert gt.backends.cudnn.is_available() in (True, False)
