@@ -642,13 +642,16 @@ if rank == 0:
 def test_ddp_with_device_ids_on_cuda(tmp_path):
     """Two MPI ranks, each with the model on cuda:0 (the double), end where one CPU process with
     the whole batch ends."""
+    import importlib.util
     import os
     import shutil
     import subprocess
     import sys
 
-    if shutil.which("mpirun") is None:
-        pytest.fail("mpirun is needed for this test (Open MPI)")
+    if shutil.which("mpirun") is None or importlib.util.find_spec("mpi4py") is None:
+        if os.environ.get("GLASSTORCH_REQUIRE_MPI") == "1":
+            pytest.fail("GLASSTORCH_REQUIRE_MPI=1 but mpirun or mpi4py is missing")
+        pytest.skip("Open MPI (mpirun) or mpi4py not installed (as tests/test_distributed.py)")
     script = tmp_path / "ddp_cuda.py"
     script.write_text(_DDP_SCRIPT)
     here = os.path.dirname(os.path.abspath(__file__))
