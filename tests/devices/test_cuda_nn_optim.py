@@ -452,20 +452,30 @@ def _saved(obj):
     return buf
 
 
-@pytest.mark.parametrize("where", ["none", "cpu", "cuda", "device", "dict", "callable"])
+@pytest.mark.parametrize("where", ["none", "cpu", "cuda", "device", "dict", "callable",
+                                   "device_cuda", "callable_cuda", "dict_cuda"])
 def test_save_load_cuda_state_dict_map_location(where):
     _, cuda = _twins(_conv_net)
     sd = cuda.state_dict()
     mapping = {
         "none": None, "cpu": "cpu", "cuda": "cuda", "device": gt.device("cpu"),
         "dict": {"cuda:0": "cpu"}, "callable": lambda storage, loc: storage,
+        "device_cuda": gt.device("cuda", 0), "callable_cuda": lambda storage, loc: storage.cuda(),
+        "dict_cuda": {"cuda:0": gt.device("cuda:0")},
     }[where]
     loaded = gt.load(_saved(sd), map_location=mapping)
     expect = {"none": "cuda", "cpu": "cpu", "cuda": "cuda", "device": "cpu", "dict": "cpu",
-              "callable": "cpu"}[where]
+              "callable": "cpu", "device_cuda": "cuda", "callable_cuda": "cuda",
+              "dict_cuda": "cuda"}[where]
     for k, v in loaded.items():
         assert v.device.type == expect, f"{k}: {v.device} with map_location={mapping!r}"
         _close(v, sd[k], k)
+
+
+def test_load_onto_a_gpu_that_does_not_exist_is_torchs_error():
+    with pytest.raises(RuntimeError, match="Attempting to deserialize object on CUDA device 5 "
+                                           "but torch.cuda.device_count\\(\\) is 1"):
+        gt.load(_saved({"t": gt.ones(2)}), map_location="cuda:5")
 
 
 def test_load_cpu_checkpoint_onto_cuda_and_state_dict_into_cuda_module():
