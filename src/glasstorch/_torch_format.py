@@ -19,6 +19,12 @@ storage keys, then each storage as an 8-byte element count and its bytes.
 ``write(obj)`` returns the bytes of a zip archive real ``torch.load`` reads with its default
 ``weights_only=True``. Tensors load as NumPy views into their storage's array (storage sharing
 kept); ``bfloat16`` storages, which glasstorch has no dtype for, load as ``float32`` (exactly).
+
+Devices: each storage is written with its location (``'cpu'``, ``'cuda:0'``; a GPU tensor's bytes
+are copied to the host, as torch does). Loading puts it where ``map_location`` says, as torch:
+``None`` (where it was saved), a device or its name, a dict from saved location to location, or a
+function ``(storage, location) -> storage`` given the storage on the host (return it to keep it
+there, ``storage.cuda(i)`` to move it). A GPU storage is copied once and its tensors view the copy.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from . import _dtype
+from . import _array, _dtype
 from ._device import device
 from ._size import Size
 from ._tensor import Tensor, _wrap
@@ -94,6 +100,42 @@ class _Storage:
         self.name = name
         self.key = key
         self._typed: dict = {}
+        self.gpu: int | None = None  # where its tensors go: None for the host, else a GPU number
+        self._on_gpu: dict = {}  # dtype name -> the typed array copied to GPU ``self.gpu``
+
+    # what a map_location function may call on the storage it is given
+    @property
+    def device(self) -> device:
+        return device("cpu") if self.gpu is None else device("cuda", self.gpu)
+
+    def to(self, dev) -> _Storage:
+        """This storage's bytes, to be loaded on ``dev`` (a device or its name)."""
+        from ._device import gpu_index
+
+        index = gpu_index(dev)
+        if index == self.gpu:
+            return self
+        moved = _Storage(self.raw, self.dtype, self.big_endian, self.name, self.key)
+        moved._typed, moved.gpu = self._typed, index
+        return moved
+
+    def cuda(self, dev=None, non_blocking: bool = False) -> _Storage:
+        return self.to(device("cuda") if dev is None else device(dev) if not isinstance(
+            dev, int) else device("cuda", dev))
+
+    def cpu(self) -> _Storage:
+        return self.to("cpu")
+
+    def on_device(self, dt) -> np.ndarray:
+        """``typed(dt)`` where the storage's tensors live: on the host, or copied (once) to its
+        GPU."""
+        flat = self.typed(dt)
+        if self.gpu is None:
+            return flat
+        key = "bfloat16" if dt is None else dt.name
+        if key not in self._on_gpu:
+            self._on_gpu[key] = _array.to_device(flat, self.gpu)
+        return self._on_gpu[key]
 
     def refill(self, data: bytes) -> None:
         """Put the storage's bytes in place (legacy files store them after the tensors), also
@@ -107,6 +149,9 @@ class _Storage:
             if not np.shares_memory(arr, self.raw):
                 arr[...] = self.typed(None if key == "bfloat16" else _dtype._by_name(key))
             self._typed[key] = arr
+        for key, arr in self._on_gpu.items():  # the GPU copies: refreshed in place
+            arr[...] = _array.like(arr, self.typed(None if key == "bfloat16"
+                                                   else _dtype._by_name(key)))
 
     def typed(self, dt) -> np.ndarray:
         """The bytes as a 1-D array of ``dt`` (a glasstorch dtype or None for bfloat16)."""
@@ -145,7 +190,7 @@ def _as_tensor(storage, storage_offset, size, stride, dt) -> Tensor:
     every element it reaches lies inside the storage."""
     if not isinstance(storage, _Storage):
         raise ValueError(f"expected a storage, got {type(storage).__name__}")
-    flat = storage.typed(dt)
+    flat = storage.on_device(dt)
     offset = _count(storage_offset, "storage_offset")
     if not isinstance(size, (tuple, list)) or not isinstance(stride, (tuple, list)):
         raise ValueError("size and stride must be tuples")
@@ -154,13 +199,14 @@ def _as_tensor(storage, storage_offset, size, stride, dt) -> Tensor:
     if len(shape) != len(steps):
         raise ValueError(f"size {list(shape)} and stride {list(steps)} differ in length")
     if 0 in shape:
-        return _wrap(np.empty(shape, flat.dtype))
+        return _wrap(_array.namespace(flat).empty(shape, flat.dtype))
     last = offset + sum((n - 1) * s for n, s in zip(shape, steps))
     if last >= flat.size:
         raise ValueError(f"a tensor of size {list(shape)}, stride {list(steps)} at offset "
                          f"{offset} reaches element {last} of a storage of {flat.size}")
     item = flat.itemsize
-    arr = np.lib.stride_tricks.as_strided(flat[offset:], shape, tuple(s * item for s in steps))
+    xp = _array.namespace(flat)
+    arr = xp.lib.stride_tricks.as_strided(flat[offset:], shape, tuple(s * item for s in steps))
     return _wrap(arr)
 
 
@@ -331,7 +377,7 @@ class _Reader:
             raise pickle.UnpicklingError(f"{self.name}: storage of an unknown type {kind!r}")
         if not isinstance(key, str) or not isinstance(location, str):
             raise pickle.UnpicklingError(f"{self.name}: a malformed storage id {pid!r}")
-        _check_location(location, self.map_location)
+        target = _target(location, self.map_location)
         if key in self.storages:
             return self.storages[key]
         dt = None if stype.dtype == "untyped" else stype.dtype
@@ -346,28 +392,50 @@ class _Reader:
         raw = np.frombuffer(bytearray(self.fetch(key, nbytes)), np.uint8)
         storage = _Storage(raw, dt if stype.dtype != "untyped" else _dtype.uint8,
                            self.big_endian, self.name, key)
-        if callable(self.map_location) and not isinstance(self.map_location, (str, device)):
+        if target is _CALL:
             moved = self.map_location(storage, location)
             storage = moved if isinstance(moved, _Storage) else storage
+        elif target is not None:
+            storage.gpu = target
         self.storages[key] = storage
         return storage
 
 
-def _check_location(location: str, map_location) -> None:
+_CALL = object()  # _target's answer when a map_location function decides
+
+
+def _target(location: str, map_location):
+    """Where a storage saved at ``location`` loads: None for the host, a GPU number, or
+    ``_CALL`` (the map_location function decides); torch's errors for a GPU that is missing."""
     target = location
     if isinstance(map_location, dict):
         target = map_location.get(location, location)
     elif map_location is not None and not callable(map_location):
         target = map_location
     elif callable(map_location) and not isinstance(map_location, device):
-        return  # the function decides
+        return _CALL
     kind = target.type if isinstance(target, device) else str(target).split(":")[0]
-    if kind not in ("cpu", "meta"):
+    if kind in ("cpu", "meta"):
+        return None
+    lib = _array.cuda(required=False)
+    if kind != "cuda" or lib is None:
         raise RuntimeError(
             "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() "
             "is False. If you are running on a CPU-only machine, please use torch.load with "
             "map_location=torch.device('cpu') to map your storages to the CPU."
         )
+    dev = device(target)
+    from ._device import _current
+
+    index = _current[0] if dev.index is None else dev.index
+    count = lib.device_count()
+    if index >= count:
+        raise RuntimeError(
+            f"Attempting to deserialize object on CUDA device {index} but "
+            f"torch.cuda.device_count() is {count}. Please use torch.load with map_location to "
+            "map your storages to an existing device."
+        )
+    return index
 
 
 def _unpickle(data: bytes, name: str, persistent_load, weights_only: bool, start: int = 0):
@@ -527,6 +595,14 @@ class _StorageRef:
 
     def __init__(self, key: str, array: np.ndarray, dt):
         self.key, self.array, self.dtype = key, array, dt
+        self.location = "cpu" if _array.on_host(array) else f"cuda:{_array.device_index(array)}"
+
+
+def _address(arr) -> int:
+    """Where ``arr``'s first element is in memory (a host or a GPU address)."""
+    if _array.on_host(arr):
+        return arr.__array_interface__["data"][0]
+    return arr.data.ptr
 
 
 class _Writer:
@@ -543,12 +619,13 @@ class _Writer:
         arr = t._data
         dt = t.dtype
         root = arr
-        while isinstance(root.base, np.ndarray):
+        kind = type(arr)  # numpy.ndarray, or the GPU array type (its views have it as base)
+        while isinstance(root.base, kind):
             root = root.base
         item = arr.itemsize
         if (root.dtype == arr.dtype and root.flags.c_contiguous and arr.size
                 and all(s >= 0 and s % item == 0 for s in arr.strides)):
-            start = arr.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+            start = _address(arr) - _address(root)
             if start >= 0 and start % item == 0:
                 ref = self.by_root.get(id(root))
                 if ref is None:
@@ -556,7 +633,7 @@ class _Writer:
                     self.by_root[id(root)] = ref
                     self.alive.append(root)
                 return ref, start // item, tuple(s // item for s in arr.strides)
-        copy = np.ascontiguousarray(arr)
+        copy = _array.namespace(arr).ascontiguousarray(arr)
         return self.new(copy.reshape(-1), dt), 0, tuple(s // item for s in copy.strides) \
             if copy.ndim else ()
 
@@ -596,7 +673,7 @@ class _Writer:
     def storage_id(self, obj):
         if isinstance(obj, _StorageRef):
             kind = _G("torch", _STORAGE_OF[obj.dtype.name])
-            return ("storage", kind, obj.key, "cpu", int(obj.array.size))
+            return ("storage", kind, obj.key, obj.location, int(obj.array.size))
         return None
 
 
@@ -635,7 +712,9 @@ def write(obj) -> bytes:
         put(".storage_alignment", str(_ALIGN).encode())
         put("byteorder", sys.byteorder.encode())
         for ref in writer.storages:
-            put(f"data/{ref.key}", np.ascontiguousarray(ref.array).tobytes(), align=True)
+            # a GPU storage's bytes are copied to the host here, as torch.save does
+            put(f"data/{ref.key}", np.ascontiguousarray(_array.to_host(ref.array)).tobytes(),
+                align=True)
         put("version", b"3\n")
         put(".data/serialization_id", str(int.from_bytes(os.urandom(16), "big")).zfill(40)
             .encode())

@@ -48,8 +48,8 @@ from collections import Counter, OrderedDict
 
 import numpy as np
 
-from . import _dtype
-from ._device import device
+from . import _array, _dtype
+from ._device import device, place
 from ._serialization_read import _MAX_HEADER, _OLD_PICKLE_STARTS, _bad, _read
 from ._size import Size
 from ._tensor import Tensor, _wrap
@@ -98,7 +98,8 @@ class _Encoder:
         if first is not None and not self.flat:
             return {"same_as": first}
         key = self.key_for(path)
-        arr = t._data if t._data.flags.c_contiguous else t._data.copy(order="C")
+        arr = _array.to_host(t._data)  # a GPU tensor is stored from a host copy (as torch.save)
+        arr = arr if arr.flags.c_contiguous else arr.copy(order="C")
         if arr.dtype == np.complex128:  # not a safetensors dtype: store (re, im) pairs
             arr = arr[..., None].view(np.float64)
         self.arrays[key] = arr
@@ -369,7 +370,8 @@ def _load_safetensors(data: bytes, header: dict, name: str, map_location):
         [] if map_location is None or callable(map_location) else [map_location]
     )
     for dev in targets:
-        if device(dev).type not in ("cpu", "meta"):
+        if device(dev).type not in ("cpu", "meta") and not (
+                device(dev).type == "cuda" and _array.cuda(required=False) is not None):
             raise RuntimeError(
                 "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() "
                 "is False. If you are running on a CPU-only machine, please use torch.load with "
@@ -498,10 +500,15 @@ class _Decoder:
 
 
 def _restore(t: Tensor, map_location) -> Tensor:
+    """A loaded (host) tensor where ``map_location`` says: a safetensors file records no device,
+    so every tensor was saved at ``'cpu'``."""
     if callable(map_location) and not isinstance(map_location, (str, device)):
         moved = map_location(t, "cpu")
         return moved if isinstance(moved, Tensor) else t
-    return t
+    target = map_location.get("cpu") if isinstance(map_location, dict) else map_location
+    if target is None or device(target).type in ("cpu", "meta"):
+        return t
+    return _wrap(place(t._data, target))
 
 
 @functools.cache

@@ -1,6 +1,9 @@
-"""``torch.backends.cuda``: CUDA, absent here; its matmul flags are kept and ignored."""
+"""``torch.backends.cuda``: whether this build can use CUDA, and the matmul flags (kept, ignored:
+CuPy's matmul does not read them)."""
 
 from types import SimpleNamespace
+
+from .. import _array
 
 # PyTorch's defaults for the knobs code sets before training on a GPU
 matmul = SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reduction=True,
@@ -8,5 +11,7 @@ matmul = SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reductio
 
 
 def is_built() -> bool:
-    """False: this build has no CUDA (as a CPU-only PyTorch)."""
-    return False
+    """Whether CUDA can be used: True where ``torch.cuda.is_available()`` (CuPy imports and sees a
+    GPU), False otherwise, as a CPU-only PyTorch answers. (A CUDA build of PyTorch says True even
+    on a machine without a GPU; glasstorch's CUDA is CuPy, which it loads only with a GPU.)"""
+    return _array.cuda(required=False) is not None

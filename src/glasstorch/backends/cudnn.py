@@ -1,5 +1,7 @@
-"""``torch.backends.cudnn``: NVIDIA's cuDNN, absent here. Its flags exist (code sets them
-before training) and are kept, with PyTorch's defaults, but nothing reads them on the CPU."""
+"""``torch.backends.cudnn``: NVIDIA's cuDNN, which glasstorch does not use, on the CPU or on a GPU
+(its convolutions and normalisations on CUDA are CuPy kernels: CuPy has no cuDNN module). The
+flags exist (code sets them before training) and are kept, with PyTorch's defaults, but nothing
+reads them; ``is_available()`` says False even where ``torch.cuda.is_available()``."""
 
 from contextlib import contextmanager
 
@@ -11,7 +13,7 @@ benchmark_limit = 10
 
 
 def is_available() -> bool:
-    """False: no cuDNN without CUDA."""
+    """False: glasstorch never calls cuDNN (a CPU-only PyTorch answers the same)."""
     return False
 
 

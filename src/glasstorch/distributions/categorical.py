@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _array
 from .._size import Size
 from .._tensor import Tensor, _wrap
 from . import constraints
@@ -84,10 +85,11 @@ class Categorical(Distribution):
         shape = self._extended_shape(sample_shape)
         n = sample_shape.numel()
         if n == 0 or shape.numel() == 0:
-            return _wrap(np.zeros(tuple(shape), np.int64))
+            return _wrap(_array.namespace(self.probs._data).zeros(tuple(shape), np.int64))
         probs_2d = self.probs.detach().reshape(-1, self._num_events)
         draws = multinomial(probs_2d, n, True)._data  # (rows, n): n draws per batch row
-        return _wrap(np.ascontiguousarray(draws.T).reshape(tuple(shape)))
+        xp = _array.namespace(draws)
+        return _wrap(xp.ascontiguousarray(draws.T).reshape(tuple(shape)))
 
     def log_prob(self, value: Tensor) -> Tensor:
         """``log probs[value]`` for each index in ``value`` (broadcast against the batch)."""
@@ -118,4 +120,4 @@ def _broadcast_pair(a: Tensor, b: Tensor):
 
 
 def _nan(shape, like: Tensor) -> Tensor:
-    return _wrap(np.full(tuple(shape), np.nan, like._data.dtype))
+    return _wrap(_array.namespace(like._data).full(tuple(shape), np.nan, like._data.dtype))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from numbers import Number
 
+from .. import _array
 from .._size import Size
 from .._tensor import Tensor, _wrap
 from ..random import numpy_rng
@@ -49,7 +50,7 @@ class Exponential(Distribution):
         """``E / rate`` with ``E`` standard exponential: differentiable in ``rate``."""
         shape = tuple(self._extended_shape(sample_shape))
         draws = numpy_rng(None).standard_exponential(shape).astype(self.rate._data.dtype)
-        return _wrap(draws) / self.rate
+        return _wrap(_array.like(self.rate._data, draws)) / self.rate  # drawn on the host
 
     def log_prob(self, value: Tensor) -> Tensor:
         """``log(rate) - rate * value``."""

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from .. import _array
 from .._size import Size
 from .._tensor import Tensor, _wrap
 from ..random import numpy_rng
@@ -70,10 +71,11 @@ class Multinomial(Distribution):
     def sample(self, sample_shape=()) -> Tensor:
         """Count vectors: each row sums to ``total_count``."""
         shape = self._extended_shape(sample_shape)
-        p = self.probs._data.astype(np.float64)
+        p = _array.to_host(self.probs._data).astype(np.float64)  # drawn on the host (by design)
         p = p / p.sum(axis=-1, keepdims=True)  # NumPy insists on sums within rounding of 1
         counts = numpy_rng(None).multinomial(self.total_count, p, size=tuple(shape[:-1]))
-        return _wrap(counts.astype(self.probs._data.dtype).reshape(tuple(shape)))
+        counts = counts.astype(self.probs._data.dtype).reshape(tuple(shape))
+        return _wrap(_array.like(self.probs._data, counts))
 
     def log_prob(self, value: Tensor) -> Tensor:
         """``log(n! / prod(x_i!)) + sum(x_i log p_i)`` with ``n = sum(x_i)``."""

@@ -64,7 +64,7 @@ class Normal(Distribution):
         from .._sampling import randn
 
         shape = self._extended_shape(sample_shape)
-        eps = randn(shape, dtype=self.loc.dtype)
+        eps = randn(shape, dtype=self.loc.dtype, device=self.loc.device)
         return self.loc + eps * self.scale
 
     def log_prob(self, value: Tensor) -> Tensor:

@@ -54,7 +54,8 @@ class Uniform(Distribution):
     def rsample(self, sample_shape=()) -> Tensor:
         from .._sampling import rand
 
-        u = rand(self._extended_shape(sample_shape), dtype=self.low.dtype)
+        u = rand(self._extended_shape(sample_shape), dtype=self.low.dtype,
+                 device=self.low.device)
         return self.low + u * (self.high - self.low)
 
     def log_prob(self, value: Tensor) -> Tensor:

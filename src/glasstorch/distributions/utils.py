@@ -7,7 +7,7 @@ from numbers import Number
 
 import numpy as np
 
-from .. import _dtype
+from .. import _array, _dtype
 from .._tensor import Tensor, _wrap
 
 __all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits"]
@@ -27,7 +27,9 @@ def broadcast_all(*values):
                 f"{type(v).__name__}"
             )
     npd = tensors[0]._data.dtype if tensors else _dtype.get_default_dtype().np
-    out = [v if isinstance(v, Tensor) else _wrap(np.asarray(v, dtype=npd)) for v in values]
+    ref = tensors[0]._data if tensors else None  # numbers join the tensors' device
+    out = [v if isinstance(v, Tensor) else _wrap(_array.like(ref, np.asarray(v, dtype=npd)))
+           for v in values]
     shape = np.broadcast_shapes(*(t._data.shape for t in out))
     return tuple(t if t._data.shape == shape else t.expand(shape) for t in out)
 

@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 
+from .. import _array
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import no_grad
 from ..random import numpy_rng
@@ -93,9 +94,10 @@ def _no_op_if_empty(tensor: Tensor) -> bool:
 
 
 def _write(tensor: Tensor, values: np.ndarray) -> Tensor:
-    """Copy NumPy ``values`` into ``tensor`` in place (as one recorded in-place write)."""
+    """Copy NumPy ``values`` (drawn or built on the host) into ``tensor`` in place (as one
+    recorded in-place write), moved first to ``tensor``'s device."""
     with no_grad():
-        tensor.copy_(_wrap(values))
+        tensor.copy_(_wrap(_array.like(tensor._data, values)))
     return tensor
 
 

@@ -119,6 +119,14 @@ class UninitializedTensorMixin:
         return self.__dict__.get("_gt_dtype") or _dtype.get_default_dtype()
 
     @property
+    def device(self):
+        """Where ``materialize`` will put the values: given at construction, or by moving the
+        module (``lazy.cuda()``) before its first call."""
+        from .._device import device
+
+        return self.__dict__.get("_gt_device") or device("cpu")
+
+    @property
     def shape(self):
         raise RuntimeError(
             "Can't access the shape of an uninitialized parameter or buffer. This error usually "
@@ -131,10 +139,15 @@ class UninitializedTensorMixin:
         """Allocate the values with ``shape`` and become ``cls_to_become``."""
         if dtype is None:
             dtype = self.dtype
+        if device is None:
+            device = self.device
         shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        self._data = np.empty(shape, dtype=_dtype.to_dtype(dtype).np)
+        from .._device import place
+
+        self._data = place(np.empty(shape, dtype=_dtype.to_dtype(dtype).np), device)
         self._vc = [0]
         self.__dict__.pop("_gt_dtype", None)
+        self.__dict__.pop("_gt_device", None)
         self.__class__ = self.cls_to_become
 
     def __repr__(self) -> str:
@@ -143,12 +156,13 @@ class UninitializedTensorMixin:
     __str__ = __repr__
 
     def __deepcopy__(self, memo):
-        new = type(self)(self._rg, None, self.__dict__.get("_gt_dtype"))
+        new = type(self)(self._rg, self.__dict__.get("_gt_device"), self.__dict__.get("_gt_dtype"))
         memo[id(self)] = new
         return new
 
     def __reduce_ex__(self, proto):
-        return (type(self), (self._rg, None, self.__dict__.get("_gt_dtype")))
+        return (type(self), (self._rg, self.__dict__.get("_gt_device"),
+                             self.__dict__.get("_gt_dtype")))
 
 
 class UninitializedParameter(UninitializedTensorMixin, Parameter):
@@ -160,6 +174,7 @@ class UninitializedParameter(UninitializedTensorMixin, Parameter):
     def __new__(cls, requires_grad: bool = True, device=None, dtype=None):
         p = Parameter.__new__(cls, Tensor(0), requires_grad)
         p.__dict__["_gt_dtype"] = _dtype.to_dtype(dtype) if dtype is not None else None
+        p.__dict__["_gt_device"] = _placeholder_device(device)
         return p
 
     def __init__(self, requires_grad: bool = True, device=None, dtype=None):
@@ -174,11 +189,22 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
     def __new__(cls, requires_grad: bool = False, device=None, dtype=None, persistent=True):
         t = _new_leaf(cls, Tensor(0)._data, [0], bool(requires_grad))
         t.__dict__["_gt_dtype"] = _dtype.to_dtype(dtype) if dtype is not None else None
+        t.__dict__["_gt_device"] = _placeholder_device(device)
         t.__dict__["persistent"] = persistent
         return t
 
     def __init__(self, requires_grad: bool = False, device=None, dtype=None, persistent=True):
         pass
+
+
+def _placeholder_device(dev):
+    """The device a placeholder is made for (None: the CPU), checked as the factories check it."""
+    if dev is None:
+        return None
+    from .._device import check_device, device
+
+    check_device(dev)
+    return device(dev)
 
 
 def is_lazy(param) -> bool:

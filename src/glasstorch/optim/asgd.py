@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _array, _dtype
 from .._tensor import Tensor, _wrap
 from ._options import _check_capturable
 from .optimizer import (
@@ -70,9 +70,10 @@ class ASGD(Optimizer):
         state = self.state[p]
         lr = _number(group["lr"])
         if len(state) == 0:
-            state["step"] = _step_tensor()
-            state["eta"] = _wrap(np.array(lr, dtype=_scalar_dtype()))
-            state["mu"] = _wrap(np.ones((), dtype=_scalar_dtype()))
+            # unlike the other optimizers' step counters, torch keeps these on the param's device
+            state["step"] = _wrap(_array.like(p._data, _step_tensor()._data))
+            state["eta"] = _wrap(_array.like(p._data, np.array(lr, dtype=_scalar_dtype())))
+            state["mu"] = _wrap(_array.like(p._data, np.ones((), dtype=_scalar_dtype())))
             state["ax"] = _wrap(np.zeros_like(p._data))
         lambd, alpha, t0 = group["lambd"], group["alpha"], group["t0"]
         param = _real(p._data)

@@ -18,12 +18,17 @@ stopping early when the gradient is smaller than ``tolerance_grad``, the step or
 smaller than ``tolerance_change``, or ``max_eval`` closure calls are spent. The vectors are the
 parameters flattened into one, as NumPy arrays of the parameters' dtype; the scalars (``gᵀd``,
 ``1 / yᵀs``, ...) keep that dtype too, so float32 training computes as torch does.
+
+On a GPU the vectors stay there; each scalar (a dot product, a norm) is read back to the host as
+a NumPy scalar of its dtype (``_host``), so the scalar arithmetic and the branches are exactly
+the CPU's (torch's LBFGS reads them back too, to compare them).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import _array
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import enable_grad, no_grad
 from .optimizer import Optimizer, _check_lr, _number, _real
@@ -46,6 +51,16 @@ def _cubic_minimum(x1, f1, g1, x2, f2, g2, bounds=None):
     return min(max(at, low), high)
 
 
+def _host(x):
+    """A scalar result (a dot product, a reduction) as a NumPy scalar of its dtype: itself on the
+    CPU, read back from a GPU's 0-d array."""
+    return x if _array.on_host(x) else x.dtype.type(x.item())
+
+
+def _dot(a, b):
+    return _host(a.dot(b))
+
+
 class _Point:
     """One trial of the line search: step ``t``, loss ``f``, gradient ``g``, slope ``gtd``."""
 
@@ -64,10 +79,10 @@ def _strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1
     ("bracketing") grows ``t`` until the interval from the last trial to it holds a good step;
     phase 2 ("zoom") shrinks that interval. Returns ``(loss, flat_grad, t, evaluations)``.
     """
-    d_norm = np.abs(d).max()
+    d_norm = _host(np.abs(d).max())
     f_new, g_new = evaluate(t)  # (each evaluation returns a new gradient array)
     evals = 1
-    new = _Point(t, f_new, g_new, g_new.dot(d))
+    new = _Point(t, f_new, g_new, _dot(g_new, d))
     prev = _Point(0, f, g, gtd)
     done = False
     ls_iter = 0
@@ -89,7 +104,7 @@ def _strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1
         prev = new
         f_new, g_new = evaluate(t_next)
         evals += 1
-        new = _Point(t_next, f_new, g_new, g_new.dot(d))
+        new = _Point(t_next, f_new, g_new, _dot(g_new, d))
         ls_iter += 1
     if ls_iter == max_ls:  # out of evaluations: the best of the start and the last trial
         bracket = [_Point(0, f, g, None), _Point(new.t, new.f, new.g, None)]
@@ -115,7 +130,7 @@ def _strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1
             insufficient_progress = False
         f_new, g_new = evaluate(t_next)
         evals += 1
-        trial = _Point(t_next, f_new, g_new, g_new.dot(d))
+        trial = _Point(t_next, f_new, g_new, _dot(g_new, d))
         ls_iter += 1
         if trial.f > f + c1 * trial.t * gtd or trial.f >= bracket[low].f:
             bracket[high] = trial  # not enough decrease: the trial is the new high end
@@ -191,9 +206,10 @@ class LBFGS(Optimizer):
     # ---- the parameters as one flat vector ---------------------------------------------------
     def _flat_grad(self) -> np.ndarray:
         """Every parameter's gradient (zeros where there is none), flattened into one vector."""
-        pieces = [np.zeros(_real(p._data).size, _real(p._data).dtype) if p._grad is None
+        xp = _array.namespace(self._params[0]._data)
+        pieces = [xp.zeros(_real(p._data).size, _real(p._data).dtype) if p._grad is None
                   else _real(p._grad._data).ravel() for p in self._params]
-        return np.concatenate(pieces)
+        return xp.concatenate(pieces)
 
     def _add_to_params(self, step, direction: np.ndarray) -> None:
         """``θ ← θ + step · direction``, the flat ``direction`` cut back into the parameters."""
@@ -263,7 +279,7 @@ class LBFGS(Optimizer):
             else:
                 y = flat_grad - prev_flat_grad
                 s = d * d.dtype.type(t)
-                ys = y.dot(s)
+                ys = _dot(y, s)
                 if ys > 1e-10:  # keep the pair only where the curvature is positive
                     if len(old_dirs) == history_size:
                         old_dirs.pop(0)
@@ -272,7 +288,7 @@ class LBFGS(Optimizer):
                     old_dirs.append(y)
                     old_stps.append(s)
                     ro.append(1.0 / ys)
-                    h_diag = ys / y.dot(y)  # the initial inverse Hessian, a multiple of I
+                    h_diag = ys / _dot(y, y)  # the initial inverse Hessian, a multiple of I
                 al = state.setdefault("al", [None] * history_size)
                 d = _two_loop(flat_grad, old_dirs, old_stps, ro, h_diag, al)
             prev_flat_grad = flat_grad.copy()
@@ -280,10 +296,10 @@ class LBFGS(Optimizer):
 
             # 2. the step size
             if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / np.abs(flat_grad).sum()) * lr
+                t = min(1.0, 1.0 / _host(np.abs(flat_grad).sum())) * lr
             else:
                 t = lr
-            gtd = flat_grad.dot(d)
+            gtd = _dot(flat_grad, d)
             if gtd > -tolerance_change:  # not a descent direction (any more)
                 break
 
@@ -322,15 +338,16 @@ class LBFGS(Optimizer):
             if abs(loss - prev_loss) < tolerance_change:
                 break
 
-        state["d"], state["t"] = _wrap_state(d), _wrap_state(t)
-        state["old_dirs"] = [_wrap_state(v) for v in old_dirs]
-        state["old_stps"] = [_wrap_state(v) for v in old_stps]
-        state["ro"] = [_wrap_state(v) for v in ro]
-        state["H_diag"] = _wrap_state(h_diag)
-        state["prev_flat_grad"] = _wrap_state(prev_flat_grad)
+        ref = self._params[0]._data  # state tensors go to the parameters' device, as in torch
+        state["d"], state["t"] = _wrap_state(d, ref), _wrap_state(t, ref)
+        state["old_dirs"] = [_wrap_state(v, ref) for v in old_dirs]
+        state["old_stps"] = [_wrap_state(v, ref) for v in old_stps]
+        state["ro"] = [_wrap_state(v, ref) for v in ro]
+        state["H_diag"] = _wrap_state(h_diag, ref)
+        state["prev_flat_grad"] = _wrap_state(prev_flat_grad, ref)
         state["prev_loss"] = prev_loss
         if "al" in state:
-            state["al"] = [_wrap_state(v) for v in state["al"]]
+            state["al"] = [_wrap_state(v, ref) for v in state["al"]]
         return orig_loss
 
 
@@ -339,11 +356,11 @@ def _two_loop(flat_grad, old_dirs, old_stps, ro, h_diag, al: list) -> np.ndarray
     receives the first loop's coefficients (torch keeps them in the state)."""
     q = -flat_grad
     for i in range(len(old_dirs) - 1, -1, -1):
-        al[i] = old_stps[i].dot(q) * ro[i]
+        al[i] = _dot(old_stps[i], q) * ro[i]
         q -= old_dirs[i] * al[i]
     r = q * h_diag if isinstance(h_diag, np.floating) else q * q.dtype.type(h_diag)
     for i in range(len(old_dirs)):
-        be_i = old_dirs[i].dot(r) * ro[i]
+        be_i = _dot(old_dirs[i], r) * ro[i]
         r += old_stps[i] * (al[i] - be_i)
     return r
 
@@ -353,15 +370,18 @@ def _as_float(loss) -> float:
     return float(loss.detach()) if isinstance(loss, Tensor) else float(loss)
 
 
-def _wrap_state(value):
-    """A value for ``state``: arrays and NumPy scalars as tensors (as torch keeps them)."""
-    if isinstance(value, (np.ndarray, np.generic)):
-        return _wrap(np.asarray(value))
+def _wrap_state(value, ref):
+    """A value for ``state``: arrays and NumPy scalars as tensors (as torch keeps them), on the
+    device of ``ref`` (a parameter's array)."""
+    if isinstance(value, np.generic):
+        return _wrap(_array.like(ref, np.asarray(value)))
+    if isinstance(value, np.ndarray) or not _array.on_host(value):
+        return _wrap(value)
     return value
 
 
 def _unwrap(value):
     """The working form of a state value: tensors as arrays, 0-d ones as NumPy scalars."""
     if isinstance(value, Tensor):
-        return value._data[()] if value._data.ndim == 0 else value._data
+        return _host(value._data[()]) if value._data.ndim == 0 else value._data
     return value

@@ -30,7 +30,7 @@ from itertools import chain
 
 import numpy as np
 
-from .. import _dtype
+from .. import _array, _device, _dtype
 from .._printing import _typename
 from .._tensor import Tensor, _wrap, reset_grad
 from ..autograd.grad_mode import enable_grad
@@ -367,13 +367,18 @@ def _patch_step(cls: type) -> None:
 
 
 def _cast(param: Tensor, value, key=None):
-    """A loaded state value made ready for ``param``: floating tensors take the param's dtype."""
+    """A loaded state value made ready for ``param``, as torch's ``load_state_dict`` does:
+    tensors move to the param's device, floating ones take a floating param's dtype; ``step``
+    counters stay as they are (torch keeps them on the CPU)."""
     if isinstance(value, Tensor):
-        if key == "step" or param._data.dtype.kind not in "fc":
+        if key == "step":
             return value
-        if value._data.dtype == param._data.dtype:
-            return value
-        return _wrap(value._data.astype(param._data.dtype))
+        data = value._data
+        if param._data.dtype.kind in "fc" and data.dtype != param._data.dtype:
+            data = data.astype(param._data.dtype)
+        if _array.device_index(data) != _array.device_index(param._data):
+            data = _device.place(data, _device.of_array(param._data))
+        return value if data is value._data else _wrap(data)
     if isinstance(value, dict):
         return {k: _cast(param, v, k) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

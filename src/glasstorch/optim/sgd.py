@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _array
 from .._tensor import Tensor, _wrap
 from .optimizer import Optimizer, _check_differentiable, _check_lr, _number, _real
 
@@ -73,7 +74,8 @@ class SGD(Optimizer):
             state = self.state[p]
             buf_t = state.get("momentum_buffer")
             if buf_t is None:
-                buf = np.array(g)  # a copy, and a 0-d array (not a scalar) for 0-d params
+                # a copy, and a 0-d array (not a NumPy scalar) for 0-d params
+                buf = np.array(g) if _array.on_host(g) else g.copy()
                 state["momentum_buffer"] = _wrap(_unreal(buf, p._data.dtype))
             else:
                 buf = _real(buf_t._data)

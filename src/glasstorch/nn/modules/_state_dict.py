@@ -12,6 +12,7 @@ import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 
+from ... import _array
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...utils.hooks import RemovableHandle
@@ -166,6 +167,9 @@ class _StateDictMixin:
                             value = Parameter(value, requires_grad=current.requires_grad)
                         setattr(self, name, value)
                     else:
+                        if _array.device_index(value._data) != _array.device_index(
+                                current._data):  # a CPU checkpoint into a cuda model
+                            value = value.to(current.device)
                         current.copy_(value)
             except Exception as ex:  # report it with the others, as torch does
                 error_msgs.append(

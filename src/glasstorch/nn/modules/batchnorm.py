@@ -100,7 +100,8 @@ class _NormBase(Module):
             state_dict = dict(state_dict)
             current = self.num_batches_tracked
             state_dict[key] = current if current is not None and not is_lazy(current) \
-                else _creation.tensor(0, dtype=_dt.int64)
+                else _creation.tensor(0, dtype=_dt.int64, device=self.running_mean.device
+                                      if self.running_mean is not None else None)
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
                                       unexpected_keys, error_msgs, assign)
 

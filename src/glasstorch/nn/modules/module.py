@@ -48,6 +48,15 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
 
 
+
+def _retarget(placeholder, fn) -> None:
+    """A lazy placeholder given the device and dtype that ``fn`` (the conversion ``_apply``
+    runs: ``to``, ``cuda``, ``half``...) gives an empty tensor of its dtype: ``materialize`` then
+    makes its values there, as torch's lazy modules do after ``.cuda()``."""
+    probe = fn(_creation.empty(0, dtype=placeholder.dtype, device=placeholder.device))
+    placeholder.__dict__["_gt_device"] = probe.device
+    placeholder.__dict__["_gt_dtype"] = probe.dtype
+
 class Module(_StateDictMixin):
     """Base class for all neural network modules; subclass it and define ``forward``.
 
@@ -523,13 +532,18 @@ class Module(_StateDictMixin):
             module._apply(fn)
         with no_grad():
             for param in self._parameters.values():
-                if param is None or is_lazy(param):  # placeholders have nothing to convert
+                if param is None:
+                    continue
+                if is_lazy(param):  # no values: it only learns where (and in what) to be made
+                    _retarget(param, fn)
                     continue
                 param._data = fn(param)._data
                 if param._grad is not None:
                     param._grad._data = fn(param._grad)._data
             for name, buf in self._buffers.items():
-                if buf is not None:
+                if buf is not None and is_lazy(buf):
+                    _retarget(buf, fn)
+                elif buf is not None:
                     self._buffers[name] = fn(buf)
         return self
 

@@ -158,7 +158,8 @@ class RNNBase(Module):
     # ---- the forward ---------------------------------------------------------------------------
     def _zeros(self, batch: int, size: int, like: Tensor) -> Tensor:
         directions = 2 if self.bidirectional else 1
-        return _creation.zeros(self.num_layers * directions, batch, size, dtype=like.dtype)
+        return _creation.zeros(self.num_layers * directions, batch, size, dtype=like.dtype,
+                               device=like.device)
 
     def _prepare(self, input, hx):
         """Read the input as (T, B, I) plus batch sizes (or None), and check it and the state
@@ -547,7 +548,8 @@ class RNNCellBase(Module):
                                    f"expected {self.hidden_size}")
 
     def _zeros(self, input: Tensor) -> Tensor:
-        return _creation.zeros(input.shape[0], self.hidden_size, dtype=input.dtype)
+        return _creation.zeros(input.shape[0], self.hidden_size, dtype=input.dtype,
+                               device=input.device)
 
 
 class RNNCell(RNNCellBase):

@@ -31,7 +31,7 @@ from typing import Callable
 
 import numpy as np
 
-from ... import _creation
+from ... import _array, _creation
 from ..._tensor import Tensor
 from .. import functional as F
 from .. import init
@@ -75,7 +75,7 @@ def _is_causal_mask(mask: Tensor | None, is_causal: bool | None, size: int | Non
     size = size if size is not None else mask.shape[-2]
     if tuple(mask.shape) != (size, size):
         return False
-    causal = np.triu(np.full((size, size), -np.inf), 1)
+    causal = _array.like(mask._data, np.triu(np.full((size, size), -np.inf), 1))
     return bool((mask._data == causal).all())
 
 

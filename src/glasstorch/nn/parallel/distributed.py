@@ -14,6 +14,11 @@ copies identical:
 So N processes with batch B/N each end each step exactly where one process with batch B would
 (up to floating-point rounding). ``no_sync()`` skips step 2 for gradient accumulation;
 ``find_unused_parameters=True`` handles a forward that leaves some parameters out.
+
+On a GPU (``DistributedDataParallel(model.cuda(), device_ids=[i])``) the buckets stay in host
+memory: each gradient is copied to its bucket on the host, MPI averages the buckets there, and the
+averages are copied back to the parameters' GPU (MPI here is not assumed to be CUDA-aware). With
+``device_ids``, the inputs of ``forward`` are moved to that GPU first, as torch does.
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ import time
 
 import numpy as np
 
+from ... import _array, _device
 from ... import distributed as dist
-from ..._tensor import _wrap
+from ..._tensor import Tensor, _wrap
 from ...autograd import engine
 from ...autograd.graph import AccumulateGrad, edge
 from ...distributed import mpi
@@ -81,6 +87,7 @@ class DistributedDataParallel(Module):
         pg = resolve(process_group)
         if pg is None:
             raise ValueError("DistributedDataParallel: this rank is not in process_group")
+        self.device_ids, self.output_device = _device_ids(module, device_ids, output_device)
         self.module = module
         self.process_group = pg
         self.dim = dim
@@ -116,14 +123,15 @@ class DistributedDataParallel(Module):
         for t in tensors:
             by_dtype.setdefault(t._data.dtype, []).append(t)
         for ts in by_dtype.values():
-            flat = np.concatenate([t._data.reshape(-1) for t in ts]) if ts else None
+            # on the host: a GPU tensor's values are copied there and back
+            flat = np.concatenate([_array.to_host(t._data).reshape(-1) for t in ts])
             holder = _wrap(flat)
             dist.broadcast(holder, src=self.process_group.global_ranks[0],
                            group=self.process_group)
             at = 0
             for t in ts:
                 n = t._data.size
-                t._data[...] = flat[at:at + n].reshape(t._data.shape)
+                t._data[...] = _array.like(t._data, flat[at:at + n].reshape(t._data.shape))
                 at += n
 
     def _make_buckets(self):
@@ -161,6 +169,9 @@ class DistributedDataParallel(Module):
             buffers = list(self.module.buffers())
             if buffers and self.process_group.size > 1:
                 self._broadcast_coalesced(buffers)
+        if self.device_ids:
+            where = _device.device("cuda", self.device_ids[0])
+            inputs, kwargs = _moved(inputs, where), _moved(kwargs, where)
         out = self.module(*inputs, **kwargs)
         if self.require_backward_grad_sync:
             self._prepare(out)
@@ -211,15 +222,18 @@ class DistributedDataParallel(Module):
         _, offset, numel, shape = bucket.entries[k]
         piece = bucket.data[offset:offset + numel].reshape(shape)
         old = self._params[i]._grad
+        host = _array.to_host  # the buckets live on the host (a GPU gradient is copied there)
         if grad is None:
             if old is None:
                 piece[...] = 0
             else:
-                piece[...] = old._data
+                piece[...] = host(old._data)
         elif old is None:
-            np.copyto(piece, grad._data, casting="unsafe")
-        else:
+            np.copyto(piece, host(grad._data), casting="unsafe")
+        elif _array.on_host(grad._data):
             np.add(old._data, grad._data, out=piece, casting="unsafe")
+        else:
+            np.copyto(piece, host(old._data + grad._data), casting="unsafe")
         bucket.pending -= 1
         if bucket.pending == 0:
             self._launch_ready()
@@ -269,7 +283,14 @@ class DistributedDataParallel(Module):
                     continue  # no rank used it: .grad stays as it is
                 p = self._params[i]
                 piece = bucket.data[offset:offset + numel].reshape(shape)
-                if self.gradient_as_bucket_view:
+                if not _array.on_host(p._data):  # back to the parameter's GPU: a copy
+                    piece = _array.like(p._data, piece)
+                    if p._grad is None or self.gradient_as_bucket_view:
+                        p._grad = _wrap(piece)
+                    else:
+                        p._grad._data[...] = piece
+                        p._grad._vc[0] += 1
+                elif self.gradient_as_bucket_view:
                     p._grad = _wrap(piece)
                 elif p._grad is None:
                     p._grad = _wrap(piece.copy())
@@ -304,6 +325,40 @@ class DistributedDataParallel(Module):
 
     def extra_repr(self) -> str:
         return ""
+
+
+def _device_ids(module: Module, device_ids, output_device):
+    """``(device_ids, output_device)`` as torch keeps them: GPU numbers for a module on one
+    GPU, ``(None, None)`` otherwise; torch's error for ids given with a CPU or multi-device
+    module."""
+    devices = {p.device for p in module.parameters()}
+    on_one_gpu = len(devices) == 1 and next(iter(devices)).type == "cuda"
+    if not device_ids or not on_one_gpu:
+        if device_ids or output_device:
+            raise ValueError(
+                "DistributedDataParallel device_ids and output_device arguments only work with "
+                "single-device/multiple-device GPU modules or CPU modules, but got device_ids "
+                f"{device_ids}, output_device {output_device}, and module parameters {devices}.")
+        return None, None
+
+    def index(d) -> int:
+        return d if isinstance(d, int) else _device.gpu_index(d)
+
+    ids = [index(d) for d in device_ids]
+    return ids, index(ids[0] if output_device is None else output_device)
+
+
+def _moved(obj, where):
+    """``obj`` (the inputs: tensors in tuples, lists, dicts) with its tensors on ``where``."""
+    if isinstance(obj, Tensor):
+        return obj.to(where)
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+        return type(obj)(*(_moved(v, where) for v in obj))
+    if isinstance(obj, (tuple, list)):
+        return type(obj)(_moved(v, where) for v in obj)
+    if isinstance(obj, dict):
+        return {k: _moved(v, where) for k, v in obj.items()}
+    return obj
 
 
 def _leaves_reached(out) -> set:

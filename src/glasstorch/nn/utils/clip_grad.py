@@ -32,6 +32,8 @@ def get_total_norm(tensors: Tensor | Iterable[Tensor], norm_type: float = 2.0,
         return _tensor(0.0)
     with no_grad():
         norms = [linalg.vector_norm(t, norm_type) for t in tensors]
+        first = norms[0].device  # torch adds up the norms on the first tensor's device
+        norms = [n if n.device == first else n.to(first) for n in norms]
         total = linalg.vector_norm(stack(norms), norm_type)
     if error_if_nonfinite and not total.isfinite().item():
         raise RuntimeError(
@@ -51,7 +53,8 @@ def clip_grads_with_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float
     with no_grad():
         coef = (float(max_norm) / (total_norm + 1e-6)).clamp(max=1.0)
         for g in grads:
-            g.mul_(coef.to(g.dtype) if coef.dtype is not g.dtype else coef)
+            c = coef if coef.device == g.device else coef.to(g.device)
+            g.mul_(c.to(g.dtype) if c.dtype is not g.dtype else c)
 
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,

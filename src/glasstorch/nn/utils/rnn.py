@@ -18,6 +18,9 @@ in yours.
 
 Every function is composed of differentiable glasstorch ops (indexing, ``cat``, ``stack``), so
 gradients flow through packing and padding.
+
+Devices, as torch places them: ``data``, ``sorted_indices`` and ``unsorted_indices`` live on the
+input's device; ``batch_sizes`` and the ``lengths`` (given and returned) stay on the CPU.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ... import _creation
+from ... import _array, _creation
 from ..._dtype import scalar_name
 from ..._tensor import Tensor, _wrap
 from ...autograd.graph import Node, attach
@@ -62,12 +65,24 @@ class PackedSequence(_PackedSequenceBase):
         return type(self)(data, self.batch_sizes, self.sorted_indices, self.unsorted_indices)
 
     def to(self, *args, **kwargs) -> PackedSequence:
-        """The same packing with ``data.to(*args, **kwargs)`` (itself if nothing changes)."""
+        """The same packing with ``data.to(*args, **kwargs)`` (itself if nothing changes); the
+        indices follow ``data`` to its device, ``batch_sizes`` stays on the CPU."""
         data = self.data.to(*args, **kwargs)
-        return self if data is self.data else self._with_data(data)
+        if data is self.data:
+            return self
 
-    def cpu(self) -> PackedSequence:
-        return self
+        def move(t):
+            return None if t is None else t.to(data.device)
+
+        return type(self)(data, self.batch_sizes, move(self.sorted_indices),
+                          move(self.unsorted_indices))
+
+    def cuda(self, *args, **kwargs) -> PackedSequence:
+        return self.to(*args, **kwargs) if self.data.to(*args, **kwargs).is_cuda else self.to(
+            *args, device="cuda", **kwargs)
+
+    def cpu(self, *args, **kwargs) -> PackedSequence:
+        return self.to(*args, device="cpu", **kwargs)
 
     def double(self) -> PackedSequence:
         return self._with_data(self.data.double())
@@ -86,28 +101,30 @@ class PackedSequence(_PackedSequenceBase):
 
     @property
     def is_cuda(self) -> bool:
-        return False
+        return self.data.is_cuda
 
     def is_pinned(self) -> bool:
-        return False
+        pinned = getattr(type(self.data), "is_pinned", None)  # Tensor.is_pinned, where it exists
+        return bool(pinned is not None and pinned(self.data))
 
 
 def invert_permutation(permutation: Tensor | None) -> Tensor | None:
     """The inverse permutation: ``out[permutation[i]] = i``."""
     if permutation is None:
         return None
-    p = np.asarray(permutation._data)
+    p = permutation._data
     inv = np.empty_like(p)
-    inv[p] = np.arange(p.size, dtype=p.dtype)
-    return _creation.tensor(inv)
+    inv[p] = _array.namespace(p).arange(p.size, dtype=p.dtype)
+    return _wrap(inv)
 
 
 def _lengths_array(lengths) -> np.ndarray:
     if isinstance(lengths, Tensor):
-        if lengths._data.ndim != 1:
+        if lengths._data.ndim != 1 or not _array.on_host(lengths._data):
+            where = "cpu" if _array.on_host(lengths._data) else str(lengths.device)
             raise RuntimeError(
                 f"'lengths' argument should be a 1D CPU int64 tensor, but got "
-                f"{lengths._data.ndim}D cpu {scalar_name(lengths._data.dtype)} tensor")
+                f"{lengths._data.ndim}D {where} {scalar_name(lengths._data.dtype)} tensor")
         return lengths._data.astype(np.int64)
     return np.asarray(lengths, dtype=np.int64).reshape(-1)
 
@@ -146,7 +163,7 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
     else:
         order = np.argsort(-lens, kind="stable")
         lens = lens[order]
-        sorted_indices = _creation.tensor(order.astype(np.int64))
+        sorted_indices = _wrap(_array.like(input._data, order.astype(np.int64)))
         input = input.index_select(batch_dim, sorted_indices)
     if batch_first:
         input = input.transpose(0, 1)
@@ -171,7 +188,7 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
     sizes = _batch_sizes(lens)
     positions = packed_positions(sizes, B)
     rows = input._data.reshape(T * B, *input.shape[2:])
-    data = attach(_wrap(rows[positions]), PackPaddedSequenceBackward0, input,
+    data = attach(_wrap(rows[_array.like(rows, positions)]), PackPaddedSequenceBackward0, input,
                   positions=positions, shape=tuple(input.shape))
     return PackedSequence(data, _creation.tensor(sizes), sorted_indices, None)
 
@@ -209,7 +226,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     lengths = (sizes[None, :] > np.arange(B)[:, None]).sum(1).astype(np.int64)
     if unsorted_indices is not None:
         padded = padded.index_select(1, unsorted_indices)
-        lengths = lengths[np.asarray(unsorted_indices._data)]
+        lengths = lengths[_array.to_host(unsorted_indices._data)]  # lengths stay on the CPU
     if batch_first:
         padded = padded.transpose(0, 1)
     return padded, _creation.tensor(lengths)
@@ -223,10 +240,12 @@ def padded_from_packed(data: Tensor, batch_sizes, steps: int, padding_value: flo
         sizes = [int(b) for b in batch_sizes]
         batch, positions = sizes[0], packed_positions(sizes, sizes[0])
     N = data.shape[0]
-    fill = _creation.full((1, *data.shape[1:]), padding_value, dtype=data.dtype)
+    fill = _creation.full((1, *data.shape[1:]), padding_value, dtype=data.dtype,
+                          device=data.device)
     where = np.full(steps * batch, N, dtype=np.int64)  # row N of the stacked rows is the padding
     where[positions] = np.arange(N)
-    return cat([data, fill])[_creation.tensor(where)].reshape(steps, batch, *data.shape[1:])
+    index = _wrap(_array.like(data._data, where))
+    return cat([data, fill])[index].reshape(steps, batch, *data.shape[1:])
 
 
 def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.0,
@@ -255,7 +274,8 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
     for s in sequences:
         missing = T - s.shape[0]
         if missing:
-            fill = _creation.full((missing, *s.shape[1:]), padding_value, dtype=s.dtype)
+            fill = _creation.full((missing, *s.shape[1:]), padding_value, dtype=s.dtype,
+                                  device=s.device)
             s = cat([s, fill] if padding_side == "right" else [fill, s])
         padded.append(s)
     return stack(padded, 0 if batch_first else 1)

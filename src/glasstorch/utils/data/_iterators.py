@@ -8,8 +8,11 @@ processes fetch them ahead of time.
 
 from __future__ import annotations
 
+import collections.abc
 import warnings
 
+from ... import _array
+from ..._tensor import Tensor
 from ...random import numpy_rng
 from ._worker import make_fetcher
 
@@ -33,6 +36,8 @@ class _BaseIter:
         self._base_seed = int(numpy_rng(loader.generator).integers(0, 1 << 63))
         self._sampler_iter = iter(self._index_sampler)
         self._num_yielded = 0
+        # torch pins batches only where there is a device to copy them to
+        self._pin = bool(loader.pin_memory) and _array.cuda(required=False) is not None
 
     def _reset(self, loader) -> None:
         self._sampler_iter = iter(self._index_sampler)
@@ -41,6 +46,8 @@ class _BaseIter:
 
     def __next__(self):
         data = self._next_data()
+        if self._pin:
+            data = pin_memory(data)
         self._num_yielded += 1
         promised = self._iterable_len
         if self._is_iterable and promised is not None and self._num_yielded > promised:
@@ -67,6 +74,36 @@ class _BaseIter:
 
     def __len__(self) -> int:
         return len(self._index_sampler)
+
+
+def pin_memory(data):
+    """``data`` (a batch) with every tensor in it pinned, walking containers as torch's
+    ``pin_memory`` does; objects with their own ``pin_memory()`` method are asked to pin
+    themselves."""
+    if isinstance(data, Tensor):
+        pin = getattr(type(data), "pin_memory", None)  # Tensor.pin_memory, where it exists
+        return data if pin is None else pin(data)
+    if isinstance(data, (str, bytes)):
+        return data
+    if isinstance(data, collections.abc.Mapping):
+        pinned = {k: pin_memory(v) for k, v in data.items()}
+        try:
+            return type(data)(pinned)
+        except TypeError:
+            return pinned
+    if isinstance(data, tuple) and hasattr(data, "_fields"):  # a namedtuple
+        return type(data)(*(pin_memory(v) for v in data))
+    if isinstance(data, tuple):
+        return tuple(pin_memory(v) for v in data)
+    if isinstance(data, collections.abc.Sequence):
+        pinned = [pin_memory(v) for v in data]
+        try:
+            return type(data)(pinned)
+        except TypeError:
+            return pinned
+    if hasattr(data, "pin_memory"):
+        return data.pin_memory()
+    return data
 
 
 class _SingleProcessIter(_BaseIter):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import warnings
 
+from ... import _array
 from ._collate import default_collate, default_convert
 from ._iterators import _SingleProcessIter
 from .dataset import IterableDataset
@@ -77,7 +78,9 @@ class DataLoader:
     ``worker_init_fn(worker_id)``, ``generator`` (the randomness of shuffling and of the workers'
     base seed), ``prefetch_factor`` (batches in flight per worker, default 2),
     ``persistent_workers`` (keep workers alive across epochs), ``in_order`` (False: yield
-    batches as workers finish them). ``pin_memory`` has no effect on a CPU-only library.
+    batches as workers finish them). ``pin_memory``: where a GPU is available, each batch's
+    tensors go through ``Tensor.pin_memory()`` (as torch does) before they are yielded; without
+    one torch's warning says it is ignored.
     """
 
     def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool | None = None,
@@ -222,7 +225,7 @@ class DataLoader:
         return len(self._index_sampler)
 
     def __iter__(self):
-        if self.pin_memory:
+        if self.pin_memory and not _array.cuda(required=False):
             warnings.warn(
                 "'pin_memory' argument is set as true but no accelerator is found, then device "
                 "pinned memory won't be used.",

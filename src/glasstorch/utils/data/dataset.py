@@ -31,6 +31,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
+from ... import _array
 from ..._tensor import Tensor, _wrap
 from ...autograd import grad_mode
 
@@ -118,8 +119,8 @@ class TensorDataset(Dataset):
 
             return default_collate([self[i] for i in indices])
         idx = np.asarray(indices, dtype=np.int64)
-        try:
-            return [_wrap(t._data[idx]) for t in self.tensors]
+        try:  # (the index goes to each tensor's device: a GPU dataset gives GPU batches)
+            return [_wrap(t._data[_array.like(t._data, idx)]) for t in self.tensors]
         except IndexError as e:
             raise _index_error(e, len(self)) from None
 
