@@ -35,7 +35,7 @@ def operands(a, b):
         return a, b._data
     dt = result_dtype(a, b)
     x, y = _as(a, dt), _as(b, dt)
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
+    if type(x) is not type(y) and isinstance(a, Tensor) and isinstance(b, Tensor):
         return same_device(x, y)
     return x, y
 
@@ -82,5 +82,8 @@ def float_operands(a, b):
     dt = result_dtype(a, b)
     if not (dt.is_floating_point or dt.is_complex):
         dt = _dtype.get_default_dtype()
-    return _as(a, dt), _as(b, dt)
+    x, y = _as(a, dt), _as(b, dt)
+    if type(x) is not type(y) and isinstance(a, Tensor) and isinstance(b, Tensor):
+        return same_device(x, y)
+    return x, y
 

@@ -35,7 +35,7 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:
         x = input._data
         if x.dtype.kind == "f" and min is not None and max is not None:  # the common case
             res = np.maximum(x, min)
-            res = np.minimum(res, max, out=res) if x.ndim else np.asarray(np.minimum(res, max))
+            res = np.minimum(res, max, out=res) if x.ndim else np.minimum(res, max)
             return _out(attach(_wrap(res), ClampBackward1, input, lo=min, hi=max), out)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")

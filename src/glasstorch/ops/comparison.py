@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from .. import _array
 from .._dtype import scalar_name
 from .._errors import not_tensor
 from .._tensor import Tensor, _wrap
@@ -30,7 +31,7 @@ from ._inplace import write_out as _out
 def _comparison(name: str, ufunc):
     def op(input, other, *, out=None):
         x, y = pair(name, input, other)
-        return _out(_wrap(np.asarray(binary(ufunc, x, y, input, other))), out)
+        return _out(_wrap(binary(ufunc, x, y, input, other)), out)
 
     op.__name__ = name
     op.__doc__ = (
@@ -65,31 +66,31 @@ def _operator(fn):
 def isnan(input) -> Tensor:
     """True where ``input`` is NaN; always False for integer and bool tensors."""
     x = data_of(input, "isnan")
-    return _wrap(np.isnan(x) if x.dtype.kind in "fc" else np.zeros(x.shape, np.bool_))
+    return _wrap(np.isnan(x) if x.dtype.kind in "fc" else _array.namespace(x).zeros(x.shape, np.bool_))
 
 
 def isinf(input) -> Tensor:
     """True where ``input`` is +inf or -inf."""
     x = data_of(input, "isinf")
-    return _wrap(np.isinf(x) if x.dtype.kind in "fc" else np.zeros(x.shape, np.bool_))
+    return _wrap(np.isinf(x) if x.dtype.kind in "fc" else _array.namespace(x).zeros(x.shape, np.bool_))
 
 
 def isfinite(input) -> Tensor:
     """True where ``input`` is neither NaN nor infinite (always, for integers and bools)."""
     x = data_of(input, "isfinite")
-    return _wrap(np.isfinite(x) if x.dtype.kind in "fc" else np.ones(x.shape, np.bool_))
+    return _wrap(np.isfinite(x) if x.dtype.kind in "fc" else _array.namespace(x).ones(x.shape, np.bool_))
 
 
 def isposinf(input) -> Tensor:
     """True where ``input`` is +inf."""
     x = data_of(input, "isposinf")
-    return _wrap(np.isposinf(x) if x.dtype.kind == "f" else np.zeros(x.shape, np.bool_))
+    return _wrap(np.isposinf(x) if x.dtype.kind == "f" else _array.namespace(x).zeros(x.shape, np.bool_))
 
 
 def isneginf(input) -> Tensor:
     """True where ``input`` is -inf."""
     x = data_of(input, "isneginf")
-    return _wrap(np.isneginf(x) if x.dtype.kind == "f" else np.zeros(x.shape, np.bool_))
+    return _wrap(np.isneginf(x) if x.dtype.kind == "f" else _array.namespace(x).zeros(x.shape, np.bool_))
 
 
 # ---- closeness and equality -----------------------------------------------------------------
@@ -109,7 +110,7 @@ def isclose(
         raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
     same = binary(np.equal, x, y, input, other)
     if x.dtype.kind == "b":
-        return _wrap(np.asarray(same))
+        return _wrap(same)
     if x.dtype.kind != "f":
         x, y = x.astype(np.float64), y.astype(np.float64)
     with np.errstate(invalid="ignore"):  # inf - inf
@@ -117,7 +118,7 @@ def isclose(
     close = same | (np.isfinite(diff) & (diff <= atol + rtol * np.abs(y)))
     if equal_nan:
         close |= np.isnan(x) & np.isnan(y)
-    return _wrap(np.asarray(close))
+    return _wrap(close)
 
 
 def allclose(
@@ -171,7 +172,7 @@ def where(condition, input=None, other=None, *, out=None) -> Tensor | tuple:
         c = c.astype(np.bool_)
     x, y = pair("where", input, other)
     try:
-        res = _wrap(np.asarray(np.where(c, x, y)))
+        res = _wrap(np.where(c, x, y))
     except ValueError:
         raise broadcast_error(c.shape, shape_of(input), shape_of(other)) from None
     return _out(attach(res, WhereBackward0, input, other, condition=condition), out)

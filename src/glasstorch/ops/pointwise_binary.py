@@ -263,7 +263,9 @@ def _float_pair(op: str, input, other, kernel: str):
     (``hypot(int, int)`` is NotImplementedError naming the kernel and the dtype)."""
     _tensors(op, input, other)
     x, y = operands(input, other)
-    dt = (x if isinstance(x, np.ndarray) else np.asarray(x)).dtype
+    dt = getattr(x, "dtype", None)
+    if dt is None:  # a Python number, with a tensor of its dtype (``_promote.operands``)
+        dt = y.dtype
     if dt.kind not in "f":
         try:  # shapes that do not broadcast are reported first, as torch does
             np.broadcast_shapes(np.shape(x), np.shape(y))
