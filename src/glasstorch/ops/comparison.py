@@ -63,34 +63,40 @@ def _operator(fn):
     return method
 
 # ---- NaN and infinity tests ------------------------------------------------------------------
+def _all(x, truth: bool):
+    """A bool array of ``x``'s shape holding ``truth``, in ``x``'s array library."""
+    xp = _array.namespace(x)
+    return xp.ones(x.shape, np.bool_) if truth else xp.zeros(x.shape, np.bool_)
+
+
 def isnan(input) -> Tensor:
     """True where ``input`` is NaN; always False for integer and bool tensors."""
     x = data_of(input, "isnan")
-    return _wrap(np.isnan(x) if x.dtype.kind in "fc" else _array.namespace(x).zeros(x.shape, np.bool_))
+    return _wrap(np.isnan(x) if x.dtype.kind in "fc" else _all(x, False))
 
 
 def isinf(input) -> Tensor:
     """True where ``input`` is +inf or -inf."""
     x = data_of(input, "isinf")
-    return _wrap(np.isinf(x) if x.dtype.kind in "fc" else _array.namespace(x).zeros(x.shape, np.bool_))
+    return _wrap(np.isinf(x) if x.dtype.kind in "fc" else _all(x, False))
 
 
 def isfinite(input) -> Tensor:
     """True where ``input`` is neither NaN nor infinite (always, for integers and bools)."""
     x = data_of(input, "isfinite")
-    return _wrap(np.isfinite(x) if x.dtype.kind in "fc" else _array.namespace(x).ones(x.shape, np.bool_))
+    return _wrap(np.isfinite(x) if x.dtype.kind in "fc" else _all(x, True))
 
 
 def isposinf(input) -> Tensor:
     """True where ``input`` is +inf."""
     x = data_of(input, "isposinf")
-    return _wrap(np.isposinf(x) if x.dtype.kind == "f" else _array.namespace(x).zeros(x.shape, np.bool_))
+    return _wrap(np.isposinf(x) if x.dtype.kind == "f" else _all(x, False))
 
 
 def isneginf(input) -> Tensor:
     """True where ``input`` is -inf."""
     x = data_of(input, "isneginf")
-    return _wrap(np.isneginf(x) if x.dtype.kind == "f" else _array.namespace(x).zeros(x.shape, np.bool_))
+    return _wrap(np.isneginf(x) if x.dtype.kind == "f" else _all(x, False))
 
 
 # ---- closeness and equality -----------------------------------------------------------------

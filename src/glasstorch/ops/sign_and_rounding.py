@@ -60,7 +60,8 @@ def signbit(input, *, out=None) -> Tensor:
     """True where the sign bit is set: negatives, -0.0 and -NaN (bool, never differentiable).
     (*) -> (*)."""
     x = data_of(input, "signbit")
-    res = _wrap(np.signbit(x) if x.dtype.kind in "fiu" else _array.namespace(x).zeros(x.shape, np.bool_))
+    res = _wrap(np.signbit(x) if x.dtype.kind in "fiu" else
+                _array.namespace(x).zeros(x.shape, np.bool_))
     return res if out is None else write_out(res, out)
 
 
