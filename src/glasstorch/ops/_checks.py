@@ -99,8 +99,8 @@ def _dense(shape: tuple, strides: tuple, itemsize: int) -> bool:
     return True
 
 
-def _address(a: np.ndarray) -> int:
-    return a.__array_interface__["data"][0]
+def _address(a) -> int:
+    return a.__array_interface__["data"][0] if type(a) is np.ndarray else a.data.ptr
 
 
 def overlap_refused(dst: np.ndarray, src: np.ndarray, src_shape=None, src_strides=None) -> bool:

@@ -55,6 +55,27 @@ def same_device(x, y):
     raise mixed(x, y)
 
 
+def one_device(*values) -> list:
+    """``values`` (arrays, NumPy scalars or Python numbers) of an op of several tensors
+    (``where``, ``lerp``, ``addcmul``) on one device: 0-d host arrays join the GPU arrays, any
+    other mix raises torch's error. Callers ask only when the types differ (all NumPy: nothing
+    to do)."""
+    gpu = [v for v in values if not _array.on_host(v)]
+    if not gpu:
+        return list(values)
+    ref = gpu[0]
+    out = []
+    for v in values:
+        if isinstance(v, np.ndarray):
+            if v.ndim:
+                raise mixed(ref, v)
+            v = _array.like(ref, v)
+        elif not _array.on_host(v) and v.device != ref.device:
+            raise mixed(ref, v)
+        out.append(v)
+    return out
+
+
 def result_dtype(a, b) -> _dtype.dtype:
     """torch.result_type of two operands, after checking both are tensors or numbers."""
     for v in (a, b):

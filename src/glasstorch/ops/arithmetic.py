@@ -21,7 +21,7 @@ from ._broadcast import broadcast_error, unbroadcast
 from ._checks import check_overlap, negate_into, scalar_for
 from ._checks import shape_of as _shape
 from ._inplace import write_out as _out
-from ._promote import float_operands, operands
+from ._promote import float_operands, one_device, operands, same_device
 from .comparison import isinf, where
 from .logical import logical_and
 from .transcendental import log, reciprocal
@@ -545,6 +545,8 @@ def _addc(name, input, tensor1, tensor2, value, combine):
     if dt == np.bool_:
         raise NotImplementedError(f'"{name}_cpu_out" not implemented for \'Bool\'')
     x, a, b = (t._data.astype(dt, copy=False) for t in (input, tensor1, tensor2))
+    if not (type(x) is type(a) is type(b)):  # a CPU and a GPU array (0-d CPU ones may join)
+        x, a, b = one_device(x, a, b)
     try:
         shape = np.broadcast_shapes(x.shape, a.shape, b.shape)
     except ValueError:
@@ -656,6 +658,8 @@ def _inplace_binary(fn, ufunc, name):
             _inplace.write(self, _same_shape(self, fn(self, other, **kwargs))._data, name)
             return self
         y = other._data if isinstance(other, Tensor) else other
+        if isinstance(other, Tensor) and type(y) is not type(self._data):
+            y = same_device(self._data, y)[1]  # (a 0-d CPU tensor may join a GPU one)
         try:
             return _inplace.apply_ufunc(self, ufunc, y, name, other)
         except ValueError:  # shapes that do not broadcast at all

@@ -18,6 +18,7 @@ from ._broadcast import broadcast_error, unbroadcast
 from ._checks import as_tensor, data_of
 from ._inplace import inplace_of
 from ._inplace import write_out as _out
+from ._promote import one_device
 from .comparison import ge, gt, le, lt, where
 from .logical import logical_and, logical_or
 
@@ -78,6 +79,8 @@ def _clamp(input, lo, hi) -> Tensor:
         x = x.astype(dt, copy=False)
         low, high = (b._data.astype(dt, copy=False) if isinstance(b, Tensor) else b
                      for b in (lo, hi))
+        if any(type(b) is not type(x) for b in (low, high) if hasattr(b, "ndim")):
+            x, low, high = one_device(x, low, high)
     try:
         res = x if low is None else np.maximum(x, low)
         res = res if high is None else np.minimum(res, high)

@@ -25,6 +25,7 @@ from ._broadcast import broadcast_error, unbroadcast
 from ._checks import OPERAND, binary, data_of, pair, shape_of
 from ._inplace import inplace_of
 from ._inplace import write_out as _out
+from ._promote import one_device
 
 
 # ---- comparisons: eq ne lt le gt ge ----------------------------------------------------------
@@ -177,6 +178,8 @@ def where(condition, input=None, other=None, *, out=None) -> Tensor | tuple:
         )
         c = c.astype(np.bool_)
     x, y = pair("where", input, other)
+    if not (type(c) is type(x) is type(y)):  # numbers, or arrays of two devices
+        c, x, y = one_device(c, x, y)
     try:
         res = _wrap(np.where(c, x, y))
     except ValueError:

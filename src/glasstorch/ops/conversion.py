@@ -136,14 +136,19 @@ cdouble = _caster(_dtype.complex128, "cdouble")
 
 
 def type_(self, dtype=None, non_blocking: bool = False, **kwargs):
-    """With no argument, the type name (``'torch.FloatTensor'``); with a dtype, a type name or a
-    legacy type (``torch.DoubleTensor``), this tensor converted to it."""
+    """With no argument, the type name (``'torch.FloatTensor'``, ``'torch.cuda.FloatTensor'`` on
+    a GPU); with a dtype, a type name or a legacy type (``torch.DoubleTensor``), this tensor
+    converted to it (a type name also says the device: ``'torch.cuda.LongTensor'``)."""
+    on_gpu = not _array.on_host(self._data)
     if dtype is None:
-        return f"torch.{self.dtype.tensor_type}"
+        return f"torch.{'cuda.' if on_gpu else ''}{self.dtype.tensor_type}"
     if isinstance(dtype, str):
-        if dtype not in _BY_TYPE_NAME:
+        name = dtype.replace("torch.cuda.", "torch.", 1)
+        if name not in _BY_TYPE_NAME:
             raise ValueError(f"invalid type: '{dtype}'")
-        return _cast(self, _BY_TYPE_NAME[dtype])
+        if (name != dtype) != on_gpu:  # the name's device differs from the tensor's
+            return to(self, "cuda" if name != dtype else "cpu", _BY_TYPE_NAME[name])
+        return _cast(self, _BY_TYPE_NAME[name])
     legacy = getattr(dtype, "_dt", None)
     return _cast(self, legacy if legacy is not None else _dtype.to_dtype(dtype))
 
