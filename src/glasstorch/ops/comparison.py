@@ -66,7 +66,7 @@ def _operator(fn):
 # ---- NaN and infinity tests ------------------------------------------------------------------
 def _all(x, truth: bool):
     """A bool array of ``x``'s shape holding ``truth``, in ``x``'s array library."""
-    xp = _array.namespace(x)
+    xp = np if type(x) is np.ndarray else _array.namespace(x)
     return xp.ones(x.shape, np.bool_) if truth else xp.zeros(x.shape, np.bool_)
 
 
@@ -178,7 +178,7 @@ def where(condition, input=None, other=None, *, out=None) -> Tensor | tuple:
         )
         c = c.astype(np.bool_)
     x, y = pair("where", input, other)
-    if not (type(c) is type(x) is type(y)):  # numbers, or arrays of two devices
+    if _array.DEVICE_TYPES and not (type(c) is type(x) is type(y)):  # GPU arrays, CPU ones?
         c, x, y = one_device(c, x, y)
     try:
         res = _wrap(np.where(c, x, y))

@@ -97,7 +97,7 @@ def threshold_backward(grad: Tensor, output: Tensor) -> Tensor:
     ``create_graph`` it is recorded (``ThresholdBackwardBackward0``), so a gradient taken through
     relu requires grad as in torch, and differentiating it again works."""
     g = grad._data
-    res = _wrap(np.where(output._data <= 0, np.zeros((), g.dtype), g))
+    res = _wrap(np.where(output._data <= 0, g.dtype.type(0), g))
     return attach(res, ThresholdBackwardBackward0, grad, output)
 
 
@@ -131,8 +131,9 @@ def relu(input) -> Tensor:
     x = data_of(input, "relu")
     if x.dtype.kind == "b":
         raise RuntimeError("Boolean inputs not supported for relu")
-    if x.dtype.kind == "f" and (2 * x.size >= _parallel.MIN_COST or _parallel.forced_split):
-        # big tensors: in blocks, on the kernel pool
+    if x.dtype.kind == "f" and type(x) is np.ndarray and (
+            2 * x.size >= _parallel.MIN_COST or _parallel.forced_split):
+        # big host tensors: in blocks, on the kernel pool (a GPU array takes one kernel)
         return finish(_parallel.elementwise(_relu_into, np.empty(x.shape, x.dtype), x), input,
                       ReluBackward0, None)
     return finish(np.maximum(x, 0), input, ReluBackward0, None)
