@@ -137,6 +137,14 @@ def test_matmul_of_a_cuda_and_a_cpu_tensor_is_torchs_error():
         _cuda([1.0, 2.0]) @ gt.tensor([1.0, 2.0])
 
 
+def test_an_out_tensor_on_another_device_is_torchs_error():
+    x = _cuda([1.0, 2.0])
+    with pytest.raises(RuntimeError, match=MIXED.replace("!", r"\!")):
+        gt.add(x, x, out=gt.zeros(2))
+    out = gt.zeros(2, device="cuda")
+    assert gt.exp(x, out=out) is out and out.is_cuda
+
+
 def test_a_0d_cpu_tensor_joins_a_cuda_tensor():
     y = _cuda([1.0, 2.0])
     for res in (y + gt.tensor(1.0), gt.tensor(2.0) * y, y ** gt.tensor(2.0),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _array, _dtype
+from .._device import mixed
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.graph import set_history
@@ -152,6 +153,9 @@ def write_out(res: Tensor, out):
     copied into ``out`` (resized if its shape differs; same object returned)."""
     if out is None:
         return res
+    if type(out._data) is not type(res._data) and _array.device_index(
+            out._data) != _array.device_index(res._data):
+        raise mixed(res._data, out._data)  # torch's error for an ``out=`` on another device
     if out._data.shape != res._data.shape:
         out._data = np.empty_like(out._data, shape=res._data.shape)
     write(out, res._data, "out")
