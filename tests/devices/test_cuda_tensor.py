@@ -162,6 +162,15 @@ def test_a_gradient_on_another_device_is_torchs_error():
         y.backward(gt.ones(2))
 
 
+def test_a_grad_assigned_from_another_device_is_torchs_error():
+    x = _cuda([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="attempting to assign a gradient with device type 'cpu' "
+                       "to a tensor with device type 'cuda'"):
+        x.grad = gt.zeros(2)
+    x.grad = gt.ones(2, device="cuda")
+    assert x.grad.is_cuda
+
+
 # ---- in place and backward on the device --------------------------------------------------------
 def test_in_place_ops_on_cuda_keep_the_tensor_and_its_device():
     y = _cuda([1.0, 4.0])
