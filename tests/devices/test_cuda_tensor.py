@@ -5,10 +5,15 @@ Python and NumPy, torch's errors for mixed devices, in-place ops and backward on
 
 from __future__ import annotations
 
+import math
+import sys
+import types
+
 import numpy as np
 import pytest
 
 import glasstorch as gt
+from glasstorch import _array
 
 MIXED = ("Expected all tensors to be on the same device, but found at least two devices, "
          "cuda:0 and cpu!")
@@ -230,3 +235,32 @@ def test_torch_cuda_questions():
     y = gt.zeros(1024, device="cuda")
     assert gt.cuda.memory_allocated() >= before + 4096
     del y
+
+
+# ---- ops that CuPy computes with cupyx.scipy.special ---------------------------------------------
+def test_erf_and_erfinv_use_the_device_librarys_special_functions(monkeypatch):
+    """On a GPU erf and erfinv run CuPy's kernels (``cupyx.scipy.special``); the double has none,
+    so a stand-in module is put there and must be called, on device arrays, float16 in float32."""
+    xpx = _array.cuda().xpx
+    if xpx.__name__ == "cupyx":
+        pytest.skip("real CuPy: its own cupyx.scipy.special runs")
+    xp, calls = _array.cuda().xp, []
+
+    def special(fn):
+        def run(x):
+            assert not _array.on_host(x) and x.dtype != np.float16
+            calls.append(x.dtype)
+            return xp.asarray(np.vectorize(fn, otypes=[x.dtype])(_array.to_host(x)))
+        return run
+
+    inverse = {v: k for k, v in ((k, math.erf(k)) for k in (0.0, 0.5))}
+    module = types.ModuleType(xpx.__name__ + ".scipy.special")
+    module.erf, module.erfinv = special(math.erf), special(lambda y: inverse[y])
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    for dtype in (gt.float64, gt.float32, gt.float16):
+        y = gt.erf(_cuda([0.0, 0.5], dtype=dtype))
+        assert y.is_cuda and y.dtype == dtype
+        np.testing.assert_allclose(y.cpu().numpy(), [0.0, math.erf(0.5)], rtol=1e-3)
+    back = gt.erfinv(_cuda([0.0, math.erf(0.5)], dtype=gt.float64))
+    np.testing.assert_allclose(back.cpu().numpy(), [0.0, 0.5])
+    assert calls == [np.float64, np.float32, np.float32, np.float64]

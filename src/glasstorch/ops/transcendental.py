@@ -338,6 +338,8 @@ def _on_device(name: str, x):
         special = importlib.import_module(_array.cuda().xpx.__name__ + ".scipy.special")
     except ImportError:
         return _array.like(x, _HOST[name](_array.to_host(x)))
+    if x.dtype == np.float16:  # computed in float32, as torch's half kernels do
+        return getattr(special, name)(x.astype(np.float32)).astype(np.float16)
     return getattr(special, name)(x)
 
 
