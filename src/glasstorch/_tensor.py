@@ -41,6 +41,22 @@ def _wrap(arr: np.ndarray) -> Tensor:
     return t
 
 
+def _wrong_grad_device(grad: Tensor, t: Tensor):
+    """torch's errors for a ``.grad`` assigned from another device than the tensor's."""
+    g, d = grad.device, t.device
+    if g.type != d.type:
+        raise RuntimeError(
+            f"attempting to assign a gradient with device type '{g.type}' to a tensor with device "
+            f"type '{d.type}'. Please ensure that the gradient and the tensor are on the same "
+            "device"
+        )
+    raise RuntimeError(
+        f"attempting to assign a gradient located on device with index '{g.index}' to a tensor "
+        f"located on device with index '{d.index}'. Please ensure that the gradient and the "
+        "tensor are on the same device"
+    )
+
+
 class Tensor:
     """A multi-dimensional array with autograd, behaving as ``torch.Tensor``.
 
@@ -162,6 +178,9 @@ class Tensor:
                     f"to a tensor with grad_dtype '{self.dtype.scalar_name}'. The gradient must "
                     f"match the tensor's dtype: assign grad.to({self.dtype}) instead"
                 )
+            if type(value._data) is not type(self._data) or (
+                    not _array.on_host(value._data) and value.get_device() != self.get_device()):
+                _wrong_grad_device(value, self)
         self._grad = value
 
     @property

@@ -67,11 +67,15 @@ def _root_grads(outputs, grad_outputs, create_graph):
         elif not isinstance(g, Tensor):
             from .._creation import tensor
 
-            g = tensor(g, dtype=out.dtype)
+            g = tensor(g, dtype=out.dtype, device=out.device)
         elif g._data.shape != out._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
                 f"output[{i}] has a shape of {out.shape}."
+            )
+        elif type(g._data) is not type(out._data) and g.device != out.device:
+            raise RuntimeError(
+                f"invalid gradient at index {i} - expected device {out.device} but got {g.device}"
             )
         grads.append(g)
     for i, out in enumerate(outputs):

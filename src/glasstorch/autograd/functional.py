@@ -364,7 +364,7 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
                 if rows_j:
                     block.append(_gt.stack(rows_j).view(shape))
                 else:  # an empty output: an empty Jacobian (torch raises in stack here)
-                    block.append(_gt.zeros(shape, dtype=inp.dtype))
+                    block.append(_gt.zeros(shape, dtype=inp.dtype, device=inp.device))
             blocks.append(tuple(_finish(tuple(block), create_graph)))
 
     if is_outputs_tuple:

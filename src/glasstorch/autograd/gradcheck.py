@@ -3,12 +3,16 @@
 For each input that requires grad and each output, the analytical Jacobian (one backward per output
 element) must match the numerical one (central differences with step ``eps``) within
 ``atol + rtol * |numerical|``.
+
+On a GPU the function runs on the device; the Jacobians are compared on the host (each column and
+each finite difference is copied there: a check, not a hot path).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import _array
 from .engine import grad as autograd_grad
 from .grad_mode import enable_grad, no_grad
 
@@ -101,9 +105,9 @@ def _analytical_jacobian(func, inputs, i, k, out) -> np.ndarray:
         g = np.zeros(out._data.shape, dtype=out._data.dtype)
         g.reshape(-1)[j] = 1
         fresh = _outputs(func, inputs)[k]
-        (gx,) = autograd_grad(fresh, x, _wrap(g), allow_unused=True)
+        (gx,) = autograd_grad(fresh, x, _wrap(_array.like(out._data, g)), allow_unused=True)
         if gx is not None:
-            jac[:, j] = np.asarray(gx._data, dtype=np.float64).reshape(-1)
+            jac[:, j] = _array.to_host(gx._data).astype(np.float64).reshape(-1)
     return jac
 
 
@@ -111,18 +115,26 @@ def _numerical_jacobian(func, inputs, i, k, eps) -> np.ndarray:
     """d out_k / d input_i by central differences, nudging each element of input ``i`` in its
     own memory (row-major order, whatever the input's strides)."""
     arr = inputs[i]._data
+    on_device = not _array.on_host(arr)
     rows = []
     with no_grad():
         for pos in np.ndindex(*arr.shape):
             orig = arr[pos]
+            if on_device:  # CuPy gives a 0-d view, which the nudge below would change
+                orig = orig.copy()
             arr[pos] = orig + eps
-            plus = np.array(_outputs(func, inputs)[k]._data, dtype=np.float64).reshape(-1)
+            plus = _as_float64(_outputs(func, inputs)[k])
             arr[pos] = orig - eps
-            minus = np.array(_outputs(func, inputs)[k]._data, dtype=np.float64).reshape(-1)
+            minus = _as_float64(_outputs(func, inputs)[k])
             arr[pos] = orig
             rows.append((plus - minus) / (2 * eps))
     n_out = _outputs(func, inputs)[k]._data.size if not rows else rows[0].size
     return np.array(rows).reshape(arr.size, n_out)
+
+
+def _as_float64(t) -> np.ndarray:
+    """The values of ``t`` flattened, as a float64 NumPy array (a copy, on the host)."""
+    return _array.to_host(t._data).astype(np.float64).reshape(-1)
 
 
 def gradgradcheck(
@@ -146,7 +158,8 @@ def gradgradcheck(
     diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     outs = _outputs(func, inputs)
     rng = np.random.default_rng(0)
-    gos = grad_outputs or tuple(_wrap(rng.standard_normal(o._data.shape)) for o in outs)
+    gos = grad_outputs or tuple(
+        _wrap(_array.like(o._data, rng.standard_normal(o._data.shape))) for o in outs)
 
     def first_derivative(*xs):
         # grad mode on even when gradcheck evaluates this under no_grad for finite differences

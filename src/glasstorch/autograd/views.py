@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _array
 from .._tensor import Tensor, _wrap
 from . import grad_mode
 from .graph import Node, set_history
@@ -147,6 +148,14 @@ def rebase_view(base: Tensor, view: Tensor, geom: tuple | None = None) -> None:
     view._vfn = base._grad_fn  # the view's history now follows the base's current one
 
 
+def address(arr) -> int:
+    """The memory address of ``arr``'s first element: in host memory for a NumPy array, in the
+    GPU's for a CuPy one (which has no ``__array_interface__``)."""
+    if type(arr) is np.ndarray:
+        return arr.__array_interface__["data"][0]
+    return arr.data.ptr
+
+
 def _geometry(base: Tensor, view: Tensor) -> tuple:
     """Where ``view``'s elements sit in ``base``: ``(shape, strides, offset, order)``.
 
@@ -154,10 +163,11 @@ def _geometry(base: Tensor, view: Tensor) -> tuple:
     elements) into that memory say it. Otherwise (``base`` is itself strided, say a transpose
     of a slice) ``strides`` is None and ``offset`` is an array, shaped like ``view``, of the
     position of each of its elements in ``base`` read row-major: each element's memory address
-    is matched to the base element at the same address."""
+    is matched to the base element at the same address (the array of positions lives on
+    ``base``'s device, the geometry itself is worked out on the host)."""
     b, v = base._data, view._data
     item = b.itemsize
-    off = (v.__array_interface__["data"][0] - b.__array_interface__["data"][0]) // item
+    off = (address(v) - address(b)) // item
     order = "C" if b.flags.c_contiguous else "F" if b.flags.f_contiguous else None
     if order is not None:
         return v.shape, tuple(s // item for s in v.strides), off, order
@@ -165,7 +175,7 @@ def _geometry(base: Tensor, view: Tensor) -> tuple:
     by_address = np.argsort(at_base, kind="stable")
     at_view = _addresses(v.shape, [s // item for s in v.strides], off).ravel()
     where = by_address[np.searchsorted(at_base[by_address], at_view)]
-    return v.shape, None, where.reshape(v.shape), "C"
+    return v.shape, None, _array.like(b, where.reshape(v.shape)), "C"
 
 
 def _may_overlap(shape: tuple, strides) -> bool:
@@ -197,8 +207,8 @@ def _region(arr: np.ndarray, geom: tuple) -> np.ndarray:
     if strides is None:
         return arr.reshape(-1)[off]
     flat = arr.reshape(-1, order=order)[off:]  # a view: arr is dense in that order
-    return np.lib.stride_tricks.as_strided(
-        flat, shape, tuple(s * arr.itemsize for s in strides), writeable=True)
+    strided = (np if type(arr) is np.ndarray else _array.namespace(arr)).lib.stride_tricks
+    return strided.as_strided(flat, shape, tuple(s * arr.itemsize for s in strides))
 
 
 def _put(arr: np.ndarray, geom: tuple, values) -> None:
@@ -232,8 +242,8 @@ class CopySlices(Node):
                 "unsupported operation: more than one element of the written-to tensor refers "
                 "to a single memory location. Please clone() the tensor before performing the "
                 "operation.")
-        g = np.array(grad._data, order=self.geom[3])
-        res = self.inner.backward(_wrap(np.array(_region(g, self.geom))))
+        g = grad._data.copy(order=self.geom[3])
+        res = self.inner.backward(_wrap(_region(g, self.geom).copy(order="K")))
         if type(res) is not tuple:
             res = (res,)
         _put(g, self.geom, 0 if res[0] is None else res[0]._data)
@@ -259,17 +269,18 @@ class AsStridedBackward0(Node):
     def backward(self, grad):
         if self.memory is not None:
             size, inside = self.memory
-            buf = np.zeros(size, grad._data.dtype)
+            g = grad._data
+            buf = _array.namespace(g).zeros(size, g.dtype)
             shape, strides, offset = self.geom
-            np.add.at(buf, _addresses(shape, strides, offset), grad._data)
-            return _wrap(buf[inside])
-        out = np.zeros(self.shape, grad._data.dtype, order=self.geom[3])
+            _array.scatter_add(buf, _array.like(g, _addresses(shape, strides, offset)), g)
+            return _wrap(buf[_array.like(g, inside)])
+        out = _array.namespace(grad._data).zeros(self.shape, grad._data.dtype, order=self.geom[3])
         shape, strides, off, order = self.geom
         if strides is None or _may_overlap(shape, strides):
             # elements of the view that share memory (an expand: stride 0) each pass on their
             # gradient: add them up where a plain assignment would keep only the last
-            at = off if strides is None else _addresses(shape, strides, off)
-            np.add.at(out.reshape(-1, order=order), at, grad._data)
+            at = off if strides is None else _array.like(out, _addresses(shape, strides, off))
+            _array.scatter_add(out.reshape(-1, order=order), at, grad._data)
         else:
             _put(out, self.geom, grad._data)
         return _wrap(out)
@@ -281,6 +292,6 @@ def strided_geometry(t: Tensor, size: tuple, stride: tuple, offset: int) -> tupl
     root = t if t._base is None else t._base
     memory, arr = root._data, t._data
     item = memory.itemsize
-    start = (arr.__array_interface__["data"][0] - memory.__array_interface__["data"][0]) // item
+    start = (address(arr) - address(memory)) // item
     inside = _addresses(arr.shape, [s // item for s in arr.strides], start)
     return (size, stride, offset), (memory.size, inside)

@@ -39,7 +39,7 @@ def as_input(v) -> Tensor:
 
 def as_tensor(res) -> Tensor:
     """A NumPy result as a Tensor (NumPy gives a scalar, not an array, for 0-d inputs)."""
-    return _wrap(res if type(res) is np.ndarray else np.asarray(res))
+    return _wrap(res)
 
 
 def pair(op: str, a, b):
@@ -99,8 +99,8 @@ def _dense(shape: tuple, strides: tuple, itemsize: int) -> bool:
     return True
 
 
-def _address(a: np.ndarray) -> int:
-    return a.__array_interface__["data"][0]
+def _address(a) -> int:
+    return a.__array_interface__["data"][0] if type(a) is np.ndarray else a.data.ptr
 
 
 def overlap_refused(dst: np.ndarray, src: np.ndarray, src_shape=None, src_strides=None) -> bool:
@@ -132,7 +132,8 @@ def check_overlap(dst: np.ndarray, src: np.ndarray) -> None:
     write of an array onto exactly itself (``x.add_(x)``, ``x.copy_(x)``) is fine."""
     a, b = dst.base, src.base  # (views of one array share its base: a cheap first test)
     if (dst if a is None else a) is not (src if b is None else b):
-        if a is None and b is None or not np.may_share_memory(dst, src):
+        if a is None and b is None or type(dst) is not type(src) or not np.may_share_memory(
+                dst, src):  # (a CPU and a GPU array share nothing)
             return
     if overlap_refused(dst, src):
         raise RuntimeError(_PARTIAL)

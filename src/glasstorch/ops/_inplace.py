@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _array, _dtype
+from .._device import mixed
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.graph import set_history
@@ -116,8 +117,8 @@ def inplace_of(fn, name: str, direct=None):
     """
 
     def method(self, *args, **kwargs):
-        if type(self._data) is not np.ndarray:  # a NumPy scalar (0-d result): give it an array
-            self._data = np.array(self._data)
+        if type(self._data) is not np.ndarray and _array.on_host(self._data):
+            self._data = np.array(self._data)  # a NumPy scalar (0-d result): give it an array
         record = recording(self)
         for v in (*args, *kwargs.values()) if kwargs else args:
             if isinstance(v, Tensor):
@@ -152,6 +153,9 @@ def write_out(res: Tensor, out):
     copied into ``out`` (resized if its shape differs; same object returned)."""
     if out is None:
         return res
+    if type(out._data) is not type(res._data) and _array.device_index(
+            out._data) != _array.device_index(res._data):
+        raise mixed(res._data, out._data)  # torch's error for an ``out=`` on another device
     if out._data.shape != res._data.shape:
         out._data = np.empty_like(out._data, shape=res._data.shape)
     write(out, res._data, "out")
@@ -218,7 +222,7 @@ def apply_ufunc(t: Tensor, ufunc, y, op: str, other=None) -> Tensor:
 
 def _refuse_write(arr: np.ndarray, shape: tuple, vshape: tuple):
     """torch's error for a failed in-place write: memory that cannot be written, or shapes."""
-    if not arr.flags.writeable:
+    if not getattr(arr.flags, "writeable", True):  # (CuPy's arrays are always writeable)
         raise RuntimeError(_OVERLAP)
     _refuse_broadcast(shape, vshape)
 
@@ -240,5 +244,5 @@ def _refuse_broadcast(shape: tuple, vshape: tuple):
 def _dtype_name(v) -> str:
     """torch's word for the dtype of ``v`` (a dtype, array or value): "Float", "Long"."""
     if not isinstance(v, (np.dtype, _dtype.dtype, Tensor)):
-        v = np.asarray(v).dtype
+        v = v.dtype if hasattr(v, "dtype") else np.asarray(v).dtype
     return _dtype.scalar_name(v)

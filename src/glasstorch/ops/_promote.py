@@ -35,7 +35,7 @@ def operands(a, b):
         return a, b._data
     dt = result_dtype(a, b)
     x, y = _as(a, dt), _as(b, dt)
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
+    if type(x) is not type(y) and isinstance(a, Tensor) and isinstance(b, Tensor):
         return same_device(x, y)
     return x, y
 
@@ -53,6 +53,27 @@ def same_device(x, y):
     if hy and y.ndim == 0:
         return x, _array.like(x, y)
     raise mixed(x, y)
+
+
+def one_device(*values) -> list:
+    """``values`` (arrays, NumPy scalars or Python numbers) of an op of several tensors
+    (``where``, ``lerp``, ``addcmul``) on one device: 0-d host arrays join the GPU arrays, any
+    other mix raises torch's error. Callers ask only when the types differ (all NumPy: nothing
+    to do)."""
+    gpu = [v for v in values if not _array.on_host(v)]
+    if not gpu:
+        return list(values)
+    ref = gpu[0]
+    out = []
+    for v in values:
+        if isinstance(v, np.ndarray):
+            if v.ndim:
+                raise mixed(ref, v)
+            v = _array.like(ref, v)
+        elif not _array.on_host(v) and v.device != ref.device:
+            raise mixed(ref, v)
+        out.append(v)
+    return out
 
 
 def result_dtype(a, b) -> _dtype.dtype:
@@ -82,5 +103,8 @@ def float_operands(a, b):
     dt = result_dtype(a, b)
     if not (dt.is_floating_point or dt.is_complex):
         dt = _dtype.get_default_dtype()
-    return _as(a, dt), _as(b, dt)
+    x, y = _as(a, dt), _as(b, dt)
+    if type(x) is not type(y) and isinstance(a, Tensor) and isinstance(b, Tensor):
+        return same_device(x, y)
+    return x, y
 

@@ -62,7 +62,7 @@ def checked(input, op: str, kernel: str, floats_only: bool = False) -> np.ndarra
 def finish(res, input, node_type, out):
     """Wrap the result array ``res`` of a one-input op, attach ``node_type`` (if ``input``
     requires grad) and honour ``out=``."""
-    res = _wrap(res if type(res) is np.ndarray else np.asarray(res))
+    res = _wrap(res)  # (a NumPy scalar from a 0-d input becomes a 0-d array)
     if input._rg and grad_mode.state.enabled:  # hot path: no attach call without grad
         attach(res, node_type, input)
     return res if out is None else write_out(res, out)

@@ -18,6 +18,7 @@ from ._broadcast import broadcast_error, unbroadcast
 from ._checks import as_tensor, data_of
 from ._inplace import inplace_of
 from ._inplace import write_out as _out
+from ._promote import one_device
 from .comparison import ge, gt, le, lt, where
 from .logical import logical_and, logical_or
 
@@ -35,7 +36,7 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:
         x = input._data
         if x.dtype.kind == "f" and min is not None and max is not None:  # the common case
             res = np.maximum(x, min)
-            res = np.minimum(res, max, out=res) if x.ndim else np.asarray(np.minimum(res, max))
+            res = np.minimum(res, max, out=res) if x.ndim else np.minimum(res, max)
             return _out(attach(_wrap(res), ClampBackward1, input, lo=min, hi=max), out)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -78,6 +79,8 @@ def _clamp(input, lo, hi) -> Tensor:
         x = x.astype(dt, copy=False)
         low, high = (b._data.astype(dt, copy=False) if isinstance(b, Tensor) else b
                      for b in (lo, hi))
+        if any(type(b) is not type(x) for b in (low, high) if hasattr(b, "ndim")):
+            x, low, high = one_device(x, low, high)
     try:
         res = x if low is None else np.maximum(x, low)
         res = res if high is None else np.minimum(res, high)

@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from .. import _array
 from .._dtype import scalar_name
 from .._errors import not_tensor
 from .._tensor import Tensor, _wrap
@@ -24,13 +25,14 @@ from ._broadcast import broadcast_error, unbroadcast
 from ._checks import OPERAND, binary, data_of, pair, shape_of
 from ._inplace import inplace_of
 from ._inplace import write_out as _out
+from ._promote import one_device
 
 
 # ---- comparisons: eq ne lt le gt ge ----------------------------------------------------------
 def _comparison(name: str, ufunc):
     def op(input, other, *, out=None):
         x, y = pair(name, input, other)
-        return _out(_wrap(np.asarray(binary(ufunc, x, y, input, other))), out)
+        return _out(_wrap(binary(ufunc, x, y, input, other)), out)
 
     op.__name__ = name
     op.__doc__ = (
@@ -62,34 +64,40 @@ def _operator(fn):
     return method
 
 # ---- NaN and infinity tests ------------------------------------------------------------------
+def _all(x, truth: bool):
+    """A bool array of ``x``'s shape holding ``truth``, in ``x``'s array library."""
+    xp = np if type(x) is np.ndarray else _array.namespace(x)
+    return xp.ones(x.shape, np.bool_) if truth else xp.zeros(x.shape, np.bool_)
+
+
 def isnan(input) -> Tensor:
     """True where ``input`` is NaN; always False for integer and bool tensors."""
     x = data_of(input, "isnan")
-    return _wrap(np.isnan(x) if x.dtype.kind in "fc" else np.zeros(x.shape, np.bool_))
+    return _wrap(np.isnan(x) if x.dtype.kind in "fc" else _all(x, False))
 
 
 def isinf(input) -> Tensor:
     """True where ``input`` is +inf or -inf."""
     x = data_of(input, "isinf")
-    return _wrap(np.isinf(x) if x.dtype.kind in "fc" else np.zeros(x.shape, np.bool_))
+    return _wrap(np.isinf(x) if x.dtype.kind in "fc" else _all(x, False))
 
 
 def isfinite(input) -> Tensor:
     """True where ``input`` is neither NaN nor infinite (always, for integers and bools)."""
     x = data_of(input, "isfinite")
-    return _wrap(np.isfinite(x) if x.dtype.kind in "fc" else np.ones(x.shape, np.bool_))
+    return _wrap(np.isfinite(x) if x.dtype.kind in "fc" else _all(x, True))
 
 
 def isposinf(input) -> Tensor:
     """True where ``input`` is +inf."""
     x = data_of(input, "isposinf")
-    return _wrap(np.isposinf(x) if x.dtype.kind == "f" else np.zeros(x.shape, np.bool_))
+    return _wrap(np.isposinf(x) if x.dtype.kind == "f" else _all(x, False))
 
 
 def isneginf(input) -> Tensor:
     """True where ``input`` is -inf."""
     x = data_of(input, "isneginf")
-    return _wrap(np.isneginf(x) if x.dtype.kind == "f" else np.zeros(x.shape, np.bool_))
+    return _wrap(np.isneginf(x) if x.dtype.kind == "f" else _all(x, False))
 
 
 # ---- closeness and equality -----------------------------------------------------------------
@@ -109,7 +117,7 @@ def isclose(
         raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
     same = binary(np.equal, x, y, input, other)
     if x.dtype.kind == "b":
-        return _wrap(np.asarray(same))
+        return _wrap(same)
     if x.dtype.kind != "f":
         x, y = x.astype(np.float64), y.astype(np.float64)
     with np.errstate(invalid="ignore"):  # inf - inf
@@ -117,7 +125,7 @@ def isclose(
     close = same | (np.isfinite(diff) & (diff <= atol + rtol * np.abs(y)))
     if equal_nan:
         close |= np.isnan(x) & np.isnan(y)
-    return _wrap(np.asarray(close))
+    return _wrap(close)
 
 
 def allclose(
@@ -170,8 +178,10 @@ def where(condition, input=None, other=None, *, out=None) -> Tensor | tuple:
         )
         c = c.astype(np.bool_)
     x, y = pair("where", input, other)
+    if _array.DEVICE_TYPES and not (type(c) is type(x) is type(y)):  # GPU arrays, CPU ones?
+        c, x, y = one_device(c, x, y)
     try:
-        res = _wrap(np.asarray(np.where(c, x, y)))
+        res = _wrap(np.where(c, x, y))
     except ValueError:
         raise broadcast_error(c.shape, shape_of(input), shape_of(other)) from None
     return _out(attach(res, WhereBackward0, input, other, condition=condition), out)

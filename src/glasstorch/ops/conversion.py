@@ -136,14 +136,19 @@ cdouble = _caster(_dtype.complex128, "cdouble")
 
 
 def type_(self, dtype=None, non_blocking: bool = False, **kwargs):
-    """With no argument, the type name (``'torch.FloatTensor'``); with a dtype, a type name or a
-    legacy type (``torch.DoubleTensor``), this tensor converted to it."""
+    """With no argument, the type name (``'torch.FloatTensor'``, ``'torch.cuda.FloatTensor'`` on
+    a GPU); with a dtype, a type name or a legacy type (``torch.DoubleTensor``), this tensor
+    converted to it (a type name also says the device: ``'torch.cuda.LongTensor'``)."""
+    on_gpu = not _array.on_host(self._data)
     if dtype is None:
-        return f"torch.{self.dtype.tensor_type}"
+        return f"torch.{'cuda.' if on_gpu else ''}{self.dtype.tensor_type}"
     if isinstance(dtype, str):
-        if dtype not in _BY_TYPE_NAME:
+        name = dtype.replace("torch.cuda.", "torch.", 1)
+        if name not in _BY_TYPE_NAME:
             raise ValueError(f"invalid type: '{dtype}'")
-        return _cast(self, _BY_TYPE_NAME[dtype])
+        if (name != dtype) != on_gpu:  # the name's device differs from the tensor's
+            return to(self, "cuda" if name != dtype else "cpu", _BY_TYPE_NAME[name])
+        return _cast(self, _BY_TYPE_NAME[name])
     legacy = getattr(dtype, "_dt", None)
     return _cast(self, legacy if legacy is not None else _dtype.to_dtype(dtype))
 
@@ -178,11 +183,22 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
 
             raise RuntimeError(_mismatch(dst.shape, src._data.shape)) from None
 
+    values = src._data
+    if type(values) is not type(dst):  # copy_ moves values between the CPU and a GPU, as torch
+        values = _to_array_of(dst, values)
+
     def do_write():
-        dst[...] = src._data
+        dst[...] = values
         self._vc[0] += 1
 
     return _inplace.rewrite_history(self, node if self._data.dtype.kind in "fc" else None, do_write)
+
+
+def _to_array_of(dst, values):
+    """``values`` (an array, or a NumPy scalar) on ``dst``'s device."""
+    if _array.on_host(dst):
+        return _array.to_host(values)
+    return _array.to_device(values, _array.device_index(dst))
 
 
 class CopyBackwards(Node):
@@ -193,15 +209,23 @@ class CopyBackwards(Node):
         super().__init__(old, src)
         self.old_shape, self.old_dtype = old._data.shape, old._data.dtype
         self.src_shape, self.src_dtype = src._data.shape, src.dtype
+        self.src_index = _array.device_index(src._data)
 
     def backward(self, grad):
         g_old, g_src = self.needs_input_grad
         gs = None
         if g_src:
             gs = unbroadcast(grad, self.src_shape)
-            if gs._data.dtype != self.src_dtype.np:
+            if _array.device_index(gs._data) != self.src_index:  # back to src's device
+                gs = _move(gs, None if self.src_index < 0 else self.src_index, self.src_dtype)
+            elif gs._data.dtype != self.src_dtype.np:
                 gs = _cast(gs, self.src_dtype)
-        return (_wrap(np.zeros(self.old_shape, self.old_dtype)) if g_old else None), gs
+        return (_zeros(grad, self.old_shape, self.old_dtype) if g_old else None), gs
+
+
+def _zeros(grad: Tensor, shape: tuple, dtype) -> Tensor:
+    """Zeros of ``shape`` and ``dtype`` on ``grad``'s device: the gradient of overwritten values."""
+    return _wrap(_array.namespace(grad._data).zeros(shape, dtype))
 
 
 def fill_(self, value) -> Tensor:
@@ -215,6 +239,8 @@ def fill_(self, value) -> Tensor:
         record = _inplace.recording(self, value)
         node = FillBackward3(_inplace.old_value(self), value) if record else None
         fill = value._data
+        if type(fill) is not type(self._data):  # a 0-d tensor of another device: its number
+            fill = _to_array_of(self._data, fill)
     elif isinstance(value, (bool, int, float, complex, np.generic)):
         fill = scalar_for(value, self._data.dtype)  # torch's overflow check: 1e20 into int64
         record = _inplace.recording(self)
@@ -239,7 +265,7 @@ class FillBackward2(Node):
         self.shape, self.np_dtype = old._data.shape, old._data.dtype
 
     def backward(self, grad):
-        return _wrap(np.zeros(self.shape, self.np_dtype))
+        return _zeros(grad, self.shape, self.np_dtype)
 
 
 class FillBackward3(FillBackward2):
@@ -251,7 +277,7 @@ class FillBackward3(FillBackward2):
 
     def backward(self, grad):
         g_old, g_value = self.needs_input_grad
-        return (_wrap(np.zeros(self.shape, self.np_dtype)) if g_old else None,
+        return (_zeros(grad, self.shape, self.np_dtype) if g_old else None,
                 grad.sum() if g_value else None)
 
 

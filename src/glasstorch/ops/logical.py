@@ -15,6 +15,7 @@ from .._tensor import Tensor, _wrap
 from ._checks import OPERAND, binary, data_of, pair
 from ._inplace import inplace_of
 from ._inplace import write_out as _out
+from ._promote import same_device
 
 
 # ---- logical and bitwise ---------------------------------------------------------------------
@@ -24,7 +25,10 @@ def _logical(name: str, ufunc):
             raise not_tensor(name, other, "other", 2)
         if not isinstance(input, Tensor):
             raise not_tensor(name, input)
-        return _out(_wrap(np.asarray(binary(ufunc, input._data, other._data, input, other))), out)
+        x, y = input._data, other._data
+        if type(x) is not type(y):  # a CPU and a GPU array (a 0-d CPU one may join)
+            x, y = same_device(x, y)
+        return _out(_wrap(binary(ufunc, x, y, input, other)), out)
 
     op.__name__ = name
     op.__doc__ = (
@@ -52,7 +56,7 @@ def _bitwise(name: str, ufunc):
         dt = np.result_type(x, y)
         if dt.kind not in "biu":
             raise not_implemented_for(f"{name}_cpu", dt)
-        return _out(_wrap(np.asarray(binary(ufunc, x, y, input, other))), out)
+        return _out(_wrap(binary(ufunc, x, y, input, other)), out)
 
     op.__name__ = name
     op.__doc__ = (

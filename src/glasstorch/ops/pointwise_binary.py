@@ -19,7 +19,7 @@ from ._broadcast import broadcast_error, unbroadcast
 from ._checks import as_input, as_tensor, binary, bind_methods, shape_of
 from ._inplace import inplace_forms
 from ._inplace import write_out as _out
-from ._promote import float_operands, operands
+from ._promote import float_operands, one_device, operands
 from .comparison import eq, ge, gt, isinf, isnan, le, lt, where
 from .logical import logical_and, logical_or
 from .transcendental import reciprocal
@@ -138,6 +138,8 @@ def lerp(input, end, weight, *, out=None) -> Tensor:
         kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
         raise not_implemented_for(kernel, x.dtype)
     w = weight._data if isinstance(weight, Tensor) else weight
+    if type(x) is not type(e) or isinstance(weight, Tensor) and type(w) is not type(x):
+        x, e, w = one_device(x, e, w)
     try:
         diff = e - x
         # the two forms agree mathematically; each is exact at its own end (w = 0 or w = 1)
@@ -263,7 +265,9 @@ def _float_pair(op: str, input, other, kernel: str):
     (``hypot(int, int)`` is NotImplementedError naming the kernel and the dtype)."""
     _tensors(op, input, other)
     x, y = operands(input, other)
-    dt = (x if isinstance(x, np.ndarray) else np.asarray(x)).dtype
+    dt = getattr(x, "dtype", None)
+    if dt is None:  # a Python number, with a tensor of its dtype (``_promote.operands``)
+        dt = y.dtype
     if dt.kind not in "f":
         try:  # shapes that do not broadcast are reported first, as torch does
             np.broadcast_shapes(np.shape(x), np.shape(y))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _parallel
+from .. import _array, _parallel
 from .._errors import not_tensor
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
@@ -60,7 +60,8 @@ def signbit(input, *, out=None) -> Tensor:
     """True where the sign bit is set: negatives, -0.0 and -NaN (bool, never differentiable).
     (*) -> (*)."""
     x = data_of(input, "signbit")
-    res = _wrap(np.signbit(x) if x.dtype.kind in "fiu" else np.zeros(x.shape, np.bool_))
+    res = _wrap(np.signbit(x) if x.dtype.kind in "fiu" else
+                _array.namespace(x).zeros(x.shape, np.bool_))
     return res if out is None else write_out(res, out)
 
 
@@ -72,7 +73,7 @@ class ReluBackward0(Node):
 
     def backward(self, grad):
         if not grad_mode.state.enabled:  # fast path: one bitwise AND with the mask (10x np.where)
-            g = np.asarray(grad._data)
+            g = grad._data
             if g.dtype.kind != "f":
                 return _wrap(np.multiply(g, ~(self.saved_output._data <= 0), dtype=g.dtype))
             # AND with all-ones or all-zeros bits: an exact 0 where the input was <= 0, even for an
@@ -81,7 +82,8 @@ class ReluBackward0(Node):
             # outputs included, as torch's threshold_backward; in parts for big tensors
             y = self.saved_output._data
             bits = np.dtype(f"i{g.itemsize}")
-            if g.shape == y.shape and (3 * y.size >= _parallel.MIN_COST or _parallel.forced_split):
+            if g.shape == y.shape and type(y) is np.ndarray and (
+                    3 * y.size >= _parallel.MIN_COST or _parallel.forced_split):
                 res = np.empty(y.shape, bits)
                 _parallel.elementwise(_relu_grad_into, res, g.view(bits), y)
                 return _wrap(res.view(g.dtype))
@@ -95,7 +97,7 @@ def threshold_backward(grad: Tensor, output: Tensor) -> Tensor:
     ``create_graph`` it is recorded (``ThresholdBackwardBackward0``), so a gradient taken through
     relu requires grad as in torch, and differentiating it again works."""
     g = grad._data
-    res = _wrap(np.where(output._data <= 0, np.zeros((), g.dtype), g))
+    res = _wrap(np.where(output._data <= 0, g.dtype.type(0), g))
     return attach(res, ThresholdBackwardBackward0, grad, output)
 
 
@@ -129,8 +131,9 @@ def relu(input) -> Tensor:
     x = data_of(input, "relu")
     if x.dtype.kind == "b":
         raise RuntimeError("Boolean inputs not supported for relu")
-    if x.dtype.kind == "f" and (2 * x.size >= _parallel.MIN_COST or _parallel.forced_split):
-        # big tensors: in blocks, on the kernel pool
+    if x.dtype.kind == "f" and type(x) is np.ndarray and (
+            2 * x.size >= _parallel.MIN_COST or _parallel.forced_split):
+        # big host tensors: in blocks, on the kernel pool (a GPU array takes one kernel)
         return finish(_parallel.elementwise(_relu_into, np.empty(x.shape, x.dtype), x), input,
                       ReluBackward0, None)
     return finish(np.maximum(x, 0), input, ReluBackward0, None)

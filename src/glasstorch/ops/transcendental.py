@@ -8,17 +8,19 @@ float dtype (``exp(int_tensor)`` is float32), as in torch. Each op is built by `
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
 
-from .. import _parallel
+from .. import _array, _parallel
 from .._tensor import _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node, attach
 from ._checks import bind_methods, negate_into
 from ._inplace import inplace_forms, write_out
 from ._unary import SavesInput, float_data, float_op
+from .comparison import where
 
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 nan = math.nan
@@ -273,6 +275,10 @@ def _sigmoid_into(x, out):
 def _sigmoid(x):
     if x.ndim == 0:  # NumPy scalars have no out=
         return 1 / (1 + np.exp(np.negative(x)))
+    if type(x) is not np.ndarray:  # a GPU array: one pass per step, no host thread blocks
+        out = np.empty_like(x)
+        _sigmoid_into(x, out)
+        return out
     out = np.empty(x.shape, x.dtype)
     if 2 * x.size >= _parallel.MIN_COST or _parallel.forced_split:
         # four passes: big tensors block by block (in cache), on the kernel pool
@@ -295,7 +301,8 @@ class SigmoidBackward0(Node):
     def backward(self, grad):
         y = self.saved_output
         g, yd = grad._data, y._data
-        if not grad_mode.state.enabled and g.shape == yd.shape and g.dtype == yd.dtype:
+        if (not grad_mode.state.enabled and g.shape == yd.shape and g.dtype == yd.dtype
+                and type(yd) is np.ndarray and type(g) is np.ndarray):
             out = np.empty(yd.shape, yd.dtype)
             if 3 * yd.size >= _parallel.MIN_COST or _parallel.forced_split:
                 return _wrap(_parallel.elementwise(_sigmoid_grad_into, out, g, yd))
@@ -323,6 +330,19 @@ sigmoid.into = _sigmoid_in_place
 _erf_each = np.frompyfunc(math.erf, 1, 1)
 
 
+def _on_device(name: str, x):
+    """``name`` (``"erf"``, ``"erfinv"``) of the GPU array ``x``: CuPy's own kernel
+    (``cupyx.scipy.special``); where the device library has none (the test double), NumPy's
+    path below runs on a host copy and the result goes back to the GPU."""
+    try:
+        special = importlib.import_module(_array.cuda().xpx.__name__ + ".scipy.special")
+    except ImportError:
+        return _array.like(x, _HOST[name](_array.to_host(x)))
+    if x.dtype == np.float16:  # computed in float32, as torch's half kernels do
+        return getattr(special, name)(x.astype(np.float32)).astype(np.float16)
+    return getattr(special, name)(x)
+
+
 def erfc_nonneg(z: np.ndarray) -> np.ndarray:
     """erfc(z) for z >= 0 by the Chebyshev-fitted formula of Numerical Recipes (erfcc): relative
     error below 1.2e-7 everywhere, i.e. float32-exact, tails included."""
@@ -338,6 +358,8 @@ def _erf(x):
     vectorised pass in float64, accurate to float32's precision: the Maclaurin series
     ``2/√π Σ (-1)ⁿ z^(2n+1) / (n! (2n+1))`` where ``|z| < 0.5`` (no cancellation near 0), and
     ``1 - erfc(|z|)`` with the sign of z elsewhere."""
+    if type(x) is not np.ndarray:
+        return _on_device("erf", x)
     if x.dtype == np.float64 or x.dtype.kind == "c":
         return np.asarray(_erf_each(x), dtype=x.dtype)
     z = x.astype(np.float64)
@@ -373,6 +395,8 @@ def _erfinv(y):
     """The inverse of erf on a float array: Giles' polynomial approximation ("Approximating the
     erfinv function", 2010) as the first guess, then two Newton steps on erf(x) - y in float64;
     ±1 give ±inf, |y| > 1 and NaN give NaN."""
+    if type(y) is not np.ndarray:
+        return _on_device("erfinv", y)
     z = np.atleast_1d(y.astype(np.float64))  # 0-d: NumPy would give scalars, not arrays
     with np.errstate(all="ignore"):
         w = -np.log((1 - z) * (1 + z))
@@ -394,6 +418,9 @@ def _erfinv(y):
         x = np.where(np.abs(z) == 1, np.copysign(np.inf, z), x)
         x = np.where(np.abs(z) > 1, np.nan, x)
     return np.asarray(x, dtype=y.dtype).reshape(y.shape)
+
+
+_HOST = {"erf": _erf, "erfinv": _erfinv}
 
 
 class ErfinvBackward0(Node):
@@ -425,7 +452,7 @@ class LogitBackward0(SavesInput):
         (p,) = self.saved_tensors
         lo, hi = (0.0, 1.0) if self.eps is None else (self.eps, 1.0 - self.eps)
         outside = (p < lo).logical_or(p > hi)
-        return (grad / (p * (1 - p))).masked_fill(outside, 0.0 if self.eps is not None else nan)
+        return where(outside, 0.0 if self.eps is not None else nan, grad / (p * (1 - p)))
 
 
 def logit(input, eps: float | None = None, *, out=None):
@@ -436,7 +463,7 @@ def logit(input, eps: float | None = None, *, out=None):
         if eps is not None:
             p = np.clip(p, eps, 1 - eps)
         res = np.log(p / (1 - p))
-    res = _wrap(np.asarray(res, dtype=p.dtype))
+    res = _wrap(res.astype(p.dtype, copy=False))
     if input._rg and grad_mode.state.enabled:
         attach(res, LogitBackward0, input, eps=eps)
     return res if out is None else write_out(res, out)
