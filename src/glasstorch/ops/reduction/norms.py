@@ -70,7 +70,7 @@ def vector_norm(
             r = np.sum(a != 0, axis=dims, keepdims=keepdim)
         else:
             r = np.sum(a**ord, axis=dims, keepdims=keepdim) ** (1.0 / ord)
-    res = _wrap(np.asarray(r, dtype=data.real.dtype))  # a norm is real, even of complex
+    res = _wrap(r.astype(data.real.dtype, copy=False))  # a norm is real, even of complex
     res = attach(res, LinalgVectorNormBackward0, x, ord=ord, dims=dims, keepdim=keepdim,
                  dtype=data.dtype)
     return _out(res, out)
