@@ -363,7 +363,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
 def _p_norm(diff: np.ndarray, p: float) -> np.ndarray:
     """The ``p``-norm over the last axis of non-negative differences (``p`` may be 0 or inf)."""
     if diff.shape[-1] == 0:
-        return np.zeros(diff.shape[:-1], diff.dtype)
+        return _array.namespace(diff).zeros(diff.shape[:-1], diff.dtype)
     if p == 0:
         return np.count_nonzero(diff, axis=-1).astype(diff.dtype)
     if p == 1:

@@ -124,3 +124,11 @@ def scan(ufunc, x, axis: int):
         out[tuple(head)] = ufunc(out[tuple(head)], out[tuple(tail)])  # reads before it writes
         k *= 2
     return out
+
+
+def cast(r, dtype):
+    """A reduction's result ``r`` as an array of ``dtype``: NumPy returns a scalar for a whole
+    array (``np.asarray`` converts it faster than the scalar's ``astype``), CuPy a 0-d array."""
+    if _array.on_host(r):
+        return np.asarray(r, dtype=dtype)
+    return r.astype(dtype, copy=False)

@@ -21,7 +21,7 @@ from ..._tensor import Tensor, _dim, _wrap
 from ...autograd.graph import Node, attach
 from .._inplace import write_out as _write_out
 from ..pointwise import maximum, minimum
-from ._dims import dim_kw, dims_arg, expand_back, keep_shape, scan
+from ._dims import cast, dim_kw, dims_arg, expand_back, keep_shape, scan
 from .return_types import return_types
 
 
@@ -245,7 +245,7 @@ def _arg_extreme(name, np_arg):
             raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
             _empty_check(x, name)
-            i = np_arg(x).astype(np.int64, copy=False)  # NumPy: a scalar
+            i = cast(np_arg(x), np.int64)
             return _wrap(i.reshape((1,) * x.ndim) if keepdim else i)
         d = _dim(int(dim), x.ndim)
         _empty_check(x, name, d)

@@ -22,6 +22,7 @@ from .._promote import operands
 from ._dims import (
     ReductionNode,
     accumulate_dtype,
+    cast,
     count,
     dim_kw,
     dims_arg,
@@ -86,8 +87,8 @@ def _var_np(x, dims, correction, keepdim, name):
     sq = np.add.reduce(squares, axis=dims, keepdims=keepdim)
     if dof <= 0:
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (sq / 0.0).astype(real, copy=False)
-    return (sq / dof).astype(real, copy=False)  # a NumPy scalar for a whole CPU array
+            return cast(sq / 0.0, real)
+    return cast(sq / dof, real)
 
 
 class VarBackward0(ReductionNode):

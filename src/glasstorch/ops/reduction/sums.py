@@ -19,6 +19,7 @@ from ..join import cat
 from ._dims import (
     ReductionNode,
     accumulate_dtype,
+    cast,
     count,
     dim_kw,
     dims_arg,
@@ -107,7 +108,7 @@ def _mean_np(x: np.ndarray, dims, keepdim) -> np.ndarray:
     total = np.add.reduce(x, axis=dims, dtype=acc, keepdims=keepdim)
     if n == 0:
         return np.full_like(total, np.nan, dtype=x.dtype)
-    return (total / n).astype(x.dtype, copy=False)  # a NumPy scalar for a whole CPU array
+    return cast(total / n, x.dtype)
 
 
 # ---- prod -----------------------------------------------------------------------------------
@@ -181,18 +182,19 @@ class ProdBackward1(ProdBackward0):
 
 
 # ---- all / any / count_nonzero ---------------------------------------------------------------
-def _logical_reduce(name):
+def _logical_reduce(ufunc, name):
     def reduce(input, dim=None, keepdim=False, **kwargs):
         if kwargs:
             dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
         x = input._data
         if isinstance(dim, (list, tuple)) and len(dim) == 0:  # no dims: nothing is reduced
             out = x != 0
-        else:  # the methods (NumPy's logical_and/or.reduce): CuPy has no such ufunc.reduce
-            nonzero = x != 0
-            method = nonzero.all if name == "all" else nonzero.any
+        elif _array.on_host(x):
+            out = ufunc.reduce(x != 0, axis=dims_arg(dim, x.ndim), keepdims=keepdim)
+        else:  # CuPy has no logical_and/or.reduce: the array's own all/any
+            method = (x != 0).all if name == "all" else (x != 0).any
             out = method(axis=dims_arg(dim, x.ndim), keepdims=keepdim)
-        return _wrap(out.astype(np.uint8 if x.dtype == np.uint8 else np.bool_, copy=False))
+        return _wrap(cast(out, np.uint8 if x.dtype == np.uint8 else np.bool_))
 
     reduce.__name__ = name
     reduce.__doc__ = (
@@ -202,15 +204,17 @@ def _logical_reduce(name):
     return reduce
 
 
-all = _logical_reduce("all")
-any = _logical_reduce("any")
+all = _logical_reduce(np.logical_and, "all")
+any = _logical_reduce(np.logical_or, "any")
 
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:
     """How many elements over ``dim`` (int or tuple; default all) are non-zero, as int64."""
     x = input._data
     n = np.count_nonzero(x, axis=dims_arg(dim, x.ndim))  # NumPy: a Python int for all dims
-    return _wrap(np.asarray(n, dtype=np.int64) if type(n) is int else n.astype(np.int64, copy=False))
+    if type(n) is int:
+        return _wrap(np.asarray(n, dtype=np.int64))
+    return _wrap(n.astype(np.int64, copy=False))
 
 
 # ---- cumsum / cumprod -----------------------------------------------------------------------
