@@ -125,7 +125,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
 
 class _ScatterBackward(Node):
     """The gradient of a selection: each output's gradient goes back to where it came from,
-    ``zeros.scatter(dim, indices, grad)`` (``indices`` along ``dim``, a NumPy array;
+    ``zeros.scatter(dim, indices, grad)`` (``indices`` along ``dim``, an array, not a tensor;
     ``squeezed``: the output dropped ``dim``, which the gradient gets back first)."""
 
     def __init__(self, x, indices, *, dim, squeezed=False):

@@ -211,10 +211,7 @@ any = _logical_reduce(np.logical_or, "any")
 def count_nonzero(input: Tensor, dim=None) -> Tensor:
     """How many elements over ``dim`` (int or tuple; default all) are non-zero, as int64."""
     x = input._data
-    n = np.count_nonzero(x, axis=dims_arg(dim, x.ndim))  # NumPy: a Python int for all dims
-    if type(n) is int:
-        return _wrap(np.asarray(n, dtype=np.int64))
-    return _wrap(n.astype(np.int64, copy=False))
+    return _wrap(cast(np.count_nonzero(x, axis=dims_arg(dim, x.ndim)), np.int64))
 
 
 # ---- cumsum / cumprod -----------------------------------------------------------------------
