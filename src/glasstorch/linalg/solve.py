@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _array, _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from ..ops._broadcast import broadcast_shape, unbroadcast
 from ..ops._inplace import write_out as _out
 from ..ops._promote import operands
 from ..ops.linalg import matmul, vdot
+from ..ops.reduction._dims import cast
 from ..ops.reduction.norms import float_check
 from ..ops.reduction.return_types import _return_type
 
@@ -56,14 +57,31 @@ def _zero_pivot(m: np.ndarray) -> int:
     return 0
 
 
+def _checked(fn, data, *more):
+    """``fn(data, *more)`` (a ``np.linalg`` solver), raising NumPy's ``LinAlgError`` when the
+    factorisation fails (a singular or not positive-definite matrix) on either library.
+
+    NumPy always raises. CuPy checks its solver's status only inside
+    ``cupyx.errstate(linalg="raise")`` (one device sync); by default it leaves NaN or garbage
+    in the result, where torch raises. (The test double of CuPy computes with NumPy, which
+    raises, and has no ``errstate``.)"""
+    if _array.on_host(data):
+        return fn(data, *more)
+    errstate = getattr(_array.cuda().xpx, "errstate", None)
+    if errstate is None:
+        return fn(data, *more)
+    with errstate(linalg="raise"):
+        return fn(data, *more)
+
+
 def inv(A: Tensor, *, out=None) -> Tensor:
     """The inverse of each square matrix: ``inv(A) @ A`` is the identity. Singular matrices raise
     ``LinAlgError``; for solving ``A x = b`` prefer ``solve`` (faster and more accurate)."""
     data = _square_check(A, "inv")
     try:
-        r = np.linalg.inv(data)
-    except np.linalg.LinAlgError:
-        flat = data.reshape((-1,) + data.shape[-2:])
+        r = _checked(np.linalg.inv, data)
+    except np.linalg.LinAlgError:  # the message's pivot is found on the host (an error path)
+        flat = _array.to_host(data).reshape((-1,) + data.shape[-2:])
         for b, m in enumerate(flat):
             k = _zero_pivot(m)
             if k:
@@ -90,7 +108,7 @@ class LinalgInvExBackward0(Node):
 def det(A: Tensor, *, out=None) -> Tensor:
     """The determinant of each square matrix: ``(..., n, n)`` → ``(...)``."""
     data = _square_check(A, "det")
-    res = _wrap(np.asarray(np.linalg.det(data), dtype=data.dtype))
+    res = _wrap(cast(np.linalg.det(data), data.dtype))
     return _out(attach(res, LinalgDetBackward0, A), out)
 
 
@@ -112,7 +130,7 @@ class LinalgDetBackward0(Node):
             return g * d.reshape(d._data.shape + (1, 1)) * inv(A).transpose(-2, -1)
         singular = (d._data == 0).reshape(d._data.shape + (1, 1))
         regular = _wrap((~singular).astype(A._data.dtype))
-        eye = np.eye(A._data.shape[-1], dtype=A._data.dtype)
+        eye = _array.namespace(A._data).eye(A._data.shape[-1], dtype=A._data.dtype)
         safe = A * regular + _wrap(np.where(singular, eye, 0))  # singular ones → identity
         scale = d.reshape(d._data.shape + (1, 1)) * regular
         return g * scale * inv(safe).transpose(-2, -1)
@@ -132,8 +150,12 @@ def solve(A: Tensor, B: Tensor, *, left=True, out=None) -> Tensor:
             "linalg.solve: Incompatible shapes of A and B for the equation AX = B "
             f"({a.shape[-2]}x{a.shape[-1]} and {bm.shape[-2]}x{bm.shape[-1]})"
         )
+    if a.shape[:-2] != bm.shape[:-2] and not _array.on_host(a):
+        # CuPy's solve wants equal batch dimensions: NumPy's broadcasts them
+        batch = broadcast_shape(a.shape[:-2], bm.shape[:-2])
+        a, bm = np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(bm, batch + bm.shape[-2:])
     try:
-        x = np.linalg.solve(a, bm)
+        x = _checked(np.linalg.solve, a, bm)
     except np.linalg.LinAlgError:
         raise LinAlgError(
             "torch.linalg.solve: The solver failed because the input matrix is singular."
@@ -176,8 +198,8 @@ def slogdet(A: Tensor, *, out=None, _name="linalg_slogdet"):
     d log|det A| / dA = A^-T."""
     data = _square_check(A, "slogdet")
     sign, logabs = np.linalg.slogdet(data)
-    sign_t = _wrap(np.asarray(sign, dtype=data.dtype))
-    res = attach(_wrap(np.asarray(logabs, dtype=data.dtype)), LinalgSlogdetBackward0, A)
+    sign_t = _wrap(cast(sign, data.dtype))
+    res = attach(_wrap(cast(logabs, data.dtype)), LinalgSlogdetBackward0, A)
     return _slogdet_types[_name](sign_t, res)
 
 
@@ -199,14 +221,14 @@ def cholesky(A: Tensor, *, upper=False, out=None) -> Tensor:
     positive-definite."""
     data = _square_check(A, "cholesky")
     try:
-        low = np.linalg.cholesky(data)
-    except np.linalg.LinAlgError:
-        order = _first_non_pd_order(data)
+        low = _checked(np.linalg.cholesky, data)
+    except np.linalg.LinAlgError:  # the failing minor is found on the host (an error path)
+        order = _first_non_pd_order(_array.to_host(data))
         raise LinAlgError(
             f"linalg.cholesky: The factorization could not be completed because the input is not "
             f"positive-definite (the leading minor of order {order} is not positive-definite)."
         ) from None
-    res = _wrap(np.ascontiguousarray(low.swapaxes(-1, -2)) if upper else low)
+    res = _wrap(_array.namespace(low).ascontiguousarray(low.swapaxes(-1, -2)) if upper else low)
     return _out(attach(res, LinalgCholeskyExBackward0, A, upper=upper), out)
 
 
@@ -237,7 +259,8 @@ class LinalgCholeskyExBackward0(Node):
         if self.upper:
             L, grad = L.transpose(-2, -1), grad.transpose(-2, -1)
         n = L._data.shape[-1]
-        phi = np.tril(np.ones((n, n), dtype=L._data.dtype)) - 0.5 * np.eye(n, dtype=L._data.dtype)
+        xp = _array.namespace(L._data)
+        phi = xp.tril(xp.ones((n, n), dtype=L._data.dtype)) - 0.5 * xp.eye(n, dtype=L._data.dtype)
         P = matmul(L.transpose(-2, -1), grad) * _wrap(phi)
         L_inv = inv(L)
         S = matmul(matmul(L_inv.transpose(-2, -1), P), L_inv)
@@ -254,7 +277,8 @@ def matrix_power(A: Tensor, n: int, *, out=None) -> Tensor:
             f"{data.shape[-2] if data.ndim > 1 else 1} by {data.shape[-1]} matrices"
         )
     if n == 0:
-        eye = np.broadcast_to(np.eye(data.shape[-1], dtype=data.dtype), data.shape).copy()
+        xp = _array.namespace(data)
+        eye = xp.broadcast_to(xp.eye(data.shape[-1], dtype=data.dtype), data.shape).copy()
         return _out(_wrap(eye), out)
     base = inv(A) if n < 0 else A
     n = abs(n)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _array, _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node, attach
@@ -87,7 +87,7 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     if a.shape[-1] != b.shape[-2 if nb > 1 else 0]:
         _matmul_shape_error(a, b)
     if na == 1 and nb == 1:
-        res = attach(_wrap(np.asarray(np.matmul(a, b))), DotBackward0, input, other)
+        res = attach(_wrap(np.matmul(a, b)), DotBackward0, input, other)
     elif na == 2 and nb == 1:
         res = _mv(input, other)
     elif na == 1 and nb == 2:  # a row: (1, k) @ (k, m), then the row dimension dropped again
@@ -360,7 +360,7 @@ def _nothing_to_add(x: Tensor, y: Tensor) -> Tensor:
     if a.dtype == b.dtype:
         arr = np.matmul(a, b)
     else:
-        arr = np.zeros((a.shape[0], a.shape[1], b.shape[2]), dtype=b.dtype)
+        arr = _array.namespace(a).zeros((a.shape[0], a.shape[1], b.shape[2]), dtype=b.dtype)
         if arr.dtype.kind not in "fc" and grad_mode.state.enabled and (x._rg or y._rg):
             raise RuntimeError(f"Autograd not support dtype: {_word(arr)}")
     return attach(_wrap(arr), BmmBackward0, x, y)
@@ -394,7 +394,7 @@ def vdot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Dot product conjugating the first vector (the same as ``dot`` for real tensors)."""
     x, y = input._data, other._data
     _check_vectors(x, y)
-    return _out(attach(_wrap(np.asarray(np.vdot(x, y))), VdotBackward0, input, other), out)
+    return _out(attach(_wrap(np.vdot(x, y)), VdotBackward0, input, other), out)
 
 
 def _check_vectors(x: np.ndarray, y: np.ndarray) -> None:
@@ -548,7 +548,7 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1, o
         arr = prod * alpha if alpha != 1 else prod
         if beta != 0:
             arr = arr + (bias * beta if beta != 1 else bias)
-    res = _wrap(np.asarray(arr).astype(a.dtype, copy=False))
+    res = _wrap(arr.astype(a.dtype, copy=False))
     return _out(attach(res, BaddbmmBackward0, input, batch1, batch2, alpha=alpha, beta=beta), out)
 
 

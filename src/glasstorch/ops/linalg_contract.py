@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _array, _dtype
 from .._tensor import Tensor, _wrap
 from ..autograd.graph import Node, attach
 from ._broadcast import unbroadcast
@@ -281,7 +281,7 @@ def trace(input: Tensor) -> Tensor:
     if x.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
     acc = np.int64 if x.dtype.kind in "biu" else None
-    return attach(_wrap(np.asarray(np.trace(x, dtype=acc))), TraceBackward0, input)
+    return attach(_wrap(np.trace(x, dtype=acc)), TraceBackward0, input)
 
 
 class TraceBackward0(Node):
@@ -292,7 +292,7 @@ class TraceBackward0(Node):
         self.shape = x._data.shape
 
     def backward(self, grad):
-        return grad * _wrap(np.eye(*self.shape, dtype=grad._data.dtype))
+        return grad * _wrap(_array.namespace(grad._data).eye(*self.shape, dtype=grad._data.dtype))
 
 
 # ---- kron ----------------------------------------------------------------------------------------
@@ -363,7 +363,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
 def _p_norm(diff: np.ndarray, p: float) -> np.ndarray:
     """The ``p``-norm over the last axis of non-negative differences (``p`` may be 0 or inf)."""
     if diff.shape[-1] == 0:
-        return np.zeros(diff.shape[:-1], diff.dtype)
+        return _array.namespace(diff).zeros(diff.shape[:-1], diff.dtype)
     if p == 0:
         return np.count_nonzero(diff, axis=-1).astype(diff.dtype)
     if p == 1:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _array, _dtype
 from .._errors import not_implemented_for
-from .._factory import _into_out
+from .._factory import _into_out, _result
 from .._tensor import Tensor, _dim, _wrap
 from ..autograd.graph import Node, attach
 from ..autograd.views import inplace_update, view_of
@@ -27,10 +27,11 @@ def _triangle(input: Tensor, diagonal: int, lower: bool, op: str, node) -> Tenso
     if arr.ndim < 2:
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
     rows, cols = arr.shape[-2:]
-    keep = np.tri(rows, cols, diagonal, dtype=bool)  # on and below diagonal `diagonal`
+    xp = _array.namespace(arr)
+    keep = xp.tri(rows, cols, diagonal, dtype=bool)  # on and below diagonal `diagonal`
     if not lower:
-        keep = ~np.tri(rows, cols, diagonal - 1, dtype=bool)
-    res = _wrap(np.where(keep, arr, np.zeros((), arr.dtype)))
+        keep = ~xp.tri(rows, cols, diagonal - 1, dtype=bool)
+    res = _wrap(np.where(keep, arr, xp.zeros((), arr.dtype)))
     return attach(res, node, input, diagonal=diagonal)
 
 
@@ -91,17 +92,17 @@ triu_ = _inplace_triangle(triu, "triu_")
 
 # ---- diagonals --------------------------------------------------------------------------------
 def _diagonal_view(arr: np.ndarray, offset: int, d1: int, d2: int) -> np.ndarray:
-    """A writable NumPy view of diagonal ``offset`` of dims ``d1``, ``d2`` of ``arr`` (the other
+    """A writable view of diagonal ``offset`` of dims ``d1``, ``d2`` of ``arr`` (the other
     dims first, in order, then the diagonal as the last dim), as ``torch.diagonal`` lays it out."""
     rest = [i for i in range(arr.ndim) if i not in (d1, d2)]
     moved = arr.transpose(rest + [d1, d2])
     moved = moved[..., :, offset:] if offset >= 0 else moved[..., -offset:, :]
     n = min(moved.shape[-2], moved.shape[-1])
     st = moved.strides
-    return np.lib.stride_tricks.as_strided(
-        moved, moved.shape[:-2] + (n,), st[:-2] + (st[-2] + st[-1],),
-        writeable=arr.flags.writeable,
-    )
+    shape, strides = moved.shape[:-2] + (n,), st[:-2] + (st[-2] + st[-1],)
+    if not _array.on_host(arr):  # CuPy's views are always writable (no flags.writeable)
+        return _array.namespace(arr).lib.stride_tricks.as_strided(moved, shape, strides)
+    return np.lib.stride_tricks.as_strided(moved, shape, strides, writeable=arr.flags.writeable)
 
 
 def _diag_dims(ndim: int, dim1: int, dim2: int) -> tuple:
@@ -124,7 +125,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
 
 def _embed(values: Tensor, shape: tuple, offset: int, d1: int, d2: int, node) -> Tensor:
     """Zeros of ``shape`` with ``values`` on the diagonal (``offset``, ``d1``, ``d2``)."""
-    arr = np.zeros(shape, values._data.dtype)
+    arr = _array.namespace(values._data).zeros(shape, values._data.dtype)
     _diagonal_view(arr, offset, d1, d2)[...] = values._data
     return attach(_wrap(arr), node, values, offset=offset, d1=d1, d2=d2)
 
@@ -221,12 +222,12 @@ class FillDiagonalBackward(Node):
         self.wrap = wrap
 
     def backward(self, grad):
-        mask = np.ones(grad._data.shape, grad._data.dtype)
+        mask = _array.namespace(grad._data).ones(grad._data.shape, grad._data.dtype)
         np.fill_diagonal(mask, 0, wrap=self.wrap)
         return grad * _wrap(mask)
 
 
-def _index_pairs(row: int, col: int, offset: int, lower: bool, op: str, dtype) -> Tensor:
+def _index_pairs(row: int, col: int, offset: int, lower: bool, op: str, dtype, device) -> Tensor:
     for name, v in (("row", row), ("col", col)):
         if v < 0:
             raise RuntimeError(f"{name} must be non-negative, got{v}")
@@ -235,20 +236,21 @@ def _index_pairs(row: int, col: int, offset: int, lower: bool, op: str, dtype) -
         raise not_implemented_for(op, d)
     keep = np.tri(row, col, offset, dtype=bool) if lower else ~np.tri(row, col, offset - 1,
                                                                       dtype=bool)
-    return _wrap(np.stack(np.nonzero(keep)).astype(d.np).reshape(2, -1))
+    # made on the host, then moved to ``device`` (default: the default device), as factories are
+    return _result(np.stack(np.nonzero(keep)).astype(d.np).reshape(2, -1), False, device)
 
 
 def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
                  layout=None) -> Tensor:
     """The ``(2, N)`` row and column indices of the lower triangle of a ``row × col`` matrix, in
     row-major order: ``x[tuple(tril_indices(3, 3))]`` lists the lower triangle of ``x``."""
-    return _index_pairs(row, col, offset, True, "tril_indices", dtype)
+    return _index_pairs(row, col, offset, True, "tril_indices", dtype, device)
 
 
 def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None,
                  layout=None) -> Tensor:
     """The ``(2, N)`` indices of the upper triangle (on and above diagonal ``offset``)."""
-    return _index_pairs(row, col, offset, False, "triu_indices", dtype)
+    return _index_pairs(row, col, offset, False, "triu_indices", dtype, device)
 
 
 Tensor.tril, Tensor.triu, Tensor.tril_, Tensor.triu_, Tensor.diag = tril, triu, tril_, triu_, diag

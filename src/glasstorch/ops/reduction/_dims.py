@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from ... import _dtype
+from ... import _array, _dtype
 from ..._tensor import _dim, _wrap
 from ...autograd import grad_mode
 from ...autograd.graph import Node
@@ -81,7 +81,8 @@ def expand_back(grad, shape, dims, keepdim):
         # fast path: a plain backward (sum/mean on every training step) broadcasts the array
         # itself, without the view bookkeeping of reshape/expand
         g = grad._data
-        if g.size == 1:  # a full reduction: np.full is several times cheaper than broadcast_to
+        if g.size == 1 and type(g) is np.ndarray:  # a full reduction: np.full is several
+            # times cheaper than broadcast_to (a GPU array takes broadcast_to, below)
             return _wrap(np.full(shape, g.reshape(()), dtype=g.dtype))
         if not keepdim and g.ndim != len(shape):
             g = g.reshape(keep_shape(shape, dims))
@@ -102,3 +103,32 @@ class ReductionNode(Node):
         self.shape, self.dims, self.keepdim = x._data.shape, dims, keepdim
         if self.keeps_input:
             self.save(x)
+
+
+def scan(ufunc, x, axis: int):
+    """The running ``ufunc`` along ``axis`` (``ufunc.accumulate``: ``out[i] = f(out[i-1], x[i])``)
+    for an associative ``ufunc`` (maximum, minimum, logaddexp).
+
+    NumPy accumulates in one pass. CuPy has ``accumulate`` only for add and multiply, so on a GPU
+    the scan doubles its reach each step (Hillis-Steele): after step k, ``out[i]`` combines
+    ``x[i - 2**k + 1 .. i]``; ``log2(n)`` whole-array steps instead of ``n`` small ones. Exact for
+    maximum/minimum; logaddexp rounds in another order, within a few ulps."""
+    if _array.on_host(x):
+        return ufunc.accumulate(x, axis=axis)
+    out = x.copy()
+    n, k = x.shape[axis], 1
+    head = [slice(None)] * x.ndim
+    tail = list(head)
+    while k < n:
+        head[axis], tail[axis] = slice(k, None), slice(None, n - k)
+        out[tuple(head)] = ufunc(out[tuple(head)], out[tuple(tail)])  # reads before it writes
+        k *= 2
+    return out
+
+
+def cast(r, dtype):
+    """A reduction's result ``r`` as an array of ``dtype``: NumPy returns a scalar for a whole
+    array (``np.asarray`` converts it faster than the scalar's ``astype``), CuPy a 0-d array."""
+    if _array.on_host(r):
+        return np.asarray(r, dtype=dtype)
+    return r.astype(dtype, copy=False)

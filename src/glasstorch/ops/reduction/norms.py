@@ -14,7 +14,7 @@ from ..._dtype import _from_np, scalar_name, to_dtype
 from ..._tensor import Tensor, _wrap
 from ...autograd.graph import Node, attach
 from .._inplace import write_out as _out
-from ._dims import dims_arg, expand_back
+from ._dims import cast, dims_arg, expand_back
 
 
 def float_check(A: Tensor, op: str) -> np.ndarray:
@@ -70,7 +70,7 @@ def vector_norm(
             r = np.sum(a != 0, axis=dims, keepdims=keepdim)
         else:
             r = np.sum(a**ord, axis=dims, keepdims=keepdim) ** (1.0 / ord)
-    res = _wrap(np.asarray(r, dtype=data.real.dtype))  # a norm is real, even of complex
+    res = _wrap(cast(r, data.real.dtype))  # a norm is real, even of complex
     res = attach(res, LinalgVectorNormBackward0, x, ord=ord, dims=dims, keepdim=keepdim,
                  dtype=data.dtype)
     return _out(res, out)

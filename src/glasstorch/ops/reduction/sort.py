@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import _dtype
+from ... import _array, _dtype
 from ..._tensor import Tensor, _dim, _wrap
 from ...autograd.graph import Node, attach
 from .._inplace import write_out as _write_out
@@ -52,7 +52,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable=None, **
     x = input._data
     d = _dim(int(dim), x.ndim)
     if x.ndim == 0:
-        values, idx = x.copy(), np.zeros((), np.int64)
+        values, idx = x.copy(), _array.like(x, np.zeros((), np.int64))
     else:
         idx = _order(x, d, descending).astype(np.int64, copy=False)
         values = np.take_along_axis(x, idx, axis=d)
@@ -66,7 +66,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
     x = input._data
     d = _dim(int(dim), x.ndim)
     if x.ndim == 0:
-        return _wrap(np.zeros((), np.int64))
+        return _wrap(_array.like(x, np.zeros((), np.int64)))
     return _wrap(_order(x, d, descending).astype(np.int64, copy=False))
 
 
@@ -85,9 +85,10 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
     if x.ndim == 0:
-        values, idx = x.copy(), np.zeros((), np.int64)
+        values, idx = x.copy(), _array.like(x, np.zeros((), np.int64))
     else:
-        idx = np.take(_order(x, d, largest), np.arange(k), axis=d).astype(np.int64, copy=False)
+        first = _array.like(x, np.arange(k))
+        idx = np.take(_order(x, d, largest), first, axis=d).astype(np.int64, copy=False)
         values = np.take_along_axis(x, idx, axis=d)
     res = _wrap(values)
     attach(res, TopkBackward0, input, idx, dim=d)
@@ -108,9 +109,10 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
             f"kthvalue(): selected number k out of range for dimension {d}"
         )
     if x.ndim == 0:
-        values, idx = x.copy(), np.zeros((), np.int64)
+        values, idx = x.copy(), _array.like(x, np.zeros((), np.int64))
     else:
-        idx = np.take(_order(x, d, False), [k - 1], axis=d).astype(np.int64, copy=False)
+        kth = [k - 1] if _array.on_host(x) else _array.like(x, np.array([k - 1]))
+        idx = np.take(_order(x, d, False), kth, axis=d).astype(np.int64, copy=False)
         values = np.take_along_axis(x, idx, axis=d)
         if not keepdim:
             idx, values = idx.squeeze(d), values.squeeze(d)
@@ -123,7 +125,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
 
 class _ScatterBackward(Node):
     """The gradient of a selection: each output's gradient goes back to where it came from,
-    ``zeros.scatter(dim, indices, grad)`` (``indices`` along ``dim``, a NumPy array;
+    ``zeros.scatter(dim, indices, grad)`` (``indices`` along ``dim``, an array, not a tensor;
     ``squeezed``: the output dropped ``dim``, which the gradient gets back first)."""
 
     def __init__(self, x, indices, *, dim, squeezed=False):
@@ -137,7 +139,7 @@ class _ScatterBackward(Node):
         (indices,) = self.saved_tensors
         if self.squeezed:
             grad = grad.reshape(indices.shape)
-        zeros = _wrap(np.zeros(self.shape, dtype=grad._data.dtype))
+        zeros = _wrap(_array.namespace(indices).zeros(self.shape, dtype=grad._data.dtype))
         return zeros.scatter(self.dim, _wrap(indices), grad)
 
 
@@ -167,7 +169,7 @@ def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, rig
     sorts an unsorted sequence (as ``argsort``). ``input`` may be a number (a 0-d result).
     int64 indices, or int32 with ``out_int32``. Not differentiable."""
     seq = sorted_sequence._data
-    vals = input._data if isinstance(input, Tensor) else np.asarray(input)
+    vals = input._data if isinstance(input, Tensor) else _array.like(seq, np.asarray(input))
     if side is not None:
         if side not in ("left", "right"):
             raise RuntimeError(
@@ -211,14 +213,15 @@ def _binary_search(seq: np.ndarray, vals: np.ndarray, right: bool, order) -> np.
     while ``seq[mid] < v`` (``<=`` for ``right``), as a negated ``>=`` / ``>`` so that NaN
     (which compares false) moves right too. All values step together, one step per halving."""
     n = seq.shape[-1]
+    xp = _array.namespace(seq)
     if n == 0 or vals.size == 0:  # nothing to search (every value goes at 0), or no values
-        return np.zeros(vals.shape, np.int64)
+        return xp.zeros(vals.shape, np.int64)
     rows = seq.reshape(-1, n)
-    row = (np.zeros(vals.shape, np.int64) if seq.ndim == 1 else
-           np.broadcast_to(np.arange(rows.shape[0]).reshape(seq.shape[:-1] + (1,)), vals.shape))
+    row = (xp.zeros(vals.shape, np.int64) if seq.ndim == 1 else
+           xp.broadcast_to(xp.arange(rows.shape[0]).reshape(seq.shape[:-1] + (1,)), vals.shape))
     ranks = None if order is None else order.reshape(-1, n)
-    lo = np.zeros(vals.shape, np.int64)
-    hi = np.full(vals.shape, n, np.int64)
+    lo = xp.zeros(vals.shape, np.int64)
+    hi = xp.full(vals.shape, n, np.int64)
     with np.errstate(invalid="ignore"):
         while True:
             active = lo < hi

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from ... import _dtype
+from ... import _array, _dtype
 from ..._tensor import Tensor, _wrap
 from ...autograd.graph import Node, NotImplemented, attach
 from .._broadcast import broadcast_shape, unbroadcast
@@ -22,6 +22,7 @@ from .._promote import operands
 from ._dims import (
     ReductionNode,
     accumulate_dtype,
+    cast,
     count,
     dim_kw,
     dims_arg,
@@ -79,15 +80,15 @@ def _var_np(x, dims, correction, keepdim, name):
         )
     real = x.real.dtype  # the variance of complex values is real: mean of |x - mean|^2
     if n == 0:
-        return np.full(keep_shape(x.shape, dims) if keepdim else np.shape(
-            np.add.reduce(x, axis=dims)), np.nan, dtype=real)
+        return _array.namespace(x).full(keep_shape(x.shape, dims) if keepdim else
+                                        np.add.reduce(x, axis=dims).shape, np.nan, dtype=real)
     centred = x - _mean_np(x, dims, True)
     squares = centred * centred if x.dtype.kind == "f" else (centred * centred.conj()).real
     sq = np.add.reduce(squares, axis=dims, keepdims=keepdim)
     if dof <= 0:
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(sq / 0.0, dtype=real)
-    return np.asarray(sq / dof, dtype=real)
+            return cast(sq / 0.0, real)
+    return cast(sq / dof, real)
 
 
 class VarBackward0(ReductionNode):
@@ -177,8 +178,7 @@ def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwar
         dim, keepdim = dim_kw(dim, dict(kwargs, keepdim=keepdim))
     x = input._data
     dims = dims_arg(dim, x.ndim)
-    res = _wrap(np.asarray(np.nansum(x, axis=dims, dtype=accumulate_dtype(x, dtype),
-                                     keepdims=keepdim)))
+    res = _wrap(np.nansum(x, axis=dims, dtype=accumulate_dtype(x, dtype), keepdims=keepdim))
     return attach(res, NansumBackward0, input, dims=dims, keepdim=keepdim)
 
 

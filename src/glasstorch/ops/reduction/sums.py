@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import _dtype
+from ... import _array, _dtype
 from ..._errors import not_implemented_for
 from ..._tensor import Tensor, _dim, _wrap
 from ...autograd import grad_mode
@@ -19,11 +19,13 @@ from ..join import cat
 from ._dims import (
     ReductionNode,
     accumulate_dtype,
+    cast,
     count,
     dim_kw,
     dims_arg,
     expand_back,
     keep_shape,
+    scan,
 )
 
 
@@ -39,7 +41,7 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs)
     x = input._data
     dims = None if dim is None else dims_arg(dim, x.ndim)
     npd = accumulate_dtype(x, dtype) if dtype is not None or x.dtype.kind in "biu" else None
-    res = _wrap(np.asarray(np.add.reduce(x, axis=dims, dtype=npd, keepdims=keepdim)))
+    res = _wrap(np.add.reduce(x, axis=dims, dtype=npd, keepdims=keepdim))
     node = SumBackward0 if dim is None else SumBackward1
     return attach(res, node, input, dims=dims, keepdim=keepdim)
 
@@ -105,8 +107,8 @@ def _mean_np(x: np.ndarray, dims, keepdim) -> np.ndarray:
     acc = np.float32 if x.dtype == np.float16 else None
     total = np.add.reduce(x, axis=dims, dtype=acc, keepdims=keepdim)
     if n == 0:
-        return np.full(np.shape(total), np.nan, dtype=x.dtype)
-    return np.asarray(total / n, dtype=x.dtype)
+        return np.full_like(total, np.nan, dtype=x.dtype)
+    return cast(total / n, x.dtype)
 
 
 # ---- prod -----------------------------------------------------------------------------------
@@ -126,7 +128,7 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs
     x = input._data
     dims = dims_arg(dim, x.ndim)
     acc = accumulate_dtype(x, dtype)
-    res = _wrap(np.asarray(np.prod(x, axis=dims, dtype=acc, keepdims=keepdim)))
+    res = _wrap(np.prod(x, axis=dims, dtype=acc, keepdims=keepdim))
     node = ProdBackward0 if dim is None else ProdBackward1
     return attach(res, node, input, dims=dims, keepdim=keepdim)
 
@@ -187,9 +189,12 @@ def _logical_reduce(ufunc, name):
         x = input._data
         if isinstance(dim, (list, tuple)) and len(dim) == 0:  # no dims: nothing is reduced
             out = x != 0
-        else:
+        elif _array.on_host(x):
             out = ufunc.reduce(x != 0, axis=dims_arg(dim, x.ndim), keepdims=keepdim)
-        return _wrap(np.asarray(out, dtype=np.uint8 if x.dtype == np.uint8 else np.bool_))
+        else:  # CuPy has no logical_and/or.reduce: the array's own all/any
+            method = (x != 0).all if name == "all" else (x != 0).any
+            out = method(axis=dims_arg(dim, x.ndim), keepdims=keepdim)
+        return _wrap(cast(out, np.uint8 if x.dtype == np.uint8 else np.bool_))
 
     reduce.__name__ = name
     reduce.__doc__ = (
@@ -206,7 +211,7 @@ any = _logical_reduce(np.logical_or, "any")
 def count_nonzero(input: Tensor, dim=None) -> Tensor:
     """How many elements over ``dim`` (int or tuple; default all) are non-zero, as int64."""
     x = input._data
-    return _wrap(np.asarray(np.count_nonzero(x, axis=dims_arg(dim, x.ndim)), dtype=np.int64))
+    return _wrap(cast(np.count_nonzero(x, axis=dims_arg(dim, x.ndim)), np.int64))
 
 
 # ---- cumsum / cumprod -----------------------------------------------------------------------
@@ -314,7 +319,7 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
         raise not_implemented_for("logcumsumexp_out_cpu", x.dtype)
     d = _dim(int(dim), x.ndim)
     with np.errstate(invalid="ignore", over="ignore"):
-        out = np.logaddexp.accumulate(x, axis=d) if x.ndim else x.copy()
+        out = scan(np.logaddexp, x, d) if x.ndim else x.copy()
     res = _wrap(out)
     return attach(res, LogcumsumexpBackward0, input, dim=d)
 
@@ -344,7 +349,7 @@ class LogcumsumexpBackward0(Node):
         # terms[..., j, i] = x[j] - out[i], with -inf where i < j (those terms are absent)
         allowed = np.where(np.triu(np.ones((n, n), dtype=bool)), 0.0, -np.inf)
         terms = xt.reshape(lead + (n, 1)) - ot.reshape(lead + (1, n)) + _wrap(
-            allowed.astype(x._data.dtype))
+            _array.like(x._data, allowed.astype(x._data.dtype)))
         dx = (terms.exp() * gt.reshape(lead + (1, n))).sum(-1)
         return dx.transpose(d, -1)
 
@@ -362,13 +367,13 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
             m = np.amax(x, axis=dims, keepdims=True)
             m = np.where(np.isfinite(m), m, 0).astype(x.dtype)
         else:
-            m = np.zeros(keep_shape(x.shape, dims), dtype=x.dtype)
+            m = _array.namespace(x).zeros(keep_shape(x.shape, dims), dtype=x.dtype)
         s = np.sum(np.exp(x - m), axis=dims, keepdims=True)
         out = np.log(s) + m
     if not keepdim:
         out = out.reshape(tuple(n for i, n in enumerate(x.shape) if dims is not None
                                 and i not in dims))
-    res = _wrap(np.asarray(out, dtype=x.dtype))
+    res = _wrap(out.astype(x.dtype, copy=False))
     return attach(res, LogsumexpBackward0, input, dims=dims, keepdim=keepdim)
 
 
