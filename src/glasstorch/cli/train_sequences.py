@@ -213,7 +213,8 @@ def _decoder_classes():
             state[2][self.i] = key_values
             if self.training:  # position t may attend to positions 1..t only
                 batch_size, num_steps, _ = X.shape
-                dec_valid_lens = torch.arange(1, num_steps + 1).repeat(batch_size, 1)
+                dec_valid_lens = torch.arange(1, num_steps + 1,
+                                              device=X.device).repeat(batch_size, 1)
             else:  # one step at a time: everything decoded so far is in the past
                 dec_valid_lens = None
             Y = self.addnorm1(X, self.attention1(X, key_values, key_values, dec_valid_lens))
