@@ -5,7 +5,8 @@
 
 Each statement runs on tiny tensors (shapes of workload (a): batch 10, 2 features), so the time is
 almost all Python and dispatch, not arithmetic. The script re-runs itself as a child on each side
-(`python -m glasstorch run` and plain `python`) and prints the best of 5 repeats per op, in µs.
+(`python -m glasstorch run` and plain `python`) and prints the best of 5 repeats per op, in µs
+(`--repeat N` for another number).
 
 With `--device cuda` every tensor is made on the GPU (`device=`, `Linear(...).to(device)`) and
 the GPU is synchronised when the clock is read, at both ends of each repeat: an op's time is its
@@ -61,7 +62,7 @@ OPS = [
 ]
 
 
-def measure(device: str) -> None:
+def measure(device: str, repeat: int) -> None:
     ns: dict = {"DEV": device}
     exec(SETUP, ns)
     torch = ns["torch"]
@@ -76,7 +77,7 @@ def measure(device: str) -> None:
         timer = timeit.Timer(stmt, globals=ns, timer=clock)
         try:
             number, _ = timer.autorange()
-            best = min(timer.repeat(5, number)) / number
+            best = min(timer.repeat(repeat, number)) / number
         except Exception as e:  # one op that fails (on a new device) leaves the others' rows
             print(f"{name}: {type(e).__name__}: {e}", file=sys.stderr)
             results[name] = None
@@ -85,13 +86,13 @@ def measure(device: str) -> None:
     print("OPS " + json.dumps({"lib": ns["torch"].__name__, "us": results}))
 
 
-def main(device: str) -> int:
+def main(device: str, repeat: int) -> int:
     env = dict(os.environ)
     rows = {}
     for side, cmd in (("glasstorch", [sys.executable, "-m", "glasstorch", "run", __file__]),
                       ("torch", [sys.executable, __file__])):
-        proc = subprocess.run(cmd + ["--child", "--device", device], env=env,
-                              capture_output=True, text=True)
+        proc = subprocess.run(cmd + ["--child", "--device", device, "--repeat", str(repeat)],
+                              env=env, capture_output=True, text=True)
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("OPS ")]
         if not lines:
             print(f"{side}: failed: {proc.stderr.strip()[-300:]}")
@@ -112,7 +113,8 @@ if __name__ == "__main__":
     dev = sys.argv[sys.argv.index("--device") + 1] if "--device" in sys.argv else "cpu"
     if dev not in ("cpu", "cuda"):
         sys.exit(f"op_overhead.py: --device cpu or cuda, not {dev!r}")
+    repeats = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 5
     if "--child" in sys.argv:
-        measure(dev)
+        measure(dev, repeats)
     else:
-        sys.exit(main(dev))
+        sys.exit(main(dev, repeats))
