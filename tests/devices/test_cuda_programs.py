@@ -31,6 +31,8 @@ FASHION = any(os.path.isdir(os.path.expanduser(p)) for p in (
 # real GPU sums in other orders (cuBLAS, CuPy's reductions): float32 rounding, grown by training.
 FAKE = bool(os.environ.get("GLASSTORCH_CUDA_ARRAYS"))
 RTOL, ATOL = (1e-4, 1e-5) if FAKE else (2e-3, 1e-4)
+PRINTED = 1.5e-3 if FAKE else 1e-2  # a figure printed with 3 decimals, after 12 steps
+FLIPS = 1 if FAKE else 2  # predictions that may change class (of 128)
 
 # d2l 6.6 as a learner writes it: the book's LeNet, ``device = d2l.try_gpu()``, the network and
 # each batch moved with ``.to(device)``; the losses of the first steps, then ``train_ch6``.
@@ -109,8 +111,8 @@ def test_lenet_program_on_cuda_matches_the_cpu(tmp_path):
     # train_ch6: "training on DEVICE", "loss L, train acc A, test acc T", "N examples/sec on D"
     at = cpu.index("training on cpu")
     assert cuda[at] == "training on cuda:0"
-    # printed with 3 decimals: equal up to the last digit's rounding
-    assert _numbers(cuda[at + 1]) == pytest.approx(_numbers(cpu[at + 1]), abs=1.5e-3)
+    # printed with 3 decimals: equal up to the last digit's rounding (and the GPU's)
+    assert _numbers(cuda[at + 1]) == pytest.approx(_numbers(cpu[at + 1]), abs=PRINTED)
     assert cuda[at + 2].endswith("examples/sec on cuda:0")
     assert cuda[at + 3] == "after train_ch6 on cuda:0"
 
@@ -131,8 +133,8 @@ def test_train_cli_on_cuda_matches_the_cpu(tmp_path, model):
             runs[device] = json.load(fh)["history"]["model"]
     for cuda, cpu in zip(runs["cuda"], runs["cpu"], strict=True):
         assert cuda["train_loss"] == pytest.approx(cpu["train_loss"], rel=RTOL, abs=ATOL)
-        assert cuda["train_acc"] == pytest.approx(cpu["train_acc"], abs=1 / 128 + 1e-9)
-        assert cuda["test_acc"] == pytest.approx(cpu["test_acc"], abs=1 / 128 + 1e-9)
+        assert cuda["train_acc"] == pytest.approx(cpu["train_acc"], abs=FLIPS / 128 + 1e-9)
+        assert cuda["test_acc"] == pytest.approx(cpu["test_acc"], abs=FLIPS / 128 + 1e-9)
     # the saved weights load on the CPU, whichever device trained them
     weights = glasstorch.load(str(tmp_path / "cuda" / "model.safetensors"))
     assert all(t.device.type == "cpu" for t in weights.values())
