@@ -12,7 +12,8 @@
 #   3. the op catalogue on cuda against PyTorch CUDA (tests/devices/test_cuda_vs_torch_cuda.py);
 #   4. d2l chapter 6 on cuda: a LeNet program under `glasstorch run` and `glasstorch train
 #      mlp/lenet --device cuda`, each against the same run on the CPU
-#      (tests/devices/test_cuda_programs.py);
+#      (tests/devices/test_cuda_programs.py), and tests/programs/ch6_6_lenet_train.py, which
+#      trains where d2l.try_gpu() says (needs Debian's Fashion-MNIST folder, else it skips);
 #   5. the GPU benchmark, `benchmarks/run.py --device cuda` (MLP and LeNet epochs, d2l
 #      ResNet-18 96x96 b128), side by side with PyTorch CUDA, and `benchmarks/op_overhead.py
 #      --device cuda`.
@@ -126,7 +127,8 @@ stage "device suite on CuPy (pytest tests/devices)" "${GPU_CHECK_SUITE:-75}" \
 stage "op catalogue: glasstorch cuda vs torch cuda" "${GPU_CHECK_ORACLE:-40}" \
   "${pytest[@]}" --tb=line tests/devices/test_cuda_vs_torch_cuda.py
 stage "d2l chapter 6 on cuda (glasstorch run, glasstorch train --device cuda)" \
-  "${GPU_CHECK_PROGRAMS:-45}" "${pytest[@]}" --tb=short tests/devices/test_cuda_programs.py
+  "${GPU_CHECK_PROGRAMS:-45}" "${pytest[@]}" --tb=short tests/devices/test_cuda_programs.py \
+  tests/test_d2l_programs.py::test_lenet_train_ch6_program
 stage "GPU benchmark (benchmarks/run.py --device cuda)" "${GPU_CHECK_BENCH:-85}" \
   "$python" benchmarks/run.py --device cuda --rounds "${GPU_CHECK_ROUNDS:-2}" --timeout 40 \
   --steps "${GPU_CHECK_STEPS:-200}"
