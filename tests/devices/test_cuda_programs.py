@@ -158,3 +158,15 @@ def test_gpu_benchmark_harness_runs_quick(tmp_path):
     (run,) = json.loads(out.read_text())["settings"]["default"]["mlp"]["glasstorch"]
     assert "error" not in run, run
     assert run["device"] == "cuda" and run["metrics"]["train_loss"] > 0
+
+
+def test_train_cli_names_a_gpu_that_is_not_there(tmp_path, capsys):
+    from glasstorch.cli import main
+
+    count = glasstorch.cuda.device_count()
+    code = main(["train", "mlp", "--device", f"cuda:{count}", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.startswith(f"glasstorch train: --device cuda:{count}: there is no GPU {count} "
+                          f"({count} visible: cuda:0")
+    assert not (tmp_path / "o").exists()
