@@ -1,5 +1,5 @@
-"""A learner's chapter 6 program and ``glasstorch train --device cuda`` on the CUDA device, each
-run twice, on ``cuda`` and on ``cpu`` with the same seed: the losses must agree.
+"""A learner's chapter 6 and 7 programs and ``glasstorch train --device cuda`` on the CUDA device,
+each run twice, on ``cuda`` and on ``cpu`` with the same seed: the losses must agree.
 
 Each run is a process of its own (as a learner runs it): ``glasstorch run PROGRAM DEVICE`` for
 the d2l 6.6 program below (LeNet, a few batches of random images, the book's loop and then
@@ -76,6 +76,59 @@ d2l.train_ch6(net, train, test, 2, 0.9, device)
 print("after train_ch6 on", next(net.parameters()).device)
 '''
 
+# d2l 7.5 and 7.6 as a learner writes them: LeNet with batch normalization, and ResNet (the book's
+# stem and four stages of d2l.Residual, with fewer channels) on 28×28 images, a few SGD steps
+# each on DEVICE, then evaluation mode (the running statistics) for the accuracy.
+CH7_PROGRAM = '''
+import sys
+
+import torch
+from d2l import torch as d2l
+from torch import nn
+
+device = d2l.try_gpu() if sys.argv[1] == "cuda" else d2l.cpu()
+torch.manual_seed(0)
+lenet_bn = nn.Sequential(
+    nn.Conv2d(1, 6, kernel_size=5), nn.BatchNorm2d(6), nn.Sigmoid(),
+    nn.AvgPool2d(kernel_size=2, stride=2),
+    nn.Conv2d(6, 16, kernel_size=5), nn.BatchNorm2d(16), nn.Sigmoid(),
+    nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
+    nn.Linear(256, 120), nn.BatchNorm1d(120), nn.Sigmoid(),
+    nn.Linear(120, 84), nn.BatchNorm1d(84), nn.Sigmoid(),
+    nn.Linear(84, 10))
+
+
+def stage(c_in, c_out, first=False):
+    return nn.Sequential(
+        d2l.Residual(c_in, c_out, use_1x1conv=not first, strides=1 if first else 2),
+        d2l.Residual(c_out, c_out))
+
+
+resnet = nn.Sequential(
+    nn.Sequential(nn.Conv2d(1, 16, kernel_size=7, stride=2, padding=3), nn.BatchNorm2d(16),
+                  nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2, padding=1)),
+    stage(16, 16, first=True), stage(16, 32), stage(32, 64), stage(64, 128),
+    nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(128, 10))
+X = torch.rand(5 * 16, 1, 28, 28)
+y = torch.randint(0, 10, (5 * 16,))
+for name, net, lr in (("lenet_bn", lenet_bn, 0.1), ("resnet", resnet, 0.05)):
+    net.to(device)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    loss = nn.CrossEntropyLoss()
+    net.train()
+    for i in range(4):
+        X_b, y_b = X[i * 16:(i + 1) * 16].to(device), y[i * 16:(i + 1) * 16].to(device)
+        optimizer.zero_grad()
+        l = loss(net(X_b), y_b)
+        l.backward()
+        optimizer.step()
+        print(f"{name} step loss {l.item():.6f}")
+    test = [(X[64:], y[64:])]
+    print(f"{name} accuracy {d2l.evaluate_accuracy_gpu(net, test):.6f}")
+    with torch.no_grad():
+        print(f"{name} eval mean {net(X[64:].to(device)).mean().item():.6f}")
+'''
+
 
 def _env(tmp_path) -> dict:
     return dict(os.environ, OMP_NUM_THREADS="1", MPLBACKEND="Agg",
@@ -115,6 +168,17 @@ def test_lenet_program_on_cuda_matches_the_cpu(tmp_path):
     assert _numbers(cuda[at + 1]) == pytest.approx(_numbers(cpu[at + 1]), abs=PRINTED)
     assert cuda[at + 2].endswith("examples/sec on cuda:0")
     assert cuda[at + 3] == "after train_ch6 on cuda:0"
+
+
+def test_chapter7_batch_norm_and_resnet_on_cuda_match_the_cpu(tmp_path):
+    program = tmp_path / "ch7_d2l.py"
+    program.write_text(textwrap.dedent(CH7_PROGRAM))
+    cuda = _run(["run", str(program), "cuda"], tmp_path).splitlines()
+    cpu = _run(["run", str(program), "cpu"], tmp_path).splitlines()
+    assert len(cuda) == len(cpu) == 12
+    for ours, theirs in zip(cuda, cpu):
+        assert ours.split()[:-1] == theirs.split()[:-1]
+        assert _numbers(ours) == pytest.approx(_numbers(theirs), rel=RTOL, abs=ATOL), ours
 
 
 @pytest.mark.skipif(not FASHION, reason="Fashion-MNIST not found (dataset-fashion-mnist)")
