@@ -234,3 +234,21 @@ def test_train_cli_names_a_gpu_that_is_not_there(tmp_path, capsys):
     assert err.startswith(f"glasstorch train: --device cuda:{count}: there is no GPU {count} "
                           f"({count} visible: cuda:0")
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("model, args, key", [
+    ("rnn", ["--max-tokens", "3000", "--hiddens", "64"], "perplexity"),
+    ("transformer", ["--examples", "128"], "loss"),
+])
+def test_train_sequences_on_cuda_match_the_cpu(tmp_path, model, args, key):
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("safetensors")
+    history = {}
+    for device in ("cuda", "cpu"):
+        out = tmp_path / device
+        stdout = _run(["train", model, "--device", device, "--epochs", "2", *args, "--out",
+                       str(out)], tmp_path)
+        assert (", on cuda" in stdout.splitlines()[0]) == (device == "cuda")
+        with open(out / "run.json") as fh:
+            history[device] = [row[key] for row in json.load(fh)["history"]]
+    assert history["cuda"] == pytest.approx(history["cpu"], rel=RTOL, abs=ATOL)
