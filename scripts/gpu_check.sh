@@ -10,8 +10,9 @@
 #   2. the device suite on real CuPy: `pytest tests/devices` (the op catalogue on cuda against the
 #      CPU, nn, the double's own tests), without the two stages below;
 #   3. the op catalogue on cuda against PyTorch CUDA (tests/devices/test_cuda_vs_torch_cuda.py);
-#   4. d2l chapter 6 on cuda: a LeNet program under `glasstorch run` and `glasstorch train
-#      mlp/lenet --device cuda`, each against the same run on the CPU
+#   4. d2l chapters 6-7 on cuda: LeNet, batch-norm LeNet and ResNet programs under `glasstorch
+#      run`, and `glasstorch train mlp/lenet/rnn/transformer --device cuda`, each against the
+#      same run on the CPU
 #      (tests/devices/test_cuda_programs.py), and tests/programs/ch6_6_lenet_train.py, which
 #      trains where d2l.try_gpu() says (needs Debian's Fashion-MNIST folder, else it skips);
 #   5. the GPU benchmark, `benchmarks/run.py --device cuda` (MLP and LeNet epochs, d2l
@@ -25,8 +26,8 @@
 # `mkdir -p .data/fashion-mnist && cp /usr/share/datasets/fashion-mnist/*.gz .data/fashion-mnist/`
 # with `/.data/` in .git/info/exclude, and carry `.data`); without them those parts skip.
 #
-# Budgets (seconds; together 5 minutes at most) can be changed: GPU_CHECK_SUITE=75
-# GPU_CHECK_ORACLE=40 GPU_CHECK_PROGRAMS=45 GPU_CHECK_BENCH=85 (GPU_CHECK_ROUNDS=2 rounds,
+# Budgets (seconds; together 5 minutes at most) can be changed: GPU_CHECK_SUITE=70
+# GPU_CHECK_ORACLE=35 GPU_CHECK_PROGRAMS=60 GPU_CHECK_BENCH=80 (GPU_CHECK_ROUNDS=2 rounds,
 # GPU_CHECK_STEPS=200 ResNet-18 steps: fewer if glasstorch is slow there). The pytest stages run
 # on 8 processes when pytest-xdist is installed (CuPy compiles each new kernel once, on first use,
 # and caches it in ~/.cupy/kernel_cache: the first run on a bare machine is the slowest).
@@ -121,15 +122,15 @@ pytest=("$python" -m pytest -q -p no:cacheprovider -W ignore::pytest.PytestAsser
         -o addopts="" -rf)
 if "$python" -c "import xdist" 2>/dev/null; then pytest+=(-n 8); fi
 # one line per failure: the log stays readable while many ops still fail
-stage "device suite on CuPy (pytest tests/devices)" "${GPU_CHECK_SUITE:-75}" \
+stage "device suite on CuPy (pytest tests/devices)" "${GPU_CHECK_SUITE:-70}" \
   "${pytest[@]}" --tb=line tests/devices \
   --ignore tests/devices/test_cuda_vs_torch_cuda.py --ignore tests/devices/test_cuda_programs.py
-stage "op catalogue: glasstorch cuda vs torch cuda" "${GPU_CHECK_ORACLE:-40}" \
+stage "op catalogue: glasstorch cuda vs torch cuda" "${GPU_CHECK_ORACLE:-35}" \
   "${pytest[@]}" --tb=line tests/devices/test_cuda_vs_torch_cuda.py
 stage "d2l chapter 6 on cuda (glasstorch run, glasstorch train --device cuda)" \
-  "${GPU_CHECK_PROGRAMS:-45}" "${pytest[@]}" --tb=short tests/devices/test_cuda_programs.py \
+  "${GPU_CHECK_PROGRAMS:-60}" "${pytest[@]}" --tb=short tests/devices/test_cuda_programs.py \
   tests/test_d2l_programs.py::test_lenet_train_ch6_program
-stage "GPU benchmark (benchmarks/run.py --device cuda)" "${GPU_CHECK_BENCH:-85}" \
+stage "GPU benchmark (benchmarks/run.py --device cuda)" "${GPU_CHECK_BENCH:-80}" \
   "$python" benchmarks/run.py --device cuda --rounds "${GPU_CHECK_ROUNDS:-2}" --timeout 40 \
   --steps "${GPU_CHECK_STEPS:-200}"
 stage "per-op overhead (benchmarks/op_overhead.py --device cuda)" 40 \
