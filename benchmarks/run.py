@@ -30,8 +30,9 @@ the BLAS kernel each configuration really uses is printed with the machine descr
 PyTorch CUDA, each training as d2l's chapter 6 code does (`net.to(device)`, every batch
 `X.to(device)`): the MLP epoch (target ≤ 1.0), the LeNet epoch (≤ 1.5) and d2l's ResNet-18 at
 96×96, batch 128, 200 steps (≤ 2.0; `--steps N` for fewer). The GPU is synchronised before each
-clock is read, and one warm-up pass comes first. Thread settings do not apply there (default
-threads only), nor the NumPy floor or the import times. With `GLASSTORCH_CUDA_ARRAYS=fake_cupy`
+clock is read, and one warm-up pass comes first. The MLP's floor is then the same network
+written by hand in CuPy (`workloads/mlp_cupy_floor.py`). Thread settings do not apply there
+(default threads only), nor the import times. With `GLASSTORCH_CUDA_ARRAYS=fake_cupy`
 (and `tests/devices` on PYTHONPATH) the glasstorch side runs on the CPU double of CuPy: a check
 that everything runs, not a measurement.
 """
@@ -93,7 +94,8 @@ WORKLOADS = [
 CUDA_TARGETS = {"mlp": 1.0, "lenet": 1.5, "resnet18": 2.0}
 CUDA_WORKLOADS = [Workload(w.name, w.script, w.what.replace("6 steps", "200 steps"),
                            CUDA_TARGETS[w.name],
-                           "train_loss" if w.metric == "train_loss" else "train_loss,test_acc")
+                           "train_loss" if w.metric == "train_loss" else "train_loss,test_acc",
+                           floor="mlp_cupy_floor.py" if w.floor else None)
                   for w in WORKLOADS if w.name in CUDA_TARGETS]
 
 
@@ -296,10 +298,13 @@ def summarise(w: Workload, runs: dict[str, list[dict]]) -> list[str]:
         f"{fmt_metric(median_of('torch', 'max_rss_mb'))}",
     ]
     if w.floor:
+        lib = "CuPy" if "cupy" in w.floor else "NumPy"
         fl = median_of("floor", "seconds")
-        note = (f"NumPy floor {fl:.3f} s, glasstorch/floor {gt / fl:.2f} (target ≤ 1.3)"
-                if fl and gt else "NumPy floor: –")
-        note += f"; floor {w.metric} {fmt_metric(metric_of('floor'))}"
+        note = (f"{lib} floor {fl:.3f} s, glasstorch/floor {gt / fl:.2f}"
+                + (" (target ≤ 1.3)" if lib == "NumPy" else "") if fl and gt
+                else f"{lib} floor: –")
+        key = w.metric.split(",")[-1]
+        note += f"; floor {key} {fmt_metric(metric_of('floor', key))}"
         errors.insert(0, note)
     rss_gt, rss_th = median_of("glasstorch", "max_rss_mb"), median_of("torch", "max_rss_mb")
     if w.rss_target and rss_gt and rss_th:
@@ -405,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         rows, raw = [], {}
         for w in workloads:
             runs: dict[str, list[dict]] = {side: [] for side in sides}
-            if w.floor and "glasstorch" in sides and not cuda:
+            if w.floor and "glasstorch" in sides:
                 runs["floor"] = []
             for r in range(rounds):
                 for side in sides:
