@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/run.py [--rounds N] [--only NAME ...] [--quick]
                                        [--threads default,1,sweep] [--sides glasstorch,torch]
                                        [--native-blas] [--glasstorch-src DIR] [--json FILE]
+                                       [--device cuda [--steps N]]
 
 Each workload in `benchmarks/workloads/` is a plain PyTorch script. It runs on glasstorch as
 `python -m glasstorch run SCRIPT` and on PyTorch (when installed) as `python SCRIPT`, each run in a
@@ -24,6 +25,16 @@ and at all cores, alternating, with its speed-up and parallel efficiency (and to
 (some machines here pin an older OpenBLAS kernel, which slows NumPy but not PyTorch's own BLAS);
 the BLAS kernel each configuration really uses is printed with the machine description.
 `--glasstorch-src DIR` runs glasstorch from another source tree (e.g. an exported commit).
+
+`--device cuda` (issue 14) runs the GPU workloads on both sides: glasstorch on CuPy against
+PyTorch CUDA, each training as d2l's chapter 6 code does (`net.to(device)`, every batch
+`X.to(device)`): the MLP epoch (target ≤ 1.0), the LeNet epoch (≤ 1.5) and d2l's ResNet-18 at
+96×96, batch 128, 200 steps (≤ 2.0; `--steps N` for fewer). The GPU is synchronised before each
+clock is read, and one warm-up pass comes first. The MLP's floor is then the same network
+written by hand in CuPy (`workloads/mlp_cupy_floor.py`). Thread settings do not apply there
+(default threads only), nor the import times. With `GLASSTORCH_CUDA_ARRAYS=fake_cupy`
+(and `tests/devices` on PYTHONPATH) the glasstorch side runs on the CPU double of CuPy: a check
+that everything runs, not a measurement.
 """
 
 from __future__ import annotations
@@ -79,6 +90,14 @@ WORKLOADS = [
              "(j) d2l's Transformer encoder-decoder, 30 steps on one batch", 1.0, "loss"),
 ]
 
+# `--device cuda`: the workloads issue 14 measures on a GPU, with its targets (glasstorch/torch)
+CUDA_TARGETS = {"mlp": 1.0, "lenet": 1.5, "resnet18": 2.0}
+CUDA_WORKLOADS = [Workload(w.name, w.script, w.what.replace("6 steps", "200 steps"),
+                           CUDA_TARGETS[w.name],
+                           "train_loss" if w.metric == "train_loss" else "train_loss,test_acc",
+                           floor="mlp_cupy_floor.py" if w.floor else None)
+                  for w in WORKLOADS if w.name in CUDA_TARGETS]
+
 
 # -- running one process ----------------------------------------------------------------------
 
@@ -92,6 +111,10 @@ def child_env(threads: str, args: argparse.Namespace) -> dict[str, str]:
         env.pop("OPENBLAS_L2_SIZE", None)
     if args.quick:
         env["GLASSTORCH_BENCH_QUICK"] = "1"
+    if args.device != "cpu":
+        env["GLASSTORCH_BENCH_DEVICE"] = args.device
+    if args.steps:
+        env["GLASSTORCH_BENCH_STEPS"] = str(args.steps)
     # Bytecode caching on, in a private folder: with PYTHONDONTWRITEBYTECODE (set on some machines
     # here) every start would recompile glasstorch from source while torch's wheel ships .pyc
     # files, and the import-time comparison would measure the compiler.
@@ -153,6 +176,36 @@ def import_time(module: str, env: dict[str, str]) -> float:
 
 # -- the machine ------------------------------------------------------------------------------
 
+def gpu_description(env: dict[str, str]) -> str:
+    """The GPU each side sees: its name, CuPy's and torch's versions (asked in children)."""
+    probe = (
+        "import json\n"
+        "info = {}\n"
+        "try:\n"
+        "    import torch; info['torch'] = torch.__version__\n"
+        "    info['torch_gpu'] = torch.cuda.get_device_name(0) if torch.cuda.is_available() "
+        "else None\n"
+        "except ImportError: pass\n"
+        "try:\n"
+        "    import glasstorch; info['glasstorch_gpu'] = (glasstorch.cuda.get_device_name(0)\n"
+        "        if glasstorch.cuda.is_available() else None)\n"
+        "    from glasstorch import _array; lib = _array.cuda(required=False)\n"
+        "    info['arrays'] = getattr(getattr(lib, 'xp', None), '__name__', None)\n"
+        "    info['arrays_version'] = getattr(getattr(lib, 'xp', None), '__version__', None)\n"
+        "except Exception as e: info['glasstorch_error'] = repr(e)\n"
+        "print(json.dumps(info))\n"
+    )
+    proc = subprocess.run([PYTHON, "-c", probe], env=env, capture_output=True, text=True)
+    try:
+        info = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return f"GPU: unknown ({proc.stderr.strip()[-200:]})"
+    return (f"GPU: torch sees {info.get('torch_gpu')} (torch {info.get('torch')}); glasstorch "
+            f"sees {info.get('glasstorch_gpu')} through {info.get('arrays')} "
+            f"{info.get('arrays_version') or ''}"
+            + (f"; {info['glasstorch_error']}" if "glasstorch_error" in info else ""))
+
+
 def machine_description(env: dict[str, str]) -> list[str]:
     cpu = "unknown CPU"
     try:
@@ -210,10 +263,16 @@ def summarise(w: Workload, runs: dict[str, list[dict]]) -> list[str]:
         values = [r[key] for r in ok(side)]
         return statistics.median(values) if values else None
 
-    def metric_of(side):
-        values = [r["metrics"].get(w.metric) for r in ok(side)]
+    def metric_of(side, key=w.metric):
+        values = [r["metrics"].get(key) for r in ok(side)]
         values = [v for v in values if v is not None]
         return statistics.median(values) if values else None
+
+    # several metrics (`--device cuda`: loss and accuracy), each "glasstorch / torch"
+    metric_cell = ", ".join(
+        (f"{key} " if "," in w.metric else "")
+        + f"{fmt_metric(metric_of('glasstorch', key))} / {fmt_metric(metric_of('torch', key))}"
+        for key in w.metric.split(","))
 
     gt, th = median_of("glasstorch", "seconds"), median_of("torch", "seconds")
     pairs = [(a["seconds"], b["seconds"]) for a, b in
@@ -234,15 +293,18 @@ def summarise(w: Workload, runs: dict[str, list[dict]]) -> list[str]:
         f"{th:.3f}" if th is not None else "–",
         *ratio_cells,
         f"≤ {w.target}",
-        f"{fmt_metric(metric_of('glasstorch'))} / {fmt_metric(metric_of('torch'))}",
+        metric_cell,
         f"{fmt_metric(median_of('glasstorch', 'max_rss_mb'))} / "
         f"{fmt_metric(median_of('torch', 'max_rss_mb'))}",
     ]
     if w.floor:
+        lib = "CuPy" if "cupy" in w.floor else "NumPy"
         fl = median_of("floor", "seconds")
-        note = (f"NumPy floor {fl:.3f} s, glasstorch/floor {gt / fl:.2f} (target ≤ 1.3)"
-                if fl and gt else "NumPy floor: –")
-        note += f"; floor {w.metric} {fmt_metric(metric_of('floor'))}"
+        note = (f"{lib} floor {fl:.3f} s, glasstorch/floor {gt / fl:.2f}"
+                + (" (target ≤ 1.3)" if lib == "NumPy" else "") if fl and gt
+                else f"{lib} floor: –")
+        key = w.metric.split(",")[-1]
+        note += f"; floor {key} {fmt_metric(metric_of('floor', key))}"
         errors.insert(0, note)
     rss_gt, rss_th = median_of("glasstorch", "max_rss_mb"), median_of("torch", "max_rss_mb")
     if w.rss_target and rss_gt and rss_th:
@@ -301,14 +363,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-rounds", type=int, default=7)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
     parser.add_argument("--json", metavar="FILE", help="also write every run's result here")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"),
+                        help="cuda: the GPU workloads (mlp, lenet, resnet18) against PyTorch CUDA")
+    parser.add_argument("--steps", type=int, metavar="N",
+                        help="resnet18: train N steps (default 6 on cpu, 200 on cuda)")
     args = parser.parse_args(argv)
+    cuda = args.device == "cuda"
+    catalogue = CUDA_WORKLOADS if cuda else WORKLOADS
+    if args.only:
+        unknown = [n for n in args.only if n != "imports" and n not in
+                   {w.name for w in catalogue}]
+        if unknown:
+            parser.error(f"not a {args.device} workload: {', '.join(unknown)} (choose from "
+                         f"{', '.join(w.name for w in catalogue)})")
+    if cuda and args.threads == "default,1":
+        args.threads = "default"  # the GPU's speed does not depend on the host's threads
 
     rounds = args.rounds or (1 if args.quick else 5)
     sides = [s for s in args.sides.split(",") if s]
     if "torch" in sides and importlib.util.find_spec("torch") is None:
         print("PyTorch is not installed: measuring glasstorch alone.")
         sides.remove("torch")
-    workloads = [w for w in WORKLOADS if not args.only or w.name in args.only]
+    if cuda and "torch" in sides and subprocess.run(
+            [PYTHON, "-c", "import sys, torch; sys.exit(not torch.cuda.is_available())"],
+            capture_output=True).returncode != 0:
+        print("PyTorch sees no CUDA GPU (a CPU-only build, or no GPU): measuring glasstorch alone.")
+        sides.remove("torch")
+    workloads = [w for w in catalogue if not args.only or w.name in args.only]
     record: dict = {"rounds": rounds, "settings": {}}
 
     for threads in [t for t in args.threads.split(",") if t]:
@@ -317,8 +398,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         env = child_env(threads, args)
         label = "default threads" if threads == "default" else f"{threads} thread(s)"
+        if cuda:
+            label = "cuda: glasstorch on CuPy against PyTorch CUDA"
         print(f"\n## {label}" + (" (quick: tiny data, not a benchmark)" if args.quick else ""))
-        for line in machine_description(env):
+        for line in machine_description(env) + ([gpu_description(env)] if cuda else []):
             print(f"- {line}")
         started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         load = "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -343,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         if rows:
             print()
             print(markdown_table(rows))
-        if args.only and "imports" not in args.only:
+        if (args.only or cuda) and "imports" not in (args.only or []):
             record["settings"][threads] = raw
             continue
         imports: dict[str, list[float]] = {s: [] for s in sides}

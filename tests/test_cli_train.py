@@ -148,12 +148,27 @@ def test_resume_without_a_run_or_of_another_model(tmp_path, capsys):
     (["mlp", "--batch-size", "-3"], "--batch-size: must be a positive integer"),
     (["mlp", "--limit", "1.5"], "--limit: must be a positive integer"),
     (["mlp", "--bogus"], "unrecognized arguments: --bogus"),
+    (["mlp", "--device", "gpu0"], "--device 'gpu0' is not a device"),
+    (["mlp", "--device", "mps"], "glasstorch trains on cpu or cuda, not mps"),
     ([], "required: MODEL"),
 ])
 def test_bad_input_is_one_line(tmp_path, capsys, args, words):
     code, stdout, err = train(capsys, *args, *(["--out", str(tmp_path / "o")] if args else []))
     assert code == 2
     assert words in one_line_error(err)
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.skipif(glasstorch.cuda.is_available(), reason="a GPU is there")
+@pytest.mark.parametrize("model", ["lenet", "rnn", "transformer"])
+def test_device_cuda_without_a_gpu_is_one_line(tmp_path, capsys, model):
+    code, stdout, err = train(capsys, model, "--device", "cuda", "--out", str(tmp_path / "o"))
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err
+    assert lines[0].startswith(f"glasstorch train{'' if model == 'lenet' else ' ' + model}: ")
+    assert "--device cuda: no CUDA GPU is available" in lines[0]
+    assert "pip install 'glasstorch[cuda]'" in lines[0]
     assert not (tmp_path / "o").exists()
 
 

@@ -256,9 +256,13 @@ def test_load_data_fashion_mnist_offline_does_not_advise_download_true(monkeypat
     assert "network connection" in message
 
 
-def test_devices_are_the_cpu():
+def test_devices_are_the_cpu_without_a_gpu():
+    if gt.cuda.is_available():
+        pytest.skip("a GPU is there: tests/devices/test_cuda_programs.py covers it")
     assert d2l.try_gpu() == gt.device("cpu") and d2l.try_gpu(3) == gt.device("cpu")
     assert d2l.try_all_gpus() == [gt.device("cpu")]
+    assert d2l.num_gpus() == 0 and d2l.cpu() == gt.device("cpu")
+    assert d2l.gpu() == gt.device("cuda:0") and d2l.gpu(1) == gt.device("cuda:1")
 
 
 # --- aliases ---------------------------------------------------------------------------------

@@ -60,10 +60,13 @@ def test_lenet_train_ch6_program(tmp_path):
     assert lines[0] == ("torch.Size([64, 1, 28, 28]) torch.float32 torch.Size([64]) "
                         "torch.int64")
     assert lines[1] == "accuracy before training: True"
-    assert lines[2] == "training on cpu"
+    # d2l.try_gpu(): the GPU where CuPy sees one (the program then trains there), else the CPU
+    on = "cuda:0" if glasstorch.cuda.is_available() else "cpu"
+    assert lines[2] == f"training on {on}"
     assert re.fullmatch(r"loss \d\.\d{3}, train acc \d\.\d{3}, test acc \d\.\d{3}", lines[3])
-    assert re.fullmatch(r"\d+\.\d examples/sec on cpu", lines[4])
-    assert lines[5] == "cpu [device(type='cpu')]"
+    assert re.fullmatch(rf"\d+\.\d examples/sec on {on}", lines[4])
+    gpus = [f"device(type='cuda', index={i})" for i in range(glasstorch.cuda.device_count())]
+    assert lines[5] == f"{on} [{', '.join(gpus or [repr(glasstorch.device('cpu'))])}]"
     assert lines[6:] == ["tensor([[4., 4., 4.],", "        [4., 4., 4.]])"]
     assert list(tmp_path.glob("animator*.png"))
 

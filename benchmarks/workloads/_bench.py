@@ -9,6 +9,10 @@ machine-readable line that `benchmarks/run.py` parses:
 `seconds` is the workload's own timing of its measured region (setup such as reading the data
 files is outside it); `lib` is the module `torch` resolved to, so a run can be checked for having
 used the library it claims; `max_rss_mb` is the process's peak resident memory.
+
+`GLASSTORCH_BENCH_DEVICE=cuda` (set by `run.py --device cuda`) makes the workloads that support
+it train on the GPU as d2l's chapter 6 code does: the network moved with `net.to(device)`, each
+batch with `X.to(device)`; `synchronize()` waits for the GPU before a clock is read.
 """
 
 from __future__ import annotations
@@ -22,6 +26,18 @@ import sys
 import numpy as np
 
 FASHION_DIR = os.environ.get("GLASSTORCH_BENCH_FASHION", "/usr/share/datasets/fashion-mnist")
+
+
+def device() -> str:
+    """Where the workload trains: 'cpu' (default) or 'cuda' (`run.py --device cuda`)."""
+    return os.environ.get("GLASSTORCH_BENCH_DEVICE", "cpu")
+
+
+def synchronize() -> None:
+    """Wait for the GPU's queued work (CUDA calls return before it is done); nothing on the CPU."""
+    torch = sys.modules.get("torch")
+    if device() != "cpu" and torch is not None:
+        torch.cuda.synchronize()
 
 
 def quick() -> bool:
@@ -54,5 +70,6 @@ def report(seconds: float, **metrics: float) -> None:
     torch = sys.modules.get("torch")
     lib = getattr(torch, "__name__", "numpy") if torch is not None else "numpy"
     max_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-    line = {"seconds": seconds, "lib": lib, "max_rss_mb": round(max_rss_mb, 1), "metrics": metrics}
+    line = {"seconds": seconds, "lib": lib, "max_rss_mb": round(max_rss_mb, 1), "metrics": metrics,
+            "device": device()}
     print("BENCH " + json.dumps(line), flush=True)

@@ -3,6 +3,7 @@ training run's ``run.json`` is replaced whole or not at all (``write_run_json``)
 
 ``UsageError`` is the user's mistake (exit status 2); ``OneLineParser`` turns argparse's errors
 into it; ``run_command`` parses, runs, and prints any such error as ``PROG: message``.
+``add_device_option``/``resolve_device``: the ``--device`` option every training command has.
 """
 
 from __future__ import annotations
@@ -61,3 +62,33 @@ def write_run_json(out: str, run: dict) -> None:
     with open(tmp, "w") as fh:
         json.dump(run, fh, indent=1)
     os.replace(tmp, os.path.join(out, "run.json"))
+
+
+def add_device_option(parser: argparse.ArgumentParser) -> None:
+    """``--device cpu|cuda|cuda:N`` (default cpu): where the model and each batch go."""
+    parser.add_argument("--device", default="cpu", metavar="DEVICE",
+                        help="cpu (default), cuda or cuda:N: train on that device; cuda needs "
+                             "CuPy and an NVIDIA GPU (pip install 'glasstorch[cuda]')")
+
+
+def resolve_device(text: str):
+    """The ``torch.device`` that ``--device text`` names; a ``UsageError`` (one line, exit 2)
+    for a name torch does not know, a device other than cpu/cuda, or a GPU that is not there."""
+    import glasstorch as torch
+
+    try:
+        dev = torch.device(text)
+    except (RuntimeError, ValueError, TypeError):
+        raise UsageError(f"--device {text!r} is not a device; use cpu, cuda or cuda:N") from None
+    if dev.type == "cpu":
+        return dev
+    if dev.type != "cuda":
+        raise UsageError(f"--device {text!r}: glasstorch trains on cpu or cuda, not {dev.type}")
+    if not torch.cuda.is_available():
+        raise UsageError(f"--device {text}: no CUDA GPU is available (it needs an NVIDIA GPU and "
+                         "CuPy: pip install 'glasstorch[cuda]'); use --device cpu")
+    count = torch.cuda.device_count()
+    if dev.index is not None and dev.index >= count:
+        raise UsageError(f"--device {text}: there is no GPU {dev.index} ({count} visible: "
+                         f"cuda:0{f' to cuda:{count - 1}' if count > 1 else ''})")
+    return dev

@@ -60,6 +60,7 @@ class Variant:
     epochs: int = 10           # d2l's number of epochs for this variant
     history: list = field(default_factory=list)
     title: str = ""            # shown above its table and plot (default: label or model name)
+    device: object = "cpu"     # where the network is and each batch goes (train's --device)
 
 
 @dataclass

@@ -4,6 +4,7 @@
     glasstorch train mlp --epochs 5 --resume     # 5 more epochs from runs/mlp
     glasstorch train polyfit --out runs/poly     # d2l 4.4's under/normal/over-fitting fits
     glasstorch train lenet --epochs 2            # d2l 6.6's LeNet-5 (about 20 s per epoch)
+    glasstorch train lenet --device cuda         # the same on the GPU (needs the cuda extra)
     glasstorch train rnn                         # d2l 8-9's GRU language model (train_sequences)
     glasstorch train transformer                 # d2l 10.7's Transformer (train_sequences)
 
@@ -16,6 +17,10 @@ Each epoch shows a progress bar (tqdm) with the running loss and accuracy; the e
 - ``optimizer.safetensors``  the optimizer state of each variant (what ``--resume`` needs);
 - ``run.json``               the configuration and the per-epoch history;
 - ``curves.png``             the curves (matplotlib, Agg backend).
+
+``--device cuda`` (or ``cuda:N``) trains on a GPU: the network is moved there with
+``net.to(device)`` and each batch with ``X.to(device)``, as d2l's ``train_ch6`` does; without
+a GPU (or without CuPy) it is a usage error. The saved files do not depend on the device.
 
 An existing run is never overwritten unless ``--force`` is given; ``--resume`` continues it (the
 epoch count and history go on; ``--epochs`` more epochs are trained). The models, their data and
@@ -30,7 +35,15 @@ import os
 import sys
 import time
 
-from ._usage import OneLineParser, UsageError, positive, run_command, write_run_json
+from ._usage import (
+    OneLineParser,
+    UsageError,
+    add_device_option,
+    positive,
+    resolve_device,
+    run_command,
+    write_run_json,
+)
 from .launch import sum_over_ranks
 from .models import MODELS, DataError
 from .train_sequences import MODELS as SEQUENCE_MODELS
@@ -64,6 +77,7 @@ def make_parser(prog: str = PROG) -> argparse.ArgumentParser:
                    help="download Fashion-MNIST when it is not found")
     p.add_argument("--nproc", type=positive(int), metavar="N",
                    help="train on N processes with DistributedDataParallel (needs MPI)")
+    add_device_option(p)
     return p
 
 
@@ -137,6 +151,10 @@ def _resolve(args) -> tuple[object, str, dict, dict | None]:
 
 
 def train(args) -> int:
+    device = resolve_device(args.device)
+    if device.type != "cpu" and args.nproc and args.nproc > 1:
+        raise UsageError(f"--device {args.device} with --nproc: the ranks train on the CPU "
+                         "(gloo); use one of the two")
     _require_plot_extra()
     spec, out, cfg, saved = _resolve(args)
     import glasstorch as torch
@@ -146,6 +164,7 @@ def train(args) -> int:
     if saved is not None:
         _load_state(out, variants, saved)
         torch.manual_seed(cfg["seed"] + sum(len(v.history) for v in variants))
+    _to_device(variants, device)
     from .launch import distribute
 
     out = distribute(variants, cfg, out, args.nproc)
@@ -153,6 +172,7 @@ def train(args) -> int:
     os.makedirs(out, exist_ok=True)  # only now: bad input and missing data leave no trace
     print(f"{PROG} {spec.name}: {spec.title}; lr {cfg['lr']}, batch {cfg['batch_size']}, "
           f"{max(v.epochs for v in variants)} epochs"
+          + (f", on {device}" if device.type != "cpu" else "")
           + (f", first {cfg['limit']} samples" if cfg["limit"] else "")
           + (f"; resuming at epoch {len(variants[0].history) + 1}" if saved else ""))
     interrupted = False
@@ -181,6 +201,18 @@ def train(args) -> int:
 
 
 # ---- training --------------------------------------------------------------------------------
+def _to_device(variants, device) -> None:
+    """Each network onto ``device`` (in place: the optimizers keep their parameters) and the
+    whole-set evaluation tensors with it; the loops move each batch as it comes."""
+    for v in variants:
+        v.device = device
+        v.net.to(device)
+        for name in ("eval_train", "eval_test"):
+            pair = getattr(v, name)
+            if pair is not None:
+                setattr(v, name, tuple(t.to(device) for t in pair))
+
+
 def _long_epochs(v) -> bool:
     """Epochs long enough for a progress bar (and a checkpoint) each; else one bar per variant."""
     return len(v.train_iter) >= 20
@@ -204,6 +236,7 @@ def _train_variant(spec, v, cfg, out, variants) -> None:
         bar = (tqdm(v.train_iter, desc=f"{name}epoch {epoch + 1}/{stop}", unit="batch",
                     leave=True) if per_epoch_bars else v.train_iter)
         for i, (X, y) in enumerate(bar):
+            X, y = X.to(v.device), y.to(v.device)
             y_hat = (getattr(v, "ddp", None) or v.net)(X)
             loss = v.loss(y_hat, y)
             v.optimizer.zero_grad()
@@ -226,7 +259,7 @@ def _train_variant(spec, v, cfg, out, variants) -> None:
             if spec.kind == "classify":
                 row["train_loss"] = total_loss / count
                 row["train_acc"] = total_right / count
-                row["test_acc"] = _accuracy(v.net, v.test_iter)
+                row["test_acc"] = _accuracy(v.net, v.test_iter, v.device)
             else:
                 row["train_loss"] = v.loss(v.net(v.eval_train[0]), v.eval_train[1]).item()
                 if v.eval_test is not None:
@@ -243,9 +276,10 @@ def _train_variant(spec, v, cfg, out, variants) -> None:
         outer.close()
 
 
-def _accuracy(net, loader) -> float:
+def _accuracy(net, loader, device) -> float:
     right = total = 0
     for X, y in loader:
+        X, y = X.to(device), y.to(device)
         right += (net(X).argmax(1) == y).sum().item()
         total += y.shape[0]
     return right / max(total, 1)

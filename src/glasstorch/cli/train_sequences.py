@@ -19,7 +19,8 @@ the end translates held-out examples and reports their exact-match rate and BLEU
 
 Both write into ``--out`` (default ``runs/MODEL``): ``model.safetensors`` (the weights),
 ``run.json`` (configuration, vocabulary, per-epoch history, the final samples) and ``curves.png``.
-An existing run is kept unless ``--force`` is given.
+An existing run is kept unless ``--force`` is given. ``--device cuda`` trains on a GPU (the
+network with ``net.to(device)``, each batch with ``.to(device)``, as d2l's loops do).
 """
 
 from __future__ import annotations
@@ -31,7 +32,15 @@ import random
 import sys
 import time
 
-from ._usage import OneLineParser, UsageError, positive, run_command, write_run_json
+from ._usage import (
+    OneLineParser,
+    UsageError,
+    add_device_option,
+    positive,
+    resolve_device,
+    run_command,
+    write_run_json,
+)
 
 MODELS = {"rnn": "character-level RNN language model on The Time Machine (d2l 8-9)",
           "transformer": "Transformer encoder-decoder on a small sequence task (d2l 10.7)"}
@@ -50,6 +59,7 @@ def make_parser(model: str) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--out", metavar="DIR", help=f"where the run is written (default runs/{model})")
     p.add_argument("--force", action="store_true", help="overwrite an existing run in --out")
+    add_device_option(p)
     if model == "rnn":
         p.add_argument("--cell", choices=("gru", "lstm", "rnn"), default="gru",
                        help="recurrent layer (default gru)")
@@ -124,6 +134,7 @@ def train_rnn(args) -> int:
     import glasstorch as torch
     from glasstorch import d2l, nn
 
+    device = resolve_device(args.device)
     out = _prepare_out(args)
     epochs, lr = args.epochs or 100, args.lr or 1.0
     batch_size, num_steps = args.batch_size or 32, args.num_steps or 35
@@ -138,18 +149,19 @@ def train_rnn(args) -> int:
                                                    max_tokens=args.max_tokens)
     layer = {"gru": nn.GRU, "lstm": nn.LSTM, "rnn": nn.RNN}[args.cell]
     net = d2l.RNNModel(layer(len(vocab), hiddens, num_layers=args.layers), len(vocab))
+    net.to(device)
     optimizer = torch.optim.SGD(net.parameters(), lr)
     loss = nn.CrossEntropyLoss()
     print(f"glasstorch train rnn: {args.cell.upper()} language model, {hiddens} hiddens × "
           f"{args.layers} layer(s), on {len(train_iter.corpus)} characters of The Time Machine "
           f"(vocabulary {len(vocab)}); lr {lr}, batch {batch_size} × {num_steps} steps, "
-          f"{epochs} epochs")
+          f"{epochs} epochs" + (f", on {device}" if device.type != "cpu" else ""))
     history = []
     try:
         for epoch in range(epochs):
             tick = time.perf_counter()
             net.train()
-            ppl, speed = d2l.train_epoch_ch8(net, train_iter, loss, optimizer, "cpu", False)
+            ppl, speed = d2l.train_epoch_ch8(net, train_iter, loss, optimizer, device, False)
             history.append({"epoch": epoch + 1, "perplexity": ppl, "tokens_per_s": speed,
                             "seconds": time.perf_counter() - tick})
             print(f"epoch {epoch + 1:>{len(str(epochs))}}/{epochs}  perplexity {ppl:8.3f}  "
@@ -160,7 +172,7 @@ def train_rnn(args) -> int:
             return 130
     net.eval()
     with torch.no_grad():
-        sample = d2l.predict_ch8(args.prefix, 50, net, vocab, "cpu")
+        sample = d2l.predict_ch8(args.prefix, 50, net, vocab, device)
     print(f"sample: {sample}")
     config = {"cell": args.cell, "hiddens": hiddens, "layers": args.layers, "lr": lr,
               "batch_size": batch_size, "num_steps": num_steps, "max_tokens": args.max_tokens,
@@ -201,7 +213,8 @@ def _decoder_classes():
             state[2][self.i] = key_values
             if self.training:  # position t may attend to positions 1..t only
                 batch_size, num_steps, _ = X.shape
-                dec_valid_lens = torch.arange(1, num_steps + 1).repeat(batch_size, 1)
+                dec_valid_lens = torch.arange(1, num_steps + 1,
+                                              device=X.device).repeat(batch_size, 1)
             else:  # one step at a time: everything decoded so far is in the past
                 dec_valid_lens = None
             Y = self.addnorm1(X, self.attention1(X, key_values, key_values, dec_valid_lens))
@@ -267,6 +280,7 @@ def train_transformer(args) -> int:
     import glasstorch as torch
     from glasstorch import d2l
 
+    device = resolve_device(args.device)
     out = _prepare_out(args)
     translate = args.task == "translate"
     if translate and args.examples == 2000:
@@ -299,22 +313,25 @@ def train_transformer(args) -> int:
     decoder = TransformerDecoder(len(tgt_vocab), hiddens, ffn_hiddens, heads, args.layers,
                                  dropout)
     net = d2l.EncoderDecoder(encoder, decoder)
+    net.to(device)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     loss = d2l.MaskedSoftmaxCELoss()
     bos = tgt_vocab["<bos>"]
     print(f"glasstorch train transformer: task {args.task}, {len(train_pairs)} training pairs "
           f"(vocabularies {len(src_vocab)}/{len(tgt_vocab)}); {args.layers} blocks, {heads} "
           f"heads, {hiddens} hiddens, dropout {dropout}; lr {lr}, batch {batch_size}, "
-          f"{epochs} epochs")
+          f"{epochs} epochs" + (f", on {device}" if device.type != "cpu" else ""))
     history = []
     try:
         for epoch in range(epochs):
             tick = time.perf_counter()
             net.train()
             total, tokens = 0.0, 0.0
-            for X, X_len, Y, Y_len in train_iter:
+            for batch in train_iter:
+                X, X_len, Y, Y_len = [t.to(device) for t in batch]
                 optimizer.zero_grad()
-                dec_input = torch.cat([torch.full((Y.shape[0], 1), bos), Y[:, :-1]], 1)
+                dec_input = torch.cat([torch.full((Y.shape[0], 1), bos, device=device),
+                                       Y[:, :-1]], 1)
                 Y_hat, _ = net(X, dec_input, X_len)
                 l = loss(Y_hat, Y, Y_len)
                 l.sum().backward()
@@ -334,7 +351,8 @@ def train_transformer(args) -> int:
     samples, exact, bleu_sum = [], 0, 0.0
     with torch.no_grad():
         for source, target in test_pairs:
-            pred, _ = d2l.predict_seq2seq(net, source, src_vocab, tgt_vocab, num_steps, "cpu")
+            pred, _ = d2l.predict_seq2seq(net, source, src_vocab, tgt_vocab, num_steps,
+                                          device)
             score = d2l.bleu(pred, target, k=2) if pred else 0.0
             exact += pred == target
             bleu_sum += score

@@ -11,7 +11,7 @@ helpers the book defines as it goes, with the book's names, signatures and behav
   ``get_dataloader_workers``, ``load_data_fashion_mnist``;
 - training (``training.py``): ``linreg``, ``squared_loss``, ``sgd``, ``accuracy``,
   ``evaluate_accuracy``, ``train_epoch_ch3``, ``train_ch3``, ``predict_ch3``, ``evaluate_loss``,
-  ``try_gpu``, ``try_all_gpus``;
+  and the devices of 5.6: ``cpu``, ``gpu``, ``num_gpus``, ``try_gpu``, ``try_all_gpus``;
 - convolutional networks (``cnn.py``): ``corr2d``, ``evaluate_accuracy_gpu``, ``train_ch6``,
   ``Residual``, ``resnet18``;
 - the data hub (``hub.py``): ``DATA_HUB``, ``DATA_URL``, ``download``, ``download_extract``,

@@ -11,7 +11,10 @@
 - ``resnet18(num_classes, in_channels=1)``: the slimmed ResNet-18 the book trains on several
   GPUs (12.6), which also trains on one CPU.
 
-glasstorch computes on the CPU, so ``device`` is ``d2l.try_gpu()``, which is ``device('cpu')``.
+``device`` is ``d2l.try_gpu()``: ``device('cuda:0')`` where CuPy sees a GPU, else ``device('cpu')``.
+The network and each batch are moved there with ``.to(device)``, as in the book; on a GPU the
+running sums of ``Accumulator`` read one number per batch back to the host (``float(...)``), as
+the book's code does on PyTorch.
 """
 
 from __future__ import annotations

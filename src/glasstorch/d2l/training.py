@@ -19,7 +19,8 @@ from .data import get_fashion_mnist_labels
 from .plotting import show_images
 
 __all__ = ["linreg", "squared_loss", "sgd", "accuracy", "evaluate_accuracy", "train_epoch_ch3",
-           "train_ch3", "predict_ch3", "evaluate_loss", "try_gpu", "try_all_gpus"]
+           "train_ch3", "predict_ch3", "evaluate_loss", "cpu", "gpu", "num_gpus", "try_gpu",
+           "try_all_gpus"]
 
 
 def linreg(X, w, b):
@@ -137,14 +138,34 @@ def evaluate_loss(net, data_iter, loss) -> float:
     return metric[0] / metric[1]
 
 
-def try_gpu(i: int = 0):
-    """GPU ``i`` if it exists, else the CPU. glasstorch computes on the CPU: ``device('cpu')``."""
-    if torch.cuda.device_count() >= i + 1:
-        return torch.device(f"cuda:{i}")
+def cpu():
+    """The CPU device, ``device('cpu')`` (d2l 5.6, "GPUs")."""
     return torch.device("cpu")
 
 
+def gpu(i: int = 0):
+    """GPU ``i``, ``device('cuda:i')``, whether or not it exists (d2l 5.6)."""
+    return torch.device(f"cuda:{i}")
+
+
+def num_gpus() -> int:
+    """How many GPUs there are: ``torch.cuda.device_count()`` (0 without CuPy or a GPU)."""
+    return torch.cuda.device_count()
+
+
+def try_gpu(i: int = 0):
+    """GPU ``i`` if it exists, else the CPU (d2l 5.6).
+
+    With CuPy and a GPU (``pip install 'glasstorch[cuda]'``) that is ``device('cuda:0')``, and the
+    chapter 6-7 programs that pass it to ``net.to(device)`` and ``X.to(device)`` train there;
+    otherwise ``device('cpu')`` and they train on the CPU unchanged.
+    """
+    if num_gpus() >= i + 1:
+        return gpu(i)
+    return cpu()
+
+
 def try_all_gpus():
-    """Every GPU, or ``[device('cpu')]`` when there is none (always, with glasstorch)."""
-    devices = [torch.device(f"cuda:{i}") for i in range(torch.cuda.device_count())]
-    return devices if devices else [torch.device("cpu")]
+    """Every GPU, or ``[device('cpu')]`` when there is none (d2l 5.6)."""
+    devices = [gpu(i) for i in range(num_gpus())]
+    return devices if devices else [cpu()]
