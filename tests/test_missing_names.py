@@ -22,7 +22,7 @@ def lookup(namespace: str):
     ("glasstorch.optim", "SparseAdam", "torch.optim.SparseAdam"),
     ("glasstorch.utils.data", "IterDataPipe", "torch.utils.data.IterDataPipe"),
     ("glasstorch.vision.datasets", "CIFAR10", "torchvision.datasets.CIFAR10"),
-    ("glasstorch.Tensor", "pin_memory", "torch.Tensor.pin_memory"),
+    ("glasstorch.Tensor", "coalesce", "torch.Tensor.coalesce"),
 ])
 def test_a_missing_torch_name_says_glasstorch_lacks_it(namespace, name, shown):
     obj = lookup(namespace)

@@ -484,6 +484,26 @@ class Tensor:
         """This tensor in host memory: itself when it is there, else a copy (in the graph)."""
         return self if type(self._data) is np.ndarray else self.to("cpu")
 
+    def pin_memory(self, device=None) -> Tensor:
+        """A copy in page-locked host memory, which a GPU copies from faster (what
+        ``DataLoader(pin_memory=True)`` does to each batch). Needs a GPU, as in torch."""
+        if not _array.on_host(self._data):
+            raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+        lib = _array.cuda(required=False)
+        if lib is None:
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        empty_pinned = getattr(lib.xpx, "empty_pinned", None)  # the CuPy double has none
+        buf = np.empty_like(self._data) if empty_pinned is None else empty_pinned(
+            self._data.shape, self._data.dtype)
+        buf[...] = self._data
+        t = _wrap(buf)
+        t.__dict__["_pinned"] = True
+        return t
+
+    def is_pinned(self, device=None) -> bool:
+        """Whether this tensor lives in page-locked host memory (made by ``pin_memory()``)."""
+        return self.__dict__.get("_pinned", False)
+
     def cuda(self, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
         """This tensor on a GPU (``device``: an index or ``'cuda:N'``; by default the current
         one): itself when it is there, else a copy (in the graph)."""

@@ -11,6 +11,19 @@ from catalogue import all_specs
 
 OPS, _ = all_specs()
 
+# What torch itself gives on the CPU even when the default device is cuda: the legacy typed
+# constructors (``torch.FloatTensor([...])``, ``torch.Tensor(...)``), an explicit ``to('cpu')``,
+# and ``type('torch.IntTensor')`` (a CPU type name).
+_LEGACY = ("Tensor/", "FloatTensor/", "DoubleTensor/", "LongTensor/", "IntTensor/", "BoolTensor/",
+           "ByteTensor/")
+_STAYS_ON_CPU = {"to/device-dtype", "to/kwargs", "type/string"}
+# ``x.type()`` names the device: 'torch.cuda.FloatTensor' where the CPU says 'torch.FloatTensor'.
+_TYPE_NAMES = {"type/name", "type/int-name"}
+
+
+def _expected_device(spec) -> str:
+    return "cpu" if spec.name in _STAYS_ON_CPU or spec.name.startswith(_LEGACY) else "cuda"
+
 
 def _arrays(spec, seed=0):
     if spec.values is not None:
@@ -50,16 +63,16 @@ def _run(spec, arrays, device):
         for o in outs:
             if isinstance(o, gt.Tensor) and o.requires_grad:
                 g = rng.uniform(-1, 1, size=tuple(o.shape)).astype(str(o.dtype)[6:])
-                o.backward(gt.tensor(g), retain_graph=True)
+                o.backward(gt.tensor(g, device=o.device), retain_graph=True)
     finally:
         gt.set_default_device(None)
     return inputs, outs
 
 
-def _same(cuda, cpu, spec, what):
+def _same(cuda, cpu, spec, what, device="cuda"):
     if isinstance(cpu, gt.Tensor):
         assert isinstance(cuda, gt.Tensor), f"{spec.name} {what}: not a tensor"
-        assert cuda.device.type == "cuda", f"{spec.name} {what}: on {cuda.device}"
+        assert cuda.device.type == device, f"{spec.name} {what}: on {cuda.device}"
         assert cuda.shape == cpu.shape and cuda.dtype == cpu.dtype, (
             f"{spec.name} {what}: {cuda.dtype}{tuple(cuda.shape)} vs {cpu.dtype}{tuple(cpu.shape)}")
         a, b = cuda.detach().cpu().numpy(), cpu.detach().numpy()
@@ -72,7 +85,9 @@ def _same(cuda, cpu, spec, what):
     elif isinstance(cpu, (tuple, list)):
         assert len(cuda) == len(cpu), f"{spec.name} {what}"
         for i, (x, y) in enumerate(zip(cuda, cpu)):
-            _same(x, y, spec, f"{what}[{i}]")
+            _same(x, y, spec, f"{what}[{i}]", device)
+    elif spec.name in _TYPE_NAMES:
+        assert cuda == cpu.replace("torch.", "torch.cuda."), f"{spec.name}: {cuda!r}"
     else:
         assert cuda == cpu or (cuda != cuda and cpu != cpu), f"{spec.name} {what}"
 
@@ -82,7 +97,7 @@ def test_op_on_cuda_matches_cpu(spec):
     arrays = _arrays(spec)
     cpu_in, cpu_out = _run(spec, arrays, None)
     cuda_in, cuda_out = _run(spec, arrays, "cuda")
-    _same(cuda_out, cpu_out, spec, "output")
+    _same(cuda_out, cpu_out, spec, "output", _expected_device(spec))
     for i, (x, y) in enumerate(zip(cuda_in, cpu_in)):
         assert (x.grad is None) == (y.grad is None), f"{spec.name}: grad of input {i}"
         if y.grad is not None:

@@ -135,8 +135,6 @@ def test_a_cuda_and_a_cpu_tensor_in_one_op_is_torchs_error(op):
         op(_cuda([1.0, 2.0]), gt.tensor([1.0, 2.0]))
 
 
-@pytest.mark.xfail(reason="matmul (ops/linalg.py) does not check its operands' devices yet",
-                   strict=False)
 def test_matmul_of_a_cuda_and_a_cpu_tensor_is_torchs_error():
     with pytest.raises(RuntimeError, match=MIXED.replace("!", r"\!")):
         _cuda([1.0, 2.0]) @ gt.tensor([1.0, 2.0])

@@ -33,6 +33,7 @@ from ..autograd.graph import Node, attach
 from ._broadcast import broadcast_shape, unbroadcast
 from ._inplace import inplace_of
 from ._inplace import write_out as _out
+from ._promote import same_device
 from .shape import SqueezeBackward4, UnsafeViewBackward0
 
 
@@ -71,6 +72,8 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     Both operands must have the same dtype (no promotion, as torch).
     """
     a, b = input._data, other._data
+    if type(a) is not type(b):  # a CPU and a GPU operand: torch's error (or two NumPy kinds)
+        a, b = same_device(a, b)
     na, nb = a.ndim, b.ndim
     if a.dtype is not b.dtype or na == 0 or nb == 0 or a.dtype == np.bool_:
         _matmul_check(a, b)
