@@ -7,6 +7,10 @@ enabled".
 Random numbers for CUDA tensors are drawn by the same generator as the CPU's and copied over,
 so ``torch.manual_seed`` makes a GPU run repeatable; ``torch.cuda.manual_seed`` is accepted and,
 as in a torch build without a GPU, changes nothing.
+
+Several GPUs: a tensor can live on any ``cuda:N``, but an op makes its result on the current GPU
+(CuPy allocates there): do the work of GPU N inside ``with torch.cuda.device(N):``. PyTorch
+follows the operands' GPU by itself; glasstorch does not yet.
 """
 
 from __future__ import annotations
