@@ -7,35 +7,10 @@ import numpy as np
 import pytest
 
 import glasstorch as gt
-from catalogue import all_specs
+from catalogue import all_specs, grad_indices, spec_arrays
 from oracle import assert_same, needs_torch, torch
 
 OPS, ERRORS = all_specs()
-
-
-def _arrays(spec, dtype=None, seed=0):
-    if spec.values is not None:
-        return [np.array(v) for v in spec.values]
-    rng = np.random.default_rng(seed)
-    out = []
-    for i, shape in enumerate(spec.shapes):
-        dt = (spec.dtypes[i] if spec.dtypes else None) or dtype or spec.dtype
-        if dtype is not None and dt.startswith("float"):
-            dt = dtype  # a gradcheck run: every floating input in float64
-        lo, hi = spec.domain
-        if dt == "bool":
-            out.append(np.asarray(rng.random(shape) > 0.5))
-        elif dt.startswith(("int", "uint")):
-            out.append(rng.integers(int(lo), int(hi) + 1, size=shape).astype(dt))
-        else:
-            out.append(rng.uniform(lo, hi, size=shape).astype(dt))
-    return out
-
-
-def _grad_idx(spec, arrays):
-    if spec.grad_inputs is not None:
-        return spec.grad_inputs
-    return tuple(i for i, a in enumerate(arrays) if a.dtype.kind == "f")
 
 
 def _inputs(lib, arrays, grad_idx=()):
@@ -57,7 +32,7 @@ def _first_tensor(out, lib):
 @needs_torch
 @pytest.mark.parametrize("spec", OPS, ids=[s.name for s in OPS])
 def test_forward_matches_torch(spec):
-    arrays = _arrays(spec)
+    arrays = spec_arrays(spec)
     ours = spec.fn(gt, *_inputs(gt, arrays))
     theirs = spec.fn(torch, *_inputs(torch, arrays))
     assert_same(ours, theirs, spec.rtol, spec.atol, msg=spec.name)
@@ -66,8 +41,8 @@ def test_forward_matches_torch(spec):
 @needs_torch
 @pytest.mark.parametrize("spec", [s for s in OPS if s.grad], ids=[s.name for s in OPS if s.grad])
 def test_gradients_match_torch(spec):
-    arrays = _arrays(spec)
-    idx = _grad_idx(spec, arrays)
+    arrays = spec_arrays(spec)
+    idx = grad_indices(spec, arrays)
     ours_in, theirs_in = _inputs(gt, arrays, idx), _inputs(torch, arrays, idx)
     ours_out = _first_tensor(spec.fn(gt, *ours_in), gt)
     theirs_out = _first_tensor(spec.fn(torch, *theirs_in), torch)
@@ -94,8 +69,8 @@ _GC = [s for s in OPS if s.grad and s.gradcheck]
 
 @pytest.mark.parametrize("spec", _GC, ids=[s.name for s in _GC])
 def test_gradcheck_float64(spec):
-    arrays = _arrays(spec, dtype="float64")
-    idx = _grad_idx(spec, arrays)
+    arrays = spec_arrays(spec, dtype="float64")
+    idx = grad_indices(spec, arrays)
     inputs = _inputs(gt, arrays, idx)
 
     def f(*xs):
@@ -113,7 +88,7 @@ def test_gradcheck_float64(spec):
 
 @pytest.mark.parametrize("spec", ERRORS, ids=[s.name for s in ERRORS])
 def test_errors_match_torch(spec):
-    arrays = _arrays(spec)
+    arrays = spec_arrays(spec)
     with pytest.raises(spec.exc) as ours:
         spec.fn(gt, *_inputs(gt, arrays))
     for part in spec.contains:

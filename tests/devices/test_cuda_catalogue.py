@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import glasstorch as gt
-from catalogue import all_specs
+from catalogue import all_specs, grad_indices, spec_arrays
 
 OPS, _ = all_specs()
 
@@ -25,35 +25,10 @@ def _expected_device(spec) -> str:
     return "cpu" if spec.name in _STAYS_ON_CPU or spec.name.startswith(_LEGACY) else "cuda"
 
 
-def _arrays(spec, seed=0):
-    if spec.values is not None:
-        return [np.array(v) for v in spec.values]
-    rng = np.random.default_rng(seed)
-    out = []
-    for i, shape in enumerate(spec.shapes):
-        dt = (spec.dtypes[i] if spec.dtypes else None) or spec.dtype
-        lo, hi = spec.domain
-        if dt == "bool":
-            out.append(np.asarray(rng.random(shape) > 0.5))
-        elif dt.startswith(("int", "uint")):
-            out.append(rng.integers(int(lo), int(hi) + 1, size=shape).astype(dt))
-        else:
-            out.append(rng.uniform(lo, hi, size=shape).astype(dt))
-    return out
-
-
-def _grad_idx(spec, arrays):
-    if not spec.grad:
-        return ()
-    if spec.grad_inputs is not None:
-        return spec.grad_inputs
-    return tuple(i for i, a in enumerate(arrays) if a.dtype.kind == "f")
-
-
 def _run(spec, arrays, device):
     """``spec.fn`` on ``device`` (factories inside it too); the inputs, the outputs that require
     grad, and every output."""
-    idx = _grad_idx(spec, arrays)
+    idx = grad_indices(spec, arrays)
     gt.set_default_device(device)
     try:
         inputs = [gt.tensor(a.copy(), requires_grad=i in idx) for i, a in enumerate(arrays)]
@@ -94,7 +69,7 @@ def _same(cuda, cpu, spec, what, device="cuda"):
 
 @pytest.mark.parametrize("spec", OPS, ids=[s.name for s in OPS])
 def test_op_on_cuda_matches_cpu(spec):
-    arrays = _arrays(spec)
+    arrays = spec_arrays(spec)
     cpu_in, cpu_out = _run(spec, arrays, None)
     cuda_in, cuda_out = _run(spec, arrays, "cuda")
     _same(cuda_out, cpu_out, spec, "output", _expected_device(spec))

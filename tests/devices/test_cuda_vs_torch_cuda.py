@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import glasstorch as gt
-from catalogue import all_specs
+from catalogue import all_specs, grad_indices, spec_arrays
 
 try:
     import torch
@@ -37,35 +37,10 @@ TOLERANCES = {"float16": (1e-2, 1e-3), "bfloat16": (2e-2, 1e-2), "float32": (1e-
               "float64": (1e-7, 1e-7), "complex64": (1e-5, 1e-5), "complex128": (1e-7, 1e-7)}
 
 
-def _arrays(spec, seed=0):
-    if spec.values is not None:
-        return [np.array(v) for v in spec.values]
-    rng = np.random.default_rng(seed)
-    out = []
-    for i, shape in enumerate(spec.shapes):
-        dt = (spec.dtypes[i] if spec.dtypes else None) or spec.dtype
-        lo, hi = spec.domain
-        if dt == "bool":
-            out.append(np.asarray(rng.random(shape) > 0.5))
-        elif dt.startswith(("int", "uint")):
-            out.append(rng.integers(int(lo), int(hi) + 1, size=shape).astype(dt))
-        else:
-            out.append(rng.uniform(lo, hi, size=shape).astype(dt))
-    return out
-
-
-def _grad_idx(spec, arrays):
-    if not spec.grad:
-        return ()
-    if spec.grad_inputs is not None:
-        return spec.grad_inputs
-    return tuple(i for i, a in enumerate(arrays) if a.dtype.kind == "f")
-
-
 def _run(lib, spec, arrays):
     """``spec.fn`` with ``lib`` on cuda (factories inside it too): the inputs and the outputs,
     after a backward pass of the same random gradient through every output that needs one."""
-    idx = _grad_idx(spec, arrays)
+    idx = grad_indices(spec, arrays)
     lib.set_default_device("cuda")
     try:
         inputs = []
@@ -115,7 +90,7 @@ def _same(ours, theirs, spec, what):
 
 @pytest.mark.parametrize("spec", OPS, ids=[s.name for s in OPS])
 def test_op_on_cuda_matches_torch_cuda(spec):
-    arrays = _arrays(spec)
+    arrays = spec_arrays(spec)
     ours_in, ours = _run(gt, spec, arrays)
     theirs_in, theirs = _run(torch, spec, arrays)
     _same(ours, theirs, spec, "output")
