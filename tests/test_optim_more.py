@@ -1,4 +1,4 @@
-"""Adadelta, Adamax, NAdam and RAdam against torch.optim: trajectories, state dicts, errors.
+"""Adadelta, Adamax, NAdam, RAdam and Rprop against torch.optim: trajectories, state dicts, errors.
 
 Every case trains the same three float64 tensors (from the same NumPy arrays) for 20 steps in
 both libraries, with a gradient that depends on the weights (so the paths feed back), and
@@ -25,9 +25,12 @@ CASES = [
     ("RAdam", dict(lr=0.01, betas=(0.5, 0.9), weight_decay=0.1)),  # ρₜ > 5 from step 3 on
     ("RAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
     ("RAdam", dict(lr=0.01, betas=(0.9, 0.8), maximize=True)),
+    ("Rprop", dict()),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2))),
+    ("Rprop", dict(lr=0.01, maximize=True)),
 ]
 IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for name, kw in CASES]
-NAMES = ["Adadelta", "Adamax", "NAdam", "RAdam"]
+NAMES = ["Adadelta", "Adamax", "NAdam", "RAdam", "Rprop"]
 STEPS = 20
 
 
@@ -190,6 +193,9 @@ BAD = [
     ("RAdam", dict(betas=(1.0, 0.9))),
     ("RAdam", dict(betas=(0.9, 1.0))),
     ("RAdam", dict(weight_decay=-1.0)),
+    ("Rprop", dict(lr=-1.0)),
+    ("Rprop", dict(etas=(1.0, 1.2))),
+    ("Rprop", dict(etas=(0.5, 0.9))),
 ]
 
 

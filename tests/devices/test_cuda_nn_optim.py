@@ -218,6 +218,7 @@ OPTIMIZERS = {
                                                 decoupled_weight_decay=True),
     "radam": lambda p: gt.optim.RAdam(p, lr=1e-2),
     "asgd": lambda p: gt.optim.ASGD(p, lr=1e-2, t0=1),
+    "rprop": lambda p: gt.optim.Rprop(p, lr=1e-2, etas=(0.4, 1.3)),
     "lbfgs": lambda p: gt.optim.LBFGS(p, lr=0.5, max_iter=4, history_size=3),
     "lbfgs_wolfe": lambda p: gt.optim.LBFGS(p, lr=1, max_iter=4, line_search_fn="strong_wolfe"),
 }

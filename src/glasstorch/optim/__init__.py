@@ -25,11 +25,12 @@ from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = [
     "Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam",
-    "RAdam", "ASGD", "LBFGS", "lr_scheduler",
+    "RAdam", "ASGD", "LBFGS", "Rprop", "lr_scheduler",
 ]
 
 __getattr__ = _module_getattr(__name__)  # a torch name not here yet says so
