@@ -155,11 +155,12 @@ def _outcome(call) -> tuple[str, str]:
 
 def _op_rows(module) -> list[str]:
     import glasstorch as gt
-    from test_op_catalogue import _arrays, _inputs
+    from catalogue import spec_arrays
+    from test_op_catalogue import _inputs
 
     rows = []
     for spec in getattr(module, "ERRORS", []):
-        arrays = _arrays(spec)
+        arrays = spec_arrays(spec)
         code = spec.fn.__code__
         names = code.co_varnames[1:code.co_argcount]
         inputs = ", ".join(f"{n}: {a.dtype.name} {tuple(a.shape)}" for n, a in zip(names, arrays))
