@@ -123,6 +123,14 @@ def to_host(arr) -> numpy.ndarray:
     return _cuda.xp.asnumpy(arr)
 
 
+def address(arr) -> int:
+    """Where the first element of ``arr`` sits in memory: a host address for a NumPy array (or
+    scalar), a GPU address for a device array (which has no ``__array_interface__``)."""
+    if type(arr) is numpy.ndarray or on_host(arr):
+        return arr.__array_interface__["data"][0]
+    return int(arr.data.ptr)
+
+
 def like(ref, arr):
     """``arr`` (made with NumPy, usually small: indices, a mask, a constant) moved to the device of
     ``ref`` when ``ref`` is a device array; ``arr`` itself otherwise."""

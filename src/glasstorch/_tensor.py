@@ -331,9 +331,7 @@ class Tensor:
         return 0
 
     def data_ptr(self) -> int:
-        if not _array.on_host(self._data):
-            return int(self._data.data.ptr)
-        return self._data.__array_interface__["data"][0]
+        return _array.address(self._data)
 
     def untyped_storage(self):
         return self._data.base if self._data.base is not None else self._data

@@ -598,13 +598,6 @@ class _StorageRef:
         self.location = "cpu" if _array.on_host(array) else f"cuda:{_array.device_index(array)}"
 
 
-def _address(arr) -> int:
-    """Where ``arr``'s first element is in memory (a host or a GPU address)."""
-    if _array.on_host(arr):
-        return arr.__array_interface__["data"][0]
-    return arr.data.ptr
-
-
 class _Writer:
     """Collects the storages while the pickler walks the object."""
 
@@ -625,7 +618,7 @@ class _Writer:
         item = arr.itemsize
         if (root.dtype == arr.dtype and root.flags.c_contiguous and arr.size
                 and all(s >= 0 and s % item == 0 for s in arr.strides)):
-            start = _address(arr) - _address(root)
+            start = _array.address(arr) - _array.address(root)
             if start >= 0 and start % item == 0:
                 ref = self.by_root.get(id(root))
                 if ref is None:

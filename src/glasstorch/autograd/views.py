@@ -148,14 +148,6 @@ def rebase_view(base: Tensor, view: Tensor, geom: tuple | None = None) -> None:
     view._vfn = base._grad_fn  # the view's history now follows the base's current one
 
 
-def address(arr) -> int:
-    """The memory address of ``arr``'s first element: in host memory for a NumPy array, in the
-    GPU's for a CuPy one (which has no ``__array_interface__``)."""
-    if type(arr) is np.ndarray:
-        return arr.__array_interface__["data"][0]
-    return arr.data.ptr
-
-
 def _geometry(base: Tensor, view: Tensor) -> tuple:
     """Where ``view``'s elements sit in ``base``: ``(shape, strides, offset, order)``.
 
@@ -167,7 +159,7 @@ def _geometry(base: Tensor, view: Tensor) -> tuple:
     ``base``'s device, the geometry itself is worked out on the host)."""
     b, v = base._data, view._data
     item = b.itemsize
-    off = (address(v) - address(b)) // item
+    off = (_array.address(v) - _array.address(b)) // item
     order = "C" if b.flags.c_contiguous else "F" if b.flags.f_contiguous else None
     if order is not None:
         return v.shape, tuple(s // item for s in v.strides), off, order
@@ -292,6 +284,6 @@ def strided_geometry(t: Tensor, size: tuple, stride: tuple, offset: int) -> tupl
     root = t if t._base is None else t._base
     memory, arr = root._data, t._data
     item = memory.itemsize
-    start = (address(arr) - address(memory)) // item
+    start = (_array.address(arr) - _array.address(memory)) // item
     inside = _addresses(arr.shape, [s // item for s in arr.strides], start)
     return (size, stride, offset), (memory.size, inside)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _array
 from .._errors import not_tensor
 from .._tensor import Tensor, _wrap
 from ._broadcast import broadcast_error
@@ -99,10 +100,6 @@ def _dense(shape: tuple, strides: tuple, itemsize: int) -> bool:
     return True
 
 
-def _address(a) -> int:
-    return a.__array_interface__["data"][0] if type(a) is np.ndarray else a.data.ptr
-
-
 def overlap_refused(dst: np.ndarray, src: np.ndarray, src_shape=None, src_strides=None) -> bool:
     """Whether torch refuses an elementwise write into ``dst`` that reads ``src``: both are dense
     blocks (see ``_dense``; for anything else torch cannot tell cheaply and lets it through) that
@@ -118,7 +115,7 @@ def overlap_refused(dst: np.ndarray, src: np.ndarray, src_shape=None, src_stride
     strides = src.strides if src_strides is None else src_strides
     if not (_dense(dst.shape, dst.strides, dst.itemsize) and _dense(shape, strides, src.itemsize)):
         return False
-    a, b = _address(dst), _address(src)
+    a, b = _array.address(dst), _array.address(src)
     a_end, b_end = a + dst.size * dst.itemsize, b + src.size * src.itemsize
     if a == b and a_end == b_end:
         return tuple(s // dst.itemsize for s in dst.strides) != tuple(

@@ -685,7 +685,7 @@ def as_strided(input, size, stride, storage_offset=None):
         raise RuntimeError("as_strided on a tensor whose memory is not row-major is not "
                            "supported by glasstorch; call .contiguous() first.")
     item = memory.itemsize
-    start = (_address(input._data) - _address(memory)) // item
+    start = (_array.address(input._data) - _array.address(memory)) // item
     offset = start if storage_offset is None else int(storage_offset)
     need = offset + 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
     if need > memory.size:
@@ -706,11 +706,6 @@ def _strided(x, shape: tuple, strides: tuple):
     if _array.on_host(x):
         return _as_strided(x, shape, strides, writeable=x.flags.writeable)
     return _array.namespace(x).lib.stride_tricks.as_strided(x, shape, strides)
-
-
-def _address(a) -> int:
-    """Where the first element of ``a`` sits in memory (host or device)."""
-    return a.__array_interface__["data"][0] if _array.on_host(a) else a.data.ptr
 
 
 def _H(self):
