@@ -342,6 +342,33 @@ def test_glasstorch_run_nproc_sets_torchrun_variables_and_prefixes_output(tmp_pa
                      for r in range(3)]
 
 
+def test_rank_prefix_writes_each_line_whole():
+    """print() writes a line in pieces; a rank's stream must hand it on in one write, prefix
+    and all, or N ranks' pieces mix mid-line (CI saw ``[rank 1] rank 1 of 3 [rank 2] rank...``)."""
+    from glasstorch.cli.launch import _Prefixed
+
+    class Recorder:
+        def __init__(self):
+            self.writes = []
+
+        def write(self, text):
+            self.writes.append(text)
+
+        def flush(self):
+            pass
+
+    sink = Recorder()
+    out = _Prefixed(sink, "[rank 2] ")
+    print("rank", 2, "of", 3, file=out)
+    print("a\nb", end="", file=out)
+    assert sink.writes == ["[rank 2] rank 2 of 3\n", "[rank 2] a\n"]
+    out.write("\r 50%")
+    out.flush()  # a progress bar shows its partial line at once
+    assert sink.writes[2:] == ["[rank 2] b\r", "[rank 2]  50%"]
+    out.write(" more\n")
+    assert sink.writes[4:] == [" more\n"]
+
+
 @needs_mpi
 def test_glasstorch_run_nproc_failure_names_the_rank(tmp_path):
     script = tmp_path / "fails.py"

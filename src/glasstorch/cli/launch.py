@@ -16,6 +16,7 @@ child (a *rank*) then
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -95,24 +96,41 @@ def run_main(argv: list[str]) -> int:
 
 # ---- inside each rank ----------------------------------------------------------------------
 class _Prefixed:
-    """A text stream that starts every line with ``prefix`` (``\\r`` too: progress bars)."""
+    """A text stream that starts every line with ``prefix`` (``\\r`` too: progress bars).
+
+    A line goes out whole, prefix and all, in one write and flush: ``print(a, b)`` calls
+    ``write`` once per piece, and N ranks writing pieces to one terminal would mix them
+    mid-line. Text without a line end waits until the line ends or someone calls ``flush``
+    (an ``input()`` prompt, a progress bar)."""
+
+    _LINE_END = re.compile(r"(?<=[\r\n])")
 
     def __init__(self, stream, prefix: str):
         self._stream = stream
         self._prefix = prefix
         self._at_start = True
+        self._pending = ""
 
-    def write(self, text: str) -> int:
+    def _emit(self, pieces) -> None:
         out = []
-        for piece in text.splitlines(keepends=True):
+        for piece in pieces:
             if self._at_start and piece.strip("\r\n"):
                 out.append(self._prefix)
             out.append(piece)
             self._at_start = piece.endswith(("\n", "\r"))
-        self._stream.write("".join(out))
-        if self._at_start:
+        if out:
+            self._stream.write("".join(out))
             self._stream.flush()
+
+    def write(self, text: str) -> int:
+        *whole, self._pending = self._LINE_END.split(self._pending + text)
+        self._emit(whole)
         return len(text)
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, ""
+        self._emit([pending] if pending else [])
+        self._stream.flush()
 
     def __getattr__(self, name):
         return getattr(self._stream, name)
