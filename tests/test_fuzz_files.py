@@ -252,6 +252,20 @@ def test_load_mutated_torch_format_files(obj, data, stream):
     load_or_refuse(mutate(torch_format_bytes(obj), data.draw), stream)
 
 
+@pytest.mark.parametrize("flags", [0x01, 0x40], ids=["encrypted", "strong-encryption"])
+def test_load_torch_format_with_encryption_flags_is_refused_by_name(flags):
+    """A zip record flagged as encrypted makes zipfile raise NotImplementedError or RuntimeError
+    without the file's name (the fuzzer found a flipped bit 6): the loader says which file."""
+    data = bytearray(torch_format_bytes({"w": gt.ones(3)}))
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        while at >= 0:
+            data[at + flag_offset] |= flags
+            at = data.find(signature, at + 4)
+    with pytest.raises(RuntimeError, match="<BytesIO> is not a valid PyTorch checkpoint"):
+        gt.load(io.BytesIO(bytes(data)))
+
+
 def _legacy_bytes() -> list[bytes]:
     """Checkpoints in PyTorch's legacy (pre-zip) format, written by real torch (when installed)."""
     try:

@@ -514,7 +514,8 @@ def _read_zip(f, name, map_location, weights_only):
                             f"storage needs {limit}")
         try:
             return archive.read(info)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+                RuntimeError) as e:  # (the last two: flag bits that ask for a password)
             raise bad(name, f"the record {prefix + rel} cannot be read: {e}") from None
 
     order = "little"
