@@ -21,6 +21,7 @@ import gzip
 import io
 import json
 import os
+import pickle
 import signal
 import struct
 import subprocess
@@ -289,6 +290,16 @@ LEGACY = _legacy_bytes()
 @given(st.data(), st.booleans())
 def test_load_mutated_legacy_torch_files(data, stream):
     load_or_refuse(mutate(data.draw(st.sampled_from(LEGACY)), data.draw), stream)
+
+
+@pytest.mark.skipif(not LEGACY, reason="needs torch to write legacy-format files")
+def test_load_legacy_storage_on_an_unknown_device_is_refused_by_name():
+    """A flipped byte in a storage's location ('cpu' -> 'cuq', found by the fuzzer) used to get
+    the CUDA-unavailable advice, without the file's name."""
+    damaged = LEGACY[0].replace(b"cpu", b"cuq")
+    with pytest.raises(pickle.UnpicklingError,
+                       match="<BytesIO>: a storage saved on an unknown device 'cuq'"):
+        gt.load(io.BytesIO(damaged))
 
 
 # opcodes the restricted unpickler knows, with arguments drawn as random bytes after them

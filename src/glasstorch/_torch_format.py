@@ -377,6 +377,9 @@ class _Reader:
             raise pickle.UnpicklingError(f"{self.name}: storage of an unknown type {kind!r}")
         if not isinstance(key, str) or not isinstance(location, str):
             raise pickle.UnpicklingError(f"{self.name}: a malformed storage id {pid!r}")
+        if location.split(":")[0] not in _DEVICE_TYPES:
+            raise pickle.UnpicklingError(
+                f"{self.name}: a storage saved on an unknown device {location[:40]!r}")
         target = _target(location, self.map_location)
         if key in self.storages:
             return self.storages[key]
@@ -402,6 +405,11 @@ class _Reader:
 
 
 _CALL = object()  # _target's answer when a map_location function decides
+
+
+# the device types torch.save writes into a storage's location ("cuda:0", "cpu", ...)
+_DEVICE_TYPES = frozenset({"cpu", "cuda", "meta", "mps", "xpu", "hpu", "xla", "ipu", "mtia",
+                           "privateuseone", "lazy", "hip", "ve", "maia", "vulkan", "fpga"})
 
 
 def _target(location: str, map_location):
