@@ -295,11 +295,14 @@ def test_load_mutated_legacy_torch_files(data, stream):
 @pytest.mark.skipif(not LEGACY, reason="needs torch to write legacy-format files")
 def test_load_legacy_storage_on_an_unknown_device_is_refused_by_name():
     """A flipped byte in a storage's location ('cpu' -> 'cuq', found by the fuzzer) used to get
-    the CUDA-unavailable advice, without the file's name."""
+    the CUDA-unavailable advice, without the file's name. A map_location that sends the storages
+    elsewhere loads it, as in torch."""
     damaged = LEGACY[0].replace(b"cpu", b"cuq")
     with pytest.raises(pickle.UnpicklingError,
-                       match="<BytesIO>: a storage saved on an unknown device 'cuq'"):
+                       match="<BytesIO>: a storage on an unknown device 'cuq'"):
         gt.load(io.BytesIO(damaged))
+    loaded = gt.load(io.BytesIO(damaged), map_location="cpu")
+    assert loaded["w"].tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
 
 
 # opcodes the restricted unpickler knows, with arguments drawn as random bytes after them

@@ -377,10 +377,7 @@ class _Reader:
             raise pickle.UnpicklingError(f"{self.name}: storage of an unknown type {kind!r}")
         if not isinstance(key, str) or not isinstance(location, str):
             raise pickle.UnpicklingError(f"{self.name}: a malformed storage id {pid!r}")
-        if location.split(":")[0] not in _DEVICE_TYPES:
-            raise pickle.UnpicklingError(
-                f"{self.name}: a storage saved on an unknown device {location[:40]!r}")
-        target = _target(location, self.map_location)
+        target = _target(location, self.map_location, self.name)
         if key in self.storages:
             return self.storages[key]
         dt = None if stype.dtype == "untyped" else stype.dtype
@@ -412,9 +409,11 @@ _DEVICE_TYPES = frozenset({"cpu", "cuda", "meta", "mps", "xpu", "hpu", "xla", "i
                            "privateuseone", "lazy", "hip", "ve", "maia", "vulkan", "fpga"})
 
 
-def _target(location: str, map_location):
+def _target(location: str, map_location, name: str):
     """Where a storage saved at ``location`` loads: None for the host, a GPU number, or
-    ``_CALL`` (the map_location function decides); torch's errors for a GPU that is missing."""
+    ``_CALL`` (the map_location function decides); torch's errors for a GPU that is missing,
+    and an error naming the file ``name`` for a location that is no device type at all (a
+    damaged file, unless a map_location sends its storages elsewhere)."""
     target = location
     if isinstance(map_location, dict):
         target = map_location.get(location, location)
@@ -425,6 +424,8 @@ def _target(location: str, map_location):
     kind = target.type if isinstance(target, device) else str(target).split(":")[0]
     if kind in ("cpu", "meta"):
         return None
+    if kind not in _DEVICE_TYPES:
+        raise pickle.UnpicklingError(f"{name}: a storage on an unknown device {str(target)[:40]!r}")
     lib = _array.cuda(required=False)
     if kind != "cuda" or lib is None:
         raise RuntimeError(
