@@ -201,6 +201,7 @@ def test_a_world_the_launcher_did_not_start_is_refused(name, words):
     assert words in res.stderr
 
 
+@needs_mpi  # without mpi4py, init_process_group says to install it before anything else
 def test_world_size_without_an_mpi_launcher_says_how_to_start():
     code = "import glasstorch.distributed as d; d.init_process_group('gloo')"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OMPI_", "PMI"))}
