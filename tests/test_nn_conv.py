@@ -32,12 +32,16 @@ CONV2D_CASES = [
     ((2, 3, 8, 7), (4, 3, 3, 3), {"padding": "valid"}),
     ((3, 8, 7), (4, 3, 3, 3), {"padding": 1}),  # unbatched
     ((1, 1, 5, 5), (2, 1, 5, 5), {}),  # kernel as large as the input
+    # one input channel (the batch-first columns of _im2col): strides, dilation, uneven padding
+    ((3, 1, 9, 8), (4, 1, 5, 3), {"padding": 2, "stride": (2, 1), "dilation": (1, 2)}),
+    ((2, 1, 7, 6), (3, 1, 4, 2), {"padding": "same"}),
     ((2, 2, 3, 3), (3, 2, 2, 2), {"stride": 5, "padding": 4}),  # wide padding, big stride
     ((3, 2, 6, 6), (3, 2, 1, 1), {}),  # 1x1
 ]
 CONV1D_CASES = [
     ((2, 3, 11), (4, 3, 3), {}),
     ((2, 3, 11), (4, 3, 4), {"stride": 2, "padding": 1, "dilation": 2}),
+    ((2, 1, 11), (3, 1, 3), {"padding": 1}),  # one channel
     ((2, 4, 9), (6, 2, 3), {"groups": 2, "padding": (1,)}),
     ((2, 4, 9), (4, 1, 5), {"groups": 4, "padding": "same"}),
     ((2, 3, 9), (4, 3, 4), {"padding": "same"}),
