@@ -269,7 +269,7 @@ def _sigmoid_into(x, out):
     np.negative(x, out=out)
     np.exp(out, out=out)  # exp(-x) overflows to inf for very negative x: sigmoid is then 0
     out += 1
-    np.reciprocal(out, out=out)
+    np.divide(1, out, out=out)  # the same correctly rounded 1/x as np.reciprocal, in half the time
 
 
 def _sigmoid(x):
@@ -320,7 +320,7 @@ def _sigmoid_in_place(x):  # x.sigmoid_() of a float array, computed in its own 
     with np.errstate(over="ignore"):
         np.exp(negate_into(x), out=x)
     x += 1
-    np.reciprocal(x, out=x)
+    np.divide(1, x, out=x)
     return True
 
 
