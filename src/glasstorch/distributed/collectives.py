@@ -219,17 +219,17 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     element-wise ``op`` (SUM by default) of all ranks' tensors (same shape and dtype on all)."""
     pg = world.default if group is None else resolve(group)
     # Fast path, the common call: SUM, blocking, a Tensor of a type MPI reduces, no debug check.
-    # The tensor's own array goes to one MPI call, with two flags for the watchdog. A 4 KB
-    # all-reduce takes a few microseconds, so every step counts: this function defines no nested
-    # functions (their shared variables would become cells, built on every call, ~100 ns);
-    # everything else is _all_reduce's.
+    # The tensor's own array goes to one MPI call; the watchdog gets a call count and the array
+    # (which also tells it this rank is in all_reduce). A 4 KB all-reduce takes a few
+    # microseconds, so every step counts: this function defines no nested functions (their
+    # shared variables would become cells, built on every call, ~100 ns); everything else is
+    # _all_reduce's.
     if (op is _SUM and pg is not None and not async_op and not pg.check_shapes
             and (type(tensor) is Tensor or isinstance(tensor, Tensor))):
         arr = tensor._data
         if arr.dtype in _NATIVE:
             pg.calls += 1
-            pg.busy = "all_reduce"
-            pg.busy_array = arr  # so that a timeout can say which shape this rank passed
+            pg.busy_array = arr  # also so that a timeout can say which shape this rank passed
             try:
                 pg.comm.Allreduce(mpi.IN_PLACE, arr)  # MPI's SUM
                 return None
@@ -238,7 +238,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
             except mpi.Error as e:
                 raise _mpi_failed(pg, "all_reduce", e) from None
             finally:
-                pg.busy = pg.busy_array = None
+                pg.busy_array = None
     return _all_reduce(pg, tensor, op, group, async_op)
 
 

@@ -102,7 +102,10 @@ class ProcessGroup:
         self.group_of = {g: i for i, g in enumerate(global_ranks)}
         self.busy = None  # the name of the blocking call running now (the watchdog reads it)
         self.calls = 0  # blocking calls started so far: tells the watchdog one call from the next
-        self.busy_array = None  # all_reduce's array while it runs (for the timeout's message)
+        # all_reduce's array while its fast path runs: it alone says "in all_reduce" (one store
+        # less than setting busy too, on a call of a few microseconds) and gives the timeout's
+        # message the shape and dtype
+        self.busy_array = None
         self.check_shapes = os.environ.get("TORCH_DISTRIBUTED_DEBUG", "").upper() == "DETAIL"
         self.watchdog = _Watchdog(self) if self.size > 1 else None
 
@@ -402,19 +405,25 @@ class _Watchdog:
                                        daemon=True)
         self.thread.start()
 
+    def running(self):
+        """The name of the blocking call this rank is in now, else None."""
+        busy = self.pg.busy
+        if busy is None and self.pg.busy_array is not None:
+            return "all_reduce"  # its fast path sets busy_array only
+        return busy
+
     def state(self):
         """``(collective, shape, dtype)`` of the all_reduce this rank is stuck in, else None."""
         arr = self.pg.busy_array
-        busy = self.pg.busy
-        if busy is None or arr is None:
+        if arr is None:
             return None
-        return busy, tuple(arr.shape), str(arr.dtype)
+        return "all_reduce", tuple(arr.shape), str(arr.dtype)
 
     def run(self) -> None:
         limit = self.pg.timeout.total_seconds()
         seen = None  # (the call counter, when that call was first seen running)
         while not self.done.wait(self.period):
-            busy, calls, now = self.pg.busy, self.pg.calls, time.monotonic()
+            busy, calls, now = self.running(), self.pg.calls, time.monotonic()
             if self.told is not None and (busy is None or calls != self.told):
                 self.tell(None)  # the call the others heard about has finished
                 self.told = None
