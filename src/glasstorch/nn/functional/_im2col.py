@@ -48,7 +48,13 @@ Speed-ups on top of this picture:
   the batch-last columns win (more, shorter runs to copy);
 - the input gradient of a stride-1 convolution with many output channels is itself a
   convolution of ``g`` with the flipped kernel (``_grad_input_as_conv``): one im2col and one
-  product instead of a product and the col2im scatter.
+  product instead of a product and the col2im scatter;
+- with fewer output channels (LeNet's second layer), and whenever the width stride is 1, the
+  kernel's columns go into the product and col2im adds back only its rows
+  (``_grad_input_by_rows``): ``kh`` slice-adds instead of ``kh*kw``. Small NumPy calls are
+  what keeps the kernel pool's threads from running at once (each call takes Python's lock to
+  start), so fewer, larger ones pay twice: LeNet's second layer's input gradient went from 5.4
+  to 4.0 ms at one thread, 4.4 to 3.1 ms at two.
 """
 
 from __future__ import annotations
@@ -143,6 +149,51 @@ def _col2im(cols: np.ndarray, shape, ksize, stride, dilation, pads, osize) -> np
         rows = slice(i * dh, i * dh + sh * (ho - 1) + 1, sh)
         for j in range(kw):
             acc[:, rows, j * dw:j * dw + sw * (wo - 1) + 1:sw] += cols[:, i, j]
+    return acc[:, t:t + h, lft:lft + w].transpose(3, 0, 1, 2)
+
+
+def _row_weights(w: np.ndarray, groups: int) -> np.ndarray:
+    """The kernel as ``_grad_input_by_rows`` multiplies it: ``(groups, kh*cg, cog*kw)``, entry
+    ``[g, (i, c), (o, j')]`` = ``w[g*cog + o, c, i, kw-1-j']`` (each row flipped)."""
+    co, cg, kh, kw = w.shape
+    flipped = w.reshape(groups, co // groups, cg, kh, kw)[..., ::-1]
+    return contiguous(flipped.transpose(0, 3, 2, 1, 4)).reshape(groups, kh * cg, -1)
+
+
+def _grad_input_by_rows(gc: np.ndarray, wr: np.ndarray, shape, ksize, stride, dilation, pads,
+                        osize) -> np.ndarray:
+    """The input gradient of a chunk, for a convolution of width stride 1: ``(m, C, H, W)``.
+
+    ``gc`` is the output gradient batch last, ``(Co, Ho, Wo, m)``; ``wr`` is ``_row_weights``.
+    Along the width a stride-1 convolution's adjoint is itself a convolution: input column ``q``
+    collects ``w[.., j] * g[.., q - j*dw]`` over the kernel's columns ``j``. So the kernel's
+    columns go into the matrix product, and only its rows are added back as in col2im:
+
+    1. ``g`` padded by the kernel's reach on both sides of its width, and viewed as
+       ``G (Co*kw, Ho*Wp*m)``: ``G[(o, j'), (y, q, n)] = gpad[o, y, q + j'*dw, n]`` (one copy);
+    2. ``wr (kh*C, Co*kw) @ G`` gives, for each kernel row ``i``, the whole gradient of the
+       padded input rows ``y*sh + i*dh``: ``(kh, C, Ho, Wp, m)``;
+    3. ``kh`` slice-adds put the rows in place (col2im makes ``kh*kw``, each ``kw`` times
+       smaller: on LeNet's second layer 25 adds of 10,200 numbers become 5 of 14,280, and the
+       chunk takes 208 µs instead of 267 at one thread).
+    """
+    m, c, h, w = shape
+    (kh, kw), (sh, _), (dh, dw), ((t, b), (lft, r)), (ho, wo) = ksize, stride, dilation, pads, osize
+    co = gc.shape[0]
+    groups = wr.shape[0]
+    reach = dw * (kw - 1)
+    wp = wo + reach  # the padded input's width
+    xp = _array.namespace(gc)
+    gpad = xp.zeros((co, ho, wo + 2 * reach, m), gc.dtype)
+    gpad[:, :, reach:reach + wo] = gc
+    s_o, s_y, s_w, s_n = gpad.strides
+    rows = contiguous(_as_strided(gpad, (co, kw, ho, wp, m), (s_o, s_w * dw, s_y, s_w, s_n)))
+    prod = np.matmul(wr, rows.reshape(groups, (co // groups) * kw, ho * wp * m))
+    prod = prod.reshape(groups, kh, c // groups, ho, wp, m)
+    acc = xp.zeros((groups, c // groups, h + t + b, wp, m), gc.dtype)
+    for i in range(kh):
+        acc[:, :, i * dh:i * dh + sh * (ho - 1) + 1:sh] += prod[:, i]
+    acc = acc.reshape(c, h + t + b, wp, m)
     return acc[:, t:t + h, lft:lft + w].transpose(3, 0, 1, 2)
 
 
@@ -252,13 +303,18 @@ def conv2d_backward(g: np.ndarray, x: np.ndarray, w: np.ndarray, stride, dilatio
     if not (needs[0] or needs[1]):
         return gx, gw, gb
 
+    by_rows = needs[0] and stride[1] == 1
+    wr = _row_weights(w, groups) if by_rows else None
+
     def chunk(n0, n1, gw_t):
-        gc = contiguous(g[n0:n1].transpose(1, 2, 3, 0))
-        gc = gc.reshape(groups, co // groups, -1)
+        g_last = contiguous(g[n0:n1].transpose(1, 2, 3, 0))  # (Co, Ho, Wo, m)
+        gc = g_last.reshape(groups, co // groups, -1)
         if needs[1]:  # dW.T = cols @ g.T: BLAS runs this orientation faster than g @ cols.T
             cols = _im2col(x[n0:n1], *geom).reshape(groups, kcols, -1)
             gw_t += np.matmul(cols, gc.transpose(0, 2, 1))
-        if needs[0]:
+        if by_rows:
+            gx[n0:n1] = _grad_input_by_rows(g_last, wr, (n1 - n0, c, h, wd), *geom)
+        elif needs[0]:
             gcols = np.matmul(wg_t, gc)
             gx[n0:n1] = _col2im(gcols, (n1 - n0, c, h, wd), *geom)
 
