@@ -194,6 +194,35 @@ def test_gradcheck_float64(fn, xshape, wshape, kwargs):
     assert gt.autograd.gradcheck(first, inputs[:2])
 
 
+def test_input_gradient_by_rows_equals_col2im():
+    """The input gradient with the kernel's columns in the product (``_grad_input_by_rows``)
+    against the plain col2im scatter, over random geometries with width stride 1: groups,
+    height strides, dilations and uneven paddings."""
+    from glasstorch.nn.functional import _im2col as K
+    rng = np.random.default_rng(3)
+    checked = 0
+    while checked < 60:
+        groups, cg, cog = (int(v) for v in rng.integers(1, 4, 3))
+        kh, kw, sh, dh, dw = (int(v) for v in rng.integers(1, 4, 5))
+        pads = tuple((int(a), int(b)) for a, b in rng.integers(0, 3, (2, 2)))
+        n, h, wd = (int(v) for v in rng.integers((1, 5, 5), (4, 11, 11)))
+        ho = K.out_size(h, *pads[0], kh, sh, dh)
+        wo = K.out_size(wd, *pads[1], kw, 1, dw)
+        if ho <= 0 or wo <= 0:
+            continue
+        w = rng.standard_normal((groups * cog, cg, kh, kw))
+        g = rng.standard_normal((n, groups * cog, ho, wo))
+        geom = ((kh, kw), (sh, 1), (dh, dw), pads, (ho, wo))
+        g_last = np.ascontiguousarray(g.transpose(1, 2, 3, 0))
+        w_t = w.reshape(groups, cog, cg * kh * kw).transpose(0, 2, 1)
+        expected = K._col2im(np.matmul(w_t, g_last.reshape(groups, cog, -1)),
+                             (n, groups * cg, h, wd), *geom)
+        got = K._grad_input_by_rows(g_last, K._row_weights(w, groups),
+                                    (n, groups * cg, h, wd), *geom)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+        checked += 1
+
+
 # ---- errors ----------------------------------------------------------------------------------
 def F(lib):
     return lib.nn.functional
