@@ -108,6 +108,7 @@ def test_the_mlp_backward_touches_the_engine_and_its_three_formulas_only():
     backward = out.split("backward:")[1].splitlines()[1:]
     files = [line.strip() for line in backward if line.startswith("  ")]
     mechanism = [f for f in files if f in ("_tensor.py", "autograd/engine.py", "autograd/graph.py")]
-    # _array.py only answers "NumPy or CuPy?" for arrays a formula makes (namespace(x).arange)
-    formulas = [f for f in files if f not in mechanism and f != "_array.py"]
+    # _array.py only answers "NumPy or CuPy?" for arrays a formula makes (namespace(x).arange);
+    # _parallel.py's matmul only decides on how many BLAS threads a product runs
+    formulas = [f for f in files if f not in mechanism and f not in ("_array.py", "_parallel.py")]
     assert len(mechanism) <= 3 and len(formulas) <= 3, files

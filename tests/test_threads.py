@@ -60,3 +60,45 @@ def test_set_num_threads_sets_the_blas_threads_too():
             assert gt.get_num_threads() == n and all(b == n for b in blas)
     finally:
         gt.set_num_threads(before)
+
+
+def test_a_big_product_borrows_every_blas_thread(monkeypatch):
+    """With the one-BLAS-thread default in effect, a product of BIG_PRODUCT multiply-adds or more
+    runs on get_num_threads() BLAS threads and puts the BLAS library back after; a small one, a
+    product on one of the pool's threads, a backed-off pool, or BLAS threads the user chose leave
+    the BLAS library alone. The values are NumPy's product either way."""
+    import numpy as np
+
+    from glasstorch import _parallel, _threads
+
+    asked = []
+    monkeypatch.setattr(_threads, "blas_threads", lambda n: asked.append(n) or [1])
+    monkeypatch.setattr(_threads, "restore_blas", lambda before: asked.append(("back", before)))
+    monkeypatch.setitem(_threads._state, "threads", 3)
+    monkeypatch.setitem(_threads._state, "blas_chosen", True)
+    monkeypatch.setattr(_parallel, "BIG_PRODUCT", 4 * 5 * 6)
+    monkeypatch.setitem(_parallel._backoff, "until", 0.0)
+    a, b = np.random.default_rng(0).standard_normal((2, 4, 5)), np.ones((5, 6))
+    x, w = gt.tensor(a[0], requires_grad=True), gt.tensor(b, requires_grad=True)
+
+    y = x @ w  # the forward (4*5*6) and both gradients' products are big enough
+    np.testing.assert_array_equal(y.detach().numpy(), a[0] @ b)
+    assert asked == [3, ("back", [1])]
+    y.sum().backward()
+    assert asked[2:] == [3, ("back", [1])] * 2
+    gt.nn.functional.linear(x, w.T.detach(), gt.zeros(6, dtype=gt.float64))
+    assert len(asked) == 8  # linear: one more product, on every thread
+
+    asked.clear()
+    np.testing.assert_array_equal(_parallel.matmul(a[0, :3], b), a[0, :3] @ b)  # 3*5*6 < 120
+    _parallel._local.busy = True  # one of the pool's own threads
+    try:
+        _parallel.matmul(a, b)
+    finally:
+        _parallel._local.busy = False
+    monkeypatch.setitem(_parallel._backoff, "until", float("inf"))  # a busy machine
+    _parallel.matmul(a, b)
+    monkeypatch.setitem(_parallel._backoff, "until", 0.0)
+    monkeypatch.setitem(_threads._state, "blas_chosen", False)  # the user set the BLAS threads
+    _parallel.matmul(a, b)
+    assert asked == []  # none of these asked for BLAS threads

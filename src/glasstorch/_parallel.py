@@ -57,6 +57,12 @@ from . import _array, _threads
 # share of the work it takes).
 MIN_COST = 1 << 19
 
+# Multiply-adds of a matrix product (n*k*m) from which it runs on every BLAS thread (``matmul``):
+# about 0.35 ms on one core. An MLP's 256x784 @ 784x256 (51M) ran 1.9x faster on 2 threads and
+# its epoch 1.6x; LeNet's and the two-layer net's products (12M and 6.4M and less) stay on one,
+# as their workloads got slower with BLAS threads (BENCHMARKS.md, 6 Dec).
+BIG_PRODUCT = 1 << 24
+
 # About what one core's cache holds (L2 is 1-2 MiB per core on current x86): a kernel that makes
 # several passes over its data works through it in blocks of this size (``block_items``).
 BLOCK_BYTES = 1 << 20
@@ -232,6 +238,25 @@ def run_sum(body, n_items: int, cost: int, block: int | None, shape: tuple, dtyp
     for acc in accs[1:]:
         total += acc
     return total
+
+
+def matmul(a, b):
+    """``np.matmul(a, b)`` of arrays of 2 or more dimensions. A big product (``BIG_PRODUCT``
+    multiply-adds or more) runs on ``get_num_threads()`` BLAS threads, where the BLAS library is
+    at glasstorch's default of one thread (``_threads``), the caller is not one of the pool's own
+    threads, the pool has not backed off (a busy machine) and the arrays are on the host."""
+    if a.size * b.shape[-1] < BIG_PRODUCT:
+        return np.matmul(a, b)
+    threads = _threads.get_num_threads()
+    if (threads > 1 and _threads.one_blas_thread_by_default() and _array.on_host(a)
+            and not getattr(_local, "busy", False)
+            and not (_backoff["until"] and time.monotonic() < _backoff["until"])):
+        before = _threads.blas_threads(threads)
+        try:
+            return np.matmul(a, b)
+        finally:
+            _threads.restore_blas(before)
+    return np.matmul(a, b)
 
 
 def elementwise(fn, out, *arrays):

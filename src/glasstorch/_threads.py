@@ -15,20 +15,25 @@ threads are set through ``threadpoolctl`` (imported when first needed); without 
 still follows ``set_num_threads`` and the BLAS library keeps what its environment chose.
 
 Unlike torch, the BLAS library starts with ONE thread unless ``set_num_threads`` or one of
-``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` asks for more. The trade-off,
-measured on a 2-core machine (BENCHMARKS.md): when it is quiet, BLAS threads make an MLP epoch
-(batch 256) about 1.45x faster; when other programs keep the cores busy, a BLAS thread that loses
-its core stalls every product (OpenBLAS threads wait for each other), and a LeNet step went from
-~80 ms to ~800-1200 ms. glasstorch's own pool has no such cliff: a job whose helper is late makes
-the pool back off to one thread for a while (``_parallel``), so it can safely start at all cores;
-small tensors stay on one thread (``_parallel.MIN_COST``).
+``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` asks for more, and only a big
+product (``_parallel.BIG_PRODUCT`` multiply-adds or more: an MLP's 256x784 @ 784x256) runs on
+every thread (``_parallel.matmul``). The trade-off, measured on a quiet 2-core machine
+(BENCHMARKS.md): BLAS threads for every product made an MLP epoch 1.58x faster but the two-layer
+net 1.46x and LeNet up to 2.2x slower (OpenBLAS's threads keep spinning on the cores after a
+product, while the kernel pool needs them); when other programs keep the cores busy, a BLAS
+thread that loses its core stalls every product (OpenBLAS threads wait for each other), and a
+LeNet step went from ~80 ms to ~800-1200 ms. glasstorch's own pool has no such cliff: a job whose
+helper is late makes the pool back off to one thread for a while (``_parallel``), so it can safely
+start at all cores; small tensors stay on one thread (``_parallel.MIN_COST``), and a big product
+stays on one BLAS thread while the pool is backed off.
 """
 
 from __future__ import annotations
 
 import os
 
-_state: dict = {"threads": None, "blas": None}
+# blas_chosen: the BLAS threads are glasstorch's default (one), not set by the user
+_state: dict = {"threads": None, "blas": None, "blas_chosen": False}
 
 
 def usable_cores() -> int:
@@ -74,6 +79,7 @@ def set_num_threads(num: int) -> None:
     if num < 1:
         raise RuntimeError("set_num_threads expects a positive integer")
     _state["threads"] = num
+    _state["blas_chosen"] = False
     for lib in _blas():
         lib.set_num_threads(num)
 
@@ -102,3 +108,10 @@ def use_one_thread_unless_told() -> None:
         return
     for lib in _blas():
         lib.set_num_threads(1)
+    _state["blas_chosen"] = True
+
+
+def one_blas_thread_by_default() -> bool:
+    """Whether the BLAS library is at glasstorch's default of one thread (nobody asked for a
+    number): then a big product may borrow every thread (``_parallel.matmul``)."""
+    return _state["blas_chosen"]

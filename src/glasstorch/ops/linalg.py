@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _array, _dtype
+from .. import _array, _dtype, _parallel
 from .._tensor import Tensor, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node, attach
@@ -79,7 +79,9 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         _matmul_check(a, b)
     if na == 2 and nb == 2:
         try:
-            arr = np.matmul(a, b)
+            # the size test inline: this is the hot path of every small product
+            arr = (np.matmul(a, b) if a.size * b.shape[1] < _parallel.BIG_PRODUCT
+                   else _parallel.matmul(a, b))
         except ValueError:
             _matmul_shape_error(a, b)
         res = _wrap(arr)
@@ -122,7 +124,7 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 
 def _mm(a: Tensor, b: Tensor) -> Tensor:
-    return attach(_wrap(np.matmul(a._data, b._data)), MmBackward0, a, b)
+    return attach(_wrap(_parallel.matmul(a._data, b._data)), MmBackward0, a, b)
 
 
 def _mv(a: Tensor, v: Tensor) -> Tensor:
@@ -155,7 +157,7 @@ def _batched(input: Tensor, other: Tensor, shape: tuple | None = None) -> Tensor
     if a.dtype is not b.dtype:  # allowed only when there is nothing to add up
         prod = _nothing_to_add(x, y)
     else:
-        prod = attach(_wrap(np.matmul(x._data, y._data)), BmmBackward0, x, y)
+        prod = attach(_wrap(_parallel.matmul(x._data, y._data)), BmmBackward0, x, y)
     return _unsafe_view(prod, batch + (n, m) if shape is None else shape)
 
 
@@ -270,8 +272,8 @@ class MmBackward0(Node):
             # transposed NumPy views, without recording two matmuls and two transposes
             g = grad._data
             return (
-                _wrap(np.matmul(g, b._data.swapaxes(-1, -2))) if ga else None,
-                _wrap(np.matmul(a._data.swapaxes(-1, -2), g)) if gb else None,
+                _wrap(_parallel.matmul(g, b._data.swapaxes(-1, -2))) if ga else None,
+                _wrap(_parallel.matmul(a._data.swapaxes(-1, -2), g)) if gb else None,
             )
         return (matmul(grad, _mT(b)) if ga else None, matmul(_mT(a), grad) if gb else None)
 
@@ -347,7 +349,7 @@ def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     _no_bool(a, "bmm")  # the first operand's kernel, then the second's dtype
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {_word(a)} but found {_word(b)}")
-    return _out(attach(_wrap(np.matmul(a, b)), BmmBackward0, input, mat2), out)
+    return _out(attach(_wrap(_parallel.matmul(a, b)), BmmBackward0, input, mat2), out)
 
 
 def _empty_product(a: np.ndarray, b: np.ndarray) -> bool:
@@ -449,7 +451,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=Non
         )
     if m1.shape[1] and m1.shape[0] * m2.shape[1]:
         _no_bool(m1, "addmm_impl_cpu_")
-    prod = np.matmul(m1, m2)
+    prod = _parallel.matmul(m1, m2)
     if alpha != 1:
         prod *= alpha
     bias = input._data if beta == 1 else (input._data * beta if beta != 0 else 0)
@@ -497,8 +499,9 @@ class AddmmBackward0(Node):
             a, b = a._data, b._data
             return (
                 _wrap(_sum_to(gin, self.shape)) if gi else None,
-                _wrap(np.matmul(g, b if self.transposed else b.T)) if ga else None,
-                _wrap(np.matmul(g.T, a) if self.transposed else np.matmul(a.T, g)) if gb else None,
+                _wrap(_parallel.matmul(g, b if self.transposed else b.T)) if ga else None,
+                _wrap(_parallel.matmul(g.T, a) if self.transposed else _parallel.matmul(a.T, g))
+                if gb else None,
             )
         g = grad if self.alpha == 1 else grad * self.alpha
         return (
