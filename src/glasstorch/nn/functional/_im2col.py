@@ -178,7 +178,8 @@ def _grad_input_by_rows(gc: np.ndarray, wr: np.ndarray, shape, ksize, stride, di
        chunk takes 208 µs instead of 267 at one thread).
     """
     m, c, h, w = shape
-    (kh, kw), (sh, _), (dh, dw), ((t, b), (lft, r)), (ho, wo) = ksize, stride, dilation, pads, osize
+    (kh, kw), (sh, _), (dh, dw), (ho, wo) = ksize, stride, dilation, osize
+    (t, b), (lft, _) = pads  # the right padding is what the width leaves over
     co = gc.shape[0]
     groups = wr.shape[0]
     reach = dw * (kw - 1)
