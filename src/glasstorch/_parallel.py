@@ -58,10 +58,10 @@ from . import _array, _threads
 MIN_COST = 1 << 19
 
 # Multiply-adds of a matrix product (n*k*m) from which it runs on every BLAS thread (``matmul``):
-# about 0.35 ms on one core. An MLP's 256x784 @ 784x256 (51M) ran 1.9x faster on 2 threads and
-# its epoch 1.6x; LeNet's and the two-layer net's products (12M and 6.4M and less) stay on one,
-# as their workloads got slower with BLAS threads (BENCHMARKS.md, 6 Dec).
-BIG_PRODUCT = 1 << 24
+# about 0.17 ms on one core. Measured on a quiet 2-core machine (BENCHMARKS.md, 6 Dec): the MLP
+# epoch (256x784 @ 784x256, 51M) 1.6x faster, LeNet's (256x400 @ 400x120, 12M) 8 % faster; the
+# two-layer net's 64x1000 @ 1000x100 (6.4M) got 30 % slower from 2^22, so it stays on one.
+BIG_PRODUCT = 1 << 23
 
 # About what one core's cache holds (L2 is 1-2 MiB per core on current x86): a kernel that makes
 # several passes over its data works through it in blocks of this size (``block_items``).
