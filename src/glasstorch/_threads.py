@@ -16,16 +16,16 @@ still follows ``set_num_threads`` and the BLAS library keeps what its environmen
 
 Unlike torch, the BLAS library starts with ONE thread unless ``set_num_threads`` or one of
 ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``MKL_NUM_THREADS`` asks for more, and only a big
-product (``_parallel.BIG_PRODUCT`` multiply-adds or more: an MLP's 256x784 @ 784x256) runs on
-every thread (``_parallel.matmul``). The trade-off, measured on a quiet 2-core machine
-(BENCHMARKS.md): BLAS threads for every product made an MLP epoch 1.58x faster but the two-layer
-net 1.46x and LeNet up to 2.2x slower (OpenBLAS's threads keep spinning on the cores after a
-product, while the kernel pool needs them); when other programs keep the cores busy, a BLAS
-thread that loses its core stalls every product (OpenBLAS threads wait for each other), and a
-LeNet step went from ~80 ms to ~800-1200 ms. glasstorch's own pool has no such cliff: a job whose
-helper is late makes the pool back off to one thread for a while (``_parallel``), so it can safely
-start at all cores; small tensors stay on one thread (``_parallel.MIN_COST``), and a big product
-stays on one BLAS thread while the pool is backed off.
+product (``_parallel.BIG_PRODUCT`` multiply-adds or more: an MLP's 256x784 @ 784x256) runs on every
+thread (``_parallel.matmul``). The trade-off, measured on a quiet 2-core machine (BENCHMARKS.md):
+BLAS threads for every product made an MLP epoch 1.58x faster but the two-layer net 1.46x and LeNet
+up to 2.2x slower (likely because OpenBLAS's threads keep spinning after a product, ~60 ms of CPU
+after one, while the kernel pool needs the cores); when other programs keep the cores busy, a BLAS
+thread that loses its core stalls every product (OpenBLAS threads wait for each other), and a LeNet
+step went from ~80 ms to ~800-1200 ms. glasstorch's own pool has no such cliff: a job whose helper
+is late makes the pool back off to one thread for a while (``_parallel``), so it can safely start
+at all cores; small tensors stay on one thread (``_parallel.MIN_COST``), and a big product stays on
+one BLAS thread while the pool is backed off.
 """
 
 from __future__ import annotations
