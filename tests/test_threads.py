@@ -75,7 +75,7 @@ def test_a_big_product_borrows_every_blas_thread(monkeypatch):
     monkeypatch.setattr(_threads, "blas_threads", lambda n: asked.append(n) or [1])
     monkeypatch.setattr(_threads, "restore_blas", lambda before: asked.append(("back", before)))
     monkeypatch.setitem(_threads._state, "threads", 3)
-    monkeypatch.setitem(_threads._state, "blas_chosen", True)
+    monkeypatch.setitem(_threads._state, "blas_default", True)
     monkeypatch.setattr(_parallel, "BIG_PRODUCT", 4 * 5 * 6)
     monkeypatch.setitem(_parallel._backoff, "until", 0.0)
     a, b = np.random.default_rng(0).standard_normal((2, 4, 5)), np.ones((5, 6))
@@ -99,6 +99,6 @@ def test_a_big_product_borrows_every_blas_thread(monkeypatch):
     monkeypatch.setitem(_parallel._backoff, "until", float("inf"))  # a busy machine
     _parallel.matmul(a, b)
     monkeypatch.setitem(_parallel._backoff, "until", 0.0)
-    monkeypatch.setitem(_threads._state, "blas_chosen", False)  # the user set the BLAS threads
+    monkeypatch.setitem(_threads._state, "blas_default", False)  # the user set the BLAS threads
     _parallel.matmul(a, b)
     assert asked == []  # none of these asked for BLAS threads

@@ -86,9 +86,14 @@ def parts(n_items: int, cost: int) -> int:
     if forced_split is not None:
         return max(1, min(n_items, forced_split))
     threads = _threads.get_num_threads()
-    if threads <= 1 or (_backoff["until"] and time.monotonic() < _backoff["until"]):
+    if threads <= 1 or _backed_off():
         return 1
     return max(1, min(threads, n_items, cost // MIN_COST))
+
+
+def _backed_off() -> bool:
+    """Whether the pool is in a back-off to one thread (a busy machine, ``BACK_OFF_SECONDS``)."""
+    return bool(_backoff["until"]) and time.monotonic() < _backoff["until"]
 
 
 def ranges(n_items: int, k: int) -> list:
@@ -249,8 +254,7 @@ def matmul(a, b):
         return np.matmul(a, b)
     threads = _threads.get_num_threads()
     if (threads > 1 and _threads.one_blas_thread_by_default() and _array.on_host(a)
-            and not getattr(_local, "busy", False)
-            and not (_backoff["until"] and time.monotonic() < _backoff["until"])):
+            and not getattr(_local, "busy", False) and not _backed_off()):
         before = _threads.blas_threads(threads)
         try:
             return np.matmul(a, b)

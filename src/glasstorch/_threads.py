@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import os
 
-# blas_chosen: the BLAS threads are glasstorch's default (one), not set by the user
-_state: dict = {"threads": None, "blas": None, "blas_chosen": False}
+# blas_default: the BLAS library is at glasstorch's default of one thread, not set by the user
+_state: dict = {"threads": None, "blas": None, "blas_default": False}
 
 
 def usable_cores() -> int:
@@ -79,7 +79,7 @@ def set_num_threads(num: int) -> None:
     if num < 1:
         raise RuntimeError("set_num_threads expects a positive integer")
     _state["threads"] = num
-    _state["blas_chosen"] = False
+    _state["blas_default"] = False
     for lib in _blas():
         lib.set_num_threads(num)
 
@@ -108,10 +108,10 @@ def use_one_thread_unless_told() -> None:
         return
     for lib in _blas():
         lib.set_num_threads(1)
-    _state["blas_chosen"] = True
+    _state["blas_default"] = True
 
 
 def one_blas_thread_by_default() -> bool:
     """Whether the BLAS library is at glasstorch's default of one thread (nobody asked for a
     number): then a big product may borrow every thread (``_parallel.matmul``)."""
-    return _state["blas_chosen"]
+    return _state["blas_default"]
