@@ -65,10 +65,11 @@ class DistributedSampler(Sampler):
     def __init__(self, dataset, num_replicas: int | None = None, rank: int | None = None,
                  shuffle: bool = True, seed: int = 0, drop_last: bool = False):
         if num_replicas is None or rank is None:
+            # Before init_process_group, get_world_size/get_rank say to call it, with or without
+            # mpi4py (torch's CPU wheels always have the package, so its users read that message;
+            # glasstorch's init_process_group then says what to install when mpi4py is missing)
             from ... import distributed as dist
 
-            if not dist.is_available():
-                raise RuntimeError("Requires distributed package to be available")
             if num_replicas is None:
                 num_replicas = dist.get_world_size()
             if rank is None:
